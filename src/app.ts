@@ -1,0 +1,72 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { getPath } from "hono/utils/url";
+import { requestId } from "hono/request-id";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./lib/context";
+import { AppError, errorBody } from "./lib/errors";
+import { validationError } from "./lib/zod";
+import { database } from "./middleware/db";
+import { routers } from "./routes";
+import { swaggerPage } from "./routes/docs";
+
+export function buildApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    // Clients send trailing slashes (`/inboxes/5/`); they name the same resource.
+    getPath: (req) => {
+      const path = getPath(req);
+      return path.length > 1 && path.endsWith("/") ? path.replace(/\/+$/, "") : path;
+    },
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error);
+    },
+  });
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = Date.now();
+    await next();
+    // One structured line per request; never the query string (it may carry a token).
+    console.log(
+      JSON.stringify({
+        request_id: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Date.now() - started,
+        d1_round_trips: c.var.d1?.roundTrips ?? 0,
+      }),
+    );
+  });
+  app.use(database);
+
+  for (const router of routers) app.route("/", router);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Konversio API",
+      version: "1.0.0",
+      description:
+        "Chatwoot-compatible Application API (`/api/v1`), Platform API (`/platform/api/v1`) and health check.",
+    },
+    security: [{ api_access_token: [] }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "api_access_token", {
+    type: "apiKey",
+    in: "header",
+    name: "api_access_token",
+  });
+  app.get("/swagger", swaggerPage);
+
+  app.notFound((c) => c.json({ error: "Route not found", code: "NOT_FOUND", details: [] }, 404));
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(errorBody(err), err.status);
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      return c.json({ error: err.message || "Bad request", code: "BAD_REQUEST", details: [] }, status);
+    }
+    console.error(JSON.stringify({ request_id: c.var.requestId, error: String(err), stack: (err as Error)?.stack }));
+    return c.json({ error: "Internal server error", code: "INTERNAL", details: [] }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { bool, jsonObject, timestamps } from "./columns";
+import { accounts } from "./accounts";
+import { users } from "./users";
+
+export const inboxes = sqliteTable(
+  "inboxes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: integer("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    channelType: text("channel_type").notNull().default("Channel::Api"),
+    /** The public API's `inbox_identifier`. */
+    identifier: text("identifier").notNull(),
+    webhookUrl: text("webhook_url"),
+    hmacToken: text("hmac_token").notNull(),
+    hmacMandatory: bool("hmac_mandatory", false),
+    /** Signs deliveries to `webhook_url`. */
+    secret: text("secret").notNull(),
+    enableAutoAssignment: bool("enable_auto_assignment", true),
+    autoAssignmentConfig: jsonObject("auto_assignment_config"),
+    lockToSingleConversation: bool("lock_to_single_conversation", false),
+    allowMessagesAfterResolved: bool("allow_messages_after_resolved", true),
+    greetingEnabled: bool("greeting_enabled", false),
+    greetingMessage: text("greeting_message"),
+    timezone: text("timezone").notNull().default("UTC"),
+    workingHoursEnabled: bool("working_hours_enabled", false),
+    outOfOfficeMessage: text("out_of_office_message"),
+    csatSurveyEnabled: bool("csat_survey_enabled", false),
+    avatarUrl: text("avatar_url"),
+    additionalAttributes: jsonObject("additional_attributes"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("inboxes_identifier_uq").on(t.identifier), index("inboxes_account_idx").on(t.accountId)],
+);
+
+export const inboxMembers = sqliteTable(
+  "inbox_members",
+  {
+    inboxId: integer("inbox_id")
+      .notNull()
+      .references(() => inboxes.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.inboxId, t.userId] }), index("inbox_members_user_idx").on(t.userId)],
+);

@@ -1,0 +1,79 @@
+import type { Context } from "hono";
+import type { z } from "@hono/zod-openapi";
+import { badRequest, payloadTooLarge, unsupportedMediaType } from "./errors";
+import { validationError } from "./zod";
+
+export const MAX_JSON_BYTES = 2 * 1024 * 1024;
+export const MAX_MULTIPART_BYTES = 20 * 1024 * 1024;
+
+type Fields = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Fields {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof File);
+}
+
+async function readLimited(c: Context, limit: number): Promise<ArrayBuffer> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > limit) throw payloadTooLarge();
+  const buf = await c.req.arrayBuffer();
+  if (buf.byteLength > limit) throw payloadTooLarge();
+  return buf;
+}
+
+function formToObject(form: FormData): Fields {
+  const out: Fields = {};
+  form.forEach((value, rawKey) => {
+    const isList = rawKey.endsWith("[]");
+    const key = isList ? rawKey.slice(0, -2) : rawKey;
+    if (isList) ((out[key] ??= []) as unknown[]).push(value);
+    else out[key] = value;
+  });
+  return out;
+}
+
+/**
+ * Reads the request body whatever shape a Chatwoot client sent it in: JSON, multipart or
+ * url-encoded forms, or nothing at all (an empty form-encoded POST is an empty object).
+ */
+export async function readBody(c: Context): Promise<Fields> {
+  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type === "multipart/form-data" || type === "application/x-www-form-urlencoded") {
+    const buf = await readLimited(c, type === "multipart/form-data" ? MAX_MULTIPART_BYTES : MAX_JSON_BYTES);
+    if (buf.byteLength === 0) return {};
+    try {
+      const req = new Request("http://body.local", { method: "POST", headers: { "content-type": c.req.header("content-type")! }, body: buf });
+      return formToObject(await req.formData());
+    } catch {
+      throw badRequest("Malformed form data in request body");
+    }
+  }
+  const buf = await readLimited(c, MAX_JSON_BYTES);
+  const text = new TextDecoder().decode(buf);
+  if (text.trim() === "") return {};
+  if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type) && type !== "text/plain") {
+    throw unsupportedMediaType(`Unsupported Content-Type '${type}': send application/json or multipart/form-data`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badRequest("Malformed JSON in request body");
+  }
+  if (!isPlainObject(parsed)) throw badRequest("The request body must be a JSON object");
+  return parsed;
+}
+
+/**
+ * Validates the body against `schema`. With `wrap`, a body wrapped in the resource name
+ * (`{"contact": {...}}`, as Rails' wrap_parameters allows) is accepted as well as a flat one.
+ */
+export async function parseBody<T extends z.ZodType>(c: Context, schema: T, wrap?: string): Promise<z.output<T>> {
+  let fields = await readBody(c);
+  if (wrap && isPlainObject(fields[wrap])) {
+    const { [wrap]: inner, ...rest } = fields;
+    fields = { ...rest, ...(inner as Fields) };
+  }
+  const result = schema.safeParse(fields);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}

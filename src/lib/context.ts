@@ -1,0 +1,18 @@
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type * as schema from "../db/schema";
+import type { D1Stats } from "./d1-counter";
+import type { Principal } from "../services/auth";
+
+export type DB = DrizzleD1Database<typeof schema>;
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    db: DB;
+    d1: D1Stats;
+    requestId: string;
+    principal: Principal;
+    /** Result of the read an authenticated route asked to run in the same batch as auth. */
+    preload: unknown;
+  };
+};

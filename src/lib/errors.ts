@@ -1,0 +1,48 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorDetail = { field: string; message: string };
+
+/**
+ * The one error type services throw. `app.onError` turns it into the envelope
+ * `{"error": "<message>", "code": "<CODE>", "details": [...]}`; `error` stays a plain
+ * string because Chatwoot clients read it.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string) => new AppError(400, "BAD_REQUEST", message);
+export const unauthorized = (message = "Invalid Access Token") => new AppError(401, "UNAUTHORIZED", message);
+export const forbidden = (message = "You are not authorized to do this action") =>
+  new AppError(403, "FORBIDDEN", message);
+export const notFound = (what = "Resource") => new AppError(404, "NOT_FOUND", `${what} not found`);
+export const conflict = (message: string, details: ErrorDetail[] = []) =>
+  new AppError(409, "CONFLICT", message, details);
+export const unprocessable = (message: string, details: ErrorDetail[] = []) =>
+  new AppError(422, "UNPROCESSABLE_ENTITY", message, details);
+export const payloadTooLarge = (message = "Request body is too large") =>
+  new AppError(413, "PAYLOAD_TOO_LARGE", message);
+export const unsupportedMediaType = (message = "Unsupported Media Type") =>
+  new AppError(415, "UNSUPPORTED_MEDIA_TYPE", message);
+
+export function errorBody(err: AppError) {
+  return { error: err.message, code: err.code, details: err.details };
+}
+
+/** The text of a database error, including the driver's cause (drizzle wraps D1's errors). */
+export function dbErrorText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+    parts.push(String(e.message ?? e));
+  }
+  return parts.join(" | ");
+}
+
+export const isUniqueViolation = (err: unknown) => /UNIQUE constraint failed/i.test(dbErrorText(err));

@@ -1,0 +1,14 @@
+import { z } from "@hono/zod-openapi";
+import { zId } from "./zod";
+
+const id = (name: string, description: string) =>
+  zId.openapi({ param: { name, in: "path" }, type: "integer", description });
+
+export const AccountParams = z.object({ account_id: id("account_id", "Account id") });
+export const accountChild = (name: string, description: string) =>
+  AccountParams.extend({ [name]: id(name, description) } as Record<string, typeof zId>);
+export const ContactParams = AccountParams.extend({ id: id("id", "Contact id") });
+export const ConversationParams = AccountParams.extend({
+  conversation_id: id("conversation_id", "Conversation display id"),
+});
+export const IdParams = AccountParams.extend({ id: id("id", "Resource id") });

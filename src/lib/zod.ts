@@ -1,0 +1,51 @@
+import { z } from "@hono/zod-openapi";
+import { unprocessable, type ErrorDetail } from "./errors";
+
+/**
+ * Coercing field types. Chatwoot clients send ids as strings, booleans as "true"/"false"
+ * (multipart forms) and objects as JSON strings; each is accepted and normalised here.
+ */
+export const zInt = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)]);
+export const zId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)]);
+
+export const zBool = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on"),
+]);
+
+export const zJsonObject = z.union([
+  z.record(z.string(), z.unknown()),
+  z.string().transform((s, ctx) => {
+    try {
+      const parsed: unknown = JSON.parse(s);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      /* reported below */
+    }
+    ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+    return z.NEVER;
+  }),
+]);
+
+/** An array, also accepted as one value or a comma-separated string (form and query clients). */
+export const zList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? (v === "" ? [] : v.split(",").map((s) => s.trim())) : v),
+    z.array(item),
+  );
+
+/** Query values: an empty value means "no filter", never a 422 (clients send every filter). */
+export const zQuery = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+export const zPage = zQuery(zInt.pipe(z.number().int().min(1).max(1_000_000)));
+
+export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+}
+
+export function validationError(error: z.ZodError) {
+  const details = issuesToDetails(error);
+  const summary = details.map((d) => `${d.field}: ${d.message}`).join("; ");
+  return unprocessable(`Validation failed: ${summary}`, details);
+}

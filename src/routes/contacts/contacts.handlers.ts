@@ -1,0 +1,94 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../lib/context";
+import { parseBody } from "../../lib/body";
+import { contact } from "../../serializers/contact";
+import { conversation } from "../../serializers/conversation";
+import { inboxSlim } from "../../serializers/inbox";
+import * as contacts from "../../services/contacts";
+import type { ContactSort } from "../../services/contacts";
+import { ContactCreateBody, ContactInboxCreateBody, ContactUpdateBody } from "./contacts.schemas";
+import type * as routes from "./contacts.routes";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+const scope = (c: { var: AppEnv["Variables"] }) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
+const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
+  contact(r.contact, include ? r.contactInboxes : undefined);
+
+export const list: Handler<"list"> = async (c) => {
+  const { page = 1, sort, include_contact_inboxes } = c.req.valid("query");
+  const result = await contacts.listContacts(scope(c), page, sort as ContactSort | undefined);
+  return c.json(
+    {
+      meta: { count: result.count, current_page: page },
+      payload: result.contacts.map((r) => withInboxes(r, include_contact_inboxes ?? true)),
+    },
+    200,
+  );
+};
+
+export const search: Handler<"search"> = async (c) => {
+  const { page = 1, sort, q, include_contact_inboxes } = c.req.valid("query");
+  const result = await contacts.searchContacts(scope(c), q ?? "", page, sort as ContactSort | undefined);
+  return c.json(
+    {
+      meta: { count: result.count, current_page: page, has_more: page * contacts.CONTACTS_PER_PAGE < result.count },
+      payload: result.contacts.map((r) => withInboxes(r, include_contact_inboxes ?? true)),
+    },
+    200,
+  );
+};
+
+export const create: Handler<"create"> = async (c) => {
+  const input = await parseBody(c, ContactCreateBody, "contact");
+  const result = await contacts.createContact(scope(c), input);
+  const ci = result.contactInbox;
+  return c.json(
+    {
+      payload: {
+        contact: withInboxes(result),
+        contact_inbox: ci ? { source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) } : null,
+      },
+    },
+    200,
+  );
+};
+
+export const show: Handler<"show"> = async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json({ payload: withInboxes(await contacts.showContact(scope(c), id)) }, 200);
+};
+
+export const update: Handler<"update"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const input = await parseBody(c, ContactUpdateBody, "contact");
+  return c.json({ payload: withInboxes(await contacts.updateContact(scope(c), id, input)) }, 200);
+};
+
+export const remove: Handler<"remove"> = async (c) => {
+  const { id } = c.req.valid("param");
+  await contacts.deleteContact(scope(c), id);
+  return c.json({ message: "Contact deleted" }, 200);
+};
+
+export const conversations: Handler<"conversations"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const views = await contacts.contactConversations(scope(c), c.var.principal, id);
+  return c.json({ payload: views.map(conversation) }, 200);
+};
+
+export const contactInboxes: Handler<"contactInboxes"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const found = await contacts.showContact(scope(c), id);
+  return c.json(
+    { payload: found.contactInboxes.map((ci) => ({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) })) },
+    200,
+  );
+};
+
+export const createContactInbox: Handler<"createContactInbox"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const input = await parseBody(c, ContactInboxCreateBody, "contact_inbox");
+  const ci = await contacts.addContactInbox(scope(c), id, input);
+  return c.json({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) }, 200);
+};

@@ -1,0 +1,116 @@
+import { createRoute } from "@hono/zod-openapi";
+import { AccountParams, ContactParams } from "../../lib/params";
+import { body, json } from "../../lib/openapi";
+import { errors } from "../../lib/responses";
+import { authenticate } from "../../middleware/auth";
+import {
+  ContactConversations,
+  ContactCreateBody,
+  ContactCreated,
+  ContactInboxCreateBody,
+  ContactInboxList,
+  ContactList,
+  ContactListQuery,
+  ContactPayload,
+  ContactSearchQuery,
+  ContactUpdateBody,
+  Deleted,
+} from "./contacts.schemas";
+import { ContactInbox } from "../../serializers/contact";
+
+const base = "/api/v1/accounts/{account_id}/contacts";
+const tags = ["Contacts"];
+const member = authenticate({ account: true });
+
+export const list = createRoute({
+  method: "get",
+  path: base,
+  tags,
+  summary: "List identified contacts, 15 a page",
+  middleware: [member],
+  request: { params: AccountParams, query: ContactListQuery },
+  responses: { 200: json(ContactList, "A page of contacts"), ...errors },
+});
+
+export const search = createRoute({
+  method: "get",
+  path: `${base}/search`,
+  tags,
+  summary: "Search contacts by name, e-mail, phone number or identifier",
+  middleware: [member],
+  request: { params: AccountParams, query: ContactSearchQuery },
+  responses: { 200: json(ContactList, "Matching contacts"), ...errors },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: base,
+  tags,
+  summary: "Create a contact, or find the one with this identifier",
+  description:
+    "A contact whose `identifier` already exists in the account is returned instead of a duplicate. With `inbox_id`, the contact_inbox (and its `source_id`) is created too.",
+  middleware: [member],
+  request: { params: AccountParams, body: body(ContactCreateBody, { multipart: true }) },
+  responses: { 200: json(ContactCreated, "The contact (new or existing)"), ...errors },
+});
+
+export const show = createRoute({
+  method: "get",
+  path: `${base}/{id}`,
+  tags,
+  summary: "Show a contact",
+  middleware: [member],
+  request: { params: ContactParams },
+  responses: { 200: json(ContactPayload, "The contact"), ...errors },
+});
+
+const updateConfig = {
+  path: `${base}/{id}`,
+  tags,
+  summary: "Update a contact (attributes are merged)",
+  middleware: [member],
+  request: { params: ContactParams, body: body(ContactUpdateBody, { multipart: true }) },
+  responses: { 200: json(ContactPayload, "The updated contact"), ...errors },
+};
+export const update = createRoute({ method: "put", ...updateConfig });
+export const patch = createRoute({ method: "patch", ...updateConfig });
+
+export const remove = createRoute({
+  method: "delete",
+  path: `${base}/{id}`,
+  tags,
+  summary: "Delete a contact with its conversations",
+  middleware: [member],
+  request: { params: ContactParams },
+  responses: { 200: json(Deleted, "Deleted"), ...errors },
+});
+
+export const conversations = createRoute({
+  method: "get",
+  path: `${base}/{id}/conversations`,
+  tags,
+  summary: "The contact's latest 20 conversations",
+  middleware: [member],
+  request: { params: ContactParams },
+  responses: { 200: json(ContactConversations, "Conversations"), ...errors },
+});
+
+export const contactInboxes = createRoute({
+  method: "get",
+  path: `${base}/{id}/contact_inboxes`,
+  tags,
+  summary: "The contact's contact_inboxes (source ids per inbox)",
+  middleware: [member],
+  request: { params: ContactParams },
+  responses: { 200: json(ContactInboxList, "Contact inboxes"), ...errors },
+});
+
+export const createContactInbox = createRoute({
+  method: "post",
+  path: `${base}/{id}/contact_inboxes`,
+  tags,
+  summary: "Create the contact's contact_inbox in an inbox",
+  middleware: [member],
+  request: { params: ContactParams, body: body(ContactInboxCreateBody) },
+  responses: { 200: json(ContactInbox, "The contact_inbox"), ...errors },
+});

@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { zBool, zId, zJsonObject, zPage, zQuery } from "../../lib/zod";
+import { Contact, ContactInbox } from "../../serializers/contact";
+import { Conversation } from "../../serializers/conversation";
+import { CONTACT_SORTS } from "../../services/contacts";
+
+const text = (max: number) => z.string().trim().max(max);
+
+export const ContactFields = z.object({
+  name: text(255).nullable().optional(),
+  email: z.email().max(255).nullable().optional().or(z.literal("").transform(() => null)),
+  phone_number: z
+    .string()
+    .trim()
+    .regex(/^\+[1-9]\d{1,14}$/, "must be in E.164 format, e.g. +14155550100")
+    .nullable()
+    .optional()
+    .or(z.literal("").transform(() => null)),
+  identifier: text(255).min(1).nullable().optional(),
+  avatar_url: z.url().max(2048).nullable().optional(),
+  blocked: zBool.optional(),
+  additional_attributes: zJsonObject.optional(),
+  custom_attributes: zJsonObject.optional(),
+});
+
+export const ContactCreateBody = ContactFields.extend({
+  inbox_id: zId.optional().describe("Also create the contact's contact_inbox in this inbox"),
+  source_id: text(255).min(1).optional().describe("The contact_inbox source_id (defaults to a UUID)"),
+}).openapi("ContactCreate");
+
+export const ContactUpdateBody = ContactFields.openapi("ContactUpdate");
+
+export const ContactInboxCreateBody = z
+  .object({ inbox_id: zId, source_id: text(255).min(1).optional(), hmac_verified: zBool.optional() })
+  .openapi("ContactInboxCreate");
+
+export const ContactListQuery = z.object({
+  page: zPage,
+  sort: zQuery(z.enum(CONTACT_SORTS as [string, ...string[]])),
+  include_contact_inboxes: zQuery(zBool),
+});
+
+export const ContactSearchQuery = ContactListQuery.extend({ q: zQuery(z.string().max(255)) });
+
+export const ContactList = z
+  .object({
+    meta: z.object({ count: z.number().int(), current_page: z.number().int(), has_more: z.boolean().optional() }),
+    payload: z.array(Contact),
+  })
+  .openapi("ContactList");
+
+export const ContactPayload = z.object({ payload: Contact }).openapi("ContactPayload");
+
+export const ContactCreated = z
+  .object({
+    payload: z.object({ contact: Contact, contact_inbox: ContactInbox.nullable() }),
+  })
+  .openapi("ContactCreated");
+
+export const ContactConversations = z.object({ payload: z.array(Conversation) }).openapi("ContactConversations");
+export const ContactInboxList = z.object({ payload: z.array(ContactInbox) }).openapi("ContactInboxList");
+export const Deleted = z.object({ message: z.string() }).openapi("Deleted");

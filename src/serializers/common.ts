@@ -1,0 +1,12 @@
+import { z } from "@hono/zod-openapi";
+
+export const Attributes = z.record(z.string(), z.unknown());
+export const UnixTime = z.number().int().describe("Unix seconds");
+
+export const ErrorEnvelope = z
+  .object({
+    error: z.string().describe("Human-readable message (a plain string, as Chatwoot clients expect)"),
+    code: z.string().describe("Machine-readable code, e.g. UNPROCESSABLE_ENTITY"),
+    details: z.array(z.object({ field: z.string(), message: z.string() })),
+  })
+  .openapi("Error");

@@ -1,0 +1,117 @@
+import { z } from "@hono/zod-openapi";
+import type { conversations } from "../db/schema";
+import { unix, unixFloat, unixOrZero } from "../lib/time";
+import type { UserRow } from "../services/auth";
+import { Attributes } from "./common";
+import { contactPushData, ContactPushData, type ContactInboxRow, type ContactRow } from "./contact";
+import { message, Message, type MessageRow } from "./message";
+import type { TeamRow } from "./team";
+import { userPushData, UserPushData } from "./user";
+
+export type ConversationRow = typeof conversations.$inferSelect;
+
+/** Everything one conversation's JSON needs, loaded by a single joined query. */
+export type ConversationView = {
+  conversation: ConversationRow;
+  contact: ContactRow;
+  contactInbox: ContactInboxRow;
+  assignee: UserRow | null;
+  assigneeAvailability: string | null;
+  team: TeamRow | null;
+  lastMessage: MessageRow | null;
+  lastMessageUser: UserRow | null;
+  unreadCount: number;
+};
+
+const TeamSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  icon: z.string().nullable(),
+  icon_color: z.string().nullable(),
+});
+
+export const Conversation = z
+  .object({
+    meta: z.object({
+      sender: ContactPushData,
+      channel: z.string(),
+      assignee: UserPushData.optional(),
+      assignee_type: z.enum(["User"]).nullable(),
+      team: TeamSummary.optional(),
+      hmac_verified: z.boolean(),
+    }),
+    id: z.number().int().describe("The per-account display id"),
+    uuid: z.string(),
+    account_id: z.number().int(),
+    inbox_id: z.number().int(),
+    status: z.enum(["open", "resolved", "pending", "snoozed"]),
+    priority: z.enum(["low", "medium", "high", "urgent"]).nullable(),
+    labels: z.array(z.string()),
+    messages: z.array(Message),
+    last_non_activity_message: Message.nullable(),
+    additional_attributes: Attributes,
+    custom_attributes: Attributes,
+    can_reply: z.boolean(),
+    muted: z.boolean(),
+    snoozed_until: z.number().int().nullable(),
+    unread_count: z.number().int(),
+    agent_last_seen_at: z.number().int(),
+    assignee_last_seen_at: z.number().int(),
+    contact_last_seen_at: z.number().int(),
+    first_reply_created_at: z.number().int(),
+    waiting_since: z.number().int(),
+    last_activity_at: z.number().int(),
+    timestamp: z.number().int(),
+    created_at: z.number().int(),
+    updated_at: z.number(),
+    sla_policy_id: z.null(),
+    assignee_id: z.number().int().nullable(),
+    team_id: z.number().int().nullable(),
+    contact_inbox: z.object({ source_id: z.string() }),
+  })
+  .openapi("Conversation");
+
+export function conversation(v: ConversationView): z.infer<typeof Conversation> {
+  const c = v.conversation;
+  const last = v.lastMessage
+    ? message(v.lastMessage, c.displayId, { user: v.lastMessageUser, contact: v.contact })
+    : null;
+  return {
+    meta: {
+      sender: contactPushData(v.contact),
+      channel: "Channel::Api",
+      ...(v.assignee ? { assignee: userPushData(v.assignee, v.assigneeAvailability) } : {}),
+      assignee_type: v.assignee ? "User" : null,
+      ...(v.team ? { team: { id: v.team.id, name: v.team.name, icon: v.team.icon, icon_color: v.team.iconColor } } : {}),
+      hmac_verified: v.contactInbox.hmacVerified,
+    },
+    id: c.displayId,
+    uuid: c.uuid,
+    account_id: c.accountId,
+    inbox_id: c.inboxId,
+    status: c.status,
+    priority: c.priority,
+    labels: c.labels,
+    messages: last ? [last] : [],
+    last_non_activity_message: last,
+    additional_attributes: c.additionalAttributes,
+    custom_attributes: c.customAttributes,
+    can_reply: true,
+    muted: c.muted,
+    snoozed_until: unix(c.snoozedUntil),
+    unread_count: v.unreadCount,
+    agent_last_seen_at: unixOrZero(c.agentLastSeenAt),
+    assignee_last_seen_at: unixOrZero(c.assigneeLastSeenAt),
+    contact_last_seen_at: unixOrZero(c.contactLastSeenAt),
+    first_reply_created_at: unixOrZero(c.firstReplyCreatedAt),
+    waiting_since: unixOrZero(c.waitingSince),
+    last_activity_at: unix(c.lastActivityAt)!,
+    timestamp: unix(c.lastActivityAt)!,
+    created_at: unix(c.createdAt)!,
+    updated_at: unixFloat(c.updatedAt),
+    sla_policy_id: null,
+    assignee_id: c.assigneeId,
+    team_id: c.teamId,
+    contact_inbox: { source_id: v.contactInbox.sourceId },
+  };
+}

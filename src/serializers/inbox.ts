@@ -1,0 +1,82 @@
+import { z } from "@hono/zod-openapi";
+import type { inboxes } from "../db/schema";
+import { Attributes } from "./common";
+
+export type InboxRow = typeof inboxes.$inferSelect;
+
+export const InboxSlim = z
+  .object({ id: z.number().int(), name: z.string(), channel_type: z.string(), inbox_identifier: z.string() })
+  .openapi("InboxSummary");
+
+export const inboxSlim = (i: InboxRow): z.infer<typeof InboxSlim> => ({
+  id: i.id,
+  name: i.name,
+  channel_type: i.channelType,
+  inbox_identifier: i.identifier,
+});
+
+export const Inbox = z
+  .object({
+    id: z.number().int(),
+    account_id: z.number().int(),
+    channel_id: z.number().int(),
+    name: z.string(),
+    channel_type: z.string(),
+    avatar_url: z.string(),
+    inbox_identifier: z.string(),
+    webhook_url: z.string().nullable(),
+    hmac_mandatory: z.boolean(),
+    hmac_token: z.string().optional().describe("Administrators only"),
+    secret: z.string().optional().describe("Administrators only: signs webhook deliveries"),
+    greeting_enabled: z.boolean(),
+    greeting_message: z.string().nullable(),
+    working_hours_enabled: z.boolean(),
+    working_hours: z.array(z.unknown()),
+    enable_email_collect: z.boolean(),
+    csat_survey_enabled: z.boolean(),
+    csat_config: Attributes,
+    enable_auto_assignment: z.boolean(),
+    auto_assignment_config: Attributes,
+    out_of_office_message: z.string().nullable(),
+    timezone: z.string(),
+    callback_webhook_url: z.string().nullable(),
+    allow_messages_after_resolved: z.boolean(),
+    lock_to_single_conversation: z.boolean(),
+    sender_name_type: z.string(),
+    business_name: z.string().nullable(),
+    additional_attributes: Attributes,
+  })
+  .openapi("Inbox");
+
+/** Inbox JSON; the HMAC token and signing secret only for administrators. */
+export function inbox(i: InboxRow, opts: { admin: boolean }): z.infer<typeof Inbox> {
+  return {
+    id: i.id,
+    account_id: i.accountId,
+    channel_id: i.id,
+    name: i.name,
+    channel_type: i.channelType,
+    avatar_url: i.avatarUrl ?? "",
+    inbox_identifier: i.identifier,
+    webhook_url: i.webhookUrl,
+    hmac_mandatory: i.hmacMandatory,
+    ...(opts.admin ? { hmac_token: i.hmacToken, secret: i.secret } : {}),
+    greeting_enabled: i.greetingEnabled,
+    greeting_message: i.greetingMessage,
+    working_hours_enabled: i.workingHoursEnabled,
+    working_hours: [],
+    enable_email_collect: false,
+    csat_survey_enabled: i.csatSurveyEnabled,
+    csat_config: {},
+    enable_auto_assignment: i.enableAutoAssignment,
+    auto_assignment_config: i.autoAssignmentConfig,
+    out_of_office_message: i.outOfOfficeMessage,
+    timezone: i.timezone,
+    callback_webhook_url: null,
+    allow_messages_after_resolved: i.allowMessagesAfterResolved,
+    lock_to_single_conversation: i.lockToSingleConversation,
+    sender_name_type: "friendly",
+    business_name: null,
+    additional_attributes: i.additionalAttributes,
+  };
+}

@@ -1,0 +1,284 @@
+import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
+import type { DB } from "../lib/context";
+import { prefixed } from "../db/select";
+import { secureToken, uuid } from "../lib/crypto";
+import { dbErrorText, notFound, unprocessable } from "../lib/errors";
+import type { ContactInboxRow, ContactRow } from "../serializers/contact";
+import type { InboxRow } from "../serializers/inbox";
+import type { Principal } from "./auth";
+import { conversationViews, toView, visibleTo } from "./conversation-view";
+
+export const CONTACTS_PER_PAGE = 15;
+
+type Scope = { db: DB; accountId: number };
+
+export type ContactInput = {
+  name?: string | null;
+  email?: string | null;
+  phone_number?: string | null;
+  identifier?: string | null;
+  avatar_url?: string | null;
+  blocked?: boolean;
+  additional_attributes?: Record<string, unknown>;
+  custom_attributes?: Record<string, unknown>;
+};
+
+export type ContactWithInboxes = { contact: ContactRow; contactInboxes: { contactInbox: ContactInboxRow; inbox: InboxRow }[] };
+
+const normalizeEmail = (e: string | null | undefined) => (e ? e.trim().toLowerCase() : e);
+
+function contactInboxesOf(db: DB, contactIds: SQL) {
+  return db
+    .select({ contactInbox: prefixed(contactInboxes, "ci"), inbox: prefixed(inboxes, "i") })
+    .from(contactInboxes)
+    .innerJoin(inboxes, eq(inboxes.id, contactInboxes.inboxId))
+    .where(inArray(contactInboxes.contactId, contactIds))
+    .orderBy(asc(contactInboxes.id));
+}
+
+function attach(rows: ContactRow[], cis: { contactInbox: ContactInboxRow; inbox: InboxRow }[]): ContactWithInboxes[] {
+  return rows.map((contact) => ({ contact, contactInboxes: cis.filter((ci) => ci.contactInbox.contactId === contact.id) }));
+}
+
+const SORTS = {
+  name: contacts.name,
+  email: contacts.email,
+  phone_number: contacts.phoneNumber,
+  last_activity_at: contacts.lastActivityAt,
+  created_at: contacts.createdAt,
+} as const;
+export type ContactSort = keyof typeof SORTS | `-${keyof typeof SORTS}`;
+export const CONTACT_SORTS = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as ContactSort[];
+
+function order(sort: ContactSort | undefined) {
+  if (!sort) return [desc(contacts.lastActivityAt), desc(contacts.id)];
+  const column = SORTS[sort.replace(/^-/, "") as keyof typeof SORTS];
+  return sort.startsWith("-") ? [desc(column), desc(contacts.id)] : [asc(column), asc(contacts.id)];
+}
+
+/** A page of contacts with their contact_inboxes and the total, in one round trip. */
+async function pageOf({ db }: Scope, where: SQL, page: number, sort?: ContactSort) {
+  const offset = (page - 1) * CONTACTS_PER_PAGE;
+  const pageIds = db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(where)
+    .orderBy(...order(sort))
+    .limit(CONTACTS_PER_PAGE)
+    .offset(offset);
+  const [counted, rows, cis] = await db.batch([
+    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(contacts).where(where),
+    db.select().from(contacts).where(where).orderBy(...order(sort)).limit(CONTACTS_PER_PAGE).offset(offset),
+    contactInboxesOf(db, sql`(${pageIds})`),
+  ]);
+  return { count: counted[0].n, contacts: attach(rows, cis) };
+}
+
+/** Contacts that can be identified (e-mail, phone or identifier), as Chatwoot's index lists. */
+export function listContacts(scope: Scope, page: number, sort?: ContactSort) {
+  const identified = or(isNotNull(contacts.email), isNotNull(contacts.phoneNumber), isNotNull(contacts.identifier));
+  return pageOf(scope, and(eq(contacts.accountId, scope.accountId), identified)!, page, sort);
+}
+
+/** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
+export function searchContacts(scope: Scope, q: string, page: number, sort?: ContactSort) {
+  const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const match = or(
+    sql`${contacts.name} like ${like} escape '\\'`,
+    sql`${contacts.email} like ${like} escape '\\'`,
+    sql`${contacts.phoneNumber} like ${like} escape '\\'`,
+    sql`${contacts.identifier} like ${like} escape '\\'`,
+  );
+  return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
+}
+
+export async function showContact({ db, accountId }: Scope, id: number): Promise<ContactWithInboxes> {
+  const where = and(eq(contacts.accountId, accountId), eq(contacts.id, id))!;
+  const [rows, cis] = await db.batch([
+    db.select().from(contacts).where(where),
+    contactInboxesOf(db, sql`(${db.select({ id: contacts.id }).from(contacts).where(where)})`),
+  ]);
+  if (!rows[0]) throw notFound("Contact");
+  return attach(rows, cis)[0];
+}
+
+function uniquenessError(err: unknown): never {
+  const text = dbErrorText(err).replace(/^[\s\S]*?(UNIQUE constraint failed)/, "$1");
+  if (/UNIQUE.*contacts\.(account_id, )?email|contacts_account_email_uq/i.test(text))
+    throw unprocessable("Email has already been taken", [{ field: "email", message: "has already been taken" }]);
+  if (/UNIQUE.*phone_number|contacts_account_phone_uq/i.test(text))
+    throw unprocessable("Phone number has already been taken", [{ field: "phone_number", message: "has already been taken" }]);
+  if (/UNIQUE.*identifier|contacts_account_identifier_uq/i.test(text))
+    throw unprocessable("Identifier has already been taken", [{ field: "identifier", message: "has already been taken" }]);
+  if (/UNIQUE.*source_id|contact_inboxes_inbox_source_uq/i.test(text))
+    throw unprocessable("source_id should be unique", [{ field: "source_id", message: "has already been taken" }]);
+  throw err;
+}
+
+export type CreateContactResult = ContactWithInboxes & {
+  created: boolean;
+  contactInbox: { contactInbox: ContactInboxRow; inbox: InboxRow } | null;
+};
+
+/**
+ * Creates a contact, or returns the account's existing contact with the same `identifier`
+ * (a returning user always lands on the same contact). With `inbox_id`, also ensures the
+ * contact_inbox, reusing `source_id` when given.
+ */
+export async function createContact(
+  scope: Scope,
+  input: ContactInput & { inbox_id?: number; source_id?: string },
+): Promise<CreateContactResult> {
+  const { db, accountId } = scope;
+  const [existing, inboxRows] = await db.batch([
+    db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, accountId), eq(contacts.identifier, input.identifier ?? "\u0000no-identifier"))),
+    db
+      .select()
+      .from(inboxes)
+      .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id ?? 0))),
+  ]);
+  const inbox = inboxRows[0];
+  if (input.inbox_id !== undefined && !inbox) throw notFound("Inbox");
+
+  let contact = existing[0];
+  let created = false;
+  if (!contact) {
+    try {
+      [contact] = await db
+        .insert(contacts)
+        .values({
+          accountId,
+          name: input.name ?? "",
+          email: normalizeEmail(input.email) ?? null,
+          phoneNumber: input.phone_number ?? null,
+          identifier: input.identifier ?? null,
+          avatarUrl: input.avatar_url ?? null,
+          blocked: input.blocked ?? false,
+          additionalAttributes: input.additional_attributes ?? {},
+          customAttributes: input.custom_attributes ?? {},
+        })
+        .returning();
+      created = true;
+    } catch (err) {
+      // A concurrent create with the same identifier won the race: return that contact.
+      const raced = input.identifier
+        ? await db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.identifier, input.identifier)))
+        : [];
+      if (!raced[0]) uniquenessError(err);
+      contact = raced[0];
+    }
+  }
+
+  let contactInbox: CreateContactResult["contactInbox"] = null;
+  if (inbox) contactInbox = { contactInbox: await ensureContactInbox(db, contact, inbox, input.source_id), inbox };
+  const full = await showContact(scope, contact.id);
+  return { ...full, created, contactInbox };
+}
+
+/** The contact's contact_inbox in `inbox`, created if missing (`source_id` defaults to a UUID). */
+export async function ensureContactInbox(
+  db: DB,
+  contact: ContactRow,
+  inbox: InboxRow,
+  sourceId?: string,
+  hmacVerified = false,
+): Promise<ContactInboxRow> {
+  if (sourceId) {
+    const [found] = await db
+      .select()
+      .from(contactInboxes)
+      .where(and(eq(contactInboxes.inboxId, inbox.id), eq(contactInboxes.sourceId, sourceId)));
+    if (found) {
+      if (found.contactId !== contact.id)
+        throw unprocessable("source_id should be unique", [{ field: "source_id", message: "belongs to another contact" }]);
+      return found;
+    }
+  } else {
+    const [found] = await db
+      .select()
+      .from(contactInboxes)
+      .where(and(eq(contactInboxes.inboxId, inbox.id), eq(contactInboxes.contactId, contact.id)))
+      .orderBy(asc(contactInboxes.id))
+      .limit(1);
+    if (found) return found;
+  }
+  try {
+    const [row] = await db
+      .insert(contactInboxes)
+      .values({ contactId: contact.id, inboxId: inbox.id, sourceId: sourceId ?? uuid(), pubsubToken: secureToken(), hmacVerified })
+      .returning();
+    return row;
+  } catch (err) {
+    uniquenessError(err);
+  }
+}
+
+/** Updates fields; `custom_attributes` and `additional_attributes` are merged, not replaced. */
+export async function updateContact(scope: Scope, id: number, input: ContactInput): Promise<ContactWithInboxes> {
+  const { db, accountId } = scope;
+  const current = await showContact(scope, id);
+  const c = current.contact;
+  try {
+    await db
+      .update(contacts)
+      .set({
+        name: input.name ?? c.name,
+        email: input.email === undefined ? c.email : normalizeEmail(input.email),
+        phoneNumber: input.phone_number === undefined ? c.phoneNumber : input.phone_number,
+        identifier: input.identifier === undefined ? c.identifier : input.identifier,
+        avatarUrl: input.avatar_url === undefined ? c.avatarUrl : input.avatar_url,
+        blocked: input.blocked ?? c.blocked,
+        additionalAttributes: { ...c.additionalAttributes, ...input.additional_attributes },
+        customAttributes: { ...c.customAttributes, ...input.custom_attributes },
+      })
+      .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)));
+  } catch (err) {
+    uniquenessError(err);
+  }
+  return showContact(scope, id);
+}
+
+/** Deletes the contact with its contact_inboxes, conversations and messages (cascade). */
+export async function deleteContact({ db, accountId }: Scope, id: number) {
+  const deleted = await db
+    .delete(contacts)
+    .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)))
+    .returning({ id: contacts.id });
+  if (!deleted[0]) throw notFound("Contact");
+}
+
+/** The contact's latest 20 conversations the caller may see. */
+export async function contactConversations(scope: Scope, principal: Principal, id: number) {
+  const { db, accountId } = scope;
+  const [found, rows] = await db.batch([
+    db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
+    conversationViews(
+      db,
+      and(eq(conversations.accountId, accountId), eq(conversations.contactId, id), visibleTo(principal)),
+    )
+      .orderBy(desc(conversations.lastActivityAt))
+      .limit(20),
+  ]);
+  if (!found[0]) throw notFound("Contact");
+  return rows.map(toView);
+}
+
+export async function addContactInbox(
+  scope: Scope,
+  id: number,
+  input: { inbox_id: number; source_id?: string; hmac_verified?: boolean },
+) {
+  const { db, accountId } = scope;
+  const [contactRows, inboxRows] = await db.batch([
+    db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
+    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id))),
+  ]);
+  if (!contactRows[0]) throw notFound("Contact");
+  if (!inboxRows[0]) throw notFound("Inbox");
+  const ci = await ensureContactInbox(db, contactRows[0], inboxRows[0], input.source_id, input.hmac_verified ?? false);
+  return { contactInbox: ci, inbox: inboxRows[0] };
+}

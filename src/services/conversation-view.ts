@@ -1,0 +1,79 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import {
+  accountUsers,
+  contactInboxes,
+  contacts,
+  conversations,
+  inboxMembers,
+  messages,
+  teams,
+  users,
+} from "../db/schema";
+import type { DB } from "../lib/context";
+import { orNull, prefixed } from "../db/select";
+import type { ConversationView } from "../serializers/conversation";
+import type { Principal } from "./auth";
+import { isAdmin } from "./auth";
+
+const assignee = alias(users, "assignee");
+const assigneeMembership = alias(accountUsers, "assignee_membership");
+const lastMessage = alias(messages, "last_message");
+const lastMessageUser = alias(users, "last_message_user");
+
+/**
+ * One statement that loads conversations with everything their JSON shows: contact,
+ * contact_inbox, assignee (and availability), team, last message and its sender, unread count.
+ */
+export function conversationViews(db: DB, where: SQL | undefined) {
+  return db
+    .select({
+      conversation: prefixed(conversations, "c"),
+      contact: prefixed(contacts, "ct"),
+      contactInbox: prefixed(contactInboxes, "ci"),
+      assignee: prefixed(assignee, "asg"),
+      assigneeAvailability: sql<string | null>`${assigneeMembership.availability}`.as("asg_availability"),
+      team: prefixed(teams, "t"),
+      lastMessage: prefixed(lastMessage, "lm"),
+      lastMessageUser: prefixed(lastMessageUser, "lmu"),
+      unreadCount: sql<number>`(select count(*) from ${messages} m where m.conversation_id = ${conversations.id}
+        and m.message_type = 'incoming' and m.created_at > coalesce(${conversations.agentLastSeenAt}, 0))`.mapWith(Number).as("unread_count"),
+    })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .innerJoin(contactInboxes, eq(contactInboxes.id, conversations.contactInboxId))
+    .leftJoin(assignee, eq(assignee.id, conversations.assigneeId))
+    .leftJoin(
+      assigneeMembership,
+      and(eq(assigneeMembership.userId, conversations.assigneeId), eq(assigneeMembership.accountId, conversations.accountId)),
+    )
+    .leftJoin(teams, eq(teams.id, conversations.teamId))
+    .leftJoin(lastMessage, eq(lastMessage.id, conversations.lastMessageId))
+    .leftJoin(
+      lastMessageUser,
+      and(eq(lastMessageUser.id, lastMessage.senderId), eq(lastMessage.senderType, "User")),
+    )
+    .where(where);
+}
+
+export type ConversationViewRow = Awaited<ReturnType<typeof conversationViews>>[number];
+export const toView = (r: ConversationViewRow): ConversationView => ({
+  ...r,
+  assignee: orNull(r.assignee),
+  team: orNull(r.team),
+  lastMessage: orNull(r.lastMessage),
+  lastMessageUser: orNull(r.lastMessageUser),
+});
+
+/**
+ * The visibility rule: administrators see every conversation of the account, agents only
+ * those of inboxes they are members of.
+ */
+export function visibleTo(p: Principal): SQL | undefined {
+  if (isAdmin(p)) return undefined;
+  return sql`${conversations.inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${p.user.id})`;
+}
+
+export function byDisplayId(accountId: number, displayId: number): SQL {
+  return and(eq(conversations.accountId, accountId), eq(conversations.displayId, displayId))!;
+}

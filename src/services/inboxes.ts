@@ -1,0 +1,103 @@
+import { and, asc, eq } from "drizzle-orm";
+import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
+import type { DB } from "../lib/context";
+import { secureToken } from "../lib/crypto";
+import { notFound } from "../lib/errors";
+import type { InboxRow } from "../serializers/inbox";
+
+/** Webhook signing secrets are shown as `whsec_<base64 key>` (Standard Webhooks). */
+export function newSigningSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+}
+
+export type InboxSettings = {
+  name?: string;
+  webhook_url?: string | null;
+  hmac_mandatory?: boolean;
+  additional_attributes?: Record<string, unknown>;
+  enable_auto_assignment?: boolean;
+  auto_assignment_config?: Record<string, unknown>;
+  lock_to_single_conversation?: boolean;
+  allow_messages_after_resolved?: boolean;
+  greeting_enabled?: boolean;
+  greeting_message?: string | null;
+  timezone?: string;
+  working_hours_enabled?: boolean;
+  out_of_office_message?: string | null;
+  csat_survey_enabled?: boolean;
+  avatar_url?: string | null;
+};
+
+function columns(s: InboxSettings) {
+  const set: Partial<typeof inboxes.$inferInsert> = {};
+  if (s.name !== undefined) set.name = s.name;
+  if (s.webhook_url !== undefined) set.webhookUrl = s.webhook_url || null;
+  if (s.hmac_mandatory !== undefined) set.hmacMandatory = s.hmac_mandatory;
+  if (s.additional_attributes !== undefined) set.additionalAttributes = s.additional_attributes;
+  if (s.enable_auto_assignment !== undefined) set.enableAutoAssignment = s.enable_auto_assignment;
+  if (s.auto_assignment_config !== undefined) set.autoAssignmentConfig = s.auto_assignment_config;
+  if (s.lock_to_single_conversation !== undefined) set.lockToSingleConversation = s.lock_to_single_conversation;
+  if (s.allow_messages_after_resolved !== undefined) set.allowMessagesAfterResolved = s.allow_messages_after_resolved;
+  if (s.greeting_enabled !== undefined) set.greetingEnabled = s.greeting_enabled;
+  if (s.greeting_message !== undefined) set.greetingMessage = s.greeting_message;
+  if (s.timezone !== undefined) set.timezone = s.timezone;
+  if (s.working_hours_enabled !== undefined) set.workingHoursEnabled = s.working_hours_enabled;
+  if (s.out_of_office_message !== undefined) set.outOfOfficeMessage = s.out_of_office_message;
+  if (s.csat_survey_enabled !== undefined) set.csatSurveyEnabled = s.csat_survey_enabled;
+  if (s.avatar_url !== undefined) set.avatarUrl = s.avatar_url;
+  return set;
+}
+
+/** Creates an API-channel inbox with fresh identifier, HMAC token and signing secret. */
+export async function createInbox(db: DB, accountId: number, s: InboxSettings & { name: string }): Promise<InboxRow> {
+  const [row] = await db
+    .insert(inboxes)
+    .values({
+      ...columns(s),
+      accountId,
+      name: s.name,
+      identifier: secureToken(),
+      hmacToken: secureToken(),
+      secret: newSigningSecret(),
+    })
+    .returning();
+  return row;
+}
+
+export async function updateInbox(db: DB, accountId: number, id: number, s: InboxSettings): Promise<InboxRow> {
+  const set = columns(s);
+  const where = and(eq(inboxes.accountId, accountId), eq(inboxes.id, id));
+  const [row] =
+    Object.keys(set).length > 0
+      ? await db.update(inboxes).set(set).where(where).returning()
+      : await db.select().from(inboxes).where(where);
+  if (!row) throw notFound("Inbox");
+  return row;
+}
+
+export async function findInbox(db: DB, accountId: number, id: number): Promise<InboxRow> {
+  const [row] = await db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)));
+  if (!row) throw notFound("Inbox");
+  return row;
+}
+
+export async function addInboxMembers(db: DB, inboxId: number, userIds: number[]) {
+  if (userIds.length === 0) return;
+  await db
+    .insert(inboxMembers)
+    .values(userIds.map((userId) => ({ inboxId, userId })))
+    .onConflictDoNothing();
+}
+
+/** Inbox members with their account membership (for agent JSON). */
+export function inboxMemberRows(db: DB, accountId: number, inboxId: number) {
+  return db
+    .select({ user: users, membership: accountUsers })
+    .from(inboxMembers)
+    .innerJoin(users, eq(users.id, inboxMembers.userId))
+    .innerJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
+    .where(eq(inboxMembers.inboxId, inboxId))
+    .orderBy(asc(users.id));
+}
+

@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { as, createContact, createWorld, expectError, unique } from "./helpers/factories";
+import { api } from "./helpers/api";
+
+describe("contacts: happy path", () => {
+  it("creates a contact with a contact_inbox and Chatwoot's envelope", async () => {
+    const w = await createWorld();
+    const identifier = unique("user");
+    const res = await as(w.agent).post(`${w.base}/contacts`, {
+      name: "Alice",
+      email: "Alice@Example.com",
+      phone_number: "+14155550100",
+      identifier,
+      custom_attributes: { plan: "pro" },
+      inbox_id: w.inbox.id,
+    });
+    expect(res.status).toBe(200);
+    const { contact, contact_inbox } = res.body.payload;
+    expect(contact).toMatchObject({
+      name: "Alice",
+      email: "alice@example.com",
+      phone_number: "+14155550100",
+      identifier,
+      blocked: false,
+      custom_attributes: { plan: "pro" },
+      additional_attributes: {},
+      created_at: expect.any(Number),
+    });
+    expect(contact.contact_inboxes).toEqual([{ source_id: contact_inbox.source_id, inbox: expect.objectContaining({ id: w.inbox.id }) }]);
+    expect(contact_inbox.source_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(contact_inbox.inbox).toMatchObject({ id: w.inbox.id, inbox_identifier: w.inbox.identifier });
+    expect(JSON.stringify(res.body)).not.toContain(w.inbox.hmacToken);
+  });
+
+  it("returns the same contact for a returning identifier, never a duplicate", async () => {
+    const w = await createWorld();
+    const identifier = unique("user");
+    const first = await as(w.admin).post(`${w.base}/contacts`, { name: "Bob", identifier, inbox_id: w.inbox.id });
+    const again = await as(w.agent).post(`${w.base}/contacts`, { contact: { name: "Bob again", identifier, inbox_id: String(w.inbox.id) } });
+    expect(again.status).toBe(200);
+    expect(again.body.payload.contact.id).toBe(first.body.payload.contact.id);
+    expect(again.body.payload.contact.name).toBe("Bob");
+    expect(again.body.payload.contact_inbox.source_id).toBe(first.body.payload.contact_inbox.source_id);
+    const { results } = await env.DB.prepare("select count(*) n from contacts where account_id = ? and identifier = ?")
+      .bind(w.account.id, identifier)
+      .all();
+    expect(results[0].n).toBe(1);
+  });
+
+  it("concurrent creates of one identifier land on one contact", async () => {
+    const w = await createWorld();
+    const identifier = unique("racer");
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => as(w.admin).post(`${w.base}/contacts`, { name: "Racer", identifier })),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(results.map((r) => r.body.payload.contact.id)).size).toBe(1);
+  });
+
+  it("lists identified contacts 15 a page, sorts, shows, merges attributes on update, searches, deletes", async () => {
+    const w = await createWorld();
+    for (let i = 0; i < 17; i++) await createContact(w, { name: `Person ${String(i).padStart(2, "0")}`, email: `p${i}@ex.test` });
+    await as(w.admin).post(`${w.base}/contacts`, { name: "Anonymous" });
+    const page1 = await as(w.agent).get(`${w.base}/contacts`, { sort: "name", page: "1" });
+    expect(page1.status).toBe(200);
+    expect(page1.body.meta).toEqual({ count: 17, current_page: 1 });
+    expect(page1.body.payload).toHaveLength(15);
+    expect(page1.body.payload[0].name).toBe("Person 00");
+    const page2 = await as(w.agent).get(`${w.base}/contacts`, { sort: "-name", page: "2" });
+    expect(page2.body.payload.map((c: any) => c.name)).toEqual(["Person 01", "Person 00"]);
+
+    const target = page1.body.payload[3];
+    const updated = await as(w.agent).put(`${w.base}/contacts/${target.id}`, { custom_attributes: { tier: "gold" } });
+    expect(updated.status).toBe(200);
+    await as(w.agent).patch(`${w.base}/contacts/${target.id}`, { contact: { custom_attributes: { seats: 3 }, name: "Renamed" } });
+    const shown = await as(w.agent).get(`${w.base}/contacts/${target.id}`);
+    expect(shown.body.payload).toMatchObject({ name: "Renamed", custom_attributes: { tier: "gold", seats: 3 } });
+
+    const found = await as(w.agent).get(`${w.base}/contacts/search`, { q: "renam" });
+    expect(found.body.meta).toMatchObject({ count: 1, current_page: 1, has_more: false });
+    expect(found.body.payload[0].id).toBe(target.id);
+    const byEmail = await as(w.agent).get(`${w.base}/contacts/search`, { q: "P16@EX" });
+    expect(byEmail.body.payload.map((c: any) => c.email)).toEqual(["p16@ex.test"]);
+    const literal = await as(w.agent).get(`${w.base}/contacts/search`, { q: "%" });
+    expect(literal.body.payload).toEqual([]);
+
+    const del = await as(w.agent).delete(`${w.base}/contacts/${target.id}`);
+    expect(del.status).toBe(200);
+    expectError(await as(w.agent).get(`${w.base}/contacts/${target.id}`), 404, "Contact not found");
+  });
+
+  it("lists and creates contact_inboxes", async () => {
+    const w = await createWorld();
+    const { contact, sourceId } = await createContact(w);
+    const created = await as(w.admin).post(`${w.base}/contacts/${contact.id}/contact_inboxes`, { inbox_id: w.otherInbox.id, source_id: "crm-42" });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ source_id: "crm-42", inbox: { id: w.otherInbox.id } });
+    const list = await as(w.admin).get(`${w.base}/contacts/${contact.id}/contact_inboxes`);
+    expect(list.body.payload.map((ci: any) => ci.source_id)).toEqual([sourceId, "crm-42"]);
+  });
+
+  it("accepts multipart bodies with string booleans and JSON-string objects", async () => {
+    const w = await createWorld();
+    const form = new FormData();
+    form.set("name", "Form Person");
+    form.set("identifier", unique("form"));
+    form.set("blocked", "true");
+    form.set("custom_attributes", JSON.stringify({ source: "form" }));
+    const res = await api("POST", `${w.base}/contacts`, form, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect(res.body.payload.contact).toMatchObject({ blocked: true, custom_attributes: { source: "form" } });
+  });
+});
+
+describe("contacts: errors", () => {
+  it("rejects bad fields with field-level details and stores nothing", async () => {
+    const w = await createWorld();
+    const res = await as(w.admin).post(`${w.base}/contacts`, { name: 5, email: "nope", phone_number: "555" });
+    expectError(res, 422);
+    expect(res.body.details.map((d: any) => d.field).sort()).toEqual(["email", "name", "phone_number"]);
+    const { results } = await env.DB.prepare("select count(*) n from contacts where account_id = ?").bind(w.account.id).all();
+    expect(results[0].n).toBe(0);
+  });
+
+  it("answers malformed JSON with 400 and unknown ids with 404", async () => {
+    const w = await createWorld();
+    expectError(await api("POST", `${w.base}/contacts`, undefined, { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } }), 400, "Malformed JSON in request body");
+    expectError(await as(w.admin).get(`${w.base}/contacts/999999`), 404);
+    expectError(await as(w.admin).get(`${w.base}/contacts/abc`), 422);
+    expectError(await as(w.admin).post(`${w.base}/contacts`, { name: "X", inbox_id: 999999 }), 404, "Inbox not found");
+  });
+
+  it("refuses a second contact with a taken e-mail, case-insensitively", async () => {
+    const w = await createWorld();
+    await createContact(w, { email: "dup@example.com" });
+    const res = await as(w.admin).post(`${w.base}/contacts`, { name: "Dup", email: "DUP@example.com" });
+    expectError(res, 422, "Email has already been taken");
+    const { contact } = await createContact(w, { email: "other@example.com" });
+    expectError(await as(w.admin).put(`${w.base}/contacts/${contact.id}`, { email: "dup@example.com" }), 422);
+  });
+
+  it("empty filter values mean no filter", async () => {
+    const w = await createWorld();
+    const res = await as(w.admin).get(`${w.base}/contacts?page=&sort=&include_contact_inboxes=`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("contacts: security", () => {
+  it("requires a valid token", async () => {
+    const w = await createWorld();
+    expectError(await api("GET", `${w.base}/contacts`), 401, "Invalid Access Token");
+    expectError(await api("GET", `${w.base}/contacts`, undefined, { token: "wrong" }), 401, "Invalid Access Token");
+  });
+
+  it("treats another account's contacts exactly like missing ones", async () => {
+    const a = await createWorld("A");
+    const b = await createWorld("B");
+    const { contact } = await createContact(b);
+    const missing = await as(a.admin).get(`${a.base}/contacts/999999`);
+    const foreign = await as(a.admin).get(`${a.base}/contacts/${contact.id}`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual(missing.body);
+    expectError(await as(a.admin).put(`${a.base}/contacts/${contact.id}`, { name: "Hacked" }), 404);
+    expectError(await as(a.admin).delete(`${a.base}/contacts/${contact.id}`), 404);
+    expectError(await as(a.admin).get(`${b.base}/contacts`), 404, "Account not found");
+    const still = await as(b.admin).get(`${b.base}/contacts/${contact.id}`);
+    expect(still.body.payload.name).toBe("Alice");
+  });
+});

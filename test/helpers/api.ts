@@ -1,0 +1,30 @@
+import { exports } from "cloudflare:workers";
+
+export type ApiResponse<T = any> = { status: number; body: T; headers: Headers; text: string };
+
+type Options = { token?: string | null; headers?: Record<string, string>; raw?: BodyInit; query?: Record<string, string> };
+
+/** Calls the worker through its fetch handler, as a client would over HTTP. */
+export async function api<T = any>(method: string, path: string, body?: unknown, opts: Options = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers["api_access_token"] = opts.token;
+  let payload: BodyInit | undefined = opts.raw;
+  if (body !== undefined && payload === undefined) {
+    if (body instanceof FormData) payload = body;
+    else {
+      payload = JSON.stringify(body);
+      headers["content-type"] ??= "application/json";
+    }
+  }
+  const url = new URL(path, "http://konversio.test");
+  for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
+  const res = await exports.default.fetch(new Request(url, { method, headers, body: payload }));
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers, text };
+}
