@@ -22,7 +22,8 @@ export function pathId(c: Context, name: string): number {
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
 }
 
-type Preload = (c: Context<AppEnv>) => BatchItem<"sqlite">;
+/** Reads a route needs anyway, given the path params and the caller's token hash. */
+type Preload = (c: Context<AppEnv>, tokenHash: string) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 
 /**
  * Authenticates the agent token. With `account`, the caller must belong to the account in
@@ -35,10 +36,11 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; preload
     const token = readToken(c);
     if (!token) throw unauthorized();
     const db = c.var.db;
-    const auth = principalQuery(db, await sha256Hex(token), opts.account ? pathId(c, "account_id") : 0);
+    const tokenHash = await sha256Hex(token);
+    const auth = principalQuery(db, tokenHash, opts.account ? pathId(c, "account_id") : 0);
     let rows;
     if (opts.preload) {
-      const [authRows, preloaded] = await db.batch([auth, opts.preload(c)]);
+      const [authRows, ...preloaded] = await db.batch([auth, ...opts.preload(c, tokenHash)]);
       rows = authRows;
       c.set("preload", preloaded);
     } else {

@@ -1,0 +1,97 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { parseBody } from "../../lib/body";
+import type { AppEnv } from "../../lib/context";
+import { conversation } from "../../serializers/conversation";
+import { team } from "../../serializers/team";
+import { agent } from "../../serializers/user";
+import * as actions from "../../services/conversation-actions";
+import * as conversations from "../../services/conversations";
+import { ctxOf, visibleConversation } from "../../services/conversations";
+import { unix } from "../../lib/time";
+import type * as routes from "./conversations.routes";
+import * as s from "./conversations.schemas";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+const current = (c: { var: AppEnv["Variables"] }) => visibleConversation(c.var.principal, c.var.preload);
+
+export const list: Handler<"list"> = async (c) => {
+  const result = await conversations.listConversations(ctxOf(c), c.req.valid("query"));
+  return c.json({ data: { meta: result.meta, payload: result.conversations.map(conversation) } }, 200);
+};
+
+export const meta: Handler<"meta"> = async (c) => {
+  return c.json({ meta: await conversations.conversationCounts(ctxOf(c), c.req.valid("query")) }, 200);
+};
+
+export const create: Handler<"create"> = async (c) => {
+  const input = await parseBody(c, s.ConversationCreateBody, "conversation");
+  return c.json(conversation(await conversations.createConversation(ctxOf(c), input)), 200);
+};
+
+export const show: Handler<"show"> = async (c) => c.json(conversation(current(c)), 200);
+
+export const update: Handler<"update"> = async (c) => {
+  const v = current(c);
+  const { priority } = await parseBody(c, s.PriorityBody, "conversation");
+  const ctx = ctxOf(c);
+  await actions.setPriority(ctx, v, priority);
+  return c.json(conversation(await conversations.findConversation(ctx, v.conversation.displayId)), 200);
+};
+
+export const toggleStatus: Handler<"toggleStatus"> = async (c) => {
+  const v = current(c);
+  const input = await parseBody(c, s.ToggleStatusBody, "conversation");
+  const result = await actions.toggleStatus(ctxOf(c), v, input.status, input.snoozed_until);
+  return c.json(
+    {
+      meta: {},
+      payload: {
+        success: true,
+        conversation_id: v.conversation.displayId,
+        current_status: result.status,
+        snoozed_until: unix(result.snoozedUntil),
+      },
+    },
+    200,
+  );
+};
+
+export const togglePriority: Handler<"togglePriority"> = async (c) => {
+  const v = current(c);
+  const { priority } = await parseBody(c, s.PriorityBody, "conversation");
+  await actions.setPriority(ctxOf(c), v, priority);
+  return c.json({}, 200);
+};
+
+export const assignments: Handler<"assignments"> = async (c) => {
+  const v = current(c);
+  const input = await parseBody(c, s.AssignmentBody, "assignment");
+  const ctx = ctxOf(c);
+  if (input.team_id !== undefined) {
+    const t = await actions.assignTeam(ctx, v, input.team_id);
+    return c.json(t ? team(t, false) : null, 200);
+  }
+  const a = await actions.assignAgent(ctx, v, input.assignee_id ?? null);
+  return c.json(a ? agent(a.user, a.membership) : null, 200);
+};
+
+export const labels: Handler<"labels"> = async (c) => c.json({ payload: current(c).conversation.labels }, 200);
+
+export const setLabels: Handler<"setLabels"> = async (c) => {
+  const v = current(c);
+  const { labels } = await parseBody(c, s.LabelsBody);
+  return c.json({ payload: await actions.setLabels(ctxOf(c), v, labels) }, 200);
+};
+
+export const customAttributes: Handler<"customAttributes"> = async (c) => {
+  const v = current(c);
+  const input = await parseBody(c, s.CustomAttributesBody);
+  return c.json({ custom_attributes: await actions.setCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
+};
+
+export const destroyCustomAttributes: Handler<"destroyCustomAttributes"> = async (c) => {
+  const v = current(c);
+  const input = await parseBody(c, s.DestroyCustomAttributesBody);
+  return c.json({ custom_attributes: await actions.removeCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
+};

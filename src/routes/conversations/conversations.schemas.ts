@@ -1,0 +1,98 @@
+import { z } from "@hono/zod-openapi";
+import { CONVERSATION_STATUSES, PRIORITIES } from "../../db/schema";
+import { zBool, zId, zInt, zJsonObject, zList, zPage, zQuery } from "../../lib/zod";
+import { Conversation } from "../../serializers/conversation";
+import { Agent } from "../../serializers/user";
+import { Team } from "../../serializers/team";
+import { ASSIGNEE_TYPES, SORTS, STATUS_FILTERS } from "../../services/conversations";
+import { MessageFields } from "../messages/messages.schemas";
+
+const label = z.string().trim().min(1).max(255);
+
+export const ConversationListQuery = z.object({
+  status: zQuery(z.enum(STATUS_FILTERS)),
+  assignee_type: zQuery(z.enum(ASSIGNEE_TYPES)),
+  inbox_id: zQuery(zId),
+  team_id: zQuery(zId),
+  labels: zQuery(zList(label).pipe(z.array(label).max(50))),
+  q: zQuery(z.string().max(255)),
+  source_id: zQuery(z.string().max(255)),
+  sort_by: zQuery(z.enum(SORTS)),
+  page: zPage,
+});
+
+const Counts = z.object({
+  mine_count: z.number().int(),
+  assigned_count: z.number().int(),
+  unassigned_count: z.number().int(),
+  all_count: z.number().int(),
+});
+
+export const ConversationList = z
+  .object({ data: z.object({ meta: Counts, payload: z.array(Conversation) }) })
+  .openapi("ConversationList");
+export const ConversationMeta = z.object({ meta: Counts }).openapi("ConversationMeta");
+
+const nullableId = z.union([zId, z.null(), z.literal(0), z.literal("0"), z.literal("")]).transform((v) => (v ? Number(v) : null));
+
+export const ConversationCreateBody = z
+  .object({
+    source_id: z.string().trim().min(1).max(255).optional(),
+    inbox_id: zId.optional(),
+    contact_id: zId.optional(),
+    status: z.enum(["open", "resolved", "pending", "snoozed"]).optional(),
+    assignee_id: nullableId.optional(),
+    team_id: nullableId.optional(),
+    snoozed_until: zInt.nullable().optional().describe("Unix seconds"),
+    additional_attributes: zJsonObject.optional(),
+    custom_attributes: zJsonObject.optional(),
+    message: MessageFields.optional().describe("An optional first message, created in the same transaction"),
+  })
+  .openapi("ConversationCreate");
+
+export const ToggleStatusBody = z
+  .object({
+    status: z.enum(CONVERSATION_STATUSES).optional().describe("Without it, toggles open ↔ resolved"),
+    snoozed_until: zInt.nullable().optional().describe("Unix seconds, for snoozed"),
+  })
+  .openapi("ToggleStatus");
+
+export const ToggleStatusResult = z
+  .object({
+    meta: z.object({}),
+    payload: z.object({
+      success: z.boolean(),
+      conversation_id: z.number().int(),
+      current_status: z.enum(CONVERSATION_STATUSES),
+      snoozed_until: z.number().int().nullable(),
+    }),
+  })
+  .openapi("ToggleStatusResult");
+
+export const PriorityBody = z
+  .object({ priority: z.enum(PRIORITIES).nullable().or(z.literal("").transform(() => null)) })
+  .openapi("Priority");
+
+export const AssignmentBody = z
+  .object({
+    assignee_id: nullableId.optional(),
+    team_id: nullableId.optional(),
+    assignee_type: z.enum(["User"]).optional(),
+  })
+  .openapi("Assignment");
+
+export const AssignmentResult = z.union([Agent, Team, z.null()]).openapi("AssignmentResult");
+
+export const LabelsBody = z.object({ labels: zList(label).pipe(z.array(label).max(50)) }).openapi("Labels");
+export const LabelsResult = z.object({ payload: z.array(z.string()) }).openapi("LabelList");
+
+export const CustomAttributesBody = z.object({ custom_attributes: zJsonObject }).openapi("ConversationCustomAttributes");
+export const DestroyCustomAttributesBody = z
+  .object({ custom_attributes: zList(z.string().max(255)) })
+  .openapi("ConversationCustomAttributeKeys");
+export const CustomAttributesResult = z
+  .object({ custom_attributes: z.record(z.string(), z.unknown()) })
+  .openapi("CustomAttributesResult");
+
+export const Empty = z.object({}).openapi("Empty");
+export { Conversation, zBool };

@@ -1,0 +1,58 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { parseBody } from "../../lib/body";
+import type { AppEnv } from "../../lib/context";
+import { unixOrZero } from "../../lib/time";
+import { contactPushData } from "../../serializers/contact";
+import { message } from "../../serializers/message";
+import { userPushData } from "../../serializers/user";
+import { ctxOf, visibleConversation } from "../../services/conversations";
+import * as messages from "../../services/messages";
+import type * as routes from "./messages.routes";
+import * as s from "./messages.schemas";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+export const list: Handler<"list"> = async (c) => {
+  const v = visibleConversation(c.var.principal, c.var.preload);
+  const rows = await messages.listMessages(c.var.db, v.conversation.id, c.req.valid("query"));
+  return c.json(
+    {
+      meta: {
+        labels: v.conversation.labels,
+        additional_attributes: v.conversation.additionalAttributes,
+        contact: contactPushData(v.contact),
+        assignee: v.assignee ? userPushData(v.assignee, v.assigneeAvailability) : null,
+        agent_last_seen_at: unixOrZero(v.conversation.agentLastSeenAt),
+        assignee_last_seen_at: unixOrZero(v.conversation.assigneeLastSeenAt),
+      },
+      payload: rows.map((r) => message(r.message, v.conversation.displayId, { user: r.user, contact: v.contact })),
+    },
+    200,
+  );
+};
+
+export const create: Handler<"create"> = async (c) => {
+  const v = visibleConversation(c.var.principal, c.var.preload);
+  const input = await parseBody(c, s.MessageCreateBody, "message");
+  const row = await messages.createMessage(ctxOf(c), v, input);
+  return c.json(message(row, v.conversation.displayId, { user: c.var.principal.user, contact: v.contact }), 200);
+};
+
+function preloaded(c: { var: AppEnv["Variables"] }) {
+  const v = visibleConversation(c.var.principal, c.var.preload);
+  const m = messages.preloadedMessage((c.var.preload as unknown[])[2]);
+  return { v, m };
+}
+
+export const remove: Handler<"remove"> = async (c) => {
+  const { v, m } = preloaded(c);
+  const row = await messages.deleteMessage(ctxOf(c), m.message);
+  return c.json(message(row, v.conversation.displayId, { user: m.user, contact: v.contact }), 200);
+};
+
+export const updateStatus: Handler<"updateStatus"> = async (c) => {
+  const { v, m } = preloaded(c);
+  const input = await parseBody(c, s.MessageStatusBody, "message");
+  const row = await messages.updateMessageStatus(ctxOf(c), m.message, input.status, input.external_error);
+  return c.json(message(row, v.conversation.displayId, { user: m.user, contact: v.contact }), 200);
+};

@@ -1,0 +1,50 @@
+import { createRoute } from "@hono/zod-openapi";
+import { body, json } from "../../lib/openapi";
+import { ConversationParams } from "../../lib/params";
+import { errors } from "../../lib/responses";
+import { withConversation, withMessage } from "../conversations/preload";
+import * as s from "./messages.schemas";
+
+const base = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
+const tags = ["Messages"];
+
+export const list = createRoute({
+  method: "get",
+  path: base,
+  tags,
+  summary: "List messages (latest 20; before/after page by message id), private notes included",
+  middleware: [withConversation],
+  request: { params: ConversationParams, query: s.MessageListQuery },
+  responses: { 200: json(s.MessageList, "Messages, oldest first"), ...errors },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: base,
+  tags,
+  summary: "Create a message: an agent reply, a private note, or (API inboxes) an incoming message",
+  description: "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).",
+  middleware: [withConversation],
+  request: { params: ConversationParams, body: body(s.MessageCreateBody, { multipart: true }) },
+  responses: { 200: json(s.Message, "The message"), ...errors },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  path: `${base}/{message_id}`,
+  tags,
+  summary: "Delete a message (its content is replaced; the record stays)",
+  middleware: [withMessage],
+  request: { params: s.MessageParams },
+  responses: { 200: json(s.Message, "The deleted message"), ...errors },
+});
+
+export const updateStatus = createRoute({
+  method: "patch",
+  path: `${base}/{message_id}`,
+  tags,
+  summary: "Report a message's delivery status (sent, delivered, read, failed)",
+  middleware: [withMessage],
+  request: { params: s.MessageParams, body: body(s.MessageStatusBody, { multipart: true }) },
+  responses: { 200: json(s.Message, "The message"), ...errors },
+});

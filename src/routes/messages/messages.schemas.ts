@@ -1,0 +1,102 @@
+import { z } from "@hono/zod-openapi";
+import { MESSAGE_STATUSES } from "../../db/schema";
+import { zBool, zId, zJsonObject, zQuery } from "../../lib/zod";
+import { Message } from "../../serializers/message";
+import { ContactPushData } from "../../serializers/contact";
+import { UserPushData } from "../../serializers/user";
+
+export const MAX_CONTENT = 150_000;
+
+export const CONTENT_TYPES = [
+  "text",
+  "input_text",
+  "input_textarea",
+  "input_email",
+  "input_select",
+  "cards",
+  "form",
+  "article",
+  "incoming_email",
+  "input_csat",
+  "integrations",
+  "sticker",
+  "voice_call",
+] as const;
+
+const MESSAGE_TYPE_BY_CODE = { "0": "incoming", "1": "outgoing", "3": "template" } as const;
+
+/** `message_type` as a name, or as Chatwoot's integer code (0 incoming, 1 outgoing, 3 template). */
+const messageType = z.preprocess(
+  (v) => (typeof v === "number" || (typeof v === "string" && /^\d$/.test(v)) ? (MESSAGE_TYPE_BY_CODE[String(v) as "0"] ?? v) : v),
+  z.enum(["incoming", "outgoing", "template"]),
+);
+
+const ITEM_TYPES = new Set(["input_select", "cards", "form", "article"]);
+
+export const MessageFields = z
+  .object({
+    content: z
+      .string()
+      .max(MAX_CONTENT, `Content is too long (maximum is ${MAX_CONTENT} characters)`)
+      .nullable()
+      .optional(),
+    message_type: messageType.optional().describe("incoming (API inboxes only), outgoing (default) or template"),
+    private: zBool.optional().describe("A private note, never shown to the contact"),
+    content_type: z.enum(CONTENT_TYPES).optional(),
+    content_attributes: zJsonObject.optional(),
+    template_params: zJsonObject.optional(),
+    echo_id: z.string().max(255).optional(),
+    source_id: z.string().max(255).nullable().optional().describe("The message's id in your system"),
+  })
+  .superRefine((m, ctx) => {
+    if (m.content_type && ITEM_TYPES.has(m.content_type)) {
+      const items = m.content_attributes?.items;
+      if (!Array.isArray(items) || items.length === 0 || !items.every((i) => i && typeof i === "object"))
+        ctx.addIssue({ code: "custom", path: ["content_attributes", "items"], message: `is required for ${m.content_type}` });
+      if (m.content_type === "input_select" && Array.isArray(items) && !items.every((i) => typeof i?.title === "string" && "value" in i))
+        ctx.addIssue({ code: "custom", path: ["content_attributes", "items"], message: "each item needs a title and a value" });
+    }
+  });
+
+const file = z.custom<File>((v) => v instanceof File, "must be a file").openapi({ type: "string", format: "binary" });
+
+export const MessageCreateBody = MessageFields.and(
+  z.object({ attachments: z.array(file).max(15, "At most 15 attachments").optional() }),
+)
+  .superRefine((m, ctx) => {
+    const hasContent = typeof m.content === "string" && m.content.trim() !== "";
+    if (!hasContent && !m.attachments?.length && !m.content_attributes?.items)
+      ctx.addIssue({ code: "custom", path: ["content"], message: "can't be blank" });
+  })
+  .openapi("MessageCreate");
+
+export const MessageStatusBody = z
+  .object({ status: z.enum(MESSAGE_STATUSES), external_error: z.string().max(1000).optional() })
+  .openapi("MessageStatusUpdate");
+
+export const MessageListQuery = z.object({
+  before: zQuery(zId).describe("Messages older than this message id (20)"),
+  after: zQuery(zId).describe("Messages newer than this message id (up to 100)"),
+});
+
+export const MessageList = z
+  .object({
+    meta: z.object({
+      labels: z.array(z.string()),
+      additional_attributes: z.record(z.string(), z.unknown()),
+      contact: ContactPushData,
+      assignee: UserPushData.nullable(),
+      agent_last_seen_at: z.number().int(),
+      assignee_last_seen_at: z.number().int(),
+    }),
+    payload: z.array(Message),
+  })
+  .openapi("MessageList");
+
+export const MessageParams = z.object({
+  account_id: zId.openapi({ param: { name: "account_id", in: "path" }, type: "integer" }),
+  conversation_id: zId.openapi({ param: { name: "conversation_id", in: "path" }, type: "integer" }),
+  message_id: zId.openapi({ param: { name: "message_id", in: "path" }, type: "integer" }),
+});
+
+export { Message };

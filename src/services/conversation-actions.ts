@@ -1,0 +1,143 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { accountUsers, conversationLabels, conversations, teams, users, type ConversationStatus, type Priority } from "../db/schema";
+import { prefixed } from "../db/select";
+import { notFound } from "../lib/errors";
+import type { ConversationView } from "../serializers/conversation";
+import { availableName } from "../serializers/user";
+import { activityInsert, activityText } from "./activity";
+import type { MembershipRow, UserRow } from "./auth";
+import { actorName, type Ctx } from "./conversations";
+
+const targetOf = (ctx: Ctx, v: ConversationView) => ({
+  accountId: ctx.accountId,
+  inboxId: v.conversation.inboxId,
+  conversationId: v.conversation.id,
+});
+
+const whereId = (v: ConversationView) => eq(conversations.id, v.conversation.id);
+
+async function write(ctx: Ctx, statements: BatchItem<"sqlite">[]) {
+  if (statements.length > 0) await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/**
+ * Sets the status (or toggles open ↔ resolved when none is given, as Chatwoot does) and
+ * records the activity. `snoozedUntil` is unix seconds and only kept for `snoozed`.
+ */
+export async function toggleStatus(ctx: Ctx, v: ConversationView, status?: ConversationStatus, snoozedUntil?: number | null) {
+  const current = v.conversation.status;
+  const next: ConversationStatus = status ?? (current === "open" ? "resolved" : "open");
+  const until = next === "snoozed" && snoozedUntil ? snoozedUntil * 1000 : null;
+  if (next !== current || until !== v.conversation.snoozedUntil) {
+    const at = Date.now();
+    await write(ctx, [
+      ctx.db.update(conversations).set({ status: next, snoozedUntil: until, updatedAt: at }).where(whereId(v)),
+      ...(next !== current ? [activityInsert(ctx.db, targetOf(ctx, v), activityText.status(next, actorName(ctx.principal)), at)] : []),
+    ]);
+  }
+  return { status: next, snoozedUntil: until };
+}
+
+export async function setPriority(ctx: Ctx, v: ConversationView, priority: Priority | null) {
+  const previous = v.conversation.priority;
+  if (previous === priority) return;
+  const at = Date.now();
+  await write(ctx, [
+    ctx.db.update(conversations).set({ priority, updatedAt: at }).where(whereId(v)),
+    activityInsert(ctx.db, targetOf(ctx, v), activityText.priority(previous, priority, actorName(ctx.principal)), at),
+  ]);
+}
+
+/** Assigns an agent of the account (or unassigns with null); returns the agent, or null. */
+export async function assignAgent(
+  ctx: Ctx,
+  v: ConversationView,
+  assigneeId: number | null,
+): Promise<{ user: UserRow; membership: MembershipRow } | null> {
+  let agent: { user: UserRow; membership: MembershipRow } | null = null;
+  if (assigneeId !== null) {
+    const [row] = await ctx.db
+      .select({ user: prefixed(users, "u"), membership: prefixed(accountUsers, "m") })
+      .from(accountUsers)
+      .innerJoin(users, eq(users.id, accountUsers.userId))
+      .where(and(eq(accountUsers.accountId, ctx.accountId), eq(accountUsers.userId, assigneeId)));
+    if (!row) throw notFound("Agent");
+    agent = row;
+  }
+  if ((agent?.user.id ?? null) !== v.conversation.assigneeId) {
+    const by = actorName(ctx.principal);
+    const text = !agent
+      ? activityText.unassigned(by)
+      : agent.user.id === ctx.principal.user.id
+        ? activityText.selfAssigned(by)
+        : activityText.assigned(availableName(agent.user), by);
+    const at = Date.now();
+    await write(ctx, [
+      ctx.db.update(conversations).set({ assigneeId: agent?.user.id ?? null, updatedAt: at }).where(whereId(v)),
+      activityInsert(ctx.db, targetOf(ctx, v), text, at),
+    ]);
+  }
+  return agent;
+}
+
+/** Sets the team (0 or null clears it); returns the team, or null. */
+export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number | null) {
+  let team: typeof teams.$inferSelect | null = null;
+  if (teamId) {
+    [team] = await ctx.db.select().from(teams).where(and(eq(teams.accountId, ctx.accountId), eq(teams.id, teamId)));
+    if (!team) throw notFound("Team");
+  }
+  if ((team?.id ?? null) !== v.conversation.teamId) {
+    const by = actorName(ctx.principal);
+    const text = team ? activityText.teamAssigned(team.name, by) : activityText.teamRemoved(v.team?.name ?? "team", by);
+    const at = Date.now();
+    await write(ctx, [
+      ctx.db.update(conversations).set({ teamId: team?.id ?? null, updatedAt: at }).where(whereId(v)),
+      activityInsert(ctx.db, targetOf(ctx, v), text, at),
+    ]);
+  }
+  return team;
+}
+
+/** Replaces the label set (Chatwoot's POST semantics); records what was added and removed. */
+export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[]) {
+  const next = [...new Set(labels.map((l) => l.trim()).filter(Boolean))];
+  const previous = v.conversation.labels;
+  const added = next.filter((l) => !previous.includes(l));
+  const removed = previous.filter((l) => !next.includes(l));
+  if (added.length === 0 && removed.length === 0) return next;
+  const by = actorName(ctx.principal);
+  const at = Date.now();
+  const statements: BatchItem<"sqlite">[] = [
+    ctx.db.update(conversations).set({ labels: next, updatedAt: at }).where(whereId(v)),
+  ];
+  if (removed.length)
+    statements.push(
+      ctx.db
+        .delete(conversationLabels)
+        .where(and(eq(conversationLabels.conversationId, v.conversation.id), inArray(conversationLabels.label, removed))),
+    );
+  if (added.length) {
+    statements.push(
+      ctx.db
+        .insert(conversationLabels)
+        .values(added.map((label) => ({ conversationId: v.conversation.id, accountId: ctx.accountId, label })))
+        .onConflictDoNothing(),
+      activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsAdded(added, by), at),
+    );
+  }
+  if (removed.length) statements.push(activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsRemoved(removed, by), at));
+  await write(ctx, statements);
+  return next;
+}
+
+export async function setCustomAttributes(ctx: Ctx, v: ConversationView, attributes: Record<string, unknown>) {
+  await write(ctx, [ctx.db.update(conversations).set({ customAttributes: attributes, updatedAt: Date.now() }).where(whereId(v))]);
+  return attributes;
+}
+
+export async function removeCustomAttributes(ctx: Ctx, v: ConversationView, keys: string[]) {
+  const next = Object.fromEntries(Object.entries(v.conversation.customAttributes).filter(([k]) => !keys.includes(k)));
+  return setCustomAttributes(ctx, v, next);
+}

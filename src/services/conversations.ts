@@ -1,0 +1,295 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import {
+  accounts,
+  accountUsers,
+  contactInboxes,
+  contacts,
+  conversationLabels,
+  conversations,
+  inboxes,
+  inboxMembers,
+  messages,
+  teams,
+  users,
+  type ConversationStatus,
+} from "../db/schema";
+import { prefixed } from "../db/select";
+import type { DB } from "../lib/context";
+import { secureToken, uuid as newUuid } from "../lib/crypto";
+import { notFound, unprocessable } from "../lib/errors";
+import type { ConversationView } from "../serializers/conversation";
+import { activityInsert, activityText, conversationIdByUuid } from "./activity";
+import { isAdmin, type Principal } from "./auth";
+import { byDisplayId, conversationViews, toView, visibleTo, type ConversationViewRow } from "./conversation-view";
+import { messageStatements, type MessageInput } from "./message-writes";
+import { availableName } from "../serializers/user";
+
+export const CONVERSATIONS_PER_PAGE = 25;
+
+export type Ctx = { db: DB; principal: Principal; accountId: number };
+
+export const ctxOf = (c: { var: { db: DB; principal: Principal } }): Ctx => ({
+  db: c.var.db,
+  principal: c.var.principal,
+  accountId: c.var.principal.account!.id,
+});
+
+const actorName = (p: Principal) => availableName(p.user);
+
+export const STATUS_FILTERS = ["open", "resolved", "pending", "snoozed", "all"] as const;
+export const ASSIGNEE_TYPES = ["me", "unassigned", "assigned", "all"] as const;
+export const SORTS = [
+  "last_activity_at_desc",
+  "last_activity_at_asc",
+  "created_at_desc",
+  "created_at_asc",
+  "priority_desc",
+  "priority_asc",
+  "waiting_since_desc",
+  "waiting_since_asc",
+] as const;
+
+export type ConversationFilters = {
+  status?: (typeof STATUS_FILTERS)[number];
+  assignee_type?: (typeof ASSIGNEE_TYPES)[number];
+  inbox_id?: number;
+  team_id?: number;
+  labels?: string[];
+  q?: string;
+  source_id?: string;
+  sort_by?: (typeof SORTS)[number];
+  page?: number;
+};
+
+const priorityRank = sql`(case ${conversations.priority} when 'urgent' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;
+
+function orderOf(sort: ConversationFilters["sort_by"]) {
+  switch (sort) {
+    case "last_activity_at_asc":
+      return [asc(conversations.lastActivityAt), asc(conversations.id)];
+    case "created_at_desc":
+      return [desc(conversations.createdAt), desc(conversations.id)];
+    case "created_at_asc":
+      return [asc(conversations.createdAt), asc(conversations.id)];
+    case "priority_desc":
+      return [desc(priorityRank), desc(conversations.lastActivityAt)];
+    case "priority_asc":
+      return [asc(priorityRank), desc(conversations.lastActivityAt)];
+    case "waiting_since_desc":
+      return [sql`${conversations.waitingSince} is null`, desc(conversations.waitingSince)];
+    case "waiting_since_asc":
+      return [sql`${conversations.waitingSince} is null`, asc(conversations.waitingSince)];
+    default:
+      return [desc(conversations.lastActivityAt), desc(conversations.id)];
+  }
+}
+
+/** Every filter but the assignee one: Chatwoot's counts are taken at this point. */
+function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
+  const parts: (SQL | undefined)[] = [eq(conversations.accountId, ctx.accountId), visibleTo(ctx.principal)];
+  const status = f.status ?? "open";
+  if (status !== "all") parts.push(eq(conversations.status, status));
+  if (f.inbox_id) parts.push(eq(conversations.inboxId, f.inbox_id));
+  if (f.team_id) parts.push(eq(conversations.teamId, f.team_id));
+  if (f.labels?.length)
+    parts.push(
+      sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id} and ${inArray(conversationLabels.label, f.labels)})`,
+    );
+  if (f.source_id)
+    parts.push(
+      sql`${conversations.contactInboxId} in (select ${contactInboxes.id} from ${contactInboxes} where ${contactInboxes.sourceId} = ${f.source_id})`,
+    );
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    parts.push(sql`(exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id}
+      and ${messages.messageType} in ('incoming', 'outgoing') and ${messages.content} like ${like} escape '\\')
+      or ${conversations.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${ctx.accountId}
+      and (${contacts.name} like ${like} escape '\\' or ${contacts.email} like ${like} escape '\\')))`);
+  }
+  return and(...parts)!;
+}
+
+function assigneeWhere(ctx: Ctx, type: ConversationFilters["assignee_type"]): SQL | undefined {
+  if (type === "me") return eq(conversations.assigneeId, ctx.principal.user.id);
+  if (type === "unassigned") return isNull(conversations.assigneeId);
+  if (type === "assigned") return isNotNull(conversations.assigneeId);
+  return undefined;
+}
+
+function countsQuery(ctx: Ctx, where: SQL) {
+  const me = ctx.principal.user.id;
+  return ctx.db
+    .select({
+      mine_count: sql<number>`coalesce(sum(${conversations.assigneeId} = ${me}), 0)`.mapWith(Number),
+      assigned_count: sql<number>`coalesce(sum(${conversations.assigneeId} is not null), 0)`.mapWith(Number),
+      unassigned_count: sql<number>`coalesce(sum(${conversations.assigneeId} is null), 0)`.mapWith(Number),
+      all_count: sql<number>`count(*)`.mapWith(Number),
+    })
+    .from(conversations)
+    .where(where);
+}
+
+/** A page of conversations and Chatwoot's four counts, in one round trip. */
+export async function listConversations(ctx: Ctx, f: ConversationFilters) {
+  const where = baseWhere(ctx, f);
+  const page = f.page ?? 1;
+  const [rows, counts] = await ctx.db.batch([
+    conversationViews(ctx.db, and(where, assigneeWhere(ctx, f.assignee_type)))
+      .orderBy(...orderOf(f.sort_by))
+      .limit(CONVERSATIONS_PER_PAGE)
+      .offset((page - 1) * CONVERSATIONS_PER_PAGE),
+    countsQuery(ctx, where),
+  ]);
+  return { conversations: rows.map(toView), meta: counts[0] };
+}
+
+export async function conversationCounts(ctx: Ctx, f: ConversationFilters) {
+  const [counts] = await countsQuery(ctx, baseWhere(ctx, f));
+  return counts;
+}
+
+/** Preload for conversation routes: the conversation and whether the caller is a member of its inbox. */
+export function conversationPreload(db: DB, accountId: number, displayId: number, tokenHash: string) {
+  const view = conversationViews(db, byDisplayId(accountId, displayId));
+  const member = db
+      .select({ member: sql<number>`1` })
+      .from(inboxMembers)
+      .where(
+        sql`${inboxMembers.userId} = (select user_id from access_tokens where token_hash = ${tokenHash})
+          and ${inboxMembers.inboxId} = (select inbox_id from conversations where account_id = ${accountId} and display_id = ${displayId})`,
+    );
+  return [view, member] as [typeof view, typeof member];
+}
+
+/** The preloaded conversation, if the caller may see it; otherwise 404, as if it did not exist. */
+export function visibleConversation(principal: Principal, preload: unknown): ConversationView {
+  const [views, member] = preload as [ConversationViewRow[], { member: number }[]];
+  const view = views[0];
+  if (!view || (!isAdmin(principal) && !member[0])) throw notFound("Conversation");
+  return toView(view);
+}
+
+export async function findConversation(ctx: Ctx, displayId: number): Promise<ConversationView> {
+  const [row] = await conversationViews(
+    ctx.db,
+    and(byDisplayId(ctx.accountId, displayId), visibleTo(ctx.principal)),
+  );
+  if (!row) throw notFound("Conversation");
+  return toView(row);
+}
+
+export type CreateConversationInput = {
+  source_id?: string;
+  inbox_id?: number;
+  contact_id?: number;
+  status?: "open" | "pending" | "resolved" | "snoozed";
+  assignee_id?: number | null;
+  team_id?: number | null;
+  snoozed_until?: number | null;
+  additional_attributes?: Record<string, unknown>;
+  custom_attributes?: Record<string, unknown>;
+  message?: MessageInput;
+};
+
+/**
+ * Creates a conversation from a `source_id`, or from `inbox_id` + `contact_id` (creating the
+ * contact_inbox if needed), with an optional first message, in one batch: the display id
+ * comes from the account's sequence inside the same transaction, so ids never collide.
+ */
+export async function createConversation(ctx: Ctx, input: CreateConversationInput): Promise<ConversationView> {
+  const { db, accountId, principal } = ctx;
+  if (!input.source_id && (!input.inbox_id || !input.contact_id)) {
+    throw unprocessable("Provide source_id, or inbox_id and contact_id", [
+      { field: "source_id", message: "is required unless inbox_id and contact_id are given" },
+    ]);
+  }
+  const ciWhere = input.source_id
+    ? and(eq(contactInboxes.sourceId, input.source_id), input.inbox_id ? eq(contactInboxes.inboxId, input.inbox_id) : undefined)
+    : and(eq(contactInboxes.inboxId, input.inbox_id!), eq(contactInboxes.contactId, input.contact_id!));
+  const [found, inboxRows, contactRows, assigneeRows, teamRows, memberships] = await db.batch([
+    db
+      .select({ contactInbox: prefixed(contactInboxes, "ci"), inbox: prefixed(inboxes, "i"), contact: prefixed(contacts, "ct") })
+      .from(contactInboxes)
+      .innerJoin(inboxes, eq(inboxes.id, contactInboxes.inboxId))
+      .innerJoin(contacts, eq(contacts.id, contactInboxes.contactId))
+      .where(and(ciWhere, eq(inboxes.accountId, accountId)))
+      .orderBy(asc(contactInboxes.id))
+      .limit(1),
+    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id ?? 0))),
+    db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, input.contact_id ?? 0))),
+    db
+      .select({ user: prefixed(users, "u") })
+      .from(accountUsers)
+      .innerJoin(users, eq(users.id, accountUsers.userId))
+      .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.userId, input.assignee_id ?? 0))),
+    db.select().from(teams).where(and(eq(teams.accountId, accountId), eq(teams.id, input.team_id ?? 0))),
+    db.select({ inboxId: inboxMembers.inboxId }).from(inboxMembers).where(eq(inboxMembers.userId, principal.user.id)),
+  ]);
+
+  const existing = found[0];
+  const inbox = existing?.inbox ?? inboxRows[0];
+  const contact = existing?.contact ?? contactRows[0];
+  if (input.source_id && !existing) throw notFound("Contact inbox");
+  if (!inbox) throw notFound("Inbox");
+  if (!contact) throw notFound("Contact");
+  if (input.assignee_id && !assigneeRows[0]) throw notFound("Agent");
+  if (input.team_id && !teamRows[0]) throw notFound("Team");
+  // Agents may only work in inboxes they belong to; other inboxes look missing.
+  if (!isAdmin(principal) && !memberships.some((m) => m.inboxId === inbox.id)) throw notFound("Inbox");
+
+  const at = Date.now();
+  const uuid = newUuid();
+  const conversationId = conversationIdByUuid(uuid);
+  const statements: BatchItem<"sqlite">[] = [
+    db.update(accounts).set({ lastDisplayId: sql`${accounts.lastDisplayId} + 1` }).where(eq(accounts.id, accountId)),
+  ];
+  let contactInboxId: number | SQL;
+  if (existing) {
+    contactInboxId = existing.contactInbox.id;
+  } else {
+    const sourceId = newUuid();
+    statements.push(
+      db.insert(contactInboxes).values({ contactId: contact.id, inboxId: inbox.id, sourceId, pubsubToken: secureToken() }),
+    );
+    contactInboxId = sql`(select id from contact_inboxes where inbox_id = ${inbox.id} and source_id = ${sourceId})`;
+  }
+  const status: ConversationStatus = input.status ?? "open";
+  statements.push(
+    db.insert(conversations).values({
+      accountId,
+      displayId: sql`(select ${accounts.lastDisplayId} from ${accounts} where ${accounts.id} = ${accountId})`,
+      uuid,
+      inboxId: inbox.id,
+      contactId: contact.id,
+      contactInboxId: contactInboxId as number,
+      status,
+      assigneeId: input.assignee_id ?? null,
+      teamId: input.team_id ?? null,
+      snoozedUntil: status === "snoozed" && input.snoozed_until ? input.snoozed_until * 1000 : null,
+      additionalAttributes: input.additional_attributes ?? {},
+      customAttributes: input.custom_attributes ?? {},
+      lastActivityAt: at,
+      createdAt: at,
+      updatedAt: at,
+    }),
+  );
+  const target = { accountId, inboxId: inbox.id, contactId: contact.id, conversationId };
+  if (input.message) {
+    const m = messageStatements(db, target, input.message, { type: "User", id: principal.user.id }, at);
+    statements.push(m.insert, ...m.statements);
+  }
+  const assignee = assigneeRows[0]?.user;
+  if (assignee) {
+    const text =
+      assignee.id === principal.user.id
+        ? activityText.selfAssigned(actorName(principal))
+        : activityText.assigned(availableName(assignee), actorName(principal));
+    statements.push(activityInsert(db, target, text, at + 1));
+  }
+  const view = conversationViews(db, eq(conversations.uuid, uuid));
+  const results = await db.batch([...(statements as [BatchItem<"sqlite">]), view]);
+  return toView((results[results.length - 1] as ConversationViewRow[])[0]);
+}
+
+export { actorName };

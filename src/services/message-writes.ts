@@ -1,0 +1,77 @@
+import { eq, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { contacts, conversations, messages, type MessageType } from "../db/schema";
+import type { DB } from "../lib/context";
+
+export type MessageInput = {
+  content?: string | null;
+  message_type?: "incoming" | "outgoing" | "template";
+  private?: boolean;
+  content_type?: string;
+  content_attributes?: Record<string, unknown>;
+  template_params?: Record<string, unknown>;
+  echo_id?: string | null;
+  source_id?: string | null;
+};
+
+export type MessageTarget = {
+  accountId: number;
+  inboxId: number;
+  contactId: number;
+  /** The conversation's id, or a subquery when it is created in the same batch. */
+  conversationId: number | SQL;
+};
+
+export type Sender = { type: "User"; id: number } | { type: "Contact"; id: number };
+
+/**
+ * The statements that add one message and keep its conversation (and contact) in step:
+ * last activity, the latest non-activity message, first reply time and waiting-since.
+ * They go into the caller's batch, so the message and its effects land together.
+ */
+export function messageStatements(db: DB, target: MessageTarget, input: MessageInput, sender: Sender, at = Date.now()) {
+  const type: MessageType = input.message_type ?? (sender.type === "Contact" ? "incoming" : "outgoing");
+  const isPrivate = input.private ?? false;
+  const insert = db
+    .insert(messages)
+    .values({
+      accountId: target.accountId,
+      inboxId: target.inboxId,
+      conversationId: target.conversationId as number,
+      content: input.content ?? null,
+      messageType: type,
+      contentType: input.content_type ?? "text",
+      contentAttributes: input.content_attributes ?? {},
+      additionalAttributes: input.template_params ? { template_params: input.template_params } : {},
+      private: isPrivate,
+      echoId: input.echo_id ?? null,
+      sourceId: input.source_id ?? null,
+      senderType: sender.type,
+      senderId: sender.id,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returning();
+
+  const conversationRef = target.conversationId;
+  const set: Record<string, SQL | number | null> = {
+    lastActivityAt: at,
+    updatedAt: at,
+    lastMessageId: sql`(select max(${messages.id}) from ${messages} where ${messages.conversationId} = ${conversationRef} and ${messages.messageType} <> 'activity')`,
+  };
+  if (type === "incoming") set.waitingSince = sql`coalesce(${conversations.waitingSince}, ${at})`;
+  if ((type === "outgoing" || type === "template") && !isPrivate) {
+    set.firstReplyCreatedAt = sql`coalesce(${conversations.firstReplyCreatedAt}, ${at})`;
+    set.waitingSince = null;
+  }
+  const statements: BatchItem<"sqlite">[] = [
+    db.update(conversations).set(set).where(eq(conversations.id, sql`${conversationRef}`)),
+  ];
+  if (type === "incoming") {
+    statements.push(
+      db.update(contacts).set({ lastActivityAt: at }).where(eq(contacts.id, target.contactId)),
+    );
+  }
+  return { insert, statements };
+}
+
