@@ -158,3 +158,49 @@ describe("messages: security", () => {
     expect(list.body.payload.map((x: any) => x.content)).toEqual(["secret"]);
   });
 });
+
+describe("messages: attachments", () => {
+  it("stores attachments[] parts and serves them at their data_url", async () => {
+    const w = await createWorld();
+    const { path } = await createConversation(w);
+    const form = new FormData();
+    form.set("content", "Here is the receipt");
+    form.set("message_type", "incoming");
+    form.append("attachments[]", new File([new Uint8Array([137, 80, 78, 71, 1, 2, 3])], "receipt.png", { type: "image/png" }));
+    form.append("attachments[]", new File(["col1,col2\n1,2\n"], "data.csv", { type: "text/csv" }));
+    const res = await api("POST", `${path}/messages`, form, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect(res.body.attachments).toHaveLength(2);
+    expect(res.body.attachments[0]).toMatchObject({ file_type: "image", extension: "png", content_type: "image/png", file_size: 7, message_id: res.body.id });
+    expect(res.body.attachments[1]).toMatchObject({ file_type: "file", extension: "csv" });
+
+    const listed = await as(w.admin).get(`${path}/messages`);
+    expect(listed.body.payload[0].attachments.map((a: any) => a.id)).toEqual(res.body.attachments.map((a: any) => a.id));
+
+    const file = await api("GET", new URL(res.body.attachments[1].data_url).pathname);
+    expect(file.status).toBe(200);
+    expect(file.text).toBe("col1,col2\n1,2\n");
+    expect(file.headers.get("content-disposition")).toMatch(/^attachment;/);
+    expect(file.headers.get("content-security-policy")).toBe("sandbox");
+    const png = await api("GET", new URL(res.body.attachments[0].data_url).pathname);
+    expect(png.headers.get("content-type")).toBe("image/png");
+
+    await as(w.admin).delete(`${path}/messages/${res.body.id}`);
+    expectError(await api("GET", new URL(res.body.attachments[1].data_url).pathname), 404, "Attachment not found");
+  });
+
+  it("refuses oversize files and more than 15, storing nothing", async () => {
+    const w = await createWorld();
+    const { path, conversation } = await createConversation(w);
+    const big = new FormData();
+    big.set("content", "too big");
+    big.append("attachments[]", new File([new Uint8Array(1_500_001)], "big.bin"));
+    expectError(await api("POST", `${path}/messages`, big, { token: w.admin.token }), 422, /too large/);
+    const many = new FormData();
+    many.set("content", "too many");
+    for (let i = 0; i < 16; i++) many.append("attachments[]", new File(["x"], `f${i}.txt`));
+    expectError(await api("POST", `${path}/messages`, many, { token: w.admin.token }), 422);
+    expect(await count(conversation.id, w.account.id)).toBe(0);
+    expectError(await api("GET", "/attachments/123456789ABCDEFGHJKLMNPQRSTUVWXYZa/x.txt"), 404);
+  });
+});

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { messages, MessageType } from "../db/schema";
 import { unix } from "../lib/time";
 import type { UserRow } from "../services/auth";
+import type { StoredAttachment } from "../services/attachments";
 import { Attributes } from "./common";
 import { contactPushData, ContactPushData, type ContactRow } from "./contact";
 import { userPushData, UserPushData } from "./user";
@@ -10,6 +11,23 @@ export type MessageRow = typeof messages.$inferSelect;
 
 /** Chatwoot's integer message_type, used everywhere except the top level of webhook bodies. */
 export const MESSAGE_TYPE_CODE: Record<MessageType, number> = { incoming: 0, outgoing: 1, activity: 2, template: 3 };
+
+export const Attachment = z
+  .object({
+    id: z.number().int(),
+    message_id: z.number().int(),
+    account_id: z.number().int(),
+    file_type: z.enum(["image", "audio", "video", "file"]),
+    extension: z.string().nullable(),
+    content_type: z.string(),
+    file_name: z.string(),
+    data_url: z.string(),
+    thumb_url: z.string(),
+    file_size: z.number().int(),
+    width: z.null(),
+    height: z.null(),
+  })
+  .openapi("Attachment");
 
 export const Message = z
   .object({
@@ -31,13 +49,37 @@ export const Message = z
     sender_type: z.string().nullable(),
     sender_id: z.number().int().nullable(),
     sender: z.union([UserPushData, ContactPushData]).optional(),
-    attachments: z.array(z.unknown()),
+    attachments: z.array(Attachment),
   })
   .openapi("Message");
 
 export type MessageSenders = { user?: UserRow | null; contact?: ContactRow | null };
 
-export function message(m: MessageRow, displayId: number, senders: MessageSenders): z.infer<typeof Message> {
+/** Attachment push data; `data_url` is public but unguessable, like a signed blob URL. */
+export function attachment(a: StoredAttachment, accountId: number, origin: string): z.infer<typeof Attachment> {
+  const url = `${origin}/attachments/${a.key}/${encodeURIComponent(a.file_name)}`;
+  return {
+    id: a.id,
+    message_id: a.message_id,
+    account_id: accountId,
+    file_type: a.file_type,
+    extension: a.extension,
+    content_type: a.content_type,
+    file_name: a.file_name,
+    data_url: url,
+    thumb_url: a.file_type === "image" ? url : "",
+    file_size: a.file_size,
+    width: null,
+    height: null,
+  };
+}
+
+export function message(
+  m: MessageRow,
+  displayId: number,
+  senders: MessageSenders,
+  files: { attachments: StoredAttachment[]; origin: string } = { attachments: [], origin: "" },
+): z.infer<typeof Message> {
   const sender =
     m.senderType === "User" && senders.user
       ? userPushData(senders.user)
@@ -63,6 +105,6 @@ export function message(m: MessageRow, displayId: number, senders: MessageSender
     sender_type: m.senderType,
     sender_id: m.senderId,
     ...(sender ? { sender } : {}),
-    attachments: [],
+    attachments: files.attachments.map((a) => attachment(a, m.accountId, files.origin)),
   };
 }

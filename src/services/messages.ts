@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { messages, users, type MessageStatus } from "../db/schema";
+import { attachments, messages, users, type MessageStatus } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
@@ -7,21 +7,27 @@ import type { ConversationView } from "../serializers/conversation";
 import type { MessageRow } from "../serializers/message";
 import type { UserRow } from "./auth";
 import type { Ctx } from "./conversations";
+import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles, type StoredAttachment } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
 
 export const MESSAGES_PER_PAGE = 20;
 
-export type MessageWithSender = { message: MessageRow; user: UserRow | null };
+export type MessageWithSender = { message: MessageRow; user: UserRow | null; attachments: StoredAttachment[] };
+type Row = { message: MessageRow; user: UserRow; attachments: string };
 
 function withSenders(db: DB) {
   return db
-    .select({ message: prefixed(messages, "m"), user: prefixed(users, "u") })
+    .select({
+      message: prefixed(messages, "m"),
+      user: prefixed(users, "u"),
+      attachments: attachmentsColumn(messages.id).as("m_attachments"),
+    })
     .from(messages)
     .leftJoin(users, and(eq(users.id, messages.senderId), eq(messages.senderType, "User")));
 }
 
-const clean = (rows: { message: MessageRow; user: UserRow }[]): MessageWithSender[] =>
-  rows.map((r) => ({ message: r.message, user: orNull(r.user) }));
+const clean = (rows: Row[]): MessageWithSender[] =>
+  rows.map((r) => ({ message: r.message, user: orNull(r.user), attachments: parseAttachments(r.attachments) }));
 
 /**
  * Chatwoot's paging: the latest 20; `before` → 20 older; `after` → up to 100 newer;
@@ -40,14 +46,25 @@ export async function listMessages(db: DB, conversationId: number, page: { befor
 }
 
 /** Adds a message as the caller (incoming ones are the contact's) with its effects, in one batch. */
-export async function createMessage(ctx: Ctx, v: ConversationView, input: MessageInput): Promise<MessageRow> {
+export async function createMessage(
+  ctx: Ctx,
+  v: ConversationView,
+  input: MessageInput & { attachments?: File[] },
+): Promise<{ message: MessageRow; attachments: StoredAttachment[] }> {
   const c = v.conversation;
+  const files = await prepareFiles(input.attachments);
   const incoming = input.message_type === "incoming";
   const sender = incoming ? { type: "Contact" as const, id: v.contact.id } : { type: "User" as const, id: ctx.principal.user.id };
   const target = { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId, conversationId: c.id };
   const { insert, statements } = messageStatements(ctx.db, target, { ...input, private: incoming ? false : input.private }, sender);
-  const [inserted] = await ctx.db.batch([insert, ...statements]);
-  return inserted[0];
+  const latest = sql`(select max(id) from messages where conversation_id = ${c.id})`;
+  const [inserted, ...rest] = await ctx.db.batch([
+    insert,
+    ...statements,
+    ...attachmentInserts(ctx.db, c.accountId, latest, files),
+  ]);
+  const stored = rest.slice(statements.length) as StoredAttachment[][];
+  return { message: inserted[0], attachments: stored.map((r) => r[0]) };
 }
 
 /** Preload for message routes: one message of the conversation in the path. */
@@ -62,7 +79,7 @@ export function messagePreload(db: DB, accountId: number, displayId: number, mes
 }
 
 export function preloadedMessage(rows: unknown): MessageWithSender {
-  const row = (rows as { message: MessageRow; user: UserRow }[])[0];
+  const row = (rows as Row[])[0];
   if (!row) throw notFound("Message");
   return clean([row])[0];
 }
@@ -71,12 +88,15 @@ export const DELETED_CONTENT = "This message was deleted";
 
 /** Soft delete, as Chatwoot: the content is replaced and `content_attributes.deleted` set. */
 export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow> {
-  const [row] = await ctx.db
-    .update(messages)
-    .set({ content: DELETED_CONTENT, contentAttributes: { ...m.contentAttributes, deleted: true }, updatedAt: Date.now() })
-    .where(eq(messages.id, m.id))
-    .returning();
-  return row;
+  const [updated] = await ctx.db.batch([
+    ctx.db
+      .update(messages)
+      .set({ content: DELETED_CONTENT, contentAttributes: { ...m.contentAttributes, deleted: true }, updatedAt: Date.now() })
+      .where(eq(messages.id, m.id))
+      .returning(),
+    ctx.db.delete(attachments).where(eq(attachments.messageId, m.id)),
+  ]);
+  return updated[0];
 }
 
 const RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2, failed: -1 };

@@ -9,6 +9,12 @@ import { ctxOf, visibleConversation } from "../../services/conversations";
 import * as messages from "../../services/messages";
 import type * as routes from "./messages.routes";
 import * as s from "./messages.schemas";
+import type { StoredAttachment } from "../../services/attachments";
+
+const files = (c: { req: { url: string } }, attachments: StoredAttachment[]) => ({
+  attachments,
+  origin: new URL(c.req.url).origin,
+});
 
 type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 
@@ -25,7 +31,9 @@ export const list: Handler<"list"> = async (c) => {
         agent_last_seen_at: unixOrZero(v.conversation.agentLastSeenAt),
         assignee_last_seen_at: unixOrZero(v.conversation.assigneeLastSeenAt),
       },
-      payload: rows.map((r) => message(r.message, v.conversation.displayId, { user: r.user, contact: v.contact })),
+      payload: rows.map((r) =>
+        message(r.message, v.conversation.displayId, { user: r.user, contact: v.contact }, files(c, r.attachments)),
+      ),
     },
     200,
   );
@@ -35,7 +43,8 @@ export const create: Handler<"create"> = async (c) => {
   const v = visibleConversation(c.var.principal, c.var.preload);
   const input = await parseBody(c, s.MessageCreateBody, "message");
   const row = await messages.createMessage(ctxOf(c), v, input);
-  return c.json(message(row, v.conversation.displayId, { user: c.var.principal.user, contact: v.contact }), 200);
+  const senders = { user: c.var.principal.user, contact: v.contact };
+  return c.json(message(row.message, v.conversation.displayId, senders, files(c, row.attachments)), 200);
 };
 
 function preloaded(c: { var: AppEnv["Variables"] }) {
@@ -54,5 +63,5 @@ export const updateStatus: Handler<"updateStatus"> = async (c) => {
   const { v, m } = preloaded(c);
   const input = await parseBody(c, s.MessageStatusBody, "message");
   const row = await messages.updateMessageStatus(ctxOf(c), m.message, input.status, input.external_error);
-  return c.json(message(row, v.conversation.displayId, { user: m.user, contact: v.contact }), 200);
+  return c.json(message(row, v.conversation.displayId, { user: m.user, contact: v.contact }, files(c, m.attachments)), 200);
 };

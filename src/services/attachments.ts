@@ -1,0 +1,84 @@
+import { eq, sql, type SQL } from "drizzle-orm";
+import { attachments, FILE_TYPES } from "../db/schema";
+import type { DB } from "../lib/context";
+import { secureToken } from "../lib/crypto";
+import { notFound, unprocessable } from "../lib/errors";
+
+/** D1 rows are limited to 2 MB, so each file is kept below that. */
+export const MAX_ATTACHMENT_BYTES = 1_500_000;
+export const MAX_ATTACHMENTS = 15;
+
+export type StoredAttachment = {
+  id: number;
+  message_id: number;
+  key: string;
+  file_type: (typeof FILE_TYPES)[number];
+  file_name: string;
+  extension: string | null;
+  content_type: string;
+  file_size: number;
+};
+
+const fileType = (contentType: string): StoredAttachment["file_type"] => {
+  const kind = contentType.split("/")[0];
+  return kind === "image" || kind === "audio" || kind === "video" ? kind : "file";
+};
+
+export type PreparedFile = { name: string; contentType: string; data: ArrayBuffer };
+
+/** Reads the uploaded files, refusing oversize ones before anything is written. */
+export async function prepareFiles(files: File[] | undefined): Promise<PreparedFile[]> {
+  if (!files?.length) return [];
+  const tooBig = files.findIndex((f) => f.size > MAX_ATTACHMENT_BYTES);
+  if (tooBig >= 0)
+    throw unprocessable(`Attachment ${files[tooBig].name} is too large (maximum is ${MAX_ATTACHMENT_BYTES} bytes)`, [
+      { field: `attachments.${tooBig}`, message: "is too large" },
+    ]);
+  return Promise.all(
+    files.map(async (f) => ({ name: f.name || "file", contentType: f.type || "application/octet-stream", data: await f.arrayBuffer() })),
+  );
+}
+
+/** Inserts for the files of a message written in the same batch (`messageId` may be a subquery). */
+export function attachmentInserts(db: DB, accountId: number, messageId: SQL, files: PreparedFile[]) {
+  return files.map((f) =>
+    db
+      .insert(attachments)
+      .values({
+        accountId,
+        messageId: messageId as unknown as number,
+        key: secureToken(32),
+        fileType: fileType(f.contentType),
+        fileName: f.name.slice(0, 255),
+        extension: f.name.includes(".") ? f.name.split(".").pop()!.slice(0, 16).toLowerCase() : null,
+        contentType: f.contentType.slice(0, 255),
+        fileSize: f.data.byteLength,
+        data: new Uint8Array(f.data),
+      })
+      .returning({
+        id: attachments.id,
+        message_id: attachments.messageId,
+        key: attachments.key,
+        file_type: attachments.fileType,
+        file_name: attachments.fileName,
+        extension: attachments.extension,
+        content_type: attachments.contentType,
+        file_size: attachments.fileSize,
+      }),
+  );
+}
+
+/** A column with a message's attachments as JSON, for selects over `messages`. */
+export function attachmentsColumn(messageId: SQL | unknown) {
+  return sql<string>`(select json_group_array(json_object('id', a.id, 'message_id', a.message_id, 'key', a.key,
+    'file_type', a.file_type, 'file_name', a.file_name, 'extension', a.extension, 'content_type', a.content_type,
+    'file_size', a.file_size)) from ${attachments} a where a.message_id = ${messageId})`;
+}
+
+export const parseAttachments = (json: string | null): StoredAttachment[] => (json ? JSON.parse(json) : []);
+
+export async function findAttachment(db: DB, key: string) {
+  const [row] = await db.select().from(attachments).where(eq(attachments.key, key));
+  if (!row) throw notFound("Attachment");
+  return row;
+}
