@@ -169,3 +169,16 @@ describe("contacts: security", () => {
     expect(still.body.payload.name).toBe("Alice");
   });
 });
+
+describe("contacts: Rails-style form keys", () => {
+  it("reads contact[name] fields as the wrapped resource", async () => {
+    const w = await createWorld();
+    const form = new FormData();
+    form.set("contact[name]", "Nested Person");
+    form.set("contact[identifier]", unique("nested"));
+    form.set("contact[custom_attributes]", JSON.stringify({ from: "dashboard" }));
+    const res = await api("POST", `${w.base}/contacts`, form, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect(res.body.payload.contact).toMatchObject({ name: "Nested Person", custom_attributes: { from: "dashboard" } });
+  });
+});

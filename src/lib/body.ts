@@ -20,13 +20,20 @@ async function readLimited(c: Context, limit: number): Promise<ArrayBuffer> {
   return buf;
 }
 
+/**
+ * Form fields as an object: `attachments[]` repeats into an array, and Rails-style nested
+ * keys (`profile[name]`, `message[attachments][]`) nest one level, as Chatwoot's dashboard sends.
+ */
 function formToObject(form: FormData): Fields {
   const out: Fields = {};
   form.forEach((value, rawKey) => {
-    const isList = rawKey.endsWith("[]");
-    const key = isList ? rawKey.slice(0, -2) : rawKey;
-    if (isList) ((out[key] ??= []) as unknown[]).push(value);
-    else out[key] = value;
+    const nested = rawKey.match(/^([^[\]]+)\[([^[\]]+)\](\[\])?$/);
+    const target = nested ? ((isPlainObject(out[nested[1]]) ? out[nested[1]] : (out[nested[1]] = {})) as Fields) : out;
+    const name = nested ? nested[2] + (nested[3] ?? "") : rawKey;
+    const isList = name.endsWith("[]");
+    const key = isList ? name.slice(0, -2) : name;
+    if (isList) ((target[key] ??= []) as unknown[]).push(value);
+    else target[key] = value;
   });
   return out;
 }

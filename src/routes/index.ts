@@ -1,5 +1,15 @@
+import { agentsRouter } from "./agents";
+import { attachmentsRouter } from "./attachments";
 import { contactsRouter } from "./contacts";
+import { inboxMembersRouter } from "./inbox-members";
+import { inboxesRouter } from "./inboxes";
+import { teamsRouter } from "./teams";
+import { conversationsRouter } from "./conversations";
+import { messagesRouter } from "./messages";
 import { healthRouter } from "./health";
+import { platformRouter } from "./platform";
+import { profileRouter } from "./profile";
 
 /** Every router the app mounts, in one list. */
-export const routers = [healthRouter, contactsRouter];
+export const routers = [healthRouter, contactsRouter, conversationsRouter, messagesRouter, attachmentsRouter, profileRouter, platformRouter,
+  inboxesRouter, inboxMembersRouter, agentsRouter, teamsRouter];

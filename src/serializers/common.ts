@@ -10,3 +10,6 @@ export const ErrorEnvelope = z
     details: z.array(z.object({ field: z.string(), message: z.string() })),
   })
   .openapi("Error");
+
+/** The body of a successful DELETE (Chatwoot sends an empty 200; a JSON body is kinder to clients). */
+export const Deleted = z.object({ message: z.string() }).openapi("Deleted");

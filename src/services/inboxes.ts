@@ -1,5 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
+import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
@@ -90,14 +91,76 @@ export async function addInboxMembers(db: DB, inboxId: number, userIds: number[]
     .onConflictDoNothing();
 }
 
-/** Inbox members with their account membership (for agent JSON). */
+/** Inbox members with their account membership (for agent JSON); batch-safe (prefixed columns). */
 export function inboxMemberRows(db: DB, accountId: number, inboxId: number) {
   return db
-    .select({ user: users, membership: accountUsers })
+    .select({ user: prefixed(users, "u"), membership: prefixed(accountUsers, "m") })
     .from(inboxMembers)
     .innerJoin(users, eq(users.id, inboxMembers.userId))
     .innerJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
     .where(eq(inboxMembers.inboxId, inboxId))
-    .orderBy(asc(users.id));
+    .orderBy(sql`lower(${users.name})`, asc(users.id));
+}
+
+/** Who is asking: administrators see every inbox of the account, agents the ones they are members of. */
+export type Viewer = { userId: number; admin: boolean };
+
+/** The visibility rule for inboxes, as a condition on `inboxes`. */
+export function inboxVisibleTo(v: Viewer): SQL | undefined {
+  if (v.admin) return undefined;
+  return sql`${inboxes.id} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${v.userId})`;
+}
+
+/** The inbox, if it is in the account and visible to the viewer (batchable). */
+export function visibleInbox(db: DB, accountId: number, viewer: Viewer, id: number) {
+  return db
+    .select()
+    .from(inboxes)
+    .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id), inboxVisibleTo(viewer)));
+}
+
+export function listInboxes(db: DB, accountId: number, viewer: Viewer): Promise<InboxRow[]> {
+  return db
+    .select()
+    .from(inboxes)
+    .where(and(eq(inboxes.accountId, accountId), inboxVisibleTo(viewer)))
+    .orderBy(asc(inboxes.id));
+}
+
+/** An inbox the viewer may see; a hidden inbox answers exactly like a missing one. */
+export async function showInbox(db: DB, accountId: number, viewer: Viewer, id: number): Promise<InboxRow> {
+  const [row] = await visibleInbox(db, accountId, viewer, id);
+  if (!row) throw notFound("Inbox");
+  return row;
+}
+
+/** The API body: channel fields nested under `channel`, as Chatwoot takes them. */
+export type InboxInput = Omit<InboxSettings, "webhook_url" | "hmac_mandatory" | "additional_attributes"> & {
+  channel?: { type?: string; webhook_url?: string | null; hmac_mandatory?: boolean; additional_attributes?: Record<string, unknown> };
+};
+
+export function inboxSettings({ channel, ...rest }: InboxInput): InboxSettings {
+  const { type: _apiOnly, ...channelFields } = channel ?? {};
+  return { ...rest, ...channelFields };
+}
+
+/** Deletes the inbox with its members, contact_inboxes, conversations and messages (cascade). */
+export async function deleteInbox(db: DB, accountId: number, id: number) {
+  const deleted = await db
+    .delete(inboxes)
+    .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)))
+    .returning({ id: inboxes.id });
+  if (!deleted[0]) throw notFound("Inbox");
+}
+
+/** A fresh webhook signing secret; the old one stops verifying at once. */
+export async function resetInboxSecret(db: DB, accountId: number, id: number): Promise<InboxRow> {
+  const [row] = await db
+    .update(inboxes)
+    .set({ secret: newSigningSecret(), updatedAt: Date.now() })
+    .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)))
+    .returning();
+  if (!row) throw notFound("Inbox");
+  return row;
 }
 

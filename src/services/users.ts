@@ -1,5 +1,16 @@
-import { and, eq, sql } from "drizzle-orm";
-import { accessTokens, accountUsers, users, type Availability, type Role } from "../db/schema";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import {
+  accessTokens,
+  accountUsers,
+  conversations,
+  inboxes,
+  inboxMembers,
+  teamMembers,
+  teams,
+  users,
+  type Availability,
+  type Role,
+} from "../db/schema";
 import type { DB } from "../lib/context";
 import { hashPassword, secureToken, sha256Hex } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -82,4 +93,26 @@ export async function findMembership(db: DB, accountId: number, userId: number) 
     .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.userId, userId)));
   if (!row) throw notFound("Agent");
   return row;
+}
+
+/**
+ * The statements that take a user out of an account, as Chatwoot does: its inbox and team
+ * memberships there, its conversation assignments there, then the membership itself (the
+ * last statement returns it). `guard` conditions every statement, e.g. "not the last admin".
+ */
+export function accountRemovalStatements(db: DB, accountId: number, userId: number, guard?: SQL) {
+  const accountInboxes = db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.accountId, accountId));
+  const accountTeams = db.select({ id: teams.id }).from(teams).where(eq(teams.accountId, accountId));
+  return [
+    db.delete(inboxMembers).where(and(eq(inboxMembers.userId, userId), inArray(inboxMembers.inboxId, accountInboxes), guard)),
+    db.delete(teamMembers).where(and(eq(teamMembers.userId, userId), inArray(teamMembers.teamId, accountTeams), guard)),
+    db
+      .update(conversations)
+      .set({ assigneeId: null })
+      .where(and(eq(conversations.accountId, accountId), eq(conversations.assigneeId, userId), guard)),
+    db
+      .delete(accountUsers)
+      .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.userId, userId), guard))
+      .returning(),
+  ] as const;
 }

@@ -67,3 +67,14 @@ export async function createContact(w: World, fields: Record<string, unknown> = 
   if (res.status !== 200) throw new Error(`contact create failed: ${res.text}`);
   return { contact: res.body.payload.contact, sourceId: res.body.payload.contact_inbox?.source_id as string };
 }
+
+/** The operator's Platform API client (the PLATFORM_API_TOKEN set in vitest.config.ts). */
+export const platform = () => as({ token: env.PLATFORM_API_TOKEN! });
+
+/** Creates a conversation (contact + contact_inbox + conversation) through the API. */
+export async function createConversation(w: World, fields: Record<string, unknown> = {}, actor: { token: string } = w.admin) {
+  const { contact, sourceId } = await createContact(w);
+  const res = await as(actor).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, ...fields });
+  if (res.status !== 200) throw new Error(`conversation create failed: ${res.text}`);
+  return { conversation: res.body, contact, sourceId, path: `${w.base}/conversations/${res.body.id}` };
+}

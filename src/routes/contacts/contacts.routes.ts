@@ -14,9 +14,10 @@ import {
   ContactPayload,
   ContactSearchQuery,
   ContactUpdateBody,
-  Deleted,
+
 } from "./contacts.schemas";
 import { ContactInbox } from "../../serializers/contact";
+import { Deleted } from "../../serializers/common";
 
 const base = "/api/v1/accounts/{account_id}/contacts";
 const tags = ["Contacts"];

@@ -59,4 +59,3 @@ export const ContactCreated = z
 
 export const ContactConversations = z.object({ payload: z.array(Conversation) }).openapi("ContactConversations");
 export const ContactInboxList = z.object({ payload: z.array(ContactInbox) }).openapi("ContactInboxList");
-export const Deleted = z.object({ message: z.string() }).openapi("Deleted");

@@ -1,0 +1,34 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { parseBody } from "../../lib/body";
+import type { AppEnv } from "../../lib/context";
+import { agent } from "../../serializers/user";
+import * as agents from "../../services/agents";
+import { AgentCreateBody, AgentUpdateBody } from "./agents.schemas";
+import type * as routes from "./agents.routes";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+const scope = (c: { var: AppEnv["Variables"] }) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
+const json = (r: agents.AgentRow) => agent(r.user, r.membership);
+
+export const list: Handler<"list"> = async (c) => {
+  const rows = await agents.listAgents(scope(c));
+  return c.json(rows.map(json), 200);
+};
+
+export const create: Handler<"create"> = async (c) => {
+  const input = await parseBody(c, AgentCreateBody, "agent");
+  return c.json(json(await agents.createAgent(scope(c), input)), 200);
+};
+
+export const update: Handler<"update"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const input = await parseBody(c, AgentUpdateBody, "agent");
+  return c.json(json(await agents.updateAgent(scope(c), id, input)), 200);
+};
+
+export const remove: Handler<"remove"> = async (c) => {
+  const { id } = c.req.valid("param");
+  await agents.removeAgent(scope(c), id);
+  return c.json({ message: "Agent removed from the account" }, 200);
+};

@@ -1,0 +1,57 @@
+import { createRoute } from "@hono/zod-openapi";
+import { body, json } from "../../lib/openapi";
+import { AccountParams } from "../../lib/params";
+import { errors } from "../../lib/responses";
+import { authenticate } from "../../middleware/auth";
+import { Deleted } from "../../serializers/common";
+import { Agent, AgentCreateBody, AgentList, AgentParams, AgentUpdateBody } from "./agents.schemas";
+
+const base = "/api/v1/accounts/{account_id}/agents";
+const tags = ["Agents"];
+const admin = authenticate({ account: true, admin: true });
+
+export const list = createRoute({
+  method: "get",
+  path: base,
+  tags,
+  summary: "The account's agents (a bare array)",
+  middleware: [authenticate({ account: true })],
+  request: { params: AccountParams },
+  responses: { 200: json(AgentList, "Agents"), ...errors },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: base,
+  tags,
+  summary: "Add an agent (administrators)",
+  description:
+    "Creates the user when the e-mail is new, otherwise adds the existing user to the account (their name is kept). The new user's access token is never returned.",
+  middleware: [admin],
+  request: { params: AccountParams, body: body(AgentCreateBody) },
+  responses: { 200: json(Agent, "The agent"), ...errors },
+});
+
+const updateConfig = {
+  path: `${base}/{id}`,
+  tags,
+  summary: "Update an agent's name, role, availability or auto_offline (administrators)",
+  description: "Demoting the account's last administrator answers 422.",
+  middleware: [admin],
+  request: { params: AgentParams, body: body(AgentUpdateBody) },
+  responses: { 200: json(Agent, "The agent"), ...errors },
+};
+export const update = createRoute({ method: "patch", ...updateConfig });
+export const put = createRoute({ method: "put", ...updateConfig });
+
+export const remove = createRoute({
+  method: "delete",
+  path: `${base}/{id}`,
+  tags,
+  summary: "Remove an agent from the account (administrators)",
+  description:
+    "Also removes their inbox and team memberships and unassigns their conversations in this account. Removing the last administrator answers 422.",
+  middleware: [admin],
+  request: { params: AgentParams },
+  responses: { 200: json(Deleted, "Removed"), ...errors },
+});

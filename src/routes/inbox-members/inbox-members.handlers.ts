@@ -1,0 +1,37 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { parseBody } from "../../lib/body";
+import type { AppEnv } from "../../lib/context";
+import { agent } from "../../serializers/user";
+import type { AgentRow } from "../../services/agents";
+import { isAdmin } from "../../services/auth";
+import * as members from "../../services/inbox-members";
+import { InboxMembersBody, InboxMembersReplaceBody } from "./inbox-members.schemas";
+import type * as routes from "./inbox-members.routes";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+const scope = (c: { var: AppEnv["Variables"] }) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
+const payload = (rows: AgentRow[]) => ({ payload: rows.map((r) => agent(r.user, r.membership)) });
+// Rails wraps this controller's JSON params as `inbox_member`.
+const WRAP = "inbox_member";
+
+export const list: Handler<"list"> = async (c) => {
+  const { inbox_id } = c.req.valid("param");
+  const viewer = { userId: c.var.principal.user.id, admin: isAdmin(c.var.principal) };
+  return c.json(payload(await members.listInboxMembers(scope(c), viewer, inbox_id)), 200);
+};
+
+export const create: Handler<"create"> = async (c) => {
+  const { inbox_id, user_ids } = await parseBody(c, InboxMembersBody, WRAP);
+  return c.json(payload(await members.addToInbox(scope(c), inbox_id, user_ids)), 200);
+};
+
+export const update: Handler<"update"> = async (c) => {
+  const { inbox_id, user_ids } = await parseBody(c, InboxMembersReplaceBody, WRAP);
+  return c.json(payload(await members.setInboxMembers(scope(c), inbox_id, user_ids)), 200);
+};
+
+export const remove: Handler<"remove"> = async (c) => {
+  const { inbox_id, user_ids } = await parseBody(c, InboxMembersBody, WRAP);
+  return c.json(payload(await members.removeFromInbox(scope(c), inbox_id, user_ids)), 200);
+};

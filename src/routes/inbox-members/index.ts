@@ -1,0 +1,9 @@
+import { createRouter } from "../../lib/openapi";
+import * as handlers from "./inbox-members.handlers";
+import * as routes from "./inbox-members.routes";
+
+export const inboxMembersRouter = createRouter()
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.create, handlers.create)
+  .openapi(routes.update, handlers.update)
+  .openapi(routes.remove, handlers.remove);

@@ -1,0 +1,51 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { parseBody } from "../../lib/body";
+import type { AppEnv } from "../../lib/context";
+import { inbox } from "../../serializers/inbox";
+import { isAdmin } from "../../services/auth";
+import * as inboxes from "../../services/inboxes";
+import { InboxCreateBody, InboxUpdateBody } from "./inboxes.schemas";
+import type * as routes from "./inboxes.routes";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+type Vars = { var: AppEnv["Variables"] };
+
+const accountId = (c: Vars) => c.var.principal.account!.id;
+const viewer = (c: Vars): inboxes.Viewer => ({ userId: c.var.principal.user.id, admin: isAdmin(c.var.principal) });
+const asAdmin = { admin: true };
+
+export const list: Handler<"list"> = async (c) => {
+  const v = viewer(c);
+  const rows = await inboxes.listInboxes(c.var.db, accountId(c), v);
+  return c.json({ payload: rows.map((r) => inbox(r, v)) }, 200);
+};
+
+export const show: Handler<"show"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const v = viewer(c);
+  return c.json(inbox(await inboxes.showInbox(c.var.db, accountId(c), v, id), v), 200);
+};
+
+export const create: Handler<"create"> = async (c) => {
+  const input = await parseBody(c, InboxCreateBody, "inbox");
+  const row = await inboxes.createInbox(c.var.db, accountId(c), { ...inboxes.inboxSettings(input), name: input.name });
+  return c.json(inbox(row, asAdmin), 200);
+};
+
+export const update: Handler<"update"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const input = await parseBody(c, InboxUpdateBody, "inbox");
+  const row = await inboxes.updateInbox(c.var.db, accountId(c), id, inboxes.inboxSettings(input));
+  return c.json(inbox(row, asAdmin), 200);
+};
+
+export const remove: Handler<"remove"> = async (c) => {
+  const { id } = c.req.valid("param");
+  await inboxes.deleteInbox(c.var.db, accountId(c), id);
+  return c.json({ message: "Inbox deleted" }, 200);
+};
+
+export const resetSecret: Handler<"resetSecret"> = async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(inbox(await inboxes.resetInboxSecret(c.var.db, accountId(c), id), asAdmin), 200);
+};

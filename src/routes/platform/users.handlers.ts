@@ -1,0 +1,32 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../lib/context";
+import { parseBody } from "../../lib/body";
+import { platformUser } from "../../serializers/platform-user";
+import * as platform from "../../services/platform";
+import { UserCreateBody, UserUpdateBody } from "./users.schemas";
+import type * as routes from "./users.routes";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+export const create: Handler<"create"> = async (c) => {
+  const input = await parseBody(c, UserCreateBody, "user");
+  const { user, token } = await platform.createPlatformUser(c.var.db, input);
+  return c.json(platformUser(user, token), 200);
+};
+
+export const show: Handler<"show"> = async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(platformUser(await platform.findUser(c.var.db, id)), 200);
+};
+
+export const update: Handler<"update"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const input = await parseBody(c, UserUpdateBody, "user");
+  return c.json(platformUser(await platform.updateUser(c.var.db, id, input)), 200);
+};
+
+export const remove: Handler<"remove"> = async (c) => {
+  const { id } = c.req.valid("param");
+  await platform.deleteUser(c.var.db, id);
+  return c.json({ message: "User deleted" }, 200);
+};

@@ -1,0 +1,39 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../lib/context";
+import { parseBody } from "../../lib/body";
+import { profile } from "../../serializers/user";
+import * as profiles from "../../services/profile";
+import { AutoOfflineBody, AvailabilityBody, ProfileUpdateBody } from "./profile.schemas";
+import type * as routes from "./profile.routes";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+
+const render = (view: profiles.ProfileView, token: string) => profile(view.user, token, view.memberships);
+
+export const show: Handler<"show"> = async (c) => {
+  const { user, token } = c.var.principal;
+  return c.json(render(await profiles.showProfile(c.var.db, user), token), 200);
+};
+
+export const update: Handler<"update"> = async (c) => {
+  const { user, token } = c.var.principal;
+  const input = await parseBody(c, ProfileUpdateBody, "profile");
+  return c.json(render(await profiles.updateProfile(c.var.db, user, input), token), 200);
+};
+
+export const availability: Handler<"availability"> = async (c) => {
+  const { user, token } = c.var.principal;
+  const input = await parseBody(c, AvailabilityBody, "profile");
+  return c.json(render(await profiles.setAvailability(c.var.db, user, input.account_id, input.availability), token), 200);
+};
+
+export const autoOffline: Handler<"autoOffline"> = async (c) => {
+  const { user, token } = c.var.principal;
+  const input = await parseBody(c, AutoOfflineBody, "profile");
+  return c.json(render(await profiles.setAutoOffline(c.var.db, user, input.account_id, input.auto_offline), token), 200);
+};
+
+export const resetAccessToken: Handler<"resetAccessToken"> = async (c) => {
+  const view = await profiles.resetProfileToken(c.var.db, c.var.principal.user);
+  return c.json(render(view, view.token), 200);
+};

@@ -1,0 +1,64 @@
+import { createRoute } from "@hono/zod-openapi";
+import { body, json } from "../../lib/openapi";
+import { errors } from "../../lib/responses";
+import { authenticate } from "../../middleware/auth";
+import { Profile } from "../../serializers/user";
+import { AutoOfflineRequest, AvailabilityRequest, ProfileUpdateRequest } from "./profile.schemas";
+
+const base = "/api/v1/profile";
+const tags = ["Profile"];
+const self = authenticate();
+const { 403: _noRoleChecks, ...profileErrors } = errors;
+
+export const show = createRoute({
+  method: "get",
+  path: base,
+  tags,
+  summary: "The calling agent's profile, with their accounts",
+  description: "`access_token` is the token this request was made with: tokens are stored hashed, so it is never read back.",
+  middleware: [self],
+  responses: { 200: json(Profile, "The profile"), ...profileErrors },
+});
+
+const updateConfig = {
+  path: base,
+  tags,
+  summary: "Update the calling agent's profile",
+  description:
+    "Flat or wrapped as `{\"profile\": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`.",
+  middleware: [self],
+  request: { body: body(ProfileUpdateRequest, { multipart: true }) },
+  responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
+};
+export const update = createRoute({ method: "put", ...updateConfig });
+export const patch = createRoute({ method: "patch", ...updateConfig });
+
+export const availability = createRoute({
+  method: "post",
+  path: `${base}/availability`,
+  tags,
+  summary: "Set the caller's availability in one of their accounts",
+  middleware: [self],
+  request: { body: body(AvailabilityRequest) },
+  responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
+});
+
+export const autoOffline = createRoute({
+  method: "post",
+  path: `${base}/auto_offline`,
+  tags,
+  summary: "Set whether the caller goes offline automatically in one of their accounts",
+  middleware: [self],
+  request: { body: body(AutoOfflineRequest) },
+  responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
+});
+
+export const resetAccessToken = createRoute({
+  method: "post",
+  path: `${base}/reset_access_token`,
+  tags,
+  summary: "Replace the caller's access token",
+  description: "The token this request was made with stops working at once; the response carries the new one.",
+  middleware: [self],
+  responses: { 200: json(Profile, "The profile with the new access_token"), ...profileErrors },
+});

@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+import { AVAILABILITIES } from "../../db/schema";
+import { zBool, zId, zJsonObject } from "../../lib/zod";
+
+const text = (max: number) => z.string().trim().max(max);
+/** Form clients send an empty field for "not changing it". */
+const blankIsAbsent = <T extends z.ZodType>(schema: T) => schema.or(z.literal("").transform(() => undefined));
+const blankIsNull = <T extends z.ZodType>(schema: T) => schema.or(z.literal("").transform(() => null));
+
+export const ProfileUpdateBody = z
+  .object({
+    name: text(255).min(1).optional(),
+    display_name: text(255).nullable().transform((v) => v || null).optional(),
+    email: z.email().max(255).optional(),
+    message_signature: z.string().max(10_000).nullable().optional(),
+    avatar_url: blankIsNull(z.url().max(2048).nullable()).optional(),
+    phone_number: text(32).nullable().transform((v) => v || null).optional().describe("Stored in custom_attributes, as Chatwoot does"),
+    ui_settings: zJsonObject.optional().describe("Merged into the stored settings"),
+    custom_attributes: zJsonObject.optional().describe("Merged into the stored attributes"),
+    current_password: z.string().max(128).optional().describe("Required to change the password"),
+    password: blankIsAbsent(z.string().min(8).max(128)).optional(),
+    password_confirmation: z.string().max(128).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password !== undefined && v.password_confirmation !== v.password)
+      ctx.addIssue({ code: "custom", path: ["password_confirmation"], message: "doesn't match password" });
+  })
+  .openapi("ProfileUpdate");
+
+export const AvailabilityBody = z
+  .object({ account_id: zId, availability: z.enum(AVAILABILITIES) })
+  .openapi("ProfileAvailability");
+
+export const AutoOfflineBody = z.object({ account_id: zId, auto_offline: zBool }).openapi("ProfileAutoOffline");
+
+const wrapped = <T extends z.ZodType>(schema: T, name: string) =>
+  z.object({ profile: schema }).openapi(name, { description: "Also accepted flat, without the `profile` key" });
+
+export const ProfileUpdateRequest = wrapped(ProfileUpdateBody, "ProfileUpdateRequest");
+export const AvailabilityRequest = wrapped(AvailabilityBody, "ProfileAvailabilityRequest");
+export const AutoOfflineRequest = wrapped(AutoOfflineBody, "ProfileAutoOfflineRequest");

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { as, createContact, createConversation, createWorld } from "./helpers/factories";
+import type { ApiResponse } from "./helpers/api";
+
+/** D1 round trips from `Server-Timing: d1;desc="<N> round trips";dur=<ms>`. */
+function roundTrips(res: ApiResponse): number {
+  const header = res.headers.get("server-timing") ?? "";
+  const match = header.match(/d1;desc="(\d+) round trips";dur=[\d.]+/);
+  if (!match) throw new Error(`no d1 Server-Timing in ${JSON.stringify(header)} (status ${res.status})`);
+  return Number(match[1]);
+}
+
+describe("D1 round trips per request (auth included)", () => {
+  it("keeps the hot paths to a fixed number of round trips", async () => {
+    const w = await createWorld();
+    const { contact } = await createContact(w);
+    const { path } = await createConversation(w);
+    const admin = as(w.admin);
+    const agent = as(w.agent);
+
+    const counts = {
+      messageCreate: roundTrips(await agent.post(`${path}/messages`, { content: "hi" })),
+      messageCreateIncoming: roundTrips(await admin.post(`${path}/messages`, { content: "hello", message_type: "incoming" })),
+      messageList: roundTrips(await agent.get(`${path}/messages`)),
+      conversationShow: roundTrips(await agent.get(path)),
+      conversationList: roundTrips(await agent.get(`${w.base}/conversations`, { status: "all", assignee_type: "me" })),
+      conversationCreate: roundTrips(await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id })),
+      conversationCreateWithMessage: roundTrips(
+        await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, message: { content: "x" } }),
+      ),
+      toggleStatus: roundTrips(await agent.post(`${path}/toggle_status`, { status: "resolved" })),
+      contactList: roundTrips(await agent.get(`${w.base}/contacts`)),
+      contactShow: roundTrips(await agent.get(`${w.base}/contacts/${contact.id}`)),
+      badToken: roundTrips(await as({ token: "nope" }).get(`${w.base}/contacts`)),
+    };
+    expect(counts).toEqual({
+      messageCreate: 2,
+      messageCreateIncoming: 2,
+      messageList: 2,
+      conversationShow: 1,
+      conversationList: 2,
+      conversationCreate: 3,
+      conversationCreateWithMessage: 3,
+      toggleStatus: 2,
+      contactList: 2,
+      contactShow: 2,
+      badToken: 1,
+    });
+  });
+});
