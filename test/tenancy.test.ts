@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { teams } from "../src/db/schema";
+import { api } from "./helpers/api";
+import { as, createConversation, createWorld, unique, type World } from "./helpers/factories";
+
+const MARKERS = ["Bella Secret", "B-SECRET-MESSAGE", "b-secret-team"];
+
+/** Everything account B owns, as rows, to compare before and after the attack. */
+async function snapshot(b: World) {
+  const q = (sql: string) => env.DB.prepare(sql).bind(b.account.id).all().then((r) => r.results);
+  return {
+    accounts: await q("select * from accounts where id = ?"),
+    accountUsers: await q("select * from account_users where account_id = ? order by id"),
+    users: await q("select id, name, email, display_name from users where id in (select user_id from account_users where account_id = ?) order by id"),
+    inboxes: await q("select * from inboxes where account_id = ? order by id"),
+    inboxMembers: await q("select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?) order by inbox_id, user_id"),
+    teams: await q("select * from teams where account_id = ? order by id"),
+    teamMembers: await q("select * from team_members where team_id in (select id from teams where account_id = ?) order by team_id, user_id"),
+    contacts: await q("select * from contacts where account_id = ? order by id"),
+    contactInboxes: await q("select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?) order by id"),
+    conversations: await q("select * from conversations where account_id = ? order by id"),
+    labels: await q("select * from conversation_labels where account_id = ? order by conversation_id, label"),
+    messages: await q("select * from messages where account_id = ? order by id"),
+  };
+}
+
+async function accountRoutes(): Promise<{ method: string; path: string }[]> {
+  const { body } = await api("GET", "/openapi.json");
+  return Object.entries<Record<string, unknown>>(body.paths)
+    .filter(([path]) => path.startsWith("/api/v1/accounts/{account_id}"))
+    .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })));
+}
+
+describe("cross-tenant matrix", () => {
+  it("no route of account A reads or changes account B's data", async () => {
+    const a = await createWorld("A");
+    const b = await createWorld("B");
+    await createConversation(a);
+    const [team] = await b.db.insert(teams).values({ accountId: b.account.id, name: "b-secret-team" }).returning();
+    await b.db.insert((await import("../src/db/schema")).teamMembers).values({ teamId: team.id, userId: b.agent.id });
+    await createConversation(b);
+    await createConversation(b);
+    const target = await createConversation(b, { message: { content: "B-SECRET-MESSAGE" } });
+    await as(b.admin).put(`${b.base}/contacts/${target.contact.id}`, { name: "Bella Secret" });
+    await as(b.admin).post(`${target.path}/labels`, { labels: ["b-label"] });
+    const message = (await as(b.admin).get(`${target.path}/messages`)).body.payload.find((m: any) => m.message_type !== 2);
+    expect(message.content).toBe("B-SECRET-MESSAGE");
+    expect(target.conversation.id).toBe(3);
+
+    const bIds: Record<string, number> = {
+      contacts: target.contact.id,
+      inboxes: b.inbox.id,
+      agents: b.agent.id,
+      teams: team.id,
+      conversation_id: target.conversation.id,
+      message_id: message.id,
+      inbox_id: b.inbox.id,
+      team_id: team.id,
+    };
+    const hostileBody = {
+      name: "intruder",
+      content: "intruder",
+      email: `${unique("intruder")}@example.test`,
+      identifier: unique("intruder"),
+      inbox_id: b.inbox.id,
+      contact_id: target.contact.id,
+      source_id: target.sourceId,
+      user_ids: [b.agent.id, b.admin.id],
+      assignee_id: b.agent.id,
+      team_id: team.id,
+      labels: ["intruder"],
+      status: "resolved",
+      priority: "high",
+      custom_attributes: { intruder: true },
+      role: "administrator",
+      channel: { type: "api" },
+    };
+    const before = await snapshot(b);
+    const routes = await accountRoutes();
+    expect(routes.length).toBeGreaterThan(35);
+
+    const outcomes: string[] = [];
+    for (const { method, path } of routes) {
+      const withIds = (accountId: number) =>
+        path.replace(/\{(\w+)\}/g, (_, name: string) => {
+          if (name === "account_id") return String(accountId);
+          if (name === "id") return String(bIds[path.split("/")[5]]);
+          return String(bIds[name]);
+        });
+      const hasIds = /\{(?!account_id)\w+\}/.test(path);
+      const body = method === "GET" ? undefined : hostileBody;
+
+      // B's account in the path: never A's to use.
+      const foreign = await api(method, withIds(b.account.id), body, { token: a.admin.token });
+      if (foreign.status !== 404) outcomes.push(`${method} ${path} with B's account → ${foreign.status}`);
+
+      // A's account with B's ids in the path or body.
+      const res = await api(method, withIds(a.account.id), body, { token: a.admin.token });
+      if (hasIds && ![404, 422].includes(res.status)) outcomes.push(`${method} ${path} with B's ids → ${res.status}`);
+      if (res.status >= 500) outcomes.push(`${method} ${path} → ${res.status}`);
+      for (const marker of MARKERS) if (res.text.includes(marker)) outcomes.push(`${method} ${path} leaked ${marker}`);
+    }
+    expect(outcomes).toEqual([]);
+    expect(await snapshot(b)).toEqual(before);
+  }, 60_000);
+});
