@@ -182,3 +182,19 @@ describe("contacts: Rails-style form keys", () => {
     expect(res.body.payload.contact).toMatchObject({ name: "Nested Person", custom_attributes: { from: "dashboard" } });
   });
 });
+
+describe("contacts: source_id on create", () => {
+  it("reuses a source_id for its own contact and refuses it for another", async () => {
+    const w = await createWorld();
+    const identifier = unique("src");
+    const first = await as(w.admin).post(`${w.base}/contacts`, { name: "S", identifier, inbox_id: w.inbox.id, source_id: "app-user-7" });
+    expect(first.body.payload.contact_inbox.source_id).toBe("app-user-7");
+    const again = await as(w.admin).post(`${w.base}/contacts`, { identifier, inbox_id: w.inbox.id, source_id: "app-user-7" });
+    expect(again.body.payload.contact.id).toBe(first.body.payload.contact.id);
+    expect(again.body.payload.contact.contact_inboxes).toHaveLength(1);
+    const other = await as(w.admin).post(`${w.base}/contacts`, { name: "T", identifier: unique("src"), inbox_id: w.inbox.id, source_id: "app-user-7" });
+    expectError(other, 422, "source_id should be unique");
+    const { results } = await env.DB.prepare("select c.identifier from contact_inboxes ci join contacts c on c.id = ci.contact_id where ci.source_id = 'app-user-7'").all();
+    expect(results).toEqual([{ identifier }]);
+  });
+});

@@ -32,6 +32,8 @@ describe("D1 round trips per request (auth included)", () => {
       contactList: roundTrips(await agent.get(`${w.base}/contacts`)),
       contactShow: roundTrips(await agent.get(`${w.base}/contacts/${contact.id}`)),
       badToken: roundTrips(await as({ token: "nope" }).get(`${w.base}/contacts`)),
+      contactCreate: roundTrips(await agent.post(`${w.base}/contacts`, { name: "N", identifier: "rt-new", inbox_id: w.inbox.id })),
+      contactCreateReturning: roundTrips(await agent.post(`${w.base}/contacts`, { identifier: "rt-new", inbox_id: w.inbox.id })),
     };
     expect(counts).toEqual({
       messageCreate: 2,
@@ -45,6 +47,8 @@ describe("D1 round trips per request (auth included)", () => {
       contactList: 2,
       contactShow: 2,
       badToken: 1,
+      contactCreate: 3,
+      contactCreateReturning: 3,
     });
   });
 });

@@ -3,7 +3,7 @@ import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
 import { prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
-import { dbErrorText, notFound, unprocessable } from "../lib/errors";
+import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { ContactInboxRow, ContactRow } from "../serializers/contact";
 import type { InboxRow } from "../serializers/inbox";
 import type { Principal } from "./auth";
@@ -124,59 +124,83 @@ export type CreateContactResult = ContactWithInboxes & {
 /**
  * Creates a contact, or returns the account's existing contact with the same `identifier`
  * (a returning user always lands on the same contact). With `inbox_id`, also ensures the
- * contact_inbox, reusing `source_id` when given.
+ * contact_inbox, reusing `source_id` when given. Three round trips with auth: one batch
+ * reads what exists, one batch writes what is missing and reads back the contact_inboxes.
  */
 export async function createContact(
   scope: Scope,
   input: ContactInput & { inbox_id?: number; source_id?: string },
+  retried = false,
 ): Promise<CreateContactResult> {
   const { db, accountId } = scope;
-  const [existing, inboxRows] = await db.batch([
+  const byIdentifier = and(eq(contacts.accountId, accountId), eq(contacts.identifier, input.identifier ?? "\u0000none"));
+  const [existing, inboxRows, found] = await db.batch([
+    db.select().from(contacts).where(byIdentifier),
+    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id ?? 0))),
     db
       .select()
-      .from(contacts)
-      .where(and(eq(contacts.accountId, accountId), eq(contacts.identifier, input.identifier ?? "\u0000no-identifier"))),
-    db
-      .select()
-      .from(inboxes)
-      .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id ?? 0))),
+      .from(contactInboxes)
+      .where(
+        and(
+          eq(contactInboxes.inboxId, input.inbox_id ?? 0),
+          input.source_id
+            ? eq(contactInboxes.sourceId, input.source_id)
+            : sql`${contactInboxes.contactId} = (select ${contacts.id} from ${contacts} where ${byIdentifier})`,
+        ),
+      )
+      .orderBy(asc(contactInboxes.id))
+      .limit(1),
   ]);
   const inbox = inboxRows[0];
   if (input.inbox_id !== undefined && !inbox) throw notFound("Inbox");
+  const contact = existing[0];
+  const ci = found[0];
+  if (ci && ci.contactId !== contact?.id)
+    throw unprocessable("source_id should be unique", [{ field: "source_id", message: "belongs to another contact" }]);
 
-  let contact = existing[0];
-  let created = false;
-  if (!contact) {
-    try {
-      [contact] = await db
-        .insert(contacts)
-        .values({
-          accountId,
-          name: input.name ?? "",
-          email: normalizeEmail(input.email) ?? null,
-          phoneNumber: input.phone_number ?? null,
-          identifier: input.identifier ?? null,
-          avatarUrl: input.avatar_url ?? null,
-          blocked: input.blocked ?? false,
-          additionalAttributes: input.additional_attributes ?? {},
-          customAttributes: input.custom_attributes ?? {},
-        })
-        .returning();
-      created = true;
-    } catch (err) {
-      // A concurrent create with the same identifier won the race: return that contact.
-      const raced = input.identifier
-        ? await db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.identifier, input.identifier)))
-        : [];
-      if (!raced[0]) uniquenessError(err);
-      contact = raced[0];
+  const insertContact = db
+    .insert(contacts)
+    .values({
+      accountId,
+      name: input.name ?? "",
+      email: normalizeEmail(input.email) ?? null,
+      phoneNumber: input.phone_number ?? null,
+      identifier: input.identifier ?? null,
+      avatarUrl: input.avatar_url ?? null,
+      blocked: input.blocked ?? false,
+      additionalAttributes: input.additional_attributes ?? {},
+      customAttributes: input.custom_attributes ?? {},
+    })
+    .returning();
+  // In a batch, last_insert_rowid() right after the contact insert is the new contact's id.
+  const insertContactInbox = db
+    .insert(contactInboxes)
+    .values({
+      contactId: contact ? contact.id : (sql`last_insert_rowid()` as unknown as number),
+      inboxId: inbox?.id ?? 0,
+      sourceId: input.source_id ?? uuid(),
+      pubsubToken: secureToken(),
+    })
+    .returning();
+  const needsContactInbox = Boolean(inbox && !ci);
+
+  try {
+    if (!contact) {
+      const [created, createdCi] = needsContactInbox
+        ? await db.batch([insertContact, insertContactInbox])
+        : [await insertContact, [] as ContactInboxRow[]];
+      const list = inbox && createdCi[0] ? [{ contactInbox: createdCi[0], inbox }] : [];
+      return { contact: created[0], contactInboxes: list, created: true, contactInbox: list[0] ?? null };
     }
+    const listQuery = contactInboxesOf(db, sql`(${contact.id})`);
+    const list = needsContactInbox ? (await db.batch([insertContactInbox, listQuery]))[1] : await listQuery;
+    const own = inbox ? (list.find((x) => x.contactInbox.inboxId === inbox.id && (!ci || x.contactInbox.id === ci.id)) ?? null) : null;
+    return { contact, contactInboxes: list, created: false, contactInbox: own };
+  } catch (err) {
+    // A concurrent create with the same identifier won the race: take that contact.
+    if (!retried && input.identifier && isUniqueViolation(err)) return createContact(scope, input, true);
+    uniquenessError(err);
   }
-
-  let contactInbox: CreateContactResult["contactInbox"] = null;
-  if (inbox) contactInbox = { contactInbox: await ensureContactInbox(db, contact, inbox, input.source_id), inbox };
-  const full = await showContact(scope, contact.id);
-  return { ...full, created, contactInbox };
 }
 
 /** The contact's contact_inbox in `inbox`, created if missing (`source_id` defaults to a UUID). */
