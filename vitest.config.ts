@@ -1,27 +1,54 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
+// Two projects in one `vitest run`:
+// - "workers": test/**, inside workerd through the cloudflareTest plugin (per-project: the
+//   plugin sets the pool only on the project whose config lists it);
+// - "e2e": test/e2e/**, in plain Node, against a real `npm run dev` and a headless Chromium.
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(__dirname, "drizzle"));
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "drizzle"));
   return {
-    plugins: [
-      cloudflareTest({
-        main: "./src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            PLATFORM_API_TOKEN: "test-platform-token",
-            SERVER_TIMING: "on",
+    test: {
+      // Read by the reporter from the root config: console output only from failing tests.
+      silent: "passed-only" as const,
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  PLATFORM_API_TOKEN: "test-platform-token",
+                  SERVER_TIMING: "on",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: [...configDefaults.exclude, "test/e2e/**"],
+            setupFiles: ["./test/helpers/apply-migrations.ts"],
           },
         },
-      }),
-    ],
-    test: {
-      include: ["test/**/*.test.ts"],
-      setupFiles: ["./test/helpers/apply-migrations.ts"],
-      silent: "passed-only",
+        {
+          test: {
+            name: "e2e",
+            environment: "node",
+            include: ["test/e2e/**/*.test.ts"],
+            // Each file waits mostly on its own dev server: run them side by side, after the
+            // workers project (a project with its own maxWorkers needs its own groupOrder).
+            maxWorkers: 2,
+            sequence: { groupOrder: 1 },
+            // Starting `npm run dev` (migrations, seed, wrangler dev) takes several seconds.
+            hookTimeout: 120_000,
+            testTimeout: 60_000,
+          },
+        },
+      ],
     },
   };
 });

@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, startDevServer, type DevServer } from "./dev-server";
+
+/** The README's walk-through, run exactly as written against a fresh `npm run dev`. */
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+function walkThroughScript(): string {
+  const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
+  const section = readme.split(/^## Walk-through$/m)[1]?.split(/^## /m)[0];
+  if (!section) throw new Error("README has no ## Walk-through section");
+  const blocks = [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  expect(blocks.length).toBeGreaterThanOrEqual(6);
+  return blocks.join("\n");
+}
+
+describe("README walk-through", () => {
+  it("runs as written, with the export line npm run dev prints", async () => {
+    const exportLine = server.output().match(/^\s*(export KONVERSIO=.*)$/m)?.[1];
+    expect(exportLine).toBeDefined();
+    const script = `set -euo pipefail\n${exportLine}\n${walkThroughScript()}`;
+    const { stdout } = await promisify(execFile)("bash", ["-c", script], { cwd: projectRoot, timeout: 60_000 });
+    const lines = stdout.trim().split("\n");
+    expect(lines).toEqual([
+      "contact: 1",
+      "conversation: 1",
+      "My order has not arrived",
+      "Sorry about that! It ships today.",
+      "true",
+      "3",
+      "resolved",
+      "same contact: 1",
+      "1",
+    ]);
+  });
+});

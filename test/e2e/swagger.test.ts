@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "./dev-server";
+
+// Debian's chromium package; a browser is never downloaded.
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+describe("Swagger UI at /swagger", () => {
+  let server: DevServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    [server, browser] = await Promise.all([
+      startDevServer(),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("renders every operation of /openapi.json without leaving 127.0.0.1", async () => {
+    const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      info: { title: string };
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const methods = new Set(["get", "put", "post", "delete", "patch", "head", "options", "trace"]);
+    const operations = Object.values(spec.paths).flatMap((item) => Object.keys(item).filter((k) => methods.has(k)));
+    expect(spec.info.title).toBe("Konversio API");
+    expect(operations.length).toBeGreaterThan(0);
+
+    const context = await browser.newContext();
+    const requested: string[] = [];
+    const offHost: string[] = [];
+    // Record every request; anything not for the dev server is recorded and refused, so the test
+    // fails on it instead of waiting on a network this machine may not have.
+    await context.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      requested.push(url.href);
+      const local = url.hostname === "127.0.0.1" || url.protocol === "data:" || url.protocol === "blob:";
+      if (local) return route.continue();
+      offHost.push(url.href);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (err) => pageErrors.push(String(err)));
+
+    const res = await page.goto(`${server.url}/swagger`);
+    expect(res?.status()).toBe(200);
+    await page.locator(".opblock").first().waitFor({ timeout: 30_000 });
+
+    expect(await page.title()).toBe("Konversio API");
+    expect(await page.locator(".information-container .title").textContent()).toContain("Konversio API");
+    expect(await page.locator(".opblock").count()).toBe(operations.length);
+    expect(requested).toContain(`${server.url}/openapi.json`);
+    expect(requested).toContain(`${server.url}/swagger-ui/swagger-ui-bundle.js`);
+    expect(offHost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
