@@ -330,3 +330,22 @@ describe("platform: security", () => {
     expect(doc.components.schemas).toHaveProperty("Profile");
   });
 });
+
+describe("platform: tokens for agents created by administrators", () => {
+  it("issues a new token for an agent, and the old one stops working", async () => {
+    const w = await createWorld();
+    const created = await as(w.admin).post(`${w.base}/agents`, { name: "New Agent", email: `${unique("new")}@example.test`, role: "agent" });
+    expect(created.status).toBe(200);
+    expect(JSON.stringify(created.body)).not.toContain("access_token");
+    const first = await platform().post(`${P}/users/${created.body.id}/reset_access_token`);
+    expect(first.status).toBe(200);
+    expect(first.body.access_token).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32}$/);
+    expect((await as({ token: first.body.access_token }).get(`${w.base}/conversations`)).status).toBe(200);
+    const second = await platform().post(`${P}/users/${created.body.id}/reset_access_token`);
+    expectError(await as({ token: first.body.access_token }).get(`${w.base}/conversations`), 401);
+    expect((await as({ token: second.body.access_token }).get("/api/v1/profile")).body.email).toBe(created.body.email);
+    expect(await count("select count(*) n from access_tokens where token_hash = ?", await sha256Hex(second.body.access_token))).toBe(1);
+    expectError(await platform().post(`${P}/users/999999/reset_access_token`), 404);
+    expectError(await as(w.admin).post(`${P}/users/${created.body.id}/reset_access_token`), 401);
+  });
+});

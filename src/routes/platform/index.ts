@@ -19,7 +19,8 @@ export const platformRouter = createRouter()
   .openapi(userRoutes.show, users.show)
   .openapi(userRoutes.update, users.update)
   .openapi(userRoutes.put, users.update)
-  .openapi(userRoutes.remove, users.remove);
+  .openapi(userRoutes.remove, users.remove)
+  .openapi(userRoutes.resetToken, users.resetToken);
 
 platformRouter.openAPIRegistry.registerComponent("securitySchemes", "platform_token", {
   type: "apiKey",

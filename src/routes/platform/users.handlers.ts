@@ -3,6 +3,7 @@ import type { AppEnv } from "../../lib/context";
 import { parseBody } from "../../lib/body";
 import { platformUser } from "../../serializers/platform-user";
 import * as platform from "../../services/platform";
+import { resetAccessToken } from "../../services/users";
 import { UserCreateBody, UserUpdateBody } from "./users.schemas";
 import type * as routes from "./users.routes";
 
@@ -29,4 +30,10 @@ export const remove: Handler<"remove"> = async (c) => {
   const { id } = c.req.valid("param");
   await platform.deleteUser(c.var.db, id);
   return c.json({ message: "User deleted" }, 200);
+};
+
+export const resetToken: Handler<"resetToken"> = async (c) => {
+  const { id } = c.req.valid("param");
+  const user = await platform.findUser(c.var.db, id);
+  return c.json(platformUser(user, await resetAccessToken(c.var.db, user.id)), 200);
 };

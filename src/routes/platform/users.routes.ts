@@ -46,3 +46,15 @@ export const remove = createRoute({
   request: { params: UserParams },
   responses: { 200: json(PlatformDeleted, "Deleted"), ...platformErrors },
 });
+
+export const resetToken = createRoute({
+  method: "post",
+  path: `${base}/{id}/reset_access_token`,
+  summary: "Issue a new access token for a user",
+  ...platformRoute(
+    tag,
+    "How an operator hands a token to an agent an administrator created with `POST /api/v1/accounts/{id}/agents`. The old token stops working at once; the new one is shown only in this response.",
+  ),
+  request: { params: UserParams },
+  responses: { 200: json(PlatformUser, "The user, with the new `access_token`"), ...platformErrors },
+});
