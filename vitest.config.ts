@@ -23,6 +23,12 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   PLATFORM_API_TOKEN: "test-platform-token",
                   SERVER_TIMING: "on",
+                  // Production's address rule; a test that needs a private URL writes the row itself.
+                  ALLOW_PRIVATE_WEBHOOK_URLS: "false",
+                  // Retries after 1 s (not minutes) and a short per-attempt timeout, so the
+                  // delivery tests exercise the real schedule logic in seconds.
+                  WEBHOOK_RETRY_SCHEDULE: "0,1,1,1",
+                  WEBHOOK_TIMEOUT_MS: "1000",
                 },
               },
             }),
@@ -32,6 +38,8 @@ export default defineConfig(async () => {
             include: ["test/**/*.test.ts"],
             exclude: [...configDefaults.exclude, "test/e2e/**"],
             setupFiles: ["./test/helpers/apply-migrations.ts"],
+            // A real webhook receiver on 127.0.0.1, started in Node for the delivery tests.
+            globalSetup: ["./test/helpers/receiver-server.ts"],
           },
         },
         {

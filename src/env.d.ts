@@ -2,6 +2,15 @@
 declare namespace Cloudflare {
   interface Env {
     /** Operator token for the Platform API (`wrangler secret put PLATFORM_API_TOKEN`). */
-    PLATFORM_API_TOKEN?: string;
+    PLATFORM_API_TOKEN: string;
+  }
+}
+
+declare namespace Cloudflare {
+  interface Env {
+    /** Seconds before each webhook attempt, comma-separated (tests shorten it). */
+    WEBHOOK_RETRY_SCHEDULE?: string;
+    /** Per-attempt timeout in milliseconds (default 10,000). */
+    WEBHOOK_TIMEOUT_MS?: string;
   }
 }

@@ -1,7 +1,10 @@
 import { buildApp } from "./app";
+import { handleQueue, handleScheduled } from "./webhooks/consumer";
 
 const app = buildApp();
 
 export default {
   fetch: app.fetch,
+  queue: (batch, env) => handleQueue(batch, env),
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(handleScheduled(env)),
 } satisfies ExportedHandler<Env>;

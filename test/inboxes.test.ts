@@ -23,6 +23,8 @@ const createBody = {
   auto_assignment_config: { max_assignment_limit: 5 },
 };
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 async function newInbox(w: World, body: Record<string, unknown> = createBody) {
   const res = await as(w.admin).post(`${w.base}/inboxes`, body);
   if (res.status !== 200) throw new Error(`inbox create failed: ${res.text}`);
@@ -85,12 +87,12 @@ describe("inboxes: happy path", () => {
     const created = await newInbox(w);
     const patched = await as(w.admin).patch(`${w.base}/inboxes/${created.id}`, {
       name: "Renamed",
-      channel: { webhook_url: "http://127.0.0.1:9000/hook", hmac_mandatory: false, additional_attributes: { x: 1 } },
+      channel: { webhook_url: "https://receiver.example.net:9000/hook", hmac_mandatory: false, additional_attributes: { x: 1 } },
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({
       name: "Renamed",
-      webhook_url: "http://127.0.0.1:9000/hook",
+      webhook_url: "https://receiver.example.net:9000/hook",
       hmac_mandatory: false,
       additional_attributes: { x: 1 },
       greeting_message: "Hi there",
@@ -103,14 +105,59 @@ describe("inboxes: happy path", () => {
     expect(await inboxRow(created.id)).toMatchObject({ name: "Renamed", webhook_url: null, greeting_enabled: 0 });
   });
 
-  it("regenerates the signing secret and nothing else", async () => {
+  it("regenerates the signing secret, keeping the previous one signing for 24 hours", async () => {
     const w = await createWorld();
+    const before = Date.now();
     const res = await as(w.admin).post(`${w.base}/inboxes/${w.inbox.id}/reset_secret`);
     expect(res.status).toBe(200);
     expect(res.body.secret).toMatch(/^whsec_/);
     expect(res.body.secret).not.toBe(w.inbox.secret);
     expect(res.body).toMatchObject({ id: w.inbox.id, hmac_token: w.inbox.hmacToken, inbox_identifier: w.inbox.identifier });
-    expect((await inboxRow(w.inbox.id))!.secret).toBe(res.body.secret);
+    expect(res.body).not.toHaveProperty("previous_secret");
+    const row = await inboxRow(w.inbox.id);
+    expect(row).toMatchObject({ secret: res.body.secret, previous_secret: w.inbox.secret, hmac_token: w.inbox.hmacToken });
+    expect(row!.previous_secret_expires_at as number).toBeGreaterThanOrEqual(before + DAY_MS);
+    expect(row!.previous_secret_expires_at as number).toBeLessThanOrEqual(Date.now() + DAY_MS);
+
+    const again = await as(w.admin).post(`${w.base}/inboxes/${w.inbox.id}/reset_secret`);
+    expect(await inboxRow(w.inbox.id)).toMatchObject({ secret: again.body.secret, previous_secret: res.body.secret });
+  });
+
+  it("shows and updates the webhook_url's subscriptions, private-note opt-in and health", async () => {
+    const w = await createWorld();
+    const defaults = await as(w.agent).get(`${w.base}/inboxes/${w.inbox.id}`);
+    expect(defaults.body).toMatchObject({ webhook_subscriptions: null, webhook_include_private: false, webhook_disabled: false, webhook_failing_since: null });
+
+    const created = await newInbox(w, {
+      name: "Filtered",
+      channel: { type: "api", webhook_url: "https://hooks.example.com/f", webhook_subscriptions: ["message_created", "conversation_status_changed"], webhook_include_private: true },
+    });
+    expect(created).toMatchObject({ webhook_subscriptions: ["message_created", "conversation_status_changed"], webhook_include_private: true });
+    expect(await inboxRow(created.id)).toMatchObject({ webhook_subscriptions: '["message_created","conversation_status_changed"]', webhook_include_private: 1 });
+
+    const path = `${w.base}/inboxes/${created.id}`;
+    const listed = await as(w.admin).patch(path, { channel: { webhook_subscriptions: "message_created, message_updated", webhook_include_private: "false" } });
+    expect(listed.body).toMatchObject({ webhook_subscriptions: ["message_created", "message_updated"], webhook_include_private: false });
+    const json = await as(w.admin).patch(path, { channel: { webhook_subscriptions: '["conversation_typing_on"]' } });
+    expect(json.body.webhook_subscriptions).toEqual(["conversation_typing_on"]);
+    const everything = await as(w.admin).patch(path, { channel: { webhook_subscriptions: null } });
+    expect(everything.body).toMatchObject({ webhook_subscriptions: null, webhook_url: "https://hooks.example.com/f" });
+    expect(await inboxRow(created.id)).toMatchObject({ webhook_subscriptions: null });
+  });
+
+  it("clears a disabled webhook_url's failure state when the URL is set again", async () => {
+    const w = await createWorld();
+    const created = await newInbox(w);
+    const failingSince = Date.now() - 5 * DAY_MS;
+    await env.DB.prepare("update inboxes set webhook_disabled = 1, webhook_failing_since = ? where id = ?").bind(failingSince, created.id).run();
+    const path = `${w.base}/inboxes/${created.id}`;
+    const shown = await as(w.admin).get(path);
+    expect(shown.body).toMatchObject({ webhook_disabled: true, webhook_failing_since: Math.floor(failingSince / 1000) });
+    const renamed = await as(w.admin).patch(path, { name: "Still failing", channel: { hmac_mandatory: false } });
+    expect(renamed.body).toMatchObject({ webhook_disabled: true, webhook_failing_since: Math.floor(failingSince / 1000) });
+    const fixed = await as(w.admin).patch(path, { channel: { webhook_url: "https://fixed.example.com/hook" } });
+    expect(fixed.body).toMatchObject({ webhook_url: "https://fixed.example.com/hook", webhook_disabled: false, webhook_failing_since: null });
+    expect(await inboxRow(created.id)).toMatchObject({ webhook_disabled: 0, webhook_failing_since: null });
   });
 
   it("deletes an inbox with its contact_inboxes and memberships", async () => {
@@ -153,6 +200,41 @@ describe("inboxes: errors", () => {
     expectError(bad, 422, /channel\.webhook_url: must be an http\(s\) URL/);
     expect(await inboxRow(w.inbox.id)).toMatchObject({ name: "API inbox", webhook_url: null });
     expectError(await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { name: "" }), 422);
+  });
+
+  it("refuses webhook_urls on private, loopback and link-local addresses, and URLs with credentials", async () => {
+    const w = await createWorld();
+    const privateMessage = "must not point at a private, loopback or link-local address";
+    for (const webhook_url of ["http://127.0.0.1:9000/hook", "http://localhost/", "http://0x7f000001/", "http://[::1]/", "http://192.168.0.10/", "http://[::ffff:10.0.0.1]/"]) {
+      const created = await as(w.admin).post(`${w.base}/inboxes`, { name: "Private", channel: { type: "api", webhook_url } });
+      expectError(created, 422, `Validation failed: channel.webhook_url: ${privateMessage}`);
+      expect(created.body.details).toEqual([{ field: "channel.webhook_url", message: privateMessage }]);
+      const updated = await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { name: "Changed", channel: { webhook_url } });
+      expectError(updated, 422, /channel\.webhook_url: must not point at a private/);
+    }
+    const creds = await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { channel: { webhook_url: "https://u:p@hooks.example.com/" } });
+    expectError(creds, 422, /channel\.webhook_url: must not contain a user name or password/);
+    expect(await inboxCount(w.account.id)).toBe(2);
+    expect(await inboxRow(w.inbox.id)).toMatchObject({ name: "API inbox", webhook_url: null });
+
+    const normalised = await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { channel: { webhook_url: " HTTPS://Hooks.Example.com " } });
+    expect(normalised.body.webhook_url).toBe("https://hooks.example.com/");
+  });
+
+  it("validates webhook_subscriptions against the events an inbox webhook_url receives", async () => {
+    const w = await createWorld();
+    const path = `${w.base}/inboxes/${w.inbox.id}`;
+    const inboxOnly = await as(w.admin).patch(path, { channel: { webhook_subscriptions: ["message_created", "contact_created", "inbox_updated"] } });
+    expectError(inboxOnly, 422, /channel\.webhook_subscriptions: unknown events: contact_created, inbox_updated/);
+    expect(inboxOnly.body.details).toEqual([{ field: "channel.webhook_subscriptions", message: expect.stringContaining("allowed: conversation_created") }]);
+    expect(inboxOnly.body.details[0].message).not.toMatch(/allowed:.*contact_updated/);
+    expectError(await as(w.admin).patch(path, { channel: { webhook_subscriptions: [] } }), 422, /must list at least one event/);
+    expectError(await as(w.admin).patch(path, { channel: { webhook_subscriptions: "bogus" } }), 422, /unknown event: bogus/);
+    expectError(await as(w.admin).patch(path, { channel: { webhook_include_private: "sometimes" } }), 422, /channel\.webhook_include_private/);
+    const create = await as(w.admin).post(`${w.base}/inboxes`, { name: "Bad", channel: { type: "api", webhook_subscriptions: ["contact_updated"] } });
+    expectError(create, 422, /unknown event: contact_updated/);
+    expect(await inboxCount(w.account.id)).toBe(2);
+    expect(await inboxRow(w.inbox.id)).toMatchObject({ webhook_subscriptions: null, webhook_include_private: 0 });
   });
 
   it("answers malformed JSON with 400, unknown ids with 404, non-numeric ids with 422", async () => {

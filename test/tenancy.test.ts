@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { teams } from "../src/db/schema";
+import { deliveries, events, teams, webhooks } from "../src/db/schema";
 import { api } from "./helpers/api";
 import { as, createConversation, createWorld, unique, type World } from "./helpers/factories";
 
@@ -22,6 +22,8 @@ async function snapshot(b: World) {
     conversations: await q("select * from conversations where account_id = ? order by id"),
     labels: await q("select * from conversation_labels where account_id = ? order by conversation_id, label"),
     messages: await q("select * from messages where account_id = ? order by id"),
+    webhooks: await q("select * from webhooks where account_id = ? order by id"),
+    deliveries: await q("select * from deliveries where account_id = ? order by id"),
   };
 }
 
@@ -47,6 +49,20 @@ describe("cross-tenant matrix", () => {
     const message = (await as(b.admin).get(`${target.path}/messages`)).body.payload.find((m: any) => m.message_type !== 2);
     expect(message.content).toBe("B-SECRET-MESSAGE");
     expect(target.conversation.id).toBe(3);
+    // Written after B's conversations and disabled, so no event of the setup is delivered to it
+    // (a consumer changing B's delivery rows mid-test would break the snapshot comparison).
+    const [bHook] = await b.db
+      .insert(webhooks)
+      .values({ accountId: b.account.id, url: "https://b.example.com/hook", subscriptions: ["message_created"], secret: "whsec_b-secret-webhook", disabled: true })
+      .returning();
+    const [bEvent] = await b.db
+      .insert(events)
+      .values({ uid: unique("evt"), accountId: b.account.id, inboxId: b.inbox.id, event: "message_created", stream: unique("stream"), sequence: 1 })
+      .returning();
+    const [bDelivery] = await b.db
+      .insert(deliveries)
+      .values({ uid: unique("msg"), accountId: b.account.id, eventId: bEvent.id, webhookId: bHook.id, status: "dead", lastResponse: "B-SECRET-MESSAGE" })
+      .returning();
 
     const bIds: Record<string, number> = {
       contacts: target.contact.id,
@@ -57,6 +73,8 @@ describe("cross-tenant matrix", () => {
       message_id: message.id,
       inbox_id: b.inbox.id,
       team_id: team.id,
+      webhooks: bHook.id,
+      delivery_id: bDelivery.id,
     };
     const hostileBody = {
       name: "intruder",
@@ -75,6 +93,8 @@ describe("cross-tenant matrix", () => {
       custom_attributes: { intruder: true },
       role: "administrator",
       channel: { type: "api" },
+      url: "https://intruder.example.com/hook",
+      subscriptions: ["message_created"],
     };
     const before = await snapshot(b);
     const routes = await accountRoutes();
@@ -103,5 +123,7 @@ describe("cross-tenant matrix", () => {
     }
     expect(outcomes).toEqual([]);
     expect(await snapshot(b)).toEqual(before);
+    const spying = await env.DB.prepare("select id from webhooks where account_id = ? and inbox_id = ?").bind(a.account.id, b.inbox.id).all();
+    expect(spying.results).toEqual([]);
   }, 60_000);
 });

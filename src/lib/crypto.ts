@@ -20,12 +20,15 @@ export async function sha256Hex(value: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
-export async function hmacSha256(key: string, message: string): Promise<ArrayBuffer> {
-  const k = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+/** HMAC-SHA256 with a key given as text (its UTF-8 bytes) or as raw bytes. */
+export async function hmacSha256(key: string | Uint8Array, message: string): Promise<ArrayBuffer> {
+  const raw = typeof key === "string" ? encoder.encode(key) : key;
+  const k = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return crypto.subtle.sign("HMAC", k, encoder.encode(message));
 }
+
+export const toBase64 = (buf: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+export const fromBase64 = (b64: string) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
 
 export const hmacSha256Hex = async (key: string, message: string) => toHex(await hmacSha256(key, message));
 

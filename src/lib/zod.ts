@@ -34,6 +34,34 @@ export const zList = <T extends z.ZodType>(item: T) =>
     z.array(item),
   );
 
+/** An empty string clears the value, as Chatwoot's forms send it. */
+export const zClearable = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? null : v), schema.nullable());
+
+/**
+ * Names drawn from `allowed` (event subscriptions): an array, a JSON array string or a comma
+ * list. Unknown names are reported by name; duplicates are dropped.
+ */
+export const zNames = <T extends string>(allowed: readonly T[], opts: { nonEmpty: boolean; what: string }) =>
+  z
+    .preprocess((v) => {
+      if (typeof v !== "string" || !v.trim().startsWith("[")) return v;
+      try {
+        return JSON.parse(v);
+      } catch {
+        return v;
+      }
+    }, zList(z.string().trim().max(100)).pipe(z.array(z.string()).max(100)))
+    .superRefine((names, ctx) => {
+      const unknown = [...new Set(names.filter((n) => !(allowed as readonly string[]).includes(n)))];
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown ${opts.what}${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 10).join(", ")} (allowed: ${allowed.join(", ")})`,
+        });
+      else if (opts.nonEmpty && names.length === 0) ctx.addIssue({ code: "custom", message: `must list at least one ${opts.what}` });
+    })
+    .transform((names) => [...new Set(names)] as T[]);
+
 /** Query values: an empty value means "no filter", never a 422 (clients send every filter). */
 export const zQuery = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());

@@ -9,7 +9,8 @@ import { messagesRouter } from "./messages";
 import { healthRouter } from "./health";
 import { platformRouter } from "./platform";
 import { profileRouter } from "./profile";
+import { webhooksRouter } from "./webhooks";
 
 /** Every router the app mounts, in one list. */
 export const routers = [healthRouter, contactsRouter, conversationsRouter, messagesRouter, attachmentsRouter, profileRouter, platformRouter,
-  inboxesRouter, inboxMembersRouter, agentsRouter, teamsRouter];
+  inboxesRouter, inboxMembersRouter, agentsRouter, teamsRouter, webhooksRouter];

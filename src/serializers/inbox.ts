@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { inboxes } from "../db/schema";
-import { Attributes } from "./common";
+import { unix } from "../lib/time";
+import { Attributes, UnixTime } from "./common";
 
 export type InboxRow = typeof inboxes.$inferSelect;
 
@@ -26,6 +27,10 @@ export const Inbox = z
     inbox_identifier: z.string(),
     webhook_url: z.string().nullable(),
     hmac_mandatory: z.boolean(),
+    webhook_subscriptions: z.array(z.string()).nullable().describe("Events sent to webhook_url; null: every inbox event"),
+    webhook_include_private: z.boolean().describe("Whether private notes are sent to webhook_url"),
+    webhook_disabled: z.boolean().describe("Deliveries to webhook_url stopped after failing for days; set webhook_url again to resume"),
+    webhook_failing_since: UnixTime.nullable().describe("Start of the current run of failed deliveries"),
     hmac_token: z.string().optional().describe("Administrators only"),
     secret: z.string().optional().describe("Administrators only: signs webhook deliveries"),
     greeting_enabled: z.boolean(),
@@ -60,6 +65,10 @@ export function inbox(i: InboxRow, opts: { admin: boolean }): z.infer<typeof Inb
     inbox_identifier: i.identifier,
     webhook_url: i.webhookUrl,
     hmac_mandatory: i.hmacMandatory,
+    webhook_subscriptions: i.webhookSubscriptions ?? null,
+    webhook_include_private: i.webhookIncludePrivate,
+    webhook_disabled: i.webhookDisabled,
+    webhook_failing_since: unix(i.webhookFailingSince),
     ...(opts.admin ? { hmac_token: i.hmacToken, secret: i.secret } : {}),
     greeting_enabled: i.greetingEnabled,
     greeting_message: i.greetingMessage,

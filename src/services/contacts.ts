@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
+import type { Outbox } from "../webhooks/outbox";
 import { prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
@@ -11,7 +12,7 @@ import { conversationViews, toView, visibleTo } from "./conversation-view";
 
 export const CONTACTS_PER_PAGE = 15;
 
-type Scope = { db: DB; accountId: number };
+type Scope = { db: DB; accountId: number; outbox?: Outbox };
 
 export type ContactInput = {
   name?: string | null;
@@ -186,9 +187,12 @@ export async function createContact(
 
   try {
     if (!contact) {
+      // The new contact's id is the newest in the account: batches run one at a time.
+      const newest = sql`(select max(id) from contacts where account_id = ${accountId})`;
+      const event = scope.outbox?.record({ event: "contact_created", accountId, inboxId: null, contactId: newest }) ?? [];
       const [created, createdCi] = needsContactInbox
-        ? await db.batch([insertContact, insertContactInbox])
-        : [await insertContact, [] as ContactInboxRow[]];
+        ? await db.batch([insertContact, insertContactInbox, ...event])
+        : await db.batch([insertContact, ...event]).then(([rows]) => [rows, [] as ContactInboxRow[]] as const);
       const list = inbox && createdCi[0] ? [{ contactInbox: createdCi[0], inbox }] : [];
       return { contact: created[0], contactInboxes: list, created: true, contactInbox: list[0] ?? null };
     }
@@ -246,20 +250,38 @@ export async function updateContact(scope: Scope, id: number, input: ContactInpu
   const { db, accountId } = scope;
   const current = await showContact(scope, id);
   const c = current.contact;
+  const next = {
+    name: input.name ?? c.name,
+    email: input.email === undefined ? c.email : (normalizeEmail(input.email) ?? null),
+    phoneNumber: input.phone_number === undefined ? c.phoneNumber : input.phone_number,
+    identifier: input.identifier === undefined ? c.identifier : input.identifier,
+    avatarUrl: input.avatar_url === undefined ? c.avatarUrl : input.avatar_url,
+    blocked: input.blocked ?? c.blocked,
+    additionalAttributes: { ...c.additionalAttributes, ...input.additional_attributes },
+    customAttributes: { ...c.customAttributes, ...input.custom_attributes },
+  };
+  const wire: Record<string, string> = {
+    name: "name",
+    email: "email",
+    phoneNumber: "phone_number",
+    identifier: "identifier",
+    avatarUrl: "avatar_url",
+    blocked: "blocked",
+    additionalAttributes: "additional_attributes",
+    customAttributes: "custom_attributes",
+  };
+  const changed = Object.entries(next)
+    .filter(([k, value]) => JSON.stringify(value) !== JSON.stringify(c[k as keyof typeof next]))
+    .map(([k, value]) => ({ [wire[k]]: { previous_value: c[k as keyof typeof next], current_value: value } }));
+  if (changed.length === 0) return current;
   try {
-    await db
-      .update(contacts)
-      .set({
-        name: input.name ?? c.name,
-        email: input.email === undefined ? c.email : normalizeEmail(input.email),
-        phoneNumber: input.phone_number === undefined ? c.phoneNumber : input.phone_number,
-        identifier: input.identifier === undefined ? c.identifier : input.identifier,
-        avatarUrl: input.avatar_url === undefined ? c.avatarUrl : input.avatar_url,
-        blocked: input.blocked ?? c.blocked,
-        additionalAttributes: { ...c.additionalAttributes, ...input.additional_attributes },
-        customAttributes: { ...c.customAttributes, ...input.custom_attributes },
-      })
-      .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)));
+    await db.batch([
+      db
+        .update(contacts)
+        .set(next)
+        .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
+      ...(scope.outbox?.record({ event: "contact_updated", accountId, inboxId: null, contactId: id, data: { changed_attributes: changed } }) ?? []),
+    ]);
   } catch (err) {
     uniquenessError(err);
   }

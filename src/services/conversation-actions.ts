@@ -8,6 +8,7 @@ import { availableName } from "../serializers/user";
 import { activityInsert, activityText } from "./activity";
 import type { MembershipRow, UserRow } from "./auth";
 import { actorName, type Ctx } from "./conversations";
+import { typingUser } from "../webhooks/payloads";
 
 const targetOf = (ctx: Ctx, v: ConversationView) => ({
   accountId: ctx.accountId,
@@ -16,6 +17,22 @@ const targetOf = (ctx: Ctx, v: ConversationView) => ({
 });
 
 const whereId = (v: ConversationView) => eq(conversations.id, v.conversation.id);
+
+type Change = Record<string, { previous_value: unknown; current_value: unknown }>;
+
+/** `conversation_updated` with Chatwoot's `changed_attributes` list (real previous and current values). */
+function updated(ctx: Ctx, v: ConversationView, changes: Change, event: "conversation_updated" | "conversation_status_changed" = "conversation_updated") {
+  return ctx.outbox.record({
+    event,
+    accountId: ctx.accountId,
+    inboxId: v.conversation.inboxId,
+    conversationId: v.conversation.id,
+    contactId: v.conversation.contactId,
+    data: { changed_attributes: Object.entries(changes).map(([k, change]) => ({ [k]: change })) },
+  });
+}
+const change = (previous: unknown, current: unknown) => ({ previous_value: previous, current_value: current });
+const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
 async function write(ctx: Ctx, statements: BatchItem<"sqlite">[]) {
   if (statements.length > 0) await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -31,9 +48,15 @@ export async function toggleStatus(ctx: Ctx, v: ConversationView, status?: Conve
   const until = next === "snoozed" && snoozedUntil ? snoozedUntil * 1000 : null;
   if (next !== current || until !== v.conversation.snoozedUntil) {
     const at = Date.now();
+    const changes: Change = {};
+    if (next !== current) changes.status = change(current, next);
+    if (until !== v.conversation.snoozedUntil) changes.snoozed_until = change(seconds(v.conversation.snoozedUntil), seconds(until));
     await write(ctx, [
       ctx.db.update(conversations).set({ status: next, snoozedUntil: until, updatedAt: at }).where(whereId(v)),
       ...(next !== current ? [activityInsert(ctx.db, targetOf(ctx, v), activityText.status(next, actorName(ctx.principal)), at)] : []),
+      // Chatwoot sends both; here both carry the real previous and current values.
+      ...(next !== current ? updated(ctx, v, changes, "conversation_status_changed") : []),
+      ...updated(ctx, v, changes),
     ]);
   }
   return { status: next, snoozedUntil: until };
@@ -46,6 +69,7 @@ export async function setPriority(ctx: Ctx, v: ConversationView, priority: Prior
   await write(ctx, [
     ctx.db.update(conversations).set({ priority, updatedAt: at }).where(whereId(v)),
     activityInsert(ctx.db, targetOf(ctx, v), activityText.priority(previous, priority, actorName(ctx.principal)), at),
+    ...updated(ctx, v, { priority: change(previous, priority) }),
   ]);
 }
 
@@ -76,6 +100,7 @@ export async function assignAgent(
     await write(ctx, [
       ctx.db.update(conversations).set({ assigneeId: agent?.user.id ?? null, updatedAt: at }).where(whereId(v)),
       activityInsert(ctx.db, targetOf(ctx, v), text, at),
+      ...updated(ctx, v, { assignee_id: change(v.conversation.assigneeId, agent?.user.id ?? null) }),
     ]);
   }
   return agent;
@@ -95,6 +120,7 @@ export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number |
     await write(ctx, [
       ctx.db.update(conversations).set({ teamId: team?.id ?? null, updatedAt: at }).where(whereId(v)),
       activityInsert(ctx.db, targetOf(ctx, v), text, at),
+      ...updated(ctx, v, { team_id: change(v.conversation.teamId, team?.id ?? null) }),
     ]);
   }
   return team;
@@ -128,16 +154,36 @@ export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[])
     );
   }
   if (removed.length) statements.push(activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsRemoved(removed, by), at));
+  statements.push(...updated(ctx, v, { label_list: change(previous, next) }));
   await write(ctx, statements);
   return next;
 }
 
 export async function setCustomAttributes(ctx: Ctx, v: ConversationView, attributes: Record<string, unknown>) {
-  await write(ctx, [ctx.db.update(conversations).set({ customAttributes: attributes, updatedAt: Date.now() }).where(whereId(v))]);
+  if (JSON.stringify(attributes) === JSON.stringify(v.conversation.customAttributes)) return attributes;
+  await write(ctx, [
+    ctx.db.update(conversations).set({ customAttributes: attributes, updatedAt: Date.now() }).where(whereId(v)),
+    ...updated(ctx, v, { custom_attributes: change(v.conversation.customAttributes, attributes) }),
+  ]);
   return attributes;
 }
 
 export async function removeCustomAttributes(ctx: Ctx, v: ConversationView, keys: string[]) {
   const next = Object.fromEntries(Object.entries(v.conversation.customAttributes).filter(([k]) => !keys.includes(k)));
   return setCustomAttributes(ctx, v, next);
+}
+
+/** Typing indicators are not stored; they only travel as events (and their webhooks). */
+export async function setTyping(ctx: Ctx, v: ConversationView, on: boolean, isPrivate: boolean) {
+  await write(
+    ctx,
+    ctx.outbox.record({
+      event: on ? "conversation_typing_on" : "conversation_typing_off",
+      accountId: ctx.accountId,
+      inboxId: v.conversation.inboxId,
+      conversationId: v.conversation.id,
+      private: isPrivate,
+      data: { user: typingUser.agent(ctx.principal.user), is_private: isPrivate },
+    }),
+  );
 }

@@ -24,15 +24,17 @@ import { isAdmin, type Principal } from "./auth";
 import { byDisplayId, conversationViews, toView, visibleTo, type ConversationViewRow } from "./conversation-view";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { availableName } from "../serializers/user";
+import type { Outbox } from "../webhooks/outbox";
 
 export const CONVERSATIONS_PER_PAGE = 25;
 
-export type Ctx = { db: DB; principal: Principal; accountId: number };
+export type Ctx = { db: DB; principal: Principal; accountId: number; outbox: Outbox };
 
-export const ctxOf = (c: { var: { db: DB; principal: Principal } }): Ctx => ({
+export const ctxOf = (c: { var: { db: DB; principal: Principal; outbox: Outbox } }): Ctx => ({
   db: c.var.db,
   principal: c.var.principal,
   accountId: c.var.principal.account!.id,
+  outbox: c.var.outbox,
 });
 
 const actorName = (p: Principal) => availableName(p.user);
@@ -275,9 +277,12 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
     }),
   );
   const target = { accountId, inboxId: inbox.id, contactId: contact.id, conversationId };
+  statements.push(
+    ...ctx.outbox.record({ event: "conversation_created", accountId, inboxId: inbox.id, conversationId, contactId: contact.id }),
+  );
   if (input.message) {
     const m = messageStatements(db, target, input.message, { type: "User", id: principal.user.id }, at);
-    statements.push(m.insert, ...m.statements);
+    statements.push(m.insert, ...m.statements, ...ctx.outbox.record(m.event));
   }
   const assignee = assigneeRows[0]?.user;
   if (assignee) {

@@ -5,18 +5,19 @@ import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
 import type { InboxRow } from "../serializers/inbox";
+import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
+import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 
-/** Webhook signing secrets are shown as `whsec_<base64 key>` (Standard Webhooks). */
-export function newSigningSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
-}
+export { newSigningSecret };
 
 export type InboxSettings = {
   name?: string;
   webhook_url?: string | null;
   hmac_mandatory?: boolean;
   additional_attributes?: Record<string, unknown>;
+  /** Events sent to webhook_url; null: every inbox event. */
+  webhook_subscriptions?: string[] | null;
+  webhook_include_private?: boolean;
   enable_auto_assignment?: boolean;
   auto_assignment_config?: Record<string, unknown>;
   lock_to_single_conversation?: boolean;
@@ -33,7 +34,14 @@ export type InboxSettings = {
 function columns(s: InboxSettings) {
   const set: Partial<typeof inboxes.$inferInsert> = {};
   if (s.name !== undefined) set.name = s.name;
-  if (s.webhook_url !== undefined) set.webhookUrl = s.webhook_url || null;
+  if (s.webhook_url !== undefined) {
+    set.webhookUrl = s.webhook_url || null;
+    // A new (or re-sent) URL is a fresh start for a target that was disabled after failing.
+    set.webhookDisabled = false;
+    set.webhookFailingSince = null;
+  }
+  if (s.webhook_subscriptions !== undefined) set.webhookSubscriptions = s.webhook_subscriptions;
+  if (s.webhook_include_private !== undefined) set.webhookIncludePrivate = s.webhook_include_private;
   if (s.hmac_mandatory !== undefined) set.hmacMandatory = s.hmac_mandatory;
   if (s.additional_attributes !== undefined) set.additionalAttributes = s.additional_attributes;
   if (s.enable_auto_assignment !== undefined) set.enableAutoAssignment = s.enable_auto_assignment;
@@ -134,14 +142,20 @@ export async function showInbox(db: DB, accountId: number, viewer: Viewer, id: n
   return row;
 }
 
-/** The API body: channel fields nested under `channel`, as Chatwoot takes them. */
-export type InboxInput = Omit<InboxSettings, "webhook_url" | "hmac_mandatory" | "additional_attributes"> & {
-  channel?: { type?: string; webhook_url?: string | null; hmac_mandatory?: boolean; additional_attributes?: Record<string, unknown> };
-};
+type ChannelField = "webhook_url" | "hmac_mandatory" | "additional_attributes" | "webhook_subscriptions" | "webhook_include_private";
 
-export function inboxSettings({ channel, ...rest }: InboxInput): InboxSettings {
+/** The API body: channel fields nested under `channel`, as Chatwoot takes them. */
+export type InboxInput = Omit<InboxSettings, ChannelField> & { channel?: Pick<InboxSettings, ChannelField> & { type?: string } };
+
+/**
+ * The settings an API body asks for. The webhook URL is checked against the deployment's
+ * address policy here (private addresses only where `ALLOW_PRIVATE_WEBHOOK_URLS` is "true").
+ */
+export function inboxSettings({ channel, ...rest }: InboxInput, env: WebhookUrlEnv): InboxSettings {
   const { type: _apiOnly, ...channelFields } = channel ?? {};
-  return { ...rest, ...channelFields };
+  const settings: InboxSettings = { ...rest, ...channelFields };
+  if (settings.webhook_url) settings.webhook_url = validateWebhookUrl(settings.webhook_url, env, "channel.webhook_url");
+  return settings;
 }
 
 /** Deletes the inbox with its members, contact_inboxes, conversations and messages (cascade). */
@@ -153,11 +167,11 @@ export async function deleteInbox(db: DB, accountId: number, id: number) {
   if (!deleted[0]) throw notFound("Inbox");
 }
 
-/** A fresh webhook signing secret; the old one stops verifying at once. */
+/** A fresh webhook signing secret; the old one keeps signing alongside it for 24 hours. */
 export async function resetInboxSecret(db: DB, accountId: number, id: number): Promise<InboxRow> {
   const [row] = await db
     .update(inboxes)
-    .set({ secret: newSigningSecret(), updatedAt: Date.now() })
+    .set(rotatedSecret(inboxes.secret))
     .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)))
     .returning();
   if (!row) throw notFound("Inbox");

@@ -2,6 +2,7 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contacts, conversations, messages, type MessageType } from "../db/schema";
 import type { DB } from "../lib/context";
+import type { EventSpec } from "../webhooks/outbox";
 
 export type MessageInput = {
   content?: string | null;
@@ -72,6 +73,15 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
       db.update(contacts).set({ lastActivityAt: at }).where(eq(contacts.id, target.contactId)),
     );
   }
-  return { insert, statements };
+  // The message just inserted: batches run one at a time, so it is the conversation's newest.
+  const event: EventSpec = {
+    event: "message_created",
+    accountId: target.accountId,
+    inboxId: target.inboxId,
+    conversationId: target.conversationId,
+    messageId: sql`(select max(${messages.id}) from ${messages} where ${messages.conversationId} = ${conversationRef})`,
+    private: isPrivate,
+  };
+  return { insert, statements, event };
 }
 

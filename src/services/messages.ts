@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { attachments, messages, users, type MessageStatus } from "../db/schema";
+import type { BatchItem } from "drizzle-orm/batch";
+import { attachments, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
-import { notFound } from "../lib/errors";
+import { notFound, unprocessable } from "../lib/errors";
+import { redeliver } from "../webhooks/queue";
 import type { ConversationView } from "../serializers/conversation";
 import type { MessageRow } from "../serializers/message";
 import type { UserRow } from "./auth";
@@ -56,16 +58,21 @@ export async function createMessage(
   const incoming = input.message_type === "incoming";
   const sender = incoming ? { type: "Contact" as const, id: v.contact.id } : { type: "User" as const, id: ctx.principal.user.id };
   const target = { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId, conversationId: c.id };
-  const { insert, statements } = messageStatements(ctx.db, target, { ...input, private: incoming ? false : input.private }, sender);
+  const { insert, statements, event } = messageStatements(ctx.db, target, { ...input, private: incoming ? false : input.private }, sender);
   const latest = sql`(select max(id) from messages where conversation_id = ${c.id})`;
   const [inserted, ...rest] = await ctx.db.batch([
     insert,
     ...statements,
     ...attachmentInserts(ctx.db, c.accountId, latest, files),
+    ...ctx.outbox.record(event),
   ]);
-  const stored = rest.slice(statements.length) as StoredAttachment[][];
+  const stored = rest.slice(statements.length, statements.length + files.length) as StoredAttachment[][];
   return { message: inserted[0], attachments: stored.map((r) => r[0]) };
 }
+
+/** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
+export const messageWithSender = (db: DB, messageId: number) => withSenders(db).where(eq(messages.id, messageId));
+export const readMessages = (rows: unknown): MessageWithSender[] => clean(rows as Row[]);
 
 /** Preload for message routes: one message of the conversation in the path. */
 export function messagePreload(db: DB, accountId: number, displayId: number, messageId: number) {
@@ -87,6 +94,16 @@ export function preloadedMessage(rows: unknown): MessageWithSender {
 export const DELETED_CONTENT = "This message was deleted";
 
 /** Soft delete, as Chatwoot: the content is replaced and `content_attributes.deleted` set. */
+const updatedEvent = (ctx: Ctx, m: MessageRow) =>
+  ctx.outbox.record({
+    event: "message_updated",
+    accountId: m.accountId,
+    inboxId: m.inboxId,
+    conversationId: m.conversationId,
+    messageId: m.id,
+    private: m.private,
+  });
+
 export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow> {
   const [updated] = await ctx.db.batch([
     ctx.db
@@ -95,6 +112,7 @@ export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow
       .where(eq(messages.id, m.id))
       .returning(),
     ctx.db.delete(attachments).where(eq(attachments.messageId, m.id)),
+    ...updatedEvent(ctx, m),
   ]);
   return updated[0];
 }
@@ -110,10 +128,44 @@ export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: Messa
   const contentAttributes = { ...m.contentAttributes };
   if (status === "failed") contentAttributes.external_error = externalError ?? "Delivery failed";
   else delete contentAttributes.external_error;
-  const [row] = await ctx.db
-    .update(messages)
-    .set({ status, contentAttributes, updatedAt: Date.now() })
-    .where(eq(messages.id, m.id))
-    .returning();
-  return row;
+  const [updated] = await ctx.db.batch([
+    ctx.db.update(messages).set({ status, contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
+    ...updatedEvent(ctx, m),
+  ]);
+  return updated[0];
+}
+
+/**
+ * Re-sends a `failed` message to the API inbox's webhook_url: the message is `sent` again and
+ * the delivery of its `message_created` is redelivered with the same `webhook-id` (or, when
+ * there was none, a new event goes to the inbox alone).
+ */
+export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promise<MessageRow> {
+  if (m.status !== "failed") throw unprocessable("Only failed messages can be retried", [{ field: "status", message: "is not failed" }]);
+  const { external_error: _dropped, ...contentAttributes } = m.contentAttributes;
+  const [updated, previous] = await ctx.db.batch([
+    ctx.db.update(messages).set({ status: "sent", contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
+    ctx.db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .innerJoin(events, eq(events.id, deliveries.eventId))
+      .where(and(eq(events.messageId, m.id), eq(events.event, "message_created"), eq(deliveries.inboxId, m.inboxId)))
+      .limit(1),
+  ]);
+  if (previous[0]) {
+    await redeliver(ctx.db, queue, ctx.accountId, previous[0].id, { inboxId: m.inboxId });
+  } else {
+    await ctx.db.batch(
+      ctx.outbox.record({
+        event: "message_created",
+        accountId: m.accountId,
+        inboxId: m.inboxId,
+        conversationId: m.conversationId,
+        messageId: m.id,
+        private: m.private,
+        only: "inbox",
+      }) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+    );
+  }
+  return updated[0];
 }

@@ -20,6 +20,14 @@ export const inboxes = sqliteTable(
     hmacMandatory: bool("hmac_mandatory", false),
     /** Signs deliveries to `webhook_url`. */
     secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at"),
+    /** Events sent to `webhook_url`; null means every inbox event, as Chatwoot. */
+    webhookSubscriptions: text("webhook_subscriptions", { mode: "json" }).$type<string[] | null>(),
+    /** Private notes reach `webhook_url` only when asked for. */
+    webhookIncludePrivate: bool("webhook_include_private", false),
+    webhookDisabled: bool("webhook_disabled", false),
+    webhookFailingSince: integer("webhook_failing_since"),
     enableAutoAssignment: bool("enable_auto_assignment", true),
     autoAssignmentConfig: jsonObject("auto_assignment_config"),
     lockToSingleConversation: bool("lock_to_single_conversation", false),

@@ -11,7 +11,11 @@ import type * as routes from "./contacts.routes";
 
 type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 
-const scope = (c: { var: AppEnv["Variables"] }) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
+const scope = (c: { var: AppEnv["Variables"] }) => ({
+  db: c.var.db,
+  accountId: c.var.principal.account!.id,
+  outbox: c.var.outbox,
+});
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
   contact(r.contact, include ? r.contactInboxes : undefined);
 

@@ -95,3 +95,10 @@ export const destroyCustomAttributes: Handler<"destroyCustomAttributes"> = async
   const input = await parseBody(c, s.DestroyCustomAttributesBody);
   return c.json({ custom_attributes: await actions.removeCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
 };
+
+export const toggleTyping: Handler<"toggleTyping"> = async (c) => {
+  const v = current(c);
+  const input = await parseBody(c, s.TypingBody);
+  await actions.setTyping(ctxOf(c), v, input.typing_status === "on", input.is_private ?? false);
+  return c.json({}, 200);
+};

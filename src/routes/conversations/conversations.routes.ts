@@ -130,3 +130,13 @@ export const destroyCustomAttributes = createRoute({
   request: { params: ConversationParams, body: body(s.DestroyCustomAttributesBody) },
   responses: { 200: json(s.CustomAttributesResult, "Custom attributes"), ...errors },
 });
+
+export const toggleTyping = createRoute({
+  method: "post",
+  path: `${one}/toggle_typing_status`,
+  tags,
+  summary: "Report that the agent started or stopped typing (sent as conversation_typing_on/off)",
+  middleware: [withConversation],
+  request: { params: ConversationParams, body: body(s.TypingBody, { multipart: true }) },
+  responses: { 200: json(s.Empty, "Done"), ...errors },
+});

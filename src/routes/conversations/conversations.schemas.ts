@@ -96,3 +96,7 @@ export const CustomAttributesResult = z
 
 export const Empty = z.object({}).openapi("Empty");
 export { Conversation, zBool };
+
+export const TypingBody = z
+  .object({ typing_status: z.enum(["on", "off"]), is_private: zBool.optional() })
+  .openapi("TypingStatus");

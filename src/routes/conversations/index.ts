@@ -15,4 +15,5 @@ export const conversationsRouter = createRouter()
   .openapi(r.labels, h.labels)
   .openapi(r.setLabels, h.setLabels)
   .openapi(r.customAttributes, h.customAttributes)
-  .openapi(r.destroyCustomAttributes, h.destroyCustomAttributes);
+  .openapi(r.destroyCustomAttributes, h.destroyCustomAttributes)
+  .openapi(r.toggleTyping, h.toggleTyping);

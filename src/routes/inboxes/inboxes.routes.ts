@@ -67,7 +67,7 @@ export const resetSecret = createRoute({
   method: "post",
   path: `${base}/{id}/reset_secret`,
   tags,
-  summary: "Regenerate the webhook signing secret (administrators)",
+  summary: "Regenerate the webhook signing secret (administrators); the previous one keeps signing for 24 hours",
   middleware: [admin],
   request: { params: InboxParams },
   responses: { 200: json(Inbox, "The inbox with its new secret"), ...errors },

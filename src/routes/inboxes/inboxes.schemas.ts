@@ -1,14 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { accountChild } from "../../lib/params";
-import { zBool, zJsonObject } from "../../lib/zod";
+import { zBool, zClearable as clearable, zJsonObject, zNames } from "../../lib/zod";
 import { Inbox } from "../../serializers/inbox";
+import { INBOX_EVENTS } from "../../webhooks/outbox";
+import { zWebhookUrl } from "../../webhooks/url";
 
 export const InboxParams = accountChild("id", "Inbox id");
 
 const text = (max: number) => z.string().trim().max(max);
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
-/** An empty string clears the value, as Chatwoot's forms send it. */
-const clearable = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? null : v), schema.nullable());
 
 function isTimeZone(tz: string) {
   try {
@@ -20,9 +20,15 @@ function isTimeZone(tz: string) {
 }
 
 const ChannelFields = z.object({
-  webhook_url: clearable(httpUrl).optional().describe("Where the inbox's events are delivered (http or https)"),
+  webhook_url: clearable(zWebhookUrl)
+    .optional()
+    .describe("Where the inbox's events are delivered (http or https; private addresses are refused in production)"),
   hmac_mandatory: zBool.optional(),
   additional_attributes: zJsonObject.optional(),
+  webhook_subscriptions: clearable(zNames(INBOX_EVENTS, { nonEmpty: true, what: "event" }))
+    .optional()
+    .describe("Events sent to webhook_url (an array of names); null (the default) sends every inbox event, as Chatwoot"),
+  webhook_include_private: zBool.optional().describe("Also send private notes to webhook_url (default false)"),
 });
 
 const ChannelType = z

@@ -6,4 +6,5 @@ export const messagesRouter = createRouter()
   .openapi(r.list, h.list)
   .openapi(r.create, h.create)
   .openapi(r.remove, h.remove)
-  .openapi(r.updateStatus, h.updateStatus);
+  .openapi(r.updateStatus, h.updateStatus)
+  .openapi(r.retry, h.retry);

@@ -65,3 +65,9 @@ export const updateStatus: Handler<"updateStatus"> = async (c) => {
   const row = await messages.updateMessageStatus(ctxOf(c), m.message, input.status, input.external_error);
   return c.json(message(row, v.conversation.displayId, { user: m.user, contact: v.contact }, files(c, m.attachments)), 200);
 };
+
+export const retry: Handler<"retry"> = async (c) => {
+  const { v, m } = preloaded(c);
+  const row = await messages.retryMessage(ctxOf(c), c.env.WEBHOOK_QUEUE, m.message);
+  return c.json(message(row, v.conversation.displayId, { user: m.user, contact: v.contact }, files(c, m.attachments)), 200);
+};

@@ -48,3 +48,13 @@ export const updateStatus = createRoute({
   request: { params: s.MessageParams, body: body(s.MessageStatusBody, { multipart: true }) },
   responses: { 200: json(s.Message, "The message"), ...errors },
 });
+
+export const retry = createRoute({
+  method: "post",
+  path: `${base}/{message_id}/retry`,
+  tags,
+  summary: "Re-send a failed message to the API inbox's webhook_url",
+  middleware: [withMessage],
+  request: { params: s.MessageParams },
+  responses: { 200: json(s.Message, "The message, sent again"), ...errors },
+});

@@ -1,0 +1,53 @@
+import { createRoute } from "@hono/zod-openapi";
+import { json } from "../../lib/openapi";
+import { errors } from "../../lib/responses";
+import { authenticate } from "../../middleware/auth";
+import * as s from "./webhooks.schemas";
+
+const account = "/api/v1/accounts/{account_id}";
+const tags = ["Webhooks"];
+const admin = authenticate({ account: true, admin: true });
+const listDescription =
+  "Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet and next attempt time.";
+
+export const webhookDeliveries = createRoute({
+  method: "get",
+  path: `${account}/webhooks/{id}/deliveries`,
+  tags,
+  summary: "A webhook's delivery log (administrators)",
+  description: listDescription,
+  middleware: [admin],
+  request: { params: s.WebhookParams, query: s.DeliveryListQuery },
+  responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors },
+});
+
+export const webhookRedeliver = createRoute({
+  method: "post",
+  path: `${account}/webhooks/{id}/deliveries/{delivery_id}/redeliver`,
+  tags,
+  summary: "Send a webhook delivery again now, with the same webhook-id (administrators)",
+  middleware: [admin],
+  request: { params: s.WebhookDeliveryParams },
+  responses: { 200: json(s.DeliveryPayload, "The delivery, pending again"), ...errors },
+});
+
+export const inboxDeliveries = createRoute({
+  method: "get",
+  path: `${account}/inboxes/{id}/deliveries`,
+  tags,
+  summary: "The delivery log of an API inbox's webhook_url (administrators)",
+  description: listDescription,
+  middleware: [admin],
+  request: { params: s.InboxParams, query: s.DeliveryListQuery },
+  responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors },
+});
+
+export const inboxRedeliver = createRoute({
+  method: "post",
+  path: `${account}/inboxes/{id}/deliveries/{delivery_id}/redeliver`,
+  tags,
+  summary: "Send a webhook_url delivery again now, with the same webhook-id (administrators)",
+  middleware: [admin],
+  request: { params: s.InboxDeliveryParams },
+  responses: { 200: json(s.DeliveryPayload, "The delivery, pending again"), ...errors },
+});

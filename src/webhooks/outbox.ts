@@ -1,0 +1,123 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { deliveries, events, type WebhookEvent } from "../db/schema";
+import type { DB } from "../lib/context";
+import { secureToken } from "../lib/crypto";
+
+/** Events an API inbox's `webhook_url` receives (Chatwoot never sends it contact or inbox events). */
+export const INBOX_EVENTS: readonly WebhookEvent[] = [
+  "conversation_created",
+  "conversation_status_changed",
+  "conversation_updated",
+  "message_created",
+  "message_updated",
+  "conversation_typing_on",
+  "conversation_typing_off",
+];
+
+type Ref = number | SQL;
+
+export type EventSpec = {
+  event: WebhookEvent;
+  accountId: number;
+  /** The inbox the event belongs to; null for contact events (no inbox-scoped target gets them). */
+  inboxId: number | null;
+  conversationId?: Ref;
+  messageId?: Ref;
+  contactId?: Ref;
+  /** Rendered into the payload later: `changed_attributes`, the typing user, … */
+  data?: Record<string, unknown>;
+  /** A private note: an inbox's webhook_url gets it only with `webhook_include_private`. */
+  private?: boolean;
+  /** Only these targets (e.g. a resend to the inbox alone); default: every subscribed target. */
+  only?: "inbox" | "account";
+};
+
+const ref = (r: Ref | undefined) => (r === undefined ? sql`null` : sql`${r}`);
+
+/** `<kind>:<id>`; a known id is formatted here (D1 binds JS numbers as REAL: "5.0"), a subquery's is cast. */
+function streamKey(kind: string, id: Ref): SQL {
+  return typeof id === "number" ? sql`${`${kind}:${id}`}` : sql`${kind + ":"} || cast(${id} as integer)`;
+}
+
+function streamOf(spec: EventSpec): SQL {
+  if (spec.conversationId !== undefined) return streamKey("conversation", spec.conversationId);
+  if (spec.contactId !== undefined) return streamKey("contact", spec.contactId);
+  return streamKey("inbox", spec.inboxId ?? 0);
+}
+
+/**
+ * Collects the events a request (or a queue job) records. `record` returns the statements
+ * to put in the same `db.batch` as the change, so the change and its events commit together;
+ * `flush` then enqueues them. If the enqueue is lost, the sweeper finds the pending deliveries.
+ */
+export class Outbox {
+  private uids: string[] = [];
+
+  /** `origin` is the public base URL, for attachment links in payloads rendered later. */
+  constructor(
+    private readonly db: DB,
+    private readonly origin = "",
+  ) {}
+
+  get pending() {
+    return this.uids.length;
+  }
+
+  record(spec: EventSpec): BatchItem<"sqlite">[] {
+    const uid = `evt_${secureToken(24)}`;
+    this.uids.push(uid);
+    const now = Date.now();
+    const stream = streamOf(spec);
+    const insertEvent = this.db.insert(events).values({
+      uid,
+      accountId: spec.accountId,
+      inboxId: spec.inboxId,
+      conversationId: ref(spec.conversationId) as unknown as number,
+      messageId: ref(spec.messageId) as unknown as number,
+      contactId: ref(spec.contactId) as unknown as number,
+      event: spec.event,
+      stream: stream as unknown as string,
+      // Batches run one at a time, so max + 1 is a gap-free, increasing sequence per stream.
+      sequence: sql`(select coalesce(max(${events.sequence}), 0) + 1 from ${events} where ${events.stream} = ${stream})` as unknown as number,
+      data: { ...spec.data, ...(this.origin ? { origin: this.origin } : {}) },
+      createdAt: now,
+    });
+    const eventId = sql`(select id from events where uid = ${uid})`;
+    const deliveryUid = sql`'msg_' || lower(hex(randomblob(12)))`;
+    const statements: BatchItem<"sqlite">[] = [insertEvent];
+    // Every deliveries column, in table order (drizzle's insert-select lists them all).
+    const row = (target: SQL) => sql`select null, ${deliveryUid}, ${spec.accountId}, ${eventId}, ${target}, 'pending', 0,
+      null, null, null, null, ${now}, null, null, ${now}, ${now}`;
+    if (spec.only !== "inbox") {
+      statements.push(
+        this.db.insert(deliveries).select(sql`${row(sql`w.id, null`)}
+          from webhooks w
+          where w.account_id = ${spec.accountId} and w.disabled = 0
+            and (w.inbox_id is null or w.inbox_id = ${spec.inboxId})
+            and exists (select 1 from json_each(w.subscriptions) where value = ${spec.event})`),
+      );
+    }
+    if (spec.only !== "account" && spec.inboxId !== null && INBOX_EVENTS.includes(spec.event)) {
+      statements.push(
+        this.db.insert(deliveries).select(sql`${row(sql`null, i.id`)}
+          from inboxes i
+          where i.id = ${spec.inboxId} and i.webhook_url is not null and i.webhook_disabled = 0
+            and (i.webhook_subscriptions is null or exists (select 1 from json_each(i.webhook_subscriptions) where value = ${spec.event}))
+            and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)`),
+      );
+    }
+    return statements;
+  }
+
+  /** Enqueues a first-attempt job per recorded event. */
+  async flush(queue: Queue) {
+    const uids = this.uids.splice(0);
+    if (uids.length === 0) return;
+    try {
+      await queue.sendBatch(uids.map((eventUid) => ({ body: { eventUid } })));
+    } catch (err) {
+      console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: uids, error: String(err) }));
+    }
+  }
+}

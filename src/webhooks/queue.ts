@@ -1,0 +1,51 @@
+import { and, eq } from "drizzle-orm";
+import { deliveries } from "../db/schema";
+import type { DB } from "../lib/context";
+import { notFound } from "../lib/errors";
+
+/** What the queue carries: only a delivery id; the event and its body live in D1. */
+export type DeliveryJob = { deliveryId: number };
+
+/** Cloudflare Queues accept delays up to 12 hours; longer waits are reached by re-enqueueing. */
+export const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
+
+/**
+ * Enqueues delivery jobs. A failed send is logged, not thrown: the rows are already in D1,
+ * and the sweeper re-enqueues any pending delivery whose job never ran.
+ */
+export async function enqueueDeliveries(queue: Queue, ids: number[], delaySeconds = 0): Promise<boolean> {
+  if (ids.length === 0) return true;
+  const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
+  try {
+    for (let i = 0; i < ids.length; i += 100) {
+      await queue.sendBatch(ids.slice(i, i + 100).map((deliveryId) => ({ body: { deliveryId } satisfies DeliveryJob, delaySeconds: delay })));
+    }
+    return true;
+  } catch (err) {
+    console.error(JSON.stringify({ event: "webhook_enqueue_failed", deliveries: ids, error: String(err) }));
+    return false;
+  }
+}
+
+/**
+ * Sends a delivery again now, with the same `webhook-id`: whatever its state, it becomes
+ * pending with a fresh attempt, and its queue job is sent.
+ */
+export async function redeliver(db: DB, queue: Queue, accountId: number, deliveryId: number, target: { webhookId?: number; inboxId?: number }) {
+  const [row] = await db
+    .update(deliveries)
+    .set({ status: "pending", nextAttemptAt: Date.now(), leaseUntil: null, updatedAt: Date.now() })
+    .where(
+      and(
+        eq(deliveries.id, deliveryId),
+        eq(deliveries.accountId, accountId),
+        target.webhookId !== undefined ? eq(deliveries.webhookId, target.webhookId) : undefined,
+        target.inboxId !== undefined ? and(eq(deliveries.inboxId, target.inboxId)) : undefined,
+      ),
+    )
+    .returning();
+  if (!row) throw notFound("Delivery");
+  await enqueueDeliveries(queue, [row.id]);
+  return row;
+}
+
