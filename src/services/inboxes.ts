@@ -2,6 +2,7 @@ import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
 import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
+import type { Outbox } from "../webhooks/outbox";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
 import type { InboxRow } from "../serializers/inbox";
@@ -59,30 +60,33 @@ function columns(s: InboxSettings) {
 }
 
 /** Creates an API-channel inbox with fresh identifier, HMAC token and signing secret. */
-export async function createInbox(db: DB, accountId: number, s: InboxSettings & { name: string }): Promise<InboxRow> {
-  const [row] = await db
+/** Creates an API-channel inbox (and, with an outbox, its `inbox_created` event in the same batch). */
+export async function createInbox(
+  db: DB,
+  accountId: number,
+  s: InboxSettings & { name: string },
+  outbox?: Outbox,
+): Promise<InboxRow> {
+  const identifier = secureToken();
+  const insert = db
     .insert(inboxes)
-    .values({
-      ...columns(s),
-      accountId,
-      name: s.name,
-      identifier: secureToken(),
-      hmacToken: secureToken(),
-      secret: newSigningSecret(),
-    })
+    .values({ ...columns(s), accountId, name: s.name, identifier, hmacToken: secureToken(), secret: newSigningSecret() })
     .returning();
-  return row;
+  const inboxId = sql`(select id from inboxes where identifier = ${identifier})`;
+  const event = outbox?.record({ event: "inbox_created", accountId, inboxId }) ?? [];
+  const [rows] = await db.batch([insert, ...event]);
+  return rows[0];
 }
 
-export async function updateInbox(db: DB, accountId: number, id: number, s: InboxSettings): Promise<InboxRow> {
+/** Updates an inbox; a real change records `inbox_updated` in the same batch. */
+export async function updateInbox(db: DB, accountId: number, id: number, s: InboxSettings, outbox?: Outbox): Promise<InboxRow> {
   const set = columns(s);
   const where = and(eq(inboxes.accountId, accountId), eq(inboxes.id, id));
-  const [row] =
-    Object.keys(set).length > 0
-      ? await db.update(inboxes).set(set).where(where).returning()
-      : await db.select().from(inboxes).where(where);
-  if (!row) throw notFound("Inbox");
-  return row;
+  const current = await findInbox(db, accountId, id);
+  if (Object.keys(set).length === 0) return current;
+  const event = outbox?.record({ event: "inbox_updated", accountId, inboxId: id }) ?? [];
+  const [rows] = await db.batch([db.update(inboxes).set(set).where(where).returning(), ...event]);
+  return rows[0];
 }
 
 export async function findInbox(db: DB, accountId: number, id: number): Promise<InboxRow> {

@@ -21,7 +21,7 @@ export type EventSpec = {
   event: WebhookEvent;
   accountId: number;
   /** The inbox the event belongs to; null for contact events (no inbox-scoped target gets them). */
-  inboxId: number | null;
+  inboxId: Ref | null;
   conversationId?: Ref;
   messageId?: Ref;
   contactId?: Ref;
@@ -72,7 +72,7 @@ export class Outbox {
     const insertEvent = this.db.insert(events).values({
       uid,
       accountId: spec.accountId,
-      inboxId: spec.inboxId,
+      inboxId: ref(spec.inboxId ?? undefined) as unknown as number,
       conversationId: ref(spec.conversationId) as unknown as number,
       messageId: ref(spec.messageId) as unknown as number,
       contactId: ref(spec.contactId) as unknown as number,
@@ -94,11 +94,11 @@ export class Outbox {
         this.db.insert(deliveries).select(sql`${row(sql`w.id, null`)}
           from webhooks w
           where w.account_id = ${spec.accountId} and w.disabled = 0
-            and (w.inbox_id is null or w.inbox_id = ${spec.inboxId})
+            and (w.inbox_id is null or w.inbox_id = ${ref(spec.inboxId ?? undefined)})
             and exists (select 1 from json_each(w.subscriptions) where value = ${spec.event})`),
       );
     }
-    if (spec.only !== "account" && spec.inboxId !== null && INBOX_EVENTS.includes(spec.event)) {
+    if (spec.only !== "account" && typeof spec.inboxId === "number" && INBOX_EVENTS.includes(spec.event)) {
       statements.push(
         this.db.insert(deliveries).select(sql`${row(sql`null, i.id`)}
           from inboxes i

@@ -28,14 +28,14 @@ export const show: Handler<"show"> = async (c) => {
 
 export const create: Handler<"create"> = async (c) => {
   const input = await parseBody(c, InboxCreateBody, "inbox");
-  const row = await inboxes.createInbox(c.var.db, accountId(c), { ...inboxes.inboxSettings(input, c.env), name: input.name });
+  const row = await inboxes.createInbox(c.var.db, accountId(c), { ...inboxes.inboxSettings(input, c.env), name: input.name }, c.var.outbox);
   return c.json(inbox(row, asAdmin), 200);
 };
 
 export const update: Handler<"update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, InboxUpdateBody, "inbox");
-  const row = await inboxes.updateInbox(c.var.db, accountId(c), id, inboxes.inboxSettings(input, c.env));
+  const row = await inboxes.updateInbox(c.var.db, accountId(c), id, inboxes.inboxSettings(input, c.env), c.var.outbox);
   return c.json(inbox(row, asAdmin), 200);
 };
 

@@ -1,0 +1,178 @@
+import { describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
+import { inboxes, webhooks, WEBHOOK_EVENTS } from "../src/db/schema";
+import { fromBase64, hmacSha256, toBase64, toHex } from "../src/lib/crypto";
+import { newSigningSecret } from "../src/services/inboxes";
+import { as, createContact, createConversation, createWorld, testDb, unique, type World } from "./helpers/factories";
+import { receiver, type Received } from "./helpers/receiver";
+
+type Receiver = ReturnType<typeof receiver>;
+const waitFor = <T>(fn: () => Promise<T>, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 100 });
+
+async function accountHook(w: World, r: Receiver, fields: Partial<typeof webhooks.$inferInsert> = {}) {
+  const [row] = await testDb()
+    .insert(webhooks)
+    .values({ accountId: w.account.id, url: r.url, subscriptions: [...WEBHOOK_EVENTS], secret: newSigningSecret(), ...fields })
+    .returning();
+  return row;
+}
+
+async function bodies(r: Receiver, event: string, count = 1): Promise<any[]> {
+  return waitFor(async () => {
+    const got = (await r.requests()).map((x) => JSON.parse(x.body)).filter((b) => b.event === event);
+    if (got.length < count) throw new Error(`${got.length} ${event} so far`);
+    return got;
+  });
+}
+
+describe("events", () => {
+  it("sends contact_created and contact_updated with real changed_attributes", async () => {
+    const w = await createWorld();
+    const r = receiver("contacts");
+    await accountHook(w, r);
+    const { contact } = await createContact(w, { name: "Before", email: "before@example.test" });
+    // Bodies are rendered at the first delivery attempt; wait for it before changing the contact.
+    const [created] = await bodies(r, "contact_created");
+    await as(w.admin).put(`${w.base}/contacts/${contact.id}`, { name: "After", custom_attributes: { plan: "pro" } });
+    expect(created).toMatchObject({ id: contact.id, name: "Before", email: "before@example.test", account: { id: w.account.id }, sequence: 1 });
+    const [updated] = await bodies(r, "contact_updated");
+    expect(updated.changed_attributes).toEqual([
+      { name: { previous_value: "Before", current_value: "After" } },
+      { custom_attributes: { previous_value: {}, current_value: { plan: "pro" } } },
+    ]);
+    expect(updated.sequence).toBe(2);
+  });
+
+  it("sends inbox_created and inbox_updated without the HMAC token or signing secret", async () => {
+    const w = await createWorld();
+    const r = receiver("inboxes");
+    await accountHook(w, r);
+    const created = await as(w.admin).post(`${w.base}/inboxes`, { name: "Kiosk", channel: { type: "api" } });
+    await as(w.admin).patch(`${w.base}/inboxes/${created.body.id}`, { name: "Kiosk 2" });
+    const [c] = await bodies(r, "inbox_created");
+    const [u] = await bodies(r, "inbox_updated");
+    expect(c).toMatchObject({ id: created.body.id, inbox_identifier: created.body.inbox_identifier, account: { id: w.account.id } });
+    expect(u.name).toBe("Kiosk 2");
+    const raw = JSON.stringify([c, u]);
+    for (const secret of [created.body.hmac_token, created.body.secret]) expect(raw).not.toContain(secret);
+    expect(c).not.toHaveProperty("hmac_token");
+    expect(c).not.toHaveProperty("secret");
+  });
+
+  it("sends typing events and conversation_updated for assignments, team and labels", async () => {
+    const w = await createWorld();
+    const r = receiver("conv");
+    await accountHook(w, r);
+    const { path, conversation } = await createConversation(w);
+    await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on" });
+    await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "off" });
+    await as(w.admin).post(`${path}/assignments`, { assignee_id: w.agent.id });
+    await as(w.admin).post(`${path}/labels`, { labels: ["vip"] });
+    const [on] = await bodies(r, "conversation_typing_on");
+    expect(on).toMatchObject({ user: { id: w.agent.id, type: "user" }, is_private: false, conversation: { id: conversation.id } });
+    await bodies(r, "conversation_typing_off");
+    const updates = await bodies(r, "conversation_updated", 2);
+    expect(updates.map((u) => u.changed_attributes)).toEqual([
+      [{ assignee_id: { previous_value: null, current_value: w.agent.id } }],
+      [{ label_list: { previous_value: [], current_value: ["vip"] } }],
+    ]);
+    expect(updates[0].meta.assignee).toMatchObject({ id: w.agent.id });
+  });
+
+  it("scopes an account webhook with inbox_id to that inbox, and inbox subscriptions filter events", async () => {
+    const w = await createWorld();
+    const scoped = receiver("scoped");
+    await accountHook(w, scoped, { inboxId: w.otherInbox.id, subscriptions: ["conversation_created"] });
+    const inboxOnly = receiver("inbox-subs");
+    await testDb().update(inboxes).set({ webhookUrl: inboxOnly.url, webhookSubscriptions: ["message_created"] }).where(eq(inboxes.id, w.inbox.id));
+    const main = await createConversation(w);
+    const other = await createConversation(w, { inbox_id: w.otherInbox.id });
+    await as(w.admin).post(`${main.path}/messages`, { content: "hello" });
+    const [created] = await bodies(scoped, "conversation_created");
+    expect(created.id).toBe(other.conversation.id);
+    const got = await bodies(inboxOnly, "message_created");
+    expect(got[0].content).toBe("hello");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await scoped.requests()).map((x) => JSON.parse(x.body).id)).toEqual([other.conversation.id]);
+    expect((await inboxOnly.requests()).map((x) => JSON.parse(x.body).event)).toEqual(["message_created"]);
+  });
+});
+
+async function signatures(req: Received, secret: string) {
+  const id = req.headers["webhook-id"];
+  const ts = req.headers["webhook-timestamp"];
+  return {
+    standard: `v1,${toBase64(await hmacSha256(fromBase64(secret.slice(6)), `${id}.${ts}.${req.body}`))}`,
+    chatwoot: `sha256=${toHex(await hmacSha256(secret, `${ts}.${req.body}`))}`,
+  };
+}
+
+describe("signing secrets", () => {
+  it("signs with the new and the previous secret for 24 hours after a reset", async () => {
+    const w = await createWorld();
+    const r = receiver("rotate");
+    const hook = await accountHook(w, r, { subscriptions: ["contact_created"] });
+    const reset = await as(w.admin).post(`${w.base}/webhooks/${hook.id}/reset_secret`);
+    const fresh = reset.body.payload.webhook.secret;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(hook.secret);
+    await createContact(w);
+    const [req] = await waitFor(async () => {
+      const got = await r.requests();
+      if (!got.length) throw new Error("nothing yet");
+      return got;
+    });
+    const now = await signatures(req, fresh);
+    const before = await signatures(req, hook.secret);
+    expect(req.headers["webhook-signature"].split(" ")).toEqual([now.standard, before.standard]);
+    expect(req.headers["x-chatwoot-signature"]).toBe(now.chatwoot);
+    expect(req.headers["x-konversio-previous-signature"]).toBe(before.chatwoot);
+  });
+});
+
+describe("target health, delivery log and redelivery", () => {
+  it("disables a target that has been failing for five days, visibly", async () => {
+    const w = await createWorld();
+    const r = receiver("sick");
+    await r.configure({ fail: 99, mode: "404" });
+    const hook = await accountHook(w, r, { subscriptions: ["contact_created"], failingSince: Date.now() - 5 * 24 * 3600 * 1000 - 1000 });
+    await createContact(w);
+    const shown = await waitFor(async () => {
+      const res = await as(w.admin).get(`${w.base}/webhooks`);
+      const found = res.body.payload.webhooks.find((x: any) => x.id === hook.id);
+      if (!found.webhook_disabled) throw new Error("still enabled");
+      return found;
+    });
+    expect(shown.failing_since).toBeLessThan(Date.now() / 1000 - 5 * 24 * 3600);
+    await createContact(w, { identifier: unique("later") });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await r.requests()).toHaveLength(1);
+  });
+
+  it("logs every attempt and redelivers with the same webhook-id", async () => {
+    const w = await createWorld();
+    const r = receiver("logged");
+    await r.configure({ fail: 1, mode: "500" });
+    const hook = await accountHook(w, r, { subscriptions: ["contact_created"] });
+    await createContact(w);
+    const [entry] = await waitFor(async () => {
+      const log = await as(w.admin).get(`${w.base}/webhooks/${hook.id}/deliveries`);
+      if (log.body.payload[0]?.status !== "delivered") throw new Error(JSON.stringify(log.body.payload[0]));
+      return log.body.payload;
+    });
+    expect(entry).toMatchObject({ event: "contact_created", attempts: 2, last_status_code: 200, response_snippet: '{"ok":true}', next_attempt_at: null });
+    expect(entry.last_latency_ms).toEqual(expect.any(Number));
+    const first = await r.requests();
+    expect(first.map((x) => x.status)).toEqual([500, 200]);
+
+    const again = await as(w.admin).post(`${w.base}/webhooks/${hook.id}/deliveries/${entry.id}/redeliver`);
+    expect(again.status).toBe(200);
+    const all = await waitFor(async () => {
+      const got = await r.requests();
+      if (got.length < 3) throw new Error("not redelivered yet");
+      return got;
+    });
+    expect(new Set(all.map((x) => x.headers["webhook-id"])).size).toBe(1);
+    expect(all[2].body).toBe(all[1].body);
+  });
+});
