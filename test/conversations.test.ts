@@ -113,7 +113,7 @@ describe("conversations: happy path", () => {
     const shown = await as(w.agent).get(path);
     expect(shown.body).toMatchObject({ status: "snoozed", snoozed_until: until });
     expect(await activities(conversation.uuid)).toEqual([
-      "Conversation was resolved by Agent",
+      "Conversation was marked resolved by Agent",
       "Conversation was reopened by Agent",
       "Conversation was snoozed by Agent",
     ]);

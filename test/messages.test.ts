@@ -50,7 +50,7 @@ describe("messages: happy path", () => {
     const resolved = await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
     expect(resolved.body.payload.current_status).toBe("resolved");
     const after = await as(w.agent).get(`${path}/messages`);
-    expect(after.body.payload.at(-1)).toMatchObject({ message_type: 2, content: "Conversation was resolved by Agent" });
+    expect(after.body.payload.at(-1)).toMatchObject({ message_type: 2, content: "Conversation was marked resolved by Agent" });
   });
 
   it("accepts multipart bodies: string booleans, JSON-string objects", async () => {

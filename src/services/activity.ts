@@ -7,7 +7,7 @@ import type { ConversationStatus, Priority } from "../db/schema";
 export const activityText = {
   status: (status: ConversationStatus, by: string) =>
     ({
-      resolved: `Conversation was resolved by ${by}`,
+      resolved: `Conversation was marked resolved by ${by}`,
       open: `Conversation was reopened by ${by}`,
       pending: `Conversation was marked as pending by ${by}`,
       snoozed: `Conversation was snoozed by ${by}`,
