@@ -4,6 +4,7 @@ import { contactsRouter } from "./contacts";
 import { inboxMembersRouter } from "./inbox-members";
 import { inboxesRouter } from "./inboxes";
 import { teamsRouter } from "./teams";
+import { routingRouter } from "./routing";
 import { conversationsRouter } from "./conversations";
 import { messagesRouter } from "./messages";
 import { healthRouter } from "./health";
@@ -13,4 +14,4 @@ import { webhooksRouter } from "./webhooks";
 
 /** Every router the app mounts, in one list. */
 export const routers = [healthRouter, contactsRouter, conversationsRouter, messagesRouter, attachmentsRouter, profileRouter, platformRouter,
-  inboxesRouter, inboxMembersRouter, agentsRouter, teamsRouter, webhooksRouter];
+  inboxesRouter, inboxMembersRouter, agentsRouter, teamsRouter, routingRouter, webhooksRouter];

@@ -8,6 +8,7 @@ import { availableName } from "../serializers/user";
 import { activityInsert, activityText } from "./activity";
 import type { MembershipRow, UserRow } from "./auth";
 import { actorName, type Ctx } from "./conversations";
+import { drainInbox, routeStatements } from "./routing";
 import { typingUser } from "../webhooks/payloads";
 
 const targetOf = (ctx: Ctx, v: ConversationView) => ({
@@ -31,6 +32,11 @@ function updated(ctx: Ctx, v: ConversationView, changes: Change, event: "convers
     data: { changed_attributes: Object.entries(changes).map(([k, change]) => ({ [k]: change })) },
   });
 }
+const routeTarget = (ctx: Ctx, v: ConversationView) => ({
+  accountId: ctx.accountId,
+  inboxId: v.conversation.inboxId,
+  conversation: v.conversation.id,
+});
 const change = (previous: unknown, current: unknown) => ({ previous_value: previous, current_value: current });
 const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
@@ -57,7 +63,11 @@ export async function toggleStatus(ctx: Ctx, v: ConversationView, status?: Conve
       // Chatwoot sends both; here both carry the real previous and current values.
       ...(next !== current ? updated(ctx, v, changes, "conversation_status_changed") : []),
       ...updated(ctx, v, changes),
+      // Reopened or woken up without an agent: route it now.
+      ...(next === "open" && !v.conversation.assigneeId ? routeStatements(ctx.db, ctx.outbox, routeTarget(ctx, v), at + 1) : []),
     ]);
+    // An agent's open conversation ended: their capacity goes to the backlog.
+    if (current === "open" && next !== "open" && v.conversation.assigneeId) await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
   }
   return { status: next, snoozedUntil: until };
 }
@@ -102,6 +112,8 @@ export async function assignAgent(
       activityInsert(ctx.db, targetOf(ctx, v), text, at),
       ...updated(ctx, v, { assignee_id: change(v.conversation.assigneeId, agent?.user.id ?? null) }),
     ]);
+    // The previous agent's capacity is free again.
+    if (v.conversation.assigneeId && v.conversation.status === "open") await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
   }
   return agent;
 }

@@ -23,6 +23,7 @@ import { activityInsert, activityText, conversationIdByUuid } from "./activity";
 import { isAdmin, type Principal } from "./auth";
 import { byDisplayId, conversationViews, toView, visibleTo, type ConversationViewRow } from "./conversation-view";
 import { messageStatements, type MessageInput } from "./message-writes";
+import { routeStatements } from "./routing";
 import { availableName } from "../serializers/user";
 import type { Outbox } from "../webhooks/outbox";
 
@@ -240,6 +241,14 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
   // Agents may only work in inboxes they belong to; other inboxes look missing.
   if (!isAdmin(principal) && !memberships.some((m) => m.inboxId === inbox.id)) throw notFound("Inbox");
 
+  // One conversation per contact in this inbox: the contact's latest is reused.
+  if (inbox.lockToSingleConversation && existing) {
+    const [latest] = await conversationViews(db, eq(conversations.contactInboxId, existing.contactInbox.id))
+      .orderBy(desc(conversations.id))
+      .limit(1);
+    if (latest) return toView(latest);
+  }
+
   const at = Date.now();
   const uuid = newUuid();
   const conversationId = conversationIdByUuid(uuid);
@@ -283,6 +292,9 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
   if (input.message) {
     const m = messageStatements(db, target, input.message, { type: "User", id: principal.user.id }, at);
     statements.push(m.insert, ...m.statements, ...ctx.outbox.record(m.event));
+  }
+  if (!input.assignee_id && status === "open") {
+    statements.push(...routeStatements(db, ctx.outbox, { accountId, inboxId: inbox.id, conversation: conversationId }, at + 1));
   }
   const assignee = assigneeRows[0]?.user;
   if (assignee) {

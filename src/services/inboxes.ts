@@ -21,6 +21,7 @@ export type InboxSettings = {
   webhook_include_private?: boolean;
   enable_auto_assignment?: boolean;
   auto_assignment_config?: Record<string, unknown>;
+  reassign_when_offline?: boolean;
   lock_to_single_conversation?: boolean;
   allow_messages_after_resolved?: boolean;
   greeting_enabled?: boolean;
@@ -47,6 +48,7 @@ function columns(s: InboxSettings) {
   if (s.additional_attributes !== undefined) set.additionalAttributes = s.additional_attributes;
   if (s.enable_auto_assignment !== undefined) set.enableAutoAssignment = s.enable_auto_assignment;
   if (s.auto_assignment_config !== undefined) set.autoAssignmentConfig = s.auto_assignment_config;
+  if (s.reassign_when_offline !== undefined) set.reassignWhenOffline = s.reassign_when_offline;
   if (s.lock_to_single_conversation !== undefined) set.lockToSingleConversation = s.lock_to_single_conversation;
   if (s.allow_messages_after_resolved !== undefined) set.allowMessagesAfterResolved = s.allow_messages_after_resolved;
   if (s.greeting_enabled !== undefined) set.greetingEnabled = s.greeting_enabled;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { attachments, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
+import { attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
+import { routeStatements } from "./routing";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { notFound, unprocessable } from "../lib/errors";
@@ -65,6 +66,7 @@ export async function createMessage(
     ...statements,
     ...attachmentInserts(ctx.db, c.accountId, latest, files),
     ...ctx.outbox.record(event),
+    ...(incoming ? continuityStatements(ctx, v) : []),
   ]);
   const stored = rest.slice(statements.length, statements.length + files.length) as StoredAttachment[][];
   return { message: inserted[0], attachments: stored.map((r) => r[0]) };
@@ -73,6 +75,38 @@ export async function createMessage(
 /** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
 export const messageWithSender = (db: DB, messageId: number) => withSenders(db).where(eq(messages.id, messageId));
 export const readMessages = (rows: unknown): MessageWithSender[] => clean(rows as Row[]);
+
+/**
+ * A contact writing again: a resolved conversation reopens (if the inbox allows messages after
+ * resolution) and a snoozed one wakes up, then is routed if nobody holds it; a conversation
+ * held by an agent who is not online goes to one who is (`reassign_when_offline`).
+ */
+function continuityStatements(ctx: Ctx, v: ConversationView): BatchItem<"sqlite">[] {
+  const c = v.conversation;
+  const at = Date.now() + 1;
+  const target = { accountId: c.accountId, inboxId: c.inboxId, conversation: c.id };
+  if (c.status === "resolved" || c.status === "snoozed") {
+    const reopened = sql`exists (select 1 from conversations where id = ${c.id} and status = 'open')`;
+    const changed = { changed_attributes: [{ status: { previous_value: c.status, current_value: "open" } }] };
+    const spec = { accountId: c.accountId, inboxId: c.inboxId, conversationId: c.id, contactId: c.contactId, when: reopened, data: changed };
+    return [
+      ctx.db
+        .update(conversations)
+        .set({ status: "open", snoozedUntil: null, updatedAt: at })
+        .where(
+          sql`${conversations.id} = ${c.id} and (${conversations.status} = 'snoozed'
+            or (select allow_messages_after_resolved from inboxes where id = ${c.inboxId}) = 1)`,
+        ),
+      ...ctx.outbox.record({ ...spec, event: "conversation_status_changed" }),
+      ...ctx.outbox.record({ ...spec, event: "conversation_updated" }),
+      ...(c.assigneeId
+        ? routeStatements(ctx.db, ctx.outbox, { ...target, replacing: c.assigneeId }, at)
+        : routeStatements(ctx.db, ctx.outbox, target, at)),
+    ];
+  }
+  if (c.assigneeId && v.assigneeAvailability !== "online") return routeStatements(ctx.db, ctx.outbox, { ...target, replacing: c.assigneeId }, at);
+  return [];
+}
 
 /** Preload for message routes: one message of the conversation in the path. */
 export function messagePreload(db: DB, accountId: number, displayId: number, messageId: number) {

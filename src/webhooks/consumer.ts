@@ -1,6 +1,8 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
+import { drainAll } from "../services/routing";
 import { attemptDelivery, deliverEvent, recordDeadLetter, sweep, type WebhookEnv } from "./deliver";
+import { Outbox } from "./outbox";
 
 type Job = { eventUid?: string; deliveryId?: number };
 
@@ -28,8 +30,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env & Webho
   );
 }
 
-/** The cron trigger: the outbox sweeper. */
+/** The cron trigger: the outbox sweeper, then a routing pass over unassigned backlogs. */
 export async function handleScheduled(env: Env & WebhookEnv) {
-  const swept = await sweep(env, drizzle(env.DB, { schema }));
-  if (swept > 0) console.log(JSON.stringify({ event: "webhook_sweep", requeued: swept }));
+  const db = drizzle(env.DB, { schema });
+  const swept = await sweep(env, db);
+  const outbox = new Outbox(db);
+  const routed = await drainAll(db, outbox);
+  await outbox.flush(env.WEBHOOK_QUEUE);
+  if (swept > 0 || routed > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed }));
 }

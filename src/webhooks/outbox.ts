@@ -31,6 +31,10 @@ export type EventSpec = {
   private?: boolean;
   /** Only these targets (e.g. a resend to the inbox alone); default: every subscribed target. */
   only?: "inbox" | "account";
+  /** Record the event only if this holds when the batch runs (e.g. "routing assigned someone"). */
+  when?: SQL;
+  /** JSON computed in SQL, merged over `data` (values only known inside the batch). */
+  dataSql?: SQL;
 };
 
 const ref = (r: Ref | undefined) => (r === undefined ? sql`null` : sql`${r}`);
@@ -69,20 +73,14 @@ export class Outbox {
     this.uids.push(uid);
     const now = Date.now();
     const stream = streamOf(spec);
-    const insertEvent = this.db.insert(events).values({
-      uid,
-      accountId: spec.accountId,
-      inboxId: ref(spec.inboxId ?? undefined) as unknown as number,
-      conversationId: ref(spec.conversationId) as unknown as number,
-      messageId: ref(spec.messageId) as unknown as number,
-      contactId: ref(spec.contactId) as unknown as number,
-      event: spec.event,
-      stream: stream as unknown as string,
-      // Batches run one at a time, so max + 1 is a gap-free, increasing sequence per stream.
-      sequence: sql`(select coalesce(max(${events.sequence}), 0) + 1 from ${events} where ${events.stream} = ${stream})` as unknown as number,
-      data: { ...spec.data, ...(this.origin ? { origin: this.origin } : {}) },
-      createdAt: now,
-    });
+    const data = JSON.stringify({ ...spec.data, ...(this.origin ? { origin: this.origin } : {}) });
+    // Every events column in table order (drizzle's insert-select lists them all). Batches run
+    // one at a time, so max + 1 is a gap-free, increasing sequence per stream.
+    const insertEvent = this.db.insert(events).select(sql`select null, ${uid}, ${spec.accountId}, ${ref(spec.inboxId ?? undefined)},
+      ${ref(spec.conversationId)}, ${ref(spec.messageId)}, ${ref(spec.contactId)}, ${spec.event}, ${stream},
+      (select coalesce(max(${events.sequence}), 0) + 1 from ${events} where ${events.stream} = ${stream}),
+      ${spec.dataSql ? sql`json_patch(${data}, ${spec.dataSql})` : sql`${data}`}, null, ${now}
+      where ${spec.when ?? sql`1`}`);
     const eventId = sql`(select id from events where uid = ${uid})`;
     const deliveryUid = sql`'msg_' || lower(hex(randomblob(12)))`;
     const statements: BatchItem<"sqlite">[] = [insertEvent];
@@ -95,6 +93,7 @@ export class Outbox {
           from webhooks w
           where w.account_id = ${spec.accountId} and w.disabled = 0
             and (w.inbox_id is null or w.inbox_id = ${ref(spec.inboxId ?? undefined)})
+            and exists (select 1 from events where uid = ${uid})
             and exists (select 1 from json_each(w.subscriptions) where value = ${spec.event})`),
       );
     }
@@ -104,7 +103,8 @@ export class Outbox {
           from inboxes i
           where i.id = ${spec.inboxId} and i.webhook_url is not null and i.webhook_disabled = 0
             and (i.webhook_subscriptions is null or exists (select 1 from json_each(i.webhook_subscriptions) where value = ${spec.event}))
-            and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)`),
+            and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)
+            and exists (select 1 from events where uid = ${uid})`),
       );
     }
     return statements;

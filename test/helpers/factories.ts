@@ -25,14 +25,16 @@ async function user(accountId: number, role: "administrator" | "agent", name: st
  * A fresh account: an administrator and an agent who are members of one API inbox, an
  * agent who is not, and a second inbox only the administrator belongs to.
  */
-export async function createWorld(name = "Acme") {
+export async function createWorld(name = "Acme", opts: { autoAssign?: boolean } = {}) {
   const db = testDb();
   const account = await createAccount(db, { name: unique(name) });
   const admin = await user(account.id, "administrator", "Admin");
   const agent = await user(account.id, "agent", "Agent");
   const outsider = await user(account.id, "agent", "Outsider");
-  const inbox = await createInbox(db, account.id, { name: "API inbox" });
-  const otherInbox = await createInbox(db, account.id, { name: "Back office" });
+  // Manual assignment unless a test asks for routing (the routing tests build their own inboxes).
+  const enable_auto_assignment = opts.autoAssign ?? false;
+  const inbox = await createInbox(db, account.id, { name: "API inbox", enable_auto_assignment });
+  const otherInbox = await createInbox(db, account.id, { name: "Back office", enable_auto_assignment });
   await addInboxMembers(db, inbox.id, [admin.id, agent.id]);
   await addInboxMembers(db, otherInbox.id, [admin.id]);
   const base = `/api/v1/accounts/${account.id}`;

@@ -49,6 +49,8 @@ export const conversations = sqliteTable(
     contactLastSeenAt: integer("contact_last_seen_at"),
     /** The latest message that is not an activity, shown in lists (kept in the message write's batch). */
     lastMessageId: integer("last_message_id"),
+    /** Set by the routing statement that assigned this conversation, so the rest of its batch can tell. */
+    routingToken: text("routing_token"),
     ...timestamps,
   },
   (t) => [
@@ -60,6 +62,8 @@ export const conversations = sqliteTable(
     index("conversations_team_idx").on(t.teamId),
     index("conversations_contact_idx").on(t.contactId, t.lastActivityAt),
     index("conversations_contact_inbox_idx").on(t.contactInboxId, t.createdAt),
+    index("conversations_inbox_assignee_status_idx").on(t.inboxId, t.assigneeId, t.status),
+    index("conversations_routing_token_idx").on(t.routingToken),
   ],
 );
 

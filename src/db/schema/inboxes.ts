@@ -29,6 +29,8 @@ export const inboxes = sqliteTable(
     webhookDisabled: bool("webhook_disabled", false),
     webhookFailingSince: integer("webhook_failing_since"),
     enableAutoAssignment: bool("enable_auto_assignment", true),
+    /** A returning contact's conversation held by an offline agent goes back to routing. */
+    reassignWhenOffline: bool("reassign_when_offline", true),
     autoAssignmentConfig: jsonObject("auto_assignment_config"),
     lockToSingleConversation: bool("lock_to_single_conversation", false),
     allowMessagesAfterResolved: bool("allow_messages_after_resolved", true),

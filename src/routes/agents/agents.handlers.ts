@@ -1,4 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { drainForAgent } from "../../services/routing";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
 import { agent } from "../../serializers/user";
@@ -24,7 +25,9 @@ export const create: Handler<"create"> = async (c) => {
 export const update: Handler<"update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, AgentUpdateBody, "agent");
-  return c.json(json(await agents.updateAgent(scope(c), id, input)), 200);
+  const agent = await agents.updateAgent(scope(c), id, input);
+  if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, scope(c).accountId, id);
+  return c.json(json(agent), 200);
 };
 
 export const remove: Handler<"remove"> = async (c) => {

@@ -1,6 +1,7 @@
+import { STRATEGIES } from "../../services/routing";
 import { z } from "@hono/zod-openapi";
 import { accountChild } from "../../lib/params";
-import { zBool, zClearable as clearable, zJsonObject, zNames } from "../../lib/zod";
+import { zBool, zClearable as clearable, zInt, zJsonObject, zNames } from "../../lib/zod";
 import { Inbox } from "../../serializers/inbox";
 import { INBOX_EVENTS } from "../../webhooks/outbox";
 import { zWebhookUrl } from "../../webhooks/url";
@@ -43,7 +44,18 @@ const ChannelType = z
 const InboxFields = z.object({
   name: text(255).min(1),
   enable_auto_assignment: zBool.optional(),
-  auto_assignment_config: zJsonObject.optional().describe("e.g. `{max_assignment_limit}`"),
+  auto_assignment_config: zJsonObject
+    .pipe(
+      z
+        .object({
+          max_assignment_limit: zInt.pipe(z.number().int().min(1).max(10_000)).nullable().optional(),
+          strategy: z.enum(STRATEGIES).optional(),
+        })
+        .loose(),
+    )
+    .optional()
+    .describe("`max_assignment_limit`: open conversations per agent in this inbox; `strategy`: balanced (default) or round_robin"),
+  reassign_when_offline: zBool.optional().describe("Re-route a returning contact's conversation when its agent is offline (default true)"),
   lock_to_single_conversation: zBool.optional(),
   allow_messages_after_resolved: zBool.optional(),
   greeting_enabled: zBool.optional(),

@@ -1,4 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { drainForAgent } from "../../services/routing";
 import type { AppEnv } from "../../lib/context";
 import { parseBody } from "../../lib/body";
 import { profile } from "../../serializers/user";
@@ -24,7 +25,10 @@ export const update: Handler<"update"> = async (c) => {
 export const availability: Handler<"availability"> = async (c) => {
   const { user, token } = c.var.principal;
   const input = await parseBody(c, AvailabilityBody, "profile");
-  return c.json(render(await profiles.setAvailability(c.var.db, user, input.account_id, input.availability), token), 200);
+  const profile = await profiles.setAvailability(c.var.db, user, input.account_id, input.availability);
+  // An agent coming online takes on the unassigned backlog of their inboxes.
+  if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, input.account_id, user.id);
+  return c.json(render(profile, token), 200);
 };
 
 export const autoOffline: Handler<"autoOffline"> = async (c) => {

@@ -1,0 +1,91 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, json } from "../../lib/openapi";
+import { accountChild } from "../../lib/params";
+import { errors } from "../../lib/responses";
+import { unix } from "../../lib/time";
+import { authenticate } from "../../middleware/auth";
+import { Agent } from "../../serializers/user";
+import { agent } from "../../serializers/user";
+import { isAdmin } from "../../services/auth";
+import { findInbox, inboxMemberRows } from "../../services/inboxes";
+import { routingSummary, STRATEGIES } from "../../services/routing";
+import { notFound } from "../../lib/errors";
+
+const Params = accountChild("id", "Inbox id");
+const tags = ["Routing"];
+
+const assignable = createRoute({
+  method: "get",
+  path: "/api/v1/accounts/{account_id}/inboxes/{id}/assignable_agents",
+  tags,
+  summary: "Agents a conversation of this inbox can be assigned to (its members)",
+  middleware: [authenticate({ account: true })],
+  request: { params: Params },
+  responses: { 200: json(z.object({ payload: z.array(Agent) }).openapi("AssignableAgents"), "Members"), ...errors },
+});
+
+const RoutingSummary = z
+  .object({
+    inbox_id: z.number().int(),
+    enable_auto_assignment: z.boolean(),
+    strategy: z.enum(STRATEGIES),
+    max_assignment_limit: z.number().int().nullable(),
+    reassign_when_offline: z.boolean(),
+    agents: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        availability_status: z.string(),
+        open_conversations: z.number().int(),
+        last_assigned_at: z.number().int().nullable(),
+      }),
+    ),
+    unassigned_count: z.number().int(),
+    oldest_waiting_since: z.number().int().nullable(),
+  })
+  .openapi("RoutingSummary");
+
+const summary = createRoute({
+  method: "get",
+  path: "/api/v1/accounts/{account_id}/inboxes/{id}/routing",
+  tags,
+  summary: "How the inbox routes: strategy and limit, open conversations per agent, the unassigned backlog",
+  middleware: [authenticate({ account: true, admin: true })],
+  request: { params: Params },
+  responses: { 200: json(RoutingSummary, "Routing summary"), ...errors },
+});
+
+export const routingRouter = createRouter()
+  .openapi(assignable, async (c) => {
+    const { account_id, id } = c.req.valid("param");
+    const members = await inboxMemberRows(c.var.db, account_id, id);
+    const principal = c.var.principal;
+    if (!isAdmin(principal) && !members.some((m) => m.user.id === principal.user.id)) throw notFound("Inbox");
+    if (members.length === 0) await findInbox(c.var.db, account_id, id);
+    return c.json({ payload: members.map((m) => agent(m.user, m.membership)) }, 200);
+  })
+  .openapi(summary, async (c) => {
+    const { account_id, id } = c.req.valid("param");
+    const inbox = await findInbox(c.var.db, account_id, id);
+    const { members, backlog } = await routingSummary(c.var.db, account_id, id);
+    const config = inbox.autoAssignmentConfig as { max_assignment_limit?: number | null; strategy?: (typeof STRATEGIES)[number] };
+    return c.json(
+      {
+        inbox_id: inbox.id,
+        enable_auto_assignment: inbox.enableAutoAssignment,
+        strategy: config.strategy ?? "balanced",
+        max_assignment_limit: config.max_assignment_limit ?? null,
+        reassign_when_offline: inbox.reassignWhenOffline,
+        agents: members.map((m) => ({
+          id: m.id,
+          name: m.name,
+          availability_status: m.availability,
+          open_conversations: m.open_count,
+          last_assigned_at: unix(m.last_assigned_at),
+        })),
+        unassigned_count: backlog.unassigned,
+        oldest_waiting_since: unix(backlog.oldest),
+      },
+      200,
+    );
+  });
