@@ -52,3 +52,13 @@ describe("D1 round trips per request (auth included)", () => {
     });
   });
 });
+
+describe("routing costs no extra round trip", () => {
+  it("creates and routes a conversation in 3 round trips, auth included", async () => {
+    const w = await createWorld("Routed", { autoAssign: true });
+    const { contact } = await createContact(w);
+    const res = await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id });
+    expect(res.body.meta.assignee).toMatchObject({ type: "user" });
+    expect(roundTrips(res)).toBe(3);
+  });
+});
