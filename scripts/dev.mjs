@@ -1,14 +1,15 @@
 // `npm run dev`: prepares a working local copy, then runs `wrangler dev`.
-//   1. creates .dev.vars from .dev.vars.example when it is missing;
+//   1. creates .dev.vars from .dev.vars.example when it is missing (or adds the keys it lacks);
 //   2. applies the D1 migrations to the local database;
 //   3. seeds (idempotently) a demo account, an administrator agent and an API inbox;
 //   4. prints the demo credentials and a curl line;
-//   5. runs `wrangler dev --ip 127.0.0.1 --port 8787 <your arguments>`.
+//   5. runs `wrangler dev --ip 127.0.0.1 --port 8787 --test-scheduled <your arguments>`, firing the
+//      cron trigger (webhook sweeper, routing pass) once a minute as Cloudflare does.
 // Every argument is passed through to `wrangler dev`; `--ip` / `--port` replace the defaults and
 // `--persist-to DIR` is also used for the migrations and the seed.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { constants as osConstants, tmpdir } from "node:os";
 import path from "node:path";
@@ -178,6 +179,33 @@ function userArgs() {
   });
 }
 
+/** Settings added to .dev.vars.example since this .dev.vars was made are appended to it. */
+function addMissingVars(devVars, example) {
+  const keys = (text) => new Set(text.split("\n").map((l) => l.match(/^\s*([A-Z0-9_]+)=/)?.[1]).filter(Boolean));
+  const current = readFileSync(devVars, "utf8");
+  const have = keys(current);
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => {
+      const key = line.match(/^\s*([A-Z0-9_]+)=/)?.[1];
+      return key && !have.has(key);
+    });
+  if (missing.length === 0) return;
+  appendFileSync(devVars, `${current.endsWith("\n") ? "" : "\n"}${missing.join("\n")}\n`);
+  console.log(`Added to .dev.vars from .dev.vars.example: ${missing.map((l) => l.split("=")[0]).join(", ")}`);
+}
+
+/**
+ * `wrangler dev` does not fire cron triggers on its own; with --test-scheduled it exposes
+ * /__scheduled, which this calls once a minute, as Cloudflare would in production (the outbox
+ * sweeper and the routing pass run there).
+ */
+function runCronLocally(base) {
+  const tick = () => fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => {});
+  const timer = setInterval(tick, 60_000);
+  timer.unref();
+}
+
 async function main() {
   const args = userArgs();
 
@@ -190,6 +218,7 @@ async function main() {
       if (err.code !== "EEXIST") throw err; // another `npm run dev` just made it
     }
   }
+  addMissingVars(devVars, path.join(root, ".dev.vars.example"));
 
   const persistTo = option(args, "--persist-to");
   const persistArgs = persistTo ? ["--persist-to", persistTo] : [];
@@ -219,6 +248,8 @@ For the README walk-through, paste into your shell:
   const defaults = [];
   if (option(args, "--ip") === undefined) defaults.push("--ip", "127.0.0.1");
   if (option(args, "--port") === undefined) defaults.push("--port", "8787");
+  if (!args.includes("--test-scheduled")) defaults.push("--test-scheduled");
+  runCronLocally(base);
   const { code } = await wrangler(["dev", ...defaults, ...args], { interactive: true });
   process.exit(code);
 }

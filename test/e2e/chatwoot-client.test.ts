@@ -75,6 +75,8 @@ describe("a Chatwoot client runs the API-channel flow unchanged", () => {
 
     const list = await call("GET", `${base}/conversations/${id}/messages`);
     expect(list.body.payload.map((m: { content: string; message_type: number }) => [m.message_type, m.content])).toEqual([
+      // The demo inbox routes new conversations to its online agent.
+      [2, "Assigned to Demo Admin by Automation System"],
       [0, "My card was charged twice"],
       [0, "Here is a screenshot"],
       [1, "Refunded, sorry about that!"],

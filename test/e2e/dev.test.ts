@@ -49,6 +49,11 @@ describe("npm run dev", () => {
     expect(res.headers.get("server-timing")).toMatch(/d1;desc="\d+ round trips"/);
   });
 
+  it("serves the cron trigger locally (the webhook sweeper and routing pass)", async () => {
+    const res = await fetch(`${first.url}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    expect(res.status).toBe(200);
+  });
+
   it("prints the same credentials on a second start and seeds nothing twice", async () => {
     await first.stop();
     second = await startDevServer({ persistDir });

@@ -36,7 +36,8 @@ describe("README walk-through", () => {
       "My order has not arrived",
       "Sorry about that! It ships today.",
       "true",
-      "3",
+      // The demo inbox routes automatically: Chatwoot's "Assigned to … by Automation System" activity is the fourth.
+      "4",
       "resolved",
       "same contact: 1",
       "1",
