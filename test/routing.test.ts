@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { and, eq, isNull } from "drizzle-orm";
-import { accountUsers, conversations, teamMembers, teams } from "../src/db/schema";
+import { accountUsers, conversations, teamMembers, teams, webhooks } from "../src/db/schema";
 import { createContact as createContactApi, as, createWorld, testDb, unique, type World } from "./helpers/factories";
-import { addInboxMembers, createInbox } from "../src/services/inboxes";
+import { addInboxMembers, createInbox, newSigningSecret } from "../src/services/inboxes";
+import { receiver } from "./helpers/receiver";
 import { addToAccount, createUser } from "../src/services/users";
 import { handleScheduled } from "../src/webhooks/consumer";
 
@@ -201,5 +202,51 @@ describe("routing", () => {
     expect(summary.body.oldest_waiting_since).toEqual(expect.any(Number));
     expect((await as(w.agent).get(`${w.base}/inboxes/${inbox.id}/routing`)).status).toBe(403);
     expect((await as(w.agent).get(`${w.base}/inboxes/${inbox.id}/assignable_agents`)).status).toBe(404);
+  });
+});
+
+describe("routing: events and edge triggers", () => {
+  it("emits conversation_updated with assignee_id changed_attributes for an automatic assignment", async () => {
+    const w = await createWorld();
+    const { inbox, members } = await routedInbox(w, { Ann: "online" });
+    const r = receiver("routed");
+    await testDb().insert(webhooks).values({ accountId: w.account.id, url: r.url, subscriptions: ["conversation_updated"], secret: newSigningSecret() });
+    const conv = await newConversation(w, inbox.id);
+    const [body] = await vi.waitFor(
+      async () => {
+        const got = (await r.requests()).map((x) => JSON.parse(x.body));
+        if (!got.length) throw new Error("nothing yet");
+        return got;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(body).toMatchObject({
+      event: "conversation_updated",
+      id: conv.id,
+      changed_attributes: [{ assignee_id: { previous_value: null, current_value: members.Ann.id } }],
+      meta: { assignee: { id: members.Ann.id } },
+    });
+  });
+
+  it("hands a conversation an agent was unassigned from to the backlog's next agent", async () => {
+    const w = await createWorld();
+    const { inbox, members } = await routedInbox(w, { Ann: "online", Bo: "offline" });
+    const conv = await newConversation(w, inbox.id);
+    expect(conv.meta.assignee.id).toBe(members.Ann.id);
+    await testDb().update(accountUsers).set({ availability: "offline" }).where(eq(accountUsers.userId, members.Ann.id));
+    await testDb().update(accountUsers).set({ availability: "online" }).where(eq(accountUsers.userId, members.Bo.id));
+    await as(w.admin).post(`${w.base}/conversations/${conv.id}/assignments`, { assignee_id: null });
+    expect((await as(w.admin).get(`${w.base}/conversations/${conv.id}`)).body.meta.assignee.id).toBe(members.Bo.id);
+  });
+
+  it("keeps a resolved conversation resolved when the inbox does not allow messages after resolution", async () => {
+    const w = await createWorld();
+    const { inbox } = await routedInbox(w, { Ann: "online" });
+    await as(w.admin).patch(`${w.base}/inboxes/${inbox.id}`, { allow_messages_after_resolved: false });
+    const conv = await newConversation(w, inbox.id);
+    await as(w.admin).post(`${w.base}/conversations/${conv.id}/toggle_status`, { status: "resolved" });
+    const sent = await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, { content: "late", message_type: "incoming" });
+    expect(sent.status).toBe(200);
+    expect((await as(w.admin).get(`${w.base}/conversations/${conv.id}`)).body.status).toBe("resolved");
   });
 });
