@@ -177,8 +177,9 @@ export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: Messa
 export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promise<MessageRow> {
   if (m.status !== "failed") throw unprocessable("Only failed messages can be retried", [{ field: "status", message: "is not failed" }]);
   const { external_error: _dropped, ...contentAttributes } = m.contentAttributes;
-  const [updated, previous] = await ctx.db.batch([
+  const [updated, ...rest] = await ctx.db.batch([
     ctx.db.update(messages).set({ status: "sent", contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
+    ...updatedEvent(ctx, m),
     ctx.db
       .select({ id: deliveries.id })
       .from(deliveries)
@@ -186,6 +187,7 @@ export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promi
       .where(and(eq(events.messageId, m.id), eq(events.event, "message_created"), eq(deliveries.inboxId, m.inboxId)))
       .limit(1),
   ]);
+  const previous = rest[rest.length - 1] as { id: number }[];
   if (previous[0]) {
     await redeliver(ctx.db, queue, ctx.accountId, previous[0].id, { inboxId: m.inboxId });
   } else {
