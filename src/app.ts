@@ -6,6 +6,7 @@ import type { AppEnv } from "./lib/context";
 import { AppError, errorBody } from "./lib/errors";
 import { validationError } from "./lib/zod";
 import { database } from "./middleware/db";
+import { idempotency } from "./middleware/idempotency";
 import { routers } from "./routes";
 import { swaggerPage } from "./routes/docs";
 
@@ -38,6 +39,8 @@ export function buildApp() {
     );
   });
   app.use(database);
+  // After `database`: the claim lives in D1.
+  app.use("/api/v1/*", idempotency);
 
   for (const router of routers) app.route("/", router);
 
@@ -47,7 +50,9 @@ export function buildApp() {
       title: "Konversio API",
       version: "1.0.0",
       description:
-        "Chatwoot-compatible Application API (`/api/v1`), Platform API (`/platform/api/v1`) and health check.",
+        "Chatwoot-compatible Application API (`/api/v1`), Platform API (`/platform/api/v1`) and health check. " +
+        "POSTs under `/api/v1` accept an `Idempotency-Key` header (1-255 printable characters): a repeat within 24 h " +
+        "replays the first response with `Idempotent-Replayed: true`; see docs/api.md.",
     },
     security: [{ api_access_token: [] }],
   });

@@ -7,3 +7,4 @@ export * from "./conversations";
 export * from "./messages";
 export * from "./attachments";
 export * from "./webhooks";
+export * from "./idempotency";
