@@ -2,11 +2,11 @@ import { createRouter } from "../../lib/openapi";
 import * as handlers from "./profile.handlers";
 import * as routes from "./profile.routes";
 
-// POST /api/v1/profile itself is left free: it belongs to the contact create-or-find route.
 export const profileRouter = createRouter()
   .openapi(routes.show, handlers.show)
   .openapi(routes.update, handlers.update)
   .openapi(routes.patch, handlers.update)
   .openapi(routes.availability, handlers.availability)
   .openapi(routes.autoOffline, handlers.autoOffline)
-  .openapi(routes.resetAccessToken, handlers.resetAccessToken);
+  .openapi(routes.resetAccessToken, handlers.resetAccessToken)
+  .openapi(routes.createContactProfile, handlers.createContactProfile);

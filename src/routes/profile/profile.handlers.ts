@@ -1,10 +1,12 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { drainForAgent } from "../../services/routing";
+import { findOrCreateContactProfile } from "../../services/contact-profile";
+import { contact } from "../../serializers/contact";
 import type { AppEnv } from "../../lib/context";
 import { parseBody } from "../../lib/body";
 import { profile } from "../../serializers/user";
 import * as profiles from "../../services/profile";
-import { AutoOfflineBody, AvailabilityBody, ProfileUpdateBody } from "./profile.schemas";
+import { AutoOfflineBody, AvailabilityBody, ProfileUpdateBody, ContactProfileBody } from "./profile.schemas";
 import type * as routes from "./profile.routes";
 
 type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
@@ -40,4 +42,19 @@ export const autoOffline: Handler<"autoOffline"> = async (c) => {
 export const resetAccessToken: Handler<"resetAccessToken"> = async (c) => {
   const view = await profiles.resetProfileToken(c.var.db, c.var.principal.user);
   return c.json(render(view, view.token), 200);
+};
+
+export const createContactProfile: Handler<"createContactProfile"> = async (c) => {
+  const input = await parseBody(c, ContactProfileBody, "profile");
+  const found = await findOrCreateContactProfile(c.var.db, c.var.outbox, c.var.principal, input);
+  return c.json(
+    {
+      ...contact(found.contact, found.contactInboxes),
+      source_id: found.contactInbox.sourceId,
+      pubsub_token: found.contactInbox.pubsubToken,
+      hmac_verified: found.contactInbox.hmacVerified,
+      inbox_identifier: found.inbox.identifier,
+    },
+    200,
+  );
 };

@@ -3,7 +3,7 @@ import { body, json } from "../../lib/openapi";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
 import { Profile } from "../../serializers/user";
-import { AutoOfflineRequest, AvailabilityRequest, ProfileUpdateRequest } from "./profile.schemas";
+import { AutoOfflineRequest, AvailabilityRequest, ContactProfile, ContactProfileBody, ProfileUpdateRequest } from "./profile.schemas";
 
 const base = "/api/v1/profile";
 const tags = ["Profile"];
@@ -61,4 +61,16 @@ export const resetAccessToken = createRoute({
   description: "The token this request was made with stops working at once; the response carries the new one.",
   middleware: [self],
   responses: { 200: json(Profile, "The profile with the new access_token"), ...profileErrors },
+});
+
+export const createContactProfile = createRoute({
+  method: "post",
+  path: "/api/v1/profile",
+  tags: ["Profile"],
+  summary: "Create or find a contact by your stable identifier, in an API inbox",
+  description:
+    "As the API-channel guide describes: finds the contact of the inbox's account with this `identifier` (or creates it), ensures its contact_inbox in the inbox, and returns it with `source_id` and `pubsub_token`. With `identifier_hash` (hex HMAC-SHA256 of the identifier keyed with the inbox's `hmac_token`) the contact_inbox is marked verified; a wrong hash, or none when the inbox has `hmac_mandatory`, answers 401.",
+  middleware: [authenticate()],
+  request: { body: body(ContactProfileBody) },
+  responses: { 200: json(ContactProfile, "The contact, new or existing"), ...errors },
 });

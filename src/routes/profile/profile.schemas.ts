@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { AVAILABILITIES } from "../../db/schema";
 import { zBool, zId, zJsonObject } from "../../lib/zod";
+import { ContactFields } from "../contacts/contacts.schemas";
+import { Contact } from "../../serializers/contact";
 
 const text = (max: number) => z.string().trim().max(max);
 /** Form clients send an empty field for "not changing it". */
@@ -39,3 +41,21 @@ const wrapped = <T extends z.ZodType>(schema: T, name: string) =>
 export const ProfileUpdateRequest = wrapped(ProfileUpdateBody, "ProfileUpdateRequest");
 export const AvailabilityRequest = wrapped(AvailabilityBody, "ProfileAvailabilityRequest");
 export const AutoOfflineRequest = wrapped(AutoOfflineBody, "ProfileAutoOfflineRequest");
+
+export const ContactProfileBody = ContactFields.extend({
+  inbox_identifier: z.string().trim().min(1).max(64).describe("The API inbox's identifier"),
+  identifier: z.string().trim().min(1).max(255).describe("Your own stable id for the user"),
+  identifier_hash: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters")
+    .optional()
+    .describe("hex(HMAC-SHA256(inbox hmac_token, identifier)); required when the inbox's hmac_mandatory is set"),
+}).openapi("ContactProfileCreate");
+
+export const ContactProfile = Contact.extend({
+  source_id: z.string(),
+  pubsub_token: z.string().describe("Subscribes the contact's app to its realtime events"),
+  hmac_verified: z.boolean(),
+  inbox_identifier: z.string(),
+}).openapi("ContactProfile");
