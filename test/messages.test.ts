@@ -33,7 +33,7 @@ describe("messages: happy path", () => {
     expect(Number.isInteger(incoming.body.created_at)).toBe(true);
 
     const reply = await as(w.agent).post(`${path}/messages`, { content: "Sorry! It ships today.", echo_id: "e-1" });
-    expect(reply.body).toMatchObject({ message_type: 1, sender: { id: w.agent.id, type: "user", name: "Agent" }, echo_id: "e-1" });
+    expect(reply.body).toMatchObject({ message_type: 1, sender: { id: w.agent.id, type: "user", name: "Agent", availability_status: "online" }, echo_id: "e-1" });
     const note = await as(w.agent).post(`${path}/messages`, { content: "Check the warehouse", private: true });
     expect(note.body).toMatchObject({ message_type: 1, private: true });
 
@@ -43,7 +43,8 @@ describe("messages: happy path", () => {
     expect(list.body.meta).toMatchObject({ labels: [], contact: { id: contact.id, type: "contact" }, assignee: null });
 
     const shown = await as(w.agent).get(path);
-    expect(shown.body.last_non_activity_message.content).toBe("Check the warehouse");
+    expect(shown.body.last_non_activity_message).toMatchObject({ content: "Check the warehouse", sender: { availability_status: "online" } });
+    expect(list.body.payload[1].sender).toMatchObject({ id: w.agent.id, availability_status: "online" });
     expect(shown.body.first_reply_created_at).toBeGreaterThan(0);
     expect(shown.body.waiting_since).toBe(0);
 

@@ -20,6 +20,7 @@ export type ConversationView = {
   team: TeamRow | null;
   lastMessage: MessageRow | null;
   lastMessageUser: UserRow | null;
+  lastMessageUserAvailability: string | null;
   unreadCount: number;
 };
 
@@ -74,7 +75,7 @@ export const Conversation = z
 export function conversation(v: ConversationView): z.infer<typeof Conversation> {
   const c = v.conversation;
   const last = v.lastMessage
-    ? message(v.lastMessage, c.displayId, { user: v.lastMessageUser, contact: v.contact })
+    ? message(v.lastMessage, c.displayId, { user: v.lastMessageUser, userAvailability: v.lastMessageUserAvailability, contact: v.contact })
     : null;
   return {
     meta: {

@@ -53,7 +53,8 @@ export const Message = z
   })
   .openapi("Message");
 
-export type MessageSenders = { user?: UserRow | null; contact?: ContactRow | null };
+/** Who may have sent a message; `userAvailability` is the agent's availability in the account. */
+export type MessageSenders = { user?: UserRow | null; userAvailability?: string | null; contact?: ContactRow | null };
 
 /** Attachment push data; `data_url` is public but unguessable, like a signed blob URL. */
 export function attachment(a: StoredAttachment, accountId: number, origin: string): z.infer<typeof Attachment> {
@@ -82,7 +83,7 @@ export function message(
 ): z.infer<typeof Message> {
   const sender =
     m.senderType === "User" && senders.user
-      ? userPushData(senders.user)
+      ? userPushData(senders.user, senders.userAvailability)
       : m.senderType === "Contact" && senders.contact
         ? contactPushData(senders.contact)
         : undefined;

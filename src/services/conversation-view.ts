@@ -20,6 +20,7 @@ const assignee = alias(users, "assignee");
 const assigneeMembership = alias(accountUsers, "assignee_membership");
 const lastMessage = alias(messages, "last_message");
 const lastMessageUser = alias(users, "last_message_user");
+const lastMessageUserMembership = alias(accountUsers, "last_message_user_membership");
 
 /**
  * One statement that loads conversations with everything their JSON shows: contact,
@@ -36,6 +37,7 @@ export function conversationViews(db: DB, where: SQL | undefined) {
       team: prefixed(teams, "t"),
       lastMessage: prefixed(lastMessage, "lm"),
       lastMessageUser: prefixed(lastMessageUser, "lmu"),
+      lastMessageUserAvailability: sql<string | null>`${lastMessageUserMembership.availability}`.as("lmu_availability"),
       unreadCount: sql<number>`(select count(*) from ${messages} m where m.conversation_id = ${conversations.id}
         and m.message_type = 'incoming' and m.created_at > coalesce(${conversations.agentLastSeenAt}, 0))`.mapWith(Number).as("unread_count"),
     })
@@ -52,6 +54,10 @@ export function conversationViews(db: DB, where: SQL | undefined) {
     .leftJoin(
       lastMessageUser,
       and(eq(lastMessageUser.id, lastMessage.senderId), eq(lastMessage.senderType, "User")),
+    )
+    .leftJoin(
+      lastMessageUserMembership,
+      and(eq(lastMessageUserMembership.userId, lastMessageUser.id), eq(lastMessageUserMembership.accountId, conversations.accountId)),
     )
     .where(where);
 }

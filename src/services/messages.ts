@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
+import { accountUsers, attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
+import { alias } from "drizzle-orm/sqlite-core";
 import { routeStatements } from "./routing";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
@@ -15,22 +16,31 @@ import { messageStatements, type MessageInput } from "./message-writes";
 
 export const MESSAGES_PER_PAGE = 20;
 
-export type MessageWithSender = { message: MessageRow; user: UserRow | null; attachments: StoredAttachment[] };
-type Row = { message: MessageRow; user: UserRow; attachments: string };
+export type MessageWithSender = { message: MessageRow; user: UserRow | null; availability: string | null; attachments: StoredAttachment[] };
+type Row = { message: MessageRow; user: UserRow; availability: string | null; attachments: string };
+
+const senderMembership = alias(accountUsers, "sender_membership");
 
 function withSenders(db: DB) {
   return db
     .select({
       message: prefixed(messages, "m"),
       user: prefixed(users, "u"),
+      availability: sql<string | null>`${senderMembership.availability}`.as("m_sender_availability"),
       attachments: attachmentsColumn(messages.id).as("m_attachments"),
     })
     .from(messages)
-    .leftJoin(users, and(eq(users.id, messages.senderId), eq(messages.senderType, "User")));
+    .leftJoin(users, and(eq(users.id, messages.senderId), eq(messages.senderType, "User")))
+    .leftJoin(senderMembership, and(eq(senderMembership.userId, users.id), eq(senderMembership.accountId, messages.accountId)));
 }
 
 const clean = (rows: Row[]): MessageWithSender[] =>
-  rows.map((r) => ({ message: r.message, user: orNull(r.user), attachments: parseAttachments(r.attachments) }));
+  rows.map((r) => ({
+    message: r.message,
+    user: orNull(r.user),
+    availability: r.availability,
+    attachments: parseAttachments(r.attachments),
+  }));
 
 /**
  * Chatwoot's paging: the latest 20; `before` → 20 older; `after` → up to 100 newer;

@@ -42,7 +42,12 @@ const userWebhookData = (u: UserRow) => ({ id: u.id, name: u.name, email: u.emai
 export function conversationWebhookData(v: ConversationView, account: AccountRow, origin: string): Json {
   const c = v.conversation;
   const last = v.lastMessage
-    ? messageJson(v.lastMessage, c.displayId, { user: v.lastMessageUser, contact: v.contact }, { attachments: [], origin })
+    ? messageJson(
+        v.lastMessage,
+        c.displayId,
+        { user: v.lastMessageUser, userAvailability: v.lastMessageUserAvailability, contact: v.contact },
+        { attachments: [], origin },
+      )
     : null;
   return {
     id: c.displayId,
