@@ -71,7 +71,9 @@ describe("events", () => {
     const [on] = await bodies(r, "conversation_typing_on");
     expect(on).toMatchObject({ user: { id: w.agent.id, type: "user" }, is_private: false, conversation: { id: conversation.id } });
     await bodies(r, "conversation_typing_off");
-    const updates = await bodies(r, "conversation_updated", 2);
+    // Deliveries run in parallel and may arrive in any order; `sequence` gives the order of events.
+    const updates = (await bodies(r, "conversation_updated", 2)).sort((a, b) => a.sequence - b.sequence);
+    expect(updates[1].sequence).toBeGreaterThan(updates[0].sequence);
     expect(updates.map((u) => u.changed_attributes)).toEqual([
       [{ assignee_id: { previous_value: null, current_value: w.agent.id } }],
       [{ label_list: { previous_value: [], current_value: ["vip"] } }],
