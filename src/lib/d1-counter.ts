@@ -1,8 +1,6 @@
 /** Round trips to D1 made while serving one request; a `batch` is one round trip. */
 export type D1Stats = { roundTrips: number; ms: number };
 
-type Terminal = "all" | "raw" | "run" | "first";
-
 class CountedStatement {
   constructor(
     readonly inner: D1PreparedStatement,
@@ -62,5 +60,3 @@ export function countingD1(db: D1Database, stats: D1Stats): D1Database {
   };
   return wrapper as unknown as D1Database;
 }
-
-export type { Terminal };

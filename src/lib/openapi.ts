@@ -35,5 +35,3 @@ export function body(schema: z.ZodType, opts: { multipart?: boolean; description
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { content: { "application/json": { schema } }, description };
 }
-
-export const ErrorSchemaRef = "Error";

@@ -11,4 +11,3 @@ export const ContactParams = AccountParams.extend({ id: id("id", "Contact id") }
 export const ConversationParams = AccountParams.extend({
   conversation_id: id("conversation_id", "Conversation display id"),
 });
-export const IdParams = AccountParams.extend({ id: id("id", "Resource id") });

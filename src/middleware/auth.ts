@@ -4,7 +4,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "../lib/context";
 import { sha256Hex, safeEqual } from "../lib/crypto";
 import { forbidden, notFound, unauthorized } from "../lib/errors";
-import { isAdmin, principalQuery, toPrincipal, type Principal } from "../services/auth";
+import { isAdmin, principalQuery, toPrincipal } from "../services/auth";
 
 /** Every way Chatwoot clients present a token: both header spellings, Bearer, or the query. */
 export function readToken(c: Context): string | null {
@@ -66,6 +66,3 @@ export const authenticatePlatform = createMiddleware<AppEnv>(async (c, next) => 
   await next();
 });
 
-export function requireAdmin(p: Principal) {
-  if (!isAdmin(p)) throw forbidden();
-}

@@ -13,7 +13,7 @@ import {
 } from "../db/schema";
 import type { DB } from "../lib/context";
 import { hashPassword, secureToken, sha256Hex } from "../lib/crypto";
-import { notFound, unprocessable } from "../lib/errors";
+import { unprocessable } from "../lib/errors";
 import type { UserRow } from "./auth";
 
 export type NewUser = {
@@ -85,15 +85,6 @@ export async function addToAccount(
   return row;
 }
 
-export async function findMembership(db: DB, accountId: number, userId: number) {
-  const [row] = await db
-    .select({ user: users, membership: accountUsers })
-    .from(accountUsers)
-    .innerJoin(users, eq(users.id, accountUsers.userId))
-    .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.userId, userId)));
-  if (!row) throw notFound("Agent");
-  return row;
-}
 
 /**
  * The statements that take a user out of an account, as Chatwoot does: its inbox and team
