@@ -7,6 +7,7 @@ import { newSigningSecret } from "../src/services/inboxes";
 import { handleScheduled } from "../src/webhooks/consumer";
 import { as, createConversation, createWorld, testDb, type World } from "./helpers/factories";
 import { receiver, type Received } from "./helpers/receiver";
+import { api } from "./helpers/api";
 
 /** Points the world's API inbox at a receiver (written directly: tests refuse private URLs by default). */
 async function inboxHook(w: World, r: ReturnType<typeof receiver>, extra: Partial<typeof inboxes.$inferInsert> = {}) {
@@ -116,6 +117,35 @@ describe("webhook delivery through the real local queue", () => {
     await as(w.agent).post(`${path}/messages`, { content: "public reply" });
     const got = await eventsAt(r, "message_created");
     expect(got.map((x) => JSON.parse(x.body).content)).toEqual(["public reply"]);
+  });
+});
+
+describe("webhook bodies", () => {
+  it("sends private notes to the inbox webhook_url when the inbox asks for them", async () => {
+    const w = await createWorld();
+    const r = receiver("with-notes");
+    await inboxHook(w, r, { webhookIncludePrivate: true });
+    const { path } = await createConversation(w);
+    await as(w.agent).post(`${path}/messages`, { content: "internal note", private: true });
+    const [got] = await eventsAt(r, "message_created");
+    expect(JSON.parse(got.body)).toMatchObject({ content: "internal note", private: true });
+  });
+
+  it("carries a message's attachments with a data_url that downloads the file", async () => {
+    const w = await createWorld();
+    const r = receiver("files");
+    await inboxHook(w, r, { webhookSubscriptions: ["message_created"] });
+    const { path } = await createConversation(w);
+    const form = new FormData();
+    form.set("content", "see attached");
+    form.append("attachments[]", new File(["hello file"], "note.txt", { type: "text/plain" }));
+    const sent = await api("POST", `${path}/messages`, form, { token: w.agent.token });
+    expect(sent.status).toBe(200);
+    const [got] = await eventsAt(r, "message_created");
+    const body = JSON.parse(got.body);
+    expect(body.attachments).toEqual([expect.objectContaining({ id: sent.body.attachments[0].id, file_type: "file", extension: "txt", file_size: 10 })]);
+    const file = await api("GET", new URL(body.attachments[0].data_url).pathname);
+    expect(file.text).toBe("hello file");
   });
 });
 
