@@ -275,17 +275,19 @@ export async function updateContact(scope: Scope, id: number, input: ContactInpu
     .map(([k, value]) => ({ [wire[k]]: { previous_value: c[k as keyof typeof next], current_value: value } }));
   if (changed.length === 0) return current;
   try {
-    await db.batch([
+    // The write returns the row; its contact_inboxes did not change, so nothing is read again.
+    const [rows] = await db.batch([
       db
         .update(contacts)
         .set(next)
-        .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
+        .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)))
+        .returning(),
       ...(scope.outbox?.record({ event: "contact_updated", accountId, inboxId: null, contactId: id, data: { changed_attributes: changed } }) ?? []),
     ]);
+    return { contact: rows[0], contactInboxes: current.contactInboxes };
   } catch (err) {
     uniquenessError(err);
   }
-  return showContact(scope, id);
 }
 
 /** Deletes the contact with its contact_inboxes, conversations and messages (cascade). */
