@@ -41,7 +41,8 @@ const userWebhookData = (u: UserRow) => ({ id: u.id, name: u.name, email: u.emai
  */
 export function conversationWebhookData(v: ConversationView, account: AccountRow, origin: string): Json {
   const c = v.conversation;
-  const last = v.lastMessage
+  // One body goes to every target, the API inbox's webhook_url included, which never gets private notes.
+  const last = v.lastMessage && !v.lastMessage.private
     ? messageJson(
         v.lastMessage,
         c.displayId,
