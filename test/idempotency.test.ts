@@ -223,3 +223,22 @@ describe("Idempotency-Key: security and compatibility", () => {
     expect(await scalar("select count(*) n from idempotency_keys")).toBe(claimsBefore);
   });
 });
+
+describe("echo_id on the Application API", () => {
+  it("stores one message per echo_id in a conversation and replays it for repeats", async () => {
+    const w = await createWorld();
+    const { conversation, path } = await createConversation(w);
+    const first = await as(w.agent).post(`${path}/messages`, { content: "hello", echo_id: "agent-bubble-1" });
+    expect(first.status).toBe(200);
+    const repeats = await Promise.all(Array.from({ length: 5 }, () => as(w.agent).post(`${path}/messages`, { content: "hello", echo_id: "agent-bubble-1" })));
+    for (const r of repeats) {
+      expect(r.status).toBe(200);
+      expect(r.body.id).toBe(first.body.id);
+      expect(r.headers.get("idempotent-replayed")).toBe("true");
+    }
+    expect(await messageCount(conversation.id, w.account.id)).toBe(1);
+    // The same echo_id in another conversation is another message.
+    const other = await createConversation(w);
+    expect((await as(w.agent).post(`${other.path}/messages`, { content: "hello", echo_id: "agent-bubble-1" })).body.id).not.toBe(first.body.id);
+  });
+});

@@ -5,11 +5,12 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { routeStatements } from "./routing";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
-import { notFound, unprocessable } from "../lib/errors";
+import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../webhooks/queue";
 import type { ConversationView } from "../serializers/conversation";
 import type { MessageRow } from "../serializers/message";
-import type { UserRow } from "./auth";
+import type { Principal, UserRow } from "./auth";
+import type { Outbox } from "../webhooks/outbox";
 import type { Ctx } from "./conversations";
 import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles, type StoredAttachment } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
@@ -21,7 +22,8 @@ type Row = { message: MessageRow; user: UserRow; availability: string | null; at
 
 const senderMembership = alias(accountUsers, "sender_membership");
 
-function withSenders(db: DB) {
+/** Messages with their sender and attachments; add the `where` and order. */
+export function withSenders(db: DB) {
   return db
     .select({
       message: prefixed(messages, "m"),
@@ -58,28 +60,47 @@ export async function listMessages(db: DB, conversationId: number, page: { befor
   return clean(rows).reverse();
 }
 
-/** Adds a message as the caller (incoming ones are the contact's) with its effects, in one batch. */
+/** What writes a message: the request's database and outbox, and the agent (none for a contact). */
+export type MessageWriter = { db: DB; outbox: Outbox; principal?: Principal };
+
+export type CreatedMessage = { message: MessageRow; attachments: StoredAttachment[]; replayed: boolean };
+
+const isEchoRepeat = (err: unknown) => isUniqueViolation(err) && /echo_id|messages_conversation_echo_uq/.test(dbErrorText(err));
+
+/**
+ * Adds a message as the caller (incoming ones are the contact's) with its effects, in one batch.
+ * An `echo_id` names one message per conversation: a repeat (even a concurrent one, which the
+ * unique index turns away) returns the message already stored, with `replayed`.
+ */
 export async function createMessage(
-  ctx: Ctx,
+  ctx: MessageWriter,
   v: ConversationView,
   input: MessageInput & { attachments?: File[] },
-): Promise<{ message: MessageRow; attachments: StoredAttachment[] }> {
+): Promise<CreatedMessage> {
   const c = v.conversation;
   const files = await prepareFiles(input.attachments);
   const incoming = input.message_type === "incoming";
-  const sender = incoming ? { type: "Contact" as const, id: v.contact.id } : { type: "User" as const, id: ctx.principal.user.id };
+  if (!incoming && !ctx.principal) throw new Error("an agent message needs an agent");
+  const sender = incoming ? { type: "Contact" as const, id: v.contact.id } : { type: "User" as const, id: ctx.principal!.user.id };
   const target = { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId, conversationId: c.id };
   const { insert, statements, event } = messageStatements(ctx.db, target, { ...input, private: incoming ? false : input.private }, sender);
   const latest = sql`(select max(id) from messages where conversation_id = ${c.id})`;
-  const [inserted, ...rest] = await ctx.db.batch([
-    insert,
-    ...statements,
-    ...attachmentInserts(ctx.db, c.accountId, latest, files),
-    ...ctx.outbox.record(event),
-    ...(incoming ? continuityStatements(ctx, v) : []),
-  ]);
-  const stored = rest.slice(statements.length, statements.length + files.length) as StoredAttachment[][];
-  return { message: inserted[0], attachments: stored.map((r) => r[0]) };
+  try {
+    const [inserted, ...rest] = await ctx.db.batch([
+      insert,
+      ...statements,
+      ...attachmentInserts(ctx.db, c.accountId, latest, files),
+      ...ctx.outbox.record(event),
+      ...(incoming ? continuityStatements(ctx, v) : []),
+    ]);
+    const stored = rest.slice(statements.length, statements.length + files.length) as StoredAttachment[][];
+    return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false };
+  } catch (err) {
+    if (!input.echo_id || !isEchoRepeat(err)) throw err;
+    const [first] = clean(await withSenders(ctx.db).where(and(eq(messages.conversationId, c.id), eq(messages.echoId, input.echo_id))));
+    if (!first) throw err;
+    return { message: first.message, attachments: first.attachments, replayed: true };
+  }
 }
 
 /** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
@@ -91,7 +112,7 @@ export const readMessages = (rows: unknown): MessageWithSender[] => clean(rows a
  * resolution) and a snoozed one wakes up, then is routed if nobody holds it; a conversation
  * held by an agent who is not online goes to one who is (`reassign_when_offline`).
  */
-function continuityStatements(ctx: Ctx, v: ConversationView): BatchItem<"sqlite">[] {
+export function continuityStatements(ctx: Pick<MessageWriter, "db" | "outbox">, v: ConversationView): BatchItem<"sqlite">[] {
   const c = v.conversation;
   const at = Date.now() + 1;
   const target = { accountId: c.accountId, inboxId: c.inboxId, conversation: c.id };

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, jsonObject, timestamps } from "./columns";
 import { accounts } from "./accounts";
 import { conversations } from "./conversations";
@@ -39,5 +39,7 @@ export const messages = sqliteTable(
   (t) => [
     index("messages_conversation_idx").on(t.conversationId, t.id),
     index("messages_source_idx").on(t.conversationId, t.sourceId),
+    // A client's echo_id names one message per conversation: a repeat is the same message.
+    uniqueIndex("messages_conversation_echo_uq").on(t.conversationId, t.echoId),
   ],
 );

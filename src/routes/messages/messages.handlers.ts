@@ -44,6 +44,8 @@ export const create: Handler<"create"> = async (c) => {
   const input = await parseBody(c, s.MessageCreateBody, "message");
   const row = await messages.createMessage(ctxOf(c), v, input);
   const senders = { user: c.var.principal.user, userAvailability: c.var.principal.membership?.availability, contact: v.contact };
+  // A repeated echo_id is the message already stored, replayed as an Idempotency-Key repeat is.
+  if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(message(row.message, v.conversation.displayId, senders, files(c, row.attachments)), 200);
 };
 

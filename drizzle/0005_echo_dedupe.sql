@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `messages_conversation_echo_uq` ON `messages` (`conversation_id`,`echo_id`);
