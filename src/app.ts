@@ -6,7 +6,8 @@ import type { AppEnv } from "./lib/context";
 import { AppError, errorBody } from "./lib/errors";
 import { validationError } from "./lib/zod";
 import { database } from "./middleware/db";
-import { idempotency } from "./middleware/idempotency";
+import { idempotency, publicIdempotency } from "./middleware/idempotency";
+import { publicCors, publicRateLimit } from "./middleware/public-guards";
 import { routers } from "./routes";
 import { swaggerPage } from "./routes/docs";
 
@@ -38,9 +39,14 @@ export function buildApp() {
       }),
     );
   });
+  // The client API is called from browsers and end-user devices: CORS first (preflights never
+  // count), then each inbox + client address gets its own budget before any D1 work.
+  app.use("/public/*", publicCors);
+  app.use("/public/api/v1/inboxes/*", publicRateLimit);
   app.use(database);
   // After `database`: the claim lives in D1.
   app.use("/api/v1/*", idempotency);
+  app.use("/public/api/v1/*", publicIdempotency);
 
   for (const router of routers) app.route("/", router);
 
@@ -50,8 +56,9 @@ export function buildApp() {
       title: "Konversio API",
       version: "1.0.0",
       description:
-        "Chatwoot-compatible Application API (`/api/v1`), Platform API (`/platform/api/v1`) and health check. " +
-        "POSTs under `/api/v1` accept an `Idempotency-Key` header (1-255 printable characters): a repeat within 24 h " +
+        "Chatwoot-compatible Application API (`/api/v1`), client API for API inboxes (`/public/api/v1`), " +
+        "Platform API (`/platform/api/v1`) and health check. " +
+        "POSTs under `/api/v1` and `/public/api/v1` accept an `Idempotency-Key` header (1-255 printable characters): a repeat within 24 h " +
         "replays the first response with `Idempotent-Replayed: true`; see docs/api.md.",
     },
     security: [{ api_access_token: [] }],

@@ -1,6 +1,8 @@
 import { buildApp } from "./app";
 import { handleQueue, handleScheduled } from "./webhooks/consumer";
 
+export { CableHub } from "./realtime/hub";
+
 const app = buildApp();
 
 export default {

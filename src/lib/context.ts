@@ -2,6 +2,7 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "../db/schema";
 import type { D1Stats } from "./d1-counter";
 import type { Principal } from "../services/auth";
+import type { PublicClient } from "../services/public-client";
 import type { Outbox } from "../webhooks/outbox";
 
 export type DB = DrizzleD1Database<typeof schema>;
@@ -15,6 +16,8 @@ export type AppEnv = {
     principal: Principal;
     /** Events recorded while serving the request; enqueued once the response is ready. */
     outbox: Outbox;
+    /** The public client API's caller: inbox and, under `/contacts/{source_id}`, the session. */
+    client: PublicClient;
     /** Result of the read an authenticated route asked to run in the same batch as auth. */
     preload: unknown;
   };

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import * as schema from "../db/schema";
 import type { AppEnv } from "../lib/context";
 import { countingD1, type D1Stats } from "../lib/d1-counter";
+import { hubPublisher } from "../realtime/publish";
 import { Outbox } from "../webhooks/outbox";
 
 /**
@@ -18,8 +19,8 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   c.set("outbox", outbox);
   await next();
   if (outbox.pending > 0) {
-    // The events are already in D1; enqueueing after the response keeps it off the hot path.
-    const flushed = outbox.flush(c.env.WEBHOOK_QUEUE);
+    // The events are already in D1; enqueueing and publishing after the response keeps them off the hot path.
+    const flushed = outbox.flush(c.env.WEBHOOK_QUEUE, hubPublisher(c.env.CABLE));
     try {
       c.executionCtx.waitUntil(flushed);
     } catch {

@@ -42,86 +42,96 @@ function refuse(c: Context<AppEnv>, err: AppError, headers?: Record<string, stri
  * Keys are scoped by the token's hash, so one caller can never replay another's response. Without
  * the header, or without a token (auth rejects it), the request passes through untouched.
  */
-export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
-  const key = c.req.header("idempotency-key");
-  if (c.req.method !== "POST" || key === undefined) return next();
-  if (!KEY_PATTERN.test(key)) {
-    return refuse(
-      c,
-      new AppError(400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 1 to 255 printable ASCII characters"),
-    );
-  }
-  const token = readToken(c);
-  if (!token) return next();
+export const idempotency = idempotent(readToken);
 
-  if (Number(c.req.header("content-length") ?? "0") > MAX_MULTIPART_BYTES) throw payloadTooLarge();
-  // Hono caches the bytes, so the handler's own body parsing (JSON or multipart) reads them again.
-  const body = await c.req.arrayBuffer();
-  const requestHash = await fingerprint(c.req.header("content-type") ?? "", body);
-  const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, "") : c.req.path;
-  const scope = await idempotencyScope(token, c.req.method, path, key);
+/**
+ * The client API has no token: its callers are named by the path (inbox identifier, source_id),
+ * which the claim's scope already includes.
+ */
+export const publicIdempotency = idempotent(() => "public client API");
 
-  const db = c.var.db;
-  const now = Date.now();
-  const owner = uuid();
-  const [, , rows] = await db.batch([
-    db
-      .delete(idempotencyKeys)
-      .where(
-        and(
-          eq(idempotencyKeys.scope, scope),
-          or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.lockedUntil, now))),
+function idempotent(callerOf: (c: Context<AppEnv>) => string | null) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const key = c.req.header("idempotency-key");
+    if (c.req.method !== "POST" || key === undefined) return next();
+    if (!KEY_PATTERN.test(key)) {
+      return refuse(
+        c,
+        new AppError(400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 1 to 255 printable ASCII characters"),
+      );
+    }
+    const token = callerOf(c);
+    if (!token) return next();
+
+    if (Number(c.req.header("content-length") ?? "0") > MAX_MULTIPART_BYTES) throw payloadTooLarge();
+    // Hono caches the bytes, so the handler's own body parsing (JSON or multipart) reads them again.
+    const body = await c.req.arrayBuffer();
+    const requestHash = await fingerprint(c.req.header("content-type") ?? "", body);
+    const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, "") : c.req.path;
+    const scope = await idempotencyScope(token, c.req.method, path, key);
+
+    const db = c.var.db;
+    const now = Date.now();
+    const owner = uuid();
+    const [, , rows] = await db.batch([
+      db
+        .delete(idempotencyKeys)
+        .where(
+          and(
+            eq(idempotencyKeys.scope, scope),
+            or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.lockedUntil, now))),
+          ),
         ),
-      ),
-    db
-      .insert(idempotencyKeys)
-      .values({ scope, requestHash, owner, lockedUntil: now + LOCK_MS, expiresAt: now + IDEMPOTENCY_TTL_MS })
-      .onConflictDoNothing({ target: idempotencyKeys.scope }),
-    db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, scope)).limit(1),
-  ]);
-  const row = rows[0];
-  if (row && row.owner !== owner) {
-    if (row.requestHash !== requestHash) {
-      return refuse(
-        c,
-        new AppError(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body"),
-      );
+      db
+        .insert(idempotencyKeys)
+        .values({ scope, requestHash, owner, lockedUntil: now + LOCK_MS, expiresAt: now + IDEMPOTENCY_TTL_MS })
+        .onConflictDoNothing({ target: idempotencyKeys.scope }),
+      db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, scope)).limit(1),
+    ]);
+    const row = rows[0];
+    if (row && row.owner !== owner) {
+      if (row.requestHash !== requestHash) {
+        return refuse(
+          c,
+          new AppError(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body"),
+        );
+      }
+      if (row.status === null) {
+        return refuse(
+          c,
+          new AppError(409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still in progress; retry shortly"),
+          { "Retry-After": "1" },
+        );
+      }
+      const headers = new Headers({ "Idempotent-Replayed": "true" });
+      if (row.contentType) headers.set("content-type", row.contentType);
+      const empty = row.status === 204 || row.status === 304;
+      return new Response(empty ? null : row.body, { status: row.status, headers });
     }
-    if (row.status === null) {
-      return refuse(
-        c,
-        new AppError(409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still in progress; retry shortly"),
-        { "Retry-After": "1" },
-      );
-    }
-    const headers = new Headers({ "Idempotent-Replayed": "true" });
-    if (row.contentType) headers.set("content-type", row.contentType);
-    const empty = row.status === 204 || row.status === 304;
-    return new Response(empty ? null : row.body, { status: row.status, headers });
-  }
 
-  const mine = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.owner, owner));
-  let stored = false;
-  try {
-    await next();
-    const status = c.res.status;
-    if (!notStored(status)) {
-      const text = await c.res.clone().text();
-      if (text.length <= MAX_STORED_BODY) {
+    const mine = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.owner, owner));
+    let stored = false;
+    try {
+      await next();
+      const status = c.res.status;
+      if (!notStored(status)) {
+        const text = await c.res.clone().text();
+        if (text.length <= MAX_STORED_BODY) {
+          await db
+            .update(idempotencyKeys)
+            .set({ status, body: text, contentType: c.res.headers.get("content-type") })
+            .where(mine);
+          stored = true;
+        }
+      }
+    } finally {
+      // Released, a retry runs the request again: the right outcome after a failure.
+      if (!stored) {
         await db
-          .update(idempotencyKeys)
-          .set({ status, body: text, contentType: c.res.headers.get("content-type") })
-          .where(mine);
-        stored = true;
+          .delete(idempotencyKeys)
+          .where(mine)
+          .catch((err) => console.error(JSON.stringify({ request_id: c.var.requestId, error: `idempotency release: ${String(err)}` })));
       }
     }
-  } finally {
-    // Released, a retry runs the request again: the right outcome after a failure.
-    if (!stored) {
-      await db
-        .delete(idempotencyKeys)
-        .where(mine)
-        .catch((err) => console.error(JSON.stringify({ request_id: c.var.requestId, error: `idempotency release: ${String(err)}` })));
-    }
-  }
-});
+  });
+}

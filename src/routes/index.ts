@@ -10,8 +10,10 @@ import { messagesRouter } from "./messages";
 import { healthRouter } from "./health";
 import { platformRouter } from "./platform";
 import { profileRouter } from "./profile";
+import { publicRouter } from "./public";
 import { webhooksRouter } from "./webhooks";
+import { cableRouter } from "./cable";
 
 /** Every router the app mounts, in one list. */
 export const routers = [healthRouter, contactsRouter, conversationsRouter, messagesRouter, attachmentsRouter, profileRouter, platformRouter,
-  inboxesRouter, inboxMembersRouter, agentsRouter, teamsRouter, routingRouter, webhooksRouter];
+  inboxesRouter, inboxMembersRouter, publicRouter, agentsRouter, teamsRouter, routingRouter, webhooksRouter, cableRouter];

@@ -250,52 +250,27 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
   }
 
   const at = Date.now();
-  const uuid = newUuid();
-  const conversationId = conversationIdByUuid(uuid);
-  const statements: BatchItem<"sqlite">[] = [
-    db.update(accounts).set({ lastDisplayId: sql`${accounts.lastDisplayId} + 1` }).where(eq(accounts.id, accountId)),
-  ];
-  let contactInboxId: number | SQL;
-  if (existing) {
-    contactInboxId = existing.contactInbox.id;
-  } else {
-    const sourceId = newUuid();
-    statements.push(
-      db.insert(contactInboxes).values({ contactId: contact.id, inboxId: inbox.id, sourceId, pubsubToken: secureToken() }),
-    );
-    contactInboxId = sql`(select id from contact_inboxes where inbox_id = ${inbox.id} and source_id = ${sourceId})`;
-  }
   const status: ConversationStatus = input.status ?? "open";
-  statements.push(
-    db.insert(conversations).values({
-      accountId,
-      displayId: sql`(select ${accounts.lastDisplayId} from ${accounts} where ${accounts.id} = ${accountId})`,
-      uuid,
-      inboxId: inbox.id,
-      contactId: contact.id,
-      contactInboxId: contactInboxId as number,
-      status,
-      assigneeId: input.assignee_id ?? null,
-      teamId: input.team_id ?? null,
-      snoozedUntil: status === "snoozed" && input.snoozed_until ? input.snoozed_until * 1000 : null,
-      additionalAttributes: input.additional_attributes ?? {},
-      customAttributes: input.custom_attributes ?? {},
-      lastActivityAt: at,
-      createdAt: at,
-      updatedAt: at,
-    }),
-  );
+  const created = newConversationStatements(db, ctx.outbox, {
+    accountId,
+    inboxId: inbox.id,
+    contactId: contact.id,
+    contactInboxId: existing?.contactInbox.id ?? null,
+    status,
+    assigneeId: input.assignee_id ?? null,
+    teamId: input.team_id ?? null,
+    snoozedUntil: status === "snoozed" && input.snoozed_until ? input.snoozed_until * 1000 : null,
+    additionalAttributes: input.additional_attributes ?? {},
+    customAttributes: input.custom_attributes ?? {},
+    at,
+  });
+  const { uuid, conversationId, statements } = created;
   const target = { accountId, inboxId: inbox.id, contactId: contact.id, conversationId };
-  statements.push(
-    ...ctx.outbox.record({ event: "conversation_created", accountId, inboxId: inbox.id, conversationId, contactId: contact.id }),
-  );
   if (input.message) {
     const m = messageStatements(db, target, input.message, { type: "User", id: principal.user.id }, at);
     statements.push(m.insert, ...m.statements, ...ctx.outbox.record(m.event));
   }
-  if (!input.assignee_id && status === "open") {
-    statements.push(...routeStatements(db, ctx.outbox, { accountId, inboxId: inbox.id, conversation: conversationId }, at + 1));
-  }
+  statements.push(...created.routing);
   const assignee = assigneeRows[0]?.user;
   if (assignee) {
     const text =
@@ -307,6 +282,65 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
   const view = conversationViews(db, eq(conversations.uuid, uuid));
   const results = await db.batch([...(statements as [BatchItem<"sqlite">]), view]);
   return toView((results[results.length - 1] as ConversationViewRow[])[0]);
+}
+
+export type NewConversation = {
+  accountId: number;
+  inboxId: number;
+  contactId: number;
+  /** The contact's session in the inbox; null creates one. */
+  contactInboxId: number | null;
+  status: ConversationStatus;
+  assigneeId: number | null;
+  teamId: number | null;
+  snoozedUntil: number | null;
+  additionalAttributes: Record<string, unknown>;
+  customAttributes: Record<string, unknown>;
+  at: number;
+};
+
+/**
+ * The statements that create a conversation, for the caller's batch: the display id comes from
+ * the account's sequence inside the same transaction, so ids never collide; `conversation_created`
+ * is recorded, and an open conversation nobody holds is routed in the same batch.
+ */
+export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversation) {
+  const uuid = newUuid();
+  const conversationId = conversationIdByUuid(uuid);
+  const statements: BatchItem<"sqlite">[] = [
+    db.update(accounts).set({ lastDisplayId: sql`${accounts.lastDisplayId} + 1` }).where(eq(accounts.id, n.accountId)),
+  ];
+  let contactInboxId: number | SQL = n.contactInboxId ?? 0;
+  if (n.contactInboxId === null) {
+    const sourceId = newUuid();
+    statements.push(db.insert(contactInboxes).values({ contactId: n.contactId, inboxId: n.inboxId, sourceId, pubsubToken: secureToken() }));
+    contactInboxId = sql`(select id from contact_inboxes where inbox_id = ${n.inboxId} and source_id = ${sourceId})`;
+  }
+  statements.push(
+    db.insert(conversations).values({
+      accountId: n.accountId,
+      displayId: sql`(select ${accounts.lastDisplayId} from ${accounts} where ${accounts.id} = ${n.accountId})`,
+      uuid,
+      inboxId: n.inboxId,
+      contactId: n.contactId,
+      contactInboxId: contactInboxId as number,
+      status: n.status,
+      assigneeId: n.assigneeId,
+      teamId: n.teamId,
+      snoozedUntil: n.snoozedUntil,
+      additionalAttributes: n.additionalAttributes,
+      customAttributes: n.customAttributes,
+      lastActivityAt: n.at,
+      createdAt: n.at,
+      updatedAt: n.at,
+    }),
+    ...outbox.record({ event: "conversation_created", accountId: n.accountId, inboxId: n.inboxId, conversationId, contactId: n.contactId }),
+  );
+  const routing =
+    !n.assigneeId && n.status === "open"
+      ? routeStatements(db, outbox, { accountId: n.accountId, inboxId: n.inboxId, conversation: conversationId }, n.at + 1)
+      : [];
+  return { uuid, conversationId, statements, routing };
 }
 
 export { actorName };

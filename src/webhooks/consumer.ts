@@ -1,5 +1,6 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
+import { hubPublisher } from "../realtime/publish";
 import { drainAll } from "../services/routing";
 import { attemptDelivery, deliverEvent, recordDeadLetter, sweep, type WebhookEnv } from "./deliver";
 import { Outbox } from "./outbox";
@@ -36,6 +37,6 @@ export async function handleScheduled(env: Env & WebhookEnv) {
   const swept = await sweep(env, db);
   const outbox = new Outbox(db);
   const routed = await drainAll(db, outbox);
-  await outbox.flush(env.WEBHOOK_QUEUE);
+  await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
   if (swept > 0 || routed > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed }));
 }

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, messages, webhooks } from "../db/schema";
 import type { DB } from "../lib/context";
+import { hubPublisher } from "../realtime/publish";
 import { Outbox } from "./outbox";
 import { renderPayload } from "./payloads";
 import { enqueueDeliveries } from "./queue";
@@ -9,7 +10,7 @@ import { secretsInForce, signedHeaders } from "./signing";
 type DeliveryRow = typeof deliveries.$inferSelect;
 type EventRow = typeof events.$inferSelect;
 
-export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ"> & {
+export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE"> & {
   WEBHOOK_RETRY_SCHEDULE?: string;
   WEBHOOK_TIMEOUT_MS?: string;
 };
@@ -254,7 +255,7 @@ async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event
       only: "account",
     }),
   ]);
-  await outbox.flush(env.WEBHOOK_QUEUE);
+  await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
 }
 
 /**

@@ -50,13 +50,17 @@ function streamOf(spec: EventSpec): SQL {
   return streamKey("inbox", spec.inboxId ?? 0);
 }
 
+/** Tells an account's realtime subscribers about events that just committed (see src/realtime). */
+export type Publish = (accountId: number, uids: string[]) => Promise<void>;
+
 /**
  * Collects the events a request (or a queue job) records. `record` returns the statements
  * to put in the same `db.batch` as the change, so the change and its events commit together;
- * `flush` then enqueues them. If the enqueue is lost, the sweeper finds the pending deliveries.
+ * `flush` then enqueues them and publishes them to realtime sockets. If the enqueue is lost,
+ * the sweeper finds the pending deliveries; if a publish is lost, clients replay from D1.
  */
 export class Outbox {
-  private uids: string[] = [];
+  private recorded: { uid: string; accountId: number }[] = [];
 
   /** `origin` is the public base URL, for attachment links in payloads rendered later. */
   constructor(
@@ -65,12 +69,12 @@ export class Outbox {
   ) {}
 
   get pending() {
-    return this.uids.length;
+    return this.recorded.length;
   }
 
   record(spec: EventSpec): BatchItem<"sqlite">[] {
     const uid = `evt_${secureToken(24)}`;
-    this.uids.push(uid);
+    this.recorded.push({ uid, accountId: spec.accountId });
     const now = Date.now();
     const stream = streamOf(spec);
     const data = JSON.stringify({ ...spec.data, ...(this.origin ? { origin: this.origin } : {}) });
@@ -110,14 +114,28 @@ export class Outbox {
     return statements;
   }
 
-  /** Enqueues a first-attempt job per recorded event. */
-  async flush(queue: Queue) {
-    const uids = this.uids.splice(0);
-    if (uids.length === 0) return;
-    try {
-      await queue.sendBatch(uids.map((eventUid) => ({ body: { eventUid } })));
-    } catch (err) {
-      console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: uids, error: String(err) }));
-    }
+  /**
+   * Enqueues a first-attempt job per recorded event and publishes the events to each account's
+   * realtime hub, side by side. Call it only after the batch holding the events committed.
+   * Failures are logged, never thrown: the events are in D1 already.
+   */
+  async flush(queue: Queue, publish: Publish) {
+    const recorded = this.recorded.splice(0);
+    if (recorded.length === 0) return;
+    const uids = recorded.map((r) => r.uid);
+    const byAccount = new Map<number, string[]>();
+    for (const r of recorded) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r.uid]);
+    await Promise.all([
+      queue.sendBatch(uids.map((eventUid) => ({ body: { eventUid } }))).catch((err) => {
+        console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: uids, error: String(err) }));
+      }),
+      ...[...byAccount].map(([accountId, accountUids]) =>
+        Promise.resolve()
+          .then(() => publish(accountId, accountUids))
+          .catch((err) => {
+            console.error(JSON.stringify({ event: "realtime_publish_failed", account_id: accountId, events: accountUids, error: String(err) }));
+          }),
+      ),
+    ]);
   }
 }

@@ -1,0 +1,43 @@
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../lib/context";
+import { AppError, errorBody } from "../lib/errors";
+import { allowedOrigins, originAllowed } from "../lib/origins";
+
+/** Seconds in the rate limiter's window (`period` of PUBLIC_RATE_LIMITER in wrangler.toml). */
+export const RATE_LIMIT_PERIOD_SECONDS = 10;
+
+/**
+ * CORS for web chats calling the client API from the browser: the allowed origins come from
+ * `PUBLIC_API_ALLOWED_ORIGINS`; the headers a client reads (Retry-After, Idempotent-Replayed,
+ * X-Total-Count, Link) are exposed.
+ */
+export const publicCors = cors({
+  origin: (origin, c) => {
+    const allowed = allowedOrigins(c.env.PUBLIC_API_ALLOWED_ORIGINS);
+    if (allowed === "*") return "*";
+    return originAllowed(c.env.PUBLIC_API_ALLOWED_ORIGINS, origin) ? origin : null;
+  },
+  allowMethods: ["GET", "POST", "PATCH", "PUT", "OPTIONS"],
+  allowHeaders: ["Content-Type", "Idempotency-Key", "X-Requested-With"],
+  exposeHeaders: ["Retry-After", "Idempotent-Replayed", "X-Total-Count", "Link", "X-Request-Id"],
+  maxAge: 86_400,
+});
+
+/**
+ * A per-`inbox_identifier` + client IP budget (Workers rate limiting binding): one noisy client
+ * cannot drown an inbox, and clients behind other addresses are unaffected. Over budget → 429
+ * with `Retry-After`. Counts are per Cloudflare location and approximate, as the binding's are.
+ */
+export const publicRateLimit = createMiddleware<AppEnv>(async (c, next) => {
+  const limiter = c.env.PUBLIC_RATE_LIMITER;
+  if (!limiter || c.req.method === "OPTIONS") return next();
+  const identifier = c.req.path.split("/")[5] ?? "";
+  const ip = c.req.header("cf-connecting-ip") ?? "unknown";
+  const { success } = await limiter.limit({ key: `${identifier}|${ip}` });
+  if (!success) {
+    const err = new AppError(429, "RATE_LIMITED", "Too many requests for this inbox from your address; retry after the time in Retry-After");
+    return c.json(errorBody(err), 429, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+  }
+  await next();
+});

@@ -1,0 +1,74 @@
+import type { DB } from "../lib/context";
+import { loadEvents, replayScope, type Loaded } from "./load";
+import { encode, REPLAY_LIMIT, trySend, type Connection, type Frame } from "./protocol";
+import { renderFrame, visibleTo } from "./render";
+
+export type Socket = { ws: WebSocket; conn: Connection };
+
+/**
+ * Sends events to sockets: live ones as they are published, missed ones on replay. While a
+ * socket's replay is being read, its live frames are held back and sent after it (skipping
+ * what the replay already sent), so each socket sees event ids in increasing order.
+ */
+export class Fanout {
+  private held = new Map<WebSocket, { id: number; text: string }[]>();
+
+  /** Each event's frame to each socket allowed to see it, rendered once per audience. */
+  deliver(l: Loaded, sockets: Socket[]) {
+    const frames = new Map<string, Frame | null>();
+    for (const e of l.events) {
+      for (const { ws, conn } of sockets) {
+        if (!visibleTo(conn.sub, e, l)) continue;
+        const key = `${e.id}:${conn.sub.kind}`;
+        if (!frames.has(key)) frames.set(key, renderFrame(e, l, conn.sub.kind));
+        const frame = frames.get(key);
+        const text = frame ? encode(conn, frame) : null;
+        if (!text) continue;
+        const held = this.held.get(ws);
+        if (held) held.push({ id: e.id, text });
+        else trySend(ws, text);
+      }
+    }
+  }
+
+  /**
+   * Sends what the socket's subscriber may see after event `since`, at most REPLAY_LIMIT
+   * events, then `replay.truncated` if there was more (the client should refetch), then the
+   * live frames held meanwhile.
+   */
+  async replay(db: DB, ws: WebSocket, since: number) {
+    const held: { id: number; text: string }[] = [];
+    this.held.set(ws, held);
+    let last = since;
+    let complete = false;
+    try {
+      const sub = (ws.deserializeAttachment() as Connection | null)?.sub;
+      if (!sub) return;
+      const agents = sub.kind === "agent" ? [sub.userId] : [];
+      const l = await loadEvents(db, replayScope(sub, since), { limit: REPLAY_LIMIT + 1, accountId: sub.accountId, agents });
+      // Read again: the client may have subscribed while the events loaded.
+      const conn = ws.deserializeAttachment() as Connection | null;
+      if (!conn) return;
+      for (const e of l.events.slice(0, REPLAY_LIMIT)) {
+        last = e.id;
+        const frame = visibleTo(sub, e, l) ? renderFrame(e, l, sub.kind) : null;
+        const text = frame ? encode(conn, frame) : null;
+        if (text) trySend(ws, text);
+      }
+      complete = l.events.length <= REPLAY_LIMIT;
+    } catch (err) {
+      console.error(JSON.stringify({ event: "cable_replay_failed", since, error: String(err) }));
+    } finally {
+      const conn = ws.deserializeAttachment() as Connection | null;
+      // Too much was missed, or it could not be read: the client should refetch what it shows.
+      const text = !complete && conn ? encode(conn, { event: "replay.truncated", data: { since, last_event_id: last, limit: REPLAY_LIMIT } }) : null;
+      if (text) trySend(ws, text);
+      this.held.delete(ws);
+      for (const h of held.sort((a, b) => a.id - b.id)) if (h.id > last) trySend(ws, h.text);
+    }
+  }
+
+  forget(ws: WebSocket) {
+    this.held.delete(ws);
+  }
+}

@@ -1,0 +1,188 @@
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../db/schema";
+import { drainForAgent } from "../services/routing";
+import { Outbox } from "../webhooks/outbox";
+import { comeBackOnline, goAutoOffline, presenceData } from "./availability";
+import { Fanout, type Socket } from "./fanout";
+import { byUids, loadEvents } from "./load";
+import {
+  encode,
+  HANDOFF_HEADER,
+  parseCommand,
+  ping,
+  PING_INTERVAL_MS,
+  sinceOf,
+  subscriptionReply,
+  tryClose,
+  trySend,
+  welcome,
+  type Connection,
+  type Frame,
+  type Handoff,
+  type Subscriber,
+} from "./protocol";
+
+const tagOf = (sub: Subscriber) => (sub.kind === "agent" ? `user:${sub.userId}` : `contact:${sub.contactId}`);
+const autoOfflineKey = (userId: number) => `auto-offline:${userId}`;
+const canReceive = (conn: Connection) => conn.mode === "plain" || conn.identifier !== null;
+
+/**
+ * One per account (`account:<id>`): holds the account's realtime sockets with the WebSocket
+ * Hibernation API, so it sleeps between events. It trusts the subscriber the Worker hands over
+ * (the Worker authenticated it); events come from D1's outbox by uid (`publish`), or by id for a
+ * replay, so a lost publish costs a client nothing it cannot replay.
+ */
+export class CableHub extends DurableObject<Env> {
+  private fanout = new Fanout();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Plain clients' keep-alive, answered by the runtime without waking the hub.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  private db() {
+    return drizzle(this.env.DB, { schema });
+  }
+
+  /** Open sockets with their connection (a closing socket's attachment is cleared first). */
+  private sockets(): Socket[] {
+    const out: Socket[] = [];
+    for (const ws of this.ctx.getWebSockets()) {
+      const conn = ws.readyState === WebSocket.OPEN ? (ws.deserializeAttachment() as Connection | null) : null;
+      if (conn) out.push({ ws, conn });
+    }
+    return out;
+  }
+
+  private connected(sub: Subscriber): boolean {
+    return this.ctx.getWebSockets(tagOf(sub)).some((ws) => ws.readyState === WebSocket.OPEN && ws.deserializeAttachment() !== null);
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const raw = request.headers.get(HANDOFF_HEADER);
+    if (!raw || request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a socket handoff", { status: 400 });
+    const { welcome: greet, confirm, ...conn } = JSON.parse(raw) as Handoff;
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [tagOf(conn.sub)]);
+    // An ActionCable client without a subscription yet keeps its `since` for when it subscribes.
+    server.serializeAttachment({ ...conn, since: canReceive(conn) ? null : conn.since });
+    if (greet) server.send(welcome());
+    if (confirm && conn.identifier) server.send(subscriptionReply(conn.identifier, true));
+    if (conn.mode === "actioncable") await this.keepPinging();
+    if (conn.since !== null && canReceive(conn)) await this.fanout.replay(this.db(), server, conn.since);
+    this.ctx.waitUntil(this.joined(conn.sub));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** ActionCable commands; anything else a client sends is ignored ("ping" never gets here). */
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    const cmd = typeof message === "string" ? parseCommand(message) : null;
+    const conn = ws.deserializeAttachment() as Connection | null;
+    if (!cmd || !conn) return;
+    if (cmd.command === "unsubscribe") {
+      if (cmd.identifier === conn.identifier) ws.serializeAttachment({ ...conn, identifier: null, since: null });
+      return;
+    }
+    // One subscription per connection: the subscriber was fixed when the Worker handed it over.
+    if (conn.identifier !== null && conn.identifier !== cmd.identifier) return trySend(ws, subscriptionReply(cmd.identifier, false));
+    ws.serializeAttachment({ ...conn, mode: "actioncable", identifier: cmd.identifier, since: null });
+    trySend(ws, subscriptionReply(cmd.identifier, true));
+    if (conn.identifier !== null) return;
+    await this.keepPinging();
+    const since = sinceOf(cmd.params.since) ?? conn.since;
+    if (since !== null) await this.fanout.replay(this.db(), ws, since);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    tryClose(ws, code, reason);
+    await this.left(ws);
+  }
+
+  async webSocketError(ws: WebSocket) {
+    await this.left(ws);
+  }
+
+  /** ActionCable pings, only while ActionCable sockets are connected. */
+  async alarm() {
+    const listening = this.sockets().filter((s) => s.conn.mode === "actioncable");
+    if (listening.length === 0) return;
+    const text = ping();
+    for (const s of listening) trySend(s.ws, text);
+    await this.ctx.storage.setAlarm(Date.now() + PING_INTERVAL_MS);
+  }
+
+  /**
+   * RPC, after a write committed the events with these uids: sends each socket the frames it
+   * may see. Returns at once, without touching D1, when no socket is connected.
+   */
+  async publish(uids: string[]): Promise<void> {
+    const listening = this.sockets();
+    if (listening.length === 0 || uids.length === 0) return;
+    const accountId = listening[0].conn.sub.accountId;
+    const agents = [...new Set(listening.flatMap((s) => (s.conn.sub.kind === "agent" ? [s.conn.sub.userId] : [])))];
+    const loaded = await loadEvents(this.db(), byUids(accountId, uids), { limit: uids.length, accountId, agents });
+    this.fanout.deliver(loaded, this.sockets());
+  }
+
+  /** RPC: an agent's availability changed; the account's agent sockets hear the presence. */
+  async presenceChanged(): Promise<void> {
+    const first = this.sockets()[0];
+    if (first) await this.broadcastPresence(first.conn.sub.accountId);
+  }
+
+  private async keepPinging() {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PING_INTERVAL_MS);
+  }
+
+  private async joined(sub: Subscriber) {
+    try {
+      if (sub.kind === "agent") await this.restoreIfAutoOffline(sub.accountId, sub.userId);
+      await this.broadcastPresence(sub.accountId);
+    } catch (err) {
+      console.error(JSON.stringify({ event: "cable_join_failed", account_id: sub.accountId, error: String(err) }));
+    }
+  }
+
+  private async left(ws: WebSocket) {
+    const conn = ws.deserializeAttachment() as Connection | null;
+    if (!conn) return;
+    ws.serializeAttachment(null);
+    this.fanout.forget(ws);
+    const { sub } = conn;
+    if (sub.kind === "agent" && !this.connected(sub) && (await goAutoOffline(this.db(), sub.accountId, sub.userId))) {
+      await this.ctx.storage.put(autoOfflineKey(sub.userId), true);
+      // They may have connected again while the write was in flight.
+      if (this.connected(sub)) await this.restoreIfAutoOffline(sub.accountId, sub.userId);
+    }
+    await this.broadcastPresence(sub.accountId);
+  }
+
+  /** An agent this hub set offline is back: online again, and routing hands them the backlog. */
+  private async restoreIfAutoOffline(accountId: number, userId: number) {
+    const key = autoOfflineKey(userId);
+    if (!(await this.ctx.storage.get(key))) return;
+    await this.ctx.storage.delete(key);
+    const db = this.db();
+    if (!(await comeBackOnline(db, accountId, userId))) return;
+    const outbox = new Outbox(db);
+    await drainForAgent(db, outbox, accountId, userId);
+    await outbox.flush(this.env.WEBHOOK_QUEUE, (_account, uids) => this.publish(uids));
+  }
+
+  private async broadcastPresence(accountId: number) {
+    const all = this.sockets();
+    if (!all.some((s) => s.conn.sub.kind === "agent")) return;
+    const connected = { users: new Set<number>(), contacts: new Set<number>() };
+    for (const { conn } of all) {
+      if (conn.sub.kind === "agent") connected.users.add(conn.sub.userId);
+      else connected.contacts.add(conn.sub.contactId);
+    }
+    const frame: Frame = { event: "presence.update", data: await presenceData(this.db(), accountId, connected) };
+    for (const { ws, conn } of this.sockets()) {
+      const text = conn.sub.kind === "agent" ? encode(conn, frame) : null;
+      if (text) trySend(ws, text);
+    }
+  }
+}

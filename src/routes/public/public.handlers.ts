@@ -1,0 +1,130 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { parseBody } from "../../lib/body";
+import type { AppEnv } from "../../lib/context";
+import { sessionOf } from "../../middleware/public-client";
+import type { ConversationView } from "../../serializers/conversation";
+import { publicContact, publicConversation, publicInbox, publicMessage } from "../../serializers/public";
+import { readMessages, type MessageWithSender } from "../../services/messages";
+import { toConversation } from "../../services/public-client";
+import * as contacts from "../../services/public-contacts";
+import * as conversations from "../../services/public-conversations";
+import * as messages from "../../services/public-messages";
+import type * as routes from "./public.routes";
+import * as s from "./public.schemas";
+
+type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
+type C = { req: { url: string }; var: AppEnv["Variables"] };
+
+const writer = (c: C) => ({ db: c.var.db, outbox: c.var.outbox });
+const origin = (c: C) => new URL(c.req.url).origin;
+const preloaded = (c: C) => c.var.preload as unknown[];
+
+/** Messages as the contact sees them: agents without their e-mail, the contact as itself. */
+function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
+  return rows.map((r) =>
+    publicMessage(r.message, v.conversation.displayId, { user: r.user, userAvailability: r.availability, contact: v.contact }, {
+      attachments: r.attachments,
+      origin: origin(c),
+    }),
+  );
+}
+
+export const showInbox: Handler<"showInbox"> = (c) => c.json(publicInbox(c.var.client.inbox), 200);
+
+export const createContact: Handler<"createContact"> = async (c) => {
+  const input = await parseBody(c, s.PublicContactCreate, "contact");
+  const session = await contacts.createPublicContact(c.var.db, c.var.outbox, c.req.valid("param").inbox_identifier, {
+    ...input,
+    email: input.email ?? undefined,
+    avatar_url: input.avatar_url ?? undefined,
+  });
+  return c.json(publicContact(session.contact, session.contactInbox), 200);
+};
+
+export const showContact: Handler<"showContact"> = async (c) => {
+  const q = c.req.valid("query");
+  const session = await contacts.identifySession(c.var.db, sessionOf(c), q.identifier, q.identifier_hash);
+  return c.json(publicContact(session.contact, session.contactInbox), 200);
+};
+
+export const updateContact: Handler<"updateContact"> = async (c) => {
+  const input = await parseBody(c, s.PublicContactUpdate, "contact");
+  const identified = await contacts.identifySession(c.var.db, sessionOf(c), input.identifier, input.identifier_hash);
+  const session = await contacts.updatePublicContact(c.var.db, c.var.outbox, identified, input);
+  return c.json(publicContact(session.contact, session.contactInbox), 200);
+};
+
+export const listConversations: Handler<"listConversations"> = (c) => {
+  const page = c.req.valid("query").page ?? 1;
+  const { conversations: list, total, messages: rows } = conversations.readConversationPage(preloaded(c));
+  const url = new URL(c.req.url);
+  const links: string[] = [];
+  if (page * conversations.PUBLIC_CONVERSATIONS_PER_PAGE < total) {
+    url.searchParams.set("page", String(page + 1));
+    links.push(`<${url}>; rel="next"`);
+  }
+  c.header("X-Total-Count", String(total));
+  if (links.length) c.header("Link", links.join(", "));
+  return c.json(
+    list.map((v) => publicConversation(v, shown(c, v, rows.filter((r) => r.message.conversationId === v.conversation.id)))),
+    200,
+  );
+};
+
+export const createConversation: Handler<"createConversation"> = async (c) => {
+  const input = await parseBody(c, s.PublicConversationCreate, "conversation");
+  const [latest] = preloaded(c) as [unknown[]];
+  const v = await conversations.createPublicConversation(writer(c), sessionOf(c), input, latest.length ? toConversation(latest) : null);
+  return c.json(publicConversation(v, []), 200);
+};
+
+export const showConversation: Handler<"showConversation"> = (c) => {
+  const [view, rows] = preloaded(c);
+  const v = toConversation(view);
+  return c.json(publicConversation(v, shown(c, v, readMessages(rows))), 200);
+};
+
+export const resolveConversation: Handler<"resolveConversation"> = async (c) => {
+  const v = await conversations.resolveByContact(writer(c), sessionOf(c), toConversation(preloaded(c)[0]));
+  return c.json(publicConversation(v, []), 200);
+};
+
+export const toggleTyping: Handler<"toggleTyping"> = async (c) => {
+  const v = toConversation(preloaded(c)[0]);
+  const input = await parseBody(c, s.TypingBody);
+  await conversations.contactTyping(writer(c), sessionOf(c), v, input.typing_status === "on");
+  return c.body(null, 200);
+};
+
+export const updateLastSeen: Handler<"updateLastSeen"> = async (c) => {
+  const [view, unread] = preloaded(c) as [unknown, { id: number }[]];
+  await conversations.markSeen(writer(c), toConversation(view), unread);
+  return c.body(null, 200);
+};
+
+export const listMessages: Handler<"listMessages"> = (c) => {
+  const [view, rows] = preloaded(c);
+  const v = toConversation(view);
+  return c.json(shown(c, v, conversations.readMessagePage(rows)), 200);
+};
+
+export const createMessage: Handler<"createMessage"> = async (c) => {
+  const v = toConversation(preloaded(c)[0]);
+  const input = await parseBody(c, s.PublicMessageCreate, "message");
+  const row = await messages.createContactMessage(writer(c), v, input);
+  if (row.replayed) c.header("Idempotent-Replayed", "true");
+  return c.json(publicMessage(row.message, v.conversation.displayId, { contact: v.contact }, { attachments: row.attachments, origin: origin(c) }), 200);
+};
+
+export const submitMessage: Handler<"submitMessage"> = async (c) => {
+  const [view, rows] = preloaded(c);
+  const v = toConversation(view);
+  const m = messages.toContactMessage(rows);
+  const input = await parseBody(c, s.SubmittedValuesBody, "message");
+  // Chatwoot's widget nests the CSAT answer inside submitted_values.
+  const values = input.submitted_values as Record<string, unknown>;
+  const csat = input.csat_survey_response ?? (values && !Array.isArray(values) ? (values.csat_survey_response as messages.SubmittedValues["csat_survey_response"]) : undefined);
+  const updated = await messages.submitValues(writer(c), m.message, { submitted_values: input.submitted_values, csat_survey_response: csat });
+  return c.json(shown(c, v, [{ ...m, message: updated }])[0], 200);
+};
+

@@ -1,0 +1,193 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { accounts, contactInboxes, contacts, inboxes } from "../db/schema";
+import { prefixed } from "../db/select";
+import type { DB } from "../lib/context";
+import { secureToken, uuid } from "../lib/crypto";
+import { isUniqueViolation, notFound, unauthorized, unprocessable } from "../lib/errors";
+import type { AccountRow } from "./auth";
+import type { ContactInboxRow, ContactRow } from "../serializers/contact";
+import type { InboxRow } from "../serializers/inbox";
+import type { Outbox } from "../webhooks/outbox";
+import { verifyIdentifierHash } from "./contact-profile";
+import { updateContact, type ContactInput } from "./contacts";
+import { identityRequired, type PublicSession } from "./public-client";
+
+export type PublicContactInput = {
+  source_id?: string;
+  identifier?: string;
+  identifier_hash?: string;
+  name?: string;
+  email?: string | null;
+  phone_number?: string | null;
+  avatar_url?: string | null;
+  custom_attributes?: Record<string, unknown>;
+};
+
+const ADJECTIVES = ["snowy", "quiet", "bright", "gentle", "misty", "sunny", "calm", "swift", "amber", "silver"];
+const NOUNS = ["sun", "river", "meadow", "forest", "harbor", "cloud", "breeze", "stone", "field", "wave"];
+
+/** A readable name for an anonymous contact, like Chatwoot's ("snowy-sun-611"). */
+export function anonymousName(): string {
+  const [a, n, d] = crypto.getRandomValues(new Uint16Array(3));
+  return `${ADJECTIVES[a % ADJECTIVES.length]}-${NOUNS[n % NOUNS.length]}-${(d % 900) + 100}`;
+}
+
+/** Checks `identifier_hash` when sent; with `hmac_mandatory` it must be sent, with an identifier. */
+async function verification(inbox: InboxRow, identifier: string | undefined, hash: string | undefined) {
+  if (hash === undefined) return verifyIdentifierHash(inbox, identifier ?? "", undefined);
+  if (!identifier) throw identityRequired();
+  return verifyIdentifierHash(inbox, identifier, hash);
+}
+
+type Found = { contactInbox: ContactInboxRow; contact: ContactRow };
+
+/**
+ * `POST /public/api/v1/inboxes/{inbox_identifier}/contacts`. An existing `source_id` returns that
+ * session (create is idempotent per `source_id`). Otherwise the account's contact is reused by
+ * `identifier`, then e-mail, then phone (a contact with a different identifier is never taken),
+ * and a returning user (same identifier, no `source_id`) gets their latest session back, so
+ * they see their conversation history. A verified session is only handed to a verified caller.
+ * Two round trips: one batch reads everything, one writes what is missing.
+ */
+export async function createPublicContact(db: DB, outbox: Outbox, identifier: string, input: PublicContactInput, retried = false): Promise<PublicSession> {
+  const none = "\u0000none";
+  const inboxId = sql`(select id from ${inboxes} where ${inboxes.identifier} = ${identifier})`;
+  const withContact = (where: ReturnType<typeof and>) =>
+    db
+      .select({ contactInbox: prefixed(contactInboxes, "ci"), contact: prefixed(contacts, "ct") })
+      .from(contactInboxes)
+      .innerJoin(contacts, eq(contacts.id, contactInboxes.contactId))
+      .where(where)
+      .orderBy(desc(contactInboxes.id))
+      .limit(1);
+  const inAccount = sql`${contacts.accountId} = (select account_id from ${inboxes} where ${inboxes.identifier} = ${identifier})`;
+  const email = input.email ? input.email.trim().toLowerCase() : null;
+  const [inboxRows, bySource, byIdentifier, byEmail, byPhone, lastSession] = await db.batch([
+    db
+      .select({ inbox: prefixed(inboxes, "i"), account: prefixed(accounts, "a") })
+      .from(inboxes)
+      .innerJoin(accounts, eq(accounts.id, inboxes.accountId))
+      .where(eq(inboxes.identifier, identifier)),
+    withContact(and(eq(contactInboxes.inboxId, inboxId), eq(contactInboxes.sourceId, input.source_id ?? none))),
+    db.select().from(contacts).where(and(inAccount, eq(contacts.identifier, input.identifier ?? none))),
+    db.select().from(contacts).where(and(inAccount, eq(contacts.email, email ?? none))),
+    db.select().from(contacts).where(and(inAccount, eq(contacts.phoneNumber, input.phone_number ?? none))),
+    withContact(
+      and(
+        eq(contactInboxes.inboxId, inboxId),
+        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${contacts.identifier} = ${input.identifier ?? none})`,
+      ),
+    ),
+  ]);
+  if (!inboxRows[0]) throw notFound("Inbox");
+  const { inbox, account } = inboxRows[0];
+  if (account.status === "suspended") throw unauthorized("Account is suspended");
+  const verified = await verification(inbox, input.identifier, input.identifier_hash);
+
+  const session = bySource[0] as Found | undefined;
+  if (session) return claimSession(db, account, inbox, session, input.identifier, verified);
+
+  const compatible = (c: ContactRow | undefined) => (c && (!c.identifier || !input.identifier || c.identifier === input.identifier) ? c : undefined);
+  const contact = byIdentifier[0] ?? compatible(byEmail[0]) ?? compatible(byPhone[0]);
+  const returning = lastSession[0] as Found | undefined;
+  if (returning && !input.source_id && (verified || !returning.contactInbox.hmacVerified)) {
+    return claimSession(db, account, inbox, returning, input.identifier, verified);
+  }
+
+  const sourceId = input.source_id ?? uuid();
+  const newSession = (contactId: number | ReturnType<typeof sql>) =>
+    db
+      .insert(contactInboxes)
+      .values({ contactId: contactId as number, inboxId: inbox.id, sourceId, pubsubToken: secureToken(), hmacVerified: verified })
+      .returning();
+  try {
+    if (contact) {
+      const statements: BatchItem<"sqlite">[] = [newSession(contact.id)];
+      if (input.identifier && !contact.identifier) statements.push(db.update(contacts).set({ identifier: input.identifier }).where(eq(contacts.id, contact.id)));
+      const [rows] = await db.batch(statements as [BatchItem<"sqlite">]);
+      const named = input.identifier && !contact.identifier ? { ...contact, identifier: input.identifier } : contact;
+      return { account, inbox, contact: named, contactInbox: (rows as ContactInboxRow[])[0] };
+    }
+    const [created, cis] = await db.batch([
+      db
+        .insert(contacts)
+        .values({
+          accountId: inbox.accountId,
+          name: input.name?.trim() || anonymousName(),
+          email,
+          phoneNumber: input.phone_number ?? null,
+          identifier: input.identifier ?? null,
+          avatarUrl: input.avatar_url ?? null,
+          customAttributes: input.custom_attributes ?? {},
+        })
+        .returning(),
+      // Batches run one at a time: the contact just inserted is the last row id.
+      newSession(sql`last_insert_rowid()`),
+      ...outbox.record({
+        event: "contact_created",
+        accountId: inbox.accountId,
+        inboxId: null,
+        contactId: sql`(select contact_id from contact_inboxes where inbox_id = ${inbox.id} and source_id = ${sourceId})`,
+      }),
+    ]);
+    return { account, inbox, contact: created[0], contactInbox: cis[0] };
+  } catch (err) {
+    // A concurrent create for the same user won the race: take what it made.
+    if (!retried && isUniqueViolation(err)) return createPublicContact(db, outbox, identifier, input, true);
+    if (isUniqueViolation(err)) throw unprocessable("source_id should be unique", [{ field: "source_id", message: "has already been taken" }]);
+    throw err;
+  }
+}
+
+/** An existing session: its contact must be the one identified, and a verified caller marks it verified. */
+async function claimSession(db: DB, account: AccountRow, inbox: InboxRow, found: Found, identifier: string | undefined, verified: boolean): Promise<PublicSession> {
+  const { contact, contactInbox } = found;
+  if (identifier && contact.identifier && contact.identifier !== identifier)
+    throw unprocessable("source_id belongs to another contact", [{ field: "source_id", message: "belongs to a contact with another identifier" }]);
+  if (inbox.hmacMandatory && contactInbox.hmacVerified && !verified) throw identityRequired();
+  const statements: BatchItem<"sqlite">[] = [];
+  if (verified && !contactInbox.hmacVerified) statements.push(db.update(contactInboxes).set({ hmacVerified: true }).where(eq(contactInboxes.id, contactInbox.id)));
+  if (identifier && !contact.identifier) statements.push(db.update(contacts).set({ identifier }).where(eq(contacts.id, contact.id)));
+  if (statements.length > 0) {
+    try {
+      await db.batch(statements as [BatchItem<"sqlite">]);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw unprocessable("Identifier has already been taken", [{ field: "identifier", message: "has already been taken" }]);
+      throw err;
+    }
+  }
+  return {
+    account,
+    inbox,
+    contact: identifier && !contact.identifier ? { ...contact, identifier } : contact,
+    contactInbox: verified ? { ...contactInbox, hmacVerified: true } : contactInbox,
+  };
+}
+
+/**
+ * `GET`/`PATCH /contacts/{source_id}` with `identifier` and `identifier_hash` verify the session
+ * (and name an anonymous contact). Without them, an unverified session of an inbox with
+ * `hmac_mandatory` is refused.
+ */
+export async function identifySession(db: DB, s: PublicSession, identifier: string | undefined, hash: string | undefined): Promise<PublicSession> {
+  if (hash === undefined) {
+    if (s.inbox.hmacMandatory && !s.contactInbox.hmacVerified) throw identityRequired();
+    return s;
+  }
+  const id = identifier ?? s.contact.identifier ?? undefined;
+  const verified = await verification(s.inbox, id, hash);
+  return claimSession(db, s.account, s.inbox, s, id, verified);
+}
+
+/** Updates the contact's own fields; `identifier` cannot be changed here (Chatwoot drops it too). */
+export async function updatePublicContact(db: DB, outbox: Outbox, s: PublicSession, input: PublicContactInput): Promise<PublicSession> {
+  const fields: ContactInput = {};
+  if (input.name !== undefined) fields.name = input.name;
+  if (input.email !== undefined) fields.email = input.email;
+  if (input.phone_number !== undefined) fields.phone_number = input.phone_number;
+  if (input.avatar_url !== undefined) fields.avatar_url = input.avatar_url;
+  if (input.custom_attributes !== undefined) fields.custom_attributes = input.custom_attributes;
+  const updated = await updateContact({ db, accountId: s.inbox.accountId, outbox }, s.contact.id, fields);
+  return { ...s, contact: updated.contact };
+}

@@ -1,0 +1,185 @@
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { conversations, messages } from "../db/schema";
+import type { DB } from "../lib/context";
+import type { ConversationView } from "../serializers/conversation";
+import { typingUser } from "../webhooks/payloads";
+import type { Outbox } from "../webhooks/outbox";
+import { activityInsert, activityText } from "./activity";
+import { conversationViews, toView, type ConversationViewRow } from "./conversation-view";
+import { newConversationStatements } from "./conversations";
+import { readMessages, withSenders, type MessageWithSender } from "./messages";
+import { sessionId, type Batch, type PublicSession } from "./public-client";
+import { drainInbox } from "./routing";
+
+export const PUBLIC_CONVERSATIONS_PER_PAGE = 25;
+/** Messages embedded in each conversation of a list, and in one shown alone. */
+export const LIST_EMBEDDED_MESSAGES = 20;
+export const SHOW_EMBEDDED_MESSAGES = 100;
+export const PUBLIC_MESSAGES_PER_PAGE = 20;
+
+type Writer = { db: DB; outbox: Outbox };
+
+/** What an end user may see of a conversation: no private notes, no activity messages. */
+const forContact = sql`${messages.private} = 0 and ${messages.messageType} <> 'activity'`;
+
+/** The latest `n` messages for the contact in each of `conversationIds` (a subquery), oldest first. */
+export function latestMessagesOf(db: DB, conversationIds: SQL, n: number) {
+  return withSenders(db)
+    .where(
+      sql`${messages.id} in (select id from (select m.id, row_number() over (partition by m.conversation_id order by m.id desc) as rn
+        from ${messages} m where m.conversation_id in ${conversationIds} and m.private = 0 and m.message_type <> 'activity')
+        where rn <= ${n})`,
+    )
+    .orderBy(asc(messages.id));
+}
+
+/** A page of the session's conversations (latest activity first), its total, and their latest messages. */
+export function conversationPage(db: DB, identifier: string, sourceId: string, page: number) {
+  const mine = eq(conversations.contactInboxId, sessionId(identifier, sourceId));
+  const offset = (page - 1) * PUBLIC_CONVERSATIONS_PER_PAGE;
+  const ids = db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(mine)
+    .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+    .limit(PUBLIC_CONVERSATIONS_PER_PAGE)
+    .offset(offset);
+  return [
+    conversationViews(db, mine)
+      .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+      .limit(PUBLIC_CONVERSATIONS_PER_PAGE)
+      .offset(offset),
+    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(conversations).where(mine),
+    latestMessagesOf(db, sql`(${ids})`, LIST_EMBEDDED_MESSAGES),
+  ] as const;
+}
+
+export function readConversationPage(rows: unknown[]) {
+  const [views, counted, msgs] = rows as [ConversationViewRow[], { n: number }[], unknown];
+  return { conversations: views.map(toView), total: counted[0]?.n ?? 0, messages: readMessages(msgs) };
+}
+
+/** The conversation's messages for the contact: the latest 20, or 20 older than `before`, oldest first. */
+export function publicMessagePage(db: DB, conversationId: SQL | number, before?: number) {
+  return withSenders(db)
+    .where(and(eq(messages.conversationId, sql`${conversationId}`), forContact, before ? lt(messages.id, before) : undefined))
+    .orderBy(desc(messages.id))
+    .limit(PUBLIC_MESSAGES_PER_PAGE);
+}
+
+export const readMessagePage = (rows: unknown): MessageWithSender[] => readMessages(rows).reverse();
+
+/**
+ * Opens a conversation for the session, routed to an available agent in the same batch. With
+ * `lock_to_single_conversation` the session's latest conversation is returned instead (`latest`,
+ * read beforehand); a blocked contact's conversation starts resolved, as in Chatwoot.
+ */
+export async function createPublicConversation(
+  w: Writer,
+  s: PublicSession,
+  input: { custom_attributes?: Record<string, unknown> },
+  latest: ConversationView | null,
+): Promise<ConversationView> {
+  if (s.inbox.lockToSingleConversation && latest) return latest;
+  const created = newConversationStatements(w.db, w.outbox, {
+    accountId: s.inbox.accountId,
+    inboxId: s.inbox.id,
+    contactId: s.contact.id,
+    contactInboxId: s.contactInbox.id,
+    status: s.contact.blocked ? "resolved" : "open",
+    assigneeId: null,
+    teamId: null,
+    snoozedUntil: null,
+    additionalAttributes: {},
+    customAttributes: input.custom_attributes ?? {},
+    at: Date.now(),
+  });
+  const results = await w.db.batch([
+    ...(created.statements as Batch),
+    ...created.routing,
+    conversationViews(w.db, eq(conversations.uuid, created.uuid)),
+  ]);
+  return toView((results[results.length - 1] as ConversationViewRow[])[0]);
+}
+
+/** The contact resolves their conversation (the client API cannot reopen one); the agent's capacity is freed. */
+export async function resolveByContact(w: Writer, s: PublicSession, v: ConversationView): Promise<ConversationView> {
+  const c = v.conversation;
+  if (c.status === "resolved") return v;
+  const at = Date.now();
+  const spec = {
+    accountId: c.accountId,
+    inboxId: c.inboxId,
+    conversationId: c.id,
+    contactId: c.contactId,
+    data: { changed_attributes: [{ status: { previous_value: c.status, current_value: "resolved" } }] },
+  };
+  await w.db.batch([
+    w.db.update(conversations).set({ status: "resolved", snoozedUntil: null, updatedAt: at }).where(eq(conversations.id, c.id)),
+    activityInsert(w.db, { accountId: c.accountId, inboxId: c.inboxId, conversationId: c.id }, activityText.status("resolved", s.contact.name), at),
+    ...w.outbox.record({ ...spec, event: "conversation_status_changed" }),
+    ...w.outbox.record({ ...spec, event: "conversation_updated" }),
+  ]);
+  if (c.status === "open" && c.assigneeId) await drainInbox(w.db, w.outbox, c.accountId, c.inboxId);
+  return { ...v, conversation: { ...c, status: "resolved", snoozedUntil: null, updatedAt: at } };
+}
+
+/** Typing indicators are not stored; they travel as events to webhooks and sockets. */
+export async function contactTyping(w: Writer, s: PublicSession, v: ConversationView, on: boolean) {
+  await w.db.batch(
+    w.outbox.record({
+      event: on ? "conversation_typing_on" : "conversation_typing_off",
+      accountId: v.conversation.accountId,
+      inboxId: v.conversation.inboxId,
+      conversationId: v.conversation.id,
+      data: { user: typingUser.contact(s.contact, s.account), is_private: false },
+    }) as Batch,
+  );
+}
+
+/** Agent messages the contact has not read yet (the newest 100 get a `message_updated` each). */
+export function unreadAgentMessages(db: DB, conversationId: SQL) {
+  return db
+    .select({ id: messages.id, private: messages.private })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        inArray(messages.messageType, ["outgoing", "template"]),
+        eq(messages.private, false),
+        inArray(messages.status, ["sent", "delivered"]),
+      ),
+    )
+    .orderBy(desc(messages.id))
+    .limit(100);
+}
+
+/** Records that the contact saw the conversation: agent messages up to now become `read`. */
+export async function markSeen(w: Writer, v: ConversationView, unread: { id: number }[]) {
+  const c = v.conversation;
+  const at = Date.now();
+  const statements: BatchItem<"sqlite">[] = [
+    w.db.update(conversations).set({ contactLastSeenAt: at }).where(eq(conversations.id, c.id)),
+  ];
+  if (unread.length > 0) {
+    statements.push(
+      w.db
+        .update(messages)
+        .set({ status: "read", updatedAt: at })
+        .where(
+          and(
+            eq(messages.conversationId, c.id),
+            inArray(messages.messageType, ["outgoing", "template"]),
+            eq(messages.private, false),
+            inArray(messages.status, ["sent", "delivered"]),
+            sql`${messages.createdAt} <= ${at}`,
+          ),
+        ),
+      ...unread.flatMap((m) =>
+        w.outbox.record({ event: "message_updated", accountId: c.accountId, inboxId: c.inboxId, conversationId: c.id, messageId: m.id }),
+      ),
+    );
+  }
+  await w.db.batch(statements as Batch);
+}
