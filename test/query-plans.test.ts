@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { and, desc, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
+import { contacts, conversations, deliveries, events, idempotencyKeys, messages } from "../src/db/schema";
+import { principalQuery } from "../src/services/auth";
+import { byDisplayId, conversationViews } from "../src/services/conversation-view";
+import { withSenders } from "../src/services/messages";
+import { clientQueries, sessionConversation } from "../src/services/public-client";
+import { conversationPage, publicMessagePage } from "../src/services/public-conversations";
+import { routeStatements } from "../src/services/routing";
+import { Outbox } from "../src/webhooks/outbox";
+import { testDb } from "./helpers/factories";
+
+type Query = { toSQL(): { sql: string; params: unknown[] } };
+
+/** `EXPLAIN QUERY PLAN` lines of one statement, as SQLite (D1) would run it. */
+async function plan(q: Query): Promise<string[]> {
+  const { sql: text, params } = q.toSQL();
+  const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return rows.results.map((r) => r.detail);
+}
+
+/** A step that reads a whole table: `SCAN <table>` without an index (virtual tables and subquery results aside). */
+const fullScans = (lines: string[]) =>
+  lines.filter((l) => /^SCAN /.test(l) && !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW|^SCAN \(subquery|^SCAN json_each/.test(l));
+
+/**
+ * The queries every request, delivery or routing pass runs. Each must reach its rows through an
+ * index: on the edge a whole-table scan grows with every account's data, not just the caller's.
+ */
+function hotQueries() {
+  const db = testDb();
+  const outbox = new Outbox(db);
+  const conversationId = sql`(select id from conversations where account_id = ${1} and display_id = ${7})`;
+  const [inboxByIdentifier, session] = clientQueries(db, "inbox-identifier", "source-id");
+  const [page, pageCount, pageMessages] = conversationPage(db, "inbox-identifier", "source-id", 2);
+  // Batch items are typed for db.batch; each is a query builder with toSQL().
+  const [route, lastAssigned, assignedActivity] = routeStatements(db, outbox, { accountId: 1, inboxId: 1, conversation: 9 }) as unknown as Query[];
+  const [insertEvent, toWebhooks, toInbox] = outbox.record({
+    event: "message_created",
+    accountId: 1,
+    inboxId: 1,
+    conversationId: 9,
+    messageId: 3,
+  }) as unknown as Query[];
+  return {
+    "token lookup": principalQuery(db, "token-hash", 1),
+    "conversation show": conversationViews(db, byDisplayId(1, 7)),
+    "conversation list (account, status, activity)": conversationViews(db, and(eq(conversations.accountId, 1), eq(conversations.status, "open")))
+      .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+      .limit(25),
+    "conversation list (inbox)": conversationViews(db, and(eq(conversations.accountId, 1), eq(conversations.inboxId, 1), eq(conversations.status, "open")))
+      .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+      .limit(25),
+    "message page": withSenders(db).where(and(eq(messages.conversationId, conversationId), lt(messages.id, 1000))).orderBy(desc(messages.id)).limit(20),
+    "contact list": db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, 1), or(isNotNull(contacts.email), isNotNull(contacts.phoneNumber), isNotNull(contacts.identifier))))
+      .orderBy(desc(contacts.lastActivityAt), desc(contacts.id))
+      .limit(15),
+    "contact by identifier": db.select().from(contacts).where(and(eq(contacts.accountId, 1), eq(contacts.identifier, "user-42"))),
+    "client API: inbox": inboxByIdentifier,
+    "client API: session": session,
+    "client API: conversation": sessionConversation(db, "inbox-identifier", "source-id", 7),
+    "client API: conversation page": page,
+    "client API: conversation count": pageCount,
+    "client API: embedded messages": pageMessages,
+    "client API: message page": publicMessagePage(db, conversationId, 500),
+    "routing: assign": route,
+    "routing: last assigned": lastAssigned,
+    "routing: activity": assignedActivity,
+    "outbox: event": insertEvent,
+    "outbox: account webhooks": toWebhooks,
+    "outbox: inbox webhook_url": toInbox,
+    "sweeper: overdue deliveries": db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(and(eq(deliveries.status, "pending"), lt(deliveries.nextAttemptAt, Date.now())))
+      .limit(500),
+    "realtime replay": db.select().from(events).where(and(eq(events.accountId, 1), gt(events.id, 100))).orderBy(events.id).limit(500),
+    "idempotency claim": db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, "scope")),
+  } satisfies Record<string, Query>;
+}
+
+describe("query plans: no hot query scans a whole table", () => {
+  for (const [name, query] of Object.entries(hotQueries())) {
+    it(name, async () => {
+      const lines = await plan(query);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(fullScans(lines), `${name}:\n${lines.join("\n")}`).toEqual([]);
+    });
+  }
+
+  it("the check itself catches a scan", async () => {
+    const unindexed = testDb().select().from(messages).where(eq(messages.content, "hello"));
+    expect(fullScans(await plan(unindexed))).toEqual(["SCAN messages"]);
+  });
+});
