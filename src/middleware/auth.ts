@@ -54,6 +54,9 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; preload
       if (opts.admin && !isAdmin(principal)) throw forbidden();
     }
     c.set("principal", principal);
+    // A repeated Idempotency-Key's answer, given only now that this caller is admitted again.
+    const repeat = c.var.idempotentAnswer;
+    if (repeat) return repeat;
     await next();
   });
 }

@@ -40,17 +40,40 @@ function refuse(c: Context<AppEnv>, err: AppError, headers?: Record<string, stri
  * also drops an expired or abandoned claim), runs, and stores its response for 24 h; a repeat with
  * the same key, caller (token hash), method and path replays it with `Idempotent-Replayed: true`.
  * Keys are scoped by the token's hash, so one caller can never replay another's response. Without
- * the header, or without a token (auth rejects it), the request passes through untouched.
+ * the header, or without a token (auth rejects it), the request passes through untouched. A repeat's
+ * answer is handed to `authenticate()`, which gives it only if the caller is still admitted: a
+ * replaced token, a removed member or a demoted administrator is refused as on a first request.
  */
-export const idempotency = idempotent(readToken);
+export const idempotency = idempotent(readToken, { afterAuth: true });
 
 /**
  * The client API has no token: its callers are named by the path (inbox identifier, source_id),
  * which the claim's scope already includes.
  */
-export const publicIdempotency = idempotent(() => "public client API");
+export const publicIdempotency = idempotent(() => "public client API", { afterAuth: false });
 
-function idempotent(callerOf: (c: Context<AppEnv>) => string | null) {
+/** The answer to a repeat of a claimed key: 422 for another body, 409 while it runs, else the stored response. */
+function repeatAnswer(c: Context<AppEnv>, row: typeof idempotencyKeys.$inferSelect, requestHash: string): Response {
+  if (row.requestHash !== requestHash) {
+    return refuse(
+      c,
+      new AppError(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body"),
+    );
+  }
+  if (row.status === null) {
+    return refuse(
+      c,
+      new AppError(409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still in progress; retry shortly"),
+      { "Retry-After": "1" },
+    );
+  }
+  const headers = new Headers({ "Idempotent-Replayed": "true" });
+  if (row.contentType) headers.set("content-type", row.contentType);
+  const empty = row.status === 204 || row.status === 304;
+  return new Response(empty ? null : row.body, { status: row.status, headers });
+}
+
+function idempotent(callerOf: (c: Context<AppEnv>) => string | null, { afterAuth }: { afterAuth: boolean }) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (c.req.method !== "POST" || key === undefined) return next();
@@ -90,23 +113,10 @@ function idempotent(callerOf: (c: Context<AppEnv>) => string | null) {
     ]);
     const row = rows[0];
     if (row && row.owner !== owner) {
-      if (row.requestHash !== requestHash) {
-        return refuse(
-          c,
-          new AppError(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body"),
-        );
-      }
-      if (row.status === null) {
-        return refuse(
-          c,
-          new AppError(409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still in progress; retry shortly"),
-          { "Retry-After": "1" },
-        );
-      }
-      const headers = new Headers({ "Idempotent-Replayed": "true" });
-      if (row.contentType) headers.set("content-type", row.contentType);
-      const empty = row.status === 204 || row.status === 304;
-      return new Response(empty ? null : row.body, { status: row.status, headers });
+      const answer = repeatAnswer(c, row, requestHash);
+      if (!afterAuth) return answer;
+      c.set("idempotentAnswer", answer);
+      return next();
     }
 
     const mine = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.owner, owner));
