@@ -22,6 +22,8 @@ import { Deleted } from "../../serializers/common";
 const base = "/api/v1/accounts/{account_id}/contacts";
 const tags = ["Contacts"];
 const member = authenticate({ account: true });
+/** Deleting a contact deletes its conversations in every inbox, so only administrators may (as in Chatwoot). */
+const admin = authenticate({ account: true, admin: true });
 
 export const list = createRoute({
   method: "get",
@@ -80,8 +82,8 @@ export const remove = createRoute({
   method: "delete",
   path: `${base}/{id}`,
   tags,
-  summary: "Delete a contact with its conversations",
-  middleware: [member],
+  summary: "Delete a contact with its conversations (administrators)",
+  middleware: [admin],
   request: { params: ContactParams },
   responses: { 200: json(Deleted, "Deleted"), ...errors },
 });
