@@ -1,4 +1,4 @@
-// Runs `npm run dev` in the background for scripts and tests (scripts/bench.mjs,
+// Runs `npm run dev` in the background for scripts and tests (scripts/bench/,
 // test/e2e/dev-server.ts): on a free port, with its own database, in its own process group so
 // that stopping it stops wrangler and workerd too. Types: dev-server.d.mts.
 import { spawn } from "node:child_process";

@@ -1,0 +1,50 @@
+// The load table: req/s and latency per route under autocannon, each compared with the trivial
+// `GET /api` measured in the same run, plus webhook delivery latency while agent messages load.
+import { client } from "./client.mjs";
+import { setting } from "./flags.mjs";
+import { drain, runLoad, loadRoutes } from "./load.mjs";
+import { seedWorld } from "./seed.mjs";
+import { ms, percentile, rate, table } from "./stats.mjs";
+import { measureDeliveries } from "./webhooks.mjs";
+
+export async function runLoadBench(dev, receiver) {
+  const duration = setting("duration", 10);
+  const connections = Math.max(1, setting("connections", 10));
+  console.log("\nSeeding 3 accounts through the Platform and Application APIs...");
+  const world = await seedWorld(dev.url, { accounts: 3, contacts: 4, webhookUrl: receiver.url });
+  const [main] = world;
+  const probe = client(dev.url, main.agent.token);
+  const probePath = `${main.base}/conversations/${main.contacts[2].conversations[0].id}/messages`;
+
+  const rows = [];
+  let ceiling;
+  let webhookReport;
+  for (const route of loadRoutes(world)) {
+    process.stdout.write(`  ${route.name}: ${duration} s, ${connections} connections... `);
+    await drain(dev.url);
+    const webhooksBefore = receiver.received();
+    // A short warm-up so the first requests' compilation and cache misses are not counted.
+    const warm = await runLoad(dev.url, { ...route, connections: 2, duration: 1 });
+    let done = false;
+    const probing = route.webhookProbe
+      ? measureDeliveries(receiver, (i) => probe.post(probePath, { content: `Probe ${i}` }), { until: () => done, intervalMs: 100, waitSeconds: 30 })
+      : null;
+    const r = await runLoad(dev.url, { ...route, connections, duration });
+    done = true;
+    if (probing) webhookReport = { r: await probing, received: receiver.received() - webhooksBefore, created: warm.ok + r.ok };
+    console.log(`${rate(r.rps)} req/s`);
+    if (route.path === "/api") ceiling = r.rps;
+    const codes = Object.entries(r.statusCodes ?? {}).map(([code, s]) => `${code}:${s.count}`).join(" ");
+    rows.push([route.name, rate(r.rps), ms(r.p50), ms(r.p99), ceiling ? `${((r.rps / ceiling) * 100).toFixed(0)}%` : "n/a", codes + (r.errors ? ` errors:${r.errors}` : "")]);
+  }
+  console.log(`\nLoad per route: autocannon, ${connections} connections, ${duration} s each, local wrangler dev on 127.0.0.1\n`);
+  console.log(table(["route", "req/s", "p50", "p99", "of ceiling", "responses"], rows));
+  if (webhookReport) {
+    const { r, received, created } = webhookReport;
+    console.log(`\nWebhook delivery while agent message create was under load (a probe reply every 100 ms in another conversation):`);
+    console.log(`  probe POST .../messages  ${r.sent} sent; latency p50 ${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`);
+    console.log(`  message_created          ${r.deliveries.length}/${r.sent} probe replies delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}`);
+    console.log(`                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`);
+    console.log(`  all message_created received since the warm-up: ${received}, for ${created + r.sent} messages created by warm-up, load and probe`);
+  }
+}
