@@ -5,6 +5,7 @@ import { deliveries, inboxes, webhooks, WEBHOOK_EVENTS } from "../src/db/schema"
 import { fromBase64, hmacSha256, toBase64, toHex } from "../src/lib/crypto";
 import { newSigningSecret } from "../src/services/inboxes";
 import { handleScheduled } from "../src/webhooks/consumer";
+import { sweep } from "../src/webhooks/deliver";
 import { as, createConversation, createWorld, testDb, type World } from "./helpers/factories";
 import { receiver, type Received } from "./helpers/receiver";
 import { api } from "./helpers/api";
@@ -255,5 +256,37 @@ describe("the outbox sweeper", () => {
     const [got] = await eventsAt(r, "message_created");
     expect(JSON.parse(got.body).id).toBe(reply.body.id);
     expect(got.headers["webhook-id"]).toBe(pending.uid);
+  });
+
+  // Found by `npm run soak`: a restart lost ~170 queued jobs, and the sweep's `id IN (...)` list
+  // exceeded D1's 100 bound parameters, so it failed every minute and nothing was re-sent.
+  it("re-enqueues more overdue deliveries than one D1 query can bind", async () => {
+    const w = await createWorld();
+    const r = receiver("swept-many");
+    await inboxHook(w, r, { webhookSubscriptions: ["message_created"] });
+    const { path } = await createConversation(w);
+    const lost = vi.spyOn(env.WEBHOOK_QUEUE, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
+    expect((await as(w.agent).post(`${path}/messages`, { content: "one of many" })).status).toBe(200);
+    lost.mockRestore();
+    const [pending] = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 149)
+       INSERT INTO deliveries (uid, account_id, event_id, webhook_id, inbox_id, status, attempts, next_attempt_at, created_at, updated_at)
+       SELECT d.uid || '-' || n.i, d.account_id, d.event_id, d.webhook_id, d.inbox_id, 'pending', 0, d.next_attempt_at, d.created_at, d.updated_at
+       FROM deliveries d, n WHERE d.id = ?`,
+    )
+      .bind(pending.id)
+      .run();
+    await testDb().update(deliveries).set({ nextAttemptAt: Date.now() - 120_000 }).where(eq(deliveries.inboxId, w.inbox.id));
+
+    const sent = vi.spyOn(env.WEBHOOK_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const swept = await sweep(env, testDb());
+    const jobs = sent.mock.calls.flatMap(([batch]) => [...batch].map((m) => (m.body as { deliveryId: number }).deliveryId));
+    sent.mockRestore();
+    const mine = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
+    expect(mine).toHaveLength(150);
+    expect(swept).toBeGreaterThanOrEqual(150);
+    expect(jobs).toEqual(expect.arrayContaining(mine.map((d) => d.id)));
+    for (const d of mine) expect(d.nextAttemptAt).toBeGreaterThan(Date.now() - 60_000);
   });
 });

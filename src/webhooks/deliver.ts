@@ -263,7 +263,7 @@ async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event
  * lost their queue job (a failed send, a restarted local queue); enqueue them again.
  */
 export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
-  const overdue = await db
+  const overdue = db
     .select({ id: deliveries.id })
     .from(deliveries)
     .where(
@@ -274,10 +274,11 @@ export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
       ),
     )
     .limit(500);
-  const ids = overdue.map((r) => r.id);
-  if (ids.length === 0) return 0;
   // Due now again: if this job is lost too, the next sweep finds it after the grace period.
-  await db.update(deliveries).set({ nextAttemptAt: now }).where(inArray(deliveries.id, ids));
+  // One statement with a subquery, not a list of ids: D1 binds at most 100 parameters a query.
+  const swept = await db.update(deliveries).set({ nextAttemptAt: now }).where(inArray(deliveries.id, overdue)).returning({ id: deliveries.id });
+  const ids = swept.map((r) => r.id);
+  if (ids.length === 0) return 0;
   await enqueueDeliveries(env.WEBHOOK_QUEUE, ids);
   return ids.length;
 }
