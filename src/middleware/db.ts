@@ -4,7 +4,7 @@ import * as schema from "../db/schema";
 import type { AppEnv } from "../lib/context";
 import { countingD1, type D1Stats } from "../lib/d1-counter";
 import { hubPublisher } from "../realtime/publish";
-import { Outbox } from "../webhooks/outbox";
+import { faultRate, Outbox } from "../webhooks/outbox";
 
 /**
  * A Drizzle client per request over a counting D1 wrapper, and the request's outbox. With SERVER_TIMING=on the
@@ -20,7 +20,7 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (outbox.pending > 0) {
     // The events are already in D1; enqueueing and publishing after the response keeps them off the hot path.
-    const flushed = outbox.flush(c.env.WEBHOOK_QUEUE, hubPublisher(c.env.CABLE));
+    const flushed = outbox.flush(c.env.WEBHOOK_QUEUE, hubPublisher(c.env.CABLE), faultRate(c.env.FAULT_DROP_ENQUEUE_RATE));
     try {
       c.executionCtx.waitUntil(flushed);
     } catch {

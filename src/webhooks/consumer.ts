@@ -3,7 +3,7 @@ import * as schema from "../db/schema";
 import { hubPublisher } from "../realtime/publish";
 import { drainAll } from "../services/routing";
 import { attemptDelivery, deliverEvent, recordDeadLetter, sweep, type WebhookEnv } from "./deliver";
-import { Outbox } from "./outbox";
+import { faultRate, Outbox } from "./outbox";
 
 type Job = { eventUid?: string; deliveryId?: number };
 
@@ -15,10 +15,14 @@ type Job = { eventUid?: string; deliveryId?: number };
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env & WebhookEnv) {
   const db = drizzle(env.DB, { schema });
   const deadLetters = batch.queue.endsWith("-dlq");
+  // Soak/test-only fault switch (`npm run soak`); must stay unset in production. A job throws on
+  // its first attempt, before any work, with this probability: the queue's own retry must recover.
+  const throwRate = deadLetters ? 0 : faultRate(env.FAULT_CONSUMER_THROW_RATE);
   await Promise.all(
     batch.messages.map(async (msg) => {
       const job = (msg.body ?? {}) as Job;
       try {
+        if (throwRate > 0 && msg.attempts === 1 && Math.random() < throwRate) throw new Error("injected fault (FAULT_CONSUMER_THROW_RATE)");
         if (deadLetters) await recordDeadLetter(env, db, job);
         else if (job.eventUid) await deliverEvent(env, db, job.eventUid);
         else if (job.deliveryId) await attemptDelivery(env, db, job.deliveryId);

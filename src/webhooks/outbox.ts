@@ -50,6 +50,15 @@ function streamOf(spec: EventSpec): SQL {
   return streamKey("inbox", spec.inboxId ?? 0);
 }
 
+/**
+ * A fault-injection rate from a test/soak-only switch (`FAULT_*` vars, see `npm run soak`):
+ * a number in [0, 1], 0 when unset or malformed. These switches must stay unset in production.
+ */
+export function faultRate(value: string | undefined): number {
+  const rate = Number(value ?? 0);
+  return Number.isFinite(rate) ? Math.min(Math.max(rate, 0), 1) : 0;
+}
+
 /** Tells an account's realtime subscribers about events that just committed (see src/realtime). */
 export type Publish = (accountId: number, uids: string[]) => Promise<void>;
 
@@ -117,17 +126,21 @@ export class Outbox {
   /**
    * Enqueues a first-attempt job per recorded event and publishes the events to each account's
    * realtime hub, side by side. Call it only after the batch holding the events committed.
-   * Failures are logged, never thrown: the events are in D1 already.
+   * Failures are logged, never thrown: the events are in D1 already. `dropRate` (soak/test only,
+   * from `FAULT_DROP_ENQUEUE_RATE`; 0 in production) silently skips that fraction of the jobs, as
+   * if they were lost between the commit and the enqueue: the sweeper must find them.
    */
-  async flush(queue: Queue, publish: Publish) {
+  async flush(queue: Queue, publish: Publish, dropRate = 0) {
     const recorded = this.recorded.splice(0);
     if (recorded.length === 0) return;
     const uids = recorded.map((r) => r.uid);
+    const enqueued = dropRate > 0 ? uids.filter(() => Math.random() >= dropRate) : uids;
+    if (enqueued.length < uids.length) console.warn(JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped: uids.length - enqueued.length }));
     const byAccount = new Map<number, string[]>();
     for (const r of recorded) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r.uid]);
     await Promise.all([
-      queue.sendBatch(uids.map((eventUid) => ({ body: { eventUid } }))).catch((err) => {
-        console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: uids, error: String(err) }));
+      (enqueued.length ? queue.sendBatch(enqueued.map((eventUid) => ({ body: { eventUid } }))) : Promise.resolve()).catch((err) => {
+        console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: enqueued, error: String(err) }));
       }),
       ...[...byAccount].map(([accountId, accountUids]) =>
         Promise.resolve()
