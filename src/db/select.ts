@@ -1,5 +1,5 @@
 import { getTableColumns, sql, type InferSelectModel, type SQL } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
  * A table's columns selected under unique aliases (`<prefix>__<column>`). D1's batch API
@@ -17,3 +17,14 @@ export function prefixed<T extends SQLiteTable>(table: T, prefix: string) {
 export function orNull<R extends { id: unknown }>(row: R): R | null {
   return row.id === null || row.id === undefined ? null : row;
 }
+
+/**
+ * `column in (<values>)` with the list bound as one JSON parameter: D1 binds at most 100
+ * parameters a query, so a list of ids from a request must not become one parameter each.
+ */
+export const inList = (column: SQLiteColumn | SQL, values: readonly (string | number)[]): SQL =>
+  sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
+
+/** `column not in (<values>)`, bound as one JSON parameter (see `inList`). */
+export const notInList = (column: SQLiteColumn | SQL, values: readonly (string | number)[]): SQL =>
+  sql`${column} not in (select value from json_each(${JSON.stringify(values)}))`;

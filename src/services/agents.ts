@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accessTokens, accountUsers, users } from "../db/schema";
 import type { Availability, Role } from "../db/schema";
-import { prefixed } from "../db/select";
+import { inList, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
@@ -29,7 +29,7 @@ export function accountUserIds(db: DB, accountId: number, userIds: number[]) {
   return db
     .select({ userId: accountUsers.userId })
     .from(accountUsers)
-    .where(and(eq(accountUsers.accountId, accountId), inArray(accountUsers.userId, userIds.length ? userIds : [0])));
+    .where(and(eq(accountUsers.accountId, accountId), inList(accountUsers.userId, userIds)));
 }
 
 /** 422 unless every requested id is a user of the account; other accounts' users look like unknown ids. */

@@ -1,4 +1,5 @@
-import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { inList, notInList } from "../db/select";
 import { accountUsers, inboxes, inboxMembers } from "../db/schema";
 import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
@@ -48,7 +49,7 @@ function insertMembers(db: DB, accountId: number, inboxId: number, userIds: numb
         .where(
           and(
             eq(accountUsers.accountId, accountId),
-            inArray(accountUsers.userId, userIds.length ? userIds : [0]),
+            inList(accountUsers.userId, userIds),
             sql`exists (select 1 from ${inboxes} where ${inboxes.id} = ${inboxId} and ${inboxes.accountId} = ${accountId})`,
           ),
         ),
@@ -71,7 +72,7 @@ export async function setInboxMembers(scope: Scope, inboxId: number, userIds: nu
   const ids = [...new Set(userIds)];
   await check(scope, inboxId, ids);
   const [, , rows] = await db.batch([
-    db.delete(inboxMembers).where(and(eq(inboxMembers.inboxId, inboxId), notInArray(inboxMembers.userId, ids.length ? ids : [0]))),
+    db.delete(inboxMembers).where(and(eq(inboxMembers.inboxId, inboxId), notInList(inboxMembers.userId, ids))),
     insertMembers(db, accountId, inboxId, ids),
     inboxMemberRows(db, accountId, inboxId),
   ]);
@@ -84,7 +85,7 @@ export async function removeFromInbox(scope: Scope, inboxId: number, userIds: nu
   const ids = [...new Set(userIds)];
   await check(scope, inboxId, ids);
   const [, rows] = await db.batch([
-    db.delete(inboxMembers).where(and(eq(inboxMembers.inboxId, inboxId), inArray(inboxMembers.userId, ids))),
+    db.delete(inboxMembers).where(and(eq(inboxMembers.inboxId, inboxId), inList(inboxMembers.userId, ids))),
     inboxMemberRows(db, accountId, inboxId),
   ]);
   return rows;

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { inList, notInList } from "../db/select";
 import { accountUsers, teamMembers, teams, users } from "../db/schema";
 import type { DB } from "../lib/context";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
@@ -126,7 +127,7 @@ function insertMembers(db: DB, accountId: number, teamId: number, userIds: numbe
         .where(
           and(
             eq(accountUsers.accountId, accountId),
-            inArray(accountUsers.userId, userIds.length ? userIds : [0]),
+            inList(accountUsers.userId, userIds),
             sql`exists (select 1 from ${teams} where ${teams.id} = ${teamId} and ${teams.accountId} = ${accountId})`,
           ),
         ),
@@ -142,7 +143,7 @@ export async function addTeamMembers(scope: Scope, teamId: number, userIds: numb
   const added = ids.filter((id) => !current.has(id));
   const [, rows] = await db.batch([
     insertMembers(db, accountId, teamId, ids),
-    agentRows(db, accountId, inArray(users.id, added.length ? added : [0])),
+    agentRows(db, accountId, inList(users.id, added)),
   ]);
   return rows;
 }
@@ -153,7 +154,7 @@ export async function setTeamMembers(scope: Scope, teamId: number, userIds: numb
   const ids = [...new Set(userIds)];
   await checkMembers(scope, teamId, ids);
   const [, , rows] = await db.batch([
-    db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), notInArray(teamMembers.userId, ids.length ? ids : [0]))),
+    db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), notInList(teamMembers.userId, ids))),
     insertMembers(db, accountId, teamId, ids),
     membersOf(db, accountId, teamId),
   ]);
@@ -166,7 +167,7 @@ export async function removeTeamMembers(scope: Scope, teamId: number, userIds: n
   const ids = [...new Set(userIds)];
   await checkMembers(scope, teamId, ids);
   const [, rows] = await db.batch([
-    db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), inArray(teamMembers.userId, ids))),
+    db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), inList(teamMembers.userId, ids))),
     membersOf(db, accountId, teamId),
   ]);
   return rows;
