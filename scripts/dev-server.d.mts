@@ -22,6 +22,8 @@ export type DevServer = {
 };
 
 export declare function freshPersistDir(): string;
+export declare function runWrangler(args: string[]): Promise<string>;
+export declare function queryLocalD1<T = Record<string, unknown>>(persistDir: string, sql: string): Promise<T[]>;
 export declare function freePort(): Promise<number>;
 export declare function parseCredentials(output: string): DemoCredentials | null;
 export declare function stopGroup(child: ChildProcess): Promise<void>;

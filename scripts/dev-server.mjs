@@ -1,14 +1,45 @@
 // Runs `npm run dev` in the background for scripts and tests (scripts/bench/,
 // test/e2e/dev-server.ts): on a free port, with its own database, in its own process group so
 // that stopping it stops wrangler and workerd too. Types: dev-server.d.mts.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** Offline and quiet: no cf.json fetch, no banner, no metrics. */
+const wranglerEnv = () => ({
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  WRANGLER_SEND_METRICS: "false",
+  CI: "true",
+});
+
+/** Runs the project's wrangler with these arguments; resolves with its stdout, rejects with its output. */
+export async function runWrangler(args) {
+  const bin = path.join(projectRoot, "node_modules", "wrangler", "bin", "wrangler.js");
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      cwd: projectRoot,
+      env: wranglerEnv(),
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (err) {
+    throw new Error(`wrangler ${args.join(" ")} failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+  }
+}
+
+/** Runs SQL against the local D1 database in `persistDir` (with no server on it) and returns the rows. */
+export async function queryLocalD1(persistDir, sql) {
+  const stdout = await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql]);
+  return JSON.parse(stdout).flatMap((r) => r.results);
+}
 
 export const freshPersistDir = () => mkdtempSync(path.join(tmpdir(), "konversio-e2e-"));
 

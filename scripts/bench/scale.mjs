@@ -7,12 +7,10 @@
 //   npm run bench -- scale --conversations 10000 --messages 100000    # a quick run
 //   flags: --small-conversations 1000 --noise-accounts 2 --noise-conversations 10000
 //          --samples 30 (sequential requests per read) --duration 5 --connections 10 (autocannon)
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freshPersistDir, projectRoot, startDevServer } from "../dev-server.mjs";
+import { freshPersistDir, runWrangler, startDevServer } from "../dev-server.mjs";
 import { client } from "./client.mjs";
 import { setting } from "./flags.mjs";
 import { drain, runLoad } from "./load.mjs";
@@ -20,23 +18,7 @@ import { accountRowsSql } from "./scale-sql.mjs";
 import { seedAccount } from "./seed.mjs";
 import { ms, now, percentile, rate, table } from "./stats.mjs";
 
-const wranglerBin = path.join(path.dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
 const DEV_ARGS = ["--var", "ALLOW_PRIVATE_WEBHOOK_URLS:true"];
-
-function wrangler(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [wranglerBin, ...args], {
-      cwd: projectRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true", WRANGLER_SEND_METRICS: "false", CI: "true" },
-    });
-    let output = "";
-    child.stdout.on("data", (c) => (output += c));
-    child.stderr.on("data", (c) => (output += c));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`wrangler ${args.join(" ")} exited ${code}:\n${output}`))));
-  });
-}
 
 /** How many rows matched: the list's total count, or the page's length. */
 function countHits(text) {
@@ -123,7 +105,7 @@ export async function runScaleBench() {
     const totalMessages = plan.reduce((s, p) => s + p.messages, 0);
     console.log(`Inserting ${totalConversations} conversations and ${totalMessages} messages in ${plan.length} accounts with wrangler d1 execute...`);
     const t0 = now();
-    await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", sqlFile, "--yes"]);
+    await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", sqlFile, "--yes"]);
     const seedSeconds = (now() - t0) / 1000;
     console.log(`  seeded in ${seedSeconds.toFixed(1)} s`);
 

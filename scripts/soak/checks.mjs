@@ -1,25 +1,6 @@
-// What the soak asserts once the server is stopped: straight from the local D1 database (as
-// test/e2e/dev-server.ts `queryLocalD1` does, which .mjs scripts cannot import), and from what
-// the receiver saw.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
-import { projectRoot } from "../dev-server.mjs";
-
-/** Runs SQL against the local D1 database in `persistDir` (with no server on it) and returns the rows. */
-export async function queryLocalD1(persistDir, sql) {
-  const wrangler = path.join(projectRoot, "node_modules", "wrangler", "bin", "wrangler.js");
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [wrangler, "d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql],
-    {
-      cwd: projectRoot,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
-    },
-  );
-  return JSON.parse(stdout).flatMap((r) => r.results);
-}
+// What the soak asserts once the server is stopped: straight from the local D1 database, and
+// from what the receiver saw.
+import { queryLocalD1 } from "../dev-server.mjs";
 
 const count = (rows) => Number(rows[0]?.n ?? 0);
 
