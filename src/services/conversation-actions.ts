@@ -9,9 +9,11 @@ import { activityInsert, activityText } from "./activity";
 import type { MembershipRow, UserRow } from "./auth";
 import { actorName, type Ctx } from "./conversations";
 import { drainInbox, routeStatements } from "./routing";
-import { typingUser } from "../webhooks/payloads";
 
-const targetOf = (ctx: Ctx, v: ConversationView) => ({
+/** What an action writes with: the request's database and outbox, in the conversation's account. */
+type Writer = Pick<Ctx, "db" | "outbox" | "accountId">;
+
+const targetOf = (ctx: Writer, v: ConversationView) => ({
   accountId: ctx.accountId,
   inboxId: v.conversation.inboxId,
   conversationId: v.conversation.id,
@@ -22,7 +24,7 @@ const whereId = (v: ConversationView) => eq(conversations.id, v.conversation.id)
 type Change = Record<string, { previous_value: unknown; current_value: unknown }>;
 
 /** `conversation_updated` with Chatwoot's `changed_attributes` list (real previous and current values). */
-function updated(ctx: Ctx, v: ConversationView, changes: Change, event: "conversation_updated" | "conversation_status_changed" = "conversation_updated") {
+function updated(ctx: Writer, v: ConversationView, changes: Change, event: "conversation_updated" | "conversation_status_changed" = "conversation_updated") {
   return ctx.outbox.record({
     event,
     accountId: ctx.accountId,
@@ -32,7 +34,7 @@ function updated(ctx: Ctx, v: ConversationView, changes: Change, event: "convers
     data: { changed_attributes: Object.entries(changes).map(([k, change]) => ({ [k]: change })) },
   });
 }
-const routeTarget = (ctx: Ctx, v: ConversationView) => ({
+const routeTarget = (ctx: Writer, v: ConversationView) => ({
   accountId: ctx.accountId,
   inboxId: v.conversation.inboxId,
   conversation: v.conversation.id,
@@ -40,15 +42,16 @@ const routeTarget = (ctx: Ctx, v: ConversationView) => ({
 const change = (previous: unknown, current: unknown) => ({ previous_value: previous, current_value: current });
 const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
-async function write(ctx: Ctx, statements: BatchItem<"sqlite">[]) {
+async function write(ctx: Writer, statements: BatchItem<"sqlite">[]) {
   if (statements.length > 0) await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
 /**
  * Sets the status (or toggles open ↔ resolved when none is given, as Chatwoot does) and
- * records the activity. `snoozedUntil` is unix seconds and only kept for `snoozed`.
+ * records the activity in `by`'s name (an agent, or the contact on the client API).
+ * `snoozedUntil` is unix seconds and only kept for `snoozed`.
  */
-export async function toggleStatus(ctx: Ctx, v: ConversationView, status?: ConversationStatus, snoozedUntil?: number | null) {
+export async function toggleStatus(ctx: Writer, v: ConversationView, by: string, status?: ConversationStatus, snoozedUntil?: number | null) {
   const current = v.conversation.status;
   const next: ConversationStatus = status ?? (current === "open" ? "resolved" : "open");
   const until = next === "snoozed" && snoozedUntil ? snoozedUntil * 1000 : null;
@@ -59,7 +62,7 @@ export async function toggleStatus(ctx: Ctx, v: ConversationView, status?: Conve
     if (until !== v.conversation.snoozedUntil) changes.snoozed_until = change(seconds(v.conversation.snoozedUntil), seconds(until));
     await write(ctx, [
       ctx.db.update(conversations).set({ status: next, snoozedUntil: until, updatedAt: at }).where(whereId(v)),
-      ...(next !== current ? [activityInsert(ctx.db, targetOf(ctx, v), activityText.status(next, actorName(ctx.principal)), at)] : []),
+      ...(next !== current ? [activityInsert(ctx.db, targetOf(ctx, v), activityText.status(next, by), at)] : []),
       // Chatwoot sends both; here both carry the real previous and current values.
       ...(next !== current ? updated(ctx, v, changes, "conversation_status_changed") : []),
       ...updated(ctx, v, changes),
@@ -185,8 +188,11 @@ export async function removeCustomAttributes(ctx: Ctx, v: ConversationView, keys
   return setCustomAttributes(ctx, v, next);
 }
 
-/** Typing indicators are not stored; they only travel as events (and their webhooks). */
-export async function setTyping(ctx: Ctx, v: ConversationView, on: boolean, isPrivate: boolean) {
+/**
+ * Typing indicators are not stored; they only travel as events (and their webhooks). `user` is
+ * the typist as webhook bodies show it (`typingUser.agent` or `typingUser.contact`).
+ */
+export async function setTyping(ctx: Writer, v: ConversationView, user: Record<string, unknown>, on: boolean, isPrivate: boolean) {
   await write(
     ctx,
     ctx.outbox.record({
@@ -195,7 +201,7 @@ export async function setTyping(ctx: Ctx, v: ConversationView, on: boolean, isPr
       inboxId: v.conversation.inboxId,
       conversationId: v.conversation.id,
       private: isPrivate,
-      data: { user: typingUser.agent(ctx.principal.user), is_private: isPrivate },
+      data: { user, is_private: isPrivate },
     }),
   );
 }

@@ -5,12 +5,11 @@ import type { DB } from "../lib/context";
 import type { ConversationView } from "../serializers/conversation";
 import { typingUser } from "../webhooks/payloads";
 import type { Outbox } from "../webhooks/outbox";
-import { activityInsert, activityText } from "./activity";
+import { setTyping, toggleStatus } from "./conversation-actions";
 import { conversationViews, toView, type ConversationViewRow } from "./conversation-view";
 import { newConversationStatements } from "./conversations";
 import { readMessages, withSenders, type MessageWithSender } from "./messages";
 import { sessionId, type Batch, type PublicSession } from "./public-client";
-import { drainInbox } from "./routing";
 
 export const PUBLIC_CONVERSATIONS_PER_PAGE = 25;
 /** Messages embedded in each conversation of a list, and in one shown alone. */
@@ -103,40 +102,15 @@ export async function createPublicConversation(
   return toView((results[results.length - 1] as ConversationViewRow[])[0]);
 }
 
-/** The contact resolves their conversation (the client API cannot reopen one); the agent's capacity is freed. */
+/** The contact resolves their conversation (the client API cannot reopen one), in the contact's name. */
 export async function resolveByContact(w: Writer, s: PublicSession, v: ConversationView): Promise<ConversationView> {
-  const c = v.conversation;
-  if (c.status === "resolved") return v;
-  const at = Date.now();
-  const spec = {
-    accountId: c.accountId,
-    inboxId: c.inboxId,
-    conversationId: c.id,
-    contactId: c.contactId,
-    data: { changed_attributes: [{ status: { previous_value: c.status, current_value: "resolved" } }] },
-  };
-  await w.db.batch([
-    w.db.update(conversations).set({ status: "resolved", snoozedUntil: null, updatedAt: at }).where(eq(conversations.id, c.id)),
-    activityInsert(w.db, { accountId: c.accountId, inboxId: c.inboxId, conversationId: c.id }, activityText.status("resolved", s.contact.name), at),
-    ...w.outbox.record({ ...spec, event: "conversation_status_changed" }),
-    ...w.outbox.record({ ...spec, event: "conversation_updated" }),
-  ]);
-  if (c.status === "open" && c.assigneeId) await drainInbox(w.db, w.outbox, c.accountId, c.inboxId);
-  return { ...v, conversation: { ...c, status: "resolved", snoozedUntil: null, updatedAt: at } };
+  const { status, snoozedUntil } = await toggleStatus({ ...w, accountId: s.inbox.accountId }, v, s.contact.name, "resolved");
+  return { ...v, conversation: { ...v.conversation, status, snoozedUntil } };
 }
 
-/** Typing indicators are not stored; they travel as events to webhooks and sockets. */
-export async function contactTyping(w: Writer, s: PublicSession, v: ConversationView, on: boolean) {
-  await w.db.batch(
-    w.outbox.record({
-      event: on ? "conversation_typing_on" : "conversation_typing_off",
-      accountId: v.conversation.accountId,
-      inboxId: v.conversation.inboxId,
-      conversationId: v.conversation.id,
-      data: { user: typingUser.contact(s.contact, s.account), is_private: false },
-    }) as Batch,
-  );
-}
+/** The contact started or stopped typing (an event for agents and webhooks; nothing is stored). */
+export const contactTyping = (w: Writer, s: PublicSession, v: ConversationView, on: boolean) =>
+  setTyping({ ...w, accountId: s.inbox.accountId }, v, typingUser.contact(s.contact, s.account), on, false);
 
 /** Agent messages the contact has not read yet (the newest 100 get a `message_updated` each). */
 export function unreadAgentMessages(db: DB, conversationId: SQL) {

@@ -6,7 +6,8 @@ import { team } from "../../serializers/team";
 import { agent } from "../../serializers/user";
 import * as actions from "../../services/conversation-actions";
 import * as conversations from "../../services/conversations";
-import { ctxOf, visibleConversation } from "../../services/conversations";
+import { actorName, ctxOf, visibleConversation } from "../../services/conversations";
+import { typingUser } from "../../webhooks/payloads";
 import { unix } from "../../lib/time";
 import type * as routes from "./conversations.routes";
 import * as s from "./conversations.schemas";
@@ -42,7 +43,7 @@ export const update: Handler<"update"> = async (c) => {
 export const toggleStatus: Handler<"toggleStatus"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.ToggleStatusBody, "conversation");
-  const result = await actions.toggleStatus(ctxOf(c), v, input.status, input.snoozed_until);
+  const result = await actions.toggleStatus(ctxOf(c), v, actorName(c.var.principal), input.status, input.snoozed_until);
   return c.json(
     {
       meta: {},
@@ -99,6 +100,6 @@ export const destroyCustomAttributes: Handler<"destroyCustomAttributes"> = async
 export const toggleTyping: Handler<"toggleTyping"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.TypingBody);
-  await actions.setTyping(ctxOf(c), v, input.typing_status === "on", input.is_private ?? false);
+  await actions.setTyping(ctxOf(c), v, typingUser.agent(c.var.principal.user), input.typing_status === "on", input.is_private ?? false);
   return c.json({}, 200);
 };
