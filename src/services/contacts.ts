@@ -247,9 +247,17 @@ export async function ensureContactInbox(
 
 /** Updates fields; `custom_attributes` and `additional_attributes` are merged, not replaced. */
 export async function updateContact(scope: Scope, id: number, input: ContactInput): Promise<ContactWithInboxes> {
-  const { db, accountId } = scope;
   const current = await showContact(scope, id);
-  const c = current.contact;
+  return { contact: await changeContact(scope, current.contact, input), contactInboxes: current.contactInboxes };
+}
+
+/**
+ * Writes `input` over a contact the caller already loaded (one round trip, none when nothing
+ * changes), with `contact_updated` listing what changed; returns the written row.
+ */
+export async function changeContact(scope: Scope, c: ContactRow, input: ContactInput): Promise<ContactRow> {
+  const { db, accountId } = scope;
+  const id = c.id;
   const next = {
     name: input.name ?? c.name,
     email: input.email === undefined ? c.email : (normalizeEmail(input.email) ?? null),
@@ -273,9 +281,9 @@ export async function updateContact(scope: Scope, id: number, input: ContactInpu
   const changed = Object.entries(next)
     .filter(([k, value]) => JSON.stringify(value) !== JSON.stringify(c[k as keyof typeof next]))
     .map(([k, value]) => ({ [wire[k]]: { previous_value: c[k as keyof typeof next], current_value: value } }));
-  if (changed.length === 0) return current;
+  if (changed.length === 0) return c;
   try {
-    // The write returns the row; its contact_inboxes did not change, so nothing is read again.
+    // The write returns the row, so nothing is read again.
     const [rows] = await db.batch([
       db
         .update(contacts)
@@ -284,7 +292,7 @@ export async function updateContact(scope: Scope, id: number, input: ContactInpu
         .returning(),
       ...(scope.outbox?.record({ event: "contact_updated", accountId, inboxId: null, contactId: id, data: { changed_attributes: changed } }) ?? []),
     ]);
-    return { contact: rows[0], contactInboxes: current.contactInboxes };
+    return rows[0];
   } catch (err) {
     uniquenessError(err);
   }

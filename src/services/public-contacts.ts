@@ -10,7 +10,7 @@ import type { ContactInboxRow, ContactRow } from "../serializers/contact";
 import type { InboxRow } from "../serializers/inbox";
 import type { Outbox } from "../webhooks/outbox";
 import { verifyIdentifierHash } from "./contact-profile";
-import { updateContact, type ContactInput } from "./contacts";
+import { changeContact, type ContactInput } from "./contacts";
 import { identityRequired, type PublicSession } from "./public-client";
 
 export type PublicContactInput = {
@@ -180,7 +180,7 @@ export async function identifySession(db: DB, s: PublicSession, identifier: stri
   return claimSession(db, s.account, s.inbox, s, id, verified);
 }
 
-/** Updates the contact's own fields; `identifier` cannot be changed here (Chatwoot drops it too). */
+/** Updates the session's contact (already loaded); `identifier` cannot be changed here (Chatwoot drops it too). */
 export async function updatePublicContact(db: DB, outbox: Outbox, s: PublicSession, input: PublicContactInput): Promise<PublicSession> {
   const fields: ContactInput = {};
   if (input.name !== undefined) fields.name = input.name;
@@ -188,6 +188,5 @@ export async function updatePublicContact(db: DB, outbox: Outbox, s: PublicSessi
   if (input.phone_number !== undefined) fields.phone_number = input.phone_number;
   if (input.avatar_url !== undefined) fields.avatar_url = input.avatar_url;
   if (input.custom_attributes !== undefined) fields.custom_attributes = input.custom_attributes;
-  const updated = await updateContact({ db, accountId: s.inbox.accountId, outbox }, s.contact.id, fields);
-  return { ...s, contact: updated.contact };
+  return { ...s, contact: await changeContact({ db, accountId: s.inbox.accountId, outbox }, s.contact, fields) };
 }
