@@ -104,7 +104,8 @@ export async function showContact({ db, accountId }: Scope, id: number): Promise
   return attach(rows, cis)[0];
 }
 
-function uniquenessError(err: unknown): never {
+/** A unique-index violation on a contact or contact_inbox as the 422 naming the taken field; other errors rethrown. */
+export function uniquenessError(err: unknown): never {
   const text = dbErrorText(err).replace(/^[\s\S]*?(UNIQUE constraint failed)/, "$1");
   if (/UNIQUE.*contacts\.(account_id, )?email|contacts_account_email_uq/i.test(text))
     throw unprocessable("Email has already been taken", [{ field: "email", message: "has already been taken" }]);

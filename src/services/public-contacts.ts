@@ -1,17 +1,17 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accounts, contactInboxes, contacts, inboxes } from "../db/schema";
+import { contactInboxes, contacts, inboxes } from "../db/schema";
 import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid } from "../lib/crypto";
-import { isUniqueViolation, notFound, unauthorized, unprocessable } from "../lib/errors";
+import { dbErrorText, isUniqueViolation, unprocessable } from "../lib/errors";
 import type { AccountRow } from "./auth";
 import type { ContactInboxRow, ContactRow } from "../serializers/contact";
 import type { InboxRow } from "../serializers/inbox";
 import type { Outbox } from "../webhooks/outbox";
 import { verifyIdentifierHash } from "./contact-profile";
-import { changeContact, type ContactInput } from "./contacts";
-import { identityRequired, type PublicSession } from "./public-client";
+import { changeContact, uniquenessError, type ContactInput } from "./contacts";
+import { clientQueries, identityRequired, toClient, type PublicSession } from "./public-client";
 
 export type PublicContactInput = {
   source_id?: string;
@@ -63,26 +63,24 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
       .limit(1);
   const inAccount = sql`${contacts.accountId} = (select account_id from ${inboxes} where ${inboxes.identifier} = ${identifier})`;
   const email = input.email ? input.email.trim().toLowerCase() : null;
-  const [inboxRows, bySource, byIdentifier, byEmail, byPhone, lastSession] = await db.batch([
-    db
-      .select({ inbox: prefixed(inboxes, "i"), account: prefixed(accounts, "a") })
-      .from(inboxes)
-      .innerJoin(accounts, eq(accounts.id, inboxes.accountId))
-      .where(eq(inboxes.identifier, identifier)),
+  const sessionsOfIdentified = (isVerified: boolean) =>
+    withContact(
+      and(
+        eq(contactInboxes.inboxId, inboxId),
+        eq(contactInboxes.hmacVerified, isVerified),
+        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${contacts.identifier} = ${input.identifier ?? none})`,
+      ),
+    );
+  const [inboxRows, noSession, bySource, byIdentifier, byEmail, byPhone, lastVerified, lastUnverified] = await db.batch([
+    ...clientQueries(db, identifier, null),
     withContact(and(eq(contactInboxes.inboxId, inboxId), eq(contactInboxes.sourceId, input.source_id ?? none))),
     db.select().from(contacts).where(and(inAccount, eq(contacts.identifier, input.identifier ?? none))),
     db.select().from(contacts).where(and(inAccount, eq(contacts.email, email ?? none))),
     db.select().from(contacts).where(and(inAccount, eq(contacts.phoneNumber, input.phone_number ?? none))),
-    withContact(
-      and(
-        eq(contactInboxes.inboxId, inboxId),
-        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${contacts.identifier} = ${input.identifier ?? none})`,
-      ),
-    ),
+    sessionsOfIdentified(true),
+    sessionsOfIdentified(false),
   ]);
-  if (!inboxRows[0]) throw notFound("Inbox");
-  const { inbox, account } = inboxRows[0];
-  if (account.status === "suspended") throw unauthorized("Account is suspended");
+  const { inbox, account } = toClient([inboxRows, noSession], false);
   const verified = await verification(inbox, input.identifier, input.identifier_hash);
 
   const session = bySource[0] as Found | undefined;
@@ -90,8 +88,10 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
 
   const compatible = (c: ContactRow | undefined) => (c && (!c.identifier || !input.identifier || c.identifier === input.identifier) ? c : undefined);
   const contact = byIdentifier[0] ?? compatible(byEmail[0]) ?? compatible(byPhone[0]);
-  const returning = lastSession[0] as Found | undefined;
-  if (returning && !input.source_id && (verified || !returning.contactInbox.hmacVerified)) {
+  // A verified caller gets their verified session back (or the latest one, which it verifies);
+  // an unverified caller only ever an unverified one.
+  const returning = (verified ? (lastVerified[0] ?? lastUnverified[0]) : lastUnverified[0]) as Found | undefined;
+  if (returning && !input.source_id) {
     return claimSession(db, account, inbox, returning, input.identifier, verified);
   }
 
@@ -134,9 +134,11 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
     return { account, inbox, contact: created[0], contactInbox: cis[0] };
   } catch (err) {
     // A concurrent create for the same user won the race: take what it made.
-    if (!retried && isUniqueViolation(err)) return createPublicContact(db, outbox, identifier, input, true);
-    if (isUniqueViolation(err)) throw unprocessable("source_id should be unique", [{ field: "source_id", message: "has already been taken" }]);
-    throw err;
+    // A concurrent create for the same user (identifier or source_id) won the race: take what it
+    // made. Any other taken field (an e-mail of a contact with another identifier) is a 422.
+    const race = /identifier|source_id|contact_inboxes_inbox_source_uq/.test(dbErrorText(err));
+    if (!retried && isUniqueViolation(err) && race) return createPublicContact(db, outbox, identifier, input, true);
+    uniquenessError(err);
   }
 }
 
