@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { inboxes, messages } from "../src/db/schema";
+import { hmacSha256Hex } from "../src/lib/crypto";
 import { api } from "./helpers/api";
 import { as, createContact, createWorld, expectError, testDb, unique } from "./helpers/factories";
 import { client, ok, startConversation } from "./helpers/public-client";
@@ -73,6 +74,9 @@ describe("client API: inbox and contacts", () => {
     const updated = ok(await c.patch(`/contacts/${me.source_id}`, { name: "New name", phone_number: "+14155550100", custom_attributes: { a: 1 } }));
     expect(updated).toMatchObject({ name: "New name", phone_number: "+14155550100", custom_attributes: { a: 1 }, identifier: me.identifier });
     expect(ok(await c.put(`/contacts/${me.source_id}`, { contact: { name: "Wrapped" } })).name).toBe("Wrapped");
+    // identifier is not changed here (as Chatwoot drops it), without a hash or with one.
+    const sameId = ok(await c.patch(`/contacts/${me.source_id}`, { identifier: unique("new-id") }));
+    expect(sameId.identifier).toBe(me.identifier);
     expectError(await c.patch(`/contacts/${me.source_id}`, { email: "taken@example.test" }), 422, "Email has already been taken");
     expectError(await c.patch(`/contacts/${me.source_id}`, { email: "not-an-email" }), 422);
     expectError(await api("POST", `${c.base}/contacts`, undefined, { raw: "{nope", headers: { "content-type": "application/json" } }), 400);
@@ -352,5 +356,44 @@ describe("client API: identity verification (hmac_mandatory)", () => {
     expect(verified.hmac_verified).toBe(true);
     const opened = await Promise.all(calls());
     expect(opened.map((r) => r.status)).toEqual(Array(opened.length).fill(200));
+  });
+});
+
+describe("client API: who a contact create lands on", () => {
+  it("reuses by phone, never takes a contact with another identifier, and keeps a verified session from an unverified caller", async () => {
+    const w = await createWorld();
+    const c = client(w.inbox.identifier);
+    const byPhone = ok(await c.post("/contacts", { phone_number: "+14155550123", name: "Phone" }));
+    expect(ok(await c.post("/contacts", { phone_number: "+14155550123" })).id).toBe(byPhone.id);
+
+    const owner = ok(await c.post("/contacts", { identifier: unique("owner"), email: "shared@example.test" }));
+    // Same e-mail, another identifier: not the owner's contact (and the e-mail is taken).
+    expectError(await c.post("/contacts", { identifier: unique("other"), email: "shared@example.test" }), 422, "Email has already been taken");
+    const other = ok(await c.post("/contacts", { identifier: unique("other") }));
+    expect(other.id).not.toBe(owner.id);
+
+    // Without hmac_mandatory, a verified session is still only handed to a verified caller.
+    const identifier = unique("verified");
+    const hash = await hmacSha256Hex(w.inbox.hmacToken, identifier);
+    const verified = ok(await c.post("/contacts", { identifier, identifier_hash: hash }));
+    const unverified = ok(await c.post("/contacts", { identifier }));
+    expect(unverified).toMatchObject({ id: verified.id, hmac_verified: false });
+    expect(unverified.source_id).not.toBe(verified.source_id);
+    expect(ok(await c.post("/contacts", { identifier, identifier_hash: hash })).source_id).toBe(verified.source_id);
+  });
+
+  it("returns the latest conversation with lock_to_single_conversation, and opens a blocked contact's resolved", async () => {
+    const w = await createWorld();
+    await testDb().update(inboxes).set({ lockToSingleConversation: true }).where(eq(inboxes.id, w.inbox.id));
+    const c = client(w.inbox.identifier);
+    const s = await startConversation(c);
+    const again = ok(await c.post(`/contacts/${s.sourceId}/conversations`));
+    expect(again.id).toBe(s.conversation.id);
+    expect(await scalar("select count(*) n from conversations where account_id = ?", w.account.id)).toBe(1);
+
+    await testDb().update(inboxes).set({ lockToSingleConversation: false }).where(eq(inboxes.id, w.inbox.id));
+    const blocked = ok(await c.post("/contacts", { name: "Blocked" }));
+    await env.DB.prepare("update contacts set blocked = 1 where id = ?").bind(blocked.id).run();
+    expect(ok(await c.post(`/contacts/${blocked.source_id}/conversations`)).status).toBe("resolved");
   });
 });

@@ -45,6 +45,28 @@ describe("client API: Idempotency-Key on every POST", () => {
   });
 });
 
+describe("client API: Idempotency-Key scope", () => {
+  it("never replays one session's or inbox's answer to another that uses the same key", async () => {
+    const w = await createWorld();
+    const other = await createWorld("Other");
+    const headers = { "Idempotency-Key": "same-key-everywhere" };
+    const a = await startConversation(client(w.inbox.identifier));
+    const b = await startConversation(client(w.inbox.identifier));
+    const elsewhere = await startConversation(client(other.inbox.identifier));
+    const sent = [
+      await client(w.inbox.identifier).post(`${a.path}/messages`, { content: "same body" }, headers),
+      await client(w.inbox.identifier).post(`${b.path}/messages`, { content: "same body" }, headers),
+      await client(other.inbox.identifier).post(`${elsewhere.path}/messages`, { content: "same body" }, headers),
+      await client(w.inbox.identifier).post("/contacts", { name: "Same" }, headers),
+      await client(other.inbox.identifier).post("/contacts", { name: "Same" }, headers),
+    ];
+    expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(sent.map((r) => r.headers.get("idempotent-replayed"))).toEqual([null, null, null, null, null]);
+    expect(new Set(sent.slice(0, 3).map((r) => r.body.id)).size).toBe(3);
+    expect(sent[3].body.source_id).not.toBe(sent[4].body.source_id);
+  });
+});
+
 describe("client API: browsers and abuse", () => {
   it("answers CORS preflights and puts CORS headers on successes and errors", async () => {
     const w = await createWorld();
