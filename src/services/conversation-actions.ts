@@ -1,7 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accountUsers, conversationLabels, conversations, teams, users, type ConversationStatus, type Priority } from "../db/schema";
-import { prefixed } from "../db/select";
+import { inList, prefixed } from "../db/select";
 import { notFound } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import { availableName } from "../serializers/user";
@@ -157,13 +157,15 @@ export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[])
     statements.push(
       ctx.db
         .delete(conversationLabels)
-        .where(and(eq(conversationLabels.conversationId, v.conversation.id), inArray(conversationLabels.label, removed))),
+        .where(and(eq(conversationLabels.conversationId, v.conversation.id), inList(conversationLabels.label, removed))),
     );
   if (added.length) {
     statements.push(
+      // The list is one JSON parameter: up to 50 labels × 3 columns would pass D1's 100 bound values.
+      // (`where true` lets SQLite read the ON CONFLICT after a SELECT.)
       ctx.db
         .insert(conversationLabels)
-        .values(added.map((label) => ({ conversationId: v.conversation.id, accountId: ctx.accountId, label })))
+        .select(sql`select ${v.conversation.id}, ${ctx.accountId}, value from json_each(${JSON.stringify(added)}) where true`)
         .onConflictDoNothing(),
       activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsAdded(added, by), at),
     );

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import {
   accounts,
@@ -14,7 +14,7 @@ import {
   users,
   type ConversationStatus,
 } from "../db/schema";
-import { prefixed } from "../db/select";
+import { inList, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid as newUuid } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -97,7 +97,7 @@ function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
   if (f.team_id) parts.push(eq(conversations.teamId, f.team_id));
   if (f.labels?.length)
     parts.push(
-      sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id} and ${inArray(conversationLabels.label, f.labels)})`,
+      sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id} and ${inList(conversationLabels.label, f.labels)})`,
     );
   if (f.source_id)
     parts.push(
