@@ -1,4 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
+import { Outbox } from "../src/webhooks/outbox";
 import { eq } from "drizzle-orm";
 import { inboxes, webhooks, WEBHOOK_EVENTS } from "../src/db/schema";
 import { fromBase64, hmacSha256, toBase64, toHex } from "../src/lib/crypto";
@@ -177,4 +180,29 @@ describe("target health, delivery log and redelivery", () => {
     expect(new Set(all.map((x) => x.headers["webhook-id"])).size).toBe(1);
     expect(all[2].body).toBe(all[1].body);
   });
+});
+
+describe("enqueueing many events at once", () => {
+  it("delivers every event of a flush larger than one queue batch (100 messages)", async () => {
+    const w = await createWorld();
+    const r = receiver("many");
+    await accountHook(w, r, { subscriptions: ["conversation_typing_on"] });
+    const { conversation } = await createConversation(w);
+    const db = testDb();
+    const [{ id }] = await env.DB.prepare("select id from conversations where account_id = ? and display_id = ?")
+      .bind(w.account.id, conversation.id)
+      .all<{ id: number }>()
+      .then((x) => x.results);
+    const outbox = new Outbox(db);
+    for (let batch = 0; batch < 3; batch++) {
+      const statements = Array.from({ length: 50 }, () =>
+        outbox.record({ event: "conversation_typing_on", accountId: w.account.id, inboxId: w.inbox.id, conversationId: id, data: { is_private: false } }),
+      ).flat();
+      await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    }
+    await outbox.flush(env.WEBHOOK_QUEUE, async () => {});
+    // No sweeper runs in tests: only the flush's own enqueues can deliver these.
+    const got = await bodies(r, "conversation_typing_on", 150);
+    expect(new Set(got.map((b) => b.sequence)).size).toBe(150);
+  }, 60_000);
 });

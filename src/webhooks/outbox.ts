@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { deliveries, events, type WebhookEvent } from "../db/schema";
 import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
+import { sendInChunks } from "./queue";
 
 /** Events an API inbox's `webhook_url` receives (Chatwoot never sends it contact or inbox events). */
 export const INBOX_EVENTS: readonly WebhookEvent[] = [
@@ -139,7 +140,7 @@ export class Outbox {
     const byAccount = new Map<number, string[]>();
     for (const r of recorded) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r.uid]);
     await Promise.all([
-      (enqueued.length ? queue.sendBatch(enqueued.map((eventUid) => ({ body: { eventUid } }))) : Promise.resolve()).catch((err) => {
+      sendInChunks(queue, enqueued.map((eventUid) => ({ body: { eventUid } }))).catch((err) => {
         console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: enqueued, error: String(err) }));
       }),
       ...[...byAccount].map(([accountId, accountUids]) =>

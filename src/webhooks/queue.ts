@@ -9,6 +9,11 @@ export type DeliveryJob = { deliveryId: number };
 /** Cloudflare Queues accept delays up to 12 hours; longer waits are reached by re-enqueueing. */
 export const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
 
+/** Queues take at most 100 messages per `sendBatch`: larger sends go in chunks. */
+export async function sendInChunks<T>(queue: Queue, messages: MessageSendRequest<T>[]) {
+  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100));
+}
+
 /**
  * Enqueues delivery jobs. A failed send is logged, not thrown: the rows are already in D1,
  * and the sweeper re-enqueues any pending delivery whose job never ran.
@@ -17,9 +22,7 @@ export async function enqueueDeliveries(queue: Queue, ids: number[], delaySecond
   if (ids.length === 0) return true;
   const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
   try {
-    for (let i = 0; i < ids.length; i += 100) {
-      await queue.sendBatch(ids.slice(i, i + 100).map((deliveryId) => ({ body: { deliveryId } satisfies DeliveryJob, delaySeconds: delay })));
-    }
+    await sendInChunks(queue, ids.map((deliveryId) => ({ body: { deliveryId } satisfies DeliveryJob, delaySeconds: delay })));
     return true;
   } catch (err) {
     console.error(JSON.stringify({ event: "webhook_enqueue_failed", deliveries: ids, error: String(err) }));
