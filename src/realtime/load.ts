@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { accountUsers, contacts, conversations, events, inboxMembers, messages, type Role } from "../db/schema";
 import type { DB } from "../lib/context";
+import { inList } from "../db/select";
 import type { ContactRow } from "../serializers/contact";
 import type { ConversationView } from "../serializers/conversation";
 import { conversationViews, toView } from "../services/conversation-view";
@@ -23,10 +24,9 @@ export type Loaded = {
 };
 
 /** A list bound as one JSON parameter: D1 allows 100 bound parameters per statement. */
-const jsonList = (values: readonly (string | number)[]) => sql`(select value from json_each(${JSON.stringify(values)}))`;
 
 /** The events recorded under these uids, in one account. */
-export const byUids = (accountId: number, uids: string[]) => and(eq(events.accountId, accountId), sql`${events.uid} in ${jsonList(uids)}`)!;
+export const byUids = (accountId: number, uids: string[]) => and(eq(events.accountId, accountId), inList(events.uid, uids))!;
 
 /**
  * What a replay may contain for this subscriber, narrowed in SQL so the limit counts only
@@ -68,8 +68,8 @@ export async function loadEvents(db: DB, where: SQL, opts: { limit: number; acco
     db
       .select({ userId: accountUsers.userId, role: accountUsers.role })
       .from(accountUsers)
-      .where(and(eq(accountUsers.accountId, opts.accountId), sql`${accountUsers.userId} in ${jsonList(opts.agents)}`)),
-    db.select({ userId: inboxMembers.userId, inboxId: inboxMembers.inboxId }).from(inboxMembers).where(sql`${inboxMembers.userId} in ${jsonList(opts.agents)}`),
+      .where(and(eq(accountUsers.accountId, opts.accountId), inList(accountUsers.userId, opts.agents))),
+    db.select({ userId: inboxMembers.userId, inboxId: inboxMembers.inboxId }).from(inboxMembers).where(inList(inboxMembers.userId, opts.agents)),
   ]);
   const memberOf = new Map<number, Set<number>>();
   for (const r of memberRows) memberOf.set(r.userId, (memberOf.get(r.userId) ?? new Set()).add(r.inboxId));
