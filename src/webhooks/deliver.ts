@@ -71,10 +71,10 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 }
 
 /** Takes a due, pending delivery for this consumer; null when it is done, held elsewhere or not due. */
-async function claim(db: DB, id: number, now: number): Promise<DeliveryRow | null> {
+async function claim(db: DB, id: number, now: number, timeoutMs: number): Promise<DeliveryRow | null> {
   const [row] = await db
     .update(deliveries)
-    .set({ leaseUntil: now + 15_000 + DEFAULT_TIMEOUT_MS * 3, updatedAt: now })
+    .set({ leaseUntil: now + 15_000 + timeoutMs * 3, updatedAt: now })
     .where(
       and(
         eq(deliveries.id, id),
@@ -102,7 +102,7 @@ async function bodyOf(db: DB, e: EventRow): Promise<string | null> {
 /** Makes one attempt at a delivery and records it; schedules the next or gives up. */
 export async function attemptDelivery(env: WebhookEnv, db: DB, deliveryId: number): Promise<void> {
   const now = Date.now();
-  const d = await claim(db, deliveryId, now);
+  const d = await claim(db, deliveryId, now, timeoutOf(env));
   if (!d) return requeueIfEarly(env, db, deliveryId, now);
   const [eventRows, hookRows, inboxRows] = await db.batch([
     db.select().from(events).where(eq(events.id, d.eventId)),
