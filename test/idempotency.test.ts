@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../src/lib/crypto";
 import { as, createContact, createConversation, createWorld, expectError, unique } from "./helpers/factories";
 import { api } from "./helpers/api";
@@ -240,5 +240,27 @@ describe("echo_id on the Application API", () => {
     // The same echo_id in another conversation is another message.
     const other = await createConversation(w);
     expect((await as(w.agent).post(`${other.path}/messages`, { content: "hello", echo_id: "agent-bubble-1" })).body.id).not.toBe(first.body.id);
+  });
+});
+
+describe("Idempotency-Key and body size", () => {
+  it("refuses a body over 20 MiB with 413 even when no content-length announces it, claiming nothing", async () => {
+    const w = await createWorld();
+    const { path } = await createConversation(w);
+    const chunk = new Uint8Array(1024 * 1024).fill(0x61);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 21) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const idempotencyKey = key();
+    const headers = { api_access_token: w.agent.token, "content-type": "application/json", "Idempotency-Key": idempotencyKey };
+    const res = await exports.default.fetch(new Request(`http://konversio.test${path}/messages`, { method: "POST", headers, body: stream }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    const scope = await idempotencyScope(w.agent.token, "POST", `${path}/messages`, idempotencyKey);
+    expect(await scalar("select count(*) n from idempotency_keys where scope = ?", scope)).toBe(0);
   });
 });

@@ -12,7 +12,8 @@ function isPlainObject(v: unknown): v is Fields {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof File);
 }
 
-async function readLimited(c: Context, limit: number): Promise<ArrayBuffer> {
+/** The body, refused with 413 past `limit` bytes whether or not a content-length announced it. */
+export async function readLimited(c: Context, limit: number): Promise<ArrayBuffer> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > limit) throw payloadTooLarge();
   const buf = await c.req.arrayBuffer();

@@ -2,10 +2,10 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Context } from "hono";
 import { idempotencyKeys } from "../db/schema";
-import { MAX_MULTIPART_BYTES } from "../lib/body";
+import { MAX_MULTIPART_BYTES, readLimited } from "../lib/body";
 import type { AppEnv } from "../lib/context";
 import { sha256Hex, toHex, uuid } from "../lib/crypto";
-import { AppError, errorBody, payloadTooLarge } from "../lib/errors";
+import { AppError, errorBody } from "../lib/errors";
 import { readToken } from "./auth";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -86,9 +86,9 @@ function idempotent(callerOf: (c: Context<AppEnv>) => string | null, { afterAuth
     const token = callerOf(c);
     if (!token) return next();
 
-    if (Number(c.req.header("content-length") ?? "0") > MAX_MULTIPART_BYTES) throw payloadTooLarge();
+    // The largest body any route takes, declared or not (a chunked upload has no content-length).
     // Hono caches the bytes, so the handler's own body parsing (JSON or multipart) reads them again.
-    const body = await c.req.arrayBuffer();
+    const body = await readLimited(c, MAX_MULTIPART_BYTES);
     const requestHash = await fingerprint(c.req.header("content-type") ?? "", body);
     const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, "") : c.req.path;
     const scope = await idempotencyScope(token, c.req.method, path, key);
