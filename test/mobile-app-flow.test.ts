@@ -61,6 +61,10 @@ describe("the mobile app example, end to end", () => {
     const pushed = await until(() => socket.events("message.created").find((f) => f.data.id === reply.id));
     expect(pushed.data).toMatchObject({ content: "Let's reset your password.", message_type: 1, conversation_id: conversation.id });
     expect(socket.events("message.created").some((f) => f.data.echo_id === "bubble-1")).toBe(true);
+    // A barrier: a reply sent after the note. Once it has arrived on both, the note would have too.
+    const barrier = ok(await as(agent).post(`${agentPath}/messages`, { content: "One moment." }));
+    await until(() => socket.events("message.created").some((f) => f.data.id === barrier.id));
+    await until(async () => (await hook.requests()).some((r) => JSON.parse(r.body).id === barrier.id), 10_000);
     expect(JSON.stringify(socket.frames)).not.toContain("user sounds upset");
     expect(JSON.stringify((await hook.requests()).map((r) => r.body))).not.toContain("user sounds upset");
     socket.close();
@@ -72,7 +76,7 @@ describe("the mobile app example, end to end", () => {
     expect(again).toMatchObject({ id: profile.id, source_id: profile.source_id });
     const history = ok(await app.get(`/contacts/${again.source_id}/conversations`));
     expect(history).toHaveLength(1);
-    expect(history[0].messages.map((m: { content: string }) => m.content)).toEqual(["I can't log in", "Let's reset your password."]);
+    expect(history[0].messages.map((m: { content: string }) => m.content)).toEqual(["I can't log in", "Let's reset your password.", "One moment."]);
     // The app's own create (client API) also lands there; without the hash it is refused.
     expect(ok(await app.post("/contacts", { identifier: userId, identifier_hash: identifierHash })).source_id).toBe(profile.source_id);
     expect((await app.post("/contacts", { identifier: userId })).status).toBe(401);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
+import { buildApp } from "../src/app";
 import { allowedOrigins, originAllowed } from "../src/lib/origins";
 import { api } from "./helpers/api";
 import { createWorld, expectError, unique } from "./helpers/factories";
@@ -136,5 +137,30 @@ describe("client API: browsers and abuse", () => {
     expectError(await c.post("/contacts", { name: "x".repeat(300) }), 422);
     expectError(await api("POST", `${c.base}/contacts`, undefined, { raw: "name=x", headers: { "content-type": "text/csv" } }), 415);
     ok(await c.get(""));
+  });
+});
+
+describe("client API: a restricted list of allowed origins", () => {
+  it("lets listed pages call it, and gives other pages no CORS grant", async () => {
+    const app = buildApp();
+    const restricted = { ...env, PUBLIC_API_ALLOWED_ORIGINS: "https://chat.example.com, https://shop.example.com" };
+    const w = await createWorld();
+    const call = (origin: string, method = "GET") =>
+      app.fetch(
+        new Request(`http://konversio.test/public/api/v1/inboxes/${w.inbox.identifier}`, {
+          method,
+          headers: { Origin: origin, "Access-Control-Request-Method": "GET" },
+        }),
+        restricted,
+        { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext,
+      );
+    const listed = await call("https://shop.example.com");
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(listed.headers.get("vary")).toContain("Origin");
+    const other = await call("https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await call("https://evil.example", "OPTIONS");
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
