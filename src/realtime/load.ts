@@ -41,7 +41,8 @@ export function replayScope(sub: Subscriber, since: number): SQL {
       after,
       sql`${events.event} in ('message_created', 'message_updated', 'conversation_status_changed')`,
       sql`${events.conversationId} in (select id from conversations where contact_inbox_id = ${sub.contactInboxId})`,
-      sql`(${events.messageId} is null or ${events.messageId} in (select id from messages where private = 0 and message_type <> 'activity'))`,
+      // Correlated on the event's message (by primary key): an IN over all messages would scan them.
+      sql`(${events.messageId} is null or exists (select 1 from messages m where m.id = ${events.messageId} and m.private = 0 and m.message_type <> 'activity'))`,
     )!;
   }
   return and(
