@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { and, desc, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
-import { contacts, conversations, deliveries, events, idempotencyKeys, messages } from "../src/db/schema";
+import { and, desc, eq, isNotNull, lt, or, sql } from "drizzle-orm";
+import { contacts, conversations, events, idempotencyKeys, messages } from "../src/db/schema";
 import { principalQuery } from "../src/services/auth";
 import { byDisplayId, conversationViews } from "../src/services/conversation-view";
 import { withSenders } from "../src/services/messages";
@@ -9,6 +9,8 @@ import { clientQueries, sessionConversation } from "../src/services/public-clien
 import { conversationPage, publicMessagePage } from "../src/services/public-conversations";
 import { routeStatements } from "../src/services/routing";
 import { Outbox } from "../src/webhooks/outbox";
+import { overdueDeliveries } from "../src/webhooks/deliver";
+import { replayScope } from "../src/realtime/load";
 import { testDb } from "./helpers/factories";
 
 type Query = { toSQL(): { sql: string; params: unknown[] } };
@@ -75,12 +77,19 @@ function hotQueries() {
     "outbox: event": insertEvent,
     "outbox: account webhooks": toWebhooks,
     "outbox: inbox webhook_url": toInbox,
-    "sweeper: overdue deliveries": db
-      .select({ id: deliveries.id })
-      .from(deliveries)
-      .where(and(eq(deliveries.status, "pending"), lt(deliveries.nextAttemptAt, Date.now())))
+    "sweeper: overdue deliveries": overdueDeliveries(db, Date.now()),
+    "realtime replay (contact)": db
+      .select()
+      .from(events)
+      .where(replayScope({ kind: "contact", accountId: 1, contactId: 2, contactInboxId: 3, inboxId: 1 }, 100))
+      .orderBy(events.id)
       .limit(500),
-    "realtime replay": db.select().from(events).where(and(eq(events.accountId, 1), gt(events.id, 100))).orderBy(events.id).limit(500),
+    "realtime replay (agent)": db
+      .select()
+      .from(events)
+      .where(replayScope({ kind: "agent", accountId: 1, userId: 2 }, 100))
+      .orderBy(events.id)
+      .limit(500),
     "idempotency claim": db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, "scope")),
   } satisfies Record<string, Query>;
 }

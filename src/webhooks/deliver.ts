@@ -258,12 +258,9 @@ async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event
   await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
 }
 
-/**
- * The cron sweeper: pending deliveries that were due a while ago and that no consumer holds
- * lost their queue job (a failed send, a restarted local queue); enqueue them again.
- */
-export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
-  const overdue = db
+/** Pending deliveries due for longer than the grace period and held by no consumer (500 at most). */
+export const overdueDeliveries = (db: DB, now: number) =>
+  db
     .select({ id: deliveries.id })
     .from(deliveries)
     .where(
@@ -274,6 +271,13 @@ export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
       ),
     )
     .limit(500);
+
+/**
+ * The cron sweeper: pending deliveries that were due a while ago and that no consumer holds
+ * lost their queue job (a failed send, a restarted local queue); enqueue them again.
+ */
+export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
+  const overdue = overdueDeliveries(db, now);
   // Due now again: if this job is lost too, the next sweep finds it after the grace period.
   // One statement with a subquery, not a list of ids: D1 binds at most 100 parameters a query.
   const swept = await db.update(deliveries).set({ nextAttemptAt: now }).where(inArray(deliveries.id, overdue)).returning({ id: deliveries.id });
