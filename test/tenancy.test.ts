@@ -1,30 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { deliveries, events, teams, webhooks } from "../src/db/schema";
+import { ownedRows } from "./helpers/access";
 import { api } from "./helpers/api";
 import { as, createConversation, createWorld, unique, type World } from "./helpers/factories";
 
 const MARKERS = ["Bella Secret", "B-SECRET-MESSAGE", "b-secret-team"];
 
-/** Everything account B owns, as rows, to compare before and after the attack. */
+/** Everything account B owns, as rows (its users' names and e-mails too), to compare before and after the attack. */
 async function snapshot(b: World) {
-  const q = (sql: string) => env.DB.prepare(sql).bind(b.account.id).all().then((r) => r.results);
-  return {
-    accounts: await q("select * from accounts where id = ?"),
-    accountUsers: await q("select * from account_users where account_id = ? order by id"),
-    users: await q("select id, name, email, display_name from users where id in (select user_id from account_users where account_id = ?) order by id"),
-    inboxes: await q("select * from inboxes where account_id = ? order by id"),
-    inboxMembers: await q("select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?) order by inbox_id, user_id"),
-    teams: await q("select * from teams where account_id = ? order by id"),
-    teamMembers: await q("select * from team_members where team_id in (select id from teams where account_id = ?) order by team_id, user_id"),
-    contacts: await q("select * from contacts where account_id = ? order by id"),
-    contactInboxes: await q("select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?) order by id"),
-    conversations: await q("select * from conversations where account_id = ? order by id"),
-    labels: await q("select * from conversation_labels where account_id = ? order by conversation_id, label"),
-    messages: await q("select * from messages where account_id = ? order by id"),
-    webhooks: await q("select * from webhooks where account_id = ? order by id"),
-    deliveries: await q("select * from deliveries where account_id = ? order by id"),
-  };
+  const users = await env.DB.prepare(
+    "select id, name, email, display_name from users where id in (select user_id from account_users where account_id = ?) order by id",
+  )
+    .bind(b.account.id)
+    .all();
+  return { ...(await ownedRows(b.account.id)), users: users.results };
 }
 
 async function accountRoutes(): Promise<{ method: string; path: string }[]> {

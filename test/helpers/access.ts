@@ -29,17 +29,11 @@ export function refusalMismatch(res: ApiResponse, status: number, error?: string
   return null;
 }
 
-/**
- * The rows an account owns (and the users and accounts tables, which the Platform API writes),
- * to prove that refused requests changed nothing.
- */
-export async function accountSnapshot(accountId: number) {
+/** Every row an account owns, table by table, to compare before and after requests that must change nothing. */
+export async function ownedRows(accountId: number) {
   const q = (sql: string) => env.DB.prepare(sql).bind(accountId).all().then((r) => r.results);
-  const all = (sql: string) => env.DB.prepare(sql).all().then((r) => r.results);
   return {
-    accounts: await all("select * from accounts order by id"),
-    users: await all("select * from users order by id"),
-    accessTokens: await all("select * from access_tokens order by id"),
+    account: await q("select * from accounts where id = ?"),
     accountUsers: await q("select * from account_users where account_id = ? order by id"),
     inboxes: await q("select * from inboxes where account_id = ? order by id"),
     inboxMembers: await q("select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?) order by inbox_id, user_id"),
@@ -53,5 +47,19 @@ export async function accountSnapshot(accountId: number) {
     webhooks: await q("select * from webhooks where account_id = ? order by id"),
     events: await q("select * from events where account_id = ? order by id"),
     deliveries: await q("select * from deliveries where account_id = ? order by id"),
+  };
+}
+
+/**
+ * The rows an account owns, and the users, tokens and accounts tables (which the Platform API
+ * writes), to prove that refused requests changed nothing.
+ */
+export async function accountSnapshot(accountId: number) {
+  const all = (sql: string) => env.DB.prepare(sql).all().then((r) => r.results);
+  return {
+    accounts: await all("select * from accounts order by id"),
+    users: await all("select * from users order by id"),
+    accessTokens: await all("select * from access_tokens order by id"),
+    ...(await ownedRows(accountId)),
   };
 }
