@@ -155,7 +155,8 @@ describe("webhook retries", () => {
     it(`retries after ${mode} and delivers once, with the same webhook-id`, async () => {
       const w = await createWorld();
       const r = receiver(mode);
-      await r.configure({ fail: 2, mode, retryAfter: mode === "429" ? 1 : undefined });
+      // Retry-After (3 s) is longer than the test schedule's 1 s ± 20 %, so honouring it shows.
+      await r.configure({ fail: 2, mode, retryAfter: mode === "429" ? 3 : undefined });
       await inboxHook(w, r, { webhookSubscriptions: ["message_created"] });
       const { path } = await createConversation(w);
       const reply = await as(w.agent).post(`${path}/messages`, { content: `after ${mode}` });
@@ -167,6 +168,7 @@ describe("webhook retries", () => {
       expect(attempts.map((x) => x.status)).toEqual([mode === "hang" ? "hung" : Number(mode), mode === "hang" ? "hung" : Number(mode), 200]);
       expect(new Set(attempts.map((x) => x.headers["webhook-id"])).size).toBe(1);
       expect(new Set(attempts.map((x) => x.body)).size).toBe(1);
+      if (mode === "429") for (let i = 1; i < attempts.length; i++) expect(attempts[i].at - attempts[i - 1].at).toBeGreaterThanOrEqual(2_900);
       const log = await waitFor(async () => {
         const [row] = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
         if (row.status !== "delivered") throw new Error(row.status);
