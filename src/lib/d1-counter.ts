@@ -35,28 +35,26 @@ class CountedStatement {
   }
 }
 
+/** What Drizzle's D1 driver calls on its client (`prepare`, `batch`): a request's D1 session offers both. */
+export type D1Client = Pick<D1DatabaseSession, "prepare" | "batch">;
+
 /**
- * Wraps the D1 binding so every statement and batch is counted and timed. Drizzle sees an
- * ordinary D1Database; `batch` unwraps the statements before handing them to D1.
+ * Wraps the request's D1 session so every statement and batch is counted and timed; `batch`
+ * unwraps the statements before handing them to D1. Drizzle's `drizzle()` is typed for a whole
+ * D1Database, but its driver only ever calls `prepare` and `batch`, so the wrapper has just those.
  */
-export function countingD1(db: D1Database, stats: D1Stats): D1Database {
-  const wrapper = {
-    prepare: (query: string) => new CountedStatement(db.prepare(query), stats),
-    async batch(statements: (CountedStatement | D1PreparedStatement)[]) {
+export function countingD1(db: D1Client, stats: D1Stats): D1Database {
+  const wrapper: D1Client = {
+    prepare: (query: string) => new CountedStatement(db.prepare(query), stats) as unknown as D1PreparedStatement,
+    async batch<T>(statements: D1PreparedStatement[]) {
       const start = performance.now();
       try {
-        return await db.batch(statements.map((s) => (s instanceof CountedStatement ? s.inner : s)));
+        return await db.batch<T>(statements.map((s) => (s instanceof CountedStatement ? s.inner : s)));
       } finally {
         stats.roundTrips++;
         stats.ms += performance.now() - start;
       }
     },
-    async exec(query: string) {
-      stats.roundTrips++;
-      return db.exec(query);
-    },
-    withSession: (...a: unknown[]) => (db as unknown as { withSession: (...x: unknown[]) => unknown }).withSession(...a),
-    dump: () => db.dump(),
   };
-  return wrapper as unknown as D1Database;
+  return wrapper as D1Database;
 }

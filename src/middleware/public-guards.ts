@@ -10,7 +10,8 @@ export const RATE_LIMIT_PERIOD_SECONDS = 10;
 /**
  * CORS for web chats calling the client API from the browser: the allowed origins come from
  * `PUBLIC_API_ALLOWED_ORIGINS`; the headers a client reads (Retry-After, Idempotent-Replayed,
- * X-Total-Count, Link) are exposed.
+ * X-Total-Count, Link, X-D1-Bookmark) are exposed, and a page may send its last bookmark back
+ * (`X-D1-Bookmark`) to read its own writes from a replica.
  */
 export const publicCors = cors({
   origin: (origin, c) => {
@@ -19,8 +20,8 @@ export const publicCors = cors({
     return originAllowed(c.env.PUBLIC_API_ALLOWED_ORIGINS, origin) ? origin : null;
   },
   allowMethods: ["GET", "POST", "PATCH", "PUT", "OPTIONS"],
-  allowHeaders: ["Content-Type", "Idempotency-Key", "X-Requested-With"],
-  exposeHeaders: ["Retry-After", "Idempotent-Replayed", "X-Total-Count", "Link", "X-Request-Id"],
+  allowHeaders: ["Content-Type", "Idempotency-Key", "X-Requested-With", "X-D1-Bookmark"],
+  exposeHeaders: ["Retry-After", "Idempotent-Replayed", "X-Total-Count", "Link", "X-Request-Id", "X-D1-Bookmark"],
   maxAge: 86_400,
 });
 
