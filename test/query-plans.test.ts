@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { and, desc, eq, isNotNull, lt, or, sql } from "drizzle-orm";
 import { contacts, conversations, events, idempotencyKeys, messages } from "../src/db/schema";
-import { principalQuery } from "../src/services/auth";
+import { principalQuery, type Principal } from "../src/services/auth";
+import { listQueries } from "../src/services/conversations";
+import { backfillCursorStart, backfillPending } from "../src/services/search-index";
 import { byDisplayId, conversationViews } from "../src/services/conversation-view";
 import { withSenders } from "../src/services/messages";
 import { clientQueries, sessionConversation } from "../src/services/public-client";
@@ -47,6 +49,11 @@ function hotQueries() {
     conversationId: 9,
     messageId: 3,
   }) as unknown as Query[];
+  const principal = (role: string) => ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
+  const list = (role: string, filters: Parameters<typeof listQueries>[1]) =>
+    listQueries({ db, outbox, principal: principal(role), accountId: 1 }, filters);
+  const [searchPage, searchCounts] = list("administrator", { status: "all", q: "refund order" });
+  const [agentSearchPage, agentSearchCounts] = list("agent", { q: "refund", assignee_type: "me" });
   return {
     "token lookup": principalQuery(db, "token-hash", 1),
     "conversation show": conversationViews(db, byDisplayId(1, 7)),
@@ -56,6 +63,12 @@ function hotQueries() {
     "conversation list (inbox)": conversationViews(db, and(eq(conversations.accountId, 1), eq(conversations.inboxId, 1), eq(conversations.status, "open")))
       .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
       .limit(25),
+    "conversation search (page)": searchPage,
+    "conversation search (counts)": searchCounts,
+    "conversation search, agent (page)": agentSearchPage,
+    "conversation search, agent (counts)": agentSearchCounts,
+    "search backfill: cursor": backfillCursorStart(db),
+    "search backfill: next messages": backfillPending(db),
     "message page": withSenders(db).where(and(eq(messages.conversationId, conversationId), lt(messages.id, 1000))).orderBy(desc(messages.id)).limit(20),
     "contact list": db
       .select()
@@ -102,6 +115,19 @@ describe("query plans: no hot query scans a whole table", () => {
       expect(fullScans(lines), `${name}:\n${lines.join("\n")}`).toEqual([]);
     });
   }
+
+  it("conversation search starts from its matches, not the account's conversations", async () => {
+    const db = testDb();
+    const principal = (role: string) => ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
+    const searches = [
+      listQueries({ db, outbox: new Outbox(db), principal: principal("administrator"), accountId: 1 }, { status: "all", q: "refund order" }),
+      listQueries({ db, outbox: new Outbox(db), principal: principal("agent"), accountId: 1 }, { q: "refund", inbox_id: 3 }),
+    ];
+    for (const query of searches.flat()) {
+      const lines = await plan(query);
+      expect(lines[0], lines.join("\n")).toBe("SEARCH conversations USING INTEGER PRIMARY KEY (rowid=?)");
+    }
+  });
 
   it("the check itself catches a scan", async () => {
     const unindexed = testDb().select().from(messages).where(eq(messages.content, "hello"));

@@ -24,6 +24,7 @@ describe("D1 round trips per request (auth included)", () => {
       messageList: roundTrips(await agent.get(`${path}/messages`)),
       conversationShow: roundTrips(await agent.get(path)),
       conversationList: roundTrips(await agent.get(`${w.base}/conversations`, { status: "all", assignee_type: "me" })),
+      conversationSearch: roundTrips(await agent.get(`${w.base}/conversations`, { status: "all", q: "hello hi" })),
       conversationCreate: roundTrips(await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id })),
       conversationCreateWithMessage: roundTrips(
         await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, message: { content: "x" } }),
@@ -42,6 +43,7 @@ describe("D1 round trips per request (auth included)", () => {
       messageList: 2,
       conversationShow: 1,
       conversationList: 2,
+      conversationSearch: 2,
       conversationCreate: 3,
       conversationCreateWithMessage: 3,
       toggleStatus: 2,

@@ -9,6 +9,7 @@
  * them, to one existing account and inbox; then raises accounts.last_display_id to the new maximum.
  * One message in 997 mentions "refund" (a prime, so they land in different conversations) and one
  * contact in 100 is named "... Refundsson", so a search has a few hits in any account size.
+ * The messages' words go into message_terms (the search index) in the same run.
  */
 export function accountRowsSql({ accountId: a, inboxId, agentId, contacts, conversations, messages, startMs }) {
   const t0 = Math.floor(startMs);
@@ -41,6 +42,17 @@ SELECT ${a}, ${inboxId}, c.id,
   CASE WHEN i % 2 = 1 THEN 'Contact' ELSE 'User' END, CASE WHEN i % 2 = 1 THEN c.contact_id ELSE ${agentId} END,
   ${t0} + i * 100, ${t0} + i * 100
 FROM n JOIN conversations c ON c.account_id = ${a} AND c.display_id = ${displayBase} + ((i - 1) % ${conversations}) + 1;`,
+    // Their search words, as the app's tokenizer would cut them: the content is lower-case-able
+    // ASCII words and digits separated by single spaces, so splitting on spaces is the same cut.
+    // Only this SQL's messages (created 400 days back); the API-seeded ones were indexed when written.
+    `INSERT INTO message_terms (account_id, term, conversation_id, message_id)
+SELECT m.account_id, w.value, m.conversation_id, m.id
+FROM messages m, json_each('["' || replace(lower(m.content), ' ', '","') || '"]') w
+WHERE m.account_id = ${a} AND m.created_at <= ${t0} + ${messages} * 100
+ORDER BY 1, 2, 3, 4;`,
+    // Nothing for the cron's backfill to revisit: every message so far is indexed.
+    `INSERT INTO message_terms_backfill (id, next_id, end_id) SELECT 1, max(id), max(id) FROM messages WHERE true
+ON CONFLICT DO NOTHING;`,
     `UPDATE conversations SET last_message_id = (SELECT max(m.id) FROM messages m WHERE m.conversation_id = conversations.id)
 WHERE account_id = ${a} AND display_id > ${displayBase};`,
     `UPDATE accounts SET last_display_id = (SELECT max(display_id) FROM conversations WHERE account_id = ${a}) WHERE id = ${a};`,

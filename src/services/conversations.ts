@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   accounts,
   accountUsers,
@@ -9,7 +10,6 @@ import {
   conversations,
   inboxes,
   inboxMembers,
-  messages,
   teams,
   users,
   type ConversationStatus,
@@ -24,6 +24,7 @@ import { isAdmin, type Principal } from "./auth";
 import { byDisplayId, conversationViews, toView, visibleTo, type ConversationViewRow } from "./conversation-view";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { routeStatements } from "./routing";
+import { conversationIdsWithWords } from "./search-index";
 import { availableName } from "../serializers/user";
 import type { Outbox } from "../webhooks/outbox";
 
@@ -90,11 +91,15 @@ function orderOf(sort: ConversationFilters["sort_by"]) {
 
 /** Every filter but the assignee one: Chatwoot's counts are taken at this point. */
 function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
-  const parts: (SQL | undefined)[] = [eq(conversations.accountId, ctx.accountId), visibleTo(ctx.principal)];
+  // With `q`, the matches (an id list) must drive the query: SQLite's planner, without table
+  // statistics, prefers an index on these columns and would walk every conversation of the
+  // account (or inbox) testing each against the list. A unary `+` keeps a column out of index use.
+  const column = (c: SQLiteColumn) => (f.q ? sql`+${c}` : sql`${c}`);
+  const parts: (SQL | undefined)[] = [sql`${column(conversations.accountId)} = ${ctx.accountId}`, visibleTo(ctx.principal)];
   const status = f.status ?? "open";
-  if (status !== "all") parts.push(eq(conversations.status, status));
-  if (f.inbox_id) parts.push(eq(conversations.inboxId, f.inbox_id));
-  if (f.team_id) parts.push(eq(conversations.teamId, f.team_id));
+  if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
+  if (f.inbox_id) parts.push(sql`${column(conversations.inboxId)} = ${f.inbox_id}`);
+  if (f.team_id) parts.push(sql`${column(conversations.teamId)} = ${f.team_id}`);
   if (f.labels?.length)
     parts.push(
       sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id} and ${inList(conversationLabels.label, f.labels)})`,
@@ -103,14 +108,23 @@ function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
     parts.push(
       sql`${conversations.contactInboxId} in (select ${contactInboxes.id} from ${contactInboxes} where ${contactInboxes.sourceId} = ${f.source_id})`,
     );
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    parts.push(sql`(exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id}
-      and ${messages.messageType} in ('incoming', 'outgoing') and ${messages.content} like ${like} escape '\\')
-      or ${conversations.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${ctx.accountId}
-      and (${contacts.name} like ${like} escape '\\' or ${contacts.email} like ${like} escape '\\')))`);
-  }
+  if (f.q) parts.push(sql`${conversations.id} in (${searchMatches(ctx.accountId, f.q)})`);
   return and(...parts)!;
+}
+
+/**
+ * The ids of the conversations `q` finds: by the words of their messages (the word index), or by
+ * their contact's name or e-mail holding `q` (a substring, as the contact search; it reads the
+ * account's contacts, far fewer than its messages). One id list, so the list and its counts
+ * start from the matches and never walk the account's other conversations.
+ */
+function searchMatches(accountId: number, q: string): SQL {
+  const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const byContact = sql`select ${conversations.id} from ${conversations} where ${conversations.contactId} in
+    (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId}
+      and (${contacts.name} like ${like} escape '\\' or ${contacts.email} like ${like} escape '\\'))`;
+  const byWords = conversationIdsWithWords(accountId, q);
+  return byWords ? sql`select * from (${byWords}) union ${byContact}` : byContact;
 }
 
 function assigneeWhere(ctx: Ctx, type: ConversationFilters["assignee_type"]): SQL | undefined {
@@ -133,17 +147,20 @@ function countsQuery(ctx: Ctx, where: SQL) {
     .where(where);
 }
 
-/** A page of conversations and Chatwoot's four counts, in one round trip. */
-export async function listConversations(ctx: Ctx, f: ConversationFilters) {
+/** The list's two statements, a page and Chatwoot's four counts (apart, for the query-plan test). */
+export function listQueries(ctx: Ctx, f: ConversationFilters) {
   const where = baseWhere(ctx, f);
   const page = f.page ?? 1;
-  const [rows, counts] = await ctx.db.batch([
-    conversationViews(ctx.db, and(where, assigneeWhere(ctx, f.assignee_type)))
-      .orderBy(...orderOf(f.sort_by))
-      .limit(CONVERSATIONS_PER_PAGE)
-      .offset((page - 1) * CONVERSATIONS_PER_PAGE),
-    countsQuery(ctx, where),
-  ]);
+  const rows = conversationViews(ctx.db, and(where, assigneeWhere(ctx, f.assignee_type)))
+    .orderBy(...orderOf(f.sort_by))
+    .limit(CONVERSATIONS_PER_PAGE)
+    .offset((page - 1) * CONVERSATIONS_PER_PAGE);
+  return [rows, countsQuery(ctx, where)] as const;
+}
+
+/** A page of conversations and Chatwoot's four counts, in one round trip. */
+export async function listConversations(ctx: Ctx, f: ConversationFilters) {
+  const [rows, counts] = await ctx.db.batch(listQueries(ctx, f));
   return { conversations: rows.map(toView), meta: counts[0] };
 }
 

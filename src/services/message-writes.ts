@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { contacts, conversations, messages, type MessageType } from "../db/schema";
 import type { DB } from "../lib/context";
 import type { EventSpec } from "../webhooks/outbox";
+import { messageSearchTerms, termsInsert } from "./search-index";
 
 export type MessageInput = {
   content?: string | null;
@@ -28,7 +29,8 @@ export type Sender = { type: "User"; id: number } | { type: "Contact"; id: numbe
 /**
  * The statements that add one message and keep its conversation (and contact) in step:
  * last activity, the latest non-activity message, first reply time and waiting-since.
- * They go into the caller's batch, so the message and its effects land together.
+ * They go into the caller's batch, so the message and its effects land together, its search
+ * words (message_terms) included.
  */
 export function messageStatements(db: DB, target: MessageTarget, input: MessageInput, sender: Sender, at = Date.now()) {
   const type: MessageType = input.message_type ?? (sender.type === "Contact" ? "incoming" : "outgoing");
@@ -55,6 +57,8 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
     .returning();
 
   const conversationRef = target.conversationId;
+  // The message just inserted: batches run one at a time, so it is the conversation's newest.
+  const inserted = sql`(select max(${messages.id}) from ${messages} where ${messages.conversationId} = ${conversationRef})`;
   const set: Record<string, SQL | number | null> = {
     lastActivityAt: at,
     updatedAt: at,
@@ -73,13 +77,16 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
       db.update(contacts).set({ lastActivityAt: at }).where(eq(contacts.id, target.contactId)),
     );
   }
-  // The message just inserted: batches run one at a time, so it is the conversation's newest.
+  const terms = messageSearchTerms(type, input.content);
+  if (terms.length) {
+    statements.push(termsInsert(db, { accountId: target.accountId, conversationId: conversationRef, messageId: inserted }, terms));
+  }
   const event: EventSpec = {
     event: "message_created",
     accountId: target.accountId,
     inboxId: target.inboxId,
     conversationId: target.conversationId,
-    messageId: sql`(select max(${messages.id}) from ${messages} where ${messages.conversationId} = ${conversationRef})`,
+    messageId: inserted,
     private: isPrivate,
   };
   return { insert, statements, event };

@@ -14,6 +14,7 @@ import type { Outbox } from "../webhooks/outbox";
 import type { Ctx } from "./conversations";
 import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles, type StoredAttachment } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
+import { reindexStatements } from "./search-index";
 
 export const MESSAGES_PER_PAGE = 20;
 
@@ -169,6 +170,7 @@ const updatedEvent = (ctx: Ctx, m: MessageRow) =>
     private: m.private,
   });
 
+/** The old words leave the search index in the same batch: a deleted message is not found by them. */
 export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow> {
   const [updated] = await ctx.db.batch([
     ctx.db
@@ -177,6 +179,7 @@ export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow
       .where(eq(messages.id, m.id))
       .returning(),
     ctx.db.delete(attachments).where(eq(attachments.messageId, m.id)),
+    ...reindexStatements(ctx.db, m, DELETED_CONTENT),
     ...updatedEvent(ctx, m),
   ]);
   return updated[0];

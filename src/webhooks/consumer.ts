@@ -2,6 +2,7 @@ import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
 import { hubPublisher } from "../realtime/publish";
 import { drainAll } from "../services/routing";
+import { backfillSearchIndex } from "../services/search-index";
 import { attemptDelivery, deliverEvent, recordDeadLetter, sweep, type WebhookEnv } from "./deliver";
 import { faultRate, Outbox } from "./outbox";
 
@@ -35,12 +36,16 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env & Webho
   );
 }
 
-/** The cron trigger: the outbox sweeper, then a routing pass over unassigned backlogs. */
+/**
+ * The cron trigger: the outbox sweeper, then a routing pass over unassigned backlogs, then a
+ * share of the search index's backfill (messages written before it existed).
+ */
 export async function handleScheduled(env: Env & WebhookEnv) {
   const db = drizzle(env.DB, { schema });
   const swept = await sweep(env, db);
   const outbox = new Outbox(db);
   const routed = await drainAll(db, outbox);
   await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
-  if (swept > 0 || routed > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed }));
+  const indexed = await backfillSearchIndex(db);
+  if (swept > 0 || routed > 0 || indexed > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed }));
 }

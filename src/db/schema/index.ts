@@ -8,3 +8,4 @@ export * from "./messages";
 export * from "./attachments";
 export * from "./webhooks";
 export * from "./idempotency";
+export * from "./search";

@@ -1,0 +1,40 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { messages } from "./messages";
+
+/**
+ * The word index behind the conversation list's `q`: one row per distinct word of a searchable
+ * message (see src/lib/search-terms.ts). An ordinary table, not FTS5, because
+ * `wrangler d1 export` refuses databases holding virtual tables. The key leads with
+ * (account_id, term) so a word prefix is one range scan of the caller's account, and carries
+ * conversation_id so that scan answers "which conversations" from the index alone.
+ */
+export const messageTerms = sqliteTable(
+  "message_terms",
+  {
+    accountId: integer("account_id").notNull(),
+    term: text("term").notNull(),
+    conversationId: integer("conversation_id").notNull(),
+    messageId: integer("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.term, t.conversationId, t.messageId] }),
+    // Removing a message's words (message delete, and the cascades from its conversation up).
+    index("message_terms_message_idx").on(t.messageId),
+  ],
+);
+
+/**
+ * The backfill's cursor (one row, id 1): messages with next_id < id <= end_id are still to be
+ * indexed by the cron. The row is made by the first backfill pass that runs the indexing code,
+ * with end_id the newest message then: every message up to it may predate the index (written
+ * before the migration, or by the previous version while it was being replaced); every later
+ * one was indexed by its own write. A cursor rather than a flag on messages: the conversation
+ * views already select 100 columns (D1's limit) and include every messages column.
+ */
+export const messageTermsBackfill = sqliteTable("message_terms_backfill", {
+  id: integer("id").primaryKey(),
+  nextId: integer("next_id").notNull(),
+  endId: integer("end_id").notNull(),
+});

@@ -1,0 +1,128 @@
+import { eq, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { messages, messageTerms, messageTermsBackfill, type MessageType } from "../db/schema";
+import type { DB } from "../lib/context";
+import { prefixRange, queryWords, searchTerms } from "../lib/search-terms";
+
+/**
+ * The conversation search's word index (message_terms), kept in step with messages: message
+ * writes add a message's words in their own batch, a delete swaps them, and the cron's backfill
+ * indexes the messages written before the index existed.
+ */
+
+/** The messages search reads, as the `LIKE` search did before: replies, incoming ones and private notes alike. */
+const SEARCHABLE: readonly MessageType[] = ["incoming", "outgoing"];
+
+/** The words to index for a message; none for activity and template messages. */
+export const messageSearchTerms = (type: MessageType, content: string | null | undefined) =>
+  SEARCHABLE.includes(type) ? searchTerms(content) : [];
+
+type TermsTarget = { accountId: number; conversationId: number | SQL; messageId: number | SQL };
+
+/**
+ * Inserts one message's words, bound as one JSON parameter (D1 binds at most 100 values a
+ * statement); the ids may be subqueries for a message inserted earlier in the same batch.
+ * The caller passes at least one term.
+ */
+export function termsInsert(db: DB, t: TermsTarget, terms: string[]) {
+  return db
+    .insert(messageTerms)
+    .select(sql`select ${t.accountId}, value, ${t.conversationId}, ${t.messageId} from json_each(${JSON.stringify(terms)})`);
+}
+
+/** A message's words, replaced by those of its new content (message delete); batchable. */
+export function reindexStatements(db: DB, m: { id: number; accountId: number; conversationId: number; messageType: MessageType }, content: string) {
+  const terms = messageSearchTerms(m.messageType, content);
+  const statements: BatchItem<"sqlite">[] = [db.delete(messageTerms).where(eq(messageTerms.messageId, m.id))];
+  if (terms.length) statements.push(termsInsert(db, { accountId: m.accountId, conversationId: m.conversationId, messageId: m.id }, terms));
+  return statements;
+}
+
+/**
+ * The list's message filter, as a subquery of conversation ids: conversations of the account
+ * where every word of `q` starts some word of one of their messages (the words may sit in
+ * different messages). Each word is one range scan of message_terms' key, so the cost follows
+ * the matching rows, not the account's messages. Undefined when `q` has no word (only
+ * punctuation): it then matches no message.
+ */
+export function conversationIdsWithWords(accountId: number, q: string): SQL | undefined {
+  const words = queryWords(q);
+  if (!words.length) return undefined;
+  const scans = words.map((word) => {
+    const [from, to] = prefixRange(word);
+    return sql`select ${messageTerms.conversationId} from ${messageTerms}
+      where ${messageTerms.accountId} = ${accountId} and ${messageTerms.term} >= ${from} and ${messageTerms.term} < ${to}`;
+  });
+  return sql.join(scans, sql` intersect `);
+}
+
+/** Messages the backfill reads per round. */
+const BACKFILL_BATCH = 500;
+/** Per cron tick: at most this many rounds (5,000 messages), and no new round after this long. */
+const BACKFILL_ROUNDS = 10;
+const BACKFILL_MS = 10_000;
+/** [message id, term, deleted] triples per insert statement: keeps each JSON parameter well under D1's 2 MB. */
+const TRIPLES_PER_STATEMENT = 2_000;
+
+const cursor = (column: "next_id" | "end_id") => sql.raw(`(select ${column} from message_terms_backfill where id = 1)`);
+/** Whether a message is deleted (content replaced); that is the only change to a message's content. */
+const deleted = (m: string) => sql.raw(`coalesce(${m}.content_attributes ->> '$.deleted', 0)`);
+
+/** Makes the cursor on the first pass: everything up to the newest message may predate the index. */
+export const backfillCursorStart = (db: DB) =>
+  db
+    .insert(messageTermsBackfill)
+    .select(sql`select 1, 0, coalesce(max(${messages.id}), 0) from ${messages} where true`)
+    .onConflictDoNothing();
+
+/** The next messages the backfill indexes: a rowid range from the cursor. */
+export const backfillPending = (db: DB) =>
+  db
+    .select({ id: messages.id, messageType: messages.messageType, content: messages.content, deleted: sql<number>`${deleted("messages")}`.mapWith(Number) })
+    .from(messages)
+    .where(sql`${messages.id} > ${cursor("next_id")} and ${messages.id} <= ${cursor("end_id")}`)
+    .orderBy(messages.id)
+    .limit(BACKFILL_BATCH);
+
+/**
+ * One round of the backfill, in two round trips: read the next messages, then write all their
+ * words and move the cursor in one batch (one transaction). Words go in only for messages still
+ * as they were read: one deleted in between already has the words of its new content.
+ */
+async function backfillRound(db: DB): Promise<number> {
+  const [, rows] = await db.batch([backfillCursorStart(db), backfillPending(db)]);
+  if (!rows.length) return 0;
+  const triples = rows.flatMap((m) => messageSearchTerms(m.messageType, m.content).map((term) => [m.id, term, m.deleted]));
+  const statements: BatchItem<"sqlite">[] = [];
+  for (let i = 0; i < triples.length; i += TRIPLES_PER_STATEMENT) {
+    const chunk = JSON.stringify(triples.slice(i, i + TRIPLES_PER_STATEMENT));
+    statements.push(
+      db
+        .insert(messageTerms)
+        .select(sql`select m.account_id, p.value ->> 1, m.conversation_id, m.id
+          from json_each(${chunk}) p join ${messages} m on m.id = p.value ->> 0 where ${deleted("m")} = p.value ->> 2`)
+        .onConflictDoNothing(),
+    );
+  }
+  const last = rows[rows.length - 1].id;
+  statements.push(db.update(messageTermsBackfill).set({ nextId: sql`max(${messageTermsBackfill.nextId}, ${last})` }).where(eq(messageTermsBackfill.id, 1)));
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return rows.length;
+}
+
+/**
+ * The cron's share of the backfill: rounds until the cursor reaches its end, or up to 5,000
+ * messages or 10 s per tick, so a large backlog is worked off over several minutes without
+ * holding the database. Once done, a tick costs one round trip that reads nothing.
+ * Returns how many messages it went through.
+ */
+export async function backfillSearchIndex(db: DB): Promise<number> {
+  const started = Date.now();
+  let visited = 0;
+  for (let round = 0; round < BACKFILL_ROUNDS && Date.now() - started < BACKFILL_MS; round++) {
+    const n = await backfillRound(db);
+    visited += n;
+    if (n < BACKFILL_BATCH) break;
+  }
+  return visited;
+}
