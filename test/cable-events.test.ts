@@ -16,10 +16,12 @@ describe("cable: agent sockets", () => {
     const outsider = await connect({ api_access_token: w.outsider.token });
 
     const { conversation, path } = await createConversation(w);
-    await as(w.agent).post(`${path}/messages`, { content: "note for the team", private: true });
-    await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
+    // Frames are rendered from the database when they go out: wait before resolving, or the
+    // created frame may already show the conversation resolved.
     const created = await until(() => admin.events("conversation.created").find((f) => f.data.id === conversation.id));
     expect(created.data).toMatchObject({ id: conversation.id, inbox_id: w.inbox.id, status: "open", meta: { sender: { type: "contact" } } });
+    await as(w.agent).post(`${path}/messages`, { content: "note for the team", private: true });
+    await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
     for (const s of [admin, agent]) {
       await until(() => s.events("message.created").some((f) => f.data.private === true && f.data.content === "note for the team"));
       await until(() => s.events("conversation.status_changed").some((f) => f.data.id === conversation.id && f.data.status === "resolved"));
