@@ -39,6 +39,15 @@ function formToObject(form: FormData): Fields {
   return out;
 }
 
+/** JSON is UTF-8 (RFC 8259): bytes that are not would otherwise become U+FFFD and be stored as such. */
+function decodeUtf8(buf: ArrayBuffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf);
+  } catch {
+    throw badRequest("The request body is not valid UTF-8");
+  }
+}
+
 /**
  * Reads the request body whatever shape a Chatwoot client sent it in: JSON, multipart or
  * url-encoded forms, or nothing at all (an empty form-encoded POST is an empty object).
@@ -56,7 +65,7 @@ export async function readBody(c: Context): Promise<Fields> {
     }
   }
   const buf = await readLimited(c, MAX_JSON_BYTES);
-  const text = new TextDecoder().decode(buf);
+  const text = decodeUtf8(buf);
   if (text.trim() === "") return {};
   if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type) && type !== "text/plain") {
     throw unsupportedMediaType(`Unsupported Content-Type '${type}': send application/json or multipart/form-data`);

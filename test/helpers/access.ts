@@ -29,37 +29,43 @@ export function refusalMismatch(res: ApiResponse, status: number, error?: string
   return null;
 }
 
-/** Every row an account owns, table by table, to compare before and after requests that must change nothing. */
-export async function ownedRows(accountId: number) {
-  const q = (sql: string) => env.DB.prepare(sql).bind(accountId).all().then((r) => r.results);
-  return {
-    account: await q("select * from accounts where id = ?"),
-    accountUsers: await q("select * from account_users where account_id = ? order by id"),
-    inboxes: await q("select * from inboxes where account_id = ? order by id"),
-    inboxMembers: await q("select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?) order by inbox_id, user_id"),
-    teams: await q("select * from teams where account_id = ? order by id"),
-    teamMembers: await q("select * from team_members where team_id in (select id from teams where account_id = ?) order by team_id, user_id"),
-    contacts: await q("select * from contacts where account_id = ? order by id"),
-    contactInboxes: await q("select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?) order by id"),
-    conversations: await q("select * from conversations where account_id = ? order by id"),
-    labels: await q("select * from conversation_labels where account_id = ? order by conversation_id, label"),
-    messages: await q("select * from messages where account_id = ? order by id"),
-    webhooks: await q("select * from webhooks where account_id = ? order by id"),
-    events: await q("select * from events where account_id = ? order by id"),
-    deliveries: await q("select * from deliveries where account_id = ? order by id"),
-  };
+const OWNED: Record<string, string> = {
+  account: "select * from accounts where id = ?1",
+  accountUsers: "select * from account_users where account_id = ?1 order by id",
+  inboxes: "select * from inboxes where account_id = ?1 order by id",
+  inboxMembers: "select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?1) order by inbox_id, user_id",
+  teams: "select * from teams where account_id = ?1 order by id",
+  teamMembers: "select * from team_members where team_id in (select id from teams where account_id = ?1) order by team_id, user_id",
+  contacts: "select * from contacts where account_id = ?1 order by id",
+  contactInboxes: "select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?1) order by id",
+  conversations: "select * from conversations where account_id = ?1 order by id",
+  labels: "select * from conversation_labels where account_id = ?1 order by conversation_id, label",
+  messages: "select * from messages where account_id = ?1 order by id",
+  messageTerms: "select * from message_terms where account_id = ?1 order by term, conversation_id, message_id",
+  webhooks: "select * from webhooks where account_id = ?1 order by id",
+  events: "select * from events where account_id = ?1 order by id",
+  deliveries: "select * from deliveries where account_id = ?1 order by id",
+};
+
+/** The tables the Platform API writes, whoever owns the rows. */
+const GLOBAL: Record<string, string> = {
+  accounts: "select * from accounts order by id",
+  users: "select * from users order by id",
+  accessTokens: "select * from access_tokens order by id",
+};
+
+/** Runs named queries in one D1 batch (one round trip, one consistent view). */
+async function tables(queries: Record<string, string>, accountId: number) {
+  const names = Object.keys(queries);
+  const results = await env.DB.batch(names.map((n) => (queries[n].includes("?1") ? env.DB.prepare(queries[n]).bind(accountId) : env.DB.prepare(queries[n]))));
+  return Object.fromEntries(names.map((n, i) => [n, results[i].results]));
 }
+
+/** Every row an account owns, table by table, to compare before and after requests that must change nothing. */
+export const ownedRows = (accountId: number) => tables(OWNED, accountId);
 
 /**
  * The rows an account owns, and the users, tokens and accounts tables (which the Platform API
  * writes), to prove that refused requests changed nothing.
  */
-export async function accountSnapshot(accountId: number) {
-  const all = (sql: string) => env.DB.prepare(sql).all().then((r) => r.results);
-  return {
-    accounts: await all("select * from accounts order by id"),
-    users: await all("select * from users order by id"),
-    accessTokens: await all("select * from access_tokens order by id"),
-    ...(await ownedRows(accountId)),
-  };
-}
+export const accountSnapshot = (accountId: number) => tables({ ...GLOBAL, ...OWNED }, accountId);

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { accountSnapshot, documentedOperations, fillPath, ownedRows, refusalMismatch, type Operation } from "./helpers/access";
+import { api, type ApiResponse } from "./helpers/api";
+import { createWorld, unique } from "./helpers/factories";
+import { Fuzzer, type FuzzCase, type OpenApiDoc } from "./helpers/fuzz";
+import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Ctx } from "./helpers/operations";
+
+/**
+ * Hostile input over every documented operation: ids that cannot exist, bodies that are not what
+ * the operation reads, a refused value in each documented field, a missing required field, and odd
+ * values the schemas allow. Every answer is checked: never a 5xx; a refusal is a 4xx with the JSON
+ * error envelope; and a refused write changed no row (the account's rows and the global tables
+ * are compared before and after each one). The caller is always entitled (an administrator, the
+ * platform token, the client API's own session), so what is tested is the input, not access.
+ */
+
+type Family = "application" | "platform" | "client" | "tokenless";
+
+const familyOf = (op: Operation): Family =>
+  UNAUTHENTICATED.includes(op.key) ? "tokenless" : isPublicClient(op.path) ? "client" : op.path.startsWith("/platform/") ? "platform" : "application";
+
+/** Valid bodies for the client API's writes (the Application and Platform APIs' are in MATRIX). */
+const CLIENT_BODIES: Record<string, () => Record<string, unknown>> = {
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts": () => ({ name: "Fuzz", identifier: unique("fuzz") }),
+  "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}": () => ({ name: "Renamed" }),
+  "PUT /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}": () => ({ name: "Renamed" }),
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations": () => ({}),
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing": () => ({ typing_status: "on" }),
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages": () => ({ content: "hi" }),
+  "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{message_id}": () => ({
+    submitted_values: [{ title: "Yes", value: "yes" }],
+  }),
+  "PUT /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{message_id}": () => ({
+    submitted_values: [{ title: "Yes", value: "yes" }],
+  }),
+};
+
+type Target = { ids: Record<string, string | number>; token: string | null; body: (key: string) => Record<string, unknown> | undefined };
+
+async function clientTarget(w: Ctx): Promise<Target> {
+  const base = `/public/api/v1/inboxes/${w.inbox.identifier}`;
+  const session = await api("POST", `${base}/contacts`, { name: "Maya" });
+  const conversation = await api("POST", `${base}/contacts/${session.body.source_id}/conversations`, {});
+  const message = await api("POST", `${base}/contacts/${session.body.source_id}/conversations/${conversation.body.id}/messages`, { content: "hi" });
+  expect([session.status, conversation.status, message.status]).toEqual([200, 200, 200]);
+  return {
+    ids: { inbox_identifier: w.inbox.identifier, source_id: session.body.source_id, conversation_id: conversation.body.id, message_id: message.body.id },
+    token: null,
+    body: (key) => CLIENT_BODIES[key]?.(),
+  };
+}
+
+const targets: Record<Family, (w: Ctx) => Promise<Target>> = {
+  application: async (w) => ({ ids: w.ids, token: w.admin.token, body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined }),
+  platform: async (w) => ({ ids: w.ids, token: env.PLATFORM_API_TOKEN!, body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined }),
+  client: clientTarget,
+  tokenless: async () => ({ ids: { key: "k".repeat(24), file_name: "file.txt" }, token: null, body: () => undefined }),
+};
+
+function send(op: Operation, target: Target, c: FuzzCase): Promise<ApiResponse> {
+  // An `{id}` override stands for the `id:<collection>` key fillPath looks up.
+  const overrides = Object.entries(c.path ?? {}).flatMap(([name, value]) =>
+    name === "id" ? Object.keys(target.ids).filter((k) => k.startsWith("id:")).map((k) => [k, value]) : [[name, value]],
+  );
+  const path = fillPath(op.path, { ...target.ids, ...Object.fromEntries(overrides) });
+  // Each request its own client address, so the client API's rate limit never answers for the input.
+  const headers: Record<string, string> = { "cf-connecting-ip": `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
+  if (c.raw?.contentType) headers["content-type"] = c.raw.contentType;
+  const body = op.method === "GET" ? undefined : c.raw ? undefined : (c.json ?? {});
+  return api(op.method, path, body, { token: target.token, headers, raw: op.method === "GET" ? undefined : c.raw?.body, query: c.query });
+}
+
+/** What is wrong with one answer, or null. */
+function verdict(res: ApiResponse, c: FuzzCase): string | null {
+  if (res.status >= 500) return `${res.status}: ${res.text.slice(0, 200)}`;
+  if (res.status >= 400) return refusalMismatch(res, res.status);
+  if (c.refuse) return `accepted (${res.status}) though the input is invalid: ${res.text.slice(0, 160)}`;
+  return null;
+}
+
+type Setup = { fuzzer: Fuzzer; ops: Operation[]; w: Ctx; bystander: number; targets: Record<Family, Target> };
+
+/**
+ * One world for the whole file: refused requests change nothing, and what odd values change is
+ * harmless to the cases after them. A bystander account checks that nothing reaches across.
+ */
+let setup: Promise<Setup> | undefined;
+const shared = () =>
+  (setup ??= (async () => {
+    const { body: doc } = await api<OpenApiDoc>("GET", "/openapi.json");
+    const w = await matrixWorld();
+    const bystander = await createWorld("Bystander");
+    const entries = await Promise.all((Object.keys(targets) as Family[]).map(async (f) => [f, await targets[f](w)] as const));
+    return { fuzzer: new Fuzzer(doc), ops: await documentedOperations(), w, bystander: bystander.account.id, targets: Object.fromEntries(entries) as Record<Family, Target> };
+  })());
+
+/** Cases are split over several tests: the runtime slows down within one test that sends well over a hundred requests. */
+const CHUNKS = 16;
+
+describe("fuzzing every documented operation", () => {
+  it("covers every documented operation", async () => {
+    const { ops, fuzzer } = await shared();
+    expect(ops.length).toBeGreaterThan(100);
+    const families = new Set(ops.map(familyOf));
+    expect([...families].sort()).toEqual(["application", "client", "platform", "tokenless"]);
+    const withBody = ops.filter((op) => op.method !== "GET" && fuzzer.cases(op.path, op.method, {}, 0).some((c) => c.label.startsWith("field ")));
+    expect(withBody.length).toBeGreaterThan(40);
+  });
+
+  for (let chunk = 0; chunk < CHUNKS; chunk++) {
+    it(`operations ${chunk + 1}/${CHUNKS}: never a 5xx, refusals in the error envelope, and a refused write changes nothing`, async () => {
+      const { fuzzer, ops, w, bystander, targets: byFamily } = await shared();
+      const bystanderBefore = await ownedRows(bystander);
+      const failures: string[] = [];
+      let before = await accountSnapshot(w.account.id);
+      for (const [salt, op] of ops.entries()) {
+        if (salt % CHUNKS !== chunk) continue;
+        const target = byFamily[familyOf(op)];
+        for (const c of fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : (target.body(op.key) ?? {}), salt)) {
+          const res = await send(op, target, c);
+          const wrong = verdict(res, c);
+          if (wrong) failures.push(`${op.key} with ${c.label}: ${wrong}`);
+          if (op.method === "GET") continue;
+          const after = await accountSnapshot(w.account.id);
+          if (res.status >= 400 && JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${op.key} with ${c.label}: refused (${res.status}) but rows changed`);
+          before = after;
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(await ownedRows(bystander)).toEqual(bystanderBefore);
+    }, 60_000);
+  }
+});

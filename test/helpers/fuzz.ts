@@ -1,0 +1,192 @@
+/**
+ * Bad requests generated from `/openapi.json`: for each documented operation, paths with ids that
+ * cannot exist, bodies that are not what the operation reads, and for every documented field a
+ * value its schema refuses. Deterministic: the same document gives the same cases, so a failure
+ * reproduces. Which variant a field gets rotates with its position, so across the document every
+ * kind of bad value is sent without sending every kind to every field.
+ */
+
+export type JsonSchema = {
+  type?: string | string[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  enum?: unknown[];
+  pattern?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  $ref?: string;
+};
+
+type Parameter = { name: string; in: string; schema: JsonSchema };
+type OperationDoc = { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
+export type OpenApiDoc = { paths: Record<string, Record<string, OperationDoc>>; components?: { schemas?: Record<string, JsonSchema> } };
+
+/** What one bad request is: how to build it, and whether the API must refuse it (4xx) or only survive it. */
+export type FuzzCase = {
+  label: string;
+  /** Replaces `{param}`s that the case does not set. */
+  path?: Record<string, string>;
+  query?: Record<string, string>;
+  /** A JSON value to send, or a raw body with its content type. */
+  json?: unknown;
+  raw?: { body: BodyInit; contentType?: string };
+  /** true: the request is invalid and must be refused with a 4xx; false: any answer but a 5xx. */
+  refuse: boolean;
+};
+
+const TWO_MIB = 2 * 1024 * 1024;
+const OVERSIZE = `{"content":"${"a".repeat(TWO_MIB)}"}`;
+
+/** Ids that name nothing: zero, negative, beyond any row, not a number, traversal, unicode, NUL. */
+const PATH_VALUES = ["0", "-1", "99999999999999999999", "1.5", "abc", "..%2F..%2Fetc%2Fpasswd", "%E2%9C%93%F0%9F%98%80", "%00", "1%20or%201%3D1"];
+
+/** Bodies no operation reads, whatever its schema. */
+const BODY_CASES: FuzzCase[] = [
+  { label: "malformed JSON", raw: { body: '{"name": "unterminated', contentType: "application/json" }, refuse: true },
+  { label: "a JSON array", raw: { body: "[1, 2]", contentType: "application/json" }, refuse: true },
+  { label: "a JSON string", raw: { body: '"text"', contentType: "application/json" }, refuse: true },
+  { label: "invalid UTF-8", raw: { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), contentType: "application/json" }, refuse: true },
+  { label: "an XML content type", raw: { body: "<contact><name>x</name></contact>", contentType: "application/xml" }, refuse: true },
+  { label: "multipart without a boundary", raw: { body: "name=x", contentType: "multipart/form-data" }, refuse: true },
+  { label: "multipart with a broken body", raw: { body: "--zzz\r\nContent-Disposition: form-data\r\n\r\nx", contentType: "multipart/form-data; boundary=zzz" }, refuse: true },
+  { label: "a body over 2 MiB", raw: { body: OVERSIZE, contentType: "application/json" }, refuse: true },
+];
+
+/** Values a field may hold only if its schema says nothing against them; they must never cause a 5xx. */
+const ODD_STRINGS = ["\u0000\u202e😀 é \ud800", "'; drop table messages; --", "{{7*7}} <script>alert(1)</script>", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ".repeat(40)];
+const ODD_NUMBERS = [1e308, 2 ** 53 + 1, -0, -1, 0];
+
+const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v);
+
+/** Wrong-kind probes: an object, an array, a boolean, a string and an integer. */
+const KIND_PROBES: unknown[] = [{ nested: { deep: [1] } }, [{ x: 1 }], true, "✗ not a valid value ✗", 12345];
+
+export class Fuzzer {
+  constructor(private readonly doc: OpenApiDoc) {}
+
+  private resolve(s: JsonSchema): JsonSchema {
+    if (!s.$ref) return s;
+    const name = s.$ref.replace("#/components/schemas/", "");
+    const found = this.doc.components?.schemas?.[name];
+    if (!found) throw new Error(`unresolved ${s.$ref}`);
+    return this.resolve(found);
+  }
+
+  /** The alternatives a value may match (anyOf/oneOf flattened), each resolved. */
+  private alternatives(s: JsonSchema): JsonSchema[] {
+    const r = this.resolve(s);
+    const alts = r.anyOf ?? r.oneOf;
+    return alts ? alts.flatMap((a) => this.alternatives(a)) : [r];
+  }
+
+  /** An object schema's properties and required names, allOf merged. */
+  objectShape(s: JsonSchema): { properties: Record<string, JsonSchema>; required: string[] } {
+    const r = this.resolve(s);
+    const parts = r.allOf ? r.allOf.map((p) => this.objectShape(p)) : [{ properties: r.properties ?? {}, required: r.required ?? [] }];
+    return { properties: Object.assign({}, ...parts.map((p) => p.properties)), required: parts.flatMap((p) => p.required) };
+  }
+
+  /**
+   * The fields a body is checked against. A wrapper (`{"profile": {...}}`, Rails' wrap_parameters)
+   * that the valid body does not use is looked through: its fields are sent flat.
+   */
+  private bodyShape(s: JsonSchema, validBody: Record<string, unknown>) {
+    const shape = this.objectShape(s);
+    const names = Object.keys(shape.properties);
+    if (names.length !== 1 || names[0] in validBody) return shape;
+    const inner = this.objectShape(shape.properties[names[0]]);
+    return Object.keys(inner.properties).length ? inner : shape;
+  }
+
+  /** Whether `value` matches at least one alternative, as far as this fuzzer reads schemas. */
+  accepts(s: JsonSchema, value: unknown): boolean {
+    return this.alternatives(s).some((alt) => this.matches(alt, value));
+  }
+
+  private matches(alt: JsonSchema, value: unknown): boolean {
+    const kinds = alt.type === undefined ? undefined : Array.isArray(alt.type) ? alt.type : [alt.type];
+    const kind = kindOf(value);
+    // A list may be sent as one comma-separated string (docs/api.md, "Request bodies").
+    if (typeof value === "string" && kinds?.includes("array") && alt.items)
+      return value.split(",").every((part) => this.accepts(alt.items!, part.trim()));
+    if (alt.enum) return alt.enum.some((e) => e === value);
+    if (kinds && !kinds.includes(kind) && !(kind === "integer" && kinds.includes("number"))) return false;
+    if (typeof value === "string") {
+      if (alt.maxLength !== undefined && [...value].length > alt.maxLength) return false;
+      if (alt.minLength !== undefined && [...value].length < alt.minLength) return false;
+      if (alt.pattern && !new RegExp(alt.pattern, "u").test(value)) return false;
+      if (alt.format === "email" || alt.format === "uri" || alt.format === "binary") return false;
+    }
+    if (typeof value === "number") {
+      if (alt.minimum !== undefined && value < alt.minimum) return false;
+      if (alt.exclusiveMinimum !== undefined && value <= alt.exclusiveMinimum) return false;
+      if (alt.maximum !== undefined && value > alt.maximum) return false;
+    }
+    if (Array.isArray(value) && alt.maxItems !== undefined && value.length > alt.maxItems) return false;
+    return true;
+  }
+
+  /** Values the field's schema refuses: a wrong kind, a string past maxLength, a number under the minimum, a fraction for an integer, too many items. */
+  refusedValues(s: JsonSchema): unknown[] {
+    const alts = this.alternatives(s);
+    const candidates: unknown[] = [...KIND_PROBES, -1, 1.5];
+    const longest = Math.max(0, ...alts.map((a) => a.maxLength ?? 0));
+    if (longest > 0) candidates.push("é".repeat(longest + 1));
+    const most = Math.max(0, ...alts.map((a) => a.maxItems ?? 0));
+    if (most > 0) candidates.push(Array.from({ length: most + 1 }, () => "x"));
+    return candidates.filter((v) => !this.accepts(s, v));
+  }
+
+  /** Values the field's schema allows but that are odd: control characters, SQL, huge or negative numbers. */
+  oddValues(s: JsonSchema): unknown[] {
+    return [...ODD_STRINGS, ...ODD_NUMBERS].filter((v) => this.accepts(s, v));
+  }
+
+  /** The bad requests for one operation, given a valid body for it (or none). */
+  cases(path: string, method: string, validBody: Record<string, unknown> | undefined, salt: number): FuzzCase[] {
+    const op = this.doc.paths[path][method.toLowerCase()];
+    const out: FuzzCase[] = [];
+    const pathParams = (op.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name);
+    // Three ids that name nothing, each in one of the path's parameters, in turn.
+    for (let k = 0; k < Math.min(3, pathParams.length * 3); k++) {
+      const value = PATH_VALUES[(salt * 3 + k) % PATH_VALUES.length];
+      const param = pathParams[(salt + k) % pathParams.length];
+      out.push({ label: `path ${param}=${value}`, path: { [param]: value }, json: validBody, refuse: true });
+    }
+    for (const [i, q] of (op.parameters ?? []).filter((p) => p.in === "query").entries()) {
+      // On the wire every query value is a string; a list is its items, repeated or comma-separated.
+      const items = this.alternatives(q.schema).find((alt) => alt.items)?.items;
+      const refused = this.refusedValues(items ?? q.schema).filter((v): v is string => typeof v === "string");
+      if (refused.length) out.push({ label: `query ${q.name}`, query: { [q.name]: refused[(salt + i) % refused.length] }, refuse: true });
+    }
+    const content = op.requestBody?.content;
+    if (!content || !validBody) return out;
+    out.push(...BODY_CASES);
+    const { properties, required } = this.bodyShape(Object.values(content)[0].schema, validBody);
+    for (const [i, [name, schema]] of Object.entries(properties).entries()) {
+      const refused = this.refusedValues(schema);
+      if (refused.length) out.push({ label: `field ${name}`, json: { ...validBody, [name]: refused[(salt + i) % refused.length] }, refuse: true });
+    }
+    if (required.length) {
+      const { [required[0]]: _, ...rest } = validBody;
+      out.push({ label: `without ${required[0]}`, json: rest, refuse: true });
+    }
+    // Two odd-but-allowed values, in fields that take them.
+    const oddFields = Object.entries(properties).filter(([, schema]) => this.oddValues(schema).length > 0);
+    for (let k = 0; k < Math.min(2, oddFields.length); k++) {
+      const [name, schema] = oddFields[(salt + k) % oddFields.length];
+      const odd = this.oddValues(schema);
+      out.push({ label: `odd ${name}`, json: { ...validBody, [name]: odd[(salt + k) % odd.length] }, refuse: false });
+    }
+    return out;
+  }
+}

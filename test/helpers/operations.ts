@@ -1,0 +1,186 @@
+import { expect } from "vitest";
+import { env } from "cloudflare:workers";
+import { deliveries, events, teams, webhooks } from "../../src/db/schema";
+import { addToAccount, createUser } from "../../src/services/users";
+import { as, createConversation, createWorld, testDb, unique, type World } from "./factories";
+
+/**
+ * Who may call what. `admin`: administrators of the account (authenticate({ account: true, admin: true })).
+ * `member`: about one inbox (a conversation, its messages, the inbox itself): agents who are members
+ * of it, and administrators. `account`: any member of the account. `profile`: any valid agent token,
+ * whatever the account. `platform`: the operator's PLATFORM_API_TOKEN only.
+ */
+export type Access = "admin" | "member" | "account" | "profile" | "platform";
+export type Ctx = World & { spare: { id: number }; user: { id: number }; messageId: number; ids: Record<string, number> };
+export type Entry = {
+  access: Access;
+  /** A valid body for the callers who may (built per request, so unique values stay unique). */
+  body?: (w: Ctx) => unknown;
+  /** Why the success case is not sent (destructive, or it would leave the test's sandbox). */
+  skip?: string;
+  /** Run before each allowed caller's request. */
+  before?: (w: Ctx) => Promise<unknown>;
+};
+
+const acc = "/api/v1/accounts/{account_id}";
+const conv = `${acc}/conversations/{conversation_id}`;
+const msg = `${conv}/messages/{message_id}`;
+const plat = "/platform/api/v1";
+const DESTRUCTIVE = "deletes one of the world's main entities";
+const name = () => ({ name: unique("Renamed") });
+const typing = () => ({ typing_status: "off" });
+const members = (w: Ctx) => ({ inbox_id: w.inbox.id, user_ids: [w.spare.id] });
+const failMessage = (w: Ctx) => env.DB.prepare("update messages set status = 'failed' where id = ?").bind(w.messageId).run();
+
+/** Every documented operation, classified. A new route fails the test until it is added here. */
+export const MATRIX: Record<string, Entry> = {
+  // Profile: the caller's own user, any account.
+  "GET /api/v1/profile": { access: "profile" },
+  "PUT /api/v1/profile": { access: "profile", body: () => ({ display_name: "Me" }) },
+  "PATCH /api/v1/profile": { access: "profile", body: () => ({ display_name: "Me" }) },
+  "POST /api/v1/profile/reset_access_token": { access: "profile", skip: "it would revoke the callers' tokens" },
+  "POST /api/v1/profile/availability": { access: "account", body: (w) => ({ account_id: w.account.id, availability: "online" }) },
+  "POST /api/v1/profile/auto_offline": { access: "account", body: (w) => ({ account_id: w.account.id, auto_offline: false }) },
+  "POST /api/v1/profile": { access: "member", body: (w) => ({ inbox_identifier: w.inbox.identifier, identifier: unique("user") }) },
+  // Contacts are the account's (as in Chatwoot).
+  [`GET ${acc}/contacts`]: { access: "account" },
+  [`GET ${acc}/contacts/search`]: { access: "account" },
+  [`POST ${acc}/contacts`]: { access: "account", body: () => ({ name: "Carla", identifier: unique("user") }) },
+  [`GET ${acc}/contacts/{id}`]: { access: "account" },
+  [`PUT ${acc}/contacts/{id}`]: { access: "account", body: name },
+  [`PATCH ${acc}/contacts/{id}`]: { access: "account", body: name },
+  [`DELETE ${acc}/contacts/{id}`]: { access: "admin", skip: DESTRUCTIVE },
+  [`GET ${acc}/contacts/{id}/conversations`]: { access: "account" },
+  [`GET ${acc}/contacts/{id}/contact_inboxes`]: { access: "account" },
+  [`POST ${acc}/contacts/{id}/contact_inboxes`]: { access: "account", body: (w) => ({ inbox_id: w.inbox.id, source_id: unique("src") }) },
+  // Conversations and messages: members of the conversation's inbox.
+  [`GET ${acc}/conversations`]: { access: "account" },
+  [`GET ${acc}/conversations/meta`]: { access: "account" },
+  [`POST ${acc}/conversations`]: { access: "member", body: (w) => ({ inbox_id: w.inbox.id, contact_id: w.ids["id:contacts"] }) },
+  [`GET ${conv}`]: { access: "member" },
+  [`PATCH ${conv}`]: { access: "member", body: () => ({ priority: "low" }) },
+  [`POST ${conv}/toggle_status`]: { access: "member", body: () => ({ status: "open" }) },
+  [`POST ${conv}/toggle_priority`]: { access: "member", body: () => ({ priority: "high" }) },
+  [`POST ${conv}/assignments`]: { access: "member", body: (w) => ({ assignee_id: w.agent.id }) },
+  [`GET ${conv}/labels`]: { access: "member" },
+  [`POST ${conv}/labels`]: { access: "member", body: () => ({ labels: ["vip"] }) },
+  [`POST ${conv}/custom_attributes`]: { access: "member", body: () => ({ custom_attributes: { plan: "pro" } }) },
+  [`POST ${conv}/destroy_custom_attributes`]: { access: "member", body: () => ({ custom_attributes: ["plan"] }) },
+  [`POST ${conv}/toggle_typing_status`]: { access: "member", body: typing },
+  [`GET ${conv}/messages`]: { access: "member" },
+  [`POST ${conv}/messages`]: { access: "member", body: () => ({ content: "hello", private: true }) },
+  [`DELETE ${msg}`]: { access: "member", skip: "the message is the one the other message routes use" },
+  [`PATCH ${msg}`]: { access: "member", body: () => ({ status: "delivered" }), before: failMessage },
+  [`POST ${msg}/retry`]: { access: "member", before: failMessage },
+  // Inboxes: agents see their own; administrators manage them.
+  [`GET ${acc}/inboxes`]: { access: "account" },
+  [`POST ${acc}/inboxes`]: { access: "admin", body: name },
+  [`GET ${acc}/inboxes/{id}`]: { access: "member" },
+  [`PUT ${acc}/inboxes/{id}`]: { access: "admin", body: () => ({ name: "API inbox" }) },
+  [`PATCH ${acc}/inboxes/{id}`]: { access: "admin", body: () => ({ name: "API inbox" }) },
+  [`DELETE ${acc}/inboxes/{id}`]: { access: "admin", skip: DESTRUCTIVE },
+  [`POST ${acc}/inboxes/{id}/reset_secret`]: { access: "admin" },
+  [`GET ${acc}/inboxes/{id}/assignable_agents`]: { access: "member" },
+  [`GET ${acc}/inboxes/{id}/routing`]: { access: "admin" },
+  [`GET ${acc}/inboxes/{id}/deliveries`]: { access: "admin" },
+  [`POST ${acc}/inboxes/{id}/deliveries/{delivery_id}/redeliver`]: { access: "admin", skip: "it sends a webhook out of the test" },
+  [`GET ${acc}/inbox_members/{inbox_id}`]: { access: "member" },
+  [`POST ${acc}/inbox_members`]: { access: "admin", body: members },
+  [`PATCH ${acc}/inbox_members`]: { access: "admin", body: (w) => ({ inbox_id: w.inbox.id, user_ids: [w.admin.id, w.agent.id, w.spare.id] }) },
+  [`DELETE ${acc}/inbox_members`]: { access: "admin", body: members },
+  // Agents and teams: everyone reads, administrators manage.
+  [`GET ${acc}/agents`]: { access: "account" },
+  [`POST ${acc}/agents`]: { access: "admin", body: () => ({ name: "New", email: `${unique("new")}@example.test` }) },
+  [`PUT ${acc}/agents/{id}`]: { access: "admin", body: name },
+  [`PATCH ${acc}/agents/{id}`]: { access: "admin", body: name },
+  [`DELETE ${acc}/agents/{id}`]: { access: "admin", skip: DESTRUCTIVE },
+  [`GET ${acc}/teams`]: { access: "account" },
+  [`POST ${acc}/teams`]: { access: "admin", body: () => ({ name: unique("team") }) },
+  [`GET ${acc}/teams/{id}`]: { access: "account" },
+  [`PUT ${acc}/teams/{id}`]: { access: "admin", body: () => ({ description: "Tier 2" }) },
+  [`PATCH ${acc}/teams/{id}`]: { access: "admin", body: () => ({ description: "Tier 2" }) },
+  [`DELETE ${acc}/teams/{id}`]: { access: "admin", skip: DESTRUCTIVE },
+  [`GET ${acc}/teams/{team_id}/team_members`]: { access: "account" },
+  [`POST ${acc}/teams/{team_id}/team_members`]: { access: "admin", body: (w) => ({ user_ids: [w.spare.id] }) },
+  [`PATCH ${acc}/teams/{team_id}/team_members`]: { access: "admin", body: (w) => ({ user_ids: [w.spare.id] }) },
+  [`DELETE ${acc}/teams/{team_id}/team_members`]: { access: "admin", body: (w) => ({ user_ids: [w.spare.id] }) },
+  // Webhooks and their delivery logs: administrators.
+  [`GET ${acc}/webhooks/events`]: { access: "admin" },
+  [`GET ${acc}/webhooks`]: { access: "admin" },
+  [`POST ${acc}/webhooks`]: {
+    access: "admin",
+    // Scoped to the inbox nothing happens in, so no delivery leaves the test.
+    body: (w) => ({ url: "https://hooks.example.com/matrix", subscriptions: ["conversation_created"], inbox_id: w.otherInbox.id }),
+  },
+  [`PUT ${acc}/webhooks/{id}`]: { access: "admin", body: () => ({ url: "https://hooks.example.com/renamed" }) },
+  [`PATCH ${acc}/webhooks/{id}`]: { access: "admin", body: () => ({ url: "https://hooks.example.com/renamed" }) },
+  [`DELETE ${acc}/webhooks/{id}`]: { access: "admin", skip: DESTRUCTIVE },
+  [`POST ${acc}/webhooks/{id}/reset_secret`]: { access: "admin" },
+  [`GET ${acc}/webhooks/{id}/deliveries`]: { access: "admin" },
+  [`POST ${acc}/webhooks/{id}/deliveries/{delivery_id}/redeliver`]: { access: "admin", skip: "it sends a webhook out of the test" },
+  // Platform API: the operator.
+  [`POST ${plat}/accounts`]: { access: "platform", body: () => ({ name: unique("Platform") }) },
+  [`GET ${plat}/accounts/{account_id}`]: { access: "platform" },
+  [`PATCH ${plat}/accounts/{account_id}`]: { access: "platform", body: () => ({ name: unique("Acme") }) },
+  [`PUT ${plat}/accounts/{account_id}`]: { access: "platform", body: () => ({ name: unique("Acme") }) },
+  [`DELETE ${plat}/accounts/{account_id}`]: { access: "platform", skip: DESTRUCTIVE },
+  [`GET ${plat}/accounts/{account_id}/account_users`]: { access: "platform" },
+  [`POST ${plat}/accounts/{account_id}/account_users`]: { access: "platform", body: (w) => ({ user_id: w.user.id, role: "agent" }) },
+  [`DELETE ${plat}/accounts/{account_id}/account_users`]: { access: "platform", body: (w) => ({ user_id: w.user.id }) },
+  [`POST ${plat}/users`]: { access: "platform", body: () => ({ name: "Op", email: `${unique("op")}@example.test` }) },
+  [`GET ${plat}/users/{id}`]: { access: "platform" },
+  [`PATCH ${plat}/users/{id}`]: { access: "platform", body: name },
+  [`PUT ${plat}/users/{id}`]: { access: "platform", body: name },
+  [`DELETE ${plat}/users/{id}`]: { access: "platform", skip: DESTRUCTIVE },
+  [`POST ${plat}/users/{id}/reset_access_token`]: { access: "platform" },
+};
+
+/** Tokenless by design: health, attachment downloads (unguessable key), the WebSocket (its own auth). /openapi.json and /swagger are not in the document. */
+export const UNAUTHENTICATED = ["GET /api", "GET /attachments/{key}/{file_name}", "GET /cable"];
+export const isPublicClient = (path: string) => path.startsWith("/public/api/v1/inboxes/{inbox_identifier}");
+
+/**
+ * The world every request is about: createWorld's account (administrator, member agent, outsider
+ * agent, two inboxes) plus a conversation with a message, a team, a disabled webhook with a
+ * delivery, a spare agent to add and remove, and a user in no account for the Platform API.
+ */
+export async function matrixWorld(): Promise<Ctx> {
+  const w = await createWorld("Matrix");
+  const db = testDb();
+  const newUser = (n: string) => createUser(db, { name: n, email: `${unique(n.toLowerCase())}@example.test`, password: "Secret-password-1" });
+  const { user: spare } = await newUser("Spare");
+  await addToAccount(db, w.account.id, spare.id, "agent", "online");
+  const { user } = await newUser("Loose");
+  const { conversation, contact } = await createConversation(w);
+  const posted = await as(w.admin).post(`${w.base}/conversations/${conversation.id}/messages`, { content: "hello" });
+  expect(posted.status).toBe(200);
+  const [team] = await db.insert(teams).values({ accountId: w.account.id, name: unique("team") }).returning();
+  const [hook] = await db
+    .insert(webhooks)
+    .values({ accountId: w.account.id, url: "https://hooks.example.com/a", subscriptions: ["message_created"], secret: "whsec_matrix", disabled: true })
+    .returning();
+  const [event] = await db
+    .insert(events)
+    .values({ uid: unique("evt"), accountId: w.account.id, inboxId: w.inbox.id, event: "message_created", stream: unique("stream"), sequence: 1 })
+    .returning();
+  const [delivery] = await db
+    .insert(deliveries)
+    .values({ uid: unique("msg"), accountId: w.account.id, eventId: event.id, webhookId: hook.id, status: "dead" })
+    .returning();
+  const ids = {
+    account_id: w.account.id,
+    conversation_id: conversation.id,
+    message_id: posted.body.id,
+    inbox_id: w.inbox.id,
+    team_id: team.id,
+    delivery_id: delivery.id,
+    "id:contacts": contact.id,
+    "id:inboxes": w.inbox.id,
+    "id:agents": spare.id,
+    "id:teams": team.id,
+    "id:webhooks": hook.id,
+    "id:users": user.id,
+  };
+  return { ...w, spare, user, messageId: posted.body.id, ids };
+}
+
