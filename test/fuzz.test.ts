@@ -106,6 +106,8 @@ describe("fuzzing every documented operation", () => {
     expect([...families].sort()).toEqual(["application", "client", "platform", "tokenless"]);
     const withBody = ops.filter((op) => op.method !== "GET" && fuzzer.cases(op.path, op.method, {}, 0).some((c) => c.label.startsWith("field ")));
     expect(withBody.length).toBeGreaterThan(40);
+    const total = ops.reduce((n, op, salt) => n + fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).length, 0);
+    expect(total).toBeGreaterThan(1000);
   });
 
   for (let chunk = 0; chunk < CHUNKS; chunk++) {
