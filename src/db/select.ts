@@ -13,6 +13,12 @@ export function prefixed<T extends SQLiteTable>(table: T, prefix: string) {
   ) as unknown as { [K in keyof InferSelectModel<T>]: SQL.Aliased<InferSelectModel<T>[K]> };
 }
 
+/** `prefixed`, for the named columns only: a wide join must stay under D1's 100 result columns. */
+export function prefixedPick<T extends SQLiteTable, K extends keyof InferSelectModel<T> & string>(table: T, prefix: string, keys: readonly K[]) {
+  const all = prefixed(table, prefix);
+  return Object.fromEntries(keys.map((k) => [k, all[k]])) as Pick<typeof all, K>;
+}
+
 /** A left-joined row comes back with every column null when nothing matched. */
 export function orNull<R extends { id: unknown }>(row: R): R | null {
   return row.id === null || row.id === undefined ? null : row;

@@ -1,12 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { conversations } from "../db/schema";
 import { unix, unixFloat, unixOrZero } from "../lib/time";
-import type { UserRow } from "../services/auth";
 import { Attributes } from "./common";
 import { contactPushData, ContactPushData, type ContactInboxRow, type ContactRow } from "./contact";
 import { message, Message, type MessageRow } from "./message";
 import type { TeamRow } from "./team";
-import { userPushData, UserPushData } from "./user";
+import { userPushData, UserPushData, type UserSummary } from "./user";
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
@@ -15,11 +14,11 @@ export type ConversationView = {
   conversation: ConversationRow;
   contact: ContactRow;
   contactInbox: ContactInboxRow;
-  assignee: UserRow | null;
+  assignee: UserSummary | null;
   assigneeAvailability: string | null;
   team: TeamRow | null;
   lastMessage: MessageRow | null;
-  lastMessageUser: UserRow | null;
+  lastMessageUser: UserSummary | null;
   lastMessageUserAvailability: string | null;
   unreadCount: number;
 };

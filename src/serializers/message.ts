@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import type { messages, MessageType } from "../db/schema";
 import { unix } from "../lib/time";
-import type { UserRow } from "../services/auth";
 import type { StoredAttachment } from "../services/attachments";
 import { Attributes } from "./common";
 import { contactPushData, ContactPushData, type ContactRow } from "./contact";
-import { userPushData, UserPushData } from "./user";
+import { userPushData, UserPushData, type UserSummary } from "./user";
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -54,7 +53,7 @@ export const Message = z
   .openapi("Message");
 
 /** Who may have sent a message; `userAvailability` is the agent's availability in the account. */
-export type MessageSenders = { user?: UserRow | null; userAvailability?: string | null; contact?: ContactRow | null };
+export type MessageSenders = { user?: UserSummary | null; userAvailability?: string | null; contact?: ContactRow | null };
 
 /** Attachment push data; `data_url` is public but unguessable, like a signed blob URL. */
 export function attachment(a: StoredAttachment, accountId: number, origin: string): z.infer<typeof Attachment> {

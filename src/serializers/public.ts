@@ -1,13 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { unix, unixOrZero } from "../lib/time";
 import type { StoredAttachment } from "../services/attachments";
-import type { UserRow } from "../services/auth";
 import { Attributes } from "./common";
 import { Contact, ContactPushData, contactPushData, type ContactInboxRow, type ContactRow } from "./contact";
 import type { ConversationView } from "./conversation";
 import type { InboxRow } from "./inbox";
 import { Attachment, attachment, MESSAGE_TYPE_CODE, type MessageRow } from "./message";
-import { UserPushData, userPushData } from "./user";
+import { UserPushData, userPushData, type UserSummary } from "./user";
 
 /**
  * The client API's shapes (Chatwoot's `public/api/v1` views). An end user sees their own contact,
@@ -85,7 +84,7 @@ export const PublicMessage = z
   })
   .openapi("PublicMessage");
 
-export type PublicSenders = { user?: UserRow | null; userAvailability?: string | null; contact: ContactRow };
+export type PublicSenders = { user?: UserSummary | null; userAvailability?: string | null; contact: ContactRow };
 
 export function publicMessage(
   m: MessageRow,

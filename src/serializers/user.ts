@@ -17,7 +17,11 @@ export const UserPushData = z
   .openapi("UserSummary");
 
 /** The short form of an agent inside messages and conversations (Chatwoot's push_event_data). */
-export function userPushData(u: UserRow, availability?: string | null): z.infer<typeof UserPushData> {
+/** The user columns a sender or assignee shows: what conversation and message JSON read of a user. */
+export const USER_SUMMARY = ["id", "name", "displayName", "avatarUrl"] as const;
+export type UserSummary = Pick<UserRow, (typeof USER_SUMMARY)[number]>;
+
+export function userPushData(u: UserSummary, availability?: string | null): z.infer<typeof UserPushData> {
   return {
     id: u.id,
     name: u.name,

@@ -11,8 +11,9 @@ import {
   users,
 } from "../db/schema";
 import type { DB } from "../lib/context";
-import { orNull, prefixed } from "../db/select";
+import { orNull, prefixed, prefixedPick } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";
+import { USER_SUMMARY } from "../serializers/user";
 import type { Principal } from "./auth";
 import { isAdmin } from "./auth";
 
@@ -25,6 +26,8 @@ const lastMessageUserMembership = alias(accountUsers, "last_message_user_members
 /**
  * One statement that loads conversations with everything their JSON shows: contact,
  * contact_inbox, assignee (and availability), team, last message and its sender, unread count.
+ * Users come as their summary (never their password hash or pubsub token), which also keeps the
+ * statement well under D1's limit of 100 result columns.
  */
 export function conversationViews(db: DB, where: SQL | undefined) {
   return db
@@ -32,11 +35,11 @@ export function conversationViews(db: DB, where: SQL | undefined) {
       conversation: prefixed(conversations, "c"),
       contact: prefixed(contacts, "ct"),
       contactInbox: prefixed(contactInboxes, "ci"),
-      assignee: prefixed(assignee, "asg"),
+      assignee: prefixedPick(assignee, "asg", USER_SUMMARY),
       assigneeAvailability: sql<string | null>`${assigneeMembership.availability}`.as("asg_availability"),
       team: prefixed(teams, "t"),
       lastMessage: prefixed(lastMessage, "lm"),
-      lastMessageUser: prefixed(lastMessageUser, "lmu"),
+      lastMessageUser: prefixedPick(lastMessageUser, "lmu", USER_SUMMARY),
       lastMessageUserAvailability: sql<string | null>`${lastMessageUserMembership.availability}`.as("lmu_availability"),
       unreadCount: sql<number>`(select count(*) from ${messages} m where m.conversation_id = ${conversations.id}
         and m.message_type = 'incoming' and m.created_at > coalesce(${conversations.agentLastSeenAt}, 0))`.mapWith(Number).as("unread_count"),

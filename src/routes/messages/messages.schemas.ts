@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MESSAGE_STATUSES } from "../../db/schema";
 import { zBool, zId, zJsonObject, zQuery } from "../../lib/zod";
+import { MAX_ATTACHMENTS } from "../../services/attachments";
 import { Message } from "../../serializers/message";
 import { ContactPushData } from "../../serializers/contact";
 import { UserPushData } from "../../serializers/user";
@@ -59,9 +60,11 @@ export const MessageFields = z
   });
 
 const file = z.custom<File>((v) => v instanceof File, "must be a file").openapi({ type: "string", format: "binary" });
+/** `attachments[]` parts of a multipart message create, in both APIs. */
+export const AttachmentFiles = z.array(file).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments`);
 
 export const MessageCreateBody = MessageFields.and(
-  z.object({ attachments: z.array(file).max(15, "At most 15 attachments").optional() }),
+  z.object({ attachments: AttachmentFiles.optional() }),
 )
   .superRefine((m, ctx) => {
     const hasContent = typeof m.content === "string" && m.content.trim() !== "";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { zId, zJsonObject, zPage, zQuery } from "../../lib/zod";
-import { MAX_CONTENT } from "../messages/messages.schemas";
+import { AttachmentFiles, MAX_CONTENT } from "../messages/messages.schemas";
 import { ContactFields } from "../contacts/contacts.schemas";
 
 const text = (max: number) => z.string().trim().max(max);
@@ -56,13 +56,12 @@ export const ConversationListQuery = z.object({ page: zPage.describe("25 convers
 
 export const TypingBody = z.object({ typing_status: z.enum(["on", "off"]) }).openapi("PublicTyping");
 
-const file = z.custom<File>((v) => v instanceof File, "must be a file").openapi({ type: "string", format: "binary" });
 
 export const PublicMessageCreate = z
   .object({
     content: z.string().max(MAX_CONTENT, `Content is too long (maximum is ${MAX_CONTENT} characters)`).nullable().optional(),
     echo_id: z.string().min(1).max(255).optional().describe("Your id for this message: a repeat returns the message already stored"),
-    attachments: z.array(file).max(15, "At most 15 attachments").optional(),
+    attachments: AttachmentFiles.optional(),
   })
   .superRefine((m, ctx) => {
     if (!(typeof m.content === "string" && m.content.trim() !== "") && !m.attachments?.length)
