@@ -55,7 +55,9 @@ export function loadRoutes(world) {
   const publicConversation = second.conversations[0].id;
   const run = Date.now().toString(36);
   return [
-    { name: "GET /api (ceiling)", method: "GET", path: "/api" },
+    // The runtime's ceiling: the Worker, Hono and the middleware, no D1 (an unknown path's JSON 404).
+    { name: "runtime ceiling (404, no D1)", method: "GET", path: "/no-such-route", ceiling: true },
+    { name: "GET /api (health, 1 D1 query)", method: "GET", path: "/api" },
     {
       name: "agent message create",
       method: "POST",
