@@ -16,11 +16,14 @@ export const UserPushData = z
   })
   .openapi("UserSummary");
 
-/** The short form of an agent inside messages and conversations (Chatwoot's push_event_data). */
-/** The user columns a sender or assignee shows: what conversation and message JSON read of a user. */
-export const USER_SUMMARY = ["id", "name", "displayName", "avatarUrl"] as const;
+/**
+ * The user columns a sender or assignee shows: what conversation and message JSON, and webhook
+ * bodies (the e-mail), read of a user; never the password hash or pubsub token.
+ */
+export const USER_SUMMARY = ["id", "name", "displayName", "email", "avatarUrl"] as const;
 export type UserSummary = Pick<UserRow, (typeof USER_SUMMARY)[number]>;
 
+/** The short form of an agent inside messages and conversations (Chatwoot's push_event_data). */
 export function userPushData(u: UserSummary, availability?: string | null): z.infer<typeof UserPushData> {
   return {
     id: u.id,

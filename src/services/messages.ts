@@ -3,13 +3,14 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { accountUsers, attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
 import { alias } from "drizzle-orm/sqlite-core";
 import { routeStatements } from "./routing";
-import { orNull, prefixed } from "../db/select";
+import { orNull, prefixed, prefixedPick } from "../db/select";
 import type { DB } from "../lib/context";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../webhooks/queue";
 import type { ConversationView } from "../serializers/conversation";
 import type { MessageRow } from "../serializers/message";
-import type { Principal, UserRow } from "./auth";
+import { USER_SUMMARY, type UserSummary } from "../serializers/user";
+import type { Principal } from "./auth";
 import type { Outbox } from "../webhooks/outbox";
 import type { Ctx } from "./conversations";
 import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles, type StoredAttachment } from "./attachments";
@@ -18,17 +19,17 @@ import { reindexStatements } from "./search-index";
 
 export const MESSAGES_PER_PAGE = 20;
 
-export type MessageWithSender = { message: MessageRow; user: UserRow | null; availability: string | null; attachments: StoredAttachment[] };
-type Row = { message: MessageRow; user: UserRow; availability: string | null; attachments: string };
+export type MessageWithSender = { message: MessageRow; user: UserSummary | null; availability: string | null; attachments: StoredAttachment[] };
+type Row = { message: MessageRow; user: UserSummary; availability: string | null; attachments: string };
 
 const senderMembership = alias(accountUsers, "sender_membership");
 
-/** Messages with their sender and attachments; add the `where` and order. */
+/** Messages with their sender (as their summary) and attachments; add the `where` and order. */
 export function withSenders(db: DB) {
   return db
     .select({
       message: prefixed(messages, "m"),
-      user: prefixed(users, "u"),
+      user: prefixedPick(users, "u", USER_SUMMARY),
       availability: sql<string | null>`${senderMembership.availability}`.as("m_sender_availability"),
       attachments: attachmentsColumn(messages.id).as("m_attachments"),
     })

@@ -6,7 +6,7 @@ import { contactPushData, type ContactRow } from "../serializers/contact";
 import type { ConversationView } from "../serializers/conversation";
 import { inbox as inboxJson, type InboxRow } from "../serializers/inbox";
 import { attachment, message as messageJson } from "../serializers/message";
-import { userPushData } from "../serializers/user";
+import { userPushData, type UserSummary } from "../serializers/user";
 import type { AccountRow, UserRow } from "../services/auth";
 import { conversationViews, toView } from "../services/conversation-view";
 import { messageWithSender, readMessages } from "../services/messages";
@@ -33,7 +33,7 @@ function contactWebhookData(c: ContactRow, account: AccountRow) {
   };
 }
 
-const userWebhookData = (u: UserRow) => ({ id: u.id, name: u.name, email: u.email, type: "user" });
+const userWebhookData = (u: UserSummary) => ({ id: u.id, name: u.name, email: u.email, type: "user" });
 
 /**
  * Chatwoot's conversation `webhook_data`. The contact_inbox carries `source_id` for calling
