@@ -126,6 +126,10 @@ describe("messages: errors", () => {
     expectError(await as(w.admin).post(`${path}/messages`, { content: "x", content_attributes: "{not json" }), 422);
     expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: '{"content":', headers: { "content-type": "application/json" } }), 400);
     expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: "<xml/>", headers: { "content-type": "application/xml" } }), 415);
+    // A binary body of another type is refused for its type, not for its bytes.
+    const binary = new Uint8Array([0xff, 0xfe, 0x00, 0x81]);
+    expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: binary, headers: { "content-type": "application/octet-stream" } }), 415);
+    expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: binary, headers: { "content-type": "application/json" } }), 400, "The request body is not valid UTF-8");
     expect(await count(conversation.id, w.account.id)).toBe(0);
     expect((await as(w.admin).post(`${path}/messages`, { content: "x".repeat(150_000) })).status).toBe(200);
   });

@@ -40,9 +40,11 @@ function formToObject(form: FormData): Fields {
 }
 
 /** JSON is UTF-8 (RFC 8259): bytes that are not would otherwise become U+FFFD and be stored as such. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function decodeUtf8(buf: ArrayBuffer): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf);
+    return utf8.decode(buf);
   } catch {
     throw badRequest("The request body is not valid UTF-8");
   }
@@ -65,11 +67,13 @@ export async function readBody(c: Context): Promise<Fields> {
     }
   }
   const buf = await readLimited(c, MAX_JSON_BYTES);
-  const text = decodeUtf8(buf);
-  if (text.trim() === "") return {};
+  if (buf.byteLength === 0) return {};
+  // The type first: a binary body of another type is a 415, not a UTF-8 error.
   if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type) && type !== "text/plain") {
     throw unsupportedMediaType(`Unsupported Content-Type '${type}': send application/json or multipart/form-data`);
   }
+  const text = decodeUtf8(buf);
+  if (text.trim() === "") return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
