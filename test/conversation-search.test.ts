@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { handleScheduled } from "../src/webhooks/consumer";
+import { BACKFILL_GRACE_MS } from "../src/services/search-index";
 import { prefixRange, queryWords, searchTerms, MAX_TERM_LENGTH } from "../src/lib/search-terms";
 import { as, createContact, createConversation, createWorld, type World } from "./helpers/factories";
 
@@ -160,10 +161,33 @@ describe("conversation search (q)", () => {
     const cursor = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{ next_id: number; end_id: number }>();
     expect(cursor?.next_id).toBe(cursor?.end_id);
 
-    // Later messages are indexed by their own write; the finished cursor leaves them alone.
+    // During a rolling deploy the previous version may still write messages without their words:
+    // for the grace period after the first run, the backfill takes in the newest messages too.
+    const during = await insert("rollout kiwi", "incoming");
+    await handleScheduled(env);
+    expect(during!.id).toBeGreaterThan(cursor!.end_id);
+    expect((await search(w, "kiwi")).ids).toEqual([1]);
+
+    // After it, later messages are indexed by their own write; the finished cursor leaves them alone.
+    await env.DB.prepare("update message_terms_backfill set started_at = ?").bind(Date.now() - BACKFILL_GRACE_MS - 1).run();
     const after = await insert("unindexed mango", "incoming");
     await handleScheduled(env);
-    expect(after!.id).toBeGreaterThan(cursor!.end_id);
     expect((await search(w, "mango")).ids).toEqual([]);
+    const done = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{ next_id: number; end_id: number }>();
+    expect(done).toEqual({ next_id: during!.id, end_id: during!.id });
+    expect(after!.id).toBeGreaterThan(done!.end_id);
+  });
+
+  it("reaches the end of the backfill when the last messages were deleted since its start", async () => {
+    const w = await createWorld();
+    const { conversation } = await createConversation(w);
+    await as(w.admin).post(`${w.base}/conversations/${conversation.id}/messages`, { content: "first" });
+    const newest = await env.DB.prepare("select max(id) id from messages").first<{ id: number }>();
+    // A cursor past its grace, whose last messages no longer exist (their conversation was deleted).
+    await env.DB.prepare("delete from message_terms_backfill").run();
+    await env.DB.prepare("insert into message_terms_backfill (id, next_id, end_id, started_at) values (1, ?, ?, 0)").bind(newest!.id, newest!.id + 50).run();
+    await handleScheduled(env);
+    const cursor = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{ next_id: number; end_id: number }>();
+    expect(cursor).toEqual({ next_id: newest!.id + 50, end_id: newest!.id + 50 });
   });
 });

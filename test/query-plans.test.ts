@@ -67,7 +67,7 @@ function hotQueries() {
     "conversation search (counts)": searchCounts,
     "conversation search, agent (page)": agentSearchPage,
     "conversation search, agent (counts)": agentSearchCounts,
-    "search backfill: cursor": backfillCursorStart(db),
+    "search backfill: cursor": backfillCursorStart(db, Date.now()),
     "search backfill: next messages": backfillPending(db),
     "message page": withSenders(db).where(and(eq(messages.conversationId, conversationId), lt(messages.id, 1000))).orderBy(desc(messages.id)).limit(20),
     "contact list": db

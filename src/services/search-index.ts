@@ -1,4 +1,4 @@
-import { eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { messages, messageTerms, messageTermsBackfill, type MessageType } from "../db/schema";
 import type { DB } from "../lib/context";
@@ -61,6 +61,8 @@ const BACKFILL_BATCH = 500;
 /** Per cron tick: at most this many rounds (5,000 messages), and no new round after this long. */
 const BACKFILL_ROUNDS = 10;
 const BACKFILL_MS = 10_000;
+/** How long after its first run the backfill still takes in the newest messages (a rolling deploy's old version may write them). */
+export const BACKFILL_GRACE_MS = 15 * 60_000;
 /** [message id, term, deleted] triples per insert statement: keeps each JSON parameter well under D1's 2 MB. */
 const TRIPLES_PER_STATEMENT = 2_000;
 
@@ -68,12 +70,33 @@ const cursor = (column: "next_id" | "end_id") => sql.raw(`(select ${column} from
 /** Whether a message is deleted (content replaced); that is the only change to a message's content. */
 const deleted = (m: string) => sql.raw(`coalesce(${m}.content_attributes ->> '$.deleted', 0)`);
 
+const newestMessage = sql`(select coalesce(max(${messages.id}), 0) from ${messages})`;
+
 /** Makes the cursor on the first pass: everything up to the newest message may predate the index. */
-export const backfillCursorStart = (db: DB) =>
+export const backfillCursorStart = (db: DB, now: number) =>
   db
     .insert(messageTermsBackfill)
-    .select(sql`select 1, 0, coalesce(max(${messages.id}), 0) from ${messages} where true`)
+    .select(sql`select 1, 0, ${newestMessage}, ${now} where true`)
     .onConflictDoNothing();
+
+/** Within the grace period, the end moves up to the newest message; after it, this changes nothing. */
+const extendCursor = (db: DB, now: number) =>
+  db
+    .update(messageTermsBackfill)
+    .set({ endId: sql`max(${messageTermsBackfill.endId}, ${newestMessage})` })
+    .where(and(eq(messageTermsBackfill.id, 1), gt(messageTermsBackfill.startedAt, now - BACKFILL_GRACE_MS)));
+
+/** With nothing left between the cursor and its end (deleted messages leave gaps), the cursor jumps to the end. */
+const closeCursorGap = (db: DB) =>
+  db
+    .update(messageTermsBackfill)
+    .set({ nextId: sql`${messageTermsBackfill.endId}` })
+    .where(
+      and(
+        eq(messageTermsBackfill.id, 1),
+        sql`not exists (select 1 from ${messages} where ${messages.id} > ${cursor("next_id")} and ${messages.id} <= ${cursor("end_id")})`,
+      ),
+    );
 
 /** The next messages the backfill indexes: a rowid range from the cursor. */
 export const backfillPending = (db: DB) =>
@@ -85,12 +108,13 @@ export const backfillPending = (db: DB) =>
     .limit(BACKFILL_BATCH);
 
 /**
- * One round of the backfill, in two round trips: read the next messages, then write all their
- * words and move the cursor in one batch (one transaction). Words go in only for messages still
+ * One round of the backfill, in two round trips: make, extend or close the cursor and read the
+ * next messages, then write all their words and move the cursor in one batch (one transaction). Words go in only for messages still
  * as they were read: one deleted in between already has the words of its new content.
  */
 async function backfillRound(db: DB): Promise<number> {
-  const [, rows] = await db.batch([backfillCursorStart(db), backfillPending(db)]);
+  const now = Date.now();
+  const [, , rows] = await db.batch([backfillCursorStart(db, now), extendCursor(db, now), backfillPending(db), closeCursorGap(db)]);
   if (!rows.length) return 0;
   const triples = rows.flatMap((m) => messageSearchTerms(m.messageType, m.content).map((term) => [m.id, term, m.deleted]));
   const statements: BatchItem<"sqlite">[] = [];

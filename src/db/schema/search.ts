@@ -27,14 +27,16 @@ export const messageTerms = sqliteTable(
 
 /**
  * The backfill's cursor (one row, id 1): messages with next_id < id <= end_id are still to be
- * indexed by the cron. The row is made by the first backfill pass that runs the indexing code,
- * with end_id the newest message then: every message up to it may predate the index (written
- * before the migration, or by the previous version while it was being replaced); every later
- * one was indexed by its own write. A cursor rather than a flag on messages: the conversation
+ * indexed by the cron. The row is made by the first backfill pass that runs the indexing code
+ * (at started_at), with end_id the newest message then: every message up to it may predate the
+ * index. For a grace period after that, end_id keeps moving up to the newest message, because
+ * the previous version may still be serving somewhere while a deploy rolls out and writes
+ * messages without their words; after it, every new message was indexed by its own write. A cursor rather than a flag on messages: the conversation
  * views already select 100 columns (D1's limit) and include every messages column.
  */
 export const messageTermsBackfill = sqliteTable("message_terms_backfill", {
   id: integer("id").primaryKey(),
   nextId: integer("next_id").notNull(),
   endId: integer("end_id").notNull(),
+  startedAt: integer("started_at").notNull().default(0),
 });

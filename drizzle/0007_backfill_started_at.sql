@@ -1,0 +1,1 @@
+ALTER TABLE `message_terms_backfill` ADD `started_at` integer DEFAULT 0 NOT NULL;
