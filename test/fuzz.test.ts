@@ -77,7 +77,13 @@ function send(op: Operation, target: Target, c: FuzzCase): Promise<ApiResponse> 
 /** What is wrong with one answer, or null. */
 function verdict(res: ApiResponse, c: FuzzCase): string | null {
   if (res.status >= 500) return `${res.status}: ${res.text.slice(0, 200)}`;
-  if (res.status >= 400) return refusalMismatch(res, res.status);
+  if (res.status >= 400) {
+    if (c.statuses && !c.statuses.includes(res.status)) return `refused with ${res.status}, expected ${c.statuses.join(" or ")}: ${res.text.slice(0, 160)}`;
+    const details: { field?: string }[] = Array.isArray(res.body?.details) ? res.body.details : [];
+    if (c.field && res.status === 422 && !details.some((d) => d.field === c.field || d.field?.startsWith(`${c.field}.`)))
+      return `a 422 that does not name ${c.field}: ${res.text.slice(0, 160)}`;
+    return refusalMismatch(res, res.status);
+  }
   if (c.refuse) return `accepted (${res.status}) though the input is invalid: ${res.text.slice(0, 160)}`;
   return null;
 }

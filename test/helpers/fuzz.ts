@@ -41,6 +41,10 @@ export type FuzzCase = {
   raw?: { body: BodyInit; contentType?: string };
   /** true: the request is invalid and must be refused with a 4xx; false: any answer but a 5xx. */
   refuse: boolean;
+  /** The refusals that fit the input (a wrong id is a 404, not a 403 or 409); any 4xx if absent. */
+  statuses?: number[];
+  /** The field a 422 must name in its `details`: the refusal is about what was changed. */
+  field?: string;
 };
 
 const TWO_MIB = 2 * 1024 * 1024;
@@ -51,14 +55,14 @@ const PATH_VALUES = ["0", "-1", "99999999999999999999", "1.5", "abc", "..%2F..%2
 
 /** Bodies no operation reads, whatever its schema. */
 const BODY_CASES: FuzzCase[] = [
-  { label: "malformed JSON", raw: { body: '{"name": "unterminated', contentType: "application/json" }, refuse: true },
-  { label: "a JSON array", raw: { body: "[1, 2]", contentType: "application/json" }, refuse: true },
-  { label: "a JSON string", raw: { body: '"text"', contentType: "application/json" }, refuse: true },
-  { label: "invalid UTF-8", raw: { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), contentType: "application/json" }, refuse: true },
-  { label: "an XML content type", raw: { body: "<contact><name>x</name></contact>", contentType: "application/xml" }, refuse: true },
-  { label: "multipart without a boundary", raw: { body: "name=x", contentType: "multipart/form-data" }, refuse: true },
-  { label: "multipart with a broken body", raw: { body: "--zzz\r\nContent-Disposition: form-data\r\n\r\nx", contentType: "multipart/form-data; boundary=zzz" }, refuse: true },
-  { label: "a body over 2 MiB", raw: { body: OVERSIZE, contentType: "application/json" }, refuse: true },
+  { label: "malformed JSON", raw: { body: '{"name": "unterminated', contentType: "application/json" }, refuse: true, statuses: [400] },
+  { label: "a JSON array", raw: { body: "[1, 2]", contentType: "application/json" }, refuse: true, statuses: [400] },
+  { label: "a JSON string", raw: { body: '"text"', contentType: "application/json" }, refuse: true, statuses: [400] },
+  { label: "invalid UTF-8", raw: { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), contentType: "application/json" }, refuse: true, statuses: [400] },
+  { label: "an XML content type", raw: { body: "<contact><name>x</name></contact>", contentType: "application/xml" }, refuse: true, statuses: [415] },
+  { label: "multipart without a boundary", raw: { body: "name=x", contentType: "multipart/form-data" }, refuse: true, statuses: [400] },
+  { label: "multipart with a broken body", raw: { body: "--zzz\r\nContent-Disposition: form-data\r\n\r\nx", contentType: "multipart/form-data; boundary=zzz" }, refuse: true, statuses: [400] },
+  { label: "a body over 2 MiB", raw: { body: OVERSIZE, contentType: "application/json" }, refuse: true, statuses: [413] },
 ];
 
 /** Values a field may hold only if its schema says nothing against them; they must never cause a 5xx. */
@@ -160,13 +164,13 @@ export class Fuzzer {
     for (let k = 0; k < Math.min(3, pathParams.length * 3); k++) {
       const value = PATH_VALUES[(salt * 3 + k) % PATH_VALUES.length];
       const param = pathParams[(salt + k) % pathParams.length];
-      out.push({ label: `path ${param}=${value}`, path: { [param]: value }, json: validBody, refuse: true });
+      out.push({ label: `path ${param}=${value}`, path: { [param]: value }, json: validBody, refuse: true, statuses: [400, 404, 422] });
     }
     for (const [i, q] of (op.parameters ?? []).filter((p) => p.in === "query").entries()) {
       // On the wire every query value is a string; a list is its items, repeated or comma-separated.
       const items = this.alternatives(q.schema).find((alt) => alt.items)?.items;
       const refused = this.refusedValues(items ?? q.schema).filter((v): v is string => typeof v === "string");
-      if (refused.length) out.push({ label: `query ${q.name}`, query: { [q.name]: refused[(salt + i) % refused.length] }, refuse: true });
+      if (refused.length) out.push({ label: `query ${q.name}`, query: { [q.name]: refused[(salt + i) % refused.length] }, refuse: true, statuses: [422], field: q.name });
     }
     const content = op.requestBody?.content;
     if (!content || !validBody) return out;
@@ -174,11 +178,11 @@ export class Fuzzer {
     const { properties, required } = this.bodyShape(Object.values(content)[0].schema, validBody);
     for (const [i, [name, schema]] of Object.entries(properties).entries()) {
       const refused = this.refusedValues(schema);
-      if (refused.length) out.push({ label: `field ${name}`, json: { ...validBody, [name]: refused[(salt + i) % refused.length] }, refuse: true });
+      if (refused.length) out.push({ label: `field ${name}`, json: { ...validBody, [name]: refused[(salt + i) % refused.length] }, refuse: true, statuses: [422], field: name });
     }
     if (required.length) {
       const { [required[0]]: _, ...rest } = validBody;
-      out.push({ label: `without ${required[0]}`, json: rest, refuse: true });
+      out.push({ label: `without ${required[0]}`, json: rest, refuse: true, statuses: [422], field: required[0] });
     }
     // Two odd-but-allowed values, in fields that take them.
     const oddFields = Object.entries(properties).filter(([, schema]) => this.oddValues(schema).length > 0);
