@@ -59,6 +59,7 @@ describe("D1 sessions (read replication)", () => {
     // The session only moves forward from the bookmark it was given.
     expect(bookmarkOf(read)!.localeCompare(bookmark)).toBeGreaterThanOrEqual(0);
     // A bookmark costs no round trip.
+    expect(roundTrips(read)).toBeGreaterThan(0);
     expect(roundTrips(read)).toBe(roundTrips(await agent.get(`${w.base}/contacts/${contact.id}`)));
   });
 
@@ -84,7 +85,6 @@ describe("D1 sessions (read replication)", () => {
       expect(res.status, bad).toBe(200);
       expect(sessions.mock.calls, bad).toEqual([["first-unconstrained"]]);
       expect(bookmarkOf(res), bad).toMatch(BOOKMARK);
-      expect(bookmarkOf(res), bad).not.toBe(bad);
       vi.restoreAllMocks();
     }
   });

@@ -42,6 +42,8 @@ const OWNED: Record<string, string> = {
   labels: "select * from conversation_labels where account_id = ?1 order by conversation_id, label",
   messages: "select * from messages where account_id = ?1 order by id",
   messageTerms: "select * from message_terms where account_id = ?1 order by term, conversation_id, message_id",
+  // Without the file bytes: the row and its size say enough.
+  attachments: "select id, account_id, message_id, key, file_name, content_type, file_size from attachments where account_id = ?1 order by id",
   webhooks: "select * from webhooks where account_id = ?1 order by id",
   events: "select * from events where account_id = ?1 order by id",
   deliveries: "select * from deliveries where account_id = ?1 order by id",
