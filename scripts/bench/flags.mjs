@@ -12,7 +12,6 @@ const options = {
   "small-conversations": { type: "string" },
   "noise-accounts": { type: "string" },
   "noise-conversations": { type: "string" },
-  "messages-per-conversation": { type: "string" },
   samples: { type: "string" },
 };
 

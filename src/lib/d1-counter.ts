@@ -36,7 +36,7 @@ class CountedStatement {
 }
 
 /** What Drizzle's D1 driver calls on its client (`prepare`, `batch`): a request's D1 session offers both. */
-export type D1Client = Pick<D1DatabaseSession, "prepare" | "batch">;
+type D1Client = Pick<D1DatabaseSession, "prepare" | "batch">;
 
 /**
  * Wraps the request's D1 session so every statement and batch is counted and timed; `batch`

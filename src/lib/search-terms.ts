@@ -10,12 +10,12 @@
 /** Longest term kept, in code points: a longer word is cut, in messages and in queries alike. */
 export const MAX_TERM_LENGTH = 64;
 /** Distinct words indexed per message: bounds the index rows one message write adds. */
-export const MAX_TERMS_PER_MESSAGE = 500;
+const MAX_TERMS_PER_MESSAGE = 500;
 /**
- * Words a query uses: each becomes its own index lookup with two bound values, and D1 binds at
+ * Words a query uses: each becomes its own index lookup with three bound values (account, from, to), and D1 binds at
  * most 100 a statement. Words past these are ignored (the search only gets broader).
  */
-export const MAX_QUERY_WORDS = 8;
+const MAX_QUERY_WORDS = 8;
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 

@@ -2,10 +2,10 @@ import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../lib/context";
 import { AppError, errorBody } from "../lib/errors";
-import { allowedOrigins, originAllowed } from "../lib/origins";
+import { allowedOrigins } from "../lib/origins";
 
 /** Seconds in the rate limiter's window (`period` of PUBLIC_RATE_LIMITER in wrangler.toml). */
-export const RATE_LIMIT_PERIOD_SECONDS = 10;
+const RATE_LIMIT_PERIOD_SECONDS = 10;
 
 /**
  * CORS for web chats calling the client API from the browser: the allowed origins come from
@@ -17,7 +17,7 @@ export const publicCors = cors({
   origin: (origin, c) => {
     const allowed = allowedOrigins(c.env.PUBLIC_API_ALLOWED_ORIGINS);
     if (allowed === "*") return "*";
-    return originAllowed(c.env.PUBLIC_API_ALLOWED_ORIGINS, origin) ? origin : null;
+    return allowed.includes(origin.toLowerCase()) ? origin : null;
   },
   allowMethods: ["GET", "POST", "PATCH", "PUT", "OPTIONS"],
   allowHeaders: ["Content-Type", "Idempotency-Key", "X-Requested-With", "X-D1-Bookmark"],

@@ -15,7 +15,7 @@ export type CableQuery = {
 };
 
 /** What `/cable` reads from the upgrade request; `token` is an agent's access token, from a header or the query. */
-export type CableRequest = {
+type CableRequest = {
   upgrade?: string;
   origin?: string;
   protocols?: string;

@@ -23,8 +23,6 @@ export type Loaded = {
   memberOf: Map<number, Set<number>>;
 };
 
-/** A list bound as one JSON parameter: D1 allows 100 bound parameters per statement. */
-
 /** The events recorded under these uids, in one account. */
 export const byUids = (accountId: number, uids: string[]) => and(eq(events.accountId, accountId), inList(events.uid, uids))!;
 

@@ -1,7 +1,7 @@
 import type { WebhookEvent } from "../db/schema";
 
 /** The subprotocol Rails' ActionCable JS client asks for. */
-export const ACTIONCABLE_PROTOCOL = "actioncable-v1-json";
+const ACTIONCABLE_PROTOCOL = "actioncable-v1-json";
 /** At most this many missed events are replayed; beyond it the client is told to refetch. */
 export const REPLAY_LIMIT = 500;
 /** A frame-first client that has not subscribed by then is closed with 4001. */
@@ -95,7 +95,7 @@ export function negotiateProtocol(header: string | undefined | null): string | n
 }
 
 /** Close codes a peer may not send itself (1005 no status, 1006 abnormal, 1015 TLS) become 1000. */
-export const sendableCode = (code: number) => (code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999) ? code : 1000);
+const sendableCode = (code: number) => (code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999) ? code : 1000);
 
 export function trySend(ws: WebSocket, message: string | ArrayBuffer) {
   try {

@@ -4,7 +4,7 @@ import { HANDOFF_HEADER, type Handoff } from "./protocol";
 type Hubs = Env["CABLE"];
 
 /** The account's hub: one Durable Object per account, so its sockets and events meet in one place. */
-export const hubFor = (hubs: Hubs, accountId: number) => hubs.get(hubs.idFromName(`account:${accountId}`));
+const hubFor = (hubs: Hubs, accountId: number) => hubs.get(hubs.idFromName(`account:${accountId}`));
 
 /** What `Outbox.flush` calls to tell the hubs about committed events. */
 export const hubPublisher =

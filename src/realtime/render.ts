@@ -5,7 +5,7 @@ import { message } from "../serializers/message";
 import type { EventRow, Loaded } from "./load";
 import { frameName, type Frame, type Subscriber } from "./protocol";
 
-export type Audience = Subscriber["kind"];
+type Audience = Subscriber["kind"];
 
 /** What an end user's app hears about its own conversations. */
 const CONTACT_EVENTS = new Set<WebhookEvent>([

@@ -84,7 +84,7 @@ export const PublicMessage = z
   })
   .openapi("PublicMessage");
 
-export type PublicSenders = { user?: UserSummary | null; userAvailability?: string | null; contact: ContactRow };
+type PublicSenders = { user?: UserSummary | null; userAvailability?: string | null; contact: ContactRow };
 
 export function publicMessage(
   m: MessageRow,
@@ -113,7 +113,7 @@ export function publicMessage(
   };
 }
 
-export const PublicConversationContact = Contact.pick({
+const PublicConversationContact = Contact.pick({
   id: true,
   name: true,
   email: true,

@@ -301,7 +301,7 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
   return toView((results[results.length - 1] as ConversationViewRow[])[0]);
 }
 
-export type NewConversation = {
+type NewConversation = {
   accountId: number;
   inboxId: number;
   contactId: number;

@@ -114,7 +114,7 @@ export const readMessages = (rows: unknown): MessageWithSender[] => clean(rows a
  * resolution) and a snoozed one wakes up, then is routed if nobody holds it; a conversation
  * held by an agent who is not online goes to one who is (`reassign_when_offline`).
  */
-export function continuityStatements(ctx: Pick<MessageWriter, "db" | "outbox">, v: ConversationView): BatchItem<"sqlite">[] {
+function continuityStatements(ctx: Pick<MessageWriter, "db" | "outbox">, v: ConversationView): BatchItem<"sqlite">[] {
   const c = v.conversation;
   const at = Date.now() + 1;
   const target = { accountId: c.accountId, inboxId: c.inboxId, conversation: c.id };

@@ -28,7 +28,7 @@ const ADJECTIVES = ["snowy", "quiet", "bright", "gentle", "misty", "sunny", "cal
 const NOUNS = ["sun", "river", "meadow", "forest", "harbor", "cloud", "breeze", "stone", "field", "wave"];
 
 /** A readable name for an anonymous contact, like Chatwoot's ("snowy-sun-611"). */
-export function anonymousName(): string {
+function anonymousName(): string {
   const [a, n, d] = crypto.getRandomValues(new Uint16Array(3));
   return `${ADJECTIVES[a % ADJECTIVES.length]}-${NOUNS[n % NOUNS.length]}-${(d % 900) + 100}`;
 }
@@ -133,7 +133,6 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
     ]);
     return { account, inbox, contact: created[0], contactInbox: cis[0] };
   } catch (err) {
-    // A concurrent create for the same user won the race: take what it made.
     // A concurrent create for the same user (identifier or source_id) won the race: take what it
     // made. Any other taken field (an e-mail of a contact with another identifier) is a 422.
     const race = /identifier|source_id|contact_inboxes_inbox_source_uq/.test(dbErrorText(err));

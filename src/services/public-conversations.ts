@@ -13,9 +13,9 @@ import { sessionId, type Batch, type PublicSession } from "./public-client";
 
 export const PUBLIC_CONVERSATIONS_PER_PAGE = 25;
 /** Messages embedded in each conversation of a list, and in one shown alone. */
-export const LIST_EMBEDDED_MESSAGES = 20;
+const LIST_EMBEDDED_MESSAGES = 20;
 export const SHOW_EMBEDDED_MESSAGES = 100;
-export const PUBLIC_MESSAGES_PER_PAGE = 20;
+const PUBLIC_MESSAGES_PER_PAGE = 20;
 
 type Writer = { db: DB; outbox: Outbox };
 

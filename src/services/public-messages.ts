@@ -13,7 +13,7 @@ type Writer = { db: DB; outbox: Outbox };
 /** Interactive messages an end user answers (Chatwoot's bot and CSAT messages). */
 const ANSWERABLE = new Set(["input_select", "input_text", "input_textarea", "input_email", "form", "cards", "input_csat"]);
 /** Chatwoot refuses CSAT answers after this. */
-export const CSAT_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
+const CSAT_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** The contact writes: always an incoming message (the contact is the sender), deduplicated by `echo_id`. */
 export function createContactMessage(w: Writer, v: ConversationView, input: { content?: string | null; echo_id?: string; attachments?: File[] }) {

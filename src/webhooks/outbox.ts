@@ -138,7 +138,11 @@ export class Outbox {
     const enqueued = dropRate > 0 ? uids.filter(() => Math.random() >= dropRate) : uids;
     if (enqueued.length < uids.length) console.warn(JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped: uids.length - enqueued.length }));
     const byAccount = new Map<number, string[]>();
-    for (const r of recorded) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r.uid]);
+    for (const r of recorded) {
+      const list = byAccount.get(r.accountId) ?? [];
+      list.push(r.uid);
+      byAccount.set(r.accountId, list);
+    }
     await Promise.all([
       sendInChunks(queue, enqueued.map((eventUid) => ({ body: { eventUid } }))).catch((err) => {
         console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: enqueued, error: String(err) }));

@@ -2,13 +2,10 @@
 export {
   freePort,
   freshPersistDir,
-  parseCredentials,
   projectRoot,
   queryLocalD1,
-  runWrangler,
   spawnGroup,
   startDevServer,
   stopGroup,
-  type DemoCredentials,
   type DevServer,
 } from "../../scripts/dev-server.mjs";

@@ -13,7 +13,7 @@ type Options = { token?: string | null; headers?: Record<string, string>; raw?: 
  * crawl; the handler itself stays under a millisecond. waitUntil work (the outbox flush) runs in
  * the background, as it does in production.
  */
-export const fetchWorker = (request: Request) => worker.fetch(request, env, createExecutionContext());
+const fetchWorker = (request: Request) => worker.fetch(request, env, createExecutionContext());
 
 export async function api<T = any>(method: string, path: string, body?: unknown, opts: Options = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...opts.headers };

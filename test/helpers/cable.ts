@@ -4,7 +4,7 @@ import { testDb } from "./factories";
 import { sql } from "drizzle-orm";
 
 /** A realtime socket opened through the worker's fetch handler, recording every frame it gets. */
-export type CableClient = {
+type CableClient = {
   ws: WebSocket;
   res: Response;
   /** Parsed JSON frames, in arrival order ("pong" and other text kept as strings). */
