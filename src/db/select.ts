@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type InferSelectModel, type SQL } from "drizzle-orm";
+import { eq, getTableColumns, sql, type InferSelectModel, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
@@ -34,3 +34,10 @@ export const inList = (column: SQLiteColumn | SQL, values: readonly (string | nu
 /** `column not in (<values>)`, bound as one JSON parameter (see `inList`). */
 export const notInList = (column: SQLiteColumn | SQL, values: readonly (string | number)[]): SQL =>
   sql`${column} not in (select value from json_each(${JSON.stringify(values)}))`;
+
+/**
+ * `column = value`, or a condition no row meets when there is no value. An absent value is never
+ * looked up as a placeholder: a client can send any placeholder and would match what it stands for.
+ */
+export const eqIfGiven = <T>(column: SQLiteColumn, value: T | null | undefined): SQL =>
+  value === null || value === undefined ? sql`0` : eq(column, value);

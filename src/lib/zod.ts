@@ -8,6 +8,25 @@ import { unprocessable, type ErrorDetail } from "./errors";
 export const zInt = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)]);
 export const zId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)]);
 
+/** No control characters (C0, DEL, C1): never part of an id, and a NUL or line break in one confuses lookups and logs. */
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+export const NO_CONTROL_CHARACTERS = "must not contain control characters";
+
+/**
+ * A key-like string (an identifier, a `source_id`, an `echo_id`, a label): trimmed, 1 to `max`
+ * characters, no control characters (422 naming the field).
+ */
+export const zKey = (max = 255) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(NO_CONTROL, NO_CONTROL_CHARACTERS);
+
+/** A key that may also be sent empty, which means absent: fields Chatwoot never required. */
+export const zBlankable = <T extends z.ZodType>(key: T) => z.union([z.literal("").transform(() => undefined), key]);
+
 export const zBool = z.union([
   z.boolean(),
   z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on"),

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizz
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
 import type { Outbox } from "../webhooks/outbox";
-import { prefixed } from "../db/select";
+import { eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { ContactInboxRow, ContactRow } from "../serializers/contact";
@@ -135,16 +135,16 @@ export async function createContact(
   retried = false,
 ): Promise<CreateContactResult> {
   const { db, accountId } = scope;
-  const byIdentifier = and(eq(contacts.accountId, accountId), eq(contacts.identifier, input.identifier ?? "\u0000none"));
+  const byIdentifier = and(eq(contacts.accountId, accountId), eqIfGiven(contacts.identifier, input.identifier));
   const [existing, inboxRows, found] = await db.batch([
     db.select().from(contacts).where(byIdentifier),
-    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id ?? 0))),
+    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, input.inbox_id))),
     db
       .select()
       .from(contactInboxes)
       .where(
         and(
-          eq(contactInboxes.inboxId, input.inbox_id ?? 0),
+          eqIfGiven(contactInboxes.inboxId, input.inbox_id),
           input.source_id
             ? eq(contactInboxes.sourceId, input.source_id)
             : sql`${contactInboxes.contactId} = (select ${contacts.id} from ${contacts} where ${byIdentifier})`,

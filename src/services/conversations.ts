@@ -14,7 +14,7 @@ import {
   users,
   type ConversationStatus,
 } from "../db/schema";
-import { inList, prefixed } from "../db/select";
+import { eqIfGiven, inList, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid as newUuid } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -236,14 +236,14 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
       .where(and(ciWhere, eq(inboxes.accountId, accountId)))
       .orderBy(asc(contactInboxes.id))
       .limit(1),
-    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id ?? 0))),
-    db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, input.contact_id ?? 0))),
+    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, input.inbox_id))),
+    db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eqIfGiven(contacts.id, input.contact_id))),
     db
       .select({ user: prefixed(users, "u") })
       .from(accountUsers)
       .innerJoin(users, eq(users.id, accountUsers.userId))
-      .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.userId, input.assignee_id ?? 0))),
-    db.select().from(teams).where(and(eq(teams.accountId, accountId), eq(teams.id, input.team_id ?? 0))),
+      .where(and(eq(accountUsers.accountId, accountId), eqIfGiven(accountUsers.userId, input.assignee_id))),
+    db.select().from(teams).where(and(eq(teams.accountId, accountId), eqIfGiven(teams.id, input.team_id))),
     db.select({ inboxId: inboxMembers.inboxId }).from(inboxMembers).where(eq(inboxMembers.userId, principal.user.id)),
   ]);
 

@@ -41,7 +41,8 @@ export function clientQueries(db: DB, identifier: string, sourceId: string | nul
       .select({ contactInbox: prefixed(contactInboxes, "ci"), contact: prefixed(contacts, "ct") })
       .from(contactInboxes)
       .innerJoin(contacts, eq(contacts.id, contactInboxes.contactId))
-      .where(eq(contactInboxes.id, sessionId(identifier, sourceId ?? "\u0000none"))),
+      // Without a source_id there is no session to read (the statement stays, so results line up).
+      .where(sourceId === null ? sql`0` : eq(contactInboxes.id, sessionId(identifier, sourceId))),
   ] as const;
 }
 

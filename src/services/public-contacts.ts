@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contactInboxes, contacts, inboxes } from "../db/schema";
-import { prefixed } from "../db/select";
+import { eqIfGiven, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, unprocessable } from "../lib/errors";
@@ -51,7 +51,6 @@ type Found = { contactInbox: ContactInboxRow; contact: ContactRow };
  * Two round trips: one batch reads everything, one writes what is missing.
  */
 export async function createPublicContact(db: DB, outbox: Outbox, identifier: string, input: PublicContactInput, retried = false): Promise<PublicSession> {
-  const none = "\u0000none";
   const inboxId = sql`(select id from ${inboxes} where ${inboxes.identifier} = ${identifier})`;
   const withContact = (where: ReturnType<typeof and>) =>
     db
@@ -68,15 +67,15 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
       and(
         eq(contactInboxes.inboxId, inboxId),
         eq(contactInboxes.hmacVerified, isVerified),
-        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${contacts.identifier} = ${input.identifier ?? none})`,
+        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${eqIfGiven(contacts.identifier, input.identifier)})`,
       ),
     );
   const [inboxRows, noSession, bySource, byIdentifier, byEmail, byPhone, lastVerified, lastUnverified] = await db.batch([
     ...clientQueries(db, identifier, null),
-    withContact(and(eq(contactInboxes.inboxId, inboxId), eq(contactInboxes.sourceId, input.source_id ?? none))),
-    db.select().from(contacts).where(and(inAccount, eq(contacts.identifier, input.identifier ?? none))),
-    db.select().from(contacts).where(and(inAccount, eq(contacts.email, email ?? none))),
-    db.select().from(contacts).where(and(inAccount, eq(contacts.phoneNumber, input.phone_number ?? none))),
+    withContact(and(eq(contactInboxes.inboxId, inboxId), eqIfGiven(contactInboxes.sourceId, input.source_id))),
+    db.select().from(contacts).where(and(inAccount, eqIfGiven(contacts.identifier, input.identifier))),
+    db.select().from(contacts).where(and(inAccount, eqIfGiven(contacts.email, email))),
+    db.select().from(contacts).where(and(inAccount, eqIfGiven(contacts.phoneNumber, input.phone_number))),
     sessionsOfIdentified(true),
     sessionsOfIdentified(false),
   ]);

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, messages, webhooks } from "../db/schema";
 import type { DB } from "../lib/context";
+import { eqIfGiven } from "../db/select";
 import { hubPublisher } from "../realtime/publish";
 import { Outbox } from "./outbox";
 import { renderPayload } from "./payloads";
@@ -210,7 +211,7 @@ export async function recordDeadLetter(env: WebhookEnv, db: DB, job: { deliveryI
   const now = Date.now();
   const where = job.deliveryId
     ? eq(deliveries.id, job.deliveryId)
-    : and(eq(deliveries.eventId, sql`(select id from events where uid = ${job.eventUid ?? ""})`), eq(deliveries.status, "pending"));
+    : and(sql`${deliveries.eventId} = (select id from events where ${eqIfGiven(events.uid, job.eventUid)})`, eq(deliveries.status, "pending"));
   const dead = await db
     .update(deliveries)
     .set({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { zBool, zId, zJsonObject, zPage, zQuery } from "../../lib/zod";
+import { zBool, zId, zJsonObject, zKey, zPage, zQuery } from "../../lib/zod";
 import { Contact, ContactInbox } from "../../serializers/contact";
 import { Conversation } from "../../serializers/conversation";
 import { CONTACT_SORTS } from "../../services/contacts";
@@ -16,7 +16,7 @@ export const ContactFields = z.object({
     .nullable()
     .optional()
     .or(z.literal("").transform(() => null)),
-  identifier: text(255).min(1).nullable().optional(),
+  identifier: zKey().nullable().optional(),
   avatar_url: z.url().max(2048).nullable().optional(),
   blocked: zBool.optional(),
   additional_attributes: zJsonObject.optional(),
@@ -25,13 +25,13 @@ export const ContactFields = z.object({
 
 export const ContactCreateBody = ContactFields.extend({
   inbox_id: zId.optional().describe("Also create the contact's contact_inbox in this inbox"),
-  source_id: text(255).min(1).optional().describe("The contact_inbox source_id (defaults to a UUID)"),
+  source_id: zKey().optional().describe("The contact_inbox source_id (defaults to a UUID)"),
 }).openapi("ContactCreate");
 
 export const ContactUpdateBody = ContactFields.openapi("ContactUpdate");
 
 export const ContactInboxCreateBody = z
-  .object({ inbox_id: zId, source_id: text(255).min(1).optional(), hmac_verified: zBool.optional() })
+  .object({ inbox_id: zId, source_id: zKey().optional(), hmac_verified: zBool.optional() })
   .openapi("ContactInboxCreate");
 
 export const ContactListQuery = z.object({

@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { CONVERSATION_STATUSES, PRIORITIES } from "../../db/schema";
-import { zBool, zId, zInt, zJsonObject, zList, zPage, zQuery } from "../../lib/zod";
+import { zBool, zId, zInt, zJsonObject, zKey, zList, zPage, zQuery } from "../../lib/zod";
 import { Conversation } from "../../serializers/conversation";
 import { Agent } from "../../serializers/user";
 import { Team } from "../../serializers/team";
 import { ASSIGNEE_TYPES, SORTS, STATUS_FILTERS } from "../../services/conversations";
 import { MessageFields } from "../messages/messages.schemas";
 
-const label = z.string().trim().min(1).max(255);
+const label = zKey();
 
 export const ConversationListQuery = z.object({
   status: zQuery(z.enum(STATUS_FILTERS)),
@@ -16,7 +16,7 @@ export const ConversationListQuery = z.object({
   team_id: zQuery(zId),
   labels: zQuery(zList(label).pipe(z.array(label).max(50))),
   q: zQuery(z.string().max(255)),
-  source_id: zQuery(z.string().max(255)),
+  source_id: zQuery(zKey()),
   sort_by: zQuery(z.enum(SORTS)),
   page: zPage,
 });
@@ -37,7 +37,7 @@ const nullableId = z.union([zId, z.null(), z.literal(0), z.literal("0"), z.liter
 
 export const ConversationCreateBody = z
   .object({
-    source_id: z.string().trim().min(1).max(255).optional(),
+    source_id: zKey().optional(),
     inbox_id: zId.optional(),
     contact_id: zId.optional(),
     status: z.enum(["open", "resolved", "pending", "snoozed"]).optional(),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MESSAGE_STATUSES } from "../../db/schema";
-import { zBool, zId, zJsonObject, zQuery } from "../../lib/zod";
+import { zBlankable, zBool, zId, zJsonObject, zKey, zQuery } from "../../lib/zod";
 import { MAX_ATTACHMENTS } from "../../services/attachments";
 import { Message } from "../../serializers/message";
 import { ContactPushData } from "../../serializers/contact";
@@ -46,8 +46,8 @@ export const MessageFields = z
     content_type: z.enum(CONTENT_TYPES).optional(),
     content_attributes: zJsonObject.optional(),
     template_params: zJsonObject.optional(),
-    echo_id: z.string().max(255).optional(),
-    source_id: z.string().max(255).nullable().optional().describe("The message's id in your system"),
+    echo_id: zBlankable(zKey()).optional(),
+    source_id: zBlankable(zKey()).nullable().optional().describe("The message's id in your system"),
   })
   .superRefine((m, ctx) => {
     if (m.content_type && ITEM_TYPES.has(m.content_type)) {

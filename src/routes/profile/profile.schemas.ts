@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AVAILABILITIES } from "../../db/schema";
-import { zBool, zId, zJsonObject } from "../../lib/zod";
+import { zBool, zId, zJsonObject, zKey } from "../../lib/zod";
 import { ContactFields } from "../contacts/contacts.schemas";
 import { Contact } from "../../serializers/contact";
 
@@ -43,8 +43,8 @@ export const AvailabilityRequest = wrapped(AvailabilityBody, "ProfileAvailabilit
 export const AutoOfflineRequest = wrapped(AutoOfflineBody, "ProfileAutoOfflineRequest");
 
 export const ContactProfileBody = ContactFields.extend({
-  inbox_identifier: z.string().trim().min(1).max(64).describe("The API inbox's identifier"),
-  identifier: z.string().trim().min(1).max(255).describe("Your own stable id for the user"),
+  inbox_identifier: zKey(64).describe("The API inbox's identifier"),
+  identifier: zKey().describe("Your own stable id for the user"),
   identifier_hash: z
     .string()
     .trim()

@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { zId, zJsonObject, zPage, zQuery } from "../../lib/zod";
+import { zId, zJsonObject, zKey, zPage, zQuery } from "../../lib/zod";
 import { AttachmentFiles, MAX_CONTENT } from "../messages/messages.schemas";
 import { ContactFields } from "../contacts/contacts.schemas";
 
 const text = (max: number) => z.string().trim().max(max);
 const pathText = (name: string, description: string) =>
-  z.string().min(1).max(255).openapi({ param: { name, in: "path" }, description });
+  zKey().openapi({ param: { name, in: "path" }, description });
 
 export const InboxParams = z.object({
   inbox_identifier: pathText("inbox_identifier", "The API inbox's identifier (inbox settings)"),
@@ -21,7 +21,7 @@ export const PublicMessageParams = PublicConversationParams.extend({
 });
 
 const identity = {
-  identifier: text(255).min(1).optional().describe("Your stable id for this user: a returning user lands on the same contact"),
+  identifier: zKey().optional().describe("Your stable id for this user: a returning user lands on the same contact"),
   identifier_hash: z
     .string()
     .trim()
@@ -36,7 +36,7 @@ const contactFields = ContactFields.pick({ email: true, phone_number: true, avat
 });
 
 export const PublicContactCreate = contactFields
-  .extend({ ...identity, source_id: text(255).min(1).optional().describe("Reuse or choose the session id (default: a UUID)") })
+  .extend({ ...identity, source_id: zKey().optional().describe("Reuse or choose the session id (default: a UUID)") })
   .openapi("PublicContactCreate");
 
 export const PublicContactUpdate = contactFields
@@ -44,7 +44,7 @@ export const PublicContactUpdate = contactFields
   .openapi("PublicContactUpdate");
 
 export const IdentityQuery = z.object({
-  identifier: zQuery(text(255).min(1)),
+  identifier: zQuery(zKey()),
   identifier_hash: zQuery(z.string().trim().max(128)),
 });
 
@@ -60,7 +60,7 @@ export const TypingBody = z.object({ typing_status: z.enum(["on", "off"]) }).ope
 export const PublicMessageCreate = z
   .object({
     content: z.string().max(MAX_CONTENT, `Content is too long (maximum is ${MAX_CONTENT} characters)`).nullable().optional(),
-    echo_id: z.string().min(1).max(255).optional().describe("Your id for this message: a repeat returns the message already stored"),
+    echo_id: zKey().optional().describe("Your id for this message: a repeat returns the message already stored"),
     attachments: AttachmentFiles.optional(),
   })
   .superRefine((m, ctx) => {
