@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../src/lib/errors";
-import { checkWebhookUrl, isPrivateHost, parseIPv4, parseIPv6, validateWebhookUrl } from "../src/webhooks/url";
+import {
+  type AddressBlock,
+  checkWebhookUrl,
+  IANA_IPV4_SPECIAL_PURPOSE,
+  IANA_IPV6_SPECIAL_PURPOSE,
+  isPrivateHost,
+  parseIPv4,
+  parseIPv6,
+  validateWebhookUrl,
+} from "../src/webhooks/url";
 
 const production = { ALLOW_PRIVATE_WEBHOOK_URLS: "false" };
 const development = { ALLOW_PRIVATE_WEBHOOK_URLS: "true" };
@@ -86,21 +95,6 @@ describe("validateWebhookUrl: private addresses", () => {
     "http://localhost./",
     "http://api.localhost/",
     "http://a.b.localhost./",
-    // IPv4 ranges
-    "http://127.0.0.1/",
-    "http://127.255.255.254:8080/",
-    "http://10.0.0.1/",
-    "http://10.255.255.255/",
-    "http://172.16.0.1/",
-    "http://172.31.255.255/",
-    "http://192.168.1.10/",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://100.64.0.1/",
-    "http://100.127.255.255/",
-    "http://0.0.0.0/",
-    "http://0.1.2.3/",
-    "http://224.0.0.1/",
-    "http://255.255.255.255/",
     // integer, hex, octal and short IPv4 forms
     "http://2130706433/",
     "http://0x7f000001/",
@@ -115,24 +109,27 @@ describe("validateWebhookUrl: private addresses", () => {
     "http://127.0.0.1./",
     "http://%31%32%37.0.0.1/",
     "http://０x7f000001/",
-    // IPv6 literals
-    "http://[::1]/",
+    "http://3221225985/", // 192.0.2.1
+    // IPv6 spellings
     "http://[0:0:0:0:0:0:0:1]/",
-    "http://[::]/",
-    "http://[fc00::1]/",
-    "http://[fd12:3456:789a::1]/",
-    "http://[fe80::1]/",
-    "http://[febf::1]/",
-    "http://[fec0::1]/",
-    "http://[ff02::1]/",
-    // IPv4 inside IPv6
+    "http://[0000:0000:0000:0000:0000:0000:0000:0001]/",
     "http://[::ffff:127.0.0.1]/",
-    "http://[::ffff:7f00:1]/",
-    "http://[::ffff:10.1.2.3]/",
-    "http://[::ffff:169.254.169.254]/",
-    "http://[::ffff:0:127.0.0.1]/",
-    "http://[::127.0.0.1]/",
-    "http://[64:ff9b::192.168.0.1]/",
+    "http://[::FFFF:7F00:1]/",
+    "http://[2002:7f00:0001:0000:0000:0000:0000:0000]/",
+    // the security finding
+    "http://[2002:7f00:1::]/",
+    "http://[2002:a9fe:a9fe::]/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://[64:ff9b::a9fe:a9fe]/",
+    "http://[64:ff9b:1::1]/",
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+    "http://192.0.0.1/",
+    "http://192.0.2.1/",
+    "http://198.18.0.1/",
+    "http://198.51.100.1/",
+    "http://203.0.113.1/",
+    "http://[2001:db8::1]/",
+    "http://[100::1]/",
   ];
 
   it.each(privateUrls)("%s is refused in production and allowed in development", (url) => {
@@ -143,24 +140,170 @@ describe("validateWebhookUrl: private addresses", () => {
     expect(() => validateWebhookUrl(url, development)).not.toThrow();
   });
 
-  it("lets public addresses next to the private ranges through", () => {
+  it("accepts public IPv4 carried in 6to4, NAT64, mapped and compatible IPv6", () => {
     for (const url of [
-      "http://11.0.0.1/",
-      "http://126.255.255.255/",
-      "http://128.0.0.1/",
-      "http://172.15.255.255/",
-      "http://169.255.0.1/",
-      "http://100.63.255.255/",
-      "http://1.0.0.0/",
-      "http://223.255.255.255/",
-      "http://[::ffff:8.8.8.8]/",
+      "http://[2002:0808:0808::]/",
+      "http://[2002:808:808::1]/",
+      "http://[2002:0101:0101:1::1]/",
       "http://[64:ff9b::8.8.8.8]/",
-      "http://[2001:db8::1]/",
-      "http://[fbff::1]/",
-      "http://[fe00::1]/",
+      "http://[64:ff9b::808:808]/",
+      "http://[::ffff:8.8.8.8]/",
+      "http://[::ffff:0:8.8.8.8]/",
+      "http://[::8.8.8.8]/",
+      "http://[2002:c000:9::]/", // 192.0.0.9, globally reachable
     ]) {
-      expect(validateWebhookUrl(url, production), url).toMatch(/^http:\/\//);
+      expect(validateWebhookUrl(url, production), url).toMatch(/^http:\/\/\[/);
     }
+  });
+});
+
+/**
+ * Hand-written examples for every row of both tables, independent of the tables' own numbers:
+ * addresses inside a block and, where the neighbour is public, the first ones past its edges.
+ */
+const examples: Record<string, { refused?: string[]; accepted?: string[] }> = {
+  // IPv4
+  "0.0.0.0/8": { refused: ["0.1.2.3", "0.255.255.255"], accepted: ["1.0.0.0"] },
+  "0.0.0.0/32": { refused: ["0.0.0.0"] },
+  "10.0.0.0/8": { refused: ["10.0.0.0", "10.255.255.255"], accepted: ["9.255.255.255", "11.0.0.0"] },
+  "100.64.0.0/10": { refused: ["100.64.0.0", "100.100.100.200", "100.127.255.255"], accepted: ["100.63.255.255", "100.128.0.0"] },
+  "127.0.0.0/8": { refused: ["127.0.0.1", "127.255.255.255"], accepted: ["126.255.255.255", "128.0.0.0"] },
+  "169.254.0.0/16": { refused: ["169.254.169.254", "169.254.0.0"], accepted: ["169.253.255.255", "169.255.0.0"] },
+  "172.16.0.0/12": { refused: ["172.16.0.0", "172.31.255.255"], accepted: ["172.15.255.255", "172.32.0.0"] },
+  "192.0.0.0/24": { refused: ["192.0.0.11", "192.0.0.255"], accepted: ["191.255.255.255", "192.0.1.0"] },
+  "192.0.0.0/29": { refused: ["192.0.0.0", "192.0.0.1", "192.0.0.7"] },
+  "192.0.0.8/32": { refused: ["192.0.0.8"] },
+  "192.0.0.9/32": { accepted: ["192.0.0.9"] },
+  "192.0.0.10/32": { accepted: ["192.0.0.10"] },
+  "192.0.0.170/32": { refused: ["192.0.0.170"] },
+  "192.0.0.171/32": { refused: ["192.0.0.171"] },
+  "192.0.2.0/24": { refused: ["192.0.2.0", "192.0.2.1", "192.0.2.255"], accepted: ["192.0.1.255", "192.0.3.0"] },
+  "192.31.196.0/24": { accepted: ["192.31.196.1"] },
+  "192.52.193.0/24": { accepted: ["192.52.193.1"] },
+  "192.88.99.0/24": { refused: ["192.88.99.1", "192.88.99.255"], accepted: ["192.88.98.255", "192.88.100.0"] },
+  "192.88.99.2/32": { refused: ["192.88.99.2"] },
+  "192.168.0.0/16": { refused: ["192.168.1.10", "192.168.255.255"], accepted: ["192.167.255.255", "192.169.0.0"] },
+  "192.175.48.0/24": { accepted: ["192.175.48.1"] },
+  "198.18.0.0/15": { refused: ["198.18.0.1", "198.19.255.255"], accepted: ["198.17.255.255", "198.20.0.0"] },
+  "198.51.100.0/24": { refused: ["198.51.100.7", "198.51.100.255"], accepted: ["198.51.99.255", "198.51.101.0"] },
+  "203.0.113.0/24": { refused: ["203.0.113.9", "203.0.113.255"], accepted: ["203.0.112.255", "203.0.114.0"] },
+  "224.0.0.0/4": { refused: ["224.0.0.1", "239.255.255.255"], accepted: ["223.255.255.255"] },
+  "240.0.0.0/4": { refused: ["240.0.0.1", "255.255.255.254"] },
+  "255.255.255.255/32": { refused: ["255.255.255.255"] },
+  // IPv6
+  "::/0": { refused: ["[1fff:ffff::1]", "[4000::1]", "[8000::1]", "[fbff::1]", "[fe00::1]", "[100:0:0:2::1]"] },
+  "2000::/3": { accepted: ["[2000::1]", "[2606:4700:4700::1111]", "[2a00:1450::1]", "[3ffe::1]"] },
+  "::/128": { refused: ["[::]"] },
+  "::1/128": { refused: ["[::1]"] },
+  "::/96": { refused: ["[::127.0.0.1]", "[::a9fe:a9fe]", "[::10.0.0.1]", "[::2]"], accepted: ["[::8.8.8.8]"] },
+  "::ffff:0:0/96": {
+    refused: ["[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::ffff:10.1.2.3]", "[::ffff:169.254.169.254]", "[::ffff:192.0.2.1]"],
+    accepted: ["[::ffff:8.8.8.8]", "[::ffff:1.1.1.1]"],
+  },
+  "::ffff:0:0:0/96": { refused: ["[::ffff:0:127.0.0.1]", "[::ffff:0:a9fe:a9fe]"], accepted: ["[::ffff:0:8.8.8.8]"] },
+  "64:ff9b::/96": {
+    refused: ["[64:ff9b::7f00:1]", "[64:ff9b::192.168.0.1]", "[64:ff9b::169.254.169.254]", "[64:ff9b::198.51.100.1]"],
+    accepted: ["[64:ff9b::8.8.8.8]"],
+  },
+  "64:ff9b:1::/48": { refused: ["[64:ff9b:1::1]", "[64:ff9b:1::8.8.8.8]", "[64:ff9b:1:ffff:ffff:ffff:ffff:ffff]"] },
+  "100::/64": { refused: ["[100::1]", "[100::ffff:ffff:ffff:ffff]"] },
+  "100:0:0:1::/64": { refused: ["[100:0:0:1::1]", "[100::1:ffff:ffff:ffff:ffff]"] },
+  "2001::/23": { refused: ["[2001:5::1]", "[2001:1::4]", "[2001:1ff:ffff::1]"], accepted: ["[2001:200::1]", "[2000:ffff::1]"] },
+  "2001::/32": { refused: ["[2001::1]", "[2001:0:4136:e378:8000:63bf:3fff:fdd2]", "[2001:0:ffff:ffff::1]"] },
+  "2001:1::1/128": { accepted: ["[2001:1::1]"] },
+  "2001:1::2/128": { accepted: ["[2001:1::2]"] },
+  "2001:1::3/128": { accepted: ["[2001:1::3]"] },
+  "2001:2::/48": { refused: ["[2001:2::1]", "[2001:2:0:ffff::1]"] },
+  "2001:3::/32": { accepted: ["[2001:3::1]"] },
+  "2001:4:112::/48": { accepted: ["[2001:4:112::1]"] },
+  "2001:10::/28": { refused: ["[2001:10::1]", "[2001:1f:ffff::1]"] },
+  "2001:20::/28": { accepted: ["[2001:20::1]", "[2001:2f:ffff::1]"] },
+  "2001:30::/28": { accepted: ["[2001:30::1]"] },
+  "2001:db8::/32": { refused: ["[2001:db8::1]", "[2001:db8:ffff:ffff::1]"], accepted: ["[2001:db7:ffff::1]", "[2001:db9::1]"] },
+  "2002::/16": {
+    refused: ["[2002:7f00:1::]", "[2002:a9fe:a9fe::]", "[2002:c0a8:101::1]", "[2002:a00:1::]", "[2002::]", "[2002:e000:1::]"],
+    accepted: ["[2002:808:808::]", "[2001:ffff::1]", "[2003::1]"],
+  },
+  "2620:4f:8000::/48": { accepted: ["[2620:4f:8000::1]"] },
+  "3fff::/20": { refused: ["[3fff::1]", "[3fff:fff:ffff::1]"], accepted: ["[3ffe:ffff::1]", "[3fff:1000::1]"] },
+  "5f00::/16": { refused: ["[5f00::1]", "[5f00:ffff::1]"] },
+  "fc00::/7": { refused: ["[fc00::1]", "[fd12:3456:789a::1]", "[fdff:ffff::1]"] },
+  "fe80::/10": { refused: ["[fe80::1]", "[febf::1]"] },
+  "fec0::/10": { refused: ["[fec0::1]", "[feff::1]"] },
+  "ff00::/8": { refused: ["[ff02::1]", "[ffff:ffff::1]"] },
+};
+
+const refusedInProduction = (host: string) => {
+  const result = checkWebhookUrl(`http://${host}/`, { allowPrivate: false });
+  if (result.ok) return false;
+  expect(result.message, host).toBe(PRIVATE);
+  return true;
+};
+
+describe("address tables", () => {
+  const rowKey = (row: AddressBlock) => `${row.prefix}/${row.bits}`;
+
+  // Run from the examples, not the tables, so a row dropped from a table still fails here.
+  it.each(Object.entries(examples))("%s: its hand-written examples", (_key, { refused = [], accepted = [] }) => {
+    for (const host of refused) expect(refusedInProduction(host), host).toBe(true);
+    for (const host of accepted) expect(refusedInProduction(host), host).toBe(false);
+  });
+
+  it("has hand-written examples for exactly the rows of the tables, each row once", () => {
+    const keys = [...IANA_IPV4_SPECIAL_PURPOSE, ...IANA_IPV6_SPECIAL_PURPOSE].map(rowKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect([...keys].sort()).toEqual(Object.keys(examples).sort());
+  });
+
+  const families = [
+    {
+      family: "IPv4",
+      table: IANA_IPV4_SPECIAL_PURPOSE,
+      width: 32,
+      toBigInt: (prefix: string) => BigInt(parseIPv4(prefix)!),
+      format: (n: bigint) => [24n, 16n, 8n, 0n].map((s) => (n >> s) & 0xffn).join("."),
+    },
+    {
+      family: "IPv6",
+      table: IANA_IPV6_SPECIAL_PURPOSE,
+      width: 128,
+      toBigInt: (prefix: string) => parseIPv6(prefix)!.reduce((n, g) => (n << 16n) | BigInt(g), 0n),
+      format: (n: bigint) => `[${Array.from({ length: 8 }, (_, i) => ((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(":")}]`,
+    },
+  ];
+
+  describe.each(families)("$family", ({ table, width, toBigInt, format }) => {
+    const blocks = table.map((row) => ({ row, base: toBigInt(row.prefix), size: 1n << BigInt(width - row.bits) }));
+    const inside = (block: (typeof blocks)[number], address: bigint) => address >= block.base && address < block.base + block.size;
+
+    // Generated from the row itself, so a new row is covered without writing anything.
+    it.each(blocks.map((block) => [rowKey(block.row), block.row.name, block] as const))(
+      "%s (%s): its first, middle and last addresses",
+      (_key, _name, block) => {
+        const { row, base, size } = block;
+        const samples: [address: bigint, refused: boolean][] =
+          row.ipv4At === undefined
+            ? [base, base + size / 2n, base + size - 1n].map((a) => [a, row.global !== true])
+            : (
+                [
+                  ["127.0.0.1", true],
+                  ["169.254.169.254", true],
+                  ["192.0.2.1", true],
+                  ["8.8.8.8", false],
+                ] as const
+              ).map(([v4, refused]) => [base | (BigInt(parseIPv4(v4)!) << BigInt(96 - row.ipv4At!)), refused]);
+        // An address inside a narrower row is that row's to judge.
+        const own = samples.filter(([a]) => !blocks.some((other) => other.row.bits > row.bits && inside(other, a)));
+        expect(own.length, "some sample belongs to this row").toBeGreaterThan(0);
+        for (const [address, refused] of own) expect(refusedInProduction(format(address)), format(address)).toBe(refused);
+      },
+    );
+  });
+
+  it("refuses 2001::/23 as a whole but not the sub-blocks the registry marks globally reachable", () => {
+    const global = IANA_IPV6_SPECIAL_PURPOSE.filter((row) => row.global && row.prefix.startsWith("2001:")).map(rowKey);
+    expect(global).toEqual(["2001:1::1/128", "2001:1::2/128", "2001:1::3/128", "2001:3::/32", "2001:4:112::/48", "2001:20::/28", "2001:30::/28"]);
+    expect(isPrivateHost("[2001::]")).toBe(true);
   });
 });
 

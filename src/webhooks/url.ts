@@ -54,41 +54,156 @@ export function parseIPv6(literal: string): number[] | null {
   return all.map((g) => parseInt(g, 16));
 }
 
-const inRange = (ip: number, base: string, bits: number) =>
-  bits === 0 || ip >>> (32 - bits) === parseIPv4(base)! >>> (32 - bits);
+/**
+ * A row of an address table. An address is judged by the longest prefix that contains it, so a
+ * narrower row overrides a wider one.
+ */
+export type AddressBlock = {
+  readonly prefix: string;
+  readonly bits: number;
+  readonly name: string;
+  /** The registry marks the block globally reachable: accepted, even inside a refused block. */
+  readonly global?: true;
+  /** Bit offset of an IPv4 address the block carries; that address is judged instead. */
+  readonly ipv4At?: number;
+};
 
-/** Not a public unicast IPv4 address: this network, private, loopback, link-local, CGNAT, multicast, reserved. */
+/**
+ * The IANA IPv4 Special-Purpose Address Registry (as of 2025-10), plus multicast from the IPv4
+ * Multicast Address Space registry. Rows the registry marks globally reachable are kept, marked
+ * `global`, so the table can be checked against the registry row by row; 192.0.0.9 and
+ * 192.0.0.10 need the mark to stay reachable inside 192.0.0.0/24. 192.88.99.0/24 lost its
+ * reachability columns when RFC 7526 deprecated 6to4 relays, and is refused.
+ */
+export const IANA_IPV4_SPECIAL_PURPOSE: readonly AddressBlock[] = [
+  { prefix: "0.0.0.0", bits: 8, name: '"This network"' },
+  { prefix: "0.0.0.0", bits: 32, name: '"This host on this network"' },
+  { prefix: "10.0.0.0", bits: 8, name: "Private-Use" },
+  { prefix: "100.64.0.0", bits: 10, name: "Shared Address Space" },
+  { prefix: "127.0.0.0", bits: 8, name: "Loopback" },
+  { prefix: "169.254.0.0", bits: 16, name: "Link Local" },
+  { prefix: "172.16.0.0", bits: 12, name: "Private-Use" },
+  { prefix: "192.0.0.0", bits: 24, name: "IETF Protocol Assignments" },
+  { prefix: "192.0.0.0", bits: 29, name: "IPv4 Service Continuity Prefix" },
+  { prefix: "192.0.0.8", bits: 32, name: "IPv4 dummy address" },
+  { prefix: "192.0.0.9", bits: 32, name: "Port Control Protocol Anycast", global: true },
+  { prefix: "192.0.0.10", bits: 32, name: "Traversal Using Relays around NAT Anycast", global: true },
+  { prefix: "192.0.0.170", bits: 32, name: "NAT64/DNS64 Discovery" },
+  { prefix: "192.0.0.171", bits: 32, name: "NAT64/DNS64 Discovery" },
+  { prefix: "192.0.2.0", bits: 24, name: "Documentation (TEST-NET-1)" },
+  { prefix: "192.31.196.0", bits: 24, name: "AS112-v4", global: true },
+  { prefix: "192.52.193.0", bits: 24, name: "AMT", global: true },
+  { prefix: "192.88.99.0", bits: 24, name: "Deprecated (6to4 Relay Anycast)" },
+  { prefix: "192.88.99.2", bits: 32, name: "6a44-relay anycast address" },
+  { prefix: "192.168.0.0", bits: 16, name: "Private-Use" },
+  { prefix: "192.175.48.0", bits: 24, name: "Direct Delegation AS112 Service", global: true },
+  { prefix: "198.18.0.0", bits: 15, name: "Benchmarking" },
+  { prefix: "198.51.100.0", bits: 24, name: "Documentation (TEST-NET-2)" },
+  { prefix: "203.0.113.0", bits: 24, name: "Documentation (TEST-NET-3)" },
+  { prefix: "224.0.0.0", bits: 4, name: "Multicast" },
+  { prefix: "240.0.0.0", bits: 4, name: "Reserved" },
+  { prefix: "255.255.255.255", bits: 32, name: "Limited Broadcast" },
+];
+
+/**
+ * The IANA IPv6 Special-Purpose Address Registry (as of 2025-10), inside a default from the IPv6
+ * Address Space registry: only 2000::/3 is allocated as global unicast, so everything outside it
+ * is refused unless a row says otherwise. Also listed: multicast, the deprecated site-local and
+ * IPv4-compatible blocks, and SIIT's IPv4-translated form, which carries an IPv4 address like
+ * the mapped one. Where an IPv6 address carries an IPv4 one the stack may deliver to, that IPv4
+ * address decides: a 6to4 address of 127.0.0.1 is loopback. Teredo (2001::/32) is not decoded:
+ * it reaches its IPv4 client through relays, and is refused with the rest of 2001::/23, whose
+ * globally reachable sub-blocks stay accepted.
+ */
+export const IANA_IPV6_SPECIAL_PURPOSE: readonly AddressBlock[] = [
+  { prefix: "::", bits: 0, name: "Outside Global Unicast (2000::/3)" },
+  { prefix: "2000::", bits: 3, name: "Global Unicast", global: true },
+  { prefix: "::", bits: 128, name: "Unspecified Address" },
+  { prefix: "::1", bits: 128, name: "Loopback Address" },
+  { prefix: "::", bits: 96, name: "IPv4-compatible Address (deprecated)", ipv4At: 96 },
+  { prefix: "::ffff:0:0", bits: 96, name: "IPv4-mapped Address", ipv4At: 96 },
+  { prefix: "::ffff:0:0:0", bits: 96, name: "IPv4-translated Address (SIIT)", ipv4At: 96 },
+  { prefix: "64:ff9b::", bits: 96, name: "IPv4-IPv6 Translat.", ipv4At: 96 },
+  { prefix: "64:ff9b:1::", bits: 48, name: "IPv4-IPv6 Translat. (local use)" },
+  { prefix: "100::", bits: 64, name: "Discard-Only Address Block" },
+  { prefix: "100:0:0:1::", bits: 64, name: "Dummy IPv6 Prefix" },
+  { prefix: "2001::", bits: 23, name: "IETF Protocol Assignments" },
+  { prefix: "2001::", bits: 32, name: "TEREDO" },
+  { prefix: "2001:1::1", bits: 128, name: "Port Control Protocol Anycast", global: true },
+  { prefix: "2001:1::2", bits: 128, name: "Traversal Using Relays around NAT Anycast", global: true },
+  { prefix: "2001:1::3", bits: 128, name: "DNS-SD Service Registration Protocol Anycast", global: true },
+  { prefix: "2001:2::", bits: 48, name: "Benchmarking" },
+  { prefix: "2001:3::", bits: 32, name: "AMT", global: true },
+  { prefix: "2001:4:112::", bits: 48, name: "AS112-v6", global: true },
+  { prefix: "2001:10::", bits: 28, name: "Deprecated (previously ORCHID)" },
+  { prefix: "2001:20::", bits: 28, name: "ORCHIDv2", global: true },
+  { prefix: "2001:30::", bits: 28, name: "Drone Remote ID Protocol Entity Tags (DETs) Prefix", global: true },
+  { prefix: "2001:db8::", bits: 32, name: "Documentation" },
+  { prefix: "2002::", bits: 16, name: "6to4", ipv4At: 16 },
+  { prefix: "2620:4f:8000::", bits: 48, name: "Direct Delegation AS112 Service", global: true },
+  { prefix: "3fff::", bits: 20, name: "Documentation" },
+  { prefix: "5f00::", bits: 16, name: "Segment Routing (SRv6) SIDs" },
+  { prefix: "fc00::", bits: 7, name: "Unique-Local" },
+  { prefix: "fe80::", bits: 10, name: "Link-Local Unicast" },
+  { prefix: "fec0::", bits: 10, name: "Site-Local (deprecated)" },
+  { prefix: "ff00::", bits: 8, name: "Multicast" },
+];
+
+type Table = { rows: readonly (AddressBlock & { base: bigint })[]; width: bigint };
+
+const ipv6ToBigInt = (groups: number[]) => groups.reduce((n, g) => (n << 16n) | BigInt(g), 0n);
+
+// A typo in a table must stop the Worker from starting, not quietly widen or narrow a block.
+function compile(rows: readonly AddressBlock[], width: number, parse: (prefix: string) => bigint | null): Table {
+  return {
+    width: BigInt(width),
+    rows: rows.map((row) => {
+      const base = parse(row.prefix);
+      const hostMask = (1n << BigInt(width - row.bits)) - 1n;
+      if (base === null || row.bits < 0 || row.bits > width || (base & hostMask) !== 0n)
+        throw new Error(`bad address block ${row.prefix}/${row.bits}`);
+      return { ...row, base };
+    }),
+  };
+}
+
+const IPV4 = compile(IANA_IPV4_SPECIAL_PURPOSE, 32, (p) => {
+  const ip = /^(\d{1,3}\.){3}\d{1,3}$/.test(p) ? parseIPv4(p) : null;
+  return ip === null ? null : BigInt(ip);
+});
+const IPV6 = compile(IANA_IPV6_SPECIAL_PURPOSE, 128, (p) => {
+  const groups = parseIPv6(p);
+  return groups === null ? null : ipv6ToBigInt(groups);
+});
+
+function longestMatch({ rows, width }: Table, address: bigint) {
+  let best: Table["rows"][number] | undefined;
+  for (const row of rows) {
+    const shift = width - BigInt(row.bits);
+    if (address >> shift === row.base >> shift && (best === undefined || row.bits > best.bits)) best = row;
+  }
+  return best;
+}
+
+/** Whether an IPv4 address falls in a block of the IPv4 table that is not globally reachable. */
 export function isPrivateIPv4(ip: number): boolean {
-  return [
-    ["0.0.0.0", 8],
-    ["10.0.0.0", 8],
-    ["100.64.0.0", 10],
-    ["127.0.0.0", 8],
-    ["169.254.0.0", 16],
-    ["172.16.0.0", 12],
-    ["192.168.0.0", 16],
-    ["224.0.0.0", 4],
-    ["240.0.0.0", 4],
-  ].some(([base, bits]) => inRange(ip, base as string, bits as number));
+  const block = longestMatch(IPV4, BigInt(ip));
+  return block !== undefined && block.global !== true;
 }
 
-/** Not a public unicast IPv6 address; IPv4 embedded in it (mapped, compatible, NAT64) is judged as IPv4. */
-export function isPrivateIPv6(g: number[]): boolean {
-  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
-  const embedded = () => isPrivateIPv4(g[6] * 0x10000 + g[7]);
-  if (zeros(0, 8)) return true; // ::
-  if (zeros(0, 7) && g[7] === 1) return true; // ::1
-  if ((g[0] & 0xfe00) === 0xfc00) return true; // fc00::/7 unique local
-  if ((g[0] & 0xffc0) === 0xfe80 || (g[0] & 0xffc0) === 0xfec0) return true; // link-local, old site-local
-  if ((g[0] & 0xff00) === 0xff00) return true; // multicast
-  if (zeros(0, 5) && g[5] === 0xffff) return embedded(); // ::ffff:a.b.c.d
-  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return embedded(); // ::ffff:0:a.b.c.d
-  if (zeros(0, 6)) return embedded(); // ::a.b.c.d (deprecated IPv4-compatible)
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embedded(); // 64:ff9b::/96 NAT64
-  return false;
+/** The same for IPv6 (eight 16-bit groups); an IPv4 address carried inside is judged as IPv4. */
+export function isPrivateIPv6(groups: number[]): boolean {
+  const address = ipv6ToBigInt(groups);
+  const block = longestMatch(IPV6, address);
+  if (block === undefined) return false;
+  if (block.ipv4At !== undefined) return isPrivateIPv4(Number((address >> BigInt(96 - block.ipv4At)) & 0xffffffffn));
+  return block.global !== true;
 }
 
-/** Whether a URL host names this machine or a private network (literals and `localhost` only). */
+/**
+ * Whether a URL host is `localhost` or an address literal the tables above refuse. Other names
+ * are not resolved: what they point at is only known at delivery time.
+ */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.+$/, "");
   if (host === "localhost" || host.endsWith(".localhost")) return true;
@@ -124,10 +239,10 @@ export function checkWebhookUrl(raw: string, opts: { allowPrivate: boolean }): C
 }
 
 /**
- * The normalised URL, or a 422 naming `field`. Private, loopback and link-local hosts are
+ * The normalised URL, or a 422 naming `field`. Hosts that are not globally reachable are
  * refused unless `ALLOW_PRIVATE_WEBHOOK_URLS` is "true" (local development). Only literals and
- * `localhost` names can be judged here; a public name that resolves to a private address is
- * left to the runtime, whose outbound fetch does not reach private networks in production.
+ * `localhost` names can be judged here; a name that resolves to a private address is left to
+ * where deliveries are sent from (see docs/webhooks.md, "URL rules").
  */
 export function validateWebhookUrl(url: string, env: WebhookUrlEnv, field = "url"): string {
   const result = checkWebhookUrl(url, { allowPrivate: env.ALLOW_PRIVATE_WEBHOOK_URLS === "true" });
