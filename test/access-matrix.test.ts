@@ -4,6 +4,7 @@ import { accountSnapshot, documentedOperations, fillPath, refusalMismatch } from
 import { api } from "./helpers/api";
 import { as, createWorld, platform, unique } from "./helpers/factories";
 import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Access, type Ctx, type Entry } from "./helpers/operations";
+import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
 
 type Caller = "none" | "bad" | "platform" | "foreign" | "outsider" | "agent" | "admin";
 const CALLERS: Caller[] = ["none", "bad", "platform", "foreign", "outsider", "agent", "admin"];
@@ -21,17 +22,30 @@ const EXPECTED: Record<Access, Record<Caller, number>> = {
   platform: { none: 401, bad: 401, platform: OK, foreign: 401, outsider: 401, agent: 401, admin: 401 },
 };
 
-async function tokensFor(w: Ctx): Promise<Record<Caller, string | null>> {
+type Callers = { tokens: Record<Caller, string | null>; viewers: Record<Caller, Viewer> };
+
+async function tokensFor(w: Ctx): Promise<Callers> {
   const other = await createWorld("Other");
+  const user = (u: { id: number }, admin: boolean): Viewer => ({ kind: "user", userId: u.id, admin });
   return {
-    none: null,
-    bad: "not-a-valid-token",
-    platform: env.PLATFORM_API_TOKEN!,
-    foreign: other.admin.token,
-    outsider: w.outsider.token,
-    agent: w.agent.token,
-    admin: w.admin.token,
+    tokens: {
+      none: null,
+      bad: "not-a-valid-token",
+      platform: env.PLATFORM_API_TOKEN!,
+      foreign: other.admin.token,
+      outsider: w.outsider.token,
+      agent: w.agent.token,
+      admin: w.admin.token,
+    },
+    // The foreign administrator is an administrator, of another account: none of this one's secrets are theirs.
+    viewers: { none: { kind: "none" }, bad: { kind: "none" }, platform: { kind: "platform" }, foreign: user(other.admin, true), outsider: user(w.outsider, false), agent: user(w.agent, false), admin: user(w.admin, true) },
   };
+}
+
+/** What one response shows that its caller may not see (docs/api.md: who sees which secret). */
+async function leaks(w: Ctx, callers: Callers, key: string, caller: Caller, text: string) {
+  const secrets = await worldSecrets(w, [w.admin, w.agent, w.outsider].map((u) => ({ userId: u.id, token: u.token })));
+  return leakedSecrets(secrets, key, callers.viewers[caller], text).map((name) => `${key} as ${caller} shows ${name}`);
 }
 
 const send = (w: Ctx, key: string, entry: Entry, token: string | null) => {
@@ -52,13 +66,13 @@ describe("access matrix", () => {
   const routesOf = (access: Access) => Object.entries(MATRIX).filter(([, entry]) => entry.access === access);
 
   // Refusals change nothing (each test proves it), so the refusal tests share one world.
-  let refusalWorld: Promise<{ w: Ctx; tokens: Record<Caller, string | null> }> | undefined;
-  const sharedWorld = () => (refusalWorld ??= matrixWorld().then(async (w) => ({ w, tokens: await tokensFor(w) })));
+  let refusalWorld: Promise<{ w: Ctx; callers: Callers }> | undefined;
+  const sharedWorld = () => (refusalWorld ??= matrixWorld().then(async (w) => ({ w, callers: await tokensFor(w) })));
 
   // One test per class: the whole matrix is several hundred requests.
   for (const access of ACCESS) {
     it(`${access} routes: refuses the callers the table refuses, with the error envelope, and changes nothing`, async () => {
-      const { w, tokens } = await sharedWorld();
+      const { w, callers } = await sharedWorld();
       const before = await accountSnapshot(w.account.id);
       const failures: string[] = [];
       for (const [key, entry] of routesOf(access)) {
@@ -67,9 +81,10 @@ describe("access matrix", () => {
         await Promise.all(
           refused.map(async (caller) => {
             const status = EXPECTED[access][caller];
-            const res = await send(w, key, entry, tokens[caller]);
+            const res = await send(w, key, entry, callers.tokens[caller]);
             const wrong = refusalMismatch(res, status, status === 401 ? "Invalid Access Token" : undefined);
             if (wrong) failures.push(`${key} as ${caller}: ${wrong}`);
+            failures.push(...(await leaks(w, callers, key, caller, res.text)));
           }),
         );
       }
@@ -77,16 +92,17 @@ describe("access matrix", () => {
       expect(await accountSnapshot(w.account.id)).toEqual(before);
     }, 60_000);
 
-    it(`${access} routes: lets the callers the table allows through`, async () => {
+    it(`${access} routes: lets the callers the table allows through, and shows each only the secrets that are theirs`, async () => {
       const w = await matrixWorld();
-      const tokens = await tokensFor(w);
+      const callers = await tokensFor(w);
       const failures: string[] = [];
       for (const [key, entry] of routesOf(access)) {
         if (entry.skip) continue;
         for (const caller of CALLERS.filter((c) => EXPECTED[access][c] === OK)) {
           await entry.before?.(w);
-          const res = await send(w, key, entry, tokens[caller]);
+          const res = await send(w, key, entry, callers.tokens[caller]);
           if (res.status < 200 || res.status > 299) failures.push(`${key} as ${caller}: ${res.status} ${res.text.slice(0, 160)}`);
+          failures.push(...(await leaks(w, callers, key, caller, res.text)));
         }
       }
       expect(failures).toEqual([]);

@@ -201,3 +201,53 @@ describe("contacts: source_id on create", () => {
     expect(results).toEqual([{ identifier }]);
   });
 });
+
+describe("contacts: an agent sees only the sessions of their own inboxes", () => {
+  // A contact_inbox's source_id, with its inbox's identifier, opens that inbox's conversations on the client API.
+  it("shows an agent only the contact_inboxes of inboxes they are a member of, an administrator all", async () => {
+    const w = await createWorld();
+    const identifier = unique("user");
+    const inBack = await as(w.admin).post(`${w.base}/contacts`, { name: "Bo", identifier, inbox_id: w.otherInbox.id });
+    expect(inBack.status).toBe(200);
+    const contactId = inBack.body.payload.contact.id;
+    const secretSource = inBack.body.payload.contact_inbox.source_id as string;
+    expect((await as(w.admin).post(`${w.base}/contacts/${contactId}/contact_inboxes`, { inbox_id: w.inbox.id })).status).toBe(200);
+
+    const inboxesOf = (body: any) => body.contact_inboxes.map((ci: any) => ci.inbox.id).sort();
+    expect(inboxesOf((await as(w.admin).get(`${w.base}/contacts/${contactId}`)).body.payload)).toEqual([w.inbox.id, w.otherInbox.id].sort());
+    for (const [actor, visible] of [[w.agent, [w.inbox.id]], [w.outsider, []]] as const) {
+      const reads = [
+        await as(actor).get(`${w.base}/contacts/${contactId}`),
+        await as(actor).get(`${w.base}/contacts`),
+        await as(actor).get(`${w.base}/contacts/search`, { q: identifier }),
+        await as(actor).get(`${w.base}/contacts/${contactId}/contact_inboxes`),
+        await as(actor).patch(`${w.base}/contacts/${contactId}`, { name: "Bo B." }),
+      ];
+      for (const res of reads) {
+        expect(res.status).toBe(200);
+        expect(res.text).not.toContain(secretSource);
+        expect(res.text).not.toContain(w.otherInbox.identifier);
+      }
+      expect(inboxesOf(reads[0].body.payload)).toEqual(visible);
+      expect(reads[3].body.payload.map((ci: any) => ci.inbox.id)).toEqual(visible);
+    }
+  });
+
+  it("treats an inbox the agent is not a member of like a missing one when creating a contact_inbox", async () => {
+    const w = await createWorld();
+    const identifier = unique("user");
+    const made = await as(w.admin).post(`${w.base}/contacts`, { name: "Cy", identifier, inbox_id: w.otherInbox.id });
+    expect(made.status).toBe(200);
+    const secretSource = made.body.payload.contact_inbox.source_id as string;
+    const again = await as(w.agent).post(`${w.base}/contacts`, { identifier, inbox_id: w.otherInbox.id });
+    expectError(again, 404, "Inbox not found");
+    expect(again.text).not.toContain(secretSource);
+    expectError(await as(w.agent).post(`${w.base}/contacts/${made.body.payload.contact.id}/contact_inboxes`, { inbox_id: w.otherInbox.id }), 404, "Inbox not found");
+    // In their own inbox the agent gets the contact, without the other inbox's session.
+    const own = await as(w.agent).post(`${w.base}/contacts`, { identifier, inbox_id: w.inbox.id });
+    expect(own.status).toBe(200);
+    expect(own.body.payload.contact.id).toBe(made.body.payload.contact.id);
+    expect(own.text).not.toContain(secretSource);
+    expect(own.body.payload.contact.contact_inboxes.map((ci: any) => ci.inbox.id)).toEqual([w.inbox.id]);
+  });
+});

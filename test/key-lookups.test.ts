@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contactInboxes, contacts } from "../src/db/schema";
-import { api } from "./helpers/api";
+import type { ApiResponse } from "./helpers/api";
 import { as, createWorld, expectError, testDb, unique } from "./helpers/factories";
 import { client, ok } from "./helpers/public-client";
 
@@ -12,7 +12,7 @@ import { client, ok } from "./helpers/public-client";
 
 const CONTROL_MESSAGE = "must not contain control characters";
 
-function expectControlRefused(res: Awaited<ReturnType<typeof api>>, field: string) {
+function expectControlRefused(res: ApiResponse, field: string) {
   expectError(res, 422);
   expect(res.body.details).toContainEqual({ field, message: CONTROL_MESSAGE });
 }

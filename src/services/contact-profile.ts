@@ -45,7 +45,7 @@ export async function findOrCreateContactProfile(
   const inbox = found.inbox;
   const verified = await verifyIdentifierHash(inbox, input.identifier, input.identifier_hash);
   const { inbox_identifier: _i, identifier_hash: _h, ...fields } = input;
-  const result = await createContact({ db, accountId: inbox.accountId, outbox }, { ...fields, inbox_id: inbox.id });
+  const result = await createContact({ db, accountId: inbox.accountId, outbox, principal }, { ...fields, inbox_id: inbox.id });
   let contactInbox = result.contactInbox!.contactInbox;
   if (verified && !contactInbox.hmacVerified) {
     [contactInbox] = await db

@@ -9,10 +9,18 @@ import type { ContactInboxRow, ContactRow } from "../serializers/contact";
 import type { InboxRow } from "../serializers/inbox";
 import type { Principal } from "./auth";
 import { conversationViews, toView, visibleTo } from "./conversation-view";
+import { inboxVisibleTo, viewerOf } from "./inboxes";
 
 export const CONTACTS_PER_PAGE = 15;
 
-type Scope = { db: DB; accountId: number; outbox?: Outbox };
+/** Writes to a contact already loaded (also the client API's, which has no agent). */
+type WriteScope = { db: DB; accountId: number; outbox?: Outbox };
+/**
+ * An agent's view of the account's contacts. Contacts are the account's, but a contact_inbox is
+ * a session in one inbox (its `source_id` opens that inbox's conversations on the client API):
+ * agents see only those of inboxes they are members of, administrators all.
+ */
+type Scope = WriteScope & { principal: Principal };
 
 export type ContactInput = {
   name?: string | null;
@@ -29,14 +37,18 @@ export type ContactWithInboxes = { contact: ContactRow; contactInboxes: { contac
 
 const normalizeEmail = (e: string | null | undefined) => (e ? e.trim().toLowerCase() : e);
 
-function contactInboxesOf(db: DB, contactIds: SQL) {
+function contactInboxesOf({ db, principal }: Scope, contactIds: SQL) {
   return db
     .select({ contactInbox: prefixed(contactInboxes, "ci"), inbox: prefixed(inboxes, "i") })
     .from(contactInboxes)
     .innerJoin(inboxes, eq(inboxes.id, contactInboxes.inboxId))
-    .where(inArray(contactInboxes.contactId, contactIds))
+    .where(and(inArray(contactInboxes.contactId, contactIds), inboxVisibleTo(viewerOf(principal))))
     .orderBy(asc(contactInboxes.id));
 }
+
+/** The account's inbox, if the caller can see it (batchable); an inbox the caller cannot see looks missing. */
+const visibleInboxOf = ({ db, accountId, principal }: Scope, id: number | undefined) =>
+  db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, id), inboxVisibleTo(viewerOf(principal))));
 
 function attach(rows: ContactRow[], cis: { contactInbox: ContactInboxRow; inbox: InboxRow }[]): ContactWithInboxes[] {
   return rows.map((contact) => ({ contact, contactInboxes: cis.filter((ci) => ci.contactInbox.contactId === contact.id) }));
@@ -59,7 +71,8 @@ function order(sort: ContactSort | undefined) {
 }
 
 /** A page of contacts with their contact_inboxes and the total, in one round trip. */
-async function pageOf({ db }: Scope, where: SQL, page: number, sort?: ContactSort) {
+async function pageOf(scope: Scope, where: SQL, page: number, sort?: ContactSort) {
+  const { db } = scope;
   const offset = (page - 1) * CONTACTS_PER_PAGE;
   const pageIds = db
     .select({ id: contacts.id })
@@ -71,7 +84,7 @@ async function pageOf({ db }: Scope, where: SQL, page: number, sort?: ContactSor
   const [counted, rows, cis] = await db.batch([
     db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(contacts).where(where),
     db.select().from(contacts).where(where).orderBy(...order(sort)).limit(CONTACTS_PER_PAGE).offset(offset),
-    contactInboxesOf(db, sql`(${pageIds})`),
+    contactInboxesOf(scope, sql`(${pageIds})`),
   ]);
   return { count: counted[0].n, contacts: attach(rows, cis) };
 }
@@ -94,11 +107,12 @@ export function searchContacts(scope: Scope, q: string, page: number, sort?: Con
   return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
 }
 
-export async function showContact({ db, accountId }: Scope, id: number): Promise<ContactWithInboxes> {
+export async function showContact(scope: Scope, id: number): Promise<ContactWithInboxes> {
+  const { db, accountId } = scope;
   const where = and(eq(contacts.accountId, accountId), eq(contacts.id, id))!;
   const [rows, cis] = await db.batch([
     db.select().from(contacts).where(where),
-    contactInboxesOf(db, sql`(${db.select({ id: contacts.id }).from(contacts).where(where)})`),
+    contactInboxesOf(scope, sql`(${db.select({ id: contacts.id }).from(contacts).where(where)})`),
   ]);
   if (!rows[0]) throw notFound("Contact");
   return attach(rows, cis)[0];
@@ -138,7 +152,7 @@ export async function createContact(
   const byIdentifier = and(eq(contacts.accountId, accountId), eqIfGiven(contacts.identifier, input.identifier));
   const [existing, inboxRows, found] = await db.batch([
     db.select().from(contacts).where(byIdentifier),
-    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, input.inbox_id))),
+    visibleInboxOf(scope, input.inbox_id),
     db
       .select()
       .from(contactInboxes)
@@ -197,7 +211,7 @@ export async function createContact(
       const list = inbox && createdCi[0] ? [{ contactInbox: createdCi[0], inbox }] : [];
       return { contact: created[0], contactInboxes: list, created: true, contactInbox: list[0] ?? null };
     }
-    const listQuery = contactInboxesOf(db, sql`(${contact.id})`);
+    const listQuery = contactInboxesOf(scope, sql`(${contact.id})`);
     const list = needsContactInbox ? (await db.batch([insertContactInbox, listQuery]))[1] : await listQuery;
     const own = inbox ? (list.find((x) => x.contactInbox.inboxId === inbox.id && (!ci || x.contactInbox.id === ci.id)) ?? null) : null;
     return { contact, contactInboxes: list, created: false, contactInbox: own };
@@ -256,7 +270,7 @@ export async function updateContact(scope: Scope, id: number, input: ContactInpu
  * Writes `input` over a contact the caller already loaded (one round trip, none when nothing
  * changes), with `contact_updated` listing what changed; returns the written row.
  */
-export async function changeContact(scope: Scope, c: ContactRow, input: ContactInput): Promise<ContactRow> {
+export async function changeContact(scope: WriteScope, c: ContactRow, input: ContactInput): Promise<ContactRow> {
   const { db, accountId } = scope;
   const id = c.id;
   const next = {
@@ -309,8 +323,8 @@ export async function deleteContact({ db, accountId }: Scope, id: number) {
 }
 
 /** The contact's latest 20 conversations the caller may see. */
-export async function contactConversations(scope: Scope, principal: Principal, id: number) {
-  const { db, accountId } = scope;
+export async function contactConversations(scope: Scope, id: number) {
+  const { db, accountId, principal } = scope;
   const [found, rows] = await db.batch([
     db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
     conversationViews(
@@ -332,7 +346,7 @@ export async function addContactInbox(
   const { db, accountId } = scope;
   const [contactRows, inboxRows] = await db.batch([
     db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
-    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, input.inbox_id))),
+    visibleInboxOf(scope, input.inbox_id),
   ]);
   if (!contactRows[0]) throw notFound("Contact");
   if (!inboxRows[0]) throw notFound("Inbox");

@@ -8,6 +8,7 @@ import { notFound } from "../lib/errors";
 import type { InboxRow } from "../serializers/inbox";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
+import { isAdmin, type Principal } from "./auth";
 
 export { newSigningSecret };
 
@@ -118,6 +119,8 @@ export function inboxMemberRows(db: DB, accountId: number, inboxId: number) {
 
 /** Who is asking: administrators see every inbox of the account, agents the ones they are members of. */
 export type Viewer = { userId: number; admin: boolean };
+
+export const viewerOf = (p: Principal): Viewer => ({ userId: p.user.id, admin: isAdmin(p) });
 
 /** The visibility rule for inboxes, as a condition on `inboxes`. */
 export function inboxVisibleTo(v: Viewer): SQL | undefined {

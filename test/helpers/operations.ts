@@ -52,7 +52,8 @@ export const MATRIX: Record<string, Entry> = {
   [`DELETE ${acc}/contacts/{id}`]: { access: "admin", skip: DESTRUCTIVE },
   [`GET ${acc}/contacts/{id}/conversations`]: { access: "account" },
   [`GET ${acc}/contacts/{id}/contact_inboxes`]: { access: "account" },
-  [`POST ${acc}/contacts/{id}/contact_inboxes`]: { access: "account", body: (w) => ({ inbox_id: w.inbox.id, source_id: unique("src") }) },
+  // A contact_inbox is a session in one inbox: only that inbox's members (and administrators) make one.
+  [`POST ${acc}/contacts/{id}/contact_inboxes`]: { access: "member", body: (w) => ({ inbox_id: w.inbox.id, source_id: unique("src") }) },
   // Conversations and messages: members of the conversation's inbox.
   [`GET ${acc}/conversations`]: { access: "account" },
   [`GET ${acc}/conversations/meta`]: { access: "account" },

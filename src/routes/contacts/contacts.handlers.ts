@@ -15,6 +15,7 @@ const scope = (c: { var: AppEnv["Variables"] }) => ({
   db: c.var.db,
   accountId: c.var.principal.account!.id,
   outbox: c.var.outbox,
+  principal: c.var.principal,
 });
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
   contact(r.contact, include ? r.contactInboxes : undefined);
@@ -77,7 +78,7 @@ export const remove: Handler<"remove"> = async (c) => {
 
 export const conversations: Handler<"conversations"> = async (c) => {
   const { id } = c.req.valid("param");
-  const views = await contacts.contactConversations(scope(c), c.var.principal, id);
+  const views = await contacts.contactConversations(scope(c), id);
   return c.json({ payload: views.map(conversation) }, 200);
 };
 

@@ -3,7 +3,7 @@ import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
 import { agent } from "../../serializers/user";
 import type { AgentRow } from "../../services/agents";
-import { isAdmin } from "../../services/auth";
+import { viewerOf } from "../../services/inboxes";
 import * as members from "../../services/inbox-members";
 import { InboxMembersBody, InboxMembersReplaceBody } from "./inbox-members.schemas";
 import type * as routes from "./inbox-members.routes";
@@ -17,7 +17,7 @@ const WRAP = "inbox_member";
 
 export const list: Handler<"list"> = async (c) => {
   const { inbox_id } = c.req.valid("param");
-  const viewer = { userId: c.var.principal.user.id, admin: isAdmin(c.var.principal) };
+  const viewer = viewerOf(c.var.principal);
   return c.json(payload(await members.listInboxMembers(scope(c), viewer, inbox_id)), 200);
 };
 
