@@ -5,6 +5,7 @@ import { api, type ApiResponse } from "./helpers/api";
 import { createWorld, unique } from "./helpers/factories";
 import { Fuzzer, type FuzzCase, type OpenApiDoc } from "./helpers/fuzz";
 import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Ctx } from "./helpers/operations";
+import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
 
 /**
  * Hostile input over every documented operation: ids that cannot exist, bodies that are not what
@@ -36,7 +37,7 @@ const CLIENT_BODIES: Record<string, () => Record<string, unknown>> = {
   }),
 };
 
-type Target = { ids: Record<string, string | number>; token: string | null; body: (key: string) => Record<string, unknown> | undefined };
+type Target = { ids: Record<string, string | number>; token: string | null; viewer: Viewer; body: (key: string) => Record<string, unknown> | undefined };
 
 async function clientTarget(w: Ctx): Promise<Target> {
   const base = `/public/api/v1/inboxes/${w.inbox.identifier}`;
@@ -47,15 +48,21 @@ async function clientTarget(w: Ctx): Promise<Target> {
   return {
     ids: { inbox_identifier: w.inbox.identifier, source_id: session.body.source_id, conversation_id: conversation.body.id, message_id: message.body.id },
     token: null,
+    viewer: { kind: "client", sourceId: session.body.source_id },
     body: (key) => CLIENT_BODIES[key]?.(),
   };
 }
 
 const targets: Record<Family, (w: Ctx) => Promise<Target>> = {
-  application: async (w) => ({ ids: w.ids, token: w.admin.token, body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined }),
-  platform: async (w) => ({ ids: w.ids, token: env.PLATFORM_API_TOKEN!, body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined }),
+  application: async (w) => ({
+    ids: w.ids,
+    token: w.admin.token,
+    viewer: { kind: "user", userId: w.admin.id, admin: true },
+    body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined,
+  }),
+  platform: async (w) => ({ ids: w.ids, token: env.PLATFORM_API_TOKEN!, viewer: { kind: "platform" }, body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined }),
   client: clientTarget,
-  tokenless: async () => ({ ids: { key: "k".repeat(24), file_name: "file.txt" }, token: null, body: () => undefined }),
+  tokenless: async () => ({ ids: { key: "k".repeat(24), file_name: "file.txt" }, token: null, viewer: { kind: "none" }, body: () => undefined }),
 };
 
 let requests = 0;
@@ -128,10 +135,13 @@ describe("fuzzing every documented operation", () => {
       for (const [salt, op] of ops.entries()) {
         if (salt % CHUNKS !== chunk) continue;
         const target = byFamily[familyOf(op)];
+        // Every answer, refusals included, shows only the secrets that are the caller's (helpers/secrets.ts).
+        const secrets = await worldSecrets(w, [w.admin, w.agent, w.outsider].map((u) => ({ userId: u.id, token: u.token })));
         for (const c of fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : (target.body(op.key) ?? {}), salt)) {
           const res = await send(op, target, c);
           const wrong = verdict(res, c);
           if (wrong) failures.push(`${op.key} with ${c.label}: ${wrong}`);
+          for (const leak of leakedSecrets(secrets, op.key, target.viewer, res.text)) failures.push(`${op.key} with ${c.label}: shows ${leak}`);
           if (op.method === "GET") continue;
           const after = await accountSnapshot(w.account.id);
           if (res.status >= 400 && JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${op.key} with ${c.label}: refused (${res.status}) but rows changed`);

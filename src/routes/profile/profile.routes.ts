@@ -25,7 +25,7 @@ const updateConfig = {
   tags,
   summary: "Update the calling agent's profile",
   description:
-    "Flat or wrapped as `{\"profile\": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`.",
+    "Flat or wrapped as `{\"profile\": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.",
   middleware: [self],
   request: { body: body(ProfileUpdateRequest, { multipart: true }) },
   responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
