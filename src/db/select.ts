@@ -36,6 +36,13 @@ export const notInList = (column: SQLiteColumn | SQL, values: readonly (string |
   sql`${column} not in (select value from json_each(${JSON.stringify(values)}))`;
 
 /**
+ * Whether `column` holds `text`, ignoring ASCII case (as LIKE does). Not LIKE: D1 refuses a LIKE
+ * pattern over 50 bytes, so a longer search answered 500; instr has no such limit and nothing
+ * to escape.
+ */
+export const containsText = (column: SQLiteColumn, text: string): SQL => sql`instr(lower(${column}), lower(${text})) > 0`;
+
+/**
  * `column = value`, or a condition no row meets when there is no value. An absent value is never
  * looked up as a placeholder: a client can send any placeholder and would match what it stands for.
  */

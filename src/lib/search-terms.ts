@@ -11,11 +11,6 @@
 export const MAX_TERM_LENGTH = 64;
 /** Distinct words indexed per message: bounds the index rows one message write adds. */
 const MAX_TERMS_PER_MESSAGE = 500;
-/**
- * Words a query uses: each becomes its own index lookup with three bound values (account, from, to), and D1 binds at
- * most 100 a statement. Words past these are ignored (the search only gets broader).
- */
-const MAX_QUERY_WORDS = 8;
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
@@ -33,7 +28,7 @@ export function searchTerms(text: string | null | undefined, limit = MAX_TERMS_P
 }
 
 /** The words of a search query; none when it holds no letter or digit (only punctuation, say). */
-export const queryWords = (q: string) => searchTerms(q, MAX_QUERY_WORDS);
+export const queryWords = (q: string) => searchTerms(q);
 
 /**
  * The half-open range [word, upper) of every term that starts with `word`, for an index range

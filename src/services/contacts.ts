@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizz
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
 import type { Outbox } from "../webhooks/outbox";
-import { eqIfGiven, prefixed } from "../db/select";
+import { containsText, eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { ContactInboxRow, ContactRow } from "../serializers/contact";
@@ -97,13 +97,7 @@ export function listContacts(scope: Scope, page: number, sort?: ContactSort) {
 
 /** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
 export function searchContacts(scope: Scope, q: string, page: number, sort?: ContactSort) {
-  const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-  const match = or(
-    sql`${contacts.name} like ${like} escape '\\'`,
-    sql`${contacts.email} like ${like} escape '\\'`,
-    sql`${contacts.phoneNumber} like ${like} escape '\\'`,
-    sql`${contacts.identifier} like ${like} escape '\\'`,
-  );
+  const match = or(...[contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier].map((column) => containsText(column, q)));
   return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
 }
 

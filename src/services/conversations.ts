@@ -14,7 +14,7 @@ import {
   users,
   type ConversationStatus,
 } from "../db/schema";
-import { eqIfGiven, inList, prefixed } from "../db/select";
+import { containsText, eqIfGiven, inList, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid as newUuid } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -119,10 +119,9 @@ function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
  * start from the matches and never walk the account's other conversations.
  */
 function searchMatches(accountId: number, q: string): SQL {
-  const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   const byContact = sql`select ${conversations.id} from ${conversations} where ${conversations.contactId} in
     (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId}
-      and (${contacts.name} like ${like} escape '\\' or ${contacts.email} like ${like} escape '\\'))`;
+      and (${containsText(contacts.name, q)} or ${containsText(contacts.email, q)}))`;
   const byWords = conversationIdsWithWords(accountId, q);
   return byWords ? sql`select * from (${byWords}) union ${byContact}` : byContact;
 }

@@ -42,18 +42,20 @@ export function reindexStatements(db: DB, m: { id: number; accountId: number; co
  * The list's message filter, as a subquery of conversation ids: conversations of the account
  * where every word of `q` starts some word of one of their messages (the words may sit in
  * different messages). Each word is one range scan of message_terms' key, so the cost follows
- * the matching rows, not the account's messages. Undefined when `q` has no word (only
- * punctuation): it then matches no message.
+ * the matching rows, not the account's messages. The words' ranges are bound as one JSON
+ * parameter and joined, so any number of words is one statement of fixed size: one INTERSECT a
+ * word ran into D1's limit on compound SELECTs at six words, and one bound value a bound into
+ * its 100 parameters soon after. Undefined when `q` has no word (only punctuation): it then
+ * matches no message.
  */
 export function conversationIdsWithWords(accountId: number, q: string): SQL | undefined {
   const words = queryWords(q);
   if (!words.length) return undefined;
-  const scans = words.map((word) => {
-    const [from, to] = prefixRange(word);
-    return sql`select ${messageTerms.conversationId} from ${messageTerms}
-      where ${messageTerms.accountId} = ${accountId} and ${messageTerms.term} >= ${from} and ${messageTerms.term} < ${to}`;
-  });
-  return sql.join(scans, sql` intersect `);
+  const ranges = JSON.stringify(words.map(prefixRange));
+  return sql`select t.conversation_id from json_each(${ranges}) w
+    join ${messageTerms} t on t.account_id = ${accountId}
+      and t.term >= json_extract(w.value, '$[0]') and t.term < json_extract(w.value, '$[1]')
+    group by t.conversation_id having count(distinct w.key) = ${words.length}`;
 }
 
 /** Messages the backfill reads per round. */
