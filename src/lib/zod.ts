@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ATTRIBUTE_LIMITS, attributesProblem } from "./attributes";
 import { unprocessable, type ErrorDetail } from "./errors";
 
 /**
@@ -32,19 +33,28 @@ export const zBool = z.union([
   z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on"),
 ]);
 
-export const zJsonObject = z.union([
-  z.record(z.string(), z.unknown()),
-  z.string().transform((s, ctx) => {
-    try {
-      const parsed: unknown = JSON.parse(s);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    } catch {
-      /* reported below */
-    }
-    ctx.addIssue({ code: "custom", message: "must be a JSON object" });
-    return z.NEVER;
-  }),
-]);
+/** A free-form JSON object (also sent as a JSON string), within ATTRIBUTE_LIMITS. */
+export const zJsonObject = z
+  .union([
+    z.record(z.string(), z.unknown()),
+    z.string().transform((s, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(s);
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+      return z.NEVER;
+    }),
+  ])
+  .superRefine((object, ctx) => {
+    const problem = attributesProblem(object);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .openapi({
+    description: `A JSON object: at most ${ATTRIBUTE_LIMITS.keys} keys of at most ${ATTRIBUTE_LIMITS.keyLength} characters, each value at most ${ATTRIBUTE_LIMITS.valueBytes} bytes and the whole at most ${ATTRIBUTE_LIMITS.totalBytes} bytes as JSON; where it is merged into a stored object, the result too`,
+  });
 
 /** An array, also accepted as one value or a comma-separated string (form and query clients). */
 export const zList = <T extends z.ZodType>(item: T) =>

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
+import { mergeAttributes } from "../lib/attributes";
 import type { Outbox } from "../webhooks/outbox";
 import { containsText, eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
@@ -274,8 +275,8 @@ export async function changeContact(scope: WriteScope, c: ContactRow, input: Con
     identifier: input.identifier === undefined ? c.identifier : input.identifier,
     avatarUrl: input.avatar_url === undefined ? c.avatarUrl : input.avatar_url,
     blocked: input.blocked ?? c.blocked,
-    additionalAttributes: { ...c.additionalAttributes, ...input.additional_attributes },
-    customAttributes: { ...c.customAttributes, ...input.custom_attributes },
+    additionalAttributes: mergeAttributes("additional_attributes", c.additionalAttributes, input.additional_attributes),
+    customAttributes: mergeAttributes("custom_attributes", c.customAttributes, input.custom_attributes),
   };
   const wire: Record<string, string> = {
     name: "name",

@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { accounts, accountUsers, users, type Role } from "../db/schema";
 import type { DB } from "../lib/context";
+import { mergeAttributes } from "../lib/attributes";
 import { hashPassword } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { findAccount, type AccountInput } from "./accounts";
@@ -20,7 +21,7 @@ export async function updateAccount(db: DB, id: number, input: AccountInput) {
       domain: input.domain === undefined ? current.domain : input.domain,
       supportEmail: input.support_email === undefined ? current.supportEmail : input.support_email,
       status: input.status ?? current.status,
-      customAttributes: { ...current.customAttributes, ...input.custom_attributes },
+      customAttributes: mergeAttributes("custom_attributes", current.customAttributes, input.custom_attributes),
     })
     .where(eq(accounts.id, id))
     .returning();
@@ -76,7 +77,7 @@ export async function updateUser(db: DB, id: number, input: UserUpdate): Promise
         name: input.name ?? current.name,
         email: input.email === undefined ? current.email : input.email.trim().toLowerCase(),
         displayName: input.display_name === undefined ? current.displayName : input.display_name,
-        customAttributes: { ...current.customAttributes, ...input.custom_attributes },
+        customAttributes: mergeAttributes("custom_attributes", current.customAttributes, input.custom_attributes),
         passwordHash,
       })
       .where(eq(users.id, id))

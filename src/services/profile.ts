@@ -2,6 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { accounts, accountUsers, users, type Availability } from "../db/schema";
 import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
+import { mergeAttributes } from "../lib/attributes";
 import { hashPassword, verifyPassword } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { Membership } from "../serializers/user";
@@ -51,8 +52,9 @@ export async function updateProfile(db: DB, user: UserRow, input: ProfileInput):
     const ok = input.current_password ? await verifyPassword(input.current_password, user.passwordHash) : false;
     if (!ok) throw unprocessable("Invalid current password", [{ field: "current_password", message: "is invalid" }]);
   }
-  const customAttributes = { ...user.customAttributes, ...input.custom_attributes };
-  if (input.phone_number !== undefined) customAttributes.phone_number = input.phone_number;
+  const phone = input.phone_number === undefined ? {} : { phone_number: input.phone_number };
+  const customAttributes = mergeAttributes("custom_attributes", user.customAttributes, { ...input.custom_attributes, ...phone });
+  const uiSettings = mergeAttributes("ui_settings", user.uiSettings, input.ui_settings);
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : user.passwordHash;
   try {
     // The unique index on users.email is the check, so a taken e-mail costs no extra round trip.
@@ -65,7 +67,7 @@ export async function updateProfile(db: DB, user: UserRow, input: ProfileInput):
           email: input.email === undefined ? user.email : input.email.trim().toLowerCase(),
           messageSignature: input.message_signature === undefined ? user.messageSignature : input.message_signature,
           avatarUrl: input.avatar_url === undefined ? user.avatarUrl : input.avatar_url,
-          uiSettings: { ...user.uiSettings, ...input.ui_settings },
+          uiSettings,
           customAttributes,
           passwordHash,
         })

@@ -1,6 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { messages } from "../db/schema";
 import type { DB } from "../lib/context";
+import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import type { MessageRow } from "../serializers/message";
@@ -49,8 +50,8 @@ export async function submitValues(w: Writer, m: MessageRow, input: SubmittedVal
   if (m.contentType === "input_csat" && Date.now() - m.createdAt > CSAT_WINDOW_MS) {
     throw unprocessable("You cannot update the CSAT survey after 14 days");
   }
-  const contentAttributes: Record<string, unknown> = { ...m.contentAttributes, submitted_values: input.submitted_values };
-  if (input.csat_survey_response) contentAttributes.csat_survey_response = input.csat_survey_response;
+  const answer = { submitted_values: input.submitted_values, ...(input.csat_survey_response ? { csat_survey_response: input.csat_survey_response } : {}) };
+  const contentAttributes = mergeAttributes("submitted_values", m.contentAttributes, answer);
   const [rows] = await w.db.batch([
     w.db.update(messages).set({ contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
     ...w.outbox.record({ event: "message_updated", accountId: m.accountId, inboxId: m.inboxId, conversationId: m.conversationId, messageId: m.id }),
