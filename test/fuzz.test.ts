@@ -124,6 +124,13 @@ describe("fuzzing every documented operation", () => {
     expect(withBody.length).toBeGreaterThan(40);
     const total = ops.reduce((n, op, salt) => n + fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).length, 0);
     expect(total).toBeGreaterThan(1000);
+    // The classes that once answered 500: many-word searches and repeated large merges.
+    const labels = ops.flatMap((op, salt) => fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).map((c) => `${op.key} ${c.label}`));
+    expect(labels).toContain("GET /api/v1/accounts/{account_id}/conversations query q of many words");
+    expect(labels).toContain("GET /api/v1/accounts/{account_id}/conversations/meta query q of many words");
+    for (const key of ["PATCH /api/v1/accounts/{account_id}/contacts/{id}", "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}"])
+      expect(labels).toContain(`${key} large custom_attributes 3/3`);
+    expect(labels.filter((l) => l.includes(" oversize ")).length).toBeGreaterThan(10);
   });
 
   for (let chunk = 0; chunk < CHUNKS; chunk++) {

@@ -22,6 +22,7 @@ export type JsonSchema = {
   maxItems?: number;
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
   required?: string[];
   $ref?: string;
 };
@@ -68,6 +69,18 @@ const BODY_CASES: FuzzCase[] = [
 /** Values a field may hold only if its schema says nothing against them; they must never cause a 5xx. */
 const ODD_STRINGS = ["\u0000\u202e😀 é \ud800", "'; drop table messages; --", "{{7*7}} <script>alert(1)</script>", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ".repeat(40)];
 const ODD_NUMBERS = [1e308, 2 ** 53 + 1, -0, -1, 0];
+
+/** A search of many words: one INTERSECT a word once ran into D1's compound-SELECT limit at six. */
+const MANY_WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
+
+/**
+ * Objects of about 40 KB with keys of their own: one fits the limit (docs/api.md), two merged into
+ * the same stored object do not, so repeated merges must end in a 422, never grow a row past D1's.
+ */
+const largeObject = (round: number) => Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`fuzz${round}_${i}`, "v".repeat(1000)]));
+const LARGE_MERGES = 3;
+/** Over the limit in one request (70 KB). */
+const OVERSIZE_OBJECT = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`huge${i}`, "v".repeat(1000)]));
 
 const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v);
 
@@ -142,7 +155,8 @@ export class Fuzzer {
   /** Values the field's schema refuses: a wrong kind, a string past maxLength, a number under the minimum, a fraction for an integer, too many items. */
   refusedValues(s: JsonSchema): unknown[] {
     const alts = this.alternatives(s);
-    const candidates: unknown[] = [...KIND_PROBES, -1, 1.5];
+    // A control character refuses a key (docs/api.md); the field's pattern says whether it is one.
+    const candidates: unknown[] = [...KIND_PROBES, -1, 1.5, "key\u0000none"];
     const longest = Math.max(0, ...alts.map((a) => a.maxLength ?? 0));
     if (longest > 0) candidates.push("é".repeat(longest + 1));
     const most = Math.max(0, ...alts.map((a) => a.maxItems ?? 0));
@@ -153,6 +167,11 @@ export class Fuzzer {
   /** Values the field's schema allows but that are odd: control characters, SQL, huge or negative numbers. */
   oddValues(s: JsonSchema): unknown[] {
     return [...ODD_STRINGS, ...ODD_NUMBERS].filter((v) => this.accepts(s, v));
+  }
+
+  /** Whether a field is a free-form object (custom_attributes and the like), as far as the document says. */
+  isFreeFormObject(s: JsonSchema): boolean {
+    return this.alternatives(s).some((alt) => alt.type === "object" && !alt.properties && alt.additionalProperties !== false);
   }
 
   /** The bad requests for one operation, given a valid body for it (or none). */
@@ -171,6 +190,7 @@ export class Fuzzer {
       const items = this.alternatives(q.schema).find((alt) => alt.items)?.items;
       const refused = this.refusedValues(items ?? q.schema).filter((v): v is string => typeof v === "string");
       if (refused.length) out.push({ label: `query ${q.name}`, query: { [q.name]: refused[(salt + i) % refused.length] }, refuse: true, statuses: [422], field: q.name });
+      if (!items && this.accepts(q.schema, MANY_WORDS)) out.push({ label: `query ${q.name} of many words`, query: { [q.name]: MANY_WORDS }, refuse: false });
     }
     const content = op.requestBody?.content;
     if (!content || !validBody) return out;
@@ -179,6 +199,13 @@ export class Fuzzer {
     for (const [i, [name, schema]] of Object.entries(properties).entries()) {
       const refused = this.refusedValues(schema);
       if (refused.length) out.push({ label: `field ${name}`, json: { ...validBody, [name]: refused[(salt + i) % refused.length] }, refuse: true, statuses: [422], field: name });
+    }
+    // Free-form objects: the same operation again and again with large new keys, then one too large.
+    // A round may be refused for another reason (a create's unique e-mail, sent again), so its 422 need not name the field.
+    for (const [name, schema] of Object.entries(properties).filter(([, schema]) => this.isFreeFormObject(schema))) {
+      for (let round = 0; round < LARGE_MERGES; round++)
+        out.push({ label: `large ${name} ${round + 1}/${LARGE_MERGES}`, json: { ...validBody, [name]: largeObject(round) }, refuse: false, statuses: [422] });
+      out.push({ label: `oversize ${name}`, json: { ...validBody, [name]: OVERSIZE_OBJECT }, refuse: true, statuses: [422], field: name });
     }
     if (required.length) {
       const { [required[0]]: _, ...rest } = validBody;
