@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { getPath } from "hono/utils/url";
 import { requestId } from "hono/request-id";
+import { routePath } from "hono/route";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./lib/context";
 import { AppError, errorBody } from "./lib/errors";
@@ -27,12 +28,14 @@ export function buildApp() {
   app.use(async (c, next) => {
     const started = Date.now();
     await next();
-    // One structured line per request; never the query string (it may carry a token).
+    // One structured line per request. The route's pattern, not the path: a client API path holds
+    // the inbox identifier and the session's source_id, which are that session's credentials, and
+    // a query string may carry a token.
     console.log(
       JSON.stringify({
         request_id: c.var.requestId,
         method: c.req.method,
-        path: c.req.path,
+        route: routePath(c, -1),
         status: c.res.status,
         ms: Date.now() - started,
         d1_round_trips: c.var.d1?.roundTrips ?? 0,
