@@ -75,7 +75,7 @@ export function buildApp() {
 
   app.notFound((c) => c.json({ error: "Route not found", code: "NOT_FOUND", details: [] }, 404));
   app.onError((err, c) => {
-    if (err instanceof AppError) return c.json(errorBody(err), err.status);
+    if (err instanceof AppError) return c.json(errorBody(err), err.status, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;
       return c.json({ error: err.message || "Bad request", code: "BAD_REQUEST", details: [] }, status);

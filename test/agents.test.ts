@@ -50,7 +50,10 @@ describe("agents: happy path", () => {
       auto_offline: false,
       account_id: w.account.id,
     });
-    expect(res.text).not.toMatch(/token/i);
+    // The one-time set-password link is the only token-like thing in the answer, and no access token is.
+    const { set_password_url, ...rest } = res.body;
+    expect(set_password_url).toMatch(/^http:\/\/konversio\.test\/app\/set-password\?token=[1-9A-HJ-NP-Za-km-z]{32}$/);
+    expect(JSON.stringify(rest)).not.toMatch(/token/i);
     const tokens = await env.DB.prepare("select count(*) n from access_tokens where user_id = ?").bind(res.body.id).first<{ n: number }>();
     expect(tokens!.n).toBe(1);
     const list = await as(w.admin).get(`${w.base}/agents`);

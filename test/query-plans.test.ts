@@ -55,7 +55,8 @@ function hotQueries() {
   const [searchPage, searchCounts] = list("administrator", { status: "all", q: "refund order" });
   const [agentSearchPage, agentSearchCounts] = list("agent", { q: "refund", assignee_type: "me" });
   return {
-    "token lookup": principalQuery(db, "token-hash", 1),
+    "token lookup": principalQuery(db, { kind: "token", hash: "token-hash" }, 1),
+    "session cookie lookup": principalQuery(db, { kind: "cookie", hash: "cookie-hash" }, 1),
     "conversation show": conversationViews(db, byDisplayId(1, 7)),
     "conversation list (account, status, activity)": conversationViews(db, and(eq(conversations.accountId, 1), eq(conversations.status, "open")))
       .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))

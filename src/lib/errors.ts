@@ -13,6 +13,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** Response headers the error needs (`Retry-After` on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -29,6 +31,8 @@ export const unprocessable = (message: string, details: ErrorDetail[] = []) =>
   new AppError(422, "UNPROCESSABLE_ENTITY", message, details);
 export const payloadTooLarge = (message = "Request body is too large") =>
   new AppError(413, "PAYLOAD_TOO_LARGE", message);
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new AppError(429, "RATE_LIMITED", message, [], { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 export const unsupportedMediaType = (message = "Unsupported Media Type") =>
   new AppError(415, "UNSUPPORTED_MEDIA_TYPE", message);
 

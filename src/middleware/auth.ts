@@ -1,10 +1,13 @@
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import type { SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "../lib/context";
 import { sha256Hex, safeEqual } from "../lib/crypto";
 import { forbidden, notFound, unauthorized } from "../lib/errors";
-import { isAdmin, principalQuery, toPrincipal } from "../services/auth";
+import { credentialUserId, isAdmin, principalQuery, toPrincipal, type Credential } from "../services/auth";
+import { csrfTokenFor, SESSION_COOKIE, touchSession } from "../services/sessions";
 
 /** Every way Chatwoot clients present a token: both header spellings, Bearer, or the query. */
 export function readToken(c: Context): string | null {
@@ -22,8 +25,29 @@ export function pathId(c: Context, name: string): number {
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
 }
 
-/** Reads a route needs anyway, given the path params and the caller's token hash. */
-type Preload = (c: Context<AppEnv>, tokenHash: string) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+/** Reads a route needs anyway, given the path params and the caller's user id (a subquery of the auth batch). */
+type Preload = (c: Context<AppEnv>, callerId: SQL) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The caller's credential: an API token in any of Chatwoot's forms wins; otherwise the console's
+ * session cookie. A cookie arrives with every request the browser makes to this origin, from
+ * any page, so a write on it must come from this origin and carry the session's CSRF token.
+ */
+async function readCredential(c: Context<AppEnv>): Promise<{ credential: Credential; secret: string } | null> {
+  const token = readToken(c);
+  if (token) return { credential: { kind: "token", hash: await sha256Hex(token) }, secret: token };
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (!cookie) return null;
+  if (!SAFE_METHODS.has(c.req.method)) {
+    const origin = c.req.header("origin");
+    if (origin && origin !== new URL(c.req.url).origin) throw forbidden("Cross-origin request refused");
+    const sent = c.req.header("x-csrf-token") ?? "";
+    if (!safeEqual(sent, await csrfTokenFor(cookie))) throw forbidden("Missing or invalid X-CSRF-Token");
+  }
+  return { credential: { kind: "cookie", hash: await sha256Hex(cookie) }, secret: cookie };
+}
 
 /**
  * Authenticates the agent token. With `account`, the caller must belong to the account in
@@ -33,21 +57,22 @@ type Preload = (c: Context<AppEnv>, tokenHash: string) => [BatchItem<"sqlite">, 
  */
 export function authenticate(opts: { account?: boolean; admin?: boolean; preload?: Preload } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const token = readToken(c);
-    if (!token) throw unauthorized();
+    const presented = await readCredential(c);
+    if (!presented) throw unauthorized();
+    const { credential, secret } = presented;
     const db = c.var.db;
-    const tokenHash = await sha256Hex(token);
-    const auth = principalQuery(db, tokenHash, opts.account ? pathId(c, "account_id") : 0);
+    const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
     let rows;
     if (opts.preload) {
-      const [authRows, ...preloaded] = await db.batch([auth, ...opts.preload(c, tokenHash)]);
+      const [authRows, ...preloaded] = await db.batch([auth, ...opts.preload(c, credentialUserId(credential))]);
       rows = authRows;
       c.set("preload", preloaded);
     } else {
       rows = await auth;
     }
-    const principal = toPrincipal(rows, token);
+    const principal = toPrincipal(rows, secret, credential);
     if (!principal) throw unauthorized();
+    if (credential.kind === "cookie") c.executionCtx.waitUntil(touchSession(db, credential.hash));
     if (opts.account) {
       if (!principal.membership || !principal.account) throw notFound("Account");
       if (principal.account.status === "suspended") throw unauthorized("Account is suspended");

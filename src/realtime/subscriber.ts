@@ -1,5 +1,6 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import { accessTokens, accounts, accountUsers, contactInboxes, inboxes, users } from "../db/schema";
+import { accounts, accountUsers, contactInboxes, inboxes, users } from "../db/schema";
+import { credentialUserId } from "../services/auth";
 import type { DB } from "../lib/context";
 import { sha256Hex } from "../lib/crypto";
 import type { Credentials, Subscriber } from "./protocol";
@@ -53,7 +54,7 @@ export async function authenticateSubscriber(db: DB, creds: Credentials): Promis
   const { pubsubToken, accessToken } = creds;
   if (!pubsubToken && !accessToken) return null;
   const who = accessToken
-    ? sql`${users.id} = (select ${accessTokens.userId} from ${accessTokens} where ${accessTokens.tokenHash} = ${await sha256Hex(accessToken)})`
+    ? sql`${users.id} = ${credentialUserId({ kind: "token", hash: await sha256Hex(accessToken) })}`
     : sql`${users.pubsubToken} = ${pubsubToken}`;
   const [members, contactRows] = (await db.batch([membershipsWhere(db, who), ...(pubsubToken ? [contactBy(db, pubsubToken)] : [])])) as [
     Membership[],

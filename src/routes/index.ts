@@ -13,7 +13,8 @@ import { profileRouter } from "./profile";
 import { publicRouter } from "./public";
 import { webhooksRouter } from "./webhooks";
 import { cableRouter } from "./cable";
+import { authRouter } from "./auth";
 
 /** Every router the app mounts, in one list. */
 export const routers = [healthRouter, contactsRouter, conversationsRouter, messagesRouter, attachmentsRouter, profileRouter, platformRouter,
-  inboxesRouter, inboxMembersRouter, publicRouter, agentsRouter, teamsRouter, routingRouter, webhooksRouter, cableRouter];
+  inboxesRouter, inboxMembersRouter, publicRouter, agentsRouter, teamsRouter, routingRouter, webhooksRouter, cableRouter, authRouter];

@@ -6,6 +6,7 @@ import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { accountRemovalStatements, newAccessToken } from "./users";
+import { passwordTokenFor } from "./sessions";
 
 type Scope = { db: DB; accountId: number };
 
@@ -58,9 +59,11 @@ const alreadyAgent = () =>
 
 /**
  * Adds an agent: a new user (with an access token the response never shows) when the e-mail
- * is unknown, otherwise the existing user joins the account with their own name untouched.
+ * is unknown, otherwise the existing user joins the account with their own name untouched. A
+ * user without a password gets a one-time set-password link's token, for the administrator to
+ * hand on (there is no mail service; docs/console.md says how an operator would add one).
  */
-export async function createAgent(scope: Scope, input: AgentCreateInput, retried = false): Promise<AgentRow> {
+export async function createAgent(scope: Scope, input: AgentCreateInput, retried = false): Promise<AgentRow & { passwordToken: string | null }> {
   const { db, accountId } = scope;
   const email = input.email.trim().toLowerCase();
   const membership = {
@@ -70,31 +73,35 @@ export async function createAgent(scope: Scope, input: AgentCreateInput, retried
     autoOffline: input.auto_offline ?? true,
   } as const;
   const [existing] = await db
-    .select({ userId: users.id, membershipId: accountUsers.id })
+    .select({ userId: users.id, membershipId: accountUsers.id, hasPassword: sql<number>`${users.passwordHash} is not null` })
     .from(users)
     .leftJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
     .where(eq(users.email, email));
   if (existing?.membershipId) throw alreadyAgent();
 
   if (existing) {
+    const link = existing.hasPassword ? null : await passwordTokenFor(db, existing.userId);
     const [added, rows] = await db.batch([
       db.insert(accountUsers).values({ ...membership, userId: existing.userId }).onConflictDoNothing().returning(),
       agentRows(db, accountId, eq(users.id, existing.userId)),
+      ...(link ? [link.statement] : []),
     ]);
     if (!added[0]) throw alreadyAgent();
-    return rows[0];
+    return { ...rows[0], passwordToken: link?.token ?? null };
   }
 
   const { tokenHash } = await newAccessToken();
   const newUserId = sql`(select ${users.id} from ${users} where ${users.email} = ${email})`;
+  const link = await passwordTokenFor(db, newUserId);
   try {
     const [, , , rows] = await db.batch([
       db.insert(users).values({ name: input.name, email, pubsubToken: secureToken() }),
       db.insert(accessTokens).values({ userId: newUserId, tokenHash }),
       db.insert(accountUsers).values({ ...membership, userId: newUserId }),
       agentRows(db, accountId, eq(users.email, email)),
+      link.statement,
     ]);
-    return rows[0];
+    return { ...rows[0], passwordToken: link.token };
   } catch (err) {
     // Someone created this e-mail's user meanwhile: add that user instead, once.
     if (!retried && isUniqueViolation(err)) return createAgent(scope, input, true);

@@ -1,39 +1,55 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { DB } from "../lib/context";
-import { accessTokens, accounts, accountUsers, users } from "../db/schema";
+import { accessTokens, accounts, accountUsers, sessions, users } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
 
 export type UserRow = typeof users.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type MembershipRow = typeof accountUsers.$inferSelect;
 
-/** Who is calling: the user behind an access token, and their membership of the account in the path. */
+/**
+ * How a caller proved who they are: an API token (the user's own, or the `access_token` of a
+ * signed-in session), or the console's session cookie. Only digests are ever looked up.
+ */
+export type Credential = { kind: "token" | "cookie"; hash: string };
+
+/** Who is calling: the user behind a credential, and their membership of the account in the path. */
 export type Principal = {
   user: UserRow;
-  /** The token as presented: the only place the plain token exists after creation. */
+  /** The API token as presented, the only place a plain token exists after creation; "" for the cookie, which pages never see. */
   token: string;
+  credential: Credential;
   account: AccountRow | null;
   membership: MembershipRow | null;
 };
 
-/** One statement: token → user → membership of `accountId` (0 for none). Batchable. */
-export function principalQuery(db: DB, tokenHash: string, accountId: number) {
+/**
+ * The id of the user a credential names, as a scalar subquery: usable in any statement of the
+ * auth batch (a preload's membership check). An expired session names nobody.
+ */
+export function credentialUserId(cred: Credential, now = Date.now()): SQL {
+  if (cred.kind === "cookie") return sql`(select ${sessions.userId} from ${sessions} where ${sessions.tokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now})`;
+  return sql`(select ${accessTokens.userId} from ${accessTokens} where ${accessTokens.tokenHash} = ${cred.hash}
+    union all select ${sessions.userId} from ${sessions} where ${sessions.apiTokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now} limit 1)`;
+}
+
+/** One statement: credential → user → membership of `accountId` (0 for none). Batchable. */
+export function principalQuery(db: DB, cred: Credential, accountId: number) {
   return db
     .select({ user: prefixed(users, "u"), membership: prefixed(accountUsers, "m"), account: prefixed(accounts, "a") })
-    .from(accessTokens)
-    .innerJoin(users, eq(users.id, accessTokens.userId))
+    .from(users)
     .leftJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
     .leftJoin(accounts, eq(accounts.id, accountUsers.accountId))
-    .where(eq(accessTokens.tokenHash, tokenHash))
+    .where(eq(users.id, credentialUserId(cred)))
     .limit(1);
 }
 
 export type PrincipalRows = Awaited<ReturnType<typeof principalQuery>>;
 
-export function toPrincipal(rows: PrincipalRows, token: string): Principal | null {
+export function toPrincipal(rows: PrincipalRows, token: string, credential: Credential): Principal | null {
   const row = rows[0];
   if (!row) return null;
-  return { user: row.user, token, membership: orNull(row.membership), account: orNull(row.account) };
+  return { user: row.user, token: credential.kind === "cookie" ? "" : token, credential, membership: orNull(row.membership), account: orNull(row.account) };
 }
 
 export const isAdmin = (p: Principal) => p.membership?.role === "administrator";

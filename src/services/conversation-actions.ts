@@ -86,6 +86,20 @@ export async function setPriority(ctx: Ctx, v: ConversationView, priority: Prior
   ]);
 }
 
+/**
+ * The agent read the conversation: `agent_last_seen_at` (which `unread_count` counts from) and,
+ * for the assignee, `assignee_last_seen_at` become now. One write, no event (as in Chatwoot).
+ */
+export async function markSeenByAgent(ctx: Ctx, v: ConversationView): Promise<number> {
+  const at = Date.now();
+  const mine = v.conversation.assigneeId === ctx.principal.user.id;
+  await ctx.db
+    .update(conversations)
+    .set({ agentLastSeenAt: at, ...(mine ? { assigneeLastSeenAt: at } : {}) })
+    .where(whereId(v));
+  return at;
+}
+
 /** Assigns an agent of the account (or unassigns with null); returns the agent, or null. */
 export async function assignAgent(
   ctx: Ctx,

@@ -169,13 +169,13 @@ export async function conversationCounts(ctx: Ctx, f: ConversationFilters) {
 }
 
 /** Preload for conversation routes: the conversation and whether the caller is a member of its inbox. */
-export function conversationPreload(db: DB, accountId: number, displayId: number, tokenHash: string) {
+export function conversationPreload(db: DB, accountId: number, displayId: number, callerId: SQL) {
   const view = conversationViews(db, byDisplayId(accountId, displayId));
   const member = db
       .select({ member: sql<number>`1` })
       .from(inboxMembers)
       .where(
-        sql`${inboxMembers.userId} = (select user_id from access_tokens where token_hash = ${tokenHash})
+        sql`${inboxMembers.userId} = ${callerId}
           and ${inboxMembers.inboxId} = (select inbox_id from conversations where account_id = ${accountId} and display_id = ${displayId})`,
     );
   return [view, member] as [typeof view, typeof member];

@@ -3,6 +3,7 @@ import { accounts, accountUsers, users, type Role } from "../db/schema";
 import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import { hashPassword } from "../lib/crypto";
+import { endOtherSessions } from "./sessions";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { findAccount, type AccountInput } from "./accounts";
 import type { UserRow } from "./auth";
@@ -71,7 +72,7 @@ export async function updateUser(db: DB, id: number, input: UserUpdate): Promise
   const current = await findUser(db, id);
   const passwordHash = input.password ? await hashPassword(input.password) : current.passwordHash;
   try {
-    const [row] = await db
+    const update = db
       .update(users)
       .set({
         name: input.name ?? current.name,
@@ -82,6 +83,9 @@ export async function updateUser(db: DB, id: number, input: UserUpdate): Promise
       })
       .where(eq(users.id, id))
       .returning();
+    // A password the operator sets ends every session the user had.
+    const [rows] = input.password ? await db.batch([update, endOtherSessions(db, id, null)]) : [await update];
+    const row = rows[0];
     if (!row) throw notFound("User");
     return row;
   } catch (err) {

@@ -6,7 +6,8 @@ import { mergeAttributes } from "../lib/attributes";
 import { hashPassword, verifyPassword } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { Membership } from "../serializers/user";
-import type { UserRow } from "./auth";
+import type { Credential, UserRow } from "./auth";
+import { endOtherSessions } from "./sessions";
 import { resetAccessToken } from "./users";
 
 /** What the profile serializer needs: the user and every account they belong to. */
@@ -47,7 +48,7 @@ const emailTaken = () =>
  * replaced. A new password needs the current one (checked here; the schema checks length
  * and confirmation). E-mail stays unique across users, case-insensitively.
  */
-export async function updateProfile(db: DB, user: UserRow, input: ProfileInput): Promise<ProfileView> {
+export async function updateProfile(db: DB, user: UserRow, input: ProfileInput, caller: Credential): Promise<ProfileView> {
   if (input.password !== undefined) {
     const ok = input.current_password ? await verifyPassword(input.current_password, user.passwordHash) : false;
     if (!ok) throw unprocessable("Invalid current password", [{ field: "current_password", message: "is invalid" }]);
@@ -74,6 +75,8 @@ export async function updateProfile(db: DB, user: UserRow, input: ProfileInput):
         .where(eq(users.id, user.id))
         .returning(),
       membershipsOf(db, user.id),
+      // A new password ends every other signed-in session (not the caller's own).
+      ...(input.password !== undefined ? [endOtherSessions(db, user.id, caller)] : []),
     ]);
     return { user: updated[0], memberships };
   } catch (err) {

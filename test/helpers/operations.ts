@@ -41,6 +41,9 @@ export const MATRIX: Record<string, Entry> = {
   "POST /api/v1/profile/reset_access_token": { access: "profile", skip: "it would revoke the callers' tokens" },
   "POST /api/v1/profile/availability": { access: "account", body: (w) => ({ account_id: w.account.id, availability: "online" }) },
   "POST /api/v1/profile/auto_offline": { access: "account", body: (w) => ({ account_id: w.account.id, auto_offline: false }) },
+  // Sessions: any valid credential (an API token here; test/auth.test.ts covers the cookie).
+  "GET /auth/validate_token": { access: "profile" },
+  "DELETE /auth/sign_out": { access: "profile" },
   "POST /api/v1/profile": { access: "member", body: (w) => ({ inbox_identifier: w.inbox.identifier, identifier: unique("user") }) },
   // Contacts are the account's (as in Chatwoot).
   [`GET ${acc}/contacts`]: { access: "account" },
@@ -62,6 +65,7 @@ export const MATRIX: Record<string, Entry> = {
   [`PATCH ${conv}`]: { access: "member", body: () => ({ priority: "low" }) },
   [`POST ${conv}/toggle_status`]: { access: "member", body: () => ({ status: "open" }) },
   [`POST ${conv}/toggle_priority`]: { access: "member", body: () => ({ priority: "high" }) },
+  [`POST ${conv}/update_last_seen`]: { access: "member" },
   [`POST ${conv}/assignments`]: { access: "member", body: (w) => ({ assignee_id: w.agent.id }) },
   [`GET ${conv}/labels`]: { access: "member" },
   [`POST ${conv}/labels`]: { access: "member", body: () => ({ labels: ["vip"] }) },
@@ -137,7 +141,7 @@ export const MATRIX: Record<string, Entry> = {
 };
 
 /** Tokenless by design: health, attachment downloads (unguessable key), the WebSocket (its own auth). /openapi.json and /swagger are not in the document. */
-export const UNAUTHENTICATED = ["GET /api", "GET /attachments/{key}/{file_name}", "GET /cable"];
+export const UNAUTHENTICATED = ["GET /api", "GET /attachments/{key}/{file_name}", "GET /cable", "POST /auth/sign_in", "POST /auth/password"];
 export const isPublicClient = (path: string) => path.startsWith("/public/api/v1/inboxes/{inbox_identifier}");
 
 /**

@@ -18,7 +18,7 @@ const isUser = (v: Viewer, userId: number) => v.kind === "user" && v.userId === 
 const isAdmin = (v: Viewer) => v.kind === "user" && v.admin;
 
 /** The caller's own profile routes: GET/PUT/PATCH profile, availability, auto_offline (not the contact lookup POST). */
-const PROFILE = /^(GET|PUT|PATCH) \/api\/v1\/profile$|^POST \/api\/v1\/profile\/(availability|auto_offline|reset_access_token)$/;
+const PROFILE = /^(GET|PUT|PATCH) \/api\/v1\/profile$|^POST \/api\/v1\/profile\/(availability|auto_offline|reset_access_token)$|^GET \/auth\/validate_token$/;
 const INBOX_ADMIN = /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/inboxes(\/\{id\}(\/reset_secret)?)?$/;
 const WEBHOOK_ADMIN = /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/webhooks(\/\{id\}(\/reset_secret)?)?$/;
 const PLATFORM_USER = /^(GET|POST|PUT|PATCH) \/platform\/api\/v1\/users(\/\{id\}(\/reset_access_token)?)?$/;

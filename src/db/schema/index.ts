@@ -9,3 +9,4 @@ export * from "./attachments";
 export * from "./webhooks";
 export * from "./idempotency";
 export * from "./search";
+export * from "./sessions";

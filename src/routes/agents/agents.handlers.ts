@@ -5,6 +5,7 @@ import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
 import { agent } from "../../serializers/user";
 import * as agents from "../../services/agents";
+import { setPasswordUrl } from "../../services/sessions";
 import { AgentCreateBody, AgentUpdateBody } from "./agents.schemas";
 import type * as routes from "./agents.routes";
 
@@ -20,7 +21,9 @@ export const list: Handler<"list"> = async (c) => {
 
 export const create: Handler<"create"> = async (c) => {
   const input = await parseBody(c, AgentCreateBody, "agent");
-  return c.json(json(await agents.createAgent(scope(c), input)), 200);
+  const created = await agents.createAgent(scope(c), input);
+  const link = created.passwordToken ? { set_password_url: setPasswordUrl(new URL(c.req.url).origin, created.passwordToken) } : {};
+  return c.json({ ...json(created), ...link }, 200);
 };
 
 export const update: Handler<"update"> = async (c) => {

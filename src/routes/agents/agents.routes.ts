@@ -4,7 +4,7 @@ import { AccountParams } from "../../lib/params";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
 import { Deleted } from "../../serializers/common";
-import { Agent, AgentCreateBody, AgentList, AgentParams, AgentUpdateBody } from "./agents.schemas";
+import { Agent, AgentCreateBody, AgentCreated, AgentList, AgentParams, AgentUpdateBody } from "./agents.schemas";
 
 const base = "/api/v1/accounts/{account_id}/agents";
 const tags = ["Agents"];
@@ -26,10 +26,11 @@ export const create = createRoute({
   tags,
   summary: "Add an agent (administrators)",
   description:
-    "Creates the user when the e-mail is new, otherwise adds the existing user to the account (their name is kept). The new user's access token is never returned.",
+    "Creates the user when the e-mail is new, otherwise adds the existing user to the account (their name is kept). The new user's access token is never returned. " +
+    "A user without a password comes with `set_password_url`, a one-time link (7 days) to hand to the agent: this response is the only place it is shown.",
   middleware: [admin],
   request: { params: AccountParams, body: body(AgentCreateBody) },
-  responses: { 200: json(Agent, "The agent"), ...errors },
+  responses: { 200: json(AgentCreated, "The agent"), ...errors },
 });
 
 const updateConfig = {

@@ -21,3 +21,10 @@ export const AgentUpdateBody = AgentFields.partial().openapi("AgentUpdate");
 
 export const AgentList = z.array(Agent).openapi("AgentList");
 export { Agent };
+
+export const AgentCreated = Agent.extend({
+  set_password_url: z
+    .string()
+    .optional()
+    .describe("A one-time link (7 days) for the agent to set a password; only in this response, only for a user without one"),
+}).openapi("AgentCreated");

@@ -65,6 +65,11 @@ export const togglePriority: Handler<"togglePriority"> = async (c) => {
   return c.json({}, 200);
 };
 
+export const updateLastSeen: Handler<"updateLastSeen"> = async (c) => {
+  const at = await actions.markSeenByAgent(ctxOf(c), current(c));
+  return c.json({ agent_last_seen_at: Math.floor(at / 1000), unread_count: 0 as const }, 200);
+};
+
 export const assignments: Handler<"assignments"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.AssignmentBody, "assignment");

@@ -95,6 +95,9 @@ export const CustomAttributesResult = z
   .openapi("CustomAttributesResult");
 
 export const Empty = z.object({}).openapi("Empty");
+export const LastSeen = z
+  .object({ agent_last_seen_at: z.number().int().describe("Unix seconds"), unread_count: z.literal(0) })
+  .openapi("ConversationLastSeen");
 export { Conversation, zBool };
 
 export const TypingBody = z

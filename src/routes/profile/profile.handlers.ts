@@ -20,9 +20,9 @@ export const show: Handler<"show"> = async (c) => {
 };
 
 export const update: Handler<"update"> = async (c) => {
-  const { user, token } = c.var.principal;
+  const { user, token, credential } = c.var.principal;
   const input = await parseBody(c, ProfileUpdateBody, "profile");
-  return c.json(render(await profiles.updateProfile(c.var.db, user, input), token), 200);
+  return c.json(render(await profiles.updateProfile(c.var.db, user, input, credential), token), 200);
 };
 
 export const availability: Handler<"availability"> = async (c) => {

@@ -1,0 +1,53 @@
+import { createRoute } from "@hono/zod-openapi";
+import { body, json } from "../../lib/openapi";
+import { errors } from "../../lib/responses";
+import { ErrorEnvelope } from "../../serializers/common";
+import { authenticate } from "../../middleware/auth";
+import { SetPasswordBody, SignInBody, SignInResult, SuccessResult, ValidateTokenResult } from "./auth.schemas";
+
+const tags = ["Auth"];
+const { 403: _none, 404: _missing, ...authErrors } = errors;
+const tooMany = { 429: { content: { "application/json": { schema: ErrorEnvelope } }, description: "Too many failed sign-ins: wait for Retry-After" } };
+
+export const signIn = createRoute({
+  method: "post",
+  path: "/auth/sign_in",
+  tags,
+  security: [],
+  summary: "Sign in with e-mail and password",
+  description:
+    "Chatwoot's devise_token_auth shape: `data` is the profile with `access_token`, an API token for this session only (it ends at sign-out, at expiry after 14 days, or when the password changes). " +
+    "Also sets the console's HttpOnly session cookie. A wrong e-mail and a wrong password answer the same 401. " +
+    "Repeated failures for one e-mail or one client address are refused for a while (429 with Retry-After).",
+  request: { body: body(SignInBody, { multipart: true }) },
+  responses: { 200: json(SignInResult, "Signed in"), ...authErrors, ...tooMany },
+});
+
+export const validateToken = createRoute({
+  method: "get",
+  path: "/auth/validate_token",
+  tags,
+  summary: "The signed-in user (cookie or token), with the session's CSRF token",
+  middleware: [authenticate()],
+  responses: { 200: json(ValidateTokenResult, "Signed in"), ...authErrors },
+});
+
+export const signOut = createRoute({
+  method: "delete",
+  path: "/auth/sign_out",
+  tags,
+  summary: "End this session: its cookie and its access_token stop working",
+  middleware: [authenticate()],
+  responses: { 200: json(SuccessResult, "Signed out"), ...authErrors },
+});
+
+export const setPassword = createRoute({
+  method: "post",
+  path: "/auth/password",
+  tags,
+  security: [],
+  summary: "Set a password from a one-time set-password link",
+  description: "Uses the link up and ends every session the user had.",
+  request: { body: body(SetPasswordBody) },
+  responses: { 200: json(SuccessResult, "Password set"), ...authErrors },
+});
