@@ -6,6 +6,8 @@ export declare const projectRoot: string;
 export type DemoCredentials = {
   accountId: number;
   email: string;
+  /** The demo agent's console password (absent in output from before the console). */
+  password?: string;
   token: string;
   inboxId: number;
   inboxIdentifier: string;

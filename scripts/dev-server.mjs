@@ -66,7 +66,7 @@ export function parseCredentials(output) {
     "inbox identifier",
   ].map(field);
   if (!accountId || !email || !token || !inboxId || !inboxIdentifier) return null;
-  return { accountId: Number(accountId), email, token, inboxId: Number(inboxId), inboxIdentifier };
+  return { accountId: Number(accountId), email, password: field("agent password"), token, inboxId: Number(inboxId), inboxIdentifier };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

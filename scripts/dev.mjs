@@ -8,7 +8,7 @@
 // Every argument is passed through to `wrangler dev`; `--ip` / `--port` replace the defaults and
 // `--persist-to DIR` is also used for the migrations and the seed.
 import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
 import { appendFileSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { constants as osConstants, tmpdir } from "node:os";
@@ -100,24 +100,34 @@ const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`;
  * The plain demo token lives only in a local, gitignored file next to the database (the
  * database keeps its SHA-256), so every run prints the same working token.
  */
-function demoToken(file) {
+function demoCredentials(file) {
+  let saved = {};
   try {
-    const saved = JSON.parse(readFileSync(file, "utf8"));
-    if (typeof saved.access_token === "string" && saved.access_token.length >= 24) return saved.access_token;
+    saved = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    /* missing or unreadable: make a new one */
+    /* missing or unreadable: make new ones */
   }
-  const token = secureToken(32);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ email: DEMO.email, access_token: token }, null, 2)}\n`, { mode: 0o600 });
-  return token;
+  const token = typeof saved.access_token === "string" && saved.access_token.length >= 24 ? saved.access_token : secureToken(32);
+  const password = typeof saved.password === "string" && saved.password.length >= 8 ? saved.password : `demo-${secureToken(12)}`;
+  if (token !== saved.access_token || password !== saved.password) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ email: DEMO.email, access_token: token, password }, null, 2)}\n`, { mode: 0o600 });
+  }
+  return { token, password };
+}
+
+/** The Worker's password format (src/lib/crypto.ts): PBKDF2-SHA256, 100,000 iterations, 16-byte salt. */
+function passwordHash(password) {
+  const iterations = 100_000;
+  const salt = randomBytes(16);
+  return `pbkdf2-sha256$${iterations}$${salt.toString("hex")}$${pbkdf2Sync(password, salt, iterations, 32, "sha256").toString("hex")}`;
 }
 
 /**
  * One SQL script that creates whatever part of the demo data is missing and changes nothing
  * that exists, except the token hash, which it re-aligns with the saved plain token.
  */
-function seedSql(token) {
+function seedSql(token, password) {
   const now = Date.now();
   const name = sqlString(DEMO.account);
   const email = sqlString(DEMO.email);
@@ -133,6 +143,8 @@ INSERT INTO accounts (name, created_at, updated_at)
 INSERT INTO users (name, email, pubsub_token, created_at, updated_at)
   VALUES (${sqlString(DEMO.name)}, ${email}, ${sqlString(secureToken())}, ${now}, ${now})
   ON CONFLICT (email) DO NOTHING;
+-- The demo password is set once; a password the agent chose later in the console is kept.
+UPDATE users SET password_hash = ${sqlString(passwordHash(password))} WHERE email = ${email} AND password_hash IS NULL;
 INSERT INTO access_tokens (user_id, token_hash, created_at, updated_at)
   SELECT ${user}, ${sqlString(sha256Hex(token))}, ${now}, ${now} WHERE true
   ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, updated_at = excluded.updated_at
@@ -151,10 +163,10 @@ SELECT ${account} AS account_id, ${user} AS user_id, ${inbox} AS inbox_id,
 }
 
 async function seed(persistArgs, tokenFile) {
-  const token = demoToken(tokenFile);
+  const { token, password } = demoCredentials(tokenFile);
   const dir = mkdtempSync(path.join(tmpdir(), "konversio-seed-"));
   const file = path.join(dir, "seed.sql");
-  writeFileSync(file, seedSql(token), { mode: 0o600 });
+  writeFileSync(file, seedSql(token, password), { mode: 0o600 });
   try {
     const { code, stdout } = await wrangler(["d1", "execute", "DB", "--local", ...persistArgs, "--json", "--file", file], {
       capture: true,
@@ -163,7 +175,7 @@ async function seed(persistArgs, tokenFile) {
     exitIfStopped(code);
     const results = JSON.parse(stdout);
     const [row] = results[results.length - 1].results;
-    return { ...row, email: DEMO.email, token };
+    return { ...row, email: DEMO.email, token, password };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -233,9 +245,11 @@ async function main() {
   const base = `http://${host}:${port}`;
   const shownFile = path.relative(root, tokenFile).startsWith("..") ? tokenFile : path.relative(root, tokenFile);
   console.log(`
-Konversio demo data (token kept in ${shownFile}):
-  account id:        ${demo.account_id}
+Konversio demo data (kept in ${shownFile}):
+  console:           ${base}/app
   agent email:       ${demo.email}
+  agent password:    ${demo.password}
+  account id:        ${demo.account_id}
   access token:      ${demo.token}
   inbox id:          ${demo.inbox_id}
   inbox identifier:  ${demo.inbox_identifier}

@@ -43,6 +43,17 @@ describe("npm run dev", () => {
     expect(wrong.status).toBe(401);
   });
 
+  it("prints the demo agent's password, which signs in, and the console's URL", async () => {
+    const { email, password } = first.credentials;
+    expect(password).toMatch(/^demo-[1-9A-HJ-NP-Za-km-z]{12}$/);
+    expect(first.output()).toContain(`console:           ${first.url}/app`);
+    const res = await fetch(`${first.url}/auth/sign_in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("set-cookie")).toMatch(/konversio_session=.*HttpOnly/i);
+    const wrong = await fetch(`${first.url}/auth/sign_in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "nope" }) });
+    expect(wrong.status).toBe(401);
+  });
+
   it("reports D1 round trips in Server-Timing (SERVER_TIMING=on from .dev.vars)", async () => {
     const res = await fetch(`${first.url}/api`);
     expect(res.status).toBe(200);
