@@ -72,6 +72,9 @@ export function buildApp() {
     name: "api_access_token",
   });
   app.get("/swagger", swaggerPage);
+  // The console lives under /app (static assets); the bare origin and the usual sign-in path lead there.
+  app.get("/", (c) => c.redirect("/app/", 302));
+  app.get("/login", (c) => c.redirect("/app/", 302));
 
   app.notFound((c) => c.json({ error: "Route not found", code: "NOT_FOUND", details: [] }, 404));
   app.onError((err, c) => {
