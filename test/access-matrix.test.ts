@@ -22,21 +22,37 @@ const EXPECTED: Record<Access, Record<Caller, number>> = {
   platform: { none: 401, bad: 401, platform: OK, foreign: 401, outsider: 401, agent: 401, admin: 401 },
 };
 
-type Callers = { tokens: Record<Caller, string | null>; viewers: Record<Caller, Viewer> };
+/** How a caller's request is made: with its API token, or (agents) on a console session cookie with its CSRF token. */
+type Auth = { label: string; token: string | null; headers?: Record<string, string> };
+type Callers = { tokens: Record<Caller, string | null>; viewers: Record<Caller, Viewer>; auths: Record<Caller, Auth[]> };
+
+/** A console session for the user: the cookie and CSRF token a browser would send (the console's own origin). */
+async function sessionOf(u: { email: string }, n: number): Promise<Auth> {
+  const res = await api("POST", "/auth/sign_in", { email: u.email, password: "Secret-password-1" }, { headers: { "cf-connecting-ip": `10.6.0.${n}` } });
+  expect(res.status, res.text).toBe(200);
+  const cookie = res.headers.get("set-cookie")!.match(/konversio_session=[^;]+/)![0];
+  return { label: "cookie", token: null, headers: { cookie, origin: "http://konversio.test", "x-csrf-token": res.body.data.csrf_token } };
+}
 
 async function tokensFor(w: Ctx): Promise<Callers> {
   const other = await createWorld("Other");
   const user = (u: { id: number }, admin: boolean): Viewer => ({ kind: "user", userId: u.id, admin });
+  const tokens: Record<Caller, string | null> = {
+    none: null,
+    bad: "not-a-valid-token",
+    platform: env.PLATFORM_API_TOKEN!,
+    foreign: other.admin.token,
+    outsider: w.outsider.token,
+    agent: w.agent.token,
+    admin: w.admin.token,
+  };
+  const auths = Object.fromEntries(CALLERS.map((c) => [c, [{ label: "token", token: tokens[c] }]])) as Record<Caller, Auth[]>;
+  // The console's cookie is accepted exactly where a token is, with the same roles and tenancy.
+  const signedIn: [Caller, { email: string }][] = [["foreign", other.admin], ["outsider", w.outsider], ["agent", w.agent], ["admin", w.admin]];
+  for (const [i, [caller, u]] of signedIn.entries()) auths[caller].push(await sessionOf(u, i + 1));
   return {
-    tokens: {
-      none: null,
-      bad: "not-a-valid-token",
-      platform: env.PLATFORM_API_TOKEN!,
-      foreign: other.admin.token,
-      outsider: w.outsider.token,
-      agent: w.agent.token,
-      admin: w.admin.token,
-    },
+    tokens,
+    auths,
     // The foreign administrator is an administrator, of another account: none of this one's secrets are theirs.
     viewers: { none: { kind: "none" }, bad: { kind: "none" }, platform: { kind: "platform" }, foreign: user(other.admin, true), outsider: user(w.outsider, false), agent: user(w.agent, false), admin: user(w.admin, true) },
   };
@@ -48,10 +64,11 @@ async function leaks(w: Ctx, callers: Callers, key: string, caller: Caller, text
   return leakedSecrets(secrets, key, callers.viewers[caller], text).map((name) => `${key} as ${caller} shows ${name}`);
 }
 
-const send = (w: Ctx, key: string, entry: Entry, token: string | null) => {
+const send = (w: Ctx, key: string, entry: Entry, auth: Auth | string | null) => {
   const [method, path] = key.split(" ");
   const body = method === "GET" ? undefined : (entry.body?.(w) ?? {});
-  return api(method, fillPath(path, w.ids), body, { token });
+  const { token, headers } = typeof auth === "object" && auth !== null ? auth : { token: auth, headers: undefined };
+  return api(method, fillPath(path, w.ids), body, { token, headers });
 };
 
 describe("access matrix", () => {
@@ -79,13 +96,15 @@ describe("access matrix", () => {
         const refused = CALLERS.filter((caller) => EXPECTED[access][caller] !== OK);
         // Refusals change nothing, so one route's callers can go side by side.
         await Promise.all(
-          refused.map(async (caller) => {
-            const status = EXPECTED[access][caller];
-            const res = await send(w, key, entry, callers.tokens[caller]);
-            const wrong = refusalMismatch(res, status, status === 401 ? "Invalid Access Token" : undefined);
-            if (wrong) failures.push(`${key} as ${caller}: ${wrong}`);
-            failures.push(...(await leaks(w, callers, key, caller, res.text)));
-          }),
+          refused.flatMap((caller) =>
+            callers.auths[caller].map(async (auth) => {
+              const status = EXPECTED[access][caller];
+              const res = await send(w, key, entry, auth);
+              const wrong = refusalMismatch(res, status, status === 401 ? "Invalid Access Token" : undefined);
+              if (wrong) failures.push(`${key} as ${caller} (${auth.label}): ${wrong}`);
+              failures.push(...(await leaks(w, callers, key, caller, res.text)));
+            }),
+          ),
         );
       }
       expect(failures).toEqual([]);
@@ -99,10 +118,12 @@ describe("access matrix", () => {
       for (const [key, entry] of routesOf(access)) {
         if (entry.skip) continue;
         for (const caller of CALLERS.filter((c) => EXPECTED[access][c] === OK)) {
-          await entry.before?.(w);
-          const res = await send(w, key, entry, callers.tokens[caller]);
-          if (res.status < 200 || res.status > 299) failures.push(`${key} as ${caller}: ${res.status} ${res.text.slice(0, 160)}`);
-          failures.push(...(await leaks(w, callers, key, caller, res.text)));
+          for (const auth of callers.auths[caller]) {
+            await entry.before?.(w);
+            const res = await send(w, key, entry, auth);
+            if (res.status < 200 || res.status > 299) failures.push(`${key} as ${caller} (${auth.label}): ${res.status} ${res.text.slice(0, 160)}`);
+            failures.push(...(await leaks(w, callers, key, caller, res.text)));
+          }
         }
       }
       expect(failures).toEqual([]);

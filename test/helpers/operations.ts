@@ -43,7 +43,7 @@ export const MATRIX: Record<string, Entry> = {
   "POST /api/v1/profile/auto_offline": { access: "account", body: (w) => ({ account_id: w.account.id, auto_offline: false }) },
   // Sessions: any valid credential (an API token here; test/auth.test.ts covers the cookie).
   "GET /auth/validate_token": { access: "profile" },
-  "DELETE /auth/sign_out": { access: "profile" },
+  "DELETE /auth/sign_out": { access: "profile", skip: "it would end the callers' sessions (test/auth.test.ts)" },
   "POST /api/v1/profile": { access: "member", body: (w) => ({ inbox_identifier: w.inbox.identifier, identifier: unique("user") }) },
   // Contacts are the account's (as in Chatwoot).
   [`GET ${acc}/contacts`]: { access: "account" },
@@ -115,7 +115,7 @@ export const MATRIX: Record<string, Entry> = {
   [`POST ${acc}/webhooks`]: {
     access: "admin",
     // Scoped to the inbox nothing happens in, so no delivery leaves the test.
-    body: (w) => ({ url: "https://hooks.example.com/matrix", subscriptions: ["conversation_created"], inbox_id: w.otherInbox.id }),
+    body: (w) => ({ url: `https://hooks.example.com/matrix/${unique("hook")}`, subscriptions: ["conversation_created"], inbox_id: w.otherInbox.id }),
   },
   [`PUT ${acc}/webhooks/{id}`]: { access: "admin", body: () => ({ url: "https://hooks.example.com/renamed" }) },
   [`PATCH ${acc}/webhooks/{id}`]: { access: "admin", body: () => ({ url: "https://hooks.example.com/renamed" }) },

@@ -63,7 +63,9 @@ export async function worldSecrets(w: Ctx, tokens: { userId: number; token: stri
   for (const i of inboxList)
     secrets.push({ name: `inbox ${i.id}'s identifier`, value: String(i.identifier), shownTo: (_key, v) => v.kind === "client" || v.kind === "platform" || seesInbox(i.id)(v) });
   for (const s of sessions) {
-    secrets.push({
+    // A source_id a client chose may be any text (even one that is also some field's value); the generated ones are unguessable.
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(s.source_id)))
+      secrets.push({
       name: `a source_id of inbox ${s.inbox_id}`,
       value: String(s.source_id),
       shownTo: (_key, v) => v.kind === "client" || seesInbox(s.inbox_id)(v),
