@@ -9,7 +9,7 @@
 // `--persist-to DIR` is also used for the migrations and the seed.
 import { spawn } from "node:child_process";
 import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
-import { appendFileSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { constants as osConstants, tmpdir } from "node:os";
 import path from "node:path";
@@ -218,6 +218,46 @@ function runCronLocally(base) {
   timer.unref();
 }
 
+/** The newest modification time of the files under `dir` (0 when it does not exist). */
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The agent console (web/) is served from public/app/ by wrangler's assets: built here when it is
+ * missing or older than its sources, then rebuilt on every change while you work. Under CI (the
+ * tests, which build it once with `npm test` and run several servers side by side) it is only
+ * built when missing, and never watched.
+ */
+async function buildConsole() {
+  const viteBin = path.join(path.dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
+  const config = path.join(root, "web", "vite.config.ts");
+  const built = path.join(root, "public", "app", "index.html");
+  const sources = Math.max(newestMtime(path.join(root, "web", "src")), statSync(config).mtimeMs, statSync(path.join(root, "web", "index.html")).mtimeMs);
+  const stale = !existsSync(built) || (!process.env.CI && statSync(built).mtimeMs < sources);
+  if (stale) {
+    console.log("Building the console (web/ → public/app/)");
+    const code = await new Promise((resolve, reject) => {
+      child = spawn(process.execPath, [viteBin, "build", "--config", config, "--logLevel", "warn"], { cwd: root, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
+      child.on("error", reject);
+      child.on("exit", (c) => ((child = null), resolve(c ?? 1)));
+    });
+    exitIfStopped(code);
+  }
+  if (process.env.CI) return;
+  const watcher = spawn(process.execPath, [viteBin, "build", "--watch", "--config", config, "--logLevel", "warn"], {
+    cwd: root,
+    env: childEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  process.once("exit", () => watcher.kill("SIGTERM"));
+}
+
 async function main() {
   const args = userArgs();
 
@@ -264,6 +304,7 @@ For the README walk-through, paste into your shell:
   if (option(args, "--port") === undefined) defaults.push("--port", "8787");
   if (!args.includes("--test-scheduled")) defaults.push("--test-scheduled");
   runCronLocally(base);
+  await buildConsole();
   const { code } = await wrangler(["dev", ...defaults, ...args], { interactive: true });
   process.exit(code);
 }

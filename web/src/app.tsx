@@ -1,0 +1,107 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { Header } from "./components/header";
+import { Live } from "./live";
+import { Agents } from "./pages/agents";
+import { Conversations } from "./pages/conversations";
+import { InboxNew } from "./pages/inbox-new";
+import { InboxSettings } from "./pages/inbox-settings";
+import { Inboxes } from "./pages/inboxes";
+import { SetPassword } from "./pages/set-password";
+import { SignIn } from "./pages/sign-in";
+import { Teams } from "./pages/teams";
+import { Webhooks } from "./pages/webhooks";
+import { BASE, navigate, usePath } from "./router";
+import { loadSession, SessionContext, type Me } from "./session";
+
+export function App() {
+  const path = usePath();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  useEffect(() => {
+    loadSession().then(setMe);
+  }, []);
+
+  const pathname = path.split("?")[0].replace(/\/+$/, "") || BASE;
+  if (pathname === `${BASE}/set-password`) return <SetPassword />;
+  if (me === undefined) return <p class="loading" role="status">Loading…</p>;
+  if (me === null) return <SignIn onSignedIn={setMe} />;
+  return <SignedIn me={me} setMe={setMe} pathname={pathname} />;
+}
+
+function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => void; pathname: string }) {
+  const live = useMemo(() => new Live({ pubsubToken: me.pubsubToken, accountId: me.accountId, userId: me.id }), [me.pubsubToken, me.accountId]);
+  useEffect(() => {
+    live.start();
+    return () => live.stop();
+  }, [live]);
+
+  const rel = pathname.slice(BASE.length) || "/";
+  const settings = rel.startsWith("/settings");
+  let page;
+  let m: RegExpMatchArray | null;
+  if (settings && !me.isAdmin) page = <NotAllowed />;
+  else if (rel === "/settings" || rel === "/settings/inboxes") page = <Inboxes />;
+  else if (rel === "/settings/inboxes/new") page = <InboxNew />;
+  else if ((m = rel.match(/^\/settings\/inboxes\/(\d+)$/))) page = <InboxSettings id={Number(m[1])} />;
+  else if (rel === "/settings/integrations" || rel === "/settings/integrations/webhooks") page = <Webhooks />;
+  else if (rel === "/settings/agents") page = <Agents />;
+  else if (rel === "/settings/teams") page = <Teams />;
+  else if ((m = rel.match(/^\/conversations\/(\d+)$/))) page = <Conversations selected={Number(m[1])} />;
+  else if (rel === "/" || rel === "/conversations") page = <Conversations selected={null} />;
+  else page = <NotFound />;
+
+  return (
+    <SessionContext.Provider value={{ me, live, setMe }}>
+      <Header onSignedOut={() => setMe(null)} />
+      {settings && me.isAdmin ? (
+        <div class="settings">
+          <nav class="settings-nav" aria-label="Settings">
+            <h2>Settings</h2>
+            <ul>
+              <SettingsLink href={`${BASE}/settings/inboxes`} current={rel.startsWith("/settings/inboxes") || rel === "/settings"}>
+                Inboxes
+              </SettingsLink>
+              <SettingsLink href={`${BASE}/settings/integrations/webhooks`} current={rel.startsWith("/settings/integrations")}>
+                Integrations → Webhooks
+              </SettingsLink>
+              <SettingsLink href={`${BASE}/settings/agents`} current={rel === "/settings/agents"}>
+                Agents
+              </SettingsLink>
+              <SettingsLink href={`${BASE}/settings/teams`} current={rel === "/settings/teams"}>
+                Teams
+              </SettingsLink>
+            </ul>
+          </nav>
+          <main class="settings-main">{page}</main>
+        </div>
+      ) : (
+        <main class="main">{page}</main>
+      )}
+    </SessionContext.Provider>
+  );
+}
+
+function SettingsLink({ href, current, children }: { href: string; current: boolean; children: string }) {
+  return (
+    <li>
+      <a href={href} aria-current={current ? "page" : undefined}>
+        {children}
+      </a>
+    </li>
+  );
+}
+
+function NotFound() {
+  return (
+    <section class="page">
+      <h1>Page not found</h1>
+      <p>
+        <a href={`${BASE}/`}>Back to conversations</a>
+      </p>
+    </section>
+  );
+}
+
+function NotAllowed() {
+  useEffect(() => navigate(`${BASE}/`, true), []);
+  return null;
+}

@@ -1,0 +1,406 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, ok, type Conversation, type Message } from "../api";
+import { BASE } from "../router";
+import { useSession } from "../session";
+import { Alert, errorText, time, useAction, useLoad } from "./ui";
+
+const TYPE = ["incoming", "outgoing", "activity", "template"] as const;
+
+export function Thread({ id, onChanged }: { id: number; onChanged: () => void }) {
+  const { me, live } = useSession();
+  const account_id = me.accountId;
+  const path = { account_id, conversation_id: id };
+  const conversation = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}", { params: { path } })), [id]);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [typing, setTyping] = useState<string | null>(null);
+  const bottom = useRef<HTMLDivElement>(null);
+
+  const loadMessages = () =>
+    ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path } })).then(
+      (r) => setMessages(r.payload),
+      (e) => setError(errorText(e)),
+    );
+  // Opening the conversation (and reading what arrives while it is open) marks it read.
+  const markSeen = () =>
+    ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", { params: { path } })).then(onChanged, () => {});
+  const merge = (m: Message) =>
+    setMessages((list) => {
+      const i = list.findIndex((x) => x.id === m.id || (m.echo_id && x.echo_id === m.echo_id));
+      if (i === -1) return [...list, m].sort((a, b) => a.created_at - b.created_at || a.id - b.id);
+      const next = list.slice();
+      next[i] = m;
+      return next;
+    });
+
+  useEffect(() => {
+    loadMessages();
+    markSeen();
+  }, [id]);
+
+  useEffect(() => {
+    let typingTimer: ReturnType<typeof setTimeout>;
+    let seenTimer: ReturnType<typeof setTimeout>;
+    const off = live.onFrame((frame) => {
+      const d = frame.data ?? {};
+      if (frame.event === "message.created" || frame.event === "message.updated") {
+        if (d.conversation_id !== id) return;
+        merge(d as Message);
+        if (frame.event === "message.created" && d.message_type === 0) {
+          setTyping(null);
+          // Seen as it arrives: the conversation is open in front of the agent.
+          clearTimeout(seenTimer);
+          seenTimer = setTimeout(markSeen, 300);
+        }
+      } else if (frame.event === "conversation.updated" || frame.event === "conversation.status_changed") {
+        if (d.id === id) {
+          conversation.reload();
+          loadMessages(); // activity messages arrive with the change
+        }
+      } else if (frame.event === "conversation.typing_on" && d.conversation?.id === id) {
+        setTyping(d.user?.name ?? "Someone");
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => setTyping(null), 30_000);
+      } else if (frame.event === "conversation.typing_off" && d.conversation?.id === id) {
+        setTyping(null);
+      } else if (frame.event === "replay.truncated") {
+        conversation.reload();
+        loadMessages();
+      }
+    });
+    return () => {
+      off();
+      clearTimeout(typingTimer);
+      clearTimeout(seenTimer);
+    };
+  }, [live, id]);
+
+  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages.length]);
+
+  const c = conversation.data;
+  return (
+    <section class="thread-pane" aria-labelledby="thread-title">
+      <div class="thread-head">
+        <a class="back" href={`${BASE}/`}>
+          ← Conversations
+        </a>
+        <h2 id="thread-title">{c ? `${c.meta.sender.name} · #${c.id}` : `Conversation #${id}`}</h2>
+        {c && <span class={`status status-${c.status}`}>Status: {c.status}</span>}
+      </div>
+      <Alert>{conversation.error ?? error}</Alert>
+      {c && (
+        <Controls
+          conversation={c}
+          onChanged={() => {
+            conversation.reload();
+            loadMessages();
+            onChanged();
+          }}
+        />
+      )}
+      <ol class="messages" aria-label="Messages" aria-live="polite">
+        {messages.map((m) => (
+          <MessageItem key={m.id} m={m} onRetried={merge} />
+        ))}
+      </ol>
+      <div ref={bottom} />
+      <p class="typing" role="status">
+        {typing ? `${typing} is typing…` : ""}
+      </p>
+      <Reply conversationId={id} onSent={merge} />
+    </section>
+  );
+}
+
+function MessageItem({ m, onRetried }: { m: Message; onRetried: (m: Message) => void }) {
+  const { me } = useSession();
+  const { run, error, busy } = useAction();
+  const kind = TYPE[m.message_type] ?? "incoming";
+  if (kind === "activity")
+    return (
+      <li class="message activity">
+        <span>{m.content}</span> <time>{time(m.created_at)}</time>
+      </li>
+    );
+  const cls = `message ${kind} ${m.private ? "private" : ""}`;
+  const label = m.private ? "Private note" : kind === "incoming" ? "Incoming message" : "Outgoing message";
+  return (
+    <li class={cls} aria-label={`${label} from ${m.sender?.name ?? "unknown"}`}>
+      <div class="message-head">
+        {m.private && <span class="tag private-tag">Private note</span>}
+        <strong>{m.sender?.name ?? ""}</strong>
+        <time>{time(m.created_at)}</time>
+      </div>
+      {m.content && <p class="content">{m.content}</p>}
+      {m.attachments.length > 0 && (
+        <ul class="attachments" aria-label="Attachments">
+          {m.attachments.map((a) => (
+            <li key={a.id}>
+              {a.file_type === "image" ? (
+                <a href={a.data_url} target="_blank" rel="noopener">
+                  <img src={a.thumb_url || a.data_url} alt={a.file_name} loading="lazy" />
+                </a>
+              ) : (
+                <a href={a.data_url} download={a.file_name}>
+                  Download {a.file_name} ({Math.ceil(a.file_size / 1024)} KB)
+                </a>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {kind === "outgoing" && !m.private && (
+        <div class={`delivery delivery-${m.status}`}>
+          <span>Delivery: {m.status}</span>
+          {m.status === "failed" && (
+            <>
+              {(m.content_attributes as { external_error?: string }).external_error && (
+                <span> ({String((m.content_attributes as { external_error?: string }).external_error)})</span>
+              )}
+              <button
+                type="button"
+                class="small"
+                disabled={busy}
+                onClick={() =>
+                  run(async () =>
+                    onRetried(
+                      (await ok(
+                        api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry", {
+                          params: { path: { account_id: me.accountId, conversation_id: m.conversation_id, message_id: m.id } },
+                        }),
+                      )) as Message,
+                    ),
+                  )
+                }
+              >
+                Retry
+              </button>
+            </>
+          )}
+          <Alert>{error}</Alert>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function Reply({ conversationId, onSent }: { conversationId: number; onSent: (m: Message) => void }) {
+  const { me } = useSession();
+  const [content, setContent] = useState("");
+  const [isPrivate, setPrivate] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const { run, error, busy } = useAction();
+  const typingOn = useRef(false);
+  const idle = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const path = { account_id: me.accountId, conversation_id: conversationId };
+
+  const typing = (on: boolean) => {
+    if (typingOn.current === on) return;
+    typingOn.current = on;
+    api
+      .POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status", {
+        params: { path },
+        body: { typing_status: on ? "on" : "off", is_private: isPrivate },
+      })
+      .catch(() => {});
+  };
+  useEffect(() => () => typing(false), []);
+
+  const send = (e: Event) => {
+    e.preventDefault();
+    if (!content.trim() && files.length === 0) return;
+    clearTimeout(idle.current);
+    typing(false);
+    run(async () => {
+      const echo_id = `console-${crypto.randomUUID()}`;
+      let body: unknown = { content, private: isPrivate, echo_id };
+      if (files.length) {
+        const form = new FormData();
+        form.set("content", content);
+        form.set("private", String(isPrivate));
+        form.set("echo_id", echo_id);
+        for (const f of files) form.append("attachments[]", f);
+        body = form;
+      }
+      const message = await ok(
+        api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", {
+          params: { path },
+          body: body as never,
+          bodySerializer: files.length ? (b: unknown) => b as FormData : undefined,
+        }),
+      );
+      onSent(message as Message);
+      setContent("");
+      setFiles([]);
+      if (fileInput.current) fileInput.current.value = "";
+    });
+  };
+
+  return (
+    <form class={`reply ${isPrivate ? "private" : ""}`} onSubmit={send}>
+      <label class="reply-label" for="reply-box">
+        {isPrivate ? "Private note (agents only)" : "Reply"}
+      </label>
+      <textarea
+        id="reply-box"
+        aria-label="Reply"
+        rows={3}
+        value={content}
+        onInput={(e) => {
+          setContent(e.currentTarget.value);
+          typing(true);
+          clearTimeout(idle.current);
+          idle.current = setTimeout(() => typing(false), 3000);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) send(e);
+        }}
+        placeholder={isPrivate ? "Only agents see this note" : "Write to the customer (Ctrl+Enter sends)"}
+      />
+      <div class="reply-bar">
+        <label class="check">
+          <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.currentTarget.checked)} />
+          Private note
+        </label>
+        <label class="file">
+          Attach files
+          <input ref={fileInput} type="file" multiple onChange={(e) => setFiles([...(e.currentTarget.files ?? [])])} />
+        </label>
+        {files.length > 0 && <span>{files.map((f) => f.name).join(", ")}</span>}
+        <button type="submit" class="primary" disabled={busy}>
+          Send
+        </button>
+      </div>
+      <Alert>{error}</Alert>
+    </form>
+  );
+}
+
+function Controls({ conversation: c, onChanged }: { conversation: Conversation; onChanged: () => void }) {
+  const { me } = useSession();
+  const account_id = me.accountId;
+  const path = { account_id, conversation_id: c.id };
+  const { run, error, busy } = useAction();
+  const agents = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/inboxes/{id}/assignable_agents", { params: { path: { account_id, id: c.inbox_id } } })),
+    [c.inbox_id],
+  );
+  const teams = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })), [account_id]);
+  const [snooze, setSnooze] = useState("");
+  const [labels, setLabels] = useState(c.labels.join(", "));
+  useEffect(() => setLabels(c.labels.join(", ")), [c.labels.join(",")]);
+
+  const toggle = (status: "open" | "resolved" | "pending" | "snoozed", snoozed_until?: number) =>
+    run(async () => {
+      await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", { params: { path }, body: { status, snoozed_until } }));
+      onChanged();
+    });
+  const assign = (body: { assignee_id?: number | null; team_id?: number | null }) =>
+    run(async () => {
+      await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", { params: { path }, body }));
+      onChanged();
+    });
+
+  return (
+    <div class="controls">
+      {c.status === "resolved" ? (
+        <button type="button" disabled={busy} onClick={() => toggle("open")}>
+          Reopen
+        </button>
+      ) : (
+        <button type="button" class="primary" disabled={busy} onClick={() => toggle("resolved")}>
+          Resolve
+        </button>
+      )}
+      {c.status !== "pending" && c.status !== "resolved" && (
+        <button type="button" disabled={busy} onClick={() => toggle("pending")}>
+          Mark pending
+        </button>
+      )}
+      <form
+        class="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (snooze) toggle("snoozed", Math.floor(new Date(snooze).getTime() / 1000));
+        }}
+      >
+        <label>
+          Snooze until
+          <input type="datetime-local" value={snooze} onInput={(e) => setSnooze(e.currentTarget.value)} />
+        </label>
+        <button type="submit" disabled={busy || !snooze}>
+          Snooze
+        </button>
+      </form>
+      {c.status === "snoozed" && c.snoozed_until && <span>Snoozed until {time(c.snoozed_until)}</span>}
+      <label>
+        Assignee
+        <select
+          value={String(c.meta.assignee?.id ?? "")}
+          onChange={(e) => assign({ assignee_id: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
+        >
+          <option value="">Unassigned</option>
+          {agents.data?.payload.map((a) => (
+            <option value={String(a.id)} key={a.id}>
+              {a.available_name || a.name} ({a.availability_status})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Team
+        <select value={String(c.meta.team?.id ?? "")} onChange={(e) => assign({ team_id: e.currentTarget.value ? Number(e.currentTarget.value) : null })}>
+          <option value="">No team</option>
+          {teams.data?.map((t) => (
+            <option value={String(t.id)} key={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Priority
+        <select
+          value={c.priority ?? ""}
+          onChange={(e) =>
+            run(async () => {
+              const priority = (e.currentTarget.value || null) as "low" | "medium" | "high" | "urgent" | null;
+              await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", { params: { path }, body: { priority } }));
+              onChanged();
+            })
+          }
+        >
+          <option value="">None</option>
+          <option value="low">Low</option>
+          <option value="medium">Medium</option>
+          <option value="high">High</option>
+          <option value="urgent">Urgent</option>
+        </select>
+      </label>
+      <form
+        class="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const list = labels
+            .split(",")
+            .map((l) => l.trim())
+            .filter(Boolean);
+          run(async () => {
+            await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", { params: { path }, body: { labels: list } }));
+            onChanged();
+          });
+        }}
+      >
+        <label>
+          Labels
+          <input value={labels} placeholder="billing, vip" onInput={(e) => setLabels(e.currentTarget.value)} />
+        </label>
+        <button type="submit" disabled={busy}>
+          Save labels
+        </button>
+      </form>
+      <Alert>{error}</Alert>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { ApiError } from "../api";
+
+export const errorText = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
+
+/** Loads data with `load`, again whenever `deps` change or `reload()` is called. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (d) => live && (setData(d), setError(null)),
+      (e) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, reload, setData };
+}
+
+/** Runs an action, keeping its error (shown with role="alert") and a busy flag. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action();
+    } catch (e) {
+      setError(errorText(e));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, setError };
+}
+
+export function Alert({ children }: { children: ComponentChildren }) {
+  if (!children) return null;
+  return (
+    <p class="alert" role="alert">
+      {children}
+    </p>
+  );
+}
+
+export function CopyButton({ value, label }: { value: string; label: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      class="small"
+      aria-label={label}
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(value);
+        } catch {
+          /* clipboard refused (insecure origin): the value is on screen to copy by hand */
+        }
+        setDone(true);
+        setTimeout(() => setDone(false), 1500);
+      }}
+    >
+      {done ? "Copied" : "Copy"}
+    </button>
+  );
+}
+
+/** A secret shown as dots until "Reveal"; copy works either way. */
+export function Secret({ label, value, children }: { label: string; value: string; children?: ComponentChildren }) {
+  const [shown, setShown] = useState(false);
+  return (
+    <div class="secret">
+      <span class="secret-label">{label}</span>
+      <code aria-label={label}>{shown ? value : "•".repeat(16)}</code>
+      <button type="button" class="small" aria-pressed={shown} aria-label={`${shown ? "Hide" : "Reveal"} ${label}`} onClick={() => setShown(!shown)}>
+        {shown ? "Hide" : "Reveal"}
+      </button>
+      <CopyButton value={value} label={`Copy ${label}`} />
+      {children}
+    </div>
+  );
+}
+
+export const time = (unix: number | null | undefined) => (unix ? new Date(unix * 1000).toLocaleString() : "");
