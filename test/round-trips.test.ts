@@ -66,3 +66,32 @@ describe("routing costs no extra round trip", () => {
     expect(roundTrips(res)).toBe(3);
   });
 });
+
+describe("sessions: round trips", () => {
+  it("signs in in two, and the cookie costs what a token does", async () => {
+    const w = await createWorld();
+    const { api } = await import("./helpers/api");
+    const { path } = await createConversation(w);
+    const signIn = await api("POST", "/auth/sign_in", { email: w.agent.email, password: "Secret-password-1" }, { headers: { "cf-connecting-ip": "10.5.0.1" } });
+    const cookie = signIn.headers.get("set-cookie")!.match(/konversio_session=[^;]+/)![0];
+    const onCookie = { headers: { cookie, origin: "http://konversio.test", "x-csrf-token": signIn.body.data.csrf_token } };
+    const counts = {
+      signIn: roundTrips(signIn),
+      signInWrong: roundTrips(await api("POST", "/auth/sign_in", { email: w.agent.email, password: "wrong" }, { headers: { "cf-connecting-ip": "10.5.0.2" } })),
+      validateToken: roundTrips(await api("GET", "/auth/validate_token", undefined, onCookie)),
+      conversationShowOnCookie: roundTrips(await api("GET", path, undefined, onCookie)),
+      conversationShowOnToken: roundTrips(await as(w.agent).get(path)),
+      messageCreateOnCookie: roundTrips(await api("POST", `${path}/messages`, { content: "hi" }, onCookie)),
+      updateLastSeen: roundTrips(await as(w.agent).post(`${path}/update_last_seen`)),
+    };
+    expect(counts).toEqual({
+      signIn: 2,
+      signInWrong: 2,
+      validateToken: 2,
+      conversationShowOnCookie: 1,
+      conversationShowOnToken: 1,
+      messageCreateOnCookie: 2,
+      updateLastSeen: 2,
+    });
+  });
+});

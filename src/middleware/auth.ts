@@ -7,7 +7,7 @@ import type { AppEnv } from "../lib/context";
 import { sha256Hex, safeEqual } from "../lib/crypto";
 import { forbidden, notFound, unauthorized } from "../lib/errors";
 import { credentialUserId, isAdmin, principalQuery, toPrincipal, type Credential } from "../services/auth";
-import { csrfTokenFor, SESSION_COOKIE, touchSession } from "../services/sessions";
+import { csrfTokenFor, SESSION_COOKIE, sessionNeedsTouch, touchSession } from "../services/sessions";
 
 /** Every way Chatwoot clients present a token: both header spellings, Bearer, or the query. */
 export function readToken(c: Context): string | null {
@@ -72,7 +72,7 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; preload
     }
     const principal = toPrincipal(rows, secret, credential);
     if (!principal) throw unauthorized();
-    if (credential.kind === "cookie") c.executionCtx.waitUntil(touchSession(db, credential.hash));
+    if (sessionNeedsTouch(principal)) c.executionCtx.waitUntil(touchSession(db, credential.hash));
     if (opts.account) {
       if (!principal.membership || !principal.account) throw notFound("Account");
       if (principal.account.status === "suspended") throw unauthorized("Account is suspended");

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { DB } from "../lib/context";
 import { accessTokens, accounts, accountUsers, sessions, users } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
@@ -19,6 +19,8 @@ export type Principal = {
   /** The API token as presented, the only place a plain token exists after creation; "" for the cookie, which pages never see. */
   token: string;
   credential: Credential;
+  /** For the session cookie: when the session was last used (it is recorded at most once a minute). */
+  sessionLastUsedAt: number | null;
   account: AccountRow | null;
   membership: MembershipRow | null;
 };
@@ -36,7 +38,15 @@ export function credentialUserId(cred: Credential, now = Date.now()): SQL {
 /** One statement: credential → user → membership of `accountId` (0 for none). Batchable. */
 export function principalQuery(db: DB, cred: Credential, accountId: number) {
   return db
-    .select({ user: prefixed(users, "u"), membership: prefixed(accountUsers, "m"), account: prefixed(accounts, "a") })
+    .select({
+      user: prefixed(users, "u"),
+      membership: prefixed(accountUsers, "m"),
+      account: prefixed(accounts, "a"),
+      sessionLastUsedAt:
+        cred.kind === "cookie"
+          ? sql<number | null>`(select ${sessions.lastUsedAt} from ${sessions} where ${sessions.tokenHash} = ${cred.hash})`.mapWith(Number).as("session_last_used_at")
+          : sql<null>`null`.as("session_last_used_at"),
+    })
     .from(users)
     .leftJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
     .leftJoin(accounts, eq(accounts.id, accountUsers.accountId))
@@ -49,7 +59,24 @@ export type PrincipalRows = Awaited<ReturnType<typeof principalQuery>>;
 export function toPrincipal(rows: PrincipalRows, token: string, credential: Credential): Principal | null {
   const row = rows[0];
   if (!row) return null;
-  return { user: row.user, token: credential.kind === "cookie" ? "" : token, credential, membership: orNull(row.membership), account: orNull(row.account) };
+  return {
+    user: row.user,
+    token: credential.kind === "cookie" ? "" : token,
+    credential,
+    sessionLastUsedAt: row.sessionLastUsedAt ?? null,
+    membership: orNull(row.membership),
+    account: orNull(row.account),
+  };
 }
 
 export const isAdmin = (p: Principal) => p.membership?.role === "administrator";
+
+/** The user's memberships with their accounts, oldest first. Aliased, so it can run inside a batch. */
+export function membershipsOf(db: DB, userId: number) {
+  return db
+    .select({ account: prefixed(accounts, "a"), membership: prefixed(accountUsers, "m") })
+    .from(accountUsers)
+    .innerJoin(accounts, eq(accounts.id, accountUsers.accountId))
+    .where(eq(accountUsers.userId, userId))
+    .orderBy(asc(accountUsers.id));
+}

@@ -1,12 +1,11 @@
-import { and, asc, eq } from "drizzle-orm";
-import { accounts, accountUsers, users, type Availability } from "../db/schema";
-import { prefixed } from "../db/select";
+import { and, eq } from "drizzle-orm";
+import { accountUsers, users, type Availability } from "../db/schema";
 import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import { hashPassword, verifyPassword } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { Membership } from "../serializers/user";
-import type { Credential, UserRow } from "./auth";
+import { membershipsOf, type Credential, type UserRow } from "./auth";
 import { endOtherSessions } from "./sessions";
 import { resetAccessToken } from "./users";
 
@@ -25,16 +24,6 @@ export type ProfileInput = {
   current_password?: string;
   password?: string;
 };
-
-/** The user's memberships with their accounts, oldest first. Aliased, so it can run inside a batch. */
-function membershipsOf(db: DB, userId: number) {
-  return db
-    .select({ account: prefixed(accounts, "a"), membership: prefixed(accountUsers, "m") })
-    .from(accountUsers)
-    .innerJoin(accounts, eq(accounts.id, accountUsers.accountId))
-    .where(eq(accountUsers.userId, userId))
-    .orderBy(asc(accountUsers.id));
-}
 
 export async function showProfile(db: DB, user: UserRow): Promise<ProfileView> {
   return { user, memberships: await membershipsOf(db, user.id) };

@@ -4,7 +4,8 @@ import { passwordTokens, sessions, signInAttempts, users } from "../db/schema";
 import type { DB } from "../lib/context";
 import { hashPassword, secureToken, sha256Hex, verifyPassword } from "../lib/crypto";
 import { AppError, tooManyRequests, unprocessable } from "../lib/errors";
-import type { Credential, UserRow } from "./auth";
+import type { Membership } from "../serializers/user";
+import { membershipsOf, type Credential, type Principal, type UserRow } from "./auth";
 
 /** The console's session cookie (HttpOnly; the page never reads it). */
 export const SESSION_COOKIE = "konversio_session";
@@ -35,6 +36,10 @@ export const invalidCredentials = () => new AppError(401, "INVALID_CREDENTIALS",
 /** The CSRF token of a session: derived from its cookie, so nothing more is stored or looked up. */
 export const csrfTokenFor = (cookie: string) => sha256Hex(`csrf:${cookie}`);
 
+/** Whether the cookie session's last use is old enough to be written again (no D1 call otherwise). */
+export const sessionNeedsTouch = (p: Pick<Principal, "credential" | "sessionLastUsedAt">) =>
+  p.credential.kind === "cookie" && p.sessionLastUsedAt !== null && p.sessionLastUsedAt < Date.now() - TOUCH_EVERY_MS;
+
 /** Records that a session was used (at most once a minute); run after the response. */
 export async function touchSession(db: DB, tokenHash: string) {
   const now = Date.now();
@@ -49,7 +54,7 @@ const attemptKeys = (email: string, ip: string) => [`email:${email}`, `ip:${ip}`
 /** A dummy hash to verify against when the e-mail is unknown: both answers take as long. */
 let dummyHash: Promise<string> | undefined;
 
-export type SignedIn = { user: UserRow; cookie: string; apiToken: string; csrfToken: string; expiresAt: number };
+export type SignedIn = { user: UserRow; memberships: Membership[]; cookie: string; apiToken: string; csrfToken: string; expiresAt: number };
 
 /**
  * `POST /auth/sign_in`. Two round trips on success (read the user and the attempt counts; write
@@ -76,7 +81,7 @@ export async function signIn(db: DB, input: { email: string; password: string; i
   const cookie = secureToken(32);
   const apiToken = secureToken();
   const expiresAt = now + SESSION_TTL_MS;
-  await db.batch([
+  const [, , memberships] = await db.batch([
     db.insert(sessions).values({
       userId: user.id,
       tokenHash: await sha256Hex(cookie),
@@ -87,8 +92,9 @@ export async function signIn(db: DB, input: { email: string; password: string; i
       expiresAt,
     }),
     db.delete(signInAttempts).where(eq(signInAttempts.key, emailKey)),
+    membershipsOf(db, user.id),
   ]);
-  return { user, cookie, apiToken, csrfToken: await csrfTokenFor(cookie), expiresAt };
+  return { user, memberships, cookie, apiToken, csrfToken: await csrfTokenFor(cookie), expiresAt };
 }
 
 /** One more failure for `key`: a new window when the old one is over; a block from `threshold` on. */

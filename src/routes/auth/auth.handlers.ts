@@ -27,8 +27,7 @@ export const signIn: Handler<"signIn"> = async (c) => {
     userAgent: c.req.header("user-agent") ?? null,
   });
   setCookie(c, sessions.SESSION_COOKIE, signedIn.cookie, { ...cookieOptions(c), maxAge: Math.floor(sessions.SESSION_TTL_MS / 1000) });
-  const view = await showProfile(c.var.db, signedIn.user);
-  return c.json({ data: { ...profile(view.user, signedIn.apiToken, view.memberships), csrf_token: signedIn.csrfToken } }, 200);
+  return c.json({ data: { ...profile(signedIn.user, signedIn.apiToken, signedIn.memberships), csrf_token: signedIn.csrfToken } }, 200);
 };
 
 export const validateToken: Handler<"validateToken"> = async (c) => {
