@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { api, type ApiResponse } from "./helpers/api";
 import { as, createConversation, createWorld, expectError, platform, testDb, unique } from "./helpers/factories";
@@ -143,6 +143,19 @@ describe("the session cookie", () => {
     expect(validated.body).toMatchObject({ success: true, data: { id: w.agent.id, csrf_token: agentSession.body.data.csrf_token } });
     expectError(await api("GET", "/auth/validate_token", undefined, { headers: { cookie: "konversio_session=forged" } }), 401);
     expectError(await api("GET", "/auth/validate_token"), 401);
+  });
+
+  it("records the session's last use at most once a minute", async () => {
+    const { w, ip } = await signInWorld();
+    const session = await signIn(w.agent.email, PASSWORD, ip);
+    const lastUsed = async () => (await env.DB.prepare("select last_used_at as t from sessions where user_id = ?").bind(w.agent.id).first<{ t: number }>())!.t;
+    const fresh = await lastUsed();
+    expect((await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(session)))).status).toBe(200);
+    expect(await lastUsed()).toBe(fresh);
+    const old = Date.now() - 5 * 60_000;
+    await env.DB.prepare("update sessions set last_used_at = ? where user_id = ?").bind(old, w.agent.id).run();
+    expect((await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(session)))).status).toBe(200);
+    await vi.waitFor(async () => expect(await lastUsed()).toBeGreaterThan(old + 60_000));
   });
 
   it("refuses a cookie write without the session's CSRF token or from another origin", async () => {
