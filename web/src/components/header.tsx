@@ -16,6 +16,16 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
     const off = live.onStatus(setStatus);
     return () => void off();
   }, [live]);
+  // The server changes availability too (auto_offline while no socket is open, then back):
+  // presence.update says what it is now.
+  useEffect(
+    () =>
+      live.onFrame((frame) => {
+        const now = frame.event === "presence.update" && frame.data?.account_id === me.accountId && frame.data.users?.[String(me.id)];
+        if ((now === "online" || now === "busy" || now === "offline") && now !== me.availability) setMe({ ...me, availability: now });
+      }) as () => void,
+    [live, me],
+  );
 
   const setAvailability = async (availability: Availability) => {
     setError(null);

@@ -16,11 +16,21 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
   const [typing, setTyping] = useState<string | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
 
-  const loadMessages = () =>
-    ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path } })).then(
-      (r) => setMessages(r.payload),
-      (e) => setError(errorText(e)),
+  // Reloads can overlap (a change of ours and its live event): only the latest one is applied,
+  // and messages that arrived live after it was read are kept.
+  const loads = useRef(0);
+  const loadMessages = () => {
+    const n = ++loads.current;
+    return ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path } })).then(
+      (r) => {
+        if (n !== loads.current) return;
+        setError(null);
+        const last = r.payload.reduce((max, m) => Math.max(max, m.id), 0);
+        setMessages((list) => [...r.payload, ...list.filter((m) => m.id > last)]);
+      },
+      (e) => n === loads.current && setError(errorText(e)),
     );
+  };
   // Opening the conversation (and reading what arrives while it is open) marks it read.
   const markSeen = () =>
     ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", { params: { path } })).then(onChanged, () => {});
@@ -303,14 +313,15 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
     });
 
   return (
-    <div class="controls">
-      {c.status === "resolved" ? (
-        <button type="button" disabled={busy} onClick={() => toggle("open")}>
-          Reopen
-        </button>
-      ) : (
+    <div class="controls" role="group" aria-label="Conversation actions">
+      {c.status !== "resolved" && (
         <button type="button" class="primary" disabled={busy} onClick={() => toggle("resolved")}>
           Resolve
+        </button>
+      )}
+      {c.status !== "open" && (
+        <button type="button" disabled={busy} onClick={() => toggle("open")}>
+          Reopen
         </button>
       )}
       {c.status !== "pending" && c.status !== "resolved" && (

@@ -21,13 +21,15 @@ export function Conversations({ selected }: { selected: number | null }) {
   const [status, setStatus] = useState<Status>("open");
   const [inboxId, setInboxId] = useState("");
   const [teamId, setTeamId] = useState("");
+  const [labelInput, setLabelInput] = useState("");
   const [label, setLabel] = useState("");
   const [search, setSearch] = useState("");
   const [q, setQ] = useState("");
+  // Typed filters apply as you type, once you pause.
   useEffect(() => {
-    const t = setTimeout(() => setQ(search.trim()), 300);
+    const t = setTimeout(() => (setQ(search.trim()), setLabel(labelInput.trim())), 300);
     return () => clearTimeout(t);
-  }, [search]);
+  }, [search, labelInput]);
 
   const inboxes = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id } } })), [account_id]);
   const teams = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })), [account_id]);
@@ -115,7 +117,7 @@ export function Conversations({ selected }: { selected: number | null }) {
           </label>
           <label>
             Label
-            <input list="known-labels" value={label} placeholder="any" onChange={(e) => setLabel(e.currentTarget.value.trim())} />
+            <input list="known-labels" value={labelInput} placeholder="any" onInput={(e) => setLabelInput(e.currentTarget.value)} />
             <datalist id="known-labels">
               {[...seenLabels].map((l) => (
                 <option value={l} key={l} />
