@@ -5,6 +5,7 @@ import { api } from "./helpers/api";
 import { as, createWorld, platform, unique } from "./helpers/factories";
 import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Access, type Ctx, type Entry } from "./helpers/operations";
 import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
+import { consoleSession } from "./helpers/sessions";
 
 type Caller = "none" | "bad" | "platform" | "foreign" | "outsider" | "agent" | "admin";
 const CALLERS: Caller[] = ["none", "bad", "platform", "foreign", "outsider", "agent", "admin"];
@@ -28,10 +29,7 @@ type Callers = { tokens: Record<Caller, string | null>; viewers: Record<Caller, 
 
 /** A console session for the user: the cookie and CSRF token a browser would send (the console's own origin). */
 async function sessionOf(u: { email: string }, n: number): Promise<Auth> {
-  const res = await api("POST", "/auth/sign_in", { email: u.email, password: "Secret-password-1" }, { headers: { "cf-connecting-ip": `10.6.0.${n}` } });
-  expect(res.status, res.text).toBe(200);
-  const cookie = res.headers.get("set-cookie")!.match(/konversio_session=[^;]+/)![0];
-  return { label: "cookie", token: null, headers: { cookie, origin: "http://konversio.test", "x-csrf-token": res.body.data.csrf_token } };
+  return { label: "cookie", token: null, headers: (await consoleSession(u.email, `10.6.0.${n}`)).headers };
 }
 
 async function tokensFor(w: Ctx): Promise<Callers> {

@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
-import { api, type ApiResponse } from "./helpers/api";
+import { api } from "./helpers/api";
 import { as, createConversation, createWorld, expectError, platform, testDb, unique } from "./helpers/factories";
 import { createUser } from "../src/services/users";
 import { SIGN_IN_LIMITS } from "../src/services/sessions";
+import { cookieOf, onCookie } from "./helpers/sessions";
 
 const PASSWORD = "Secret-password-1";
-const ORIGIN = "http://konversio.test";
 
 /** A user of a fresh world (an administrator with a password) and a client address of its own. */
 async function signInWorld() {
@@ -17,18 +17,7 @@ async function signInWorld() {
 const signIn = (email: string, password: string, ip: string, headers: Record<string, string> = {}) =>
   api("POST", "/auth/sign_in", { email, password }, { headers: { "cf-connecting-ip": ip, "user-agent": "vitest-browser/1.0", ...headers } });
 
-/** The session cookie a sign-in set, as a Cookie header value. */
-function cookieOf(res: ApiResponse): string {
-  const set = res.headers.get("set-cookie") ?? "";
-  const value = set.match(/konversio_session=([^;]+)/)?.[1];
-  if (!value) throw new Error(`no session cookie: ${set}`);
-  return `konversio_session=${value}`;
-}
 
-/** A request on the session cookie, from the console's own origin, with its CSRF token. */
-const withCookie = (cookie: string, csrf?: string, extra: Record<string, string> = {}) => ({
-  headers: { cookie, origin: ORIGIN, ...(csrf ? { "x-csrf-token": csrf } : {}), ...extra },
-});
 
 describe("POST /auth/sign_in", () => {
   it("answers Chatwoot's devise shape with a session token, and sets an HttpOnly, SameSite=Lax cookie", async () => {
@@ -130,16 +119,16 @@ describe("the session cookie", () => {
     const agentSession = await signIn(w.agent.email, PASSWORD, ip);
     const cookie = cookieOf(agentSession);
     const { conversation } = await createConversation(w);
-    const read = await api("GET", `${w.base}/conversations/${conversation.id}`, undefined, withCookie(cookie));
+    const read = await api("GET", `${w.base}/conversations/${conversation.id}`, undefined, onCookie(cookie));
     expect(read.status, read.text).toBe(200);
     // An agent on a cookie is still an agent: admin routes are 403, another account's are 404.
-    expectError(await api("POST", `${w.base}/inboxes`, { name: "x" }, withCookie(cookie, agentSession.body.data.csrf_token)), 403);
+    expectError(await api("POST", `${w.base}/inboxes`, { name: "x" }, onCookie(cookie, agentSession.body.data.csrf_token)), 403);
     const other = await createWorld("Other");
-    expectError(await api("GET", `${other.base}/conversations`, undefined, withCookie(cookie)), 404);
+    expectError(await api("GET", `${other.base}/conversations`, undefined, onCookie(cookie)), 404);
     // The profile on a cookie shows no API token: the page never holds one.
-    const profile = await api("GET", "/api/v1/profile", undefined, withCookie(cookie));
+    const profile = await api("GET", "/api/v1/profile", undefined, onCookie(cookie));
     expect(profile.body.access_token).toBe("");
-    const validated = await api("GET", "/auth/validate_token", undefined, withCookie(cookie));
+    const validated = await api("GET", "/auth/validate_token", undefined, onCookie(cookie));
     expect(validated.body).toMatchObject({ success: true, data: { id: w.agent.id, csrf_token: agentSession.body.data.csrf_token } });
     expectError(await api("GET", "/auth/validate_token", undefined, { headers: { cookie: "konversio_session=forged" } }), 401);
     expectError(await api("GET", "/auth/validate_token"), 401);
@@ -150,11 +139,11 @@ describe("the session cookie", () => {
     const session = await signIn(w.agent.email, PASSWORD, ip);
     const lastUsed = async () => (await env.DB.prepare("select last_used_at as t from sessions where user_id = ?").bind(w.agent.id).first<{ t: number }>())!.t;
     const fresh = await lastUsed();
-    expect((await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(session)))).status).toBe(200);
+    expect((await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(session)))).status).toBe(200);
     expect(await lastUsed()).toBe(fresh);
     const old = Date.now() - 5 * 60_000;
     await env.DB.prepare("update sessions set last_used_at = ? where user_id = ?").bind(old, w.agent.id).run();
-    expect((await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(session)))).status).toBe(200);
+    expect((await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(session)))).status).toBe(200);
     await vi.waitFor(async () => expect(await lastUsed()).toBeGreaterThan(old + 60_000));
   });
 
@@ -166,15 +155,15 @@ describe("the session cookie", () => {
     const { path } = await createConversation(w);
     const count = async () => (await env.DB.prepare("select count(*) as n from messages where content = 'csrf'").first<{ n: number }>())!.n;
     const before = await count();
-    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, withCookie(cookie)), 403, "Missing or invalid X-CSRF-Token");
-    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, withCookie(cookie, "0".repeat(64))), 403);
+    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, onCookie(cookie)), 403, "Missing or invalid X-CSRF-Token");
+    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, onCookie(cookie, "0".repeat(64))), 403);
     // A cross-site page posting with the victim's cookie (and even a guessed token) is refused by its Origin.
-    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, withCookie(cookie, csrf, { origin: "https://evil.example" })), 403, "Cross-origin request refused");
+    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, onCookie(cookie, csrf, { origin: "https://evil.example" })), 403, "Cross-origin request refused");
     // Another session's token does not fit this cookie.
     const second = await signIn(w.admin.email, PASSWORD, ip);
-    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, withCookie(cookie, second.body.data.csrf_token)), 403);
+    expectError(await api("POST", `${path}/messages`, { content: "csrf" }, onCookie(cookie, second.body.data.csrf_token)), 403);
     expect(await count()).toBe(before);
-    const ok = await api("POST", `${path}/messages`, { content: "csrf" }, withCookie(cookie, csrf));
+    const ok = await api("POST", `${path}/messages`, { content: "csrf" }, onCookie(cookie, csrf));
     expect(ok.status, ok.text).toBe(200);
     expect(await count()).toBe(before + 1);
     // An API token needs no CSRF token: it is never sent by a browser on its own.
@@ -185,20 +174,20 @@ describe("the session cookie", () => {
     const { w, ip } = await signInWorld();
     const a = await signIn(w.admin.email, PASSWORD, ip);
     const b = await signIn(w.admin.email, PASSWORD, ip);
-    const out = await api("DELETE", "/auth/sign_out", undefined, withCookie(cookieOf(a), a.body.data.csrf_token));
+    const out = await api("DELETE", "/auth/sign_out", undefined, onCookie(cookieOf(a), a.body.data.csrf_token));
     expect(out.status).toBe(200);
     expect(out.body).toEqual({ success: true });
     expect(out.headers.get("set-cookie")).toMatch(/konversio_session=;.*Max-Age=0/i);
-    expectError(await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(a))), 401);
+    expectError(await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(a))), 401);
     expectError(await as({ token: a.body.data.access_token }).get("/api/v1/profile"), 401);
-    expect((await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(b)))).status).toBe(200);
+    expect((await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(b)))).status).toBe(200);
     // Signing out with the session's API token ends that session too.
     expect((await as({ token: b.body.data.access_token }).delete("/auth/sign_out")).status).toBe(200);
-    expectError(await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(b))), 401);
+    expectError(await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(b))), 401);
     // Expiry.
     const c = await signIn(w.admin.email, PASSWORD, ip);
     await env.DB.prepare("update sessions set expires_at = ? where user_id = ?").bind(Date.now() - 1, w.admin.id).run();
-    expectError(await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(c))), 401);
+    expectError(await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(c))), 401);
     expectError(await as({ token: c.body.data.access_token }).get("/api/v1/profile"), 401);
     // The personal API token is no session: it keeps working.
     expect((await as(w.admin).get("/api/v1/profile")).status).toBe(200);
@@ -212,16 +201,16 @@ describe("the session cookie", () => {
       "PATCH",
       "/api/v1/profile",
       { current_password: PASSWORD, password: "New-password-22", password_confirmation: "New-password-22" },
-      withCookie(cookieOf(mine), mine.body.data.csrf_token),
+      onCookie(cookieOf(mine), mine.body.data.csrf_token),
     );
     expect(changed.status, changed.text).toBe(200);
-    expect((await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(mine)))).status).toBe(200);
-    expectError(await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(other))), 401);
+    expect((await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(mine)))).status).toBe(200);
+    expectError(await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(other))), 401);
     expectError(await as({ token: other.body.data.access_token }).get("/api/v1/profile"), 401);
     expectError(await signIn(w.agent.email, PASSWORD, ip), 401);
     expect((await signIn(w.agent.email, "New-password-22", ip)).status).toBe(200);
     expect((await platform().patch(`/platform/api/v1/users/${w.agent.id}`, { password: "Operator-set-33" })).status).toBe(200);
-    expectError(await api("GET", "/auth/validate_token", undefined, withCookie(cookieOf(mine))), 401);
+    expectError(await api("GET", "/auth/validate_token", undefined, onCookie(cookieOf(mine))), 401);
   });
 });
 

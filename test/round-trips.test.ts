@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { as, createContact, createConversation, createWorld } from "./helpers/factories";
-import type { ApiResponse } from "./helpers/api";
+import { api, type ApiResponse } from "./helpers/api";
+import { consoleSession } from "./helpers/sessions";
 
 /** D1 round trips from `Server-Timing: d1;desc="<N> round trips";dur=<ms>`. */
 function roundTrips(res: ApiResponse): number {
@@ -70,11 +71,9 @@ describe("routing costs no extra round trip", () => {
 describe("sessions: round trips", () => {
   it("signs in in two, and the cookie costs what a token does", async () => {
     const w = await createWorld();
-    const { api } = await import("./helpers/api");
     const { path } = await createConversation(w);
-    const signIn = await api("POST", "/auth/sign_in", { email: w.agent.email, password: "Secret-password-1" }, { headers: { "cf-connecting-ip": "10.5.0.1" } });
-    const cookie = signIn.headers.get("set-cookie")!.match(/konversio_session=[^;]+/)![0];
-    const onCookie = { headers: { cookie, origin: "http://konversio.test", "x-csrf-token": signIn.body.data.csrf_token } };
+    const { res: signIn, headers } = await consoleSession(w.agent.email, "10.5.0.1");
+    const onCookie = { headers };
     const counts = {
       signIn: roundTrips(signIn),
       signInWrong: roundTrips(await api("POST", "/auth/sign_in", { email: w.agent.email, password: "wrong" }, { headers: { "cf-connecting-ip": "10.5.0.2" } })),
