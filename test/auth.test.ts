@@ -270,3 +270,42 @@ describe("POST …/conversations/{id}/update_last_seen", () => {
     expectError(await as(w.outsider).post(`${path}/update_last_seen`), 404);
   });
 });
+
+describe("the cron prunes what can no longer be used", () => {
+  it("deletes expired sessions, expired set-password links and stale failure counts, and keeps the rest", async () => {
+    const { handleScheduled } = await import("../src/webhooks/consumer");
+    const { w, ip } = await signInWorld();
+    const live = await signIn(w.admin.email, PASSWORD, ip);
+    expect((await signIn(w.agent.email, PASSWORD, ip)).status).toBe(200);
+    await env.DB.prepare("update sessions set expires_at = ? where user_id = ?").bind(Date.now() - 1, w.agent.id).run();
+    const now = Date.now();
+    const stale = unique("email:stale");
+    const blocked = unique("email:blocked");
+    const recent = unique("email:recent");
+    await env.DB.batch([
+      env.DB.prepare("insert into sign_in_attempts values (?, 3, ?, null)").bind(stale, now - SIGN_IN_LIMITS.windowMs - 1000),
+      env.DB.prepare("insert into sign_in_attempts values (?, 9, ?, ?)").bind(blocked, now - SIGN_IN_LIMITS.windowMs - 1000, now + 60_000),
+      env.DB.prepare("insert into sign_in_attempts values (?, 1, ?, null)").bind(recent, now),
+    ]);
+    const invited = await as(w.admin).post(`${w.base}/agents`, { name: "Late", email: `${unique("late")}@example.test` });
+    const kept = await as(w.admin).post(`${w.base}/agents`, { name: "Soon", email: `${unique("soon")}@example.test` });
+    const hashOf = async (url: string) => {
+      const { sha256Hex } = await import("../src/lib/crypto");
+      return sha256Hex(new URL(url).searchParams.get("token")!);
+    };
+    await env.DB.prepare("update password_tokens set expires_at = ? where token_hash = ?").bind(now - 1, await hashOf(invited.body.set_password_url)).run();
+
+    await handleScheduled(env as never);
+
+    const count = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+    expect(await count("select count(*) as n from sessions where user_id = ?", w.agent.id)).toBe(0);
+    expect(await count("select count(*) as n from sessions where user_id = ?", w.admin.id)).toBe(1);
+    expect((await onCookieGet(cookieOf(live))).status).toBe(200);
+    expect(await count("select count(*) as n from sign_in_attempts where key in (?, ?, ?)", stale, blocked, recent)).toBe(2);
+    expect(await count("select count(*) as n from sign_in_attempts where key = ?", stale)).toBe(0);
+    expect(await count("select count(*) as n from password_tokens where token_hash = ?", await hashOf(invited.body.set_password_url))).toBe(0);
+    expect(await count("select count(*) as n from password_tokens where token_hash = ?", await hashOf(kept.body.set_password_url))).toBe(1);
+  });
+});
+
+const onCookieGet = (cookie: string) => api("GET", "/auth/validate_token", undefined, onCookie(cookie));

@@ -97,6 +97,22 @@ export async function signIn(db: DB, input: { email: string; password: string; i
   return { user, memberships, cookie, apiToken, csrfToken: await csrfTokenFor(cookie), expiresAt };
 }
 
+/**
+ * Deletes what can no longer be used: expired sessions and set-password links, and failure
+ * counts whose window and block are both over. One batch; run by the cron. Returns rows deleted.
+ */
+export async function pruneExpired(db: DB, now = Date.now()): Promise<number> {
+  const results = await db.batch([
+    db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id }),
+    db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, now)).returning({ id: passwordTokens.tokenHash }),
+    db
+      .delete(signInAttempts)
+      .where(and(lt(signInAttempts.windowStartedAt, now - SIGN_IN_LIMITS.windowMs), sql`coalesce(${signInAttempts.blockedUntil}, 0) < ${now}`))
+      .returning({ id: signInAttempts.key }),
+  ]);
+  return results.reduce((n, rows) => n + rows.length, 0);
+}
+
 /** One more failure for `key`: a new window when the old one is over; a block from `threshold` on. */
 function countFailure(db: DB, key: string, threshold: number, now: number) {
   const { windowMs, firstBlockMs, maxBlockMs } = SIGN_IN_LIMITS;

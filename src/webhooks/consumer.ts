@@ -3,6 +3,7 @@ import * as schema from "../db/schema";
 import { hubPublisher } from "../realtime/publish";
 import { drainAll } from "../services/routing";
 import { backfillSearchIndex } from "../services/search-index";
+import { pruneExpired } from "../services/sessions";
 import { attemptDelivery, deliverEvent, recordDeadLetter, sweep, type WebhookEnv } from "./deliver";
 import { faultRate, Outbox } from "./outbox";
 
@@ -38,7 +39,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env & Webho
 
 /**
  * The cron trigger: the outbox sweeper, then a routing pass over unassigned backlogs, then a
- * share of the search index's backfill (messages written before it existed).
+ * share of the search index's backfill (messages written before it existed), then the expired
+ * sessions, set-password links and sign-in failure counts.
  */
 export async function handleScheduled(env: Env & WebhookEnv) {
   const db = drizzle(env.DB, { schema });
@@ -47,5 +49,6 @@ export async function handleScheduled(env: Env & WebhookEnv) {
   const routed = await drainAll(db, outbox);
   await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
   const indexed = await backfillSearchIndex(db);
-  if (swept > 0 || routed > 0 || indexed > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed }));
+  const pruned = await pruneExpired(db);
+  if (swept > 0 || routed > 0 || indexed > 0 || pruned > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed, pruned }));
 }

@@ -349,4 +349,43 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     expect((await agentApi("GET", `/conversations/${conversationId}`)).status).toBe("open");
     expect(errors).toEqual([]);
   });
+
+  it("loads older messages above the latest 20, keeps them through live messages and reloads, then hides the button", async () => {
+    const contact = await client("/contacts", { identifier: "user-779", name: "Ada Page" });
+    const id = (await client(`/contacts/${contact.source_id}/conversations`, {})).id as number;
+    const text = (n: number) => `Long thread message ${String(n).padStart(2, "0")}`;
+    for (let n = 1; n <= 26; n++) await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(n) });
+
+    await page.goto(`${server.url}/app/conversations/${id}`);
+    await thread().getByText(text(26), { exact: true }).waitFor();
+    const shown = async () => (await thread().locator(".content").allTextContents()).filter((t) => t.startsWith("Long thread message"));
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => text(from + i));
+    expect(await shown()).toEqual(range(7, 26));
+    const older = page.getByRole("button", { name: "Load older messages" });
+    await older.waitFor();
+    await expectAccessible(page, "conversation with older messages");
+
+    // What was the first message stays where it was on screen when older ones come in above it.
+    const top = () => thread().getByText(text(7), { exact: true }).evaluate((el) => el.getBoundingClientRect().top);
+    const before = await top();
+    await older.click();
+    await thread().getByText(text(1), { exact: true }).waitFor();
+    expect(await shown()).toEqual(range(1, 26));
+    expect(Math.abs((await top()) - before)).toBeLessThan(4);
+    // Nothing is older than message 1: the button goes away, the focus stays in the thread.
+    await expect.poll(() => older.count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Messages");
+
+    // A live message and a reload of the latest page (a status change) keep the older ones, once each.
+    await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(27) });
+    await thread().getByText(text(27), { exact: true }).waitFor({ timeout: 15_000 });
+    const reloaded = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname.endsWith(`/conversations/${id}/messages`) && !r.url().includes("before="));
+    await agentApi("POST", `/conversations/${id}/toggle_status`, { status: "pending" });
+    await page.getByText("Status: pending").waitFor();
+    await (await reloaded).finished();
+    await thread().getByText(/pending/i).first().waitFor();
+    expect(await shown()).toEqual(range(1, 27));
+    expect(await older.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });
