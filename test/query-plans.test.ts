@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { and, desc, eq, isNotNull, lt, or, sql } from "drizzle-orm";
 import { contacts, conversations, events, idempotencyKeys, messages } from "../src/db/schema";
 import { principalQuery, type Principal } from "../src/services/auth";
+import { pruneStatements } from "../src/services/sessions";
 import { listQueries } from "../src/services/conversations";
 import { backfillCursorStart, backfillPending } from "../src/services/search-index";
 import { byDisplayId, conversationViews } from "../src/services/conversation-view";
@@ -105,6 +106,7 @@ function hotQueries() {
       .orderBy(events.id)
       .limit(500),
     "idempotency claim": db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, "scope")),
+    ...Object.fromEntries(pruneStatements(db, Date.now()).map((q, i) => [`cron pruning ${["sessions", "set-password links", "sign-in failures"][i]}`, q])),
   } satisfies Record<string, Query>;
 }
 

@@ -367,6 +367,7 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
 
     // What was the first message stays where it was on screen when older ones come in above it.
     const top = () => thread().getByText(text(7), { exact: true }).evaluate((el) => el.getBoundingClientRect().top);
+    await older.scrollIntoViewIfNeeded();
     const before = await top();
     await older.click();
     await thread().getByText(text(1), { exact: true }).waitFor();

@@ -25,6 +25,8 @@ export const sessions = sqliteTable(
     uniqueIndex("sessions_token_uq").on(t.tokenHash),
     uniqueIndex("sessions_api_token_uq").on(t.apiTokenHash),
     index("sessions_user_idx").on(t.userId),
+    // The cron's pruning.
+    index("sessions_expires_idx").on(t.expiresAt),
   ],
 );
 
@@ -33,12 +35,16 @@ export const sessions = sqliteTable(
  * failures block the key for a while that doubles with each further failure, up to a ceiling,
  * so guessing is slowed and then refused without locking the real user out for good.
  */
-export const signInAttempts = sqliteTable("sign_in_attempts", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull(),
-  windowStartedAt: integer("window_started_at").notNull(),
-  blockedUntil: integer("blocked_until"),
-});
+export const signInAttempts = sqliteTable(
+  "sign_in_attempts",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull(),
+    windowStartedAt: integer("window_started_at").notNull(),
+    blockedUntil: integer("blocked_until"),
+  },
+  (t) => [index("sign_in_attempts_window_idx").on(t.windowStartedAt)],
+);
 
 /** A one-time link to set a password (an agent an administrator added), kept as its digest. */
 export const passwordTokens = sqliteTable(
@@ -51,5 +57,5 @@ export const passwordTokens = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
   },
-  (t) => [index("password_tokens_user_idx").on(t.userId)],
+  (t) => [index("password_tokens_user_idx").on(t.userId), index("password_tokens_expires_idx").on(t.expiresAt)],
 );
