@@ -1,10 +1,12 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, ok, type Conversation, type Message } from "../api";
 import { BASE } from "../router";
 import { useSession } from "../session";
-import { Alert, errorText, time, useAction, useLoad } from "./ui";
+import { Alert, errorText, TeamSelect, time, useAction, useLoad } from "./ui";
 
 const TYPE = ["incoming", "outgoing", "activity", "template"] as const;
+/** The API's page of messages: a full one may have older messages before it (its meta does not say). */
+const PAGE = 20;
 
 export function Thread({ id, onChanged }: { id: number; onChanged: () => void }) {
   const { me, live } = useSession();
@@ -15,6 +17,15 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
   const [error, setError] = useState<string | null>(null);
   const [typing, setTyping] = useState<string | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
+  const listRef = useRef<HTMLOListElement>(null);
+  const loadOlderButton = useRef<HTMLButtonElement>(null);
+  const older = useAction();
+  // Whether a page before the oldest message shown may exist; set by the latest page until the
+  // agent has paged back, then by the older pages alone.
+  const [hasOlder, setHasOlder] = useState(false);
+  const pagedBack = useRef(false);
+  // The message that was first before older ones were put above it, and where it was on screen.
+  const anchor = useRef<{ el: Element; top: number } | null>(null);
 
   // Reloads can overlap (a change of ours and its live event): only the latest one is applied,
   // and messages that arrived live after it was read are kept.
@@ -25,8 +36,12 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
       (r) => {
         if (n !== loads.current) return;
         setError(null);
+        if (!pagedBack.current) setHasOlder(r.payload.length >= PAGE);
+        if (r.payload.length === 0) return;
+        const first = r.payload[0].id;
         const last = r.payload.reduce((max, m) => Math.max(max, m.id), 0);
-        setMessages((list) => [...r.payload, ...list.filter((m) => m.id > last)]);
+        // The page replaces what it covers; older pages loaded before and newer live messages stay.
+        setMessages((list) => [...list.filter((m) => m.id < first), ...r.payload, ...list.filter((m) => m.id > last)]);
       },
       (e) => n === loads.current && setError(errorText(e)),
     );
@@ -85,7 +100,45 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
     };
   }, [live, id]);
 
-  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages.length]);
+  const loadOlder = () => {
+    // Asked now: the button is disabled while it loads, which takes the focus away from it.
+    const hadFocus = document.activeElement === loadOlderButton.current;
+    return older.run(async () => {
+      const oldest = messages.reduce((min, m) => Math.min(min, m.id), Infinity);
+      if (oldest === Infinity) return;
+      const r = await ok(
+        api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path, query: { before: oldest } } }),
+      );
+      pagedBack.current = true;
+      const more = r.payload.length >= PAGE;
+      setHasOlder(more);
+      // The button goes away with the last page: keep the keyboard focus in the thread.
+      if (!more && hadFocus) listRef.current?.focus({ preventScroll: true });
+      const el = listRef.current?.firstElementChild;
+      if (el && r.payload.length) anchor.current = { el, top: el.getBoundingClientRect().top };
+      // Without duplicates: a message may have arrived live or with a reload meanwhile.
+      setMessages((list) => {
+        const known = new Set(list.map((m) => m.id));
+        const add = r.payload.filter((m) => !known.has(m.id));
+        if (!add.length) anchor.current = null;
+        return add.length ? [...add, ...list] : list;
+      });
+    });
+  };
+
+  // New messages scroll the thread to the bottom; older ones put above keep what was on screen.
+  useLayoutEffect(() => {
+    const a = anchor.current;
+    anchor.current = null;
+    if (!a) {
+      bottom.current?.scrollIntoView({ block: "end" });
+      return;
+    }
+    const pane = listRef.current?.closest(".thread-pane");
+    if (pane) pane.scrollTop += a.el.getBoundingClientRect().top - a.top;
+    const rest = a.el.getBoundingClientRect().top - a.top;
+    if (rest) window.scrollBy(0, rest);
+  }, [messages.length]);
 
   const c = conversation.data;
   return (
@@ -108,7 +161,13 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
           }}
         />
       )}
-      <ol class="messages" aria-label="Messages" aria-live="polite">
+      {hasOlder && (
+        <button type="button" ref={loadOlderButton} class="load-older" disabled={older.busy} onClick={loadOlder}>
+          Load older messages
+        </button>
+      )}
+      <Alert>{older.error}</Alert>
+      <ol class="messages" aria-label="Messages" aria-live="polite" tabIndex={-1} ref={listRef}>
         {messages.map((m) => (
           <MessageItem key={m.id} m={m} onRetried={merge} />
         ))}
@@ -359,17 +418,7 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
           ))}
         </select>
       </label>
-      <label>
-        Team
-        <select value={String(c.meta.team?.id ?? "")} onChange={(e) => assign({ team_id: e.currentTarget.value ? Number(e.currentTarget.value) : null })}>
-          <option value="">No team</option>
-          {teams.data?.map((t) => (
-            <option value={String(t.id)} key={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <TeamSelect teams={teams.data} none="No team" value={String(c.meta.team?.id ?? "")} onChange={(v) => assign({ team_id: v ? Number(v) : null })} />
       <label>
         Priority
         <select

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiError } from "../api";
+import { type Agent, ApiError, type Team } from "../api";
 
 export const errorText = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
 
@@ -90,3 +90,56 @@ export function Secret({ label, value, children }: { label: string; value: strin
 }
 
 export const time = (unix: number | null | undefined) => (unix ? new Date(unix * 1000).toLocaleString() : "");
+
+/** The account's teams as a "Team" select; `none` names the empty choice. Values are team ids as strings. */
+export function TeamSelect({ teams, none, value, onChange }: { teams: Team[] | undefined; none: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <label>
+      Team
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{none}</option>
+        {teams?.map((t) => (
+          <option value={String(t.id)} key={t.id}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Agents as checkboxes under `legend`, for choosing a set of them by id. */
+export function AgentChecks({
+  legend,
+  agents,
+  chosen,
+  onChange,
+  label = (a) => a.name,
+}: {
+  legend: string;
+  agents: Agent[] | undefined;
+  chosen: Set<number>;
+  onChange: (chosen: Set<number>) => void;
+  label?: (a: Agent) => string;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {agents?.map((a) => (
+        <label class="check" key={a.id}>
+          <input
+            type="checkbox"
+            checked={chosen.has(a.id)}
+            onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.currentTarget.checked) next.add(a.id);
+              else next.delete(a.id);
+              onChange(next);
+            }}
+          />
+          {label(a)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}

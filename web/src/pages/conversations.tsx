@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ok, type ConversationItem } from "../api";
 import { ContactPanel } from "../components/contact-panel";
 import { Thread } from "../components/thread";
-import { Alert, useLoad } from "../components/ui";
+import { Alert, TeamSelect, useLoad } from "../components/ui";
 import { BASE } from "../router";
 import { useSession } from "../session";
 
@@ -104,17 +104,7 @@ export function Conversations({ selected }: { selected: number | null }) {
               ))}
             </select>
           </label>
-          <label>
-            Team
-            <select value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
-              <option value="">All teams</option>
-              {teams.data?.map((t) => (
-                <option value={String(t.id)} key={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TeamSelect teams={teams.data} none="All teams" value={teamId} onChange={setTeamId} />
           <label>
             Label
             <input list="known-labels" value={labelInput} placeholder="any" onInput={(e) => setLabelInput(e.currentTarget.value)} />

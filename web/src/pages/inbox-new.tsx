@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, ok, type Inbox } from "../api";
-import { Alert, useAction, useLoad } from "../components/ui";
+import { AgentChecks, Alert, useAction, useLoad } from "../components/ui";
 import { BASE } from "../router";
 import { useSession } from "../session";
 
@@ -83,24 +83,7 @@ export function InboxNew() {
           }}
         >
           <p role="status">Inbox “{inbox.name}” created. Choose the agents who work in it.</p>
-          <fieldset>
-            <legend>Agents</legend>
-            {agents.data?.map((a) => (
-              <label class="check" key={a.id}>
-                <input
-                  type="checkbox"
-                  checked={chosen.has(a.id)}
-                  onChange={(e) => {
-                    const next = new Set(chosen);
-                    if (e.currentTarget.checked) next.add(a.id);
-                    else next.delete(a.id);
-                    setChosen(next);
-                  }}
-                />
-                {a.name} ({a.email})
-              </label>
-            ))}
-          </fieldset>
+          <AgentChecks legend="Agents" agents={agents.data} chosen={chosen} onChange={setChosen} label={(a) => `${a.name} (${a.email})`} />
           <Alert>{error}</Alert>
           <button type="submit" class="primary" disabled={busy}>
             Add agents

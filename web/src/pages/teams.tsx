@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, ok, type Agent, type Team } from "../api";
-import { Alert, useAction, useLoad } from "../components/ui";
+import { AgentChecks, Alert, useAction, useLoad } from "../components/ui";
 import { useSession } from "../session";
 
 export function Teams() {
@@ -100,24 +100,7 @@ function TeamItem({ team: t, agents, onChanged }: { team: Team; agents: Agent[];
           run(async () => members.setData(await ok(api.PATCH("/api/v1/accounts/{account_id}/teams/{team_id}/team_members", { params: { path }, body: { user_ids: [...chosen] } }))));
         }}
       >
-        <fieldset>
-          <legend>Members of {t.name}</legend>
-          {agents.map((a) => (
-            <label class="check" key={a.id}>
-              <input
-                type="checkbox"
-                checked={chosen.has(a.id)}
-                onChange={(e) => {
-                  const next = new Set(chosen);
-                  if (e.currentTarget.checked) next.add(a.id);
-                  else next.delete(a.id);
-                  setChosen(next);
-                }}
-              />
-              {a.name}
-            </label>
-          ))}
-        </fieldset>
+        <AgentChecks legend={`Members of ${t.name}`} agents={agents} chosen={chosen} onChange={setChosen} />
         <Alert>{error ?? members.error}</Alert>
         <button type="submit" disabled={busy}>
           Save members
