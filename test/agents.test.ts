@@ -168,7 +168,7 @@ describe("agents: errors", () => {
   it("answers malformed JSON with 400 and unknown agents with 404", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/agents`, undefined, raw), 400, "Malformed JSON in request body");
+    expectError(await api("POST", `${w.base}/agents`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
     expectError(await as(w.admin).patch(`${w.base}/agents/999999`, { name: "X" }), 404, "Agent not found");
     expectError(await as(w.admin).delete(`${w.base}/agents/999999`), 404, "Agent not found");
     expectError(await as(w.admin).delete(`${w.base}/agents/abc`), 422);

@@ -128,7 +128,7 @@ describe("contacts: errors", () => {
 
   it("answers malformed JSON with 400 and unknown ids with 404", async () => {
     const w = await createWorld();
-    expectError(await api("POST", `${w.base}/contacts`, undefined, { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } }), 400, "Malformed JSON in request body");
+    expectError(await api("POST", `${w.base}/contacts`, undefined, { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } }), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
     expectError(await as(w.admin).get(`${w.base}/contacts/999999`), 404);
     expectError(await as(w.admin).get(`${w.base}/contacts/abc`), 422);
     expectError(await as(w.admin).post(`${w.base}/contacts`, { name: "X", inbox_id: 999999 }), 404, "Inbox not found");

@@ -240,7 +240,7 @@ describe("inboxes: errors", () => {
   it("answers malformed JSON with 400, unknown ids with 404, non-numeric ids with 422", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/inboxes`, undefined, raw), 400, "Malformed JSON in request body");
+    expectError(await api("POST", `${w.base}/inboxes`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
     expectError(await api("PATCH", `${w.base}/inboxes/${w.inbox.id}`, undefined, raw), 400);
     expectError(await as(w.admin).get(`${w.base}/inboxes/999999`), 404, "Inbox not found");
     expectError(await as(w.admin).patch(`${w.base}/inboxes/999999`, { name: "X" }), 404, "Inbox not found");

@@ -85,7 +85,7 @@ describe("platform accounts", () => {
       raw: "{nope",
       headers: { "content-type": "application/json" },
     });
-    expectError(malformed, 400, "Malformed JSON in request body");
+    expectError(malformed, 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
     expectError(await platform().get(`${P}/accounts/999999`), 404, "Account not found");
     expectError(await platform().patch(`${P}/accounts/999999`, { name: "x" }), 404, "Account not found");
     expectError(await platform().get(`${P}/accounts/abc`), 422);

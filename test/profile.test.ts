@@ -182,7 +182,7 @@ describe("profile: errors", () => {
     expect((await as(w.agent).put(PROFILE, { email: w.agent.email })).status).toBe(200);
 
     const malformed = await api("PUT", PROFILE, undefined, { token: w.agent.token, raw: "{nope", headers: { "content-type": "application/json" } });
-    expectError(malformed, 400, "Malformed JSON in request body");
+    expectError(malformed, 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
 
     const other = await createWorld("Other");
     expectError(await as(w.agent).post(`${PROFILE}/availability`, { profile: { account_id: other.account.id, availability: "online" } }), 404, "Account not found");

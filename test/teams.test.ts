@@ -137,7 +137,7 @@ describe("teams: errors", () => {
   it("answers malformed JSON with 400 and unknown teams with 404", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/teams`, undefined, raw), 400, "Malformed JSON in request body");
+    expectError(await api("POST", `${w.base}/teams`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
     expectError(await as(w.admin).get(`${w.base}/teams/999999`), 404, "Team not found");
     expectError(await as(w.admin).patch(`${w.base}/teams/999999`, { name: "x" }), 404, "Team not found");
     expectError(await as(w.admin).delete(`${w.base}/teams/999999`), 404, "Team not found");

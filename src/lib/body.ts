@@ -52,13 +52,17 @@ function decodeUtf8(buf: ArrayBuffer): string {
 
 /**
  * Reads the request body whatever shape a Chatwoot client sent it in: JSON, multipart or
- * url-encoded forms, or nothing at all (an empty form-encoded POST is an empty object).
+ * url-encoded forms, or nothing at all (an empty form-encoded POST is an empty object). A JSON
+ * text sent as a form (curl's `-d '{...}'` without a Content-Type) is read as the JSON it is: as
+ * a form it would be one field named after the whole text, and the request would go through
+ * with none of what was sent.
  */
 export async function readBody(c: Context): Promise<Fields> {
   const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (type === "multipart/form-data" || type === "application/x-www-form-urlencoded") {
     const buf = await readLimited(c, type === "multipart/form-data" ? MAX_MULTIPART_BYTES : MAX_JSON_BYTES);
     if (buf.byteLength === 0) return {};
+    if (type === "application/x-www-form-urlencoded" && looksLikeJson(buf)) return parseJson(buf);
     try {
       const req = new Request("http://body.local", { method: "POST", headers: { "content-type": c.req.header("content-type")! }, body: buf });
       return formToObject(await req.formData());
@@ -68,17 +72,30 @@ export async function readBody(c: Context): Promise<Fields> {
   }
   const buf = await readLimited(c, MAX_JSON_BYTES);
   if (buf.byteLength === 0) return {};
-  // The type first: a binary body of another type is a 415, not a UTF-8 error.
-  if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type) && type !== "text/plain") {
-    throw unsupportedMediaType(`Unsupported Content-Type '${type}': send application/json or multipart/form-data`);
+  // The type first: a binary body of another type is a 415, not a UTF-8 error. No type at all is read as JSON.
+  if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+    throw unsupportedMediaType(`Unsupported Content-Type '${type}': send application/json, multipart/form-data or application/x-www-form-urlencoded`);
   }
+  return parseJson(buf);
+}
+
+/** Whether a form-encoded body is really a JSON object or array (its first non-blank byte is `{` or `[`). */
+function looksLikeJson(buf: ArrayBuffer): boolean {
+  const bytes = new Uint8Array(buf);
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  return first === 0x7b || first === 0x5b;
+}
+
+function parseJson(buf: ArrayBuffer): Fields {
   const text = decodeUtf8(buf);
   if (text.trim() === "") return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch {
-    throw badRequest("Malformed JSON in request body");
+  } catch (err) {
+    // V8 names where it stopped ("… in JSON at position 12 (line 1 column 13)").
+    const where = String((err as Error).message).match(/at position \d+(?: \(line \d+ column \d+\))?/)?.[0];
+    throw badRequest(`Malformed JSON in request body${where ? ` ${where}` : ""}`);
   }
   if (!isPlainObject(parsed)) throw badRequest("The request body must be a JSON object");
   return parsed;
