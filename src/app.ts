@@ -5,6 +5,7 @@ import { routePath } from "hono/route";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./lib/context";
 import { AppError, errorBody } from "./lib/errors";
+import { notFoundAnswer } from "./lib/not-found";
 import { validationError } from "./lib/zod";
 import { database } from "./middleware/db";
 import { idempotency, publicIdempotency } from "./middleware/idempotency";
@@ -76,7 +77,7 @@ export function buildApp() {
   app.get("/", (c) => c.redirect("/app/", 302));
   app.get("/login", (c) => c.redirect("/app/", 302));
 
-  app.notFound((c) => c.json({ error: "Route not found", code: "NOT_FOUND", details: [] }, 404));
+  app.notFound(notFoundAnswer(app.routes));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(errorBody(err), err.status, err.headers);
     if (err instanceof HTTPException) {
