@@ -16,7 +16,9 @@ export function createRouter() {
   });
   const route = router.openapi.bind(router);
   router.openapi = ((config: RouteConfig, handler: never, hook?: never) => {
-    router.openAPIRegistry.registerPath(config);
+    // Middleware is how a route runs, not what it is: left in, it showed as `"middleware": [null]` in the document.
+    const { middleware: _runsOnly, ...documented } = config;
+    router.openAPIRegistry.registerPath(documented as RouteConfig);
     const { body: _documentedOnly, ...request } = config.request ?? {};
     return route({ ...config, request, hide: true } as RouteConfig, handler, hook);
   }) as typeof router.openapi;
