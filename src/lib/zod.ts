@@ -6,8 +6,13 @@ import { unprocessable, type ErrorDetail } from "./errors";
  * Coercing field types. Chatwoot clients send ids as strings, booleans as "true"/"false"
  * (multipart forms) and objects as JSON strings; each is accepted and normalised here.
  */
-export const zInt = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)]);
-export const zId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)]);
+const kindOf = (v: unknown) =>
+  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" && !Number.isInteger(v) ? "a fraction" : typeof v === "string" && v.trim() === "" ? "an empty string" : typeof v;
+/** A union's error names what it takes and what came ("inbox_id: expected integer, got string"), not zod's "Invalid input". */
+const expected = (what: string) => ({ error: (issue: { input?: unknown }) => `expected ${what}, got ${kindOf(issue.input)}` });
+
+export const zInt = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)], expected("integer"));
+export const zId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)], expected("positive integer id"));
 
 /** No control characters (C0, DEL, C1): never part of an id, and a NUL or line break in one confuses lookups and logs. */
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
@@ -28,10 +33,10 @@ export const zKey = (max = 255) =>
 /** A key that may also be sent empty, which means absent: fields Chatwoot never required. */
 export const zBlankable = <T extends z.ZodType>(key: T) => z.union([z.literal("").transform(() => undefined), key]);
 
-export const zBool = z.union([
-  z.boolean(),
-  z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on"),
-]);
+export const zBool = z.union(
+  [z.boolean(), z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on")],
+  expected("boolean"),
+);
 
 /** A free-form JSON object (also sent as a JSON string), within ATTRIBUTE_LIMITS. */
 export const zJsonObject = z
