@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { validate } from "@readme/openapi-parser";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "./dev-server";
@@ -31,6 +32,13 @@ describe("Swagger UI at /swagger", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  it("serves a document a real OpenAPI 3.1 validator accepts", async () => {
+    const spec = await (await fetch(`${server.url}/openapi.json`)).json();
+    // The validator dereferences in place: give it a copy.
+    const result = await validate(structuredClone(spec));
+    expect(result.valid ? [] : result.errors.map((e) => e.message)).toEqual([]);
   });
 
   it("renders every operation of /openapi.json without leaving 127.0.0.1", async () => {
