@@ -71,6 +71,11 @@ export function buildApp() {
     type: "apiKey",
     in: "header",
     name: "api_access_token",
+    description:
+      "An agent's access token. `npm run dev` prints the demo agent's; an agent sees their own on `GET /api/v1/profile` and replaces it with " +
+      "`POST /api/v1/profile/reset_access_token`; the operator issues one with the Platform API (`POST /platform/api/v1/users`, " +
+      "`POST /platform/api/v1/users/{id}/reset_access_token`); `POST /auth/sign_in` returns one for that session. " +
+      "Also accepted as `Authorization: Bearer …` or the `api_access_token` query parameter.",
   });
   app.get("/swagger", swaggerPage);
   // The console lives under /app (static assets); the bare origin and the usual sign-in path lead there.

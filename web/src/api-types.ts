@@ -11156,6 +11156,13 @@ export interface components {
             };
             payload: components["schemas"]["Message"][];
         };
+        /**
+         * @example {
+         *       "content": "Thanks for reaching out! Your order ships today.",
+         *       "message_type": "outgoing",
+         *       "private": false
+         *     }
+         */
         MessageCreate: {
             content?: string | null;
             /**
