@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
-import { freePort, projectRoot } from "./dev-server";
+import { freePort, projectRoot, type DevServer } from "./dev-server";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const launch = () =>
@@ -82,3 +82,29 @@ export async function until<T>(what: string, check: () => T | Promise<T>, timeou
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * The Application API as the demo agent (its printed token), for arranging what a test needs;
+ * `server` is read at each call, since the dev server starts in `beforeAll`. Expects a 200.
+ */
+export const agentApiOf = (server: () => DevServer) => async (method: string, route: string, body?: unknown) => {
+  const { url, credentials } = server();
+  const res = await fetch(`${url}/api/v1/accounts/${credentials.accountId}${route}`, {
+    method,
+    headers: { api_access_token: credentials.token, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status, `${method} ${route}: ${res.status === 200 ? "" : await res.clone().text()}`).toBe(200);
+  return res.json() as Promise<any>;
+};
+
+/** The client API of one inbox, as an end user's app calls it (JSON, or a FormData with files). Expects a 200. */
+export const clientApiOf = (server: () => DevServer) => async (identifier: string, route: string, body?: unknown) => {
+  const res = await fetch(`${server().url}/public/api/v1/inboxes/${identifier}${route}`, {
+    method: body === undefined ? "GET" : "POST",
+    ...(body instanceof FormData ? { body } : { headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }),
+  });
+  expect(res.status, `client ${route}: ${res.status === 200 ? "" : await res.clone().text()}`).toBe(200);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : {}) as any;
+};

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, expectAccessible, launch, screenshots, startReceiver, until } from "./console-helpers";
+import { agentApiOf, CHROMIUM, clientApiOf, expectAccessible, launch, screenshots, startReceiver, until } from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
 /** A w×h PNG of colour bands (real pixels, so the screenshots show the image). */
@@ -56,24 +56,9 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
   // network failure would (the server side closes) and refuse reconnects while "offline".
   const cable = { urls: [] as string[], open: [] as { page: WebSocketRoute; server: WebSocketRoute }[], down: false };
 
-  const agentApi = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/api/v1/accounts/${server.credentials.accountId}${route}`, {
-      method,
-      headers: { api_access_token: server.credentials.token, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status, `${method} ${route}: ${res.status === 200 ? "" : await res.clone().text()}`).toBe(200);
-    return res.json() as Promise<any>;
-  };
-  const client = async (route: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/public/api/v1/inboxes/${server.credentials.inboxIdentifier}${route}`, {
-      method: body === undefined ? "GET" : "POST",
-      ...(body instanceof FormData ? { body } : { headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }),
-    });
-    expect(res.status, `client ${route}: ${res.status === 200 ? "" : await res.clone().text()}`).toBe(200);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : {}) as any;
-  };
+  const agentApi = agentApiOf(() => server);
+  const clientApi = clientApiOf(() => server);
+  const client = (route: string, body?: unknown) => clientApi(server.credentials.inboxIdentifier, route, body);
   const thread = () => page.getByRole("list", { name: "Messages" });
   const live = () => page.getByRole("status", { name: /Realtime/ });
   const actions = () => page.getByRole("group", { name: "Conversation actions" });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTypes, typesFile } from "../../web/scripts/api-types.mjs";
-import { CHROMIUM, expectAccessible, launch, screenshots, signedWith, sleep, startReceiver, until } from "./console-helpers";
+import { agentApiOf, CHROMIUM, clientApiOf, expectAccessible, launch, screenshots, signedWith, sleep, startReceiver, until } from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
 /**
@@ -19,25 +19,8 @@ describe("the agent console", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   const errors: string[] = [];
 
-  const agentApi = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/api/v1/accounts/${server.credentials.accountId}${route}`, {
-      method,
-      headers: { api_access_token: server.credentials.token, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status, `${method} ${route}`).toBe(200);
-    return res.json() as Promise<Record<string, any>>;
-  };
-  const client = async (identifier: string, route: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/public/api/v1/inboxes/${identifier}${route}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status, `client ${route}`).toBe(200);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : {}) as Record<string, any>;
-  };
+  const agentApi = agentApiOf(() => server);
+  const client = clientApiOf(() => server);
 
   const signIn = async (p: Page, email: string, password: string) => {
     await p.goto(`${server.url}/app/`);
