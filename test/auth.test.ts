@@ -19,7 +19,7 @@ const signIn = (email: string, password: string, ip: string, headers: Record<str
 
 
 
-describe("POST /auth/sign_in", () => {
+describe("POST /auth/sign_in", { timeout: 20_000 }, () => {
   it("answers Chatwoot's devise shape with a session token, and sets an HttpOnly, SameSite=Lax cookie", async () => {
     const { w, ip } = await signInWorld();
     const res = await signIn(w.admin.email.toUpperCase(), PASSWORD, ip);
@@ -113,7 +113,7 @@ describe("POST /auth/sign_in", () => {
   });
 });
 
-describe("the session cookie", () => {
+describe("the session cookie", { timeout: 20_000 }, () => {
   it("works wherever an API token does, with the same roles and tenancy", async () => {
     const { w, ip } = await signInWorld();
     const agentSession = await signIn(w.agent.email, PASSWORD, ip);
@@ -214,7 +214,7 @@ describe("the session cookie", () => {
   });
 });
 
-describe("set-password links", () => {
+describe("set-password links", { timeout: 20_000 }, () => {
   it("lets an agent an administrator added set a password once, then sign in", async () => {
     const { w, ip } = await signInWorld();
     const email = `${unique("invited")}@example.test`;
@@ -251,7 +251,7 @@ describe("set-password links", () => {
   });
 });
 
-describe("POST …/conversations/{id}/update_last_seen", () => {
+describe("POST …/conversations/{id}/update_last_seen", { timeout: 20_000 }, () => {
   it("marks the conversation read: unread_count drops to 0 and counts again from the next message", async () => {
     const w = await createWorld();
     const { conversation, path, sourceId } = await createConversation(w);
@@ -271,7 +271,7 @@ describe("POST …/conversations/{id}/update_last_seen", () => {
   });
 });
 
-describe("the cron prunes what can no longer be used", () => {
+describe("the cron prunes what can no longer be used", { timeout: 20_000 }, () => {
   it("deletes expired sessions, expired set-password links and stale failure counts, and keeps the rest", async () => {
     const { handleScheduled } = await import("../src/webhooks/consumer");
     const { w, ip } = await signInWorld();
