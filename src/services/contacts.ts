@@ -10,7 +10,7 @@ import type { ContactInboxRow, ContactRow } from "../serializers/contact";
 import type { InboxRow } from "../serializers/inbox";
 import type { Principal } from "./auth";
 import { conversationViews, toView, visibleTo } from "./conversation-view";
-import { inboxVisibleTo, viewerOf } from "./inboxes";
+import { inboxVisibleTo, viewerOf, visibleInbox } from "./inboxes";
 
 export const CONTACTS_PER_PAGE = 15;
 
@@ -47,9 +47,6 @@ function contactInboxesOf({ db, principal }: Scope, contactIds: SQL) {
     .orderBy(asc(contactInboxes.id));
 }
 
-/** The account's inbox, if the caller can see it (batchable); an inbox the caller cannot see looks missing. */
-const visibleInboxOf = ({ db, accountId, principal }: Scope, id: number | undefined) =>
-  db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, id), inboxVisibleTo(viewerOf(principal))));
 
 function attach(rows: ContactRow[], cis: { contactInbox: ContactInboxRow; inbox: InboxRow }[]): ContactWithInboxes[] {
   return rows.map((contact) => ({ contact, contactInboxes: cis.filter((ci) => ci.contactInbox.contactId === contact.id) }));
@@ -147,7 +144,7 @@ export async function createContact(
   const byIdentifier = and(eq(contacts.accountId, accountId), eqIfGiven(contacts.identifier, input.identifier));
   const [existing, inboxRows, found] = await db.batch([
     db.select().from(contacts).where(byIdentifier),
-    visibleInboxOf(scope, input.inbox_id),
+    visibleInbox(db, accountId, viewerOf(scope.principal), input.inbox_id),
     db
       .select()
       .from(contactInboxes)
@@ -341,7 +338,7 @@ export async function addContactInbox(
   const { db, accountId } = scope;
   const [contactRows, inboxRows] = await db.batch([
     db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
-    visibleInboxOf(scope, input.inbox_id),
+    visibleInbox(db, accountId, viewerOf(scope.principal), input.inbox_id),
   ]);
   if (!contactRows[0]) throw notFound("Contact");
   if (!inboxRows[0]) throw notFound("Inbox");

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
-import { prefixed } from "../db/select";
+import { eqIfGiven, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import type { Outbox } from "../webhooks/outbox";
 import { secureToken } from "../lib/crypto";
@@ -128,12 +128,12 @@ export function inboxVisibleTo(v: Viewer): SQL | undefined {
   return sql`${inboxes.id} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${v.userId})`;
 }
 
-/** The inbox, if it is in the account and visible to the viewer (batchable). */
-export function visibleInbox(db: DB, accountId: number, viewer: Viewer, id: number) {
+/** The inbox, if it is in the account and visible to the viewer (batchable); none without an id. */
+export function visibleInbox(db: DB, accountId: number, viewer: Viewer, id: number | undefined) {
   return db
     .select()
     .from(inboxes)
-    .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id), inboxVisibleTo(viewer)));
+    .where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, id), inboxVisibleTo(viewer)));
 }
 
 export function listInboxes(db: DB, accountId: number, viewer: Viewer): Promise<InboxRow[]> {
