@@ -78,9 +78,6 @@ export function buildApp() {
       "Also accepted as `Authorization: Bearer …` or the `api_access_token` query parameter.",
   });
   app.get("/swagger", swaggerPage);
-  // The console lives under /app (static assets); the bare origin and the usual sign-in path lead there.
-  app.get("/", (c) => c.redirect("/app/", 302));
-  app.get("/login", (c) => c.redirect("/app/", 302));
 
   app.notFound(notFoundAnswer(app.routes));
   app.onError((err, c) => {

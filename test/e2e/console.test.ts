@@ -49,9 +49,12 @@ describe("the agent console", () => {
   });
 
   it("serves the console under /app, redirects / there and keeps the API and Swagger UI on the Worker", async () => {
-    const root = await fetch(`${server.url}/`, { redirect: "manual" });
-    expect(root.status).toBe(302);
-    expect(new URL(root.headers.get("location")!, server.url).pathname).toBe("/app/");
+    // The bare origin and the usual sign-in path lead to the console (public/_redirects).
+    for (const entry of ["/", "/login"]) {
+      const res = await fetch(`${server.url}${entry}`, { redirect: "manual" });
+      expect(res.status, entry).toBe(302);
+      expect(new URL(res.headers.get("location")!, server.url).pathname).toBe("/app/");
+    }
     const deep = await fetch(`${server.url}/app/settings/inboxes`, { headers: { accept: "text/html", "sec-fetch-mode": "navigate" } });
     expect(deep.status).toBe(200);
     expect(await deep.text()).toContain('<div id="app">');
