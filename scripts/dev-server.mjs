@@ -37,7 +37,17 @@ export async function runWrangler(args) {
 
 /** Runs SQL against the local D1 database in `persistDir` (with no server on it) and returns the rows. */
 export async function queryLocalD1(persistDir, sql) {
-  const stdout = await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql]);
+  const stdout = await runWrangler([
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    persistDir,
+    "--json",
+    "--command",
+    sql,
+  ]);
   return JSON.parse(stdout).flatMap((r) => r.results);
 }
 
@@ -66,7 +76,14 @@ export function parseCredentials(output) {
     "inbox identifier",
   ].map(field);
   if (!accountId || !email || !token || !inboxId || !inboxIdentifier) return null;
-  return { accountId: Number(accountId), email, password: field("agent password"), token, inboxId: Number(inboxId), inboxIdentifier };
+  return {
+    accountId: Number(accountId),
+    email,
+    password: field("agent password"),
+    token,
+    inboxId: Number(inboxId),
+    inboxIdentifier,
+  };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -121,7 +138,15 @@ export async function startDevServer(opts = {}) {
   // wrangler probes from 9229 for a devtools port; servers starting side by side could collide.
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = ["--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistDir, ...(opts.devArgs ?? [])];
+  const args = [
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistDir,
+    ...(opts.devArgs ?? []),
+  ];
   const child = spawnGroup("npm", ["run", "dev", "--", ...args], {
     cwd: projectRoot,
     stdio: ["ignore", "pipe", "pipe"],

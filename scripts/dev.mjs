@@ -9,7 +9,19 @@
 // `--persist-to DIR` is also used for the migrations and the seed.
 import { spawn } from "node:child_process";
 import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
-import { appendFileSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  constants as fsConstants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { constants as osConstants, tmpdir } from "node:os";
 import path from "node:path";
@@ -107,11 +119,15 @@ function demoCredentials(file) {
   } catch {
     /* missing or unreadable: make new ones */
   }
-  const token = typeof saved.access_token === "string" && saved.access_token.length >= 24 ? saved.access_token : secureToken(32);
-  const password = typeof saved.password === "string" && saved.password.length >= 8 ? saved.password : `demo-${secureToken(12)}`;
+  const token =
+    typeof saved.access_token === "string" && saved.access_token.length >= 24 ? saved.access_token : secureToken(32);
+  const password =
+    typeof saved.password === "string" && saved.password.length >= 8 ? saved.password : `demo-${secureToken(12)}`;
   if (token !== saved.access_token || password !== saved.password) {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ email: DEMO.email, access_token: token, password }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ email: DEMO.email, access_token: token, password }, null, 2)}\n`, {
+      mode: 0o600,
+    });
   }
   return { token, password };
 }
@@ -168,9 +184,12 @@ async function seed(persistArgs, tokenFile) {
   const file = path.join(dir, "seed.sql");
   writeFileSync(file, seedSql(token, password), { mode: 0o600 });
   try {
-    const { code, stdout } = await wrangler(["d1", "execute", "DB", "--local", ...persistArgs, "--json", "--file", file], {
-      capture: true,
-    });
+    const { code, stdout } = await wrangler(
+      ["d1", "execute", "DB", "--local", ...persistArgs, "--json", "--file", file],
+      {
+        capture: true,
+      },
+    );
     if (code !== 0) process.stderr.write(stdout);
     exitIfStopped(code);
     const results = JSON.parse(stdout);
@@ -193,7 +212,13 @@ function userArgs() {
 
 /** Settings added to .dev.vars.example since this .dev.vars was made are appended to it. */
 function addMissingVars(devVars, example) {
-  const keys = (text) => new Set(text.split("\n").map((l) => l.match(/^\s*([A-Z0-9_]+)=/)?.[1]).filter(Boolean));
+  const keys = (text) =>
+    new Set(
+      text
+        .split("\n")
+        .map((l) => l.match(/^\s*([A-Z0-9_]+)=/)?.[1])
+        .filter(Boolean),
+    );
   const current = readFileSync(devVars, "utf8");
   const have = keys(current);
   const missing = readFileSync(example, "utf8")
@@ -235,17 +260,32 @@ function newestMtime(dir) {
  * built when missing, and never watched.
  */
 async function buildConsole() {
-  const viteBin = path.join(path.dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
+  const viteBin = path.join(
+    path.dirname(createRequire(import.meta.url).resolve("vite/package.json")),
+    "bin",
+    "vite.js",
+  );
   const config = path.join(root, "web", "vite.config.ts");
   const built = path.join(root, "public", "app", "index.html");
-  const sources = Math.max(newestMtime(path.join(root, "web", "src")), statSync(config).mtimeMs, statSync(path.join(root, "web", "index.html")).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(root, "web", "src")),
+    statSync(config).mtimeMs,
+    statSync(path.join(root, "web", "index.html")).mtimeMs,
+  );
   const stale = !existsSync(built) || (!process.env.CI && statSync(built).mtimeMs < sources);
   if (stale) {
     console.log("Building the console (web/ → public/app/)");
     const code = await new Promise((resolve, reject) => {
-      child = spawn(process.execPath, [viteBin, "build", "--config", config, "--logLevel", "warn"], { cwd: root, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
+      child = spawn(process.execPath, [viteBin, "build", "--config", config, "--logLevel", "warn"], {
+        cwd: root,
+        env: childEnv,
+        stdio: ["ignore", "inherit", "inherit"],
+      });
       child.on("error", reject);
-      child.on("exit", (c) => ((child = null), resolve(c ?? 1)));
+      child.on("exit", (c) => {
+        child = null;
+        resolve(c ?? 1);
+      });
     });
     exitIfStopped(code);
   }

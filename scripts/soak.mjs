@@ -82,6 +82,7 @@ const devArgs = [
 function workerCounts(output) {
   const counts = { consumerThrows: 0, droppedEnqueues: 0, sweptRequeued: 0 };
   // wrangler colours warnings even with NO_COLOR: strip the escapes before reading the JSON.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
   for (const line of output.replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
     if (line.includes("injected fault (FAULT_CONSUMER_THROW_RATE)")) counts.consumerThrows++;
     const json = line.slice(line.indexOf("{"));
@@ -102,10 +103,15 @@ async function pendingDeliveries(target, world) {
   let pending = 0;
   for (const inbox of world.inboxes) {
     for (let page = 1; ; page++) {
-      const res = await call(target, "GET", `/api/v1/accounts/${world.accountId}/inboxes/${inbox.id}/deliveries?page=${page}`, {
-        headers: { api_access_token: world.admin.token },
-        giveUpMs: 30_000,
-      });
+      const res = await call(
+        target,
+        "GET",
+        `/api/v1/accounts/${world.accountId}/inboxes/${inbox.id}/deliveries?page=${page}`,
+        {
+          headers: { api_access_token: world.admin.token },
+          giveUpMs: 30_000,
+        },
+      );
       pending += res.body.payload.filter((d) => d.status === "pending").length;
       if (!res.body.meta.has_more) break;
     }
@@ -113,7 +119,8 @@ async function pendingDeliveries(target, world) {
   return pending;
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 async function main() {
   const t0 = Date.now();
@@ -142,7 +149,10 @@ async function main() {
     dev = await startDevServer({ persistDir, devArgs });
     target.url = dev.url;
     const world = await seedWorld(target, receiver, { runId: prefix, inboxes: INBOXES, agents: AGENTS });
-    log(t0, `seeded account ${world.accountId}: ${INBOXES} inboxes, ${AGENTS} online agents; load for ${SECONDS} s with ${INTEGRATORS} integrators`);
+    log(
+      t0,
+      `seeded account ${world.accountId}: ${INBOXES} inboxes, ${AGENTS} online agents; load for ${SECONDS} s with ${INTEGRATORS} integrators`,
+    );
 
     const ledger = newLedger();
     const toAnswer = [];
@@ -150,7 +160,10 @@ async function main() {
     const deadline = runStart + SECONDS * 1000;
     if (OUTAGE) {
       await receiver.down(OUTAGE_MODE, OUTAGE_MODE === "503" ? RETRY_AFTER : 0);
-      log(t0, `receiver down (${OUTAGE_MODE === "503" ? `503, Retry-After: ${RETRY_AFTER}` : "connections refused"}) for ${OUTAGE_SECONDS} s`);
+      log(
+        t0,
+        `receiver down (${OUTAGE_MODE === "503" ? `503, Retry-After: ${RETRY_AFTER}` : "connections refused"}) for ${OUTAGE_SECONDS} s`,
+      );
     }
     const faults = (async () => {
       if (OUTAGE) {
@@ -190,12 +203,18 @@ async function main() {
     );
     await Promise.all(integrators);
     integratorsDone = true;
-    log(t0, `load over: ${ledger.incoming.size} messages acknowledged; agents answering the last ${toAnswer.length}...`);
+    log(
+      t0,
+      `load over: ${ledger.incoming.size} messages acknowledged; agents answering the last ${toAnswer.length}...`,
+    );
     await Promise.all(agents);
     const unanswered = toAnswer.length;
     await faults;
 
-    log(t0, `${ledger.replies.size} replies acknowledged; waiting up to ${WAIT_SECONDS} s for their webhooks and for no pending delivery...`);
+    log(
+      t0,
+      `${ledger.replies.size} replies acknowledged; waiting up to ${WAIT_SECONDS} s for their webhooks and for no pending delivery...`,
+    );
     const waitStart = Date.now();
     const missingReplies = () => [...ledger.replies.values()].filter((id) => !receiver.messages.has(id)).length;
     const missingIncoming = () => [...ledger.incoming.values()].filter((id) => !receiver.messages.has(id)).length;
@@ -209,11 +228,19 @@ async function main() {
       }
       await sleep(500);
     }
-    log(t0, `wait over after ${((Date.now() - waitStart) / 1000).toFixed(0)} s: ${missingReplies()} replies and ${missingIncoming()} messages not received, ${pending ?? "?"} deliveries pending`);
+    log(
+      t0,
+      `wait over after ${((Date.now() - waitStart) / 1000).toFixed(0)} s: ${missingReplies()} replies and ${missingIncoming()} messages not received, ${pending ?? "?"} deliveries pending`,
+    );
     await stopDev();
 
     const { checks, deliveries } = await runChecks({ persistDir, world, acked: ledger, receiver, prefix });
-    if (ledger.errors.length) checks.push({ name: "no client request failed for good", ok: false, detail: ledger.errors.slice(0, 5).join(" | ") });
+    if (ledger.errors.length)
+      checks.push({
+        name: "no client request failed for good",
+        ok: false,
+        detail: ledger.errors.slice(0, 5).join(" | "),
+      });
 
     const latencies = [...ledger.replySentAt]
       .filter(([id]) => receiver.messages.has(id))

@@ -3,7 +3,15 @@ import { env } from "cloudflare:workers";
 import { accountSnapshot, documentedOperations, fillPath, refusalMismatch } from "./helpers/access";
 import { api } from "./helpers/api";
 import { as, createWorld, platform, unique } from "./helpers/factories";
-import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Access, type Ctx, type Entry } from "./helpers/operations";
+import {
+  isPublicClient,
+  MATRIX,
+  matrixWorld,
+  UNAUTHENTICATED,
+  type Access,
+  type Ctx,
+  type Entry,
+} from "./helpers/operations";
 import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
 import { consoleSession } from "./helpers/sessions";
 
@@ -25,7 +33,11 @@ const EXPECTED: Record<Access, Record<Caller, number>> = {
 
 /** How a caller's request is made: with its API token, or (agents) on a console session cookie with its CSRF token. */
 type Auth = { label: string; token: string | null; headers?: Record<string, string> };
-type Callers = { tokens: Record<Caller, string | null>; viewers: Record<Caller, Viewer>; auths: Record<Caller, Auth[]> };
+type Callers = {
+  tokens: Record<Caller, string | null>;
+  viewers: Record<Caller, Viewer>;
+  auths: Record<Caller, Auth[]>;
+};
 
 /** A console session for the user: the cookie and CSRF token a browser would send (the console's own origin). */
 async function sessionOf(u: { email: string }, n: number): Promise<Auth> {
@@ -44,21 +56,40 @@ async function tokensFor(w: Ctx): Promise<Callers> {
     agent: w.agent.token,
     admin: w.admin.token,
   };
-  const auths = Object.fromEntries(CALLERS.map((c) => [c, [{ label: "token", token: tokens[c] }]])) as Record<Caller, Auth[]>;
+  const auths = Object.fromEntries(CALLERS.map((c) => [c, [{ label: "token", token: tokens[c] }]])) as Record<
+    Caller,
+    Auth[]
+  >;
   // The console's cookie is accepted exactly where a token is, with the same roles and tenancy.
-  const signedIn: [Caller, { email: string }][] = [["foreign", other.admin], ["outsider", w.outsider], ["agent", w.agent], ["admin", w.admin]];
+  const signedIn: [Caller, { email: string }][] = [
+    ["foreign", other.admin],
+    ["outsider", w.outsider],
+    ["agent", w.agent],
+    ["admin", w.admin],
+  ];
   for (const [i, [caller, u]] of signedIn.entries()) auths[caller].push(await sessionOf(u, i + 1));
   return {
     tokens,
     auths,
     // The foreign administrator is an administrator, of another account: none of this one's secrets are theirs.
-    viewers: { none: { kind: "none" }, bad: { kind: "none" }, platform: { kind: "platform" }, foreign: user(other.admin, true), outsider: user(w.outsider, false), agent: user(w.agent, false), admin: user(w.admin, true) },
+    viewers: {
+      none: { kind: "none" },
+      bad: { kind: "none" },
+      platform: { kind: "platform" },
+      foreign: user(other.admin, true),
+      outsider: user(w.outsider, false),
+      agent: user(w.agent, false),
+      admin: user(w.admin, true),
+    },
   };
 }
 
 /** What one response shows that its caller may not see (docs/api.md: who sees which secret). */
 async function leaks(w: Ctx, callers: Callers, key: string, caller: Caller, text: string) {
-  const secrets = await worldSecrets(w, [w.admin, w.agent, w.outsider].map((u) => ({ userId: u.id, token: u.token })));
+  const secrets = await worldSecrets(
+    w,
+    [w.admin, w.agent, w.outsider].map((u) => ({ userId: u.id, token: u.token })),
+  );
   return leakedSecrets(secrets, key, callers.viewers[caller], text).map((name) => `${key} as ${caller} shows ${name}`);
 }
 
@@ -71,7 +102,9 @@ const send = (w: Ctx, key: string, entry: Entry, auth: Auth | string | null) => 
 
 describe("access matrix", () => {
   it("classifies every documented operation", async () => {
-    const documented = (await documentedOperations()).filter((op) => !UNAUTHENTICATED.includes(op.key) && !isPublicClient(op.path));
+    const documented = (await documentedOperations()).filter(
+      (op) => !UNAUTHENTICATED.includes(op.key) && !isPublicClient(op.path),
+    );
     expect(documented.map((op) => op.key).filter((key) => !MATRIX[key])).toEqual([]);
     expect(Object.keys(MATRIX).filter((key) => !documented.some((op) => op.key === key))).toEqual([]);
     expect(documented.length).toBeGreaterThan(80);
@@ -119,7 +152,8 @@ describe("access matrix", () => {
           for (const auth of callers.auths[caller]) {
             await entry.before?.(w);
             const res = await send(w, key, entry, auth);
-            if (res.status < 200 || res.status > 299) failures.push(`${key} as ${caller} (${auth.label}): ${res.status} ${res.text.slice(0, 160)}`);
+            if (res.status < 200 || res.status > 299)
+              failures.push(`${key} as ${caller} (${auth.label}): ${res.status} ${res.text.slice(0, 160)}`);
             failures.push(...(await leaks(w, callers, key, caller, res.text)));
           }
         }
@@ -158,9 +192,18 @@ describe("access after a repeated Idempotency-Key", () => {
     const again = await as(agent).post(messages, { content: "twice" }, key);
     expect(again.status).toBe(200);
     expect((await as(w.admin).delete(`${w.base}/agents/${w.agent.id}`)).status).toBe(200);
-    expect(refusalMismatch(await as(agent).post(messages, { content: "twice" }, key), 404, "Account not found")).toBeNull();
+    expect(
+      refusalMismatch(await as(agent).post(messages, { content: "twice" }, key), 404, "Account not found"),
+    ).toBeNull();
 
-    expect((await platform().post(`/platform/api/v1/accounts/${w.account.id}/account_users`, { user_id: w.admin.id, role: "agent" })).status).toBe(200);
+    expect(
+      (
+        await platform().post(`/platform/api/v1/accounts/${w.account.id}/account_users`, {
+          user_id: w.admin.id,
+          role: "agent",
+        })
+      ).status,
+    ).toBe(200);
     expect(refusalMismatch(await as(w.admin).post(`${w.base}/inboxes`, { name: "Once" }, inboxKey), 403)).toBeNull();
     expect(refusalMismatch(await as(other).post(`${w.base}/inboxes`, { name: "Once" }, inboxKey), 404)).toBeNull();
     expect(await w.db.query.inboxes.findMany({ where: (t, { eq }) => eq(t.name, "Once") })).toHaveLength(1);
@@ -183,10 +226,19 @@ describe("client API access", () => {
     const ops = (await documentedOperations()).filter((op) => isPublicClient(op.path));
     expect(ops.length).toBeGreaterThan(10);
     const failures: string[] = [];
-    const real = { inbox_identifier: w.inbox.identifier, source_id: sourceId, conversation_id: opened.body.id, message_id: w.messageId };
+    const real = {
+      inbox_identifier: w.inbox.identifier,
+      source_id: sourceId,
+      conversation_id: opened.body.id,
+      message_id: w.messageId,
+    };
     for (const op of ops) {
       const body = op.method === "GET" ? undefined : {};
-      const unknownInbox = await api(op.method, fillPath(op.path, { ...real, inbox_identifier: "no-such-inbox" }), body);
+      const unknownInbox = await api(
+        op.method,
+        fillPath(op.path, { ...real, inbox_identifier: "no-such-inbox" }),
+        body,
+      );
       const wrong = refusalMismatch(unknownInbox, 404, "Inbox not found");
       if (wrong) failures.push(`${op.key} with an unknown inbox_identifier: ${wrong}`);
       if (!op.path.includes("{source_id}")) continue;

@@ -8,18 +8,32 @@ const membership = (accountId: number, userId: number) =>
   env.DB.prepare("select role, availability, auto_offline from account_users where account_id = ? and user_id = ?")
     .bind(accountId, userId)
     .first<{ role: string; availability: string; auto_offline: number }>();
-const userName = async (id: number) => (await env.DB.prepare("select name from users where id = ?").bind(id).first<{ name: string }>())?.name;
+const userName = async (id: number) =>
+  (await env.DB.prepare("select name from users where id = ?").bind(id).first<{ name: string }>())?.name;
 
 /** A conversation assigned to `assigneeId`, written straight to D1 (conversation routes are not under test here). */
 async function assignedConversation(w: World, assigneeId: number) {
   const { contact, sourceId } = await createContact(w);
-  const ci = await env.DB.prepare("select id from contact_inboxes where source_id = ?").bind(sourceId).first<{ id: number }>();
+  const ci = await env.DB.prepare("select id from contact_inboxes where source_id = ?")
+    .bind(sourceId)
+    .first<{ id: number }>();
   const now = Date.now();
   const row = await env.DB.prepare(
     `insert into conversations (account_id, display_id, uuid, inbox_id, contact_id, contact_inbox_id, assignee_id, last_activity_at, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
   )
-    .bind(w.account.id, Math.floor(Math.random() * 1e9), crypto.randomUUID(), w.inbox.id, contact.id, ci!.id, assigneeId, now, now, now)
+    .bind(
+      w.account.id,
+      Math.floor(Math.random() * 1e9),
+      crypto.randomUUID(),
+      w.inbox.id,
+      contact.id,
+      ci!.id,
+      assigneeId,
+      now,
+      now,
+      now,
+    )
     .first<{ id: number }>();
   return row!.id;
 }
@@ -32,15 +46,27 @@ describe("agents: happy path", () => {
     expect(Array.isArray(res.body)).toBe(true);
     expect(res.body.map((a: any) => a.name)).toEqual(["Admin", "Agent", "Outsider"]);
     expect(res.body[0]).toEqual({
-      id: w.admin.id, account_id: w.account.id, availability_status: "online", auto_offline: true, confirmed: true, email: w.admin.email,
-      provider: "email", available_name: "Admin", custom_attributes: {}, name: "Admin", role: "administrator", thumbnail: "",
+      id: w.admin.id,
+      account_id: w.account.id,
+      availability_status: "online",
+      auto_offline: true,
+      confirmed: true,
+      email: w.admin.email,
+      provider: "email",
+      available_name: "Admin",
+      custom_attributes: {},
+      name: "Admin",
+      role: "administrator",
+      thumbnail: "",
     });
   });
 
   it("creates a new user as an agent without ever showing their access token", async () => {
     const w = await createWorld();
     const email = `${unique("new")}@Example.TEST`;
-    const res = await as(w.admin).post(`${w.base}/agents`, { agent: { name: "Newbie", email, role: "administrator", availability: "busy", auto_offline: "false" } });
+    const res = await as(w.admin).post(`${w.base}/agents`, {
+      agent: { name: "Newbie", email, role: "administrator", availability: "busy", auto_offline: "false" },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       name: "Newbie",
@@ -54,7 +80,9 @@ describe("agents: happy path", () => {
     const { set_password_url, ...rest } = res.body;
     expect(set_password_url).toMatch(/^http:\/\/konversio\.test\/app\/set-password\?token=[1-9A-HJ-NP-Za-km-z]{32}$/);
     expect(JSON.stringify(rest)).not.toMatch(/token/i);
-    const tokens = await env.DB.prepare("select count(*) n from access_tokens where user_id = ?").bind(res.body.id).first<{ n: number }>();
+    const tokens = await env.DB.prepare("select count(*) n from access_tokens where user_id = ?")
+      .bind(res.body.id)
+      .first<{ n: number }>();
     expect(tokens!.n).toBe(1);
     const list = await as(w.admin).get(`${w.base}/agents`);
     expect(list.body.map((a: any) => a.id)).toContain(res.body.id);
@@ -63,9 +91,18 @@ describe("agents: happy path", () => {
   it("adds an existing user of another account, keeping their name and other membership", async () => {
     const a = await createWorld("A");
     const b = await createWorld("B");
-    const res = await as(a.admin).post(`${a.base}/agents`, { name: "Renamed by A", email: b.agent.email.toUpperCase() });
+    const res = await as(a.admin).post(`${a.base}/agents`, {
+      name: "Renamed by A",
+      email: b.agent.email.toUpperCase(),
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: b.agent.id, name: "Agent", role: "agent", availability_status: "offline", account_id: a.account.id });
+    expect(res.body).toMatchObject({
+      id: b.agent.id,
+      name: "Agent",
+      role: "agent",
+      availability_status: "offline",
+      account_id: a.account.id,
+    });
     expect(await userName(b.agent.id)).toBe("Agent");
     expect(await membership(b.account.id, b.agent.id)).toMatchObject({ role: "agent", availability: "online" });
     expect((await as(b.agent).get(`${a.base}/agents`)).status).toBe(200);
@@ -73,13 +110,28 @@ describe("agents: happy path", () => {
 
   it("updates name, role, availability and auto_offline with PATCH and PUT", async () => {
     const w = await createWorld();
-    const res = await as(w.admin).patch(`${w.base}/agents/${w.agent.id}`, { name: "Agent Smith", role: "administrator", availability: "busy", auto_offline: false });
+    const res = await as(w.admin).patch(`${w.base}/agents/${w.agent.id}`, {
+      name: "Agent Smith",
+      role: "administrator",
+      availability: "busy",
+      auto_offline: false,
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: w.agent.id, name: "Agent Smith", role: "administrator", availability_status: "busy", auto_offline: false });
+    expect(res.body).toMatchObject({
+      id: w.agent.id,
+      name: "Agent Smith",
+      role: "administrator",
+      availability_status: "busy",
+      auto_offline: false,
+    });
     const put = await as(w.admin).put(`${w.base}/agents/${w.agent.id}`, { agent: { role: "agent" } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: "Agent Smith", role: "agent", availability_status: "busy" });
-    expect(await membership(w.account.id, w.agent.id)).toEqual({ role: "agent", availability: "busy", auto_offline: 0 });
+    expect(await membership(w.account.id, w.agent.id)).toEqual({
+      role: "agent",
+      availability: "busy",
+      auto_offline: 0,
+    });
   });
 
   it("removes an agent with their inbox and team memberships and assignments in this account only", async () => {
@@ -112,7 +164,11 @@ describe("agents: happy path", () => {
 describe("agents: errors", () => {
   it("validates the body with details and creates nothing", async () => {
     const w = await createWorld();
-    const res = await as(w.admin).post(`${w.base}/agents`, { email: "not-an-email", role: "owner", availability: "away" });
+    const res = await as(w.admin).post(`${w.base}/agents`, {
+      email: "not-an-email",
+      role: "owner",
+      availability: "away",
+    });
     expectError(res, 422);
     expect(res.body.details.map((d: any) => d.field).sort()).toEqual(["availability", "email", "name", "role"]);
     expectError(await as(w.admin).patch(`${w.base}/agents/${w.agent.id}`, { role: "root" }), 422);
@@ -138,7 +194,10 @@ describe("agents: errors", () => {
     expect(await membership(w.account.id, w.admin.id)).toMatchObject({ role: "administrator" });
     expect(await userName(w.admin.id)).toBe("Admin");
     // Other changes to the last administrator are fine.
-    const ok = await as(w.admin).patch(`${w.base}/agents/${w.admin.id}`, { availability: "busy", role: "administrator" });
+    const ok = await as(w.admin).patch(`${w.base}/agents/${w.admin.id}`, {
+      availability: "busy",
+      role: "administrator",
+    });
     expect(ok.body).toMatchObject({ role: "administrator", availability_status: "busy" });
   });
 
@@ -153,14 +212,23 @@ describe("agents: errors", () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
     const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(failed.reason).toMatchObject({ status: 422, message: "The account's last administrator cannot be removed or demoted" });
-    const admins = await env.DB.prepare("select count(*) n from account_users where account_id = ? and role = 'administrator'")
+    expect(failed.reason).toMatchObject({
+      status: 422,
+      message: "The account's last administrator cannot be removed or demoted",
+    });
+    const admins = await env.DB.prepare(
+      "select count(*) n from account_users where account_id = ? and role = 'administrator'",
+    )
       .bind(w.account.id)
       .first<{ n: number }>();
     expect(admins!.n).toBe(1);
     // The refused write renamed nobody: only the demoted user carries the new name.
     const rows = await Promise.all(
-      [w.admin, w.agent].map(async (u) => ({ name: await userName(u.id), original: u.name, role: (await membership(w.account.id, u.id))!.role })),
+      [w.admin, w.agent].map(async (u) => ({
+        name: await userName(u.id),
+        original: u.name,
+        role: (await membership(w.account.id, u.id))!.role,
+      })),
     );
     for (const r of rows) expect(r.name).toBe(r.role === "agent" ? "Loser" : r.original);
   });
@@ -168,7 +236,11 @@ describe("agents: errors", () => {
   it("answers malformed JSON with 400 and unknown agents with 404", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/agents`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
+    expectError(
+      await api("POST", `${w.base}/agents`, undefined, raw),
+      400,
+      /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/,
+    );
     expectError(await as(w.admin).patch(`${w.base}/agents/999999`, { name: "X" }), 404, "Agent not found");
     expectError(await as(w.admin).delete(`${w.base}/agents/999999`), 404, "Agent not found");
     expectError(await as(w.admin).delete(`${w.base}/agents/abc`), 422);
@@ -196,7 +268,10 @@ describe("agents: security", () => {
     const a = await createWorld("A");
     const b = await createWorld("B");
     const missing = await as(a.admin).patch(`${a.base}/agents/999999`, { name: "X" });
-    const foreign = await as(a.admin).patch(`${a.base}/agents/${b.agent.id}`, { name: "Hacked", role: "administrator" });
+    const foreign = await as(a.admin).patch(`${a.base}/agents/${b.agent.id}`, {
+      name: "Hacked",
+      role: "administrator",
+    });
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
     expectError(await as(a.admin).delete(`${a.base}/agents/${b.agent.id}`), 404, "Agent not found");

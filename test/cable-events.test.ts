@@ -19,21 +19,36 @@ describe("cable: agent sockets", () => {
     // Frames are rendered from the database when they go out: wait before resolving, or the
     // created frame may already show the conversation resolved.
     const created = await until(() => admin.events("conversation.created").find((f) => f.data.id === conversation.id));
-    expect(created.data).toMatchObject({ id: conversation.id, inbox_id: w.inbox.id, status: "open", meta: { sender: { type: "contact" } } });
+    expect(created.data).toMatchObject({
+      id: conversation.id,
+      inbox_id: w.inbox.id,
+      status: "open",
+      meta: { sender: { type: "contact" } },
+    });
     await as(w.agent).post(`${path}/messages`, { content: "note for the team", private: true });
     await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
     for (const s of [admin, agent]) {
-      await until(() => s.events("message.created").some((f) => f.data.private === true && f.data.content === "note for the team"));
-      await until(() => s.events("conversation.status_changed").some((f) => f.data.id === conversation.id && f.data.status === "resolved"));
+      await until(() =>
+        s.events("message.created").some((f) => f.data.private === true && f.data.content === "note for the team"),
+      );
+      await until(() =>
+        s
+          .events("conversation.status_changed")
+          .some((f) => f.data.id === conversation.id && f.data.status === "resolved"),
+      );
     }
 
     // A conversation in the back-office inbox, where only the administrator is a member.
-    const back = await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.otherInbox.id, contact_id: (await createContact(w)).contact.id });
+    const back = await as(w.admin).post(`${w.base}/conversations`, {
+      inbox_id: w.otherInbox.id,
+      contact_id: (await createContact(w)).contact.id,
+    });
     await until(() => admin.events("conversation.created").some((f) => f.data.id === back.body.id));
     // Then a contact event, which every agent of the account hears: a barrier on each socket
     // (frames on one socket arrive in order), after which nothing more can be in flight.
     const barrier = await createContact(w, { name: "Barrier" });
-    for (const s of [admin, agent, outsider]) await until(() => s.events("contact.created").some((f) => f.data.id === barrier.contact.id));
+    for (const s of [admin, agent, outsider])
+      await until(() => s.events("contact.created").some((f) => f.data.id === barrier.contact.id));
 
     expect(agent.events("conversation.created").map((f) => f.data.id)).toEqual([conversation.id]);
     expect(outsider.events("conversation.created")).toEqual([]);
@@ -58,13 +73,21 @@ describe("cable: activity messages", () => {
       .where(and(eq(messages.accountId, w.account.id), eq(messages.messageType, "activity")));
     const outbox = new Outbox(db);
     await db.batch(
-      outbox.record({ event: "message_created", accountId: w.account.id, inboxId: w.inbox.id, conversationId: activity.conversationId, messageId: activity.id }) as [
-        BatchItem<"sqlite">,
-      ],
+      outbox.record({
+        event: "message_created",
+        accountId: w.account.id,
+        inboxId: w.inbox.id,
+        conversationId: activity.conversationId,
+        messageId: activity.id,
+      }) as [BatchItem<"sqlite">],
     );
     await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
     const seen = await until(() => agent.events("message.created").find((f) => f.data.id === activity.id));
-    expect(seen.data).toMatchObject({ message_type: 2, conversation_id: conversation.id, content: expect.stringMatching(/resolved/) });
+    expect(seen.data).toMatchObject({
+      message_type: 2,
+      conversation_id: conversation.id,
+      content: expect.stringMatching(/resolved/),
+    });
     await as(w.agent).post(`${path}/messages`, { content: "barrier" });
     await until(() => enduser.events("message.created").some((f) => f.data.content === "barrier"));
     expect(enduser.events("message.created").map((f) => f.data.message_type)).toEqual([1]);
@@ -84,11 +107,20 @@ describe("cable: typing and status", () => {
     await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on", is_private: true });
     await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on" });
     await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "off" });
-    await until(() => admin.events("conversation.typing_on").length === 2 && admin.events("conversation.typing_off").length === 1);
-    expect(admin.events("conversation.typing_on").find((f) => !f.data.is_private).data.user).toMatchObject({ id: w.agent.id, email: w.agent.email });
+    await until(
+      () => admin.events("conversation.typing_on").length === 2 && admin.events("conversation.typing_off").length === 1,
+    );
+    expect(admin.events("conversation.typing_on").find((f) => !f.data.is_private).data.user).toMatchObject({
+      id: w.agent.id,
+      email: w.agent.email,
+    });
 
     const off = await until(() => enduser.events("conversation.typing_off")[0]);
-    expect(off.data).toEqual({ conversation: { id: conversation.id }, user: { id: w.agent.id, name: "Agent", type: "user" }, is_private: false });
+    expect(off.data).toEqual({
+      conversation: { id: conversation.id },
+      user: { id: w.agent.id, name: "Agent", type: "user" },
+      is_private: false,
+    });
     await as(w.agent).post(`${path}/messages`, { content: "barrier" });
     await until(() => enduser.events("message.created").length === 1 && typist.events("message.created").length === 1);
     expect(enduser.events("conversation.typing_on").map((f) => f.data.is_private)).toEqual([false]);
@@ -110,7 +142,11 @@ describe("cable: presence", () => {
     expect(first).toEqual({
       event: "presence.update",
       // Agents with auto_offline and no socket count as offline.
-      data: { account_id: w.account.id, users: { [w.admin.id]: "online", [w.agent.id]: "offline", [w.outsider.id]: "offline" }, contacts: {} },
+      data: {
+        account_id: w.account.id,
+        users: { [w.admin.id]: "online", [w.agent.id]: "offline", [w.outsider.id]: "offline" },
+        contacts: {},
+      },
     });
     expect(first.id).toBeUndefined();
 
@@ -118,7 +154,9 @@ describe("cable: presence", () => {
     const enduser = await connect({ pubsub_token: await contactPubsubToken(contact.id, w.inbox.id) });
     await until(() => admin.events("presence.update").some((f) => f.data.contacts[contact.id] === "online"));
 
-    const changed = await as(w.admin).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "busy" } });
+    const changed = await as(w.admin).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "busy" },
+    });
     expect(changed.status).toBe(200);
     await until(() => admin.events("presence.update").some((f) => f.data.users[w.admin.id] === "busy"));
 
@@ -133,7 +171,9 @@ describe("cable: auto_offline", () => {
   it("sets an agent offline when their last socket closes, and online again (with the backlog) when they return", async () => {
     const w = await createWorld("Auto", { autoAssign: true });
     // Only the agent may take new conversations.
-    await as(w.admin).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "busy" } });
+    await as(w.admin).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "busy" },
+    });
 
     const one = await connect({ api_access_token: w.agent.token });
     await until(() => one.events("presence.update").length === 1);
@@ -164,7 +204,9 @@ describe("cable: auto_offline", () => {
     socket.send(JSON.stringify(subscribeFrame({ api_access_token: w.agent.token })));
     await until(() => frames.some((f) => f.type === "confirm_subscription"));
     await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "online");
-    const routed = await until(() => frames.find((f) => f.message?.event === "conversation.updated" && f.message.data.id === conversation.id));
+    const routed = await until(() =>
+      frames.find((f) => f.message?.event === "conversation.updated" && f.message.data.id === conversation.id),
+    );
     expect(routed.message.data).toMatchObject({ assignee_id: w.agent.id, meta: { assignee: { id: w.agent.id } } });
 
     // Closing the piped socket reaches the hub too.
@@ -176,8 +218,12 @@ describe("cable: auto_offline", () => {
   it("leaves agents alone who turned auto_offline off, or chose busy", async () => {
     const w = await createWorld();
     // Written directly, so no presence announcement of these changes can arrive late and be miscounted.
-    await env.DB.prepare("update account_users set auto_offline = 0 where account_id = ? and user_id = ?").bind(w.account.id, w.agent.id).run();
-    await env.DB.prepare("update account_users set availability = 'busy' where account_id = ? and user_id = ?").bind(w.account.id, w.outsider.id).run();
+    await env.DB.prepare("update account_users set auto_offline = 0 where account_id = ? and user_id = ?")
+      .bind(w.account.id, w.agent.id)
+      .run();
+    await env.DB.prepare("update account_users set availability = 'busy' where account_id = ? and user_id = ?")
+      .bind(w.account.id, w.outsider.id)
+      .run();
     const watcher = await connect({ api_access_token: w.admin.token });
     const agent = await connect({ api_access_token: w.agent.token });
     await until(() => watcher.events("presence.update").length === 2);

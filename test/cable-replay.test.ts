@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { as, createContact, createConversation, createWorld } from "./helpers/factories";
 import { connect, contactPubsubToken, subscribeFrame, until, upgrade } from "./helpers/cable";
 
-const maxEventId = async () => (await env.DB.prepare("select coalesce(max(id), 0) id from events").first<{ id: number }>())!.id;
+const maxEventId = async () =>
+  (await env.DB.prepare("select coalesce(max(id), 0) id from events").first<{ id: number }>())!.id;
 
 describe("cable: replay", () => {
   it("sends a reconnecting contact exactly what it missed since its last event id, in order, then live frames", async () => {

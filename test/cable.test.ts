@@ -84,7 +84,9 @@ describe("cable: refusals", () => {
       role: "agent",
     });
     expect((await upgrade({ api_access_token: w.agent.token })).status).toBe(401);
-    expect((await upgrade({ api_access_token: w.agent.token, account_id: String(second.account.id + 1000) })).status).toBe(401);
+    expect(
+      (await upgrade({ api_access_token: w.agent.token, account_id: String(second.account.id + 1000) })).status,
+    ).toBe(401);
     const named = await connect({ api_access_token: w.agent.token, account_id: String(second.account.id) });
     named.close();
     // The header works as well as the query.
@@ -99,7 +101,9 @@ describe("cable: refusals", () => {
     const db = drizzle(env.DB, { schema });
     const restricted = { ...env, PUBLIC_API_ALLOWED_ORIGINS: "https://app.example, https://widget.example" };
     const req = { upgrade: "websocket", token: w.admin.token, query: {} };
-    const refused = await openCable(restricted, db, { ...req, origin: "https://evil.example" }).catch((e: unknown) => e);
+    const refused = await openCable(restricted, db, { ...req, origin: "https://evil.example" }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).status).toBe(403);
     const allowed = await openCable(restricted, db, { ...req, origin: "https://widget.example" });
@@ -110,7 +114,14 @@ describe("cable: refusals", () => {
 
   it("never takes the subscriber from a client's header", async () => {
     const w = await createWorld();
-    const forged = { sub: { kind: "agent", accountId: w.account.id, userId: w.admin.id }, mode: "plain", identifier: null, since: 0, welcome: false, confirm: false };
+    const forged = {
+      sub: { kind: "agent", accountId: w.account.id, userId: w.admin.id },
+      mode: "plain",
+      identifier: null,
+      since: 0,
+      welcome: false,
+      confirm: false,
+    };
     const res = await upgrade({ api_access_token: "not-a-token" }, { [HANDOFF_HEADER]: JSON.stringify(forged) });
     expect(res.status).toBe(401);
   });
@@ -148,11 +159,17 @@ describe("cable: ActionCable", () => {
     const good = subscribeFrame({ pubsub_token: await contactPubsubToken(contact.id, w.inbox.id) });
     socket.send(JSON.stringify(good));
     await until(() => frames.some((f) => f.type === "confirm_subscription"));
-    expect(frames.find((f) => f.type === "confirm_subscription")).toEqual({ identifier: good.identifier, type: "confirm_subscription" });
+    expect(frames.find((f) => f.type === "confirm_subscription")).toEqual({
+      identifier: good.identifier,
+      type: "confirm_subscription",
+    });
 
     await as(w.agent).post(`${path}/messages`, { content: "wrapped" });
     const wrapped = await until(() => frames.find((f) => f.message?.event === "message.created"));
-    expect(wrapped).toMatchObject({ identifier: good.identifier, message: { event: "message.created", id: expect.any(Number), data: { content: "wrapped", message_type: 1 } } });
+    expect(wrapped).toMatchObject({
+      identifier: good.identifier,
+      message: { event: "message.created", id: expect.any(Number), data: { content: "wrapped", message_type: 1 } },
+    });
 
     const pinged = await until(() => frames.find((f) => f.type === "ping"), 5000);
     expect(Math.abs(pinged.message - Date.now() / 1000)).toBeLessThan(10);
@@ -168,7 +185,10 @@ describe("cable: ActionCable", () => {
     const w = await createWorld();
     const { contact, path } = await createConversation(w);
     const since = (await env.DB.prepare("select max(id) id from events").first<{ id: number }>())!.id - 1;
-    const c = await connect({ pubsub_token: await contactPubsubToken(contact.id, w.inbox.id), since: String(since) }, { "sec-websocket-protocol": "actioncable-v1-json" });
+    const c = await connect(
+      { pubsub_token: await contactPubsubToken(contact.id, w.inbox.id), since: String(since) },
+      { "sec-websocket-protocol": "actioncable-v1-json" },
+    );
     expect(c.res.headers.get("sec-websocket-protocol")).toBe("actioncable-v1-json");
     await until(() => c.frames.some((f) => f.type === "welcome"));
     await as(w.agent).post(`${path}/messages`, { content: "before subscribing" });
@@ -178,7 +198,7 @@ describe("cable: ActionCable", () => {
     // The replay waited for the subscription, so it carries what came before it too.
     const replayed = await until(() => c.frames.find((f) => f.message?.data?.content === "before subscribing"));
     expect(replayed.identifier).toBe(sub.identifier);
-    expect(c.frames.findIndex((f) => f === replayed)).toBeGreaterThan(c.frames.findIndex((f) => f.type === "confirm_subscription"));
+    expect(c.frames.indexOf(replayed)).toBeGreaterThan(c.frames.findIndex((f) => f.type === "confirm_subscription"));
     c.close();
   });
 
@@ -192,14 +212,24 @@ describe("cable: ActionCable", () => {
     socket.addEventListener("message", (ev) => {
       frames.push(JSON.parse(ev.data as string));
     });
-    const wrongUser = subscribeFrame({ pubsub_token: me.body.pubsub_token, account_id: w.account.id, user_id: w.agent.id });
+    const wrongUser = subscribeFrame({
+      pubsub_token: me.body.pubsub_token,
+      account_id: w.account.id,
+      user_id: w.agent.id,
+    });
     socket.send(JSON.stringify(wrongUser));
     await until(() => frames.some((f) => f.type === "reject_subscription"));
-    const dashboard = subscribeFrame({ pubsub_token: me.body.pubsub_token, account_id: w.account.id, user_id: w.admin.id });
+    const dashboard = subscribeFrame({
+      pubsub_token: me.body.pubsub_token,
+      account_id: w.account.id,
+      user_id: w.admin.id,
+    });
     socket.send(JSON.stringify(dashboard));
     await until(() => frames.some((f) => f.type === "confirm_subscription"));
     await createConversation(w);
-    await until(() => frames.some((f) => f.identifier === dashboard.identifier && f.message?.event === "conversation.created"));
+    await until(() =>
+      frames.some((f) => f.identifier === dashboard.identifier && f.message?.event === "conversation.created"),
+    );
     socket.close(1000, "done");
   });
 

@@ -10,7 +10,12 @@ import { as, createConversation, createWorld, platform, type World } from "./hel
  * accounts keep every row.
  */
 
-const rows = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).all()).results;
+const rows = async (sql: string, ...binds: unknown[]) =>
+  (
+    await env.DB.prepare(sql)
+      .bind(...binds)
+      .all()
+  ).results;
 
 /** A conversation with a text message, an attachment, a label and a reply, all through the API. */
 async function busyConversation(w: World, word: string) {
@@ -20,7 +25,9 @@ async function busyConversation(w: World, word: string) {
   form.set("message_type", "incoming");
   form.append("attachments[]", new File(["receipt"], "receipt.txt", { type: "text/plain" }));
   expect((await api("POST", `${path}/messages`, form, { token: w.admin.token })).status).toBe(200);
-  expect((await as(w.agent).post(`${path}/messages`, { content: `Your ${word} order is on its way` })).status).toBe(200);
+  expect((await as(w.agent).post(`${path}/messages`, { content: `Your ${word} order is on its way` })).status).toBe(
+    200,
+  );
   expect((await as(w.agent).post(`${path}/labels`, { labels: ["vip"] })).status).toBe(200);
   return { contact, conversation };
 }
@@ -29,7 +36,10 @@ async function busyConversation(w: World, word: string) {
 const contactRows = async (contactId: number) => ({
   contactInboxes: await rows("select * from contact_inboxes where contact_id = ? order by id", contactId),
   conversations: await rows("select * from conversations where contact_id = ? order by id", contactId),
-  messages: await rows("select * from messages where conversation_id in (select id from conversations where contact_id = ?) order by id", contactId),
+  messages: await rows(
+    "select * from messages where conversation_id in (select id from conversations where contact_id = ?) order by id",
+    contactId,
+  ),
   terms: await rows(
     "select * from message_terms where conversation_id in (select id from conversations where contact_id = ?) order by term, message_id",
     contactId,
@@ -38,7 +48,10 @@ const contactRows = async (contactId: number) => ({
     "select id, message_id, key from attachments where message_id in (select m.id from messages m join conversations c on c.id = m.conversation_id where c.contact_id = ?) order by id",
     contactId,
   ),
-  labels: await rows("select * from conversation_labels where conversation_id in (select id from conversations where contact_id = ?)", contactId),
+  labels: await rows(
+    "select * from conversation_labels where conversation_id in (select id from conversations where contact_id = ?)",
+    contactId,
+  ),
 });
 
 describe("cascade deletes", () => {
@@ -57,11 +70,24 @@ describe("cascade deletes", () => {
     expect(await rows("select * from contacts where id = ?", gone.contact.id)).toEqual([]);
     // By the ids the contact had, so a row that lost its parent cannot hide.
     const ids = (list: unknown[]) => JSON.stringify(list);
-    expect(await rows("select id from conversations where id in (select value from json_each(?))", ids(conversationIds))).toEqual([]);
-    expect(await rows("select id from messages where id in (select value from json_each(?))", ids(messageIds))).toEqual([]);
-    expect(await rows("select * from message_terms where message_id in (select value from json_each(?))", ids(messageIds))).toEqual([]);
-    expect(await rows("select id from attachments where message_id in (select value from json_each(?))", ids(messageIds))).toEqual([]);
-    expect(await rows("select * from conversation_labels where conversation_id in (select value from json_each(?))", ids(conversationIds))).toEqual([]);
+    expect(
+      await rows("select id from conversations where id in (select value from json_each(?))", ids(conversationIds)),
+    ).toEqual([]);
+    expect(await rows("select id from messages where id in (select value from json_each(?))", ids(messageIds))).toEqual(
+      [],
+    );
+    expect(
+      await rows("select * from message_terms where message_id in (select value from json_each(?))", ids(messageIds)),
+    ).toEqual([]);
+    expect(
+      await rows("select id from attachments where message_id in (select value from json_each(?))", ids(messageIds)),
+    ).toEqual([]);
+    expect(
+      await rows(
+        "select * from conversation_labels where conversation_id in (select value from json_each(?))",
+        ids(conversationIds),
+      ),
+    ).toEqual([]);
     expect(await rows("select id from contact_inboxes where contact_id = ?", gone.contact.id)).toEqual([]);
     // The attachment's URL is gone with it.
     const key = goneBefore.attachments[0].key as string;
@@ -78,7 +104,8 @@ describe("cascade deletes", () => {
     const bystander = await createWorld("Bystander");
     await busyConversation(bystander, "narwhal");
     const before = await ownedRows(w.account.id);
-    for (const table of ["contacts", "conversations", "messages", "messageTerms", "labels", "events"] as const) expect(before[table].length).toBeGreaterThan(0);
+    for (const table of ["contacts", "conversations", "messages", "messageTerms", "labels", "events"] as const)
+      expect(before[table].length).toBeGreaterThan(0);
     const bystanderBefore = await ownedRows(bystander.account.id);
 
     expect((await platform().delete(`/platform/api/v1/accounts/${w.account.id}`)).status).toBe(200);

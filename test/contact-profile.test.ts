@@ -7,13 +7,20 @@ import { api } from "./helpers/api";
 import { as, createWorld, expectError, testDb, unique } from "./helpers/factories";
 
 const count = async (accountId: number, identifier: string) =>
-  (await env.DB.prepare("select count(*) n from contacts where account_id = ? and identifier = ?").bind(accountId, identifier).first<{ n: number }>())!.n;
+  (await env.DB.prepare("select count(*) n from contacts where account_id = ? and identifier = ?")
+    .bind(accountId, identifier)
+    .first<{ n: number }>())!.n;
 
 describe("POST /api/v1/profile: create or find a contact", () => {
   it("creates the contact with its contact_inbox, and finds the same one when the user returns", async () => {
     const w = await createWorld();
     const identifier = unique("app-user");
-    const first = await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier, name: "Maya", email: "maya@example.test" });
+    const first = await as(w.agent).post("/api/v1/profile", {
+      inbox_identifier: w.inbox.identifier,
+      identifier,
+      name: "Maya",
+      email: "maya@example.test",
+    });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
       identifier,
@@ -24,8 +31,15 @@ describe("POST /api/v1/profile: create or find a contact", () => {
       hmac_verified: false,
       inbox_identifier: w.inbox.identifier,
     });
-    const again = await as(w.admin).post("/api/v1/profile", { profile: { inbox_identifier: w.inbox.identifier, identifier } });
-    expect(again.body).toMatchObject({ id: first.body.id, source_id: first.body.source_id, pubsub_token: first.body.pubsub_token, name: "Maya" });
+    const again = await as(w.admin).post("/api/v1/profile", {
+      profile: { inbox_identifier: w.inbox.identifier, identifier },
+    });
+    expect(again.body).toMatchObject({
+      id: first.body.id,
+      source_id: first.body.source_id,
+      pubsub_token: first.body.pubsub_token,
+      name: "Maya",
+    });
     expect(await count(w.account.id, identifier)).toBe(1);
     // The agent's own profile is untouched by the contact route.
     expect((await as(w.agent).get("/api/v1/profile")).body.email).toBe(w.agent.email);
@@ -35,14 +49,26 @@ describe("POST /api/v1/profile: create or find a contact", () => {
     const w = await createWorld();
     const identifier = unique("verified");
     const hash = await hmacSha256Hex(w.inbox.hmacToken, identifier);
-    const verified = await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier, identifier_hash: hash });
+    const verified = await as(w.agent).post("/api/v1/profile", {
+      inbox_identifier: w.inbox.identifier,
+      identifier,
+      identifier_hash: hash,
+    });
     expect(verified.body.hmac_verified).toBe(true);
 
-    const wrong = await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier: unique("x"), identifier_hash: "0".repeat(64) });
+    const wrong = await as(w.agent).post("/api/v1/profile", {
+      inbox_identifier: w.inbox.identifier,
+      identifier: unique("x"),
+      identifier_hash: "0".repeat(64),
+    });
     expectError(wrong, 401, /Invalid identifier_hash/);
     await testDb().update(inboxes).set({ hmacMandatory: true }).where(eq(inboxes.id, w.inbox.id));
     const missing = unique("missing");
-    expectError(await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier: missing }), 401, /required/);
+    expectError(
+      await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier: missing }),
+      401,
+      /required/,
+    );
     expect(await count(w.account.id, missing)).toBe(0);
   });
 
@@ -50,10 +76,29 @@ describe("POST /api/v1/profile: create or find a contact", () => {
     const a = await createWorld("A");
     const b = await createWorld("B");
     expectError(await as(a.agent).post("/api/v1/profile", { identifier: "x" }), 422);
-    expectError(await as(a.agent).post("/api/v1/profile", { inbox_identifier: a.inbox.identifier, identifier: "x", identifier_hash: "nothex" }), 422);
-    expectError(await as(a.agent).post("/api/v1/profile", { inbox_identifier: "nope", identifier: "x" }), 404, "Inbox not found");
-    expectError(await as(a.admin).post("/api/v1/profile", { inbox_identifier: b.inbox.identifier, identifier: "x" }), 404, "Inbox not found");
-    expectError(await as(a.agent).post("/api/v1/profile", { inbox_identifier: a.otherInbox.identifier, identifier: "x" }), 404, "Inbox not found");
+    expectError(
+      await as(a.agent).post("/api/v1/profile", {
+        inbox_identifier: a.inbox.identifier,
+        identifier: "x",
+        identifier_hash: "nothex",
+      }),
+      422,
+    );
+    expectError(
+      await as(a.agent).post("/api/v1/profile", { inbox_identifier: "nope", identifier: "x" }),
+      404,
+      "Inbox not found",
+    );
+    expectError(
+      await as(a.admin).post("/api/v1/profile", { inbox_identifier: b.inbox.identifier, identifier: "x" }),
+      404,
+      "Inbox not found",
+    );
+    expectError(
+      await as(a.agent).post("/api/v1/profile", { inbox_identifier: a.otherInbox.identifier, identifier: "x" }),
+      404,
+      "Inbox not found",
+    );
     expectError(await api("POST", "/api/v1/profile", { inbox_identifier: a.inbox.identifier, identifier: "x" }), 401);
     expect(await count(b.account.id, "x")).toBe(0);
   });

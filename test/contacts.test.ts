@@ -27,7 +27,9 @@ describe("contacts: happy path", () => {
       additional_attributes: {},
       created_at: expect.any(Number),
     });
-    expect(contact.contact_inboxes).toEqual([{ source_id: contact_inbox.source_id, inbox: expect.objectContaining({ id: w.inbox.id }) }]);
+    expect(contact.contact_inboxes).toEqual([
+      { source_id: contact_inbox.source_id, inbox: expect.objectContaining({ id: w.inbox.id }) },
+    ]);
     expect(contact_inbox.source_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(contact_inbox.inbox).toMatchObject({ id: w.inbox.id, inbox_identifier: w.inbox.identifier });
     expect(JSON.stringify(res.body)).not.toContain(w.inbox.hmacToken);
@@ -37,7 +39,9 @@ describe("contacts: happy path", () => {
     const w = await createWorld();
     const identifier = unique("user");
     const first = await as(w.admin).post(`${w.base}/contacts`, { name: "Bob", identifier, inbox_id: w.inbox.id });
-    const again = await as(w.agent).post(`${w.base}/contacts`, { contact: { name: "Bob again", identifier, inbox_id: String(w.inbox.id) } });
+    const again = await as(w.agent).post(`${w.base}/contacts`, {
+      contact: { name: "Bob again", identifier, inbox_id: String(w.inbox.id) },
+    });
     expect(again.status).toBe(200);
     expect(again.body.payload.contact.id).toBe(first.body.payload.contact.id);
     expect(again.body.payload.contact.name).toBe("Bob");
@@ -60,7 +64,8 @@ describe("contacts: happy path", () => {
 
   it("lists identified contacts 15 a page, sorts, shows, merges attributes on update, searches, deletes", async () => {
     const w = await createWorld();
-    for (let i = 0; i < 17; i++) await createContact(w, { name: `Person ${String(i).padStart(2, "0")}`, email: `p${i}@ex.test` });
+    for (let i = 0; i < 17; i++)
+      await createContact(w, { name: `Person ${String(i).padStart(2, "0")}`, email: `p${i}@ex.test` });
     await as(w.admin).post(`${w.base}/contacts`, { name: "Anonymous" });
     const page1 = await as(w.agent).get(`${w.base}/contacts`, { sort: "name", page: "1" });
     expect(page1.status).toBe(200);
@@ -73,7 +78,9 @@ describe("contacts: happy path", () => {
     const target = page1.body.payload[3];
     const updated = await as(w.agent).put(`${w.base}/contacts/${target.id}`, { custom_attributes: { tier: "gold" } });
     expect(updated.status).toBe(200);
-    await as(w.agent).patch(`${w.base}/contacts/${target.id}`, { contact: { custom_attributes: { seats: 3 }, name: "Renamed" } });
+    await as(w.agent).patch(`${w.base}/contacts/${target.id}`, {
+      contact: { custom_attributes: { seats: 3 }, name: "Renamed" },
+    });
     const shown = await as(w.agent).get(`${w.base}/contacts/${target.id}`);
     expect(shown.body.payload).toMatchObject({ name: "Renamed", custom_attributes: { tier: "gold", seats: 3 } });
 
@@ -96,7 +103,10 @@ describe("contacts: happy path", () => {
   it("lists and creates contact_inboxes", async () => {
     const w = await createWorld();
     const { contact, sourceId } = await createContact(w);
-    const created = await as(w.admin).post(`${w.base}/contacts/${contact.id}/contact_inboxes`, { inbox_id: w.otherInbox.id, source_id: "crm-42" });
+    const created = await as(w.admin).post(`${w.base}/contacts/${contact.id}/contact_inboxes`, {
+      inbox_id: w.otherInbox.id,
+      source_id: "crm-42",
+    });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ source_id: "crm-42", inbox: { id: w.otherInbox.id } });
     const list = await as(w.admin).get(`${w.base}/contacts/${contact.id}/contact_inboxes`);
@@ -122,13 +132,23 @@ describe("contacts: errors", () => {
     const res = await as(w.admin).post(`${w.base}/contacts`, { name: 5, email: "nope", phone_number: "555" });
     expectError(res, 422);
     expect(res.body.details.map((d: any) => d.field).sort()).toEqual(["email", "name", "phone_number"]);
-    const { results } = await env.DB.prepare("select count(*) n from contacts where account_id = ?").bind(w.account.id).all();
+    const { results } = await env.DB.prepare("select count(*) n from contacts where account_id = ?")
+      .bind(w.account.id)
+      .all();
     expect(results[0].n).toBe(0);
   });
 
   it("answers malformed JSON with 400 and unknown ids with 404", async () => {
     const w = await createWorld();
-    expectError(await api("POST", `${w.base}/contacts`, undefined, { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } }), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
+    expectError(
+      await api("POST", `${w.base}/contacts`, undefined, {
+        token: w.admin.token,
+        raw: "{nope",
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+      /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/,
+    );
     expectError(await as(w.admin).get(`${w.base}/contacts/999999`), 404);
     expectError(await as(w.admin).get(`${w.base}/contacts/abc`), 422);
     expectError(await as(w.admin).post(`${w.base}/contacts`, { name: "X", inbox_id: 999999 }), 404, "Inbox not found");
@@ -190,14 +210,30 @@ describe("contacts: source_id on create", () => {
   it("reuses a source_id for its own contact and refuses it for another", async () => {
     const w = await createWorld();
     const identifier = unique("src");
-    const first = await as(w.admin).post(`${w.base}/contacts`, { name: "S", identifier, inbox_id: w.inbox.id, source_id: "app-user-7" });
+    const first = await as(w.admin).post(`${w.base}/contacts`, {
+      name: "S",
+      identifier,
+      inbox_id: w.inbox.id,
+      source_id: "app-user-7",
+    });
     expect(first.body.payload.contact_inbox.source_id).toBe("app-user-7");
-    const again = await as(w.admin).post(`${w.base}/contacts`, { identifier, inbox_id: w.inbox.id, source_id: "app-user-7" });
+    const again = await as(w.admin).post(`${w.base}/contacts`, {
+      identifier,
+      inbox_id: w.inbox.id,
+      source_id: "app-user-7",
+    });
     expect(again.body.payload.contact.id).toBe(first.body.payload.contact.id);
     expect(again.body.payload.contact.contact_inboxes).toHaveLength(1);
-    const other = await as(w.admin).post(`${w.base}/contacts`, { name: "T", identifier: unique("src"), inbox_id: w.inbox.id, source_id: "app-user-7" });
+    const other = await as(w.admin).post(`${w.base}/contacts`, {
+      name: "T",
+      identifier: unique("src"),
+      inbox_id: w.inbox.id,
+      source_id: "app-user-7",
+    });
     expectError(other, 422, "source_id should be unique");
-    const { results } = await env.DB.prepare("select c.identifier from contact_inboxes ci join contacts c on c.id = ci.contact_id where ci.source_id = 'app-user-7'").all();
+    const { results } = await env.DB.prepare(
+      "select c.identifier from contact_inboxes ci join contacts c on c.id = ci.contact_id where ci.source_id = 'app-user-7'",
+    ).all();
     expect(results).toEqual([{ identifier }]);
   });
 });
@@ -211,11 +247,18 @@ describe("contacts: an agent sees only the sessions of their own inboxes", () =>
     expect(inBack.status).toBe(200);
     const contactId = inBack.body.payload.contact.id;
     const secretSource = inBack.body.payload.contact_inbox.source_id as string;
-    expect((await as(w.admin).post(`${w.base}/contacts/${contactId}/contact_inboxes`, { inbox_id: w.inbox.id })).status).toBe(200);
+    expect(
+      (await as(w.admin).post(`${w.base}/contacts/${contactId}/contact_inboxes`, { inbox_id: w.inbox.id })).status,
+    ).toBe(200);
 
     const inboxesOf = (body: any) => body.contact_inboxes.map((ci: any) => ci.inbox.id).sort();
-    expect(inboxesOf((await as(w.admin).get(`${w.base}/contacts/${contactId}`)).body.payload)).toEqual([w.inbox.id, w.otherInbox.id].sort());
-    for (const [actor, visible] of [[w.agent, [w.inbox.id]], [w.outsider, []]] as const) {
+    expect(inboxesOf((await as(w.admin).get(`${w.base}/contacts/${contactId}`)).body.payload)).toEqual(
+      [w.inbox.id, w.otherInbox.id].sort(),
+    );
+    for (const [actor, visible] of [
+      [w.agent, [w.inbox.id]],
+      [w.outsider, []],
+    ] as const) {
       const reads = [
         await as(actor).get(`${w.base}/contacts/${contactId}`),
         await as(actor).get(`${w.base}/contacts`),
@@ -242,7 +285,13 @@ describe("contacts: an agent sees only the sessions of their own inboxes", () =>
     const again = await as(w.agent).post(`${w.base}/contacts`, { identifier, inbox_id: w.otherInbox.id });
     expectError(again, 404, "Inbox not found");
     expect(again.text).not.toContain(secretSource);
-    expectError(await as(w.agent).post(`${w.base}/contacts/${made.body.payload.contact.id}/contact_inboxes`, { inbox_id: w.otherInbox.id }), 404, "Inbox not found");
+    expectError(
+      await as(w.agent).post(`${w.base}/contacts/${made.body.payload.contact.id}/contact_inboxes`, {
+        inbox_id: w.otherInbox.id,
+      }),
+      404,
+      "Inbox not found",
+    );
     // In their own inbox the agent gets the contact, without the other inbox's session.
     const own = await as(w.agent).post(`${w.base}/contacts`, { identifier, inbox_id: w.inbox.id });
     expect(own.status).toBe(200);

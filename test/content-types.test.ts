@@ -9,7 +9,8 @@ import { createConversation, createWorld, expectError, unique } from "./helpers/
  * called sent content blank. Any other type is a 415.
  */
 describe("request body content types", () => {
-  const contactCount = (accountId: number) => env.DB.prepare("select count(*) as n from contacts where account_id = ?").bind(accountId).first<{ n: number }>();
+  const contactCount = (accountId: number) =>
+    env.DB.prepare("select count(*) as n from contacts where account_id = ?").bind(accountId).first<{ n: number }>();
 
   it("reads a JSON text sent as application/x-www-form-urlencoded, or with no Content-Type, as JSON", async () => {
     const w = await createWorld();
@@ -23,7 +24,10 @@ describe("request body content types", () => {
     expect(asForm.body.payload.contact).toMatchObject({ name: "Curl User", identifier });
 
     const { path } = await createConversation(w);
-    const noType = await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: new TextEncoder().encode(' \n{"content": "sent without a type"}') });
+    const noType = await api("POST", `${path}/messages`, undefined, {
+      token: w.admin.token,
+      raw: new TextEncoder().encode(' \n{"content": "sent without a type"}'),
+    });
     expect(noType.status, noType.text).toBe(200);
     expect(noType.body.content).toBe("sent without a type");
     const formMessage = await api("POST", `${path}/messages`, undefined, {
@@ -33,11 +37,19 @@ describe("request body content types", () => {
     });
     expect(formMessage.body.content).toBe("curl -d");
     // A real form still reads as a form, and an empty one as nothing.
-    const form = await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: "content=hello+form&private=true", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = await api("POST", `${path}/messages`, undefined, {
+      token: w.admin.token,
+      raw: "content=hello+form&private=true",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(form.body).toMatchObject({ content: "hello form", private: true });
     // Malformed JSON in a form body is a 400 naming where it broke, and writes nothing.
     const before = await contactCount(w.account.id);
-    const broken = await api("POST", `${w.base}/contacts`, undefined, { token: w.admin.token, raw: '{"name": "x",}', headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const broken = await api("POST", `${w.base}/contacts`, undefined, {
+      token: w.admin.token,
+      raw: '{"name": "x",}',
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expectError(broken, 400, /^Malformed JSON in request body at position 13 \(line 1 column 14\)$/);
     expect(await contactCount(w.account.id)).toEqual(before);
   });
@@ -46,9 +58,15 @@ describe("request body content types", () => {
     const w = await createWorld();
     const before = await contactCount(w.account.id);
     for (const type of ["text/plain", "text/plain; charset=utf-8", "application/xml", "text/csv"]) {
-      const res = await api("POST", `${w.base}/contacts`, undefined, { token: w.admin.token, raw: '{"name": "Plain"}', headers: { "content-type": type } });
+      const res = await api("POST", `${w.base}/contacts`, undefined, {
+        token: w.admin.token,
+        raw: '{"name": "Plain"}',
+        headers: { "content-type": type },
+      });
       expectError(res, 415);
-      expect(res.body.error).toContain("send application/json, multipart/form-data or application/x-www-form-urlencoded");
+      expect(res.body.error).toContain(
+        "send application/json, multipart/form-data or application/x-www-form-urlencoded",
+      );
     }
     expect(await contactCount(w.account.id)).toEqual(before);
   });

@@ -9,7 +9,10 @@ import { as, createContact, createConversation, createWorld, type World } from "
 async function search(w: World, q: string, filters: Record<string, string> = {}, actor: { token: string } = w.admin) {
   const res = await as(actor).get(`${w.base}/conversations`, { status: "all", q, ...filters });
   expect(res.status, res.text).toBe(200);
-  return { ids: (res.body.data.payload as { id: number }[]).map((c) => c.id).sort((a, b) => a - b), meta: res.body.data.meta };
+  return {
+    ids: (res.body.data.payload as { id: number }[]).map((c) => c.id).sort((a, b) => a - b),
+    meta: res.body.data.meta,
+  };
 }
 
 const say = (w: World, path: string, content: string, extra: Record<string, unknown> = {}) =>
@@ -17,8 +20,21 @@ const say = (w: World, path: string, content: string, extra: Record<string, unkn
 
 describe("search terms", () => {
   it("cuts text into lower-case, NFKC-normalised, distinct words", () => {
-    expect(searchTerms("Refund, REFUNDED! refund-now: ＡＢＣ ﬁle 42")).toEqual(["refund", "refunded", "now", "abc", "file", "42"]);
-    expect(searchTerms("Crème brûlée — Straße Ελληνικά हिन्दी")).toEqual(["crème", "brûlée", "straße", "ελληνικά", "हिन्दी"]);
+    expect(searchTerms("Refund, REFUNDED! refund-now: ＡＢＣ ﬁle 42")).toEqual([
+      "refund",
+      "refunded",
+      "now",
+      "abc",
+      "file",
+      "42",
+    ]);
+    expect(searchTerms("Crème brûlée — Straße Ελληνικά हिन्दी")).toEqual([
+      "crème",
+      "brûlée",
+      "straße",
+      "ελληνικά",
+      "हिन्दी",
+    ]);
     expect(searchTerms("?!… --")).toEqual([]);
     expect(searchTerms(null)).toEqual([]);
     expect(searchTerms("x".repeat(100))).toEqual(["x".repeat(MAX_TERM_LENGTH)]);
@@ -124,7 +140,11 @@ describe("conversation search (q)", () => {
     await say(w, b.path, "mango delivery");
     await say(other, theirs.path, "mango delivery");
     await as(w.admin).post(`${b.path}/toggle_status`, { status: "resolved" });
-    const otherInbox = await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.otherInbox.id, contact_id: a.contact.id, message: { content: "mango" } });
+    const otherInbox = await as(w.admin).post(`${w.base}/conversations`, {
+      inbox_id: w.otherInbox.id,
+      contact_id: a.contact.id,
+      message: { content: "mango" },
+    });
     expect(otherInbox.status).toBe(200);
 
     expect((await search(w, "mango")).ids).toEqual([1, 2, 3]);
@@ -183,9 +203,14 @@ describe("conversation search (q)", () => {
     expect((await search(w, "papaya")).ids).toEqual([1]);
     expect((await search(w, "legacy question")).ids).toEqual([1]);
     expect((await search(w, "deleted")).ids).toEqual([1]);
-    const terms = await env.DB.prepare("select term from message_terms where message_id = ? order by term").bind(legacy!.id).all<{ term: string }>();
+    const terms = await env.DB.prepare("select term from message_terms where message_id = ? order by term")
+      .bind(legacy!.id)
+      .all<{ term: string }>();
     expect(terms.results.map((t) => t.term)).toEqual(["a", "legacy", "papaya", "question"]);
-    const cursor = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{ next_id: number; end_id: number }>();
+    const cursor = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{
+      next_id: number;
+      end_id: number;
+    }>();
     expect(cursor?.next_id).toBe(cursor?.end_id);
 
     // During a rolling deploy the previous version may still write messages without their words:
@@ -196,11 +221,16 @@ describe("conversation search (q)", () => {
     expect((await search(w, "kiwi")).ids).toEqual([1]);
 
     // After it, later messages are indexed by their own write; the finished cursor leaves them alone.
-    await env.DB.prepare("update message_terms_backfill set started_at = ?").bind(Date.now() - BACKFILL_GRACE_MS - 1).run();
+    await env.DB.prepare("update message_terms_backfill set started_at = ?")
+      .bind(Date.now() - BACKFILL_GRACE_MS - 1)
+      .run();
     const after = await insert("unindexed mango", "incoming");
     await handleScheduled(env);
     expect((await search(w, "mango")).ids).toEqual([]);
-    const done = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{ next_id: number; end_id: number }>();
+    const done = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{
+      next_id: number;
+      end_id: number;
+    }>();
     expect(done).toEqual({ next_id: during!.id, end_id: during!.id });
     expect(after!.id).toBeGreaterThan(done!.end_id);
   });
@@ -212,9 +242,14 @@ describe("conversation search (q)", () => {
     const newest = await env.DB.prepare("select max(id) id from messages").first<{ id: number }>();
     // A cursor past its grace, whose last messages no longer exist (their conversation was deleted).
     await env.DB.prepare("delete from message_terms_backfill").run();
-    await env.DB.prepare("insert into message_terms_backfill (id, next_id, end_id, started_at) values (1, ?, ?, 0)").bind(newest!.id, newest!.id + 50).run();
+    await env.DB.prepare("insert into message_terms_backfill (id, next_id, end_id, started_at) values (1, ?, ?, 0)")
+      .bind(newest!.id, newest!.id + 50)
+      .run();
     await handleScheduled(env);
-    const cursor = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{ next_id: number; end_id: number }>();
+    const cursor = await env.DB.prepare("select next_id, end_id from message_terms_backfill").first<{
+      next_id: number;
+      end_id: number;
+    }>();
     expect(cursor).toEqual({ next_id: newest!.id + 50, end_id: newest!.id + 50 });
   });
 });

@@ -33,12 +33,22 @@ describe("conversations: happy path", () => {
       labels: [],
       custom_attributes: { order: "A-1" },
       contact_inbox: { source_id: sourceId },
-      meta: { sender: { id: contact.id, type: "contact" }, channel: "Channel::Api", assignee_type: null, hmac_verified: false },
+      meta: {
+        sender: { id: contact.id, type: "contact" },
+        channel: "Channel::Api",
+        assignee_type: null,
+        hmac_verified: false,
+      },
       unread_count: 0,
     });
     expect(conv.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(conv.messages).toHaveLength(1);
-    expect(conv.messages[0]).toMatchObject({ content: "How can we help?", message_type: 1, conversation_id: 1, sender: { id: w.agent.id, type: "user" } });
+    expect(conv.messages[0]).toMatchObject({
+      content: "How can we help?",
+      message_type: 1,
+      conversation_id: 1,
+      sender: { id: w.agent.id, type: "user" },
+    });
     expect(conv.last_non_activity_message.id).toBe(conv.messages[0].id);
     expect(typeof conv.created_at).toBe("number");
     expect(conv.first_reply_created_at).toBeGreaterThan(0);
@@ -60,7 +70,9 @@ describe("conversations: happy path", () => {
     const w = await createWorld();
     const { contact } = await createContact(w);
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id })),
+      Array.from({ length: 8 }, () =>
+        as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id }),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.map((r) => r.body.id).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -76,7 +88,9 @@ describe("conversations: happy path", () => {
     await as(w.admin).post(`${c3.path}/toggle_status`, { status: "resolved" });
     await as(w.admin).post(`${c2.path}/labels`, { labels: ["vip", "billing"] });
 
-    const all = await as(w.admin).get(`${w.base}/conversations?assignee_type=all&status=open&page=1&q=&inbox_id=&team_id=&labels=`);
+    const all = await as(w.admin).get(
+      `${w.base}/conversations?assignee_type=all&status=open&page=1&q=&inbox_id=&team_id=&labels=`,
+    );
     expect(all.status).toBe(200);
     expect(all.body.data.meta).toEqual({ mine_count: 1, assigned_count: 2, unassigned_count: 0, all_count: 2 });
     expect(all.body.data.payload.map((c: any) => c.id).sort()).toEqual([1, 2]);
@@ -104,7 +118,10 @@ describe("conversations: happy path", () => {
     const w = await createWorld();
     const { conversation, path } = await createConversation(w);
     const resolved = await as(w.agent).post(`${path}/toggle_status`);
-    expect(resolved.body).toEqual({ meta: {}, payload: { success: true, conversation_id: conversation.id, current_status: "resolved", snoozed_until: null } });
+    expect(resolved.body).toEqual({
+      meta: {},
+      payload: { success: true, conversation_id: conversation.id, current_status: "resolved", snoozed_until: null },
+    });
     const reopened = await as(w.agent).post(`${path}/toggle_status`, {});
     expect(reopened.body.payload.current_status).toBe("open");
     const until = Math.floor(Date.now() / 1000) + 3600;
@@ -133,7 +150,10 @@ describe("conversations: happy path", () => {
     expect(unassigned.body).toBeNull();
     await as(w.agent).post(`${path}/assignments`, { assignee_id: w.agent.id });
 
-    const team = await w.db.insert((await import("../src/db/schema")).teams).values({ accountId: w.account.id, name: "Tier 2" }).returning();
+    const team = await w.db
+      .insert((await import("../src/db/schema")).teams)
+      .values({ accountId: w.account.id, name: "Tier 2" })
+      .returning();
     const teamRes = await as(w.admin).post(`${path}/assignments`, { team_id: team[0].id });
     expect(teamRes.body).toMatchObject({ id: team[0].id, name: "Tier 2" });
     expect((await as(w.admin).get(path)).body.meta.team).toMatchObject({ name: "Tier 2" });
@@ -168,13 +188,45 @@ describe("conversations: errors", () => {
     const w = await createWorld();
     const { contact } = await createContact(w);
     expectError(await as(w.admin).post(`${w.base}/conversations`, {}), 422);
-    expectError(await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, status: "closed" }), 422);
-    expectError(await as(w.admin).post(`${w.base}/conversations`, { inbox_id: 999999, contact_id: contact.id }), 404, "Inbox not found");
-    expectError(await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: 999999 }), 404, "Contact not found");
+    expectError(
+      await as(w.admin).post(`${w.base}/conversations`, {
+        inbox_id: w.inbox.id,
+        contact_id: contact.id,
+        status: "closed",
+      }),
+      422,
+    );
+    expectError(
+      await as(w.admin).post(`${w.base}/conversations`, { inbox_id: 999999, contact_id: contact.id }),
+      404,
+      "Inbox not found",
+    );
+    expectError(
+      await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: 999999 }),
+      404,
+      "Contact not found",
+    );
     expectError(await as(w.admin).post(`${w.base}/conversations`, { source_id: "nope" }), 404);
-    expectError(await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, assignee_id: 999999 }), 404, "Agent not found");
-    expectError(await api("POST", `${w.base}/conversations`, undefined, { token: w.admin.token, raw: "[1,", headers: { "content-type": "application/json" } }), 400);
-    const { results } = await env.DB.prepare("select count(*) n from conversations where account_id = ?").bind(w.account.id).all();
+    expectError(
+      await as(w.admin).post(`${w.base}/conversations`, {
+        inbox_id: w.inbox.id,
+        contact_id: contact.id,
+        assignee_id: 999999,
+      }),
+      404,
+      "Agent not found",
+    );
+    expectError(
+      await api("POST", `${w.base}/conversations`, undefined, {
+        token: w.admin.token,
+        raw: "[1,",
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+    );
+    const { results } = await env.DB.prepare("select count(*) n from conversations where account_id = ?")
+      .bind(w.account.id)
+      .all();
     expect(results[0].n).toBe(0);
   });
 
@@ -207,7 +259,11 @@ describe("conversations: security", () => {
     expectError(await as(w.agent).post(`${hidden.path}/toggle_status`), 404);
     expectError(await as(w.outsider).get(visible.path), 404);
     const { contact } = await createContact(w);
-    expectError(await as(w.agent).post(`${w.base}/conversations`, { inbox_id: w.otherInbox.id, contact_id: contact.id }), 404, "Inbox not found");
+    expectError(
+      await as(w.agent).post(`${w.base}/conversations`, { inbox_id: w.otherInbox.id, contact_id: contact.id }),
+      404,
+      "Inbox not found",
+    );
     expect((await as(w.admin).get(hidden.path)).body.status).toBe("open");
   });
 
@@ -216,9 +272,16 @@ describe("conversations: security", () => {
     const b = await createWorld("B");
     const bConv = await createConversation(b);
     const aConv = await createConversation(a);
-    expectError(await as(a.admin).post(`${a.base}/conversations`, { inbox_id: b.inbox.id, contact_id: bConv.contact.id }), 404);
+    expectError(
+      await as(a.admin).post(`${a.base}/conversations`, { inbox_id: b.inbox.id, contact_id: bConv.contact.id }),
+      404,
+    );
     expectError(await as(a.admin).post(`${a.base}/conversations`, { source_id: bConv.sourceId }), 404);
-    expectError(await as(a.admin).post(`${aConv.path}/assignments`, { assignee_id: b.agent.id }), 404, "Agent not found");
+    expectError(
+      await as(a.admin).post(`${aConv.path}/assignments`, { assignee_id: b.agent.id }),
+      404,
+      "Agent not found",
+    );
     expectError(await as(a.admin).get(bConv.path), 404, "Account not found");
     expectError(await as(a.admin).post(`${bConv.path}/toggle_status`), 404, "Account not found");
     expectError(await api("GET", aConv.path), 401);

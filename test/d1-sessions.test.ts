@@ -15,7 +15,8 @@ function watchSessions() {
   return vi.spyOn(env.DB, "withSession");
 }
 
-const roundTrips = (res: ApiResponse) => Number(res.headers.get("server-timing")?.match(/d1;desc="(\d+) round trips"/)?.[1]);
+const roundTrips = (res: ApiResponse) =>
+  Number(res.headers.get("server-timing")?.match(/d1;desc="(\d+) round trips"/)?.[1]);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -52,7 +53,10 @@ describe("D1 sessions (read replication)", () => {
     expect(bookmark).toMatch(BOOKMARK);
 
     const sessions = watchSessions();
-    const read = await api("GET", `${w.base}/contacts/${contact.id}`, undefined, { token: w.agent.token, headers: { "x-d1-bookmark": bookmark } });
+    const read = await api("GET", `${w.base}/contacts/${contact.id}`, undefined, {
+      token: w.agent.token,
+      headers: { "x-d1-bookmark": bookmark },
+    });
     expect(sessions).toHaveBeenCalledWith(bookmark);
     expect(read.status).toBe(200);
     expect(read.body.payload.name).toBe("Renamed after write");
@@ -67,10 +71,15 @@ describe("D1 sessions (read replication)", () => {
     const w = await createWorld();
     const read = await as(w.agent).get(`${w.base}/contacts`);
     const sessions = watchSessions();
-    const res = await api("POST", `${w.base}/contacts`, { name: "N", inbox_id: w.inbox.id }, {
-      token: w.agent.token,
-      headers: { "x-d1-bookmark": bookmarkOf(read)! },
-    });
+    const res = await api(
+      "POST",
+      `${w.base}/contacts`,
+      { name: "N", inbox_id: w.inbox.id },
+      {
+        token: w.agent.token,
+        headers: { "x-d1-bookmark": bookmarkOf(read)! },
+      },
+    );
     expect(res.status).toBe(200);
     expect(sessions.mock.calls).toEqual([["first-primary"]]);
   });
@@ -81,7 +90,10 @@ describe("D1 sessions (read replication)", () => {
     const refused = ["garbage", "f".repeat(201), "00000000-0000 0000", "'; drop table contacts; --", "-", "0000-"];
     for (const bad of refused) {
       const sessions = watchSessions();
-      const res = await api("GET", `${w.base}/contacts`, undefined, { token: w.agent.token, headers: { "x-d1-bookmark": bad } });
+      const res = await api("GET", `${w.base}/contacts`, undefined, {
+        token: w.agent.token,
+        headers: { "x-d1-bookmark": bad },
+      });
       expect(res.status, bad).toBe(200);
       expect(sessions.mock.calls, bad).toEqual([["first-unconstrained"]]);
       expect(bookmarkOf(res), bad).toMatch(BOOKMARK);
@@ -98,7 +110,12 @@ describe("D1 sessions (read replication)", () => {
     const plain = await c.get(`/contacts/${created.source_id}`);
     expect(plain.status).toBe(200);
     expect(sessions).toHaveBeenLastCalledWith("first-unconstrained");
-    const verified = ok(await c.get(`/contacts/${created.source_id}`, { identifier, identifier_hash: await hmacSha256Hex(w.inbox.hmacToken, identifier) }));
+    const verified = ok(
+      await c.get(`/contacts/${created.source_id}`, {
+        identifier,
+        identifier_hash: await hmacSha256Hex(w.inbox.hmacToken, identifier),
+      }),
+    );
     expect(verified.hmac_verified).toBe(true);
     expect(sessions).toHaveBeenLastCalledWith("first-primary");
   });
@@ -108,13 +125,27 @@ describe("D1 sessions (read replication)", () => {
     const path = `/public/api/v1/inboxes/${w.inbox.identifier}`;
     const origin = "https://chat.example.com";
     const preflight = await api("OPTIONS", `${path}/contacts`, undefined, {
-      headers: { Origin: origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-d1-bookmark" },
+      headers: {
+        Origin: origin,
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-d1-bookmark",
+      },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase().split(/\s*,\s*/)).toContain("x-d1-bookmark");
+    expect(
+      preflight.headers
+        .get("access-control-allow-headers")
+        ?.toLowerCase()
+        .split(/\s*,\s*/),
+    ).toContain("x-d1-bookmark");
     const shown = await api("GET", path, undefined, { headers: { Origin: origin } });
     expect(shown.status).toBe(200);
     expect(bookmarkOf(shown)).toMatch(BOOKMARK);
-    expect(shown.headers.get("access-control-expose-headers")?.toLowerCase().split(/\s*,\s*/)).toContain("x-d1-bookmark");
+    expect(
+      shown.headers
+        .get("access-control-expose-headers")
+        ?.toLowerCase()
+        .split(/\s*,\s*/),
+    ).toContain("x-d1-bookmark");
   });
 });

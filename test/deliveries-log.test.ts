@@ -9,24 +9,43 @@ import { as, createWorld, expectError, testDb, unique, type World } from "./help
 type DeliveryFields = Partial<typeof deliveries.$inferInsert>;
 type Target = { webhookId: number } | { inboxId: number };
 
-const deliveryRow = (id: number) => env.DB.prepare("select * from deliveries where id = ?").bind(id).first<Record<string, unknown>>();
+const deliveryRow = (id: number) =>
+  env.DB.prepare("select * from deliveries where id = ?").bind(id).first<Record<string, unknown>>();
 
 /** A webhook row written directly, so it may point at a private address (the API would refuse it). */
 async function seedWebhook(w: World, fields: Partial<typeof webhooks.$inferInsert> = {}) {
   const [row] = await testDb()
     .insert(webhooks)
-    .values({ accountId: w.account.id, url: `http://127.0.0.1:9/${unique("hook")}`, subscriptions: ["message_created"], secret: newSigningSecret(), ...fields })
+    .values({
+      accountId: w.account.id,
+      url: `http://127.0.0.1:9/${unique("hook")}`,
+      subscriptions: ["message_created"],
+      secret: newSigningSecret(),
+      ...fields,
+    })
     .returning();
   return row;
 }
 
 let sequence = 0;
 /** An outbox event and its delivery to `target`, in whatever state the test needs. */
-async function seedDelivery(w: World, target: Target, fields: DeliveryFields = {}, event: WebhookEvent = "message_created") {
+async function seedDelivery(
+  w: World,
+  target: Target,
+  fields: DeliveryFields = {},
+  event: WebhookEvent = "message_created",
+) {
   const db = testDb();
   const [e] = await db
     .insert(events)
-    .values({ uid: unique("evt"), accountId: w.account.id, inboxId: w.inbox.id, event, stream: unique("stream"), sequence: ++sequence })
+    .values({
+      uid: unique("evt"),
+      accountId: w.account.id,
+      inboxId: w.inbox.id,
+      event,
+      stream: unique("stream"),
+      sequence: ++sequence,
+    })
     .returning();
   const [d] = await db
     .insert(deliveries)
@@ -48,27 +67,45 @@ describe("delivery log: happy path", () => {
     const hook = await seedWebhook(w);
     const other = await seedWebhook(w);
     const t = Date.UTC(2026, 0, 2, 3, 4, 5);
-    const delivered = await seedDelivery(w, { webhookId: hook.id }, {
-      status: "delivered",
-      attempts: 1,
-      lastStatusCode: 200,
-      lastLatencyMs: 87,
-      lastResponse: "ok",
-      deliveredAt: t + 1500,
-      createdAt: t,
-    });
-    const failing = await seedDelivery(w, { webhookId: hook.id }, {
-      status: "failed",
-      attempts: 3,
-      lastStatusCode: 503,
-      lastLatencyMs: 10_000,
-      lastResponse: "<html>Service Unavailable</html>",
-      lastError: "HTTP 503",
-      nextAttemptAt: t + 30 * 60_000,
-      createdAt: t,
-    }, "conversation_updated");
-    const pending = await seedDelivery(w, { webhookId: hook.id }, { nextAttemptAt: t, createdAt: t }, "conversation_created");
-    const dead = await seedDelivery(w, { webhookId: hook.id }, { status: "dead", attempts: 8, lastError: "timeout after 10s", createdAt: t });
+    const delivered = await seedDelivery(
+      w,
+      { webhookId: hook.id },
+      {
+        status: "delivered",
+        attempts: 1,
+        lastStatusCode: 200,
+        lastLatencyMs: 87,
+        lastResponse: "ok",
+        deliveredAt: t + 1500,
+        createdAt: t,
+      },
+    );
+    const failing = await seedDelivery(
+      w,
+      { webhookId: hook.id },
+      {
+        status: "failed",
+        attempts: 3,
+        lastStatusCode: 503,
+        lastLatencyMs: 10_000,
+        lastResponse: "<html>Service Unavailable</html>",
+        lastError: "HTTP 503",
+        nextAttemptAt: t + 30 * 60_000,
+        createdAt: t,
+      },
+      "conversation_updated",
+    );
+    const pending = await seedDelivery(
+      w,
+      { webhookId: hook.id },
+      { nextAttemptAt: t, createdAt: t },
+      "conversation_created",
+    );
+    const dead = await seedDelivery(
+      w,
+      { webhookId: hook.id },
+      { status: "dead", attempts: 8, lastError: "timeout after 10s", createdAt: t },
+    );
     await seedDelivery(w, { webhookId: other.id });
     await seedDelivery(w, { inboxId: w.inbox.id });
 
@@ -101,7 +138,13 @@ describe("delivery log: happy path", () => {
       next_attempt_at: (t + 30 * 60_000) / 1000,
       delivered_at: null,
     });
-    expect(byId[pending.id]).toMatchObject({ event: "conversation_created", status: "pending", attempts: 0, last_status_code: null, next_attempt_at: t / 1000 });
+    expect(byId[pending.id]).toMatchObject({
+      event: "conversation_created",
+      status: "pending",
+      attempts: 0,
+      last_status_code: null,
+      next_attempt_at: t / 1000,
+    });
     expect(byId[dead.id]).toMatchObject({ status: "dead", attempts: 8, last_error: "timeout after 10s" });
   });
 
@@ -135,7 +178,15 @@ describe("delivery log: happy path", () => {
     const res = await as(w.admin).get(`${w.base}/inboxes/${w.inbox.id}/deliveries`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      payload: [expect.objectContaining({ id: mine.id, webhook_id: mine.uid, event: "message_created", status: "delivered", last_status_code: 204 })],
+      payload: [
+        expect.objectContaining({
+          id: mine.id,
+          webhook_id: mine.uid,
+          event: "message_created",
+          status: "delivered",
+          last_status_code: 204,
+        }),
+      ],
       meta: { current_page: 1, has_more: false },
     });
     const empty = await as(w.admin).get(`${w.base}/inboxes/${w.otherInbox.id}/deliveries`, { page: "2" });
@@ -146,7 +197,9 @@ describe("delivery log: happy path", () => {
     const db = testDb();
     const plan = async (target: Target) => {
       const q = deliveryPage(db, 1, target, 1).toSQL();
-      const rows = await env.DB.prepare(`explain query plan ${q.sql}`).bind(...q.params).all<{ detail: string }>();
+      const rows = await env.DB.prepare(`explain query plan ${q.sql}`)
+        .bind(...q.params)
+        .all<{ detail: string }>();
       return rows.results.map((r) => r.detail).join("\n");
     };
     const byWebhook = await plan({ webhookId: 1 });
@@ -162,14 +215,18 @@ describe("redeliver", () => {
   it("makes a webhook delivery pending again now and sends its queue job", async () => {
     const w = await createWorld();
     const hook = await seedWebhook(w);
-    const dead = await seedDelivery(w, { webhookId: hook.id }, {
-      status: "dead",
-      attempts: 8,
-      lastStatusCode: 500,
-      lastError: "HTTP 500",
-      leaseUntil: Date.now() + 60_000,
-      nextAttemptAt: null,
-    });
+    const dead = await seedDelivery(
+      w,
+      { webhookId: hook.id },
+      {
+        status: "dead",
+        attempts: 8,
+        lastStatusCode: 500,
+        lastError: "HTTP 500",
+        leaseUntil: Date.now() + 60_000,
+        nextAttemptAt: null,
+      },
+    );
     const sendBatch = spyOnQueue();
     const before = Date.now();
     const res = await as(w.admin).post(`${w.base}/webhooks/${hook.id}/deliveries/${dead.id}/redeliver`);
@@ -193,7 +250,11 @@ describe("redeliver", () => {
 
   it("redelivers an inbox's webhook_url delivery, even one already delivered", async () => {
     const w = await createWorld();
-    const done = await seedDelivery(w, { inboxId: w.inbox.id }, { status: "delivered", attempts: 1, deliveredAt: Date.now() });
+    const done = await seedDelivery(
+      w,
+      { inboxId: w.inbox.id },
+      { status: "delivered", attempts: 1, deliveredAt: Date.now() },
+    );
     const sendBatch = spyOnQueue();
     const res = await as(w.admin).post(`${w.base}/inboxes/${w.inbox.id}/deliveries/${done.id}/redeliver`);
     expect(res.status).toBe(200);
@@ -254,7 +315,11 @@ describe("delivery log: not found", () => {
       `${a.base}/inboxes/${a.inbox.id}/deliveries/${ofBInbox.id}/redeliver`,
     ];
     for (const path of attempts) expectError(await as(a.admin).post(path), 404, "Delivery not found");
-    expectError(await as(a.admin).post(`${b.base}/webhooks/${bHook.id}/deliveries/${ofB.id}/redeliver`), 404, "Account not found");
+    expectError(
+      await as(a.admin).post(`${b.base}/webhooks/${bHook.id}/deliveries/${ofB.id}/redeliver`),
+      404,
+      "Account not found",
+    );
     expect(await Promise.all(rows.map((d) => deliveryRow(d.id)))).toEqual(before);
     expect(sendBatch).not.toHaveBeenCalled();
   });
@@ -274,7 +339,11 @@ describe("delivery log: security", () => {
       ["POST", `${w.base}/inboxes/${w.inbox.id}/deliveries/${i.id}/redeliver`],
     ];
     for (const [method, path] of routes) {
-      expectError(await api(method, path, method === "POST" ? {} : undefined, { token: w.agent.token }), 403, "You are not authorized to do this action");
+      expectError(
+        await api(method, path, method === "POST" ? {} : undefined, { token: w.agent.token }),
+        403,
+        "You are not authorized to do this action",
+      );
       expectError(await api(method, path, method === "POST" ? {} : undefined), 401, "Invalid Access Token");
       expectError(await api(method, path, method === "POST" ? {} : undefined, { token: "wrong" }), 401);
     }

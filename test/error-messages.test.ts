@@ -9,12 +9,32 @@ describe("validation messages name the expected type", () => {
     const { path } = await createConversation(w);
     const admin = as(w.admin);
     const cases: [Promise<ApiResponse>, string, string][] = [
-      [admin.post(`${w.base}/conversations`, { inbox_id: "abc", contact_id: 1 }), "inbox_id", "expected positive integer id, got string"],
-      [admin.post(`${w.base}/conversations`, { inbox_id: 1.5, contact_id: 1 }), "inbox_id", "expected positive integer id, got a fraction"],
-      [admin.post(`${w.base}/conversations`, { inbox_id: [1], contact_id: 1 }), "inbox_id", "expected positive integer id, got array"],
+      [
+        admin.post(`${w.base}/conversations`, { inbox_id: "abc", contact_id: 1 }),
+        "inbox_id",
+        "expected positive integer id, got string",
+      ],
+      [
+        admin.post(`${w.base}/conversations`, { inbox_id: 1.5, contact_id: 1 }),
+        "inbox_id",
+        "expected positive integer id, got a fraction",
+      ],
+      [
+        admin.post(`${w.base}/conversations`, { inbox_id: [1], contact_id: 1 }),
+        "inbox_id",
+        "expected positive integer id, got array",
+      ],
       [admin.post(`${path}/messages`, { content: "x", private: "maybe" }), "private", "expected boolean, got string"],
-      [admin.post(`${path}/toggle_status`, { status: "snoozed", snoozed_until: "soon" }), "snoozed_until", "expected integer, got string"],
-      [admin.post(`${w.base}/contacts`, { name: "x", inbox_id: "" }), "inbox_id", "expected positive integer id, got an empty string"],
+      [
+        admin.post(`${path}/toggle_status`, { status: "snoozed", snoozed_until: "soon" }),
+        "snoozed_until",
+        "expected integer, got string",
+      ],
+      [
+        admin.post(`${w.base}/contacts`, { name: "x", inbox_id: "" }),
+        "inbox_id",
+        "expected positive integer id, got an empty string",
+      ],
     ];
     for (const [request, field, message] of cases) {
       const res = await request;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { accountSnapshot, documentedOperations, fillPath, ownedRows, refusalMismatch, type Operation } from "./helpers/access";
+import {
+  accountSnapshot,
+  documentedOperations,
+  fillPath,
+  ownedRows,
+  refusalMismatch,
+  type Operation,
+} from "./helpers/access";
 import { api, type ApiResponse } from "./helpers/api";
 import { createWorld, unique } from "./helpers/factories";
 import { Fuzzer, type FuzzCase, type OpenApiDoc } from "./helpers/fuzz";
@@ -19,7 +26,13 @@ import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
 type Family = "application" | "platform" | "client" | "tokenless";
 
 const familyOf = (op: Operation): Family =>
-  UNAUTHENTICATED.includes(op.key) ? "tokenless" : isPublicClient(op.path) ? "client" : op.path.startsWith("/platform/") ? "platform" : "application";
+  UNAUTHENTICATED.includes(op.key)
+    ? "tokenless"
+    : isPublicClient(op.path)
+      ? "client"
+      : op.path.startsWith("/platform/")
+        ? "platform"
+        : "application";
 
 /** Valid bodies for the client API's writes (the Application and Platform APIs' are in MATRIX). */
 const CLIENT_BODIES: Record<string, () => Record<string, unknown>> = {
@@ -27,26 +40,44 @@ const CLIENT_BODIES: Record<string, () => Record<string, unknown>> = {
   "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}": () => ({ name: "Renamed" }),
   "PUT /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}": () => ({ name: "Renamed" }),
   "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations": () => ({}),
-  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing": () => ({ typing_status: "on" }),
-  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages": () => ({ content: "hi" }),
-  "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{message_id}": () => ({
-    submitted_values: [{ title: "Yes", value: "yes" }],
-  }),
-  "PUT /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{message_id}": () => ({
-    submitted_values: [{ title: "Yes", value: "yes" }],
-  }),
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing":
+    () => ({ typing_status: "on" }),
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages":
+    () => ({ content: "hi" }),
+  "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{message_id}":
+    () => ({
+      submitted_values: [{ title: "Yes", value: "yes" }],
+    }),
+  "PUT /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{message_id}":
+    () => ({
+      submitted_values: [{ title: "Yes", value: "yes" }],
+    }),
 };
 
-type Target = { ids: Record<string, string | number>; token: string | null; viewer: Viewer; body: (key: string) => Record<string, unknown> | undefined };
+type Target = {
+  ids: Record<string, string | number>;
+  token: string | null;
+  viewer: Viewer;
+  body: (key: string) => Record<string, unknown> | undefined;
+};
 
 async function clientTarget(w: Ctx): Promise<Target> {
   const base = `/public/api/v1/inboxes/${w.inbox.identifier}`;
   const session = await api("POST", `${base}/contacts`, { name: "Maya" });
   const conversation = await api("POST", `${base}/contacts/${session.body.source_id}/conversations`, {});
-  const message = await api("POST", `${base}/contacts/${session.body.source_id}/conversations/${conversation.body.id}/messages`, { content: "hi" });
+  const message = await api(
+    "POST",
+    `${base}/contacts/${session.body.source_id}/conversations/${conversation.body.id}/messages`,
+    { content: "hi" },
+  );
   expect([session.status, conversation.status, message.status]).toEqual([200, 200, 200]);
   return {
-    ids: { inbox_identifier: w.inbox.identifier, source_id: session.body.source_id, conversation_id: conversation.body.id, message_id: message.body.id },
+    ids: {
+      inbox_identifier: w.inbox.identifier,
+      source_id: session.body.source_id,
+      conversation_id: conversation.body.id,
+      message_id: message.body.id,
+    },
     token: null,
     viewer: { kind: "client", sourceId: session.body.source_id },
     body: (key) => CLIENT_BODIES[key]?.(),
@@ -60,9 +91,19 @@ const targets: Record<Family, (w: Ctx) => Promise<Target>> = {
     viewer: { kind: "user", userId: w.admin.id, admin: true },
     body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined,
   }),
-  platform: async (w) => ({ ids: w.ids, token: env.PLATFORM_API_TOKEN!, viewer: { kind: "platform" }, body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined }),
+  platform: async (w) => ({
+    ids: w.ids,
+    token: env.PLATFORM_API_TOKEN!,
+    viewer: { kind: "platform" },
+    body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined,
+  }),
   client: clientTarget,
-  tokenless: async () => ({ ids: { key: "k".repeat(24), file_name: "file.txt" }, token: null, viewer: { kind: "none" }, body: () => undefined }),
+  tokenless: async () => ({
+    ids: { key: "k".repeat(24), file_name: "file.txt" },
+    token: null,
+    viewer: { kind: "none" },
+    body: () => undefined,
+  }),
 };
 
 let requests = 0;
@@ -70,7 +111,11 @@ let requests = 0;
 function send(op: Operation, target: Target, c: FuzzCase): Promise<ApiResponse> {
   // An `{id}` override stands for the `id:<collection>` key fillPath looks up.
   const overrides = Object.entries(c.path ?? {}).flatMap(([name, value]) =>
-    name === "id" ? Object.keys(target.ids).filter((k) => k.startsWith("id:")).map((k) => [k, value]) : [[name, value]],
+    name === "id"
+      ? Object.keys(target.ids)
+          .filter((k) => k.startsWith("id:"))
+          .map((k) => [k, value])
+      : [[name, value]],
   );
   const path = fillPath(op.path, { ...target.ids, ...Object.fromEntries(overrides) });
   // Each request its own client address, so the client API's rate limit never answers for the input.
@@ -78,16 +123,26 @@ function send(op: Operation, target: Target, c: FuzzCase): Promise<ApiResponse> 
   const headers: Record<string, string> = { "cf-connecting-ip": `10.9.${(n >> 8) & 255}.${n & 255}` };
   if (c.raw?.contentType) headers["content-type"] = c.raw.contentType;
   const body = op.method === "GET" ? undefined : c.raw ? undefined : (c.json ?? {});
-  return api(op.method, path, body, { token: target.token, headers, raw: op.method === "GET" ? undefined : c.raw?.body, query: c.query });
+  return api(op.method, path, body, {
+    token: target.token,
+    headers,
+    raw: op.method === "GET" ? undefined : c.raw?.body,
+    query: c.query,
+  });
 }
 
 /** What is wrong with one answer, or null. */
 function verdict(res: ApiResponse, c: FuzzCase): string | null {
   if (res.status >= 500) return `${res.status}: ${res.text.slice(0, 200)}`;
   if (res.status >= 400) {
-    if (c.statuses && !c.statuses.includes(res.status)) return `refused with ${res.status}, expected ${c.statuses.join(" or ")}: ${res.text.slice(0, 160)}`;
+    if (c.statuses && !c.statuses.includes(res.status))
+      return `refused with ${res.status}, expected ${c.statuses.join(" or ")}: ${res.text.slice(0, 160)}`;
     const details: { field?: string }[] = Array.isArray(res.body?.details) ? res.body.details : [];
-    if (c.field && res.status === 422 && !details.some((d) => d.field === c.field || d.field?.startsWith(`${c.field}.`)))
+    if (
+      c.field &&
+      res.status === 422 &&
+      !details.some((d) => d.field === c.field || d.field?.startsWith(`${c.field}.`))
+    )
       return `a 422 that does not name ${c.field}: ${res.text.slice(0, 160)}`;
     return refusalMismatch(res, res.status);
   }
@@ -107,8 +162,16 @@ const shared = () =>
     const { body: doc } = await api<OpenApiDoc>("GET", "/openapi.json");
     const w = await matrixWorld();
     const bystander = await createWorld("Bystander");
-    const entries = await Promise.all((Object.keys(targets) as Family[]).map(async (f) => [f, await targets[f](w)] as const));
-    return { fuzzer: new Fuzzer(doc), ops: await documentedOperations(), w, bystander: bystander.account.id, targets: Object.fromEntries(entries) as Record<Family, Target> };
+    const entries = await Promise.all(
+      (Object.keys(targets) as Family[]).map(async (f) => [f, await targets[f](w)] as const),
+    );
+    return {
+      fuzzer: new Fuzzer(doc),
+      ops: await documentedOperations(),
+      w,
+      bystander: bystander.account.id,
+      targets: Object.fromEntries(entries) as Record<Family, Target>,
+    };
   })());
 
 /** Cases are split over several tests: the runtime slows down within one test that sends well over a hundred requests. */
@@ -120,15 +183,25 @@ describe("fuzzing every documented operation", () => {
     expect(ops.length).toBeGreaterThan(100);
     const families = new Set(ops.map(familyOf));
     expect([...families].sort()).toEqual(["application", "client", "platform", "tokenless"]);
-    const withBody = ops.filter((op) => op.method !== "GET" && fuzzer.cases(op.path, op.method, {}, 0).some((c) => c.label.startsWith("field ")));
+    const withBody = ops.filter(
+      (op) => op.method !== "GET" && fuzzer.cases(op.path, op.method, {}, 0).some((c) => c.label.startsWith("field ")),
+    );
     expect(withBody.length).toBeGreaterThan(40);
-    const total = ops.reduce((n, op, salt) => n + fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).length, 0);
+    const total = ops.reduce(
+      (n, op, salt) => n + fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).length,
+      0,
+    );
     expect(total).toBeGreaterThan(1000);
     // The classes that once answered 500: many-word searches and repeated large merges.
-    const labels = ops.flatMap((op, salt) => fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).map((c) => `${op.key} ${c.label}`));
+    const labels = ops.flatMap((op, salt) =>
+      fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : {}, salt).map((c) => `${op.key} ${c.label}`),
+    );
     expect(labels).toContain("GET /api/v1/accounts/{account_id}/conversations query q of many words");
     expect(labels).toContain("GET /api/v1/accounts/{account_id}/conversations/meta query q of many words");
-    for (const key of ["PATCH /api/v1/accounts/{account_id}/contacts/{id}", "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}"])
+    for (const key of [
+      "PATCH /api/v1/accounts/{account_id}/contacts/{id}",
+      "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}",
+    ])
       expect(labels).toContain(`${key} large custom_attributes 3/3`);
     expect(labels.filter((l) => l.includes(" oversize ")).length).toBeGreaterThan(10);
   });
@@ -143,15 +216,25 @@ describe("fuzzing every documented operation", () => {
         if (salt % CHUNKS !== chunk) continue;
         const target = byFamily[familyOf(op)];
         // Every answer, refusals included, shows only the secrets that are the caller's (helpers/secrets.ts).
-        const secrets = await worldSecrets(w, [w.admin, w.agent, w.outsider].map((u) => ({ userId: u.id, token: u.token })));
-        for (const c of fuzzer.cases(op.path, op.method, op.method === "GET" ? undefined : (target.body(op.key) ?? {}), salt)) {
+        const secrets = await worldSecrets(
+          w,
+          [w.admin, w.agent, w.outsider].map((u) => ({ userId: u.id, token: u.token })),
+        );
+        for (const c of fuzzer.cases(
+          op.path,
+          op.method,
+          op.method === "GET" ? undefined : (target.body(op.key) ?? {}),
+          salt,
+        )) {
           const res = await send(op, target, c);
           const wrong = verdict(res, c);
           if (wrong) failures.push(`${op.key} with ${c.label}: ${wrong}`);
-          for (const leak of leakedSecrets(secrets, op.key, target.viewer, res.text)) failures.push(`${op.key} with ${c.label}: shows ${leak}`);
+          for (const leak of leakedSecrets(secrets, op.key, target.viewer, res.text))
+            failures.push(`${op.key} with ${c.label}: shows ${leak}`);
           if (op.method === "GET") continue;
           const after = await accountSnapshot(w.account.id);
-          if (res.status >= 400 && JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${op.key} with ${c.label}: refused (${res.status}) but rows changed`);
+          if (res.status >= 400 && JSON.stringify(after) !== JSON.stringify(before))
+            failures.push(`${op.key} with ${c.label}: refused (${res.status}) but rows changed`);
           before = after;
         }
       }

@@ -6,7 +6,9 @@ import { api } from "./helpers/api";
 import { idempotencyScope } from "../src/middleware/idempotency";
 
 const scalar = async (query: string, ...params: unknown[]) => {
-  const row = await env.DB.prepare(query).bind(...params).first<{ n: number }>();
+  const row = await env.DB.prepare(query)
+    .bind(...params)
+    .first<{ n: number }>();
   return row!.n;
 };
 const messageCount = (conversationDisplayId: number, accountId: number) =>
@@ -77,7 +79,9 @@ describe("Idempotency-Key: sequential repeats", () => {
     const p2 = await admin.post(`${w.base}/contacts`, { name }, contactHeaders);
     expect([p1.status, p2.status]).toEqual([200, 200]);
     expect(p2.text).toBe(p1.text);
-    expect(await scalar("select count(*) n from contacts where account_id = ? and name = ?", w.account.id, name)).toBe(1);
+    expect(await scalar("select count(*) n from contacts where account_id = ? and name = ?", w.account.id, name)).toBe(
+      1,
+    );
   });
 
   it("treats an expired key as new", async () => {
@@ -85,7 +89,9 @@ describe("Idempotency-Key: sequential repeats", () => {
     const { conversation, path } = await createConversation(w);
     const headers = { "Idempotency-Key": key() };
     expect((await as(w.agent).post(`${path}/messages`, { content: "old" }, headers)).status).toBe(200);
-    await env.DB.prepare("update idempotency_keys set expires_at = ?").bind(Date.now() - 1).run();
+    await env.DB.prepare("update idempotency_keys set expires_at = ?")
+      .bind(Date.now() - 1)
+      .run();
     const fresh = await as(w.agent).post(`${path}/messages`, { content: "new body is fine" }, headers);
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get("idempotent-replayed")).toBeNull();
@@ -137,7 +143,9 @@ describe("Idempotency-Key: concurrency", () => {
     expect(held.headers.get("retry-after")).toBe("1");
     expect(await messageCount(conversation.id, w.account.id)).toBe(0);
 
-    await env.DB.prepare("update idempotency_keys set locked_until = ? where scope = ?").bind(now - 1, scope).run();
+    await env.DB.prepare("update idempotency_keys set locked_until = ? where scope = ?")
+      .bind(now - 1, scope)
+      .run();
     const taken = await as(w.agent).post(`${path}/messages`, { content: "held" }, { "Idempotency-Key": k });
     expect(taken.status).toBe(200);
     expect(taken.headers.get("idempotent-replayed")).toBeNull();
@@ -204,7 +212,10 @@ describe("Idempotency-Key: security and compatibility", () => {
 
     const form = new FormData();
     form.set("content", "form data object");
-    const viaForm = await api("POST", `${path}/messages`, form, { token: w.admin.token, headers: { "Idempotency-Key": key() } });
+    const viaForm = await api("POST", `${path}/messages`, form, {
+      token: w.admin.token,
+      headers: { "Idempotency-Key": key() },
+    });
     expect(viaForm.status).toBe(200);
     expect(viaForm.body.content).toBe("form data object");
     expect(await messageCount(conversation.id, w.account.id)).toBe(2);
@@ -230,7 +241,11 @@ describe("echo_id on the Application API", () => {
     const { conversation, path } = await createConversation(w);
     const first = await as(w.agent).post(`${path}/messages`, { content: "hello", echo_id: "agent-bubble-1" });
     expect(first.status).toBe(200);
-    const repeats = await Promise.all(Array.from({ length: 5 }, () => as(w.agent).post(`${path}/messages`, { content: "hello", echo_id: "agent-bubble-1" })));
+    const repeats = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        as(w.agent).post(`${path}/messages`, { content: "hello", echo_id: "agent-bubble-1" }),
+      ),
+    );
     for (const r of repeats) {
       expect(r.status).toBe(200);
       expect(r.body.id).toBe(first.body.id);
@@ -239,7 +254,9 @@ describe("echo_id on the Application API", () => {
     expect(await messageCount(conversation.id, w.account.id)).toBe(1);
     // The same echo_id in another conversation is another message.
     const other = await createConversation(w);
-    expect((await as(w.agent).post(`${other.path}/messages`, { content: "hello", echo_id: "agent-bubble-1" })).body.id).not.toBe(first.body.id);
+    expect(
+      (await as(w.agent).post(`${other.path}/messages`, { content: "hello", echo_id: "agent-bubble-1" })).body.id,
+    ).not.toBe(first.body.id);
   });
 });
 
@@ -256,8 +273,14 @@ describe("Idempotency-Key and body size", () => {
       },
     });
     const idempotencyKey = key();
-    const headers = { api_access_token: w.agent.token, "content-type": "application/json", "Idempotency-Key": idempotencyKey };
-    const res = await exports.default.fetch(new Request(`http://konversio.test${path}/messages`, { method: "POST", headers, body: stream }));
+    const headers = {
+      api_access_token: w.agent.token,
+      "content-type": "application/json",
+      "Idempotency-Key": idempotencyKey,
+    };
+    const res = await exports.default.fetch(
+      new Request(`http://konversio.test${path}/messages`, { method: "POST", headers, body: stream }),
+    );
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
     const scope = await idempotencyScope(w.agent.token, "POST", `${path}/messages`, idempotencyKey);

@@ -4,9 +4,11 @@ import { api } from "./helpers/api";
 import { as, createWorld, expectError } from "./helpers/factories";
 
 const memberIds = async (inboxId: number) =>
-  (await env.DB.prepare("select user_id from inbox_members where inbox_id = ? order by user_id").bind(inboxId).all<{ user_id: number }>()).results.map(
-    (r) => r.user_id,
-  );
+  (
+    await env.DB.prepare("select user_id from inbox_members where inbox_id = ? order by user_id")
+      .bind(inboxId)
+      .all<{ user_id: number }>()
+  ).results.map((r) => r.user_id);
 const ids = (res: { body: any }) => res.body.payload.map((a: any) => a.id).sort((x: number, y: number) => x - y);
 
 describe("inbox members: happy path", () => {
@@ -17,7 +19,12 @@ describe("inbox members: happy path", () => {
     expect(res.body.payload).toHaveLength(2);
     expect(res.body.payload).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ id: w.admin.id, role: "administrator", email: w.admin.email, account_id: w.account.id }),
+        expect.objectContaining({
+          id: w.admin.id,
+          role: "administrator",
+          email: w.admin.email,
+          account_id: w.account.id,
+        }),
         expect.objectContaining({ id: w.agent.id, role: "agent", availability_status: "online", confirmed: true }),
       ]),
     );
@@ -26,7 +33,10 @@ describe("inbox members: happy path", () => {
 
   it("adds agents (flat or wrapped, ids as strings, duplicates harmless) and answers all members", async () => {
     const w = await createWorld();
-    const res = await as(w.admin).post(`${w.base}/inbox_members`, { inbox_id: w.otherInbox.id, user_ids: [w.agent.id, w.agent.id] });
+    const res = await as(w.admin).post(`${w.base}/inbox_members`, {
+      inbox_id: w.otherInbox.id,
+      user_ids: [w.agent.id, w.agent.id],
+    });
     expect(res.status).toBe(200);
     expect(ids(res)).toEqual([w.admin.id, w.agent.id].sort((x, y) => x - y));
     const again = await as(w.admin).post(`${w.base}/inbox_members`, {
@@ -40,7 +50,10 @@ describe("inbox members: happy path", () => {
 
   it("replaces the member set with PATCH, and may empty it", async () => {
     const w = await createWorld();
-    const res = await as(w.admin).patch(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: [w.outsider.id, w.admin.id] });
+    const res = await as(w.admin).patch(`${w.base}/inbox_members`, {
+      inbox_id: w.inbox.id,
+      user_ids: [w.outsider.id, w.admin.id],
+    });
     expect(res.status).toBe(200);
     expect(ids(res)).toEqual([w.admin.id, w.outsider.id].sort((x, y) => x - y));
     expect(await memberIds(w.inbox.id)).toEqual([w.admin.id, w.outsider.id].sort((x, y) => x - y));
@@ -65,7 +78,10 @@ describe("inbox members: errors", () => {
     const a = await createWorld("A");
     const b = await createWorld("B");
     for (const method of ["post", "patch"] as const) {
-      const res = await as(a.admin)[method](`${a.base}/inbox_members`, { inbox_id: a.inbox.id, user_ids: [a.outsider.id, b.agent.id] });
+      const res = await as(a.admin)[method](`${a.base}/inbox_members`, {
+        inbox_id: a.inbox.id,
+        user_ids: [a.outsider.id, b.agent.id],
+      });
       expectError(res, 422, `User ${b.agent.id} is not an agent of this account`);
       expect(res.body.details).toEqual([{ field: "user_ids", message: expect.stringContaining(String(b.agent.id)) }]);
     }
@@ -82,7 +98,11 @@ describe("inbox members: errors", () => {
     const missing = await as(w.admin).post(`${w.base}/inbox_members`, {});
     expectError(missing, 422);
     expect(missing.body.details.map((d: any) => d.field).sort()).toEqual(["inbox_id", "user_ids"]);
-    expectError(await as(w.admin).post(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: [] }), 422, /user_ids: must list at least one/);
+    expectError(
+      await as(w.admin).post(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: [] }),
+      422,
+      /user_ids: must list at least one/,
+    );
     expectError(await as(w.admin).delete(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: [] }), 422);
     expectError(await as(w.admin).post(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: ["abc"] }), 422);
     expectError(await as(w.admin).patch(`${w.base}/inbox_members`, { inbox_id: "x", user_ids: [w.agent.id] }), 422);
@@ -91,10 +111,18 @@ describe("inbox members: errors", () => {
   it("answers malformed JSON with 400 and unknown inboxes with 404", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/inbox_members`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
+    expectError(
+      await api("POST", `${w.base}/inbox_members`, undefined, raw),
+      400,
+      /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/,
+    );
     expectError(await api("DELETE", `${w.base}/inbox_members`, undefined, raw), 400);
     expectError(await as(w.admin).get(`${w.base}/inbox_members/999999`), 404, "Inbox not found");
-    expectError(await as(w.admin).post(`${w.base}/inbox_members`, { inbox_id: 999999, user_ids: [w.agent.id] }), 404, "Inbox not found");
+    expectError(
+      await as(w.admin).post(`${w.base}/inbox_members`, { inbox_id: 999999, user_ids: [w.agent.id] }),
+      404,
+      "Inbox not found",
+    );
   });
 });
 
@@ -110,7 +138,10 @@ describe("inbox members: security", () => {
     const body = { inbox_id: w.inbox.id, user_ids: [w.outsider.id] };
     expectError(await as(w.agent).post(`${w.base}/inbox_members`, body), 403);
     expectError(await as(w.agent).patch(`${w.base}/inbox_members`, body), 403);
-    expectError(await as(w.agent).delete(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: [w.admin.id] }), 403);
+    expectError(
+      await as(w.agent).delete(`${w.base}/inbox_members`, { inbox_id: w.inbox.id, user_ids: [w.admin.id] }),
+      403,
+    );
     expect(await memberIds(w.inbox.id)).toEqual([w.admin.id, w.agent.id].sort((x, y) => x - y));
   });
 
@@ -129,9 +160,21 @@ describe("inbox members: security", () => {
     const foreign = await as(a.admin).get(`${a.base}/inbox_members/${b.inbox.id}`);
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
-    expectError(await as(a.admin).post(`${a.base}/inbox_members`, { inbox_id: b.inbox.id, user_ids: [a.agent.id] }), 404, "Inbox not found");
-    expectError(await as(a.admin).patch(`${a.base}/inbox_members`, { inbox_id: b.inbox.id, user_ids: [a.agent.id] }), 404, "Inbox not found");
-    expectError(await as(a.admin).delete(`${a.base}/inbox_members`, { inbox_id: b.inbox.id, user_ids: [b.agent.id] }), 404, "Inbox not found");
+    expectError(
+      await as(a.admin).post(`${a.base}/inbox_members`, { inbox_id: b.inbox.id, user_ids: [a.agent.id] }),
+      404,
+      "Inbox not found",
+    );
+    expectError(
+      await as(a.admin).patch(`${a.base}/inbox_members`, { inbox_id: b.inbox.id, user_ids: [a.agent.id] }),
+      404,
+      "Inbox not found",
+    );
+    expectError(
+      await as(a.admin).delete(`${a.base}/inbox_members`, { inbox_id: b.inbox.id, user_ids: [b.agent.id] }),
+      404,
+      "Inbox not found",
+    );
     expect(await memberIds(b.inbox.id)).toEqual([b.admin.id, b.agent.id].sort((x, y) => x - y));
   });
 });

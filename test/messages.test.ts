@@ -17,7 +17,11 @@ describe("messages: happy path", () => {
     const w = await createWorld();
     const { conversation, contact, path } = await createConversation(w);
 
-    const incoming = await as(w.admin).post(`${path}/messages`, { content: "My order is late", message_type: "incoming", source_id: "app-msg-1" });
+    const incoming = await as(w.admin).post(`${path}/messages`, {
+      content: "My order is late",
+      message_type: "incoming",
+      source_id: "app-msg-1",
+    });
     expect(incoming.status).toBe(200);
     expect(incoming.body).toMatchObject({
       content: "My order is late",
@@ -33,17 +37,28 @@ describe("messages: happy path", () => {
     expect(Number.isInteger(incoming.body.created_at)).toBe(true);
 
     const reply = await as(w.agent).post(`${path}/messages`, { content: "Sorry! It ships today.", echo_id: "e-1" });
-    expect(reply.body).toMatchObject({ message_type: 1, sender: { id: w.agent.id, type: "user", name: "Agent", availability_status: "online" }, echo_id: "e-1" });
+    expect(reply.body).toMatchObject({
+      message_type: 1,
+      sender: { id: w.agent.id, type: "user", name: "Agent", availability_status: "online" },
+      echo_id: "e-1",
+    });
     const note = await as(w.agent).post(`${path}/messages`, { content: "Check the warehouse", private: true });
     expect(note.body).toMatchObject({ message_type: 1, private: true });
 
     const list = await as(w.agent).get(`${path}/messages`);
     expect(list.status).toBe(200);
-    expect(list.body.payload.map((m: any) => m.content)).toEqual(["My order is late", "Sorry! It ships today.", "Check the warehouse"]);
+    expect(list.body.payload.map((m: any) => m.content)).toEqual([
+      "My order is late",
+      "Sorry! It ships today.",
+      "Check the warehouse",
+    ]);
     expect(list.body.meta).toMatchObject({ labels: [], contact: { id: contact.id, type: "contact" }, assignee: null });
 
     const shown = await as(w.agent).get(path);
-    expect(shown.body.last_non_activity_message).toMatchObject({ content: "Check the warehouse", sender: { availability_status: "online" } });
+    expect(shown.body.last_non_activity_message).toMatchObject({
+      content: "Check the warehouse",
+      sender: { availability_status: "online" },
+    });
     expect(list.body.payload[1].sender).toMatchObject({ id: w.agent.id, availability_status: "online" });
     expect(shown.body.first_reply_created_at).toBeGreaterThan(0);
     expect(shown.body.waiting_since).toBe(0);
@@ -51,7 +66,10 @@ describe("messages: happy path", () => {
     const resolved = await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
     expect(resolved.body.payload.current_status).toBe("resolved");
     const after = await as(w.agent).get(`${path}/messages`);
-    expect(after.body.payload.at(-1)).toMatchObject({ message_type: 2, content: "Conversation was marked resolved by Agent" });
+    expect(after.body.payload.at(-1)).toMatchObject({
+      message_type: 2,
+      content: "Conversation was marked resolved by Agent",
+    });
   });
 
   it("accepts multipart bodies: string booleans, JSON-string objects", async () => {
@@ -61,10 +79,27 @@ describe("messages: happy path", () => {
     form.set("content", "Choose one");
     form.set("private", "false");
     form.set("content_type", "input_select");
-    form.set("content_attributes", JSON.stringify({ items: [{ title: "Yes", value: "yes" }, { title: "No", value: "no" }] }));
+    form.set(
+      "content_attributes",
+      JSON.stringify({
+        items: [
+          { title: "Yes", value: "yes" },
+          { title: "No", value: "no" },
+        ],
+      }),
+    );
     const res = await api("POST", `${path}/messages`, form, { token: w.admin.token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ content_type: "input_select", private: false, content_attributes: { items: [{ title: "Yes", value: "yes" }, { title: "No", value: "no" }] } });
+    expect(res.body).toMatchObject({
+      content_type: "input_select",
+      private: false,
+      content_attributes: {
+        items: [
+          { title: "Yes", value: "yes" },
+          { title: "No", value: "no" },
+        ],
+      },
+    });
 
     const incoming = new FormData();
     incoming.set("content", "hello from a form");
@@ -76,7 +111,8 @@ describe("messages: happy path", () => {
   it("pages with before and after", async () => {
     const w = await createWorld();
     const { path, conversation } = await createConversation(w);
-    for (let i = 1; i <= 25; i++) await as(w.admin).post(`${path}/messages`, { content: `m${i}`, message_type: i % 2 ? "incoming" : "outgoing" });
+    for (let i = 1; i <= 25; i++)
+      await as(w.admin).post(`${path}/messages`, { content: `m${i}`, message_type: i % 2 ? "incoming" : "outgoing" });
     const latest = await as(w.admin).get(`${path}/messages`);
     expect(latest.body.payload).toHaveLength(20);
     expect(latest.body.payload[0].content).toBe("m6");
@@ -86,7 +122,10 @@ describe("messages: happy path", () => {
     const newer = await as(w.admin).get(`${path}/messages`, { after: String(older.body.payload[2].id) });
     expect(newer.body.payload[0].content).toBe("m4");
     expect(newer.body.payload).toHaveLength(22);
-    const between = await as(w.admin).get(`${path}/messages`, { after: String(older.body.payload[0].id), before: String(older.body.payload[3].id) });
+    const between = await as(w.admin).get(`${path}/messages`, {
+      after: String(older.body.payload[0].id),
+      before: String(older.body.payload[3].id),
+    });
     expect(between.body.payload.map((m: any) => m.content)).toEqual(["m2", "m3"]);
     expect(await count(conversation.id, w.account.id)).toBe(25);
   });
@@ -103,12 +142,22 @@ describe("messages: happy path", () => {
     const backwards = await as(w.agent).patch(`${path}/messages/${id}`, { status: "delivered" });
     expect(backwards.status).toBe(200);
     expect(backwards.body.status).toBe("read");
-    const failed = await as(w.agent).patch(`${path}/messages/${id}`, { status: "failed", external_error: "device unreachable" });
-    expect(failed.body).toMatchObject({ status: "failed", content_attributes: { external_error: "device unreachable" } });
+    const failed = await as(w.agent).patch(`${path}/messages/${id}`, {
+      status: "failed",
+      external_error: "device unreachable",
+    });
+    expect(failed.body).toMatchObject({
+      status: "failed",
+      content_attributes: { external_error: "device unreachable" },
+    });
 
     const deleted = await as(w.agent).delete(`${path}/messages/${id}`);
     expect(deleted.status).toBe(200);
-    expect(deleted.body).toMatchObject({ id, content: "This message was deleted", content_attributes: { deleted: true } });
+    expect(deleted.body).toMatchObject({
+      id,
+      content: "This message was deleted",
+      content_attributes: { deleted: true },
+    });
     const list = await as(w.agent).get(`${path}/messages`);
     expect(list.body.payload.find((m: any) => m.id === id).content).toBe("This message was deleted");
   });
@@ -124,12 +173,41 @@ describe("messages: errors", () => {
     expectError(await as(w.admin).post(`${path}/messages`, { content: "x", private: "maybe" }), 422);
     expectError(await as(w.admin).post(`${path}/messages`, { content: "pick", content_type: "input_select" }), 422);
     expectError(await as(w.admin).post(`${path}/messages`, { content: "x", content_attributes: "{not json" }), 422);
-    expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: '{"content":', headers: { "content-type": "application/json" } }), 400);
-    expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: "<xml/>", headers: { "content-type": "application/xml" } }), 415);
+    expectError(
+      await api("POST", `${path}/messages`, undefined, {
+        token: w.admin.token,
+        raw: '{"content":',
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+    );
+    expectError(
+      await api("POST", `${path}/messages`, undefined, {
+        token: w.admin.token,
+        raw: "<xml/>",
+        headers: { "content-type": "application/xml" },
+      }),
+      415,
+    );
     // A binary body of another type is refused for its type, not for its bytes.
     const binary = new Uint8Array([0xff, 0xfe, 0x00, 0x81]);
-    expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: binary, headers: { "content-type": "application/octet-stream" } }), 415);
-    expectError(await api("POST", `${path}/messages`, undefined, { token: w.admin.token, raw: binary, headers: { "content-type": "application/json" } }), 400, "The request body is not valid UTF-8");
+    expectError(
+      await api("POST", `${path}/messages`, undefined, {
+        token: w.admin.token,
+        raw: binary,
+        headers: { "content-type": "application/octet-stream" },
+      }),
+      415,
+    );
+    expectError(
+      await api("POST", `${path}/messages`, undefined, {
+        token: w.admin.token,
+        raw: binary,
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+      "The request body is not valid UTF-8",
+    );
     expect(await count(conversation.id, w.account.id)).toBe(0);
     expect((await as(w.admin).post(`${path}/messages`, { content: "x".repeat(150_000) })).status).toBe(200);
   });
@@ -139,7 +217,11 @@ describe("messages: errors", () => {
     const a = await createConversation(w);
     const b = await createConversation(w);
     const m = await as(w.admin).post(`${a.path}/messages`, { content: "in a" });
-    expectError(await as(w.admin).patch(`${b.path}/messages/${m.body.id}`, { status: "read" }), 404, "Message not found");
+    expectError(
+      await as(w.admin).patch(`${b.path}/messages/${m.body.id}`, { status: "read" }),
+      404,
+      "Message not found",
+    );
     expectError(await as(w.admin).delete(`${b.path}/messages/${m.body.id}`), 404, "Message not found");
     expectError(await as(w.admin).patch(`${a.path}/messages/${m.body.id}`, { status: "seen" }), 422);
     expectError(await as(w.admin).get(`${w.base}/conversations/999/messages`), 404, "Conversation not found");
@@ -171,16 +253,27 @@ describe("messages: attachments", () => {
     const form = new FormData();
     form.set("content", "Here is the receipt");
     form.set("message_type", "incoming");
-    form.append("attachments[]", new File([new Uint8Array([137, 80, 78, 71, 1, 2, 3])], "receipt.png", { type: "image/png" }));
+    form.append(
+      "attachments[]",
+      new File([new Uint8Array([137, 80, 78, 71, 1, 2, 3])], "receipt.png", { type: "image/png" }),
+    );
     form.append("attachments[]", new File(["col1,col2\n1,2\n"], "data.csv", { type: "text/csv" }));
     const res = await api("POST", `${path}/messages`, form, { token: w.admin.token });
     expect(res.status).toBe(200);
     expect(res.body.attachments).toHaveLength(2);
-    expect(res.body.attachments[0]).toMatchObject({ file_type: "image", extension: "png", content_type: "image/png", file_size: 7, message_id: res.body.id });
+    expect(res.body.attachments[0]).toMatchObject({
+      file_type: "image",
+      extension: "png",
+      content_type: "image/png",
+      file_size: 7,
+      message_id: res.body.id,
+    });
     expect(res.body.attachments[1]).toMatchObject({ file_type: "file", extension: "csv" });
 
     const listed = await as(w.admin).get(`${path}/messages`);
-    expect(listed.body.payload[0].attachments.map((a: any) => a.id)).toEqual(res.body.attachments.map((a: any) => a.id));
+    expect(listed.body.payload[0].attachments.map((a: any) => a.id)).toEqual(
+      res.body.attachments.map((a: any) => a.id),
+    );
 
     const file = await api("GET", new URL(res.body.attachments[1].data_url).pathname);
     expect(file.status).toBe(200);

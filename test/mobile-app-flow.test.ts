@@ -24,9 +24,19 @@ describe("the mobile app example, end to end", () => {
     // 1-2. The user taps "Contact support"; the app backend creates or retrieves the contact by
     // the user's account id (POST /api/v1/profile, as the article says), verified with the HMAC.
     const profile = ok(
-      await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier: userId, identifier_hash: identifierHash, name: "Ines" }),
+      await as(w.agent).post("/api/v1/profile", {
+        inbox_identifier: w.inbox.identifier,
+        identifier: userId,
+        identifier_hash: identifierHash,
+        name: "Ines",
+      }),
     );
-    expect(profile).toMatchObject({ identifier: userId, hmac_verified: true, source_id: expect.any(String), pubsub_token: expect.any(String) });
+    expect(profile).toMatchObject({
+      identifier: userId,
+      hmac_verified: true,
+      source_id: expect.any(String),
+      pubsub_token: expect.any(String),
+    });
 
     // The app connects its socket with the session's pubsub_token.
     const socket = await connect({ pubsub_token: profile.pubsub_token });
@@ -53,13 +63,21 @@ describe("the mobile app example, end to end", () => {
       const bodies = (await hook.requests()).map((r) => JSON.parse(r.body));
       return bodies.find((b) => b.event === "message_created" && b.id === reply.id);
     }, 10_000);
-    expect(delivered).toMatchObject({ content: "Let's reset your password.", message_type: "outgoing", conversation: { id: conversation.id } });
+    expect(delivered).toMatchObject({
+      content: "Let's reset your password.",
+      message_type: "outgoing",
+      conversation: { id: conversation.id },
+    });
     const hookHeaders = (await hook.requests())[0].headers;
     expect(hookHeaders["webhook-signature"]).toMatch(/^v1,/);
 
     // 7. ...and the app's socket, at once.
     const pushed = await until(() => socket.events("message.created").find((f) => f.data.id === reply.id));
-    expect(pushed.data).toMatchObject({ content: "Let's reset your password.", message_type: 1, conversation_id: conversation.id });
+    expect(pushed.data).toMatchObject({
+      content: "Let's reset your password.",
+      message_type: 1,
+      conversation_id: conversation.id,
+    });
     expect(socket.events("message.created").some((f) => f.data.echo_id === "bubble-1")).toBe(true);
     // A barrier: a reply sent after the note. Once it has arrived on both, the note would have too.
     const barrier = ok(await as(agent).post(`${agentPath}/messages`, { content: "One moment." }));
@@ -71,14 +89,24 @@ describe("the mobile app example, end to end", () => {
 
     // Later, on a new phone: the same user is the same contact and session, with the history.
     const again = ok(
-      await as(w.agent).post("/api/v1/profile", { inbox_identifier: w.inbox.identifier, identifier: userId, identifier_hash: identifierHash }),
+      await as(w.agent).post("/api/v1/profile", {
+        inbox_identifier: w.inbox.identifier,
+        identifier: userId,
+        identifier_hash: identifierHash,
+      }),
     );
     expect(again).toMatchObject({ id: profile.id, source_id: profile.source_id });
     const history = ok(await app.get(`/contacts/${again.source_id}/conversations`));
     expect(history).toHaveLength(1);
-    expect(history[0].messages.map((m: { content: string }) => m.content)).toEqual(["I can't log in", "Let's reset your password.", "One moment."]);
+    expect(history[0].messages.map((m: { content: string }) => m.content)).toEqual([
+      "I can't log in",
+      "Let's reset your password.",
+      "One moment.",
+    ]);
     // The app's own create (client API) also lands there; without the hash it is refused.
-    expect(ok(await app.post("/contacts", { identifier: userId, identifier_hash: identifierHash })).source_id).toBe(profile.source_id);
+    expect(ok(await app.post("/contacts", { identifier: userId, identifier_hash: identifierHash })).source_id).toBe(
+      profile.source_id,
+    );
     expect((await app.post("/contacts", { identifier: userId })).status).toBe(401);
   });
 });

@@ -21,9 +21,26 @@ describe("OpenAPI document", () => {
 
   it("has only OpenAPI's own keys in each operation (no stray middleware)", async () => {
     const { body } = await api("GET", "/openapi.json");
-    const allowed = new Set(["tags", "summary", "description", "operationId", "parameters", "requestBody", "responses", "security", "deprecated", "callbacks", "servers", "externalDocs"]);
+    const allowed = new Set([
+      "tags",
+      "summary",
+      "description",
+      "operationId",
+      "parameters",
+      "requestBody",
+      "responses",
+      "security",
+      "deprecated",
+      "callbacks",
+      "servers",
+      "externalDocs",
+    ]);
     const stray = Object.entries<Record<string, Record<string, unknown>>>(body.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).flatMap(([method, op]) => Object.keys(op).filter((k) => !allowed.has(k) && !k.startsWith("x-")).map((k) => `${method} ${path}: ${k}`)),
+      Object.entries(ops).flatMap(([method, op]) =>
+        Object.keys(op)
+          .filter((k) => !allowed.has(k) && !k.startsWith("x-"))
+          .map((k) => `${method} ${path}: ${k}`),
+      ),
     );
     expect(stray).toEqual([]);
   });
@@ -48,7 +65,9 @@ describe("OpenAPI document", () => {
 describe("OpenAPI document: help for a first call", () => {
   it("says where an api_access_token comes from, and starts message create's Try it out from a body that works", async () => {
     const { body: doc } = await api("GET", "/openapi.json");
-    expect(doc.components.securitySchemes.api_access_token.description).toMatch(/npm run dev.*GET \/api\/v1\/profile.*reset_access_token.*Platform API.*sign_in/s);
+    expect(doc.components.securitySchemes.api_access_token.description).toMatch(
+      /npm run dev.*GET \/api\/v1\/profile.*reset_access_token.*Platform API.*sign_in/s,
+    );
     const example = doc.components.schemas.MessageCreate.example;
     expect(example).toEqual({ content: expect.any(String), message_type: "outgoing", private: false });
     const { createConversation, createWorld, as } = await import("./helpers/factories");

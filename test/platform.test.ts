@@ -7,10 +7,17 @@ import { as, createContact, createConversation, createWorld, expectError, platfo
 const P = "/platform/api/v1";
 
 const count = async (sql: string, ...binds: unknown[]) =>
-  (await env.DB.prepare(sql).bind(...binds).first<{ n: number }>())!.n;
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n;
 
 async function newUser(fields: Record<string, unknown> = {}) {
-  const res = await platform().post(`${P}/users`, { name: "Pat", email: `${unique("pat")}@example.test`, password: "Platform-pass-1", ...fields });
+  const res = await platform().post(`${P}/users`, {
+    name: "Pat",
+    email: `${unique("pat")}@example.test`,
+    password: "Platform-pass-1",
+    ...fields,
+  });
   if (res.status !== 200) throw new Error(`user create failed: ${res.text}`);
   return res.body;
 }
@@ -38,9 +45,18 @@ describe("platform accounts", () => {
     const id = created.body.id;
     expect((await platform().get(`${P}/accounts/${id}`)).body).toEqual(created.body);
 
-    const updated = await platform().patch(`${P}/accounts/${id}`, { name: "Initrode", custom_attributes: { seats: 5 }, domain: "" });
+    const updated = await platform().patch(`${P}/accounts/${id}`, {
+      name: "Initrode",
+      custom_attributes: { seats: 5 },
+      domain: "",
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ name: "Initrode", locale: "pt_BR", domain: null, custom_attributes: { plan: "pro", seats: 5 } });
+    expect(updated.body).toMatchObject({
+      name: "Initrode",
+      locale: "pt_BR",
+      domain: null,
+      custom_attributes: { plan: "pro", seats: 5 },
+    });
     const put = await platform().put(`${P}/accounts/${id}`, { account: { locale: "en" } });
     expect(put.body).toMatchObject({ name: "Initrode", locale: "en" });
 
@@ -77,9 +93,20 @@ describe("platform accounts", () => {
   });
 
   it("validates with field-level details, 400 on malformed JSON, 404 on unknown ids", async () => {
-    const bad = await platform().post(`${P}/accounts`, { locale: "!!", support_email: "nope", status: "gone", custom_attributes: "[]" });
+    const bad = await platform().post(`${P}/accounts`, {
+      locale: "!!",
+      support_email: "nope",
+      status: "gone",
+      custom_attributes: "[]",
+    });
     expectError(bad, 422);
-    expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(["custom_attributes", "locale", "name", "status", "support_email"]);
+    expect(bad.body.details.map((d: any) => d.field).sort()).toEqual([
+      "custom_attributes",
+      "locale",
+      "name",
+      "status",
+      "support_email",
+    ]);
     const malformed = await api("POST", `${P}/accounts`, undefined, {
       token: env.PLATFORM_API_TOKEN,
       raw: "{nope",
@@ -128,7 +155,9 @@ describe("platform users", () => {
     expect(shown.text).not.toContain(access_token);
     expect(shown.body).toMatchObject({ id, email: email.toLowerCase() });
 
-    const dump = JSON.stringify((await env.DB.prepare("select * from access_tokens where user_id = ?").bind(id).all()).results);
+    const dump = JSON.stringify(
+      (await env.DB.prepare("select * from access_tokens where user_id = ?").bind(id).all()).results,
+    );
     expect(dump).not.toContain(access_token);
     expect(dump).toContain(await sha256Hex(access_token));
   });
@@ -144,9 +173,17 @@ describe("platform users", () => {
       custom_attributes: { b: 2 },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: "Patricia", email, display_name: null, available_name: "Patricia", custom_attributes: { a: 1, b: 2 } });
+    expect(res.body).toMatchObject({
+      name: "Patricia",
+      email,
+      display_name: null,
+      available_name: "Patricia",
+      custom_attributes: { a: 1, b: 2 },
+    });
     expect(res.body).not.toHaveProperty("access_token");
-    const row = await env.DB.prepare("select password_hash from users where id = ?").bind(u.id).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("select password_hash from users where id = ?")
+      .bind(u.id)
+      .first<{ password_hash: string }>();
     expect(await verifyPassword("Another-pass-2", row!.password_hash)).toBe(true);
     const put = await platform().put(`${P}/users/${u.id}`, { user: { name: "Pat again" } });
     expect(put.body).toMatchObject({ name: "Pat again", email });
@@ -157,7 +194,11 @@ describe("platform users", () => {
   it("keeps e-mails unique (422) and validates fields", async () => {
     const a = await newUser();
     const b = await newUser();
-    expectError(await platform().post(`${P}/users`, { name: "Dup", email: a.email.toUpperCase() }), 422, "Email has already been taken");
+    expectError(
+      await platform().post(`${P}/users`, { name: "Dup", email: a.email.toUpperCase() }),
+      422,
+      "Email has already been taken",
+    );
     const patch = await platform().patch(`${P}/users/${b.id}`, { email: a.email });
     expectError(patch, 422, "Email has already been taken");
     expect(patch.body.details).toEqual([{ field: "email", message: "has already been taken" }]);
@@ -220,15 +261,23 @@ describe("platform account users", () => {
     const other = await createWorld("Other");
     await platform().post(`${P}/accounts/${other.account.id}/account_users`, { user_id: w.agent.id });
     await createConversation(w);
-    await env.DB.prepare("update conversations set assignee_id = ? where account_id = ?").bind(w.agent.id, w.account.id).run();
+    await env.DB.prepare("update conversations set assignee_id = ? where account_id = ?")
+      .bind(w.agent.id, w.account.id)
+      .run();
     const res = await api("DELETE", `${P}/accounts/${w.account.id}/account_users`, undefined, {
       token: env.PLATFORM_API_TOKEN,
       query: { user_id: String(w.agent.id) },
     });
     expect(res.status).toBe(200);
-    expect(await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.agent.id)).toBe(0);
-    expect(await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.admin.id)).toBe(1);
-    expect(await count("select count(*) n from conversations where account_id = ? and assignee_id is null", w.account.id)).toBe(1);
+    expect(
+      await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.agent.id),
+    ).toBe(0);
+    expect(
+      await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.admin.id),
+    ).toBe(1);
+    expect(
+      await count("select count(*) n from conversations where account_id = ? and assignee_id is null", w.account.id),
+    ).toBe(1);
     const profile = await as(w.agent).get("/api/v1/profile");
     expect(profile.body.accounts.map((a: any) => a.id)).toEqual([other.account.id]);
   });
@@ -237,9 +286,17 @@ describe("platform account users", () => {
     const w = await createWorld();
     const base = `${P}/accounts/${w.account.id}/account_users`;
     expectError(await platform().get(`${P}/accounts/999999/account_users`), 404, "Account not found");
-    expectError(await platform().post(`${P}/accounts/999999/account_users`, { user_id: w.admin.id }), 404, "Account not found");
+    expectError(
+      await platform().post(`${P}/accounts/999999/account_users`, { user_id: w.admin.id }),
+      404,
+      "Account not found",
+    );
     expectError(await platform().post(base, { user_id: 999999 }), 404, "User not found");
-    expectError(await platform().delete(`${P}/accounts/999999/account_users`, { user_id: w.admin.id }), 404, "Account not found");
+    expectError(
+      await platform().delete(`${P}/accounts/999999/account_users`, { user_id: w.admin.id }),
+      404,
+      "Account not found",
+    );
     const bad = await platform().post(base, { user_id: "x", role: "owner" });
     expectError(bad, 422);
     expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(["role", "user_id"]);
@@ -270,7 +327,11 @@ describe("platform: security", () => {
       expectError(await api(method, path, body), 401, "Invalid Access Token");
       expectError(await api(method, path, body, { token: "wrong" }), 401, "Invalid Access Token");
       expectError(await api(method, path, body, { token: w.admin.token }), 401, "Invalid Access Token");
-      expectError(await api(method, path, body, { headers: { authorization: `Bearer ${w.admin.token}` } }), 401, "Invalid Access Token");
+      expectError(
+        await api(method, path, body, { headers: { authorization: `Bearer ${w.admin.token}` } }),
+        401,
+        "Invalid Access Token",
+      );
     }
     expect(await count("select count(*) n from accounts")).toBe(before);
     expect((await as(w.admin).get(`${w.base}/contacts`)).status).toBe(200);
@@ -316,7 +377,8 @@ describe("platform: security", () => {
       ["post", "/platform/api/v1/accounts/{account_id}/account_users"],
       ["delete", "/platform/api/v1/accounts/{account_id}/account_users"],
     ];
-    for (const [method, path] of ops) expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([{ platform_token: [] }]);
+    for (const [method, path] of ops)
+      expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([{ platform_token: [] }]);
     for (const [method, path] of [
       ["get", "/api/v1/profile"],
       ["put", "/api/v1/profile"],
@@ -334,7 +396,11 @@ describe("platform: security", () => {
 describe("platform: tokens for agents created by administrators", () => {
   it("issues a new token for an agent, and the old one stops working", async () => {
     const w = await createWorld();
-    const created = await as(w.admin).post(`${w.base}/agents`, { name: "New Agent", email: `${unique("new")}@example.test`, role: "agent" });
+    const created = await as(w.admin).post(`${w.base}/agents`, {
+      name: "New Agent",
+      email: `${unique("new")}@example.test`,
+      role: "agent",
+    });
     expect(created.status).toBe(200);
     expect(JSON.stringify(created.body)).not.toContain("access_token");
     const first = await platform().post(`${P}/users/${created.body.id}/reset_access_token`);
@@ -344,7 +410,12 @@ describe("platform: tokens for agents created by administrators", () => {
     const second = await platform().post(`${P}/users/${created.body.id}/reset_access_token`);
     expectError(await as({ token: first.body.access_token }).get(`${w.base}/conversations`), 401);
     expect((await as({ token: second.body.access_token }).get("/api/v1/profile")).body.email).toBe(created.body.email);
-    expect(await count("select count(*) n from access_tokens where token_hash = ?", await sha256Hex(second.body.access_token))).toBe(1);
+    expect(
+      await count(
+        "select count(*) n from access_tokens where token_hash = ?",
+        await sha256Hex(second.body.access_token),
+      ),
+    ).toBe(1);
     expectError(await platform().post(`${P}/users/999999/reset_access_token`), 404);
     expectError(await as(w.admin).post(`${P}/users/${created.body.id}/reset_access_token`), 401);
   });

@@ -13,8 +13,9 @@ const membership = async (accountId: number, userId: number) =>
     .first<{ role: string; availability: string; auto_offline: number }>();
 
 const passwordHash = async (userId: number) =>
-  (await env.DB.prepare("select password_hash from users where id = ?").bind(userId).first<{ password_hash: string }>())!
-    .password_hash;
+  (await env.DB.prepare("select password_hash from users where id = ?")
+    .bind(userId)
+    .first<{ password_hash: string }>())!.password_hash;
 
 describe("profile: happy path", () => {
   it("shows the caller's own profile with their token and every account they belong to", async () => {
@@ -42,7 +43,14 @@ describe("profile: happy path", () => {
       custom_attributes: {},
     });
     expect(res.body.accounts).toEqual([
-      expect.objectContaining({ id: w.account.id, name: w.account.name, role: "agent", availability: "online", availability_status: "online", auto_offline: true }),
+      expect.objectContaining({
+        id: w.account.id,
+        name: w.account.name,
+        role: "agent",
+        availability: "online",
+        availability_status: "online",
+        auto_offline: true,
+      }),
       expect.objectContaining({ id: other.account.id, role: "administrator", availability: "busy" }),
     ]);
     expect(res.body).not.toHaveProperty("password_hash");
@@ -73,7 +81,12 @@ describe("profile: happy path", () => {
     });
 
     const patch = await as(w.agent).patch(PROFILE, {
-      profile: { ui_settings: { sidebar: "closed" }, custom_attributes: { floor: 3 }, phone_number: "+14155550100", account_id: w.account.id },
+      profile: {
+        ui_settings: { sidebar: "closed" },
+        custom_attributes: { floor: 3 },
+        phone_number: "+14155550100",
+        account_id: w.account.id,
+      },
     });
     expect(patch.status).toBe(200);
     expect(patch.body.ui_settings).toEqual({ theme: "dark", sidebar: "closed" });
@@ -89,13 +102,21 @@ describe("profile: happy path", () => {
     form.set("ui_settings", JSON.stringify({ theme: "light" }));
     const multipart = await api("PUT", PROFILE, form, { token: w.agent.token });
     expect(multipart.status).toBe(200);
-    expect(multipart.body).toMatchObject({ display_name: null, available_name: "Renamed", ui_settings: { theme: "light", sidebar: "closed" } });
+    expect(multipart.body).toMatchObject({
+      display_name: null,
+      available_name: "Renamed",
+      ui_settings: { theme: "light", sidebar: "closed" },
+    });
   });
 
   it("changes the password given the current one and a matching confirmation", async () => {
     const w = await createWorld();
     const res = await as(w.agent).patch(PROFILE, {
-      profile: { current_password: "Secret-password-1", password: "New-password-2", password_confirmation: "New-password-2" },
+      profile: {
+        current_password: "Secret-password-1",
+        password: "New-password-2",
+        password_confirmation: "New-password-2",
+      },
     });
     expect(res.status).toBe(200);
     const stored = await passwordHash(w.agent.id);
@@ -109,15 +130,22 @@ describe("profile: happy path", () => {
 
   it("sets availability and auto_offline per account, flat or wrapped, and returns the profile", async () => {
     const w = await createWorld();
-    const res = await as(w.agent).post(`${PROFILE}/availability`, { profile: { account_id: String(w.account.id), availability: "busy" } });
+    const res = await as(w.agent).post(`${PROFILE}/availability`, {
+      profile: { account_id: String(w.account.id), availability: "busy" },
+    });
     expect(res.status).toBe(200);
     expect(res.body.accounts[0]).toMatchObject({ id: w.account.id, availability: "busy", availability_status: "busy" });
     expect((await membership(w.account.id, w.agent.id))?.availability).toBe("busy");
 
-    const flat = await as(w.agent).post(`${PROFILE}/availability`, { account_id: w.account.id, availability: "offline" });
+    const flat = await as(w.agent).post(`${PROFILE}/availability`, {
+      account_id: w.account.id,
+      availability: "offline",
+    });
     expect(flat.body.accounts[0].availability).toBe("offline");
 
-    const auto = await as(w.agent).post(`${PROFILE}/auto_offline`, { profile: { account_id: w.account.id, auto_offline: "false" } });
+    const auto = await as(w.agent).post(`${PROFILE}/auto_offline`, {
+      profile: { account_id: w.account.id, auto_offline: "false" },
+    });
     expect(auto.status).toBe(200);
     expect(auto.body.accounts[0].auto_offline).toBe(false);
     expect((await membership(w.account.id, w.agent.id))?.auto_offline).toBe(0);
@@ -140,7 +168,9 @@ describe("profile: happy path", () => {
     expect(again.status).toBe(200);
     expect(again.body.access_token).toBe(fresh);
 
-    const { results } = await env.DB.prepare("select token_hash from access_tokens where user_id = ?").bind(w.agent.id).all();
+    const { results } = await env.DB.prepare("select token_hash from access_tokens where user_id = ?")
+      .bind(w.agent.id)
+      .all();
     expect(results).toEqual([{ token_hash: await sha256Hex(fresh) }]);
   });
 });
@@ -156,19 +186,34 @@ describe("profile: errors", () => {
     });
     expectError(wrong, 422, "Invalid current password");
     expect(wrong.body.details).toEqual([{ field: "current_password", message: "is invalid" }]);
-    expectError(await as(w.agent).put(PROFILE, { password: "New-password-2", password_confirmation: "New-password-2" }), 422, "Invalid current password");
+    expectError(
+      await as(w.agent).put(PROFILE, { password: "New-password-2", password_confirmation: "New-password-2" }),
+      422,
+      "Invalid current password",
+    );
     expect(await passwordHash(w.agent.id)).toBe(before);
   });
 
   it("validates password length and confirmation with field-level details", async () => {
     const w = await createWorld();
-    const short = await as(w.agent).put(PROFILE, { current_password: "Secret-password-1", password: "short", password_confirmation: "short" });
+    const short = await as(w.agent).put(PROFILE, {
+      current_password: "Secret-password-1",
+      password: "short",
+      password_confirmation: "short",
+    });
     expectError(short, 422);
     expect(short.body.details.map((d: any) => d.field)).toEqual(["password"]);
-    const mismatch = await as(w.agent).put(PROFILE, { current_password: "Secret-password-1", password: "New-password-2", password_confirmation: "New-password-3" });
+    const mismatch = await as(w.agent).put(PROFILE, {
+      current_password: "Secret-password-1",
+      password: "New-password-2",
+      password_confirmation: "New-password-3",
+    });
     expectError(mismatch, 422);
     expect(mismatch.body.details).toEqual([{ field: "password_confirmation", message: "doesn't match password" }]);
-    const missing = await as(w.agent).put(PROFILE, { current_password: "Secret-password-1", password: "New-password-2" });
+    const missing = await as(w.agent).put(PROFILE, {
+      current_password: "Secret-password-1",
+      password: "New-password-2",
+    });
     expect(missing.body.details.map((d: any) => d.field)).toEqual(["password_confirmation"]);
   });
 
@@ -178,17 +223,38 @@ describe("profile: errors", () => {
     expectError(bad, 422);
     expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(["avatar_url", "email", "name", "ui_settings"]);
 
-    expectError(await as(w.agent).put(PROFILE, { email: w.admin.email.toUpperCase() }), 422, "Email has already been taken");
+    expectError(
+      await as(w.agent).put(PROFILE, { email: w.admin.email.toUpperCase() }),
+      422,
+      "Email has already been taken",
+    );
     expect((await as(w.agent).put(PROFILE, { email: w.agent.email })).status).toBe(200);
 
-    const malformed = await api("PUT", PROFILE, undefined, { token: w.agent.token, raw: "{nope", headers: { "content-type": "application/json" } });
+    const malformed = await api("PUT", PROFILE, undefined, {
+      token: w.agent.token,
+      raw: "{nope",
+      headers: { "content-type": "application/json" },
+    });
     expectError(malformed, 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
 
     const other = await createWorld("Other");
-    expectError(await as(w.agent).post(`${PROFILE}/availability`, { profile: { account_id: other.account.id, availability: "online" } }), 404, "Account not found");
-    expectError(await as(w.agent).post(`${PROFILE}/auto_offline`, { account_id: 999999, auto_offline: true }), 404, "Account not found");
+    expectError(
+      await as(w.agent).post(`${PROFILE}/availability`, {
+        profile: { account_id: other.account.id, availability: "online" },
+      }),
+      404,
+      "Account not found",
+    );
+    expectError(
+      await as(w.agent).post(`${PROFILE}/auto_offline`, { account_id: 999999, auto_offline: true }),
+      404,
+      "Account not found",
+    );
     expect((await membership(other.account.id, other.agent.id))?.availability).toBe("online");
-    const badAvailability = await as(w.agent).post(`${PROFILE}/availability`, { account_id: w.account.id, availability: "away" });
+    const badAvailability = await as(w.agent).post(`${PROFILE}/availability`, {
+      account_id: w.account.id,
+      availability: "away",
+    });
     expectError(badAvailability, 422);
     expect(badAvailability.body.details.map((d: any) => d.field)).toEqual(["availability"]);
     expectError(await as(w.agent).post(`${PROFILE}/availability`, {}), 422);

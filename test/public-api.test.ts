@@ -7,9 +7,14 @@ import { api } from "./helpers/api";
 import { as, createContact, createWorld, expectError, testDb, unique } from "./helpers/factories";
 import { client, ok, startConversation } from "./helpers/public-client";
 
-const scalar = async (query: string, ...params: unknown[]) => (await env.DB.prepare(query).bind(...params).first<{ n: number }>())!.n;
+const scalar = async (query: string, ...params: unknown[]) =>
+  (await env.DB.prepare(query)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 const eventsOf = (accountId: number, event: string) =>
-  env.DB.prepare("select * from events where account_id = ? and event = ? order by id").bind(accountId, event).all<{ message_id: number; data: string }>();
+  env.DB.prepare("select * from events where account_id = ? and event = ? order by id")
+    .bind(accountId, event)
+    .all<{ message_id: number; data: string }>();
 
 describe("client API: inbox and contacts", () => {
   it("shows the inbox without secrets, and a 404 envelope for an unknown identifier", async () => {
@@ -36,7 +41,14 @@ describe("client API: inbox and contacts", () => {
     const w = await createWorld();
     const c = client(w.inbox.identifier);
     const identifier = unique("app-user");
-    const first = ok(await c.post("/contacts", { identifier, name: "Maya", email: "Maya@Example.test", custom_attributes: { plan: "pro" } }));
+    const first = ok(
+      await c.post("/contacts", {
+        identifier,
+        name: "Maya",
+        email: "Maya@Example.test",
+        custom_attributes: { plan: "pro" },
+      }),
+    );
     expect(first).toMatchObject({
       source_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       pubsub_token: expect.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{24}$/),
@@ -50,7 +62,12 @@ describe("client API: inbox and contacts", () => {
     });
     // The same source_id returns the same session, whatever else is sent.
     const bySource = ok(await c.post("/contacts", { source_id: first.source_id, name: "Other" }));
-    expect(bySource).toMatchObject({ id: first.id, source_id: first.source_id, pubsub_token: first.pubsub_token, name: "Maya" });
+    expect(bySource).toMatchObject({
+      id: first.id,
+      source_id: first.source_id,
+      pubsub_token: first.pubsub_token,
+      name: "Maya",
+    });
     // A returning user (same identifier, new app install) gets the same contact and session.
     const returning = ok(await c.post("/contacts", { identifier }));
     expect(returning).toMatchObject({ id: first.id, source_id: first.source_id });
@@ -70,16 +87,41 @@ describe("client API: inbox and contacts", () => {
     const c = client(w.inbox.identifier);
     const other = ok(await c.post("/contacts", { email: "taken@example.test" }));
     const me = ok(await c.post("/contacts", { identifier: unique("me"), name: "Me" }));
-    expect(ok(await c.get(`/contacts/${me.source_id}`))).toMatchObject({ id: me.id, name: "Me", source_id: me.source_id });
-    const updated = ok(await c.patch(`/contacts/${me.source_id}`, { name: "New name", phone_number: "+14155550100", custom_attributes: { a: 1 } }));
-    expect(updated).toMatchObject({ name: "New name", phone_number: "+14155550100", custom_attributes: { a: 1 }, identifier: me.identifier });
+    expect(ok(await c.get(`/contacts/${me.source_id}`))).toMatchObject({
+      id: me.id,
+      name: "Me",
+      source_id: me.source_id,
+    });
+    const updated = ok(
+      await c.patch(`/contacts/${me.source_id}`, {
+        name: "New name",
+        phone_number: "+14155550100",
+        custom_attributes: { a: 1 },
+      }),
+    );
+    expect(updated).toMatchObject({
+      name: "New name",
+      phone_number: "+14155550100",
+      custom_attributes: { a: 1 },
+      identifier: me.identifier,
+    });
     expect(ok(await c.put(`/contacts/${me.source_id}`, { contact: { name: "Wrapped" } })).name).toBe("Wrapped");
     // identifier is not changed here (as Chatwoot drops it), without a hash or with one.
     const sameId = ok(await c.patch(`/contacts/${me.source_id}`, { identifier: unique("new-id") }));
     expect(sameId.identifier).toBe(me.identifier);
-    expectError(await c.patch(`/contacts/${me.source_id}`, { email: "taken@example.test" }), 422, "Email has already been taken");
+    expectError(
+      await c.patch(`/contacts/${me.source_id}`, { email: "taken@example.test" }),
+      422,
+      "Email has already been taken",
+    );
     expectError(await c.patch(`/contacts/${me.source_id}`, { email: "not-an-email" }), 422);
-    expectError(await api("POST", `${c.base}/contacts`, undefined, { raw: "{nope", headers: { "content-type": "application/json" } }), 400);
+    expectError(
+      await api("POST", `${c.base}/contacts`, undefined, {
+        raw: "{nope",
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+    );
     expectError(await c.get(`/contacts/unknown-source`), 404, "Contact not found");
     expect(ok(await c.get(`/contacts/${other.source_id}`)).email).toBe("taken@example.test");
     expect(ok(await c.get(`/contacts/${me.source_id}`)).name).toBe("Wrapped");
@@ -125,7 +167,8 @@ describe("client API: conversations", () => {
     const w = await createWorld();
     const c = client(w.inbox.identifier);
     const { sourceId } = await startConversation(c);
-    for (let i = 0; i < 25; i++) ok(await c.post(`/contacts/${sourceId}/conversations`, { custom_attributes: { n: i } }));
+    for (let i = 0; i < 25; i++)
+      ok(await c.post(`/contacts/${sourceId}/conversations`, { custom_attributes: { n: i } }));
     await startConversation(c, { name: "Someone else" });
     const page1 = await c.get(`/contacts/${sourceId}/conversations`);
     expect(page1.status).toBe(200);
@@ -152,7 +195,11 @@ describe("client API: conversations", () => {
     ok(await as(w.agent).post(`${agentPath}/assignments`, { assignee_id: w.agent.id }));
     const shown = ok(await c.get(s.path));
     expect(shown.messages.map((m: { content: string }) => m.content)).toEqual(["Hello?", "Hi Maya"]);
-    expect(shown.messages[0]).toMatchObject({ message_type: 0, conversation_id: s.conversation.id, sender: { type: "contact" } });
+    expect(shown.messages[0]).toMatchObject({
+      message_type: 0,
+      conversation_id: s.conversation.id,
+      sender: { type: "contact" },
+    });
     expect(shown.messages[1]).toMatchObject({ message_type: 1, sender: { type: "user", name: "Agent" } });
     expect(JSON.stringify(shown)).not.toContain(w.agent.email);
     const listed = ok(await c.get(`${s.path}/messages`));
@@ -175,8 +222,14 @@ describe("client API: conversations", () => {
     expectError(await c.post(`${s.path}/toggle_typing`, { typing_status: "maybe" }), 422);
 
     expect((await c.post(`${s.path}/update_last_seen`)).status).toBe(200);
-    const statuses = await testDb().select({ id: messages.id, status: messages.status }).from(messages).where(eq(messages.accountId, w.account.id));
-    expect(statuses.filter((m) => [reply1.id, reply2.id].includes(m.id)).map((m) => m.status)).toEqual(["read", "read"]);
+    const statuses = await testDb()
+      .select({ id: messages.id, status: messages.status })
+      .from(messages)
+      .where(eq(messages.accountId, w.account.id));
+    expect(statuses.filter((m) => [reply1.id, reply2.id].includes(m.id)).map((m) => m.status)).toEqual([
+      "read",
+      "read",
+    ]);
     const updatedEvents = (await eventsOf(w.account.id, "message_updated")).results.map((e) => e.message_id).sort();
     expect(updatedEvents).toEqual([reply1.id, reply2.id].sort());
     expect((await as(w.agent).get(agentPath)).body.contact_last_seen_at).toBeGreaterThan(0);
@@ -200,10 +253,17 @@ describe("client API: messages", () => {
     const c = client(w.inbox.identifier);
     const s = await startConversation(c);
     const first = ok(await c.post(`${s.path}/messages`, { content: "m0", message_type: "outgoing", private: true }));
-    expect(first).toMatchObject({ content: "m0", message_type: 0, status: "sent", sender: { id: s.contact.id, type: "contact" } });
+    expect(first).toMatchObject({
+      content: "m0",
+      message_type: 0,
+      status: "sent",
+      sender: { id: s.contact.id, type: "contact" },
+    });
     for (let i = 1; i < 25; i++) ok(await c.post(`${s.path}/messages`, { content: `m${i}` }));
     const latest = ok(await c.get(`${s.path}/messages`));
-    expect(latest.map((m: { content: string }) => m.content)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 5}`));
+    expect(latest.map((m: { content: string }) => m.content)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `m${i + 5}`),
+    );
     const older = ok(await c.get(`${s.path}/messages`, { before: String(latest[0].id) }));
     expect(older.map((m: { content: string }) => m.content)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
     expectError(await c.post(`${s.path}/messages`, { content: "" }), 422);
@@ -213,7 +273,13 @@ describe("client API: messages", () => {
     form.append("content", "with a file");
     form.append("attachments[]", new File(["hello"], "note.txt", { type: "text/plain" }));
     const withFile = ok(await api("POST", `${c.base}${s.path}/messages`, form));
-    expect(withFile.attachments).toEqual([expect.objectContaining({ file_type: "file", file_name: "note.txt", data_url: expect.stringContaining("/attachments/") })]);
+    expect(withFile.attachments).toEqual([
+      expect.objectContaining({
+        file_type: "file",
+        file_name: "note.txt",
+        data_url: expect.stringContaining("/attachments/"),
+      }),
+    ]);
     expect((await api("GET", new URL(withFile.attachments[0].data_url).pathname)).text).toBe("hello");
   });
 
@@ -227,10 +293,15 @@ describe("client API: messages", () => {
     const again = await c.post(`${s.path}/messages`, { content: "once", echo_id: "e-1" });
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body.id).toBe(first.body.id);
-    const burst = await Promise.all(Array.from({ length: 8 }, () => c.post(`${s.path}/messages`, { content: "burst", echo_id: "e-2" })));
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => c.post(`${s.path}/messages`, { content: "burst", echo_id: "e-2" })),
+    );
     expect(burst.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(new Set(burst.map((r) => r.body.id)).size).toBe(1);
-    const stored = await scalar("select count(*) n from messages where account_id = ? and message_type = 'incoming'", w.account.id);
+    const stored = await scalar(
+      "select count(*) n from messages where account_id = ? and message_type = 'incoming'",
+      w.account.id,
+    );
     expect(stored).toBe(2);
     expect((await eventsOf(w.account.id, "message_created")).results).toHaveLength(2);
   });
@@ -244,30 +315,56 @@ describe("client API: messages", () => {
       await as(w.agent).post(`${agentPath}/messages`, {
         content: "Pick one",
         content_type: "input_select",
-        content_attributes: { items: [{ title: "Yes", value: "yes" }, { title: "No", value: "no" }] },
+        content_attributes: {
+          items: [
+            { title: "Yes", value: "yes" },
+            { title: "No", value: "no" },
+          ],
+        },
       }),
     );
-    const answered = ok(await c.patch(`${s.path}/messages/${select.id}`, { submitted_values: [{ title: "Yes", value: "yes" }] }));
-    expect(answered.content_attributes).toMatchObject({ submitted_values: [{ title: "Yes", value: "yes" }], items: expect.any(Array) });
+    const answered = ok(
+      await c.patch(`${s.path}/messages/${select.id}`, { submitted_values: [{ title: "Yes", value: "yes" }] }),
+    );
+    expect(answered.content_attributes).toMatchObject({
+      submitted_values: [{ title: "Yes", value: "yes" }],
+      items: expect.any(Array),
+    });
     expect((await eventsOf(w.account.id, "message_updated")).results.map((e) => e.message_id)).toEqual([select.id]);
 
     const text = ok(await as(w.agent).post(`${agentPath}/messages`, { content: "plain" }));
-    expectError(await c.put(`${s.path}/messages/${text.id}`, { submitted_values: [] }), 422, "This message does not take submitted values");
+    expectError(
+      await c.put(`${s.path}/messages/${text.id}`, { submitted_values: [] }),
+      422,
+      "This message does not take submitted values",
+    );
     const note = ok(await as(w.agent).post(`${agentPath}/messages`, { content: "note", private: true }));
     expectError(await c.patch(`${s.path}/messages/${note.id}`, { submitted_values: [] }), 404, "Message not found");
 
-    const csat = ok(await as(w.agent).post(`${agentPath}/messages`, { content: "Rate us", content_type: "input_csat" }));
+    const csat = ok(
+      await as(w.agent).post(`${agentPath}/messages`, { content: "Rate us", content_type: "input_csat" }),
+    );
     const csatAnswer = { submitted_values: { csat_survey_response: { rating: 5, feedback_message: "great" } } };
-    expect(ok(await c.patch(`${s.path}/messages/${csat.id}`, csatAnswer)).content_attributes.csat_survey_response).toEqual({ rating: 5, feedback_message: "great" });
-    await testDb().update(messages).set({ createdAt: Date.now() - 15 * 86_400_000 }).where(eq(messages.id, csat.id));
-    expectError(await c.patch(`${s.path}/messages/${csat.id}`, csatAnswer), 422, "You cannot update the CSAT survey after 14 days");
+    expect(
+      ok(await c.patch(`${s.path}/messages/${csat.id}`, csatAnswer)).content_attributes.csat_survey_response,
+    ).toEqual({ rating: 5, feedback_message: "great" });
+    await testDb()
+      .update(messages)
+      .set({ createdAt: Date.now() - 15 * 86_400_000 })
+      .where(eq(messages.id, csat.id));
+    expectError(
+      await c.patch(`${s.path}/messages/${csat.id}`, csatAnswer),
+      422,
+      "You cannot update the CSAT survey after 14 days",
+    );
   });
 
   it("costs one D1 round trip to read and two to write, three to verify and update or to resolve", async () => {
     const w = await createWorld("Counted", { autoAssign: true });
     const c = client(w.inbox.identifier);
     const s = await startConversation(c);
-    const trips = (res: { headers: Headers }) => Number(res.headers.get("server-timing")?.match(/d1;desc="(\d+) round trips"/)?.[1]);
+    const trips = (res: { headers: Headers }) =>
+      Number(res.headers.get("server-timing")?.match(/d1;desc="(\d+) round trips"/)?.[1]);
     expect({
       inbox: trips(await c.get("")),
       contactShow: trips(await c.get(`/contacts/${s.sourceId}`)),
@@ -280,7 +377,13 @@ describe("client API: messages", () => {
       messageCreate: trips(await c.post(`${s.path}/messages`, { content: "hi" })),
       typing: trips(await c.post(`${s.path}/toggle_typing`, { typing_status: "off" })),
       lastSeen: trips(await c.post(`${s.path}/update_last_seen`)),
-      verifyAndUpdate: trips(await c.patch(`/contacts/${s.sourceId}`, { name: "Verified", identifier: "counted-user", identifier_hash: await hmacSha256Hex(w.inbox.hmacToken, "counted-user") })),
+      verifyAndUpdate: trips(
+        await c.patch(`/contacts/${s.sourceId}`, {
+          name: "Verified",
+          identifier: "counted-user",
+          identifier_hash: await hmacSha256Hex(w.inbox.hmacToken, "counted-user"),
+        }),
+      ),
       resolve: trips(await c.post(`${s.path}/toggle_status`)),
     }).toEqual({
       inbox: 1,
@@ -305,7 +408,13 @@ describe("client API: messages", () => {
 describe("client API: identity verification (hmac_mandatory)", () => {
   // Computed here rather than with the app's hmacSha256Hex, so a bug there cannot pass unseen.
   const hash = async (token: string, identifier: string) => {
-    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const key = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(token),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
     const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(identifier));
     return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
   };
@@ -318,10 +427,19 @@ describe("client API: identity verification (hmac_mandatory)", () => {
     expect(ok(await c.get("")).identity_validation_enabled).toBe(true);
     expectError(await c.post("/contacts", { identifier }), 401, /identifier_hash is required/);
     expectError(await c.post("/contacts", { name: "anonymous" }), 401);
-    expectError(await c.post("/contacts", { identifier, identifier_hash: "00".repeat(32) }), 401, /Invalid identifier_hash/);
+    expectError(
+      await c.post("/contacts", { identifier, identifier_hash: "00".repeat(32) }),
+      401,
+      /Invalid identifier_hash/,
+    );
     expectError(await c.post("/contacts", { identifier, identifier_hash: await hash("wrong-token", identifier) }), 401);
     expect(await scalar("select count(*) n from contacts where account_id = ?", w.account.id)).toBe(0);
-    const good = ok(await c.post("/contacts", { identifier, identifier_hash: (await hash(w.inbox.hmacToken, identifier)).toUpperCase() }));
+    const good = ok(
+      await c.post("/contacts", {
+        identifier,
+        identifier_hash: (await hash(w.inbox.hmacToken, identifier)).toUpperCase(),
+      }),
+    );
     expect(good.hmac_verified).toBe(true);
     const conv = ok(await c.post(`/contacts/${good.source_id}/conversations`));
     ok(await c.post(`/contacts/${good.source_id}/conversations/${conv.id}/messages`, { content: "verified hello" }));
@@ -334,8 +452,16 @@ describe("client API: identity verification (hmac_mandatory)", () => {
     const identifier = unique("legacy-user");
     // A session made by the Application API before the inbox required verification.
     const { sourceId } = await createContact(w, { identifier });
-    const agentConv = ok(await as(w.admin).post(`${w.base}/conversations`, { source_id: sourceId, inbox_id: w.inbox.id }));
-    const reply = ok(await as(w.admin).post(`${w.base}/conversations/${agentConv.id}/messages`, { content: "answer", content_type: "input_select", content_attributes: { items: [{ title: "a", value: "a" }] } }));
+    const agentConv = ok(
+      await as(w.admin).post(`${w.base}/conversations`, { source_id: sourceId, inbox_id: w.inbox.id }),
+    );
+    const reply = ok(
+      await as(w.admin).post(`${w.base}/conversations/${agentConv.id}/messages`, {
+        content: "answer",
+        content_type: "input_select",
+        content_attributes: { items: [{ title: "a", value: "a" }] },
+      }),
+    );
     await testDb().update(inboxes).set({ hmacMandatory: true }).where(eq(inboxes.id, w.inbox.id));
     const c = client(w.inbox.identifier);
     const conv = `/contacts/${sourceId}/conversations/${agentConv.id}`;
@@ -358,10 +484,17 @@ describe("client API: identity verification (hmac_mandatory)", () => {
     for (const res of refused) expectError(res, 401);
     expect(refused[5].body.code).toBe("IDENTITY_NOT_VERIFIED");
     expect(await scalar("select count(*) n from conversations where account_id = ?", w.account.id)).toBe(1);
-    expect(await scalar("select count(*) n from messages where account_id = ? and message_type = 'incoming'", w.account.id)).toBe(0);
+    expect(
+      await scalar("select count(*) n from messages where account_id = ? and message_type = 'incoming'", w.account.id),
+    ).toBe(0);
 
-    expectError(await c.get(`/contacts/${sourceId}`, { identifier, identifier_hash: await hash("nope", identifier) }), 401);
-    const verified = ok(await c.get(`/contacts/${sourceId}`, { identifier, identifier_hash: await hash(w.inbox.hmacToken, identifier) }));
+    expectError(
+      await c.get(`/contacts/${sourceId}`, { identifier, identifier_hash: await hash("nope", identifier) }),
+      401,
+    );
+    const verified = ok(
+      await c.get(`/contacts/${sourceId}`, { identifier, identifier_hash: await hash(w.inbox.hmacToken, identifier) }),
+    );
     expect(verified.hmac_verified).toBe(true);
     const opened = await Promise.all(calls());
     expect(opened.map((r) => r.status)).toEqual(Array(opened.length).fill(200));
@@ -377,7 +510,11 @@ describe("client API: who a contact create lands on", () => {
 
     const owner = ok(await c.post("/contacts", { identifier: unique("owner"), email: "shared@example.test" }));
     // Same e-mail, another identifier: not the owner's contact (and the e-mail is taken).
-    expectError(await c.post("/contacts", { identifier: unique("other"), email: "shared@example.test" }), 422, "Email has already been taken");
+    expectError(
+      await c.post("/contacts", { identifier: unique("other"), email: "shared@example.test" }),
+      422,
+      "Email has already been taken",
+    );
     const other = ok(await c.post("/contacts", { identifier: unique("other") }));
     expect(other.id).not.toBe(owner.id);
 

@@ -6,7 +6,10 @@ import { api, type ApiResponse } from "./helpers/api";
 import { createWorld, expectError, unique } from "./helpers/factories";
 import { client, ok, startConversation } from "./helpers/public-client";
 
-const scalar = async (query: string, ...params: unknown[]) => (await env.DB.prepare(query).bind(...params).first<{ n: number }>())!.n;
+const scalar = async (query: string, ...params: unknown[]) =>
+  (await env.DB.prepare(query)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 /** Repeats that arrive while the first is running are told to retry (409 + Retry-After); none writes. */
 function expectRetryLater(responses: ApiResponse[]) {
@@ -37,12 +40,16 @@ describe("client API: Idempotency-Key on every POST", () => {
 
     const messages = `${conversations}/${done[0].body.id}/messages`;
     const msgKey = { "Idempotency-Key": unique("message") };
-    const burst = await Promise.all(Array.from({ length: 8 }, () => c.post(messages, { content: "only once" }, msgKey)));
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => c.post(messages, { content: "only once" }, msgKey)),
+    );
     expect(burst.some((r) => r.status === 200)).toBe(true);
     expectRetryLater(burst);
     const after = await c.post(messages, { content: "only once" }, msgKey);
     expect(after.headers.get("idempotent-replayed")).toBe("true");
-    expect(await scalar("select count(*) n from messages where account_id = ? and content = 'only once'", w.account.id)).toBe(1);
+    expect(
+      await scalar("select count(*) n from messages where account_id = ? and content = 'only once'", w.account.id),
+    ).toBe(1);
 
     const reused = await c.post(messages, { content: "something else" }, msgKey);
     expectError(reused, 422);
@@ -87,14 +94,20 @@ describe("client API: browsers and abuse", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
-    const shown = await api("GET", `/public/api/v1/inboxes/${w.inbox.identifier}`, undefined, { headers: { Origin: "https://chat.example.com" } });
+    const shown = await api("GET", `/public/api/v1/inboxes/${w.inbox.identifier}`, undefined, {
+      headers: { Origin: "https://chat.example.com" },
+    });
     expect(shown.headers.get("access-control-allow-origin")).toBe("*");
     expect(shown.headers.get("access-control-expose-headers")).toContain("Retry-After");
-    const missing = await api("GET", "/public/api/v1/inboxes/nope", undefined, { headers: { Origin: "https://chat.example.com" } });
+    const missing = await api("GET", "/public/api/v1/inboxes/nope", undefined, {
+      headers: { Origin: "https://chat.example.com" },
+    });
     expectError(missing, 404);
     expect(missing.headers.get("access-control-allow-origin")).toBe("*");
     // The Application API is not opened to browsers.
-    const app = await api("GET", `/api/v1/accounts/${w.account.id}/contacts`, undefined, { headers: { Origin: "https://chat.example.com" } });
+    const app = await api("GET", `/api/v1/accounts/${w.account.id}/contacts`, undefined, {
+      headers: { Origin: "https://chat.example.com" },
+    });
     expect(app.headers.get("access-control-allow-origin")).toBeNull();
   });
 
@@ -112,7 +125,7 @@ describe("client API: browsers and abuse", () => {
     const other = await createWorld("Other");
     const noisy = client(w.inbox.identifier, { ip: "203.0.113.7" });
     const statuses: number[] = [];
-    let limited;
+    let limited: ApiResponse | undefined;
     // The limiter counts in fixed 10 s windows: on a slow machine a window can end mid-run and
     // start the count over, so keep going until the budget runs out within one window.
     for (let i = 0; i < 400 && !limited; i++) {
@@ -138,11 +151,17 @@ describe("client API: browsers and abuse", () => {
     const c = client(w.inbox.identifier);
     const s = await startConversation(c);
     const huge = JSON.stringify({ content: "x".repeat(3 * 1024 * 1024) });
-    const res = await api("POST", `${c.base}${s.path}/messages`, undefined, { raw: huge, headers: { "content-type": "application/json" } });
+    const res = await api("POST", `${c.base}${s.path}/messages`, undefined, {
+      raw: huge,
+      headers: { "content-type": "application/json" },
+    });
     expectError(res, 413);
     expect(await scalar("select count(*) n from messages where account_id = ?", w.account.id)).toBe(0);
     expectError(await c.post("/contacts", { name: "x".repeat(300) }), 422);
-    expectError(await api("POST", `${c.base}/contacts`, undefined, { raw: "name=x", headers: { "content-type": "text/csv" } }), 415);
+    expectError(
+      await api("POST", `${c.base}/contacts`, undefined, { raw: "name=x", headers: { "content-type": "text/csv" } }),
+      415,
+    );
     ok(await c.get(""));
   });
 });

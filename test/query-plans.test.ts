@@ -29,7 +29,11 @@ async function plan(q: Query): Promise<string[]> {
 
 /** A step that reads a whole table: `SCAN <table>` without an index (virtual tables and subquery results aside). */
 const fullScans = (lines: string[]) =>
-  lines.filter((l) => /^SCAN /.test(l) && !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW|^SCAN \(subquery|^SCAN json_each/.test(l));
+  lines.filter(
+    (l) =>
+      /^SCAN /.test(l) &&
+      !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW|^SCAN \(subquery|^SCAN json_each/.test(l),
+  );
 
 /**
  * The queries every request, delivery or routing pass runs. Each must reach its rows through an
@@ -42,7 +46,11 @@ function hotQueries() {
   const [inboxByIdentifier, session] = clientQueries(db, "inbox-identifier", "source-id");
   const [page, pageCount, pageMessages] = conversationPage(db, "inbox-identifier", "source-id", 2);
   // Batch items are typed for db.batch; each is a query builder with toSQL().
-  const [route, lastAssigned, assignedActivity] = routeStatements(db, outbox, { accountId: 1, inboxId: 1, conversation: 9 }) as unknown as Query[];
+  const [route, lastAssigned, assignedActivity] = routeStatements(db, outbox, {
+    accountId: 1,
+    inboxId: 1,
+    conversation: 9,
+  }) as unknown as Query[];
   const [insertEvent, toWebhooks, toInbox] = outbox.record({
     event: "message_created",
     accountId: 1,
@@ -50,7 +58,8 @@ function hotQueries() {
     conversationId: 9,
     messageId: 3,
   }) as unknown as Query[];
-  const principal = (role: string) => ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
+  const principal = (role: string) =>
+    ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
   const list = (role: string, filters: Parameters<typeof listQueries>[1]) =>
     listQueries({ db, outbox, principal: principal(role), accountId: 1 }, filters);
   const [searchPage, searchCounts] = list("administrator", { status: "all", q: "refund order" });
@@ -59,10 +68,16 @@ function hotQueries() {
     "token lookup": principalQuery(db, { kind: "token", hash: "token-hash" }, 1),
     "session cookie lookup": principalQuery(db, { kind: "cookie", hash: "cookie-hash" }, 1),
     "conversation show": conversationViews(db, byDisplayId(1, 7)),
-    "conversation list (account, status, activity)": conversationViews(db, and(eq(conversations.accountId, 1), eq(conversations.status, "open")))
+    "conversation list (account, status, activity)": conversationViews(
+      db,
+      and(eq(conversations.accountId, 1), eq(conversations.status, "open")),
+    )
       .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
       .limit(25),
-    "conversation list (inbox)": conversationViews(db, and(eq(conversations.accountId, 1), eq(conversations.inboxId, 1), eq(conversations.status, "open")))
+    "conversation list (inbox)": conversationViews(
+      db,
+      and(eq(conversations.accountId, 1), eq(conversations.inboxId, 1), eq(conversations.status, "open")),
+    )
       .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
       .limit(25),
     "conversation search (page)": searchPage,
@@ -71,14 +86,25 @@ function hotQueries() {
     "conversation search, agent (counts)": agentSearchCounts,
     "search backfill: cursor": backfillCursorStart(db, Date.now()),
     "search backfill: next messages": backfillPending(db),
-    "message page": withSenders(db).where(and(eq(messages.conversationId, conversationId), lt(messages.id, 1000))).orderBy(desc(messages.id)).limit(20),
+    "message page": withSenders(db)
+      .where(and(eq(messages.conversationId, conversationId), lt(messages.id, 1000)))
+      .orderBy(desc(messages.id))
+      .limit(20),
     "contact list": db
       .select()
       .from(contacts)
-      .where(and(eq(contacts.accountId, 1), or(isNotNull(contacts.email), isNotNull(contacts.phoneNumber), isNotNull(contacts.identifier))))
+      .where(
+        and(
+          eq(contacts.accountId, 1),
+          or(isNotNull(contacts.email), isNotNull(contacts.phoneNumber), isNotNull(contacts.identifier)),
+        ),
+      )
       .orderBy(desc(contacts.lastActivityAt), desc(contacts.id))
       .limit(15),
-    "contact by identifier": db.select().from(contacts).where(and(eq(contacts.accountId, 1), eq(contacts.identifier, "user-42"))),
+    "contact by identifier": db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, 1), eq(contacts.identifier, "user-42"))),
     "client API: inbox": inboxByIdentifier,
     "client API: session": session,
     "client API: conversation": sessionConversation(db, "inbox-identifier", "source-id", 7),
@@ -106,7 +132,12 @@ function hotQueries() {
       .orderBy(events.id)
       .limit(500),
     "idempotency claim": db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, "scope")),
-    ...Object.fromEntries(pruneStatements(db, Date.now()).map((q, i) => [`cron pruning ${["sessions", "set-password links", "sign-in failures"][i]}`, q])),
+    ...Object.fromEntries(
+      pruneStatements(db, Date.now()).map((q, i) => [
+        `cron pruning ${["sessions", "set-password links", "sign-in failures"][i]}`,
+        q,
+      ]),
+    ),
   } satisfies Record<string, Query>;
 }
 
@@ -121,10 +152,17 @@ describe("query plans: no hot query scans a whole table", () => {
 
   it("conversation search starts from its matches, not the account's conversations", async () => {
     const db = testDb();
-    const principal = (role: string) => ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
+    const principal = (role: string) =>
+      ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
     const searches = [
-      listQueries({ db, outbox: new Outbox(db), principal: principal("administrator"), accountId: 1 }, { status: "all", q: "refund order" }),
-      listQueries({ db, outbox: new Outbox(db), principal: principal("agent"), accountId: 1 }, { q: "refund", inbox_id: 3 }),
+      listQueries(
+        { db, outbox: new Outbox(db), principal: principal("administrator"), accountId: 1 },
+        { status: "all", q: "refund order" },
+      ),
+      listQueries(
+        { db, outbox: new Outbox(db), principal: principal("agent"), accountId: 1 },
+        { q: "refund", inbox_id: 3 },
+      ),
     ];
     for (const query of searches.flat()) {
       const lines = await plan(query);

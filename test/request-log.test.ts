@@ -30,6 +30,13 @@ describe("request log", () => {
       "GET /public/api/v1/inboxes/:inbox_identifier/contacts/:source_id 404",
     ]);
     const all = lines.join("\n");
-    for (const secret of [w.inbox.identifier, session.source_id, session.pubsub_token, w.admin.token, "no-such-session"]) expect(all).not.toContain(secret);
+    for (const secret of [
+      w.inbox.identifier,
+      session.source_id,
+      session.pubsub_token,
+      w.admin.token,
+      "no-such-session",
+    ])
+      expect(all).not.toContain(secret);
   });
 });

@@ -21,22 +21,34 @@ describe("D1 round trips per request (auth included)", () => {
 
     const counts = {
       messageCreate: roundTrips(await agent.post(`${path}/messages`, { content: "hi" })),
-      messageCreateIncoming: roundTrips(await admin.post(`${path}/messages`, { content: "hello", message_type: "incoming" })),
+      messageCreateIncoming: roundTrips(
+        await admin.post(`${path}/messages`, { content: "hello", message_type: "incoming" }),
+      ),
       messageList: roundTrips(await agent.get(`${path}/messages`)),
       conversationShow: roundTrips(await agent.get(path)),
       conversationList: roundTrips(await agent.get(`${w.base}/conversations`, { status: "all", assignee_type: "me" })),
       conversationSearch: roundTrips(await agent.get(`${w.base}/conversations`, { status: "all", q: "hello hi" })),
-      conversationCreate: roundTrips(await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id })),
+      conversationCreate: roundTrips(
+        await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id }),
+      ),
       conversationCreateWithMessage: roundTrips(
-        await agent.post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, message: { content: "x" } }),
+        await agent.post(`${w.base}/conversations`, {
+          inbox_id: w.inbox.id,
+          contact_id: contact.id,
+          message: { content: "x" },
+        }),
       ),
       toggleStatus: roundTrips(await agent.post(`${path}/toggle_status`, { status: "resolved" })),
       contactList: roundTrips(await agent.get(`${w.base}/contacts`)),
       contactShow: roundTrips(await agent.get(`${w.base}/contacts/${contact.id}`)),
       contactUpdate: roundTrips(await agent.put(`${w.base}/contacts/${contact.id}`, { name: "Renamed" })),
       badToken: roundTrips(await as({ token: "nope" }).get(`${w.base}/contacts`)),
-      contactCreate: roundTrips(await agent.post(`${w.base}/contacts`, { name: "N", identifier: "rt-new", inbox_id: w.inbox.id })),
-      contactCreateReturning: roundTrips(await agent.post(`${w.base}/contacts`, { identifier: "rt-new", inbox_id: w.inbox.id })),
+      contactCreate: roundTrips(
+        await agent.post(`${w.base}/contacts`, { name: "N", identifier: "rt-new", inbox_id: w.inbox.id }),
+      ),
+      contactCreateReturning: roundTrips(
+        await agent.post(`${w.base}/contacts`, { identifier: "rt-new", inbox_id: w.inbox.id }),
+      ),
     };
     expect(counts).toEqual({
       messageCreate: 2,
@@ -76,7 +88,14 @@ describe("sessions: round trips", () => {
     const onCookie = { headers };
     const counts = {
       signIn: roundTrips(signIn),
-      signInWrong: roundTrips(await api("POST", "/auth/sign_in", { email: w.agent.email, password: "wrong" }, { headers: { "cf-connecting-ip": "10.5.0.2" } })),
+      signInWrong: roundTrips(
+        await api(
+          "POST",
+          "/auth/sign_in",
+          { email: w.agent.email, password: "wrong" },
+          { headers: { "cf-connecting-ip": "10.5.0.2" } },
+        ),
+      ),
       validateToken: roundTrips(await api("GET", "/auth/validate_token", undefined, onCookie)),
       conversationShowOnCookie: roundTrips(await api("GET", path, undefined, onCookie)),
       conversationShowOnToken: roundTrips(await as(w.agent).get(path)),

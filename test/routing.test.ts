@@ -11,16 +11,28 @@ import { handleScheduled } from "../src/webhooks/consumer";
 type Agent = { id: number; token: string; name: string };
 
 /** A routed inbox with the given agents (name → availability) as its only members. */
-async function routedInbox(w: World, agents: Record<string, "online" | "busy" | "offline">, config: Record<string, unknown> = {}) {
+async function routedInbox(
+  w: World,
+  agents: Record<string, "online" | "busy" | "offline">,
+  config: Record<string, unknown> = {},
+) {
   const db = testDb();
-  const inbox = await createInbox(db, w.account.id, { name: unique("Routed"), enable_auto_assignment: true, auto_assignment_config: config });
+  const inbox = await createInbox(db, w.account.id, {
+    name: unique("Routed"),
+    enable_auto_assignment: true,
+    auto_assignment_config: config,
+  });
   const members: Record<string, Agent> = {};
   for (const [name, availability] of Object.entries(agents)) {
     const { user, token } = await createUser(db, { name, email: `${unique(name.toLowerCase())}@example.test` });
     await addToAccount(db, w.account.id, user.id, "agent", availability);
     members[name] = { id: user.id, token, name };
   }
-  await addInboxMembers(db, inbox.id, Object.values(members).map((m) => m.id));
+  await addInboxMembers(
+    db,
+    inbox.id,
+    Object.values(members).map((m) => m.id),
+  );
   return { inbox, members };
 }
 
@@ -32,7 +44,10 @@ async function newConversation(w: World, inboxId: number) {
 }
 
 async function load(inboxId: number) {
-  const rows = await testDb().select().from(conversations).where(and(eq(conversations.inboxId, inboxId), eq(conversations.status, "open")));
+  const rows = await testDb()
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.inboxId, inboxId), eq(conversations.status, "open")));
   const perAgent = new Map<number | null, number>();
   for (const r of rows) perAgent.set(r.assigneeId, (perAgent.get(r.assigneeId) ?? 0) + 1);
   return perAgent;
@@ -46,15 +61,25 @@ describe("routing", () => {
     expect(first.meta.assignee).toMatchObject({ type: "user" });
     for (let i = 1; i < 12; i++) await newConversation(w, inbox.id);
     const perAgent = await load(inbox.id);
-    expect([members.Ann, members.Bo, members.Cy, members.Dee].map((m) => perAgent.get(m.id) ?? 0)).toEqual([4, 4, 4, 0]);
+    expect([members.Ann, members.Bo, members.Cy, members.Dee].map((m) => perAgent.get(m.id) ?? 0)).toEqual([
+      4, 4, 4, 0,
+    ]);
     expect(perAgent.get(null)).toBeUndefined();
-    const activity = await env.DB.prepare("select content from messages where message_type = 'activity' and inbox_id = ? order by id limit 1").bind(inbox.id).first<{ content: string }>();
+    const activity = await env.DB.prepare(
+      "select content from messages where message_type = 'activity' and inbox_id = ? order by id limit 1",
+    )
+      .bind(inbox.id)
+      .first<{ content: string }>();
     expect(activity?.content).toMatch(/^Assigned to (Ann|Bo|Cy) by Automation System$/);
   });
 
   it("respects the limit, keeps a backlog, and gives freed capacity to the oldest waiting", async () => {
     const w = await createWorld();
-    const { inbox, members } = await routedInbox(w, { Ann: "online", Bo: "online", Cy: "online" }, { max_assignment_limit: 2 });
+    const { inbox, members } = await routedInbox(
+      w,
+      { Ann: "online", Bo: "online", Cy: "online" },
+      { max_assignment_limit: 2 },
+    );
     const created = [];
     for (let i = 0; i < 8; i++) created.push(await newConversation(w, inbox.id));
     let perAgent = await load(inbox.id);
@@ -63,7 +88,9 @@ describe("routing", () => {
     const waiting = created.slice(6).map((c) => c.id);
 
     const bosConversation = created.find((c) => c.meta.assignee?.id === members.Bo.id)!;
-    const resolved = await as(members.Bo).post(`${w.base}/conversations/${bosConversation.id}/toggle_status`, { status: "resolved" });
+    const resolved = await as(members.Bo).post(`${w.base}/conversations/${bosConversation.id}/toggle_status`, {
+      status: "resolved",
+    });
     expect(resolved.body.payload.current_status).toBe("resolved");
     const oldest = await as(w.admin).get(`${w.base}/conversations/${waiting[0]}`);
     expect(oldest.body.meta.assignee?.id).toBe(members.Bo.id);
@@ -78,7 +105,9 @@ describe("routing", () => {
     const { inbox, members } = await routedInbox(w, { Ann: "offline", Bo: "offline" }, { max_assignment_limit: 3 });
     for (let i = 0; i < 4; i++) await newConversation(w, inbox.id);
     expect((await load(inbox.id)).get(null)).toBe(4);
-    const res = await as(members.Ann).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "online" } });
+    const res = await as(members.Ann).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "online" },
+    });
     expect(res.status).toBe(200);
     const perAgent = await load(inbox.id);
     expect(perAgent.get(members.Ann.id)).toBe(3);
@@ -89,10 +118,16 @@ describe("routing", () => {
 
   it("never exceeds the limit when 20 conversations arrive at once", async () => {
     const w = await createWorld();
-    const { inbox, members } = await routedInbox(w, { Ann: "online", Bo: "online", Cy: "online" }, { max_assignment_limit: 3 });
+    const { inbox, members } = await routedInbox(
+      w,
+      { Ann: "online", Bo: "online", Cy: "online" },
+      { max_assignment_limit: 3 },
+    );
     const contacts = await Promise.all(Array.from({ length: 20 }, () => createContactApi(w, { inbox_id: inbox.id })));
     const results = await Promise.all(
-      contacts.map(({ contact }) => as(w.admin).post(`${w.base}/conversations`, { inbox_id: inbox.id, contact_id: contact.id })),
+      contacts.map(({ contact }) =>
+        as(w.admin).post(`${w.base}/conversations`, { inbox_id: inbox.id, contact_id: contact.id }),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const perAgent = await load(inbox.id);
@@ -103,12 +138,19 @@ describe("routing", () => {
   it("routes a conversation with an auto-assigning team only among that team's members", async () => {
     const w = await createWorld();
     const { inbox, members } = await routedInbox(w, { Ann: "online", Bo: "online", Cy: "online" });
-    const [team] = await testDb().insert(teams).values({ accountId: w.account.id, name: unique("billing"), allowAutoAssign: true }).returning();
+    const [team] = await testDb()
+      .insert(teams)
+      .values({ accountId: w.account.id, name: unique("billing"), allowAutoAssign: true })
+      .returning();
     await testDb().insert(teamMembers).values({ teamId: team.id, userId: members.Cy.id });
     const seen = new Set<number>();
     for (let i = 0; i < 3; i++) {
       const { contact } = await createContactApi(w, { inbox_id: inbox.id });
-      const res = await as(w.admin).post(`${w.base}/conversations`, { inbox_id: inbox.id, contact_id: contact.id, team_id: team.id });
+      const res = await as(w.admin).post(`${w.base}/conversations`, {
+        inbox_id: inbox.id,
+        contact_id: contact.id,
+        team_id: team.id,
+      });
       seen.add(res.body.meta.assignee.id);
     }
     expect([...seen]).toEqual([members.Cy.id]);
@@ -118,14 +160,19 @@ describe("routing", () => {
     const w = await createWorld();
     for (const strategy of ["round_robin", "balanced"] as const) {
       const { inbox, members } = await routedInbox(w, { Ann: "online", Bo: "online" }, { strategy });
-      await testDb().update(accountUsers).set({ availability: "offline" }).where(eq(accountUsers.userId, members.Bo.id));
+      await testDb()
+        .update(accountUsers)
+        .set({ availability: "offline" })
+        .where(eq(accountUsers.userId, members.Bo.id));
       // Ann is handed two conversations while Bo is away; then Bo is back.
       await newConversation(w, inbox.id);
       await newConversation(w, inbox.id);
       await testDb().update(accountUsers).set({ availability: "online" }).where(eq(accountUsers.userId, members.Bo.id));
       const next = [];
       for (let i = 0; i < 2; i++) next.push((await newConversation(w, inbox.id)).meta.assignee.id);
-      expect(next).toEqual(strategy === "round_robin" ? [members.Bo.id, members.Ann.id] : [members.Bo.id, members.Bo.id]);
+      expect(next).toEqual(
+        strategy === "round_robin" ? [members.Bo.id, members.Ann.id] : [members.Bo.id, members.Bo.id],
+      );
     }
   });
 
@@ -134,17 +181,31 @@ describe("routing", () => {
     const { inbox, members } = await routedInbox(w, { Ann: "online", Bo: "offline" });
     const conv = await newConversation(w, inbox.id);
     expect(conv.meta.assignee.id).toBe(members.Ann.id);
-    await as(members.Ann).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "offline" } });
-    await as(members.Bo).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "online" } });
-    await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, { content: "Anyone there?", message_type: "incoming" });
+    await as(members.Ann).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "offline" },
+    });
+    await as(members.Bo).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "online" },
+    });
+    await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, {
+      content: "Anyone there?",
+      message_type: "incoming",
+    });
     const after = await as(w.admin).get(`${w.base}/conversations/${conv.id}`);
     expect(after.body.meta.assignee.id).toBe(members.Bo.id);
 
     // With the option off, the conversation stays with its agent.
     await as(w.admin).patch(`${w.base}/inboxes/${inbox.id}`, { reassign_when_offline: false });
-    await as(members.Bo).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "offline" } });
-    await as(members.Ann).post("/api/v1/profile/availability", { profile: { account_id: w.account.id, availability: "online" } });
-    await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, { content: "Hello?", message_type: "incoming" });
+    await as(members.Bo).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "offline" },
+    });
+    await as(members.Ann).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "online" },
+    });
+    await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, {
+      content: "Hello?",
+      message_type: "incoming",
+    });
     expect((await as(w.admin).get(`${w.base}/conversations/${conv.id}`)).body.meta.assignee.id).toBe(members.Bo.id);
   });
 
@@ -156,7 +217,10 @@ describe("routing", () => {
     await testDb().update(accountUsers).set({ availability: "offline" }).where(eq(accountUsers.userId, members.Ann.id));
     await as(w.admin).post(`${w.base}/conversations/${conv.id}/toggle_status`, { status: "resolved" });
     await testDb().update(accountUsers).set({ availability: "online" }).where(eq(accountUsers.userId, members.Ann.id));
-    await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, { content: "Me again", message_type: "incoming" });
+    await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, {
+      content: "Me again",
+      message_type: "incoming",
+    });
     const after = await as(w.admin).get(`${w.base}/conversations/${conv.id}`);
     expect(after.body).toMatchObject({ status: "open", meta: { assignee: { id: members.Ann.id } } });
   });
@@ -177,7 +241,10 @@ describe("routing", () => {
     await newConversation(w, inbox.id);
     await testDb().update(accountUsers).set({ availability: "online" }).where(eq(accountUsers.userId, members.Ann.id));
     await handleScheduled(env);
-    const [row] = await testDb().select().from(conversations).where(and(eq(conversations.inboxId, inbox.id), isNull(conversations.teamId)));
+    const [row] = await testDb()
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.inboxId, inbox.id), isNull(conversations.teamId)));
     expect(row.assigneeId).toBe(members.Ann.id);
   });
 
@@ -210,7 +277,14 @@ describe("routing: events and edge triggers", () => {
     const w = await createWorld();
     const { inbox, members } = await routedInbox(w, { Ann: "online" });
     const r = receiver("routed");
-    await testDb().insert(webhooks).values({ accountId: w.account.id, url: r.url, subscriptions: ["conversation_updated"], secret: newSigningSecret() });
+    await testDb()
+      .insert(webhooks)
+      .values({
+        accountId: w.account.id,
+        url: r.url,
+        subscriptions: ["conversation_updated"],
+        secret: newSigningSecret(),
+      });
     const conv = await newConversation(w, inbox.id);
     const [body] = await vi.waitFor(
       async () => {
@@ -245,7 +319,10 @@ describe("routing: events and edge triggers", () => {
     await as(w.admin).patch(`${w.base}/inboxes/${inbox.id}`, { allow_messages_after_resolved: false });
     const conv = await newConversation(w, inbox.id);
     await as(w.admin).post(`${w.base}/conversations/${conv.id}/toggle_status`, { status: "resolved" });
-    const sent = await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, { content: "late", message_type: "incoming" });
+    const sent = await as(w.admin).post(`${w.base}/conversations/${conv.id}/messages`, {
+      content: "late",
+      message_type: "incoming",
+    });
     expect(sent.status).toBe(200);
     expect((await as(w.admin).get(`${w.base}/conversations/${conv.id}`)).body.status).toBe("resolved");
   });

@@ -3,11 +3,14 @@ import { env } from "cloudflare:workers";
 import { api } from "./helpers/api";
 import { as, createWorld, expectError, unique, type World } from "./helpers/factories";
 
-const teamRow = (id: number) => env.DB.prepare("select * from teams where id = ?").bind(id).first<Record<string, unknown>>();
+const teamRow = (id: number) =>
+  env.DB.prepare("select * from teams where id = ?").bind(id).first<Record<string, unknown>>();
 const teamMemberIds = async (teamId: number) =>
-  (await env.DB.prepare("select user_id from team_members where team_id = ? order by user_id").bind(teamId).all<{ user_id: number }>()).results.map(
-    (r) => r.user_id,
-  );
+  (
+    await env.DB.prepare("select user_id from team_members where team_id = ? order by user_id")
+      .bind(teamId)
+      .all<{ user_id: number }>()
+  ).results.map((r) => r.user_id);
 const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
 const ids = (res: { body: any }) => sorted(res.body.map((a: any) => a.id));
 
@@ -21,7 +24,13 @@ describe("teams: happy path", () => {
   it("creates a team (name lower-cased, as Chatwoot stores it) and answers the team JSON", async () => {
     const w = await createWorld();
     const res = await as(w.admin).post(`${w.base}/teams`, {
-      team: { name: "Tier 2 Support", description: "Escalations", allow_auto_assign: false, icon: "lifebuoy", icon_color: "#ff0000" },
+      team: {
+        name: "Tier 2 Support",
+        description: "Escalations",
+        allow_auto_assign: false,
+        icon: "lifebuoy",
+        icon_color: "#ff0000",
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -48,7 +57,11 @@ describe("teams: happy path", () => {
       [t1.id, false],
       [t2.id, true],
     ]);
-    expect((await as(w.agent).get(`${w.base}/teams/${t2.id}`)).body).toMatchObject({ id: t2.id, is_member: true, allow_auto_assign: true });
+    expect((await as(w.agent).get(`${w.base}/teams/${t2.id}`)).body).toMatchObject({
+      id: t2.id,
+      is_member: true,
+      allow_auto_assign: true,
+    });
     expect((await as(w.admin).get(`${w.base}/teams/${t2.id}/`)).body).toMatchObject({ id: t2.id, is_member: false });
   });
 
@@ -58,7 +71,9 @@ describe("teams: happy path", () => {
     const patched = await as(w.admin).patch(`${w.base}/teams/${t.id}`, { name: "Renamed", icon_color: "#00ff00" });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: "renamed", description: "old", icon_color: "#00ff00" });
-    const put = await as(w.admin).put(`${w.base}/teams/${t.id}`, { team: { description: null, allow_auto_assign: "false" } });
+    const put = await as(w.admin).put(`${w.base}/teams/${t.id}`, {
+      team: { description: null, allow_auto_assign: "false" },
+    });
     expect(put.body).toMatchObject({ name: "renamed", description: null, allow_auto_assign: false });
 
     await as(w.admin).post(`${w.base}/teams/${t.id}/team_members`, { user_ids: [w.agent.id] });
@@ -76,7 +91,9 @@ describe("teams: happy path", () => {
     const first = await as(w.admin).post(path, { user_ids: [w.agent.id] });
     expect(first.status).toBe(200);
     expect(first.body).toEqual([expect.objectContaining({ id: w.agent.id, role: "agent", email: w.agent.email })]);
-    const second = await as(w.admin).post(path, { team_member: { user_ids: [String(w.agent.id), String(w.outsider.id)] } });
+    const second = await as(w.admin).post(path, {
+      team_member: { user_ids: [String(w.agent.id), String(w.outsider.id)] },
+    });
     expect(ids(second)).toEqual([w.outsider.id]);
     const listed = await as(w.agent).get(path);
     expect(listed.status).toBe(200);
@@ -128,7 +145,9 @@ describe("teams: errors", () => {
     const t = await newTeam(a);
     await as(a.admin).post(`${a.base}/teams/${t.id}/team_members`, { user_ids: [a.agent.id] });
     for (const method of ["post", "patch", "delete"] as const) {
-      const res = await as(a.admin)[method](`${a.base}/teams/${t.id}/team_members`, { user_ids: [a.outsider.id, b.agent.id] });
+      const res = await as(a.admin)[method](`${a.base}/teams/${t.id}/team_members`, {
+        user_ids: [a.outsider.id, b.agent.id],
+      });
       expectError(res, 422, `User ${b.agent.id} is not an agent of this account`);
     }
     expect(await teamMemberIds(t.id)).toEqual([a.agent.id]);
@@ -137,12 +156,20 @@ describe("teams: errors", () => {
   it("answers malformed JSON with 400 and unknown teams with 404", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/teams`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
+    expectError(
+      await api("POST", `${w.base}/teams`, undefined, raw),
+      400,
+      /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/,
+    );
     expectError(await as(w.admin).get(`${w.base}/teams/999999`), 404, "Team not found");
     expectError(await as(w.admin).patch(`${w.base}/teams/999999`, { name: "x" }), 404, "Team not found");
     expectError(await as(w.admin).delete(`${w.base}/teams/999999`), 404, "Team not found");
     expectError(await as(w.admin).get(`${w.base}/teams/999999/team_members`), 404, "Team not found");
-    expectError(await as(w.admin).post(`${w.base}/teams/999999/team_members`, { user_ids: [w.agent.id] }), 404, "Team not found");
+    expectError(
+      await as(w.admin).post(`${w.base}/teams/999999/team_members`, { user_ids: [w.agent.id] }),
+      404,
+      "Team not found",
+    );
   });
 });
 

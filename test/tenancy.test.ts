@@ -36,22 +36,44 @@ describe("cross-tenant matrix", () => {
     const target = await createConversation(b, { message: { content: "B-SECRET-MESSAGE" } });
     await as(b.admin).put(`${b.base}/contacts/${target.contact.id}`, { name: "Bella Secret" });
     await as(b.admin).post(`${target.path}/labels`, { labels: ["b-label"] });
-    const message = (await as(b.admin).get(`${target.path}/messages`)).body.payload.find((m: any) => m.message_type !== 2);
+    const message = (await as(b.admin).get(`${target.path}/messages`)).body.payload.find(
+      (m: any) => m.message_type !== 2,
+    );
     expect(message.content).toBe("B-SECRET-MESSAGE");
     expect(target.conversation.id).toBe(3);
     // Written after B's conversations and disabled, so no event of the setup is delivered to it
     // (a consumer changing B's delivery rows mid-test would break the snapshot comparison).
     const [bHook] = await b.db
       .insert(webhooks)
-      .values({ accountId: b.account.id, url: "https://b.example.com/hook", subscriptions: ["message_created"], secret: "whsec_b-secret-webhook", disabled: true })
+      .values({
+        accountId: b.account.id,
+        url: "https://b.example.com/hook",
+        subscriptions: ["message_created"],
+        secret: "whsec_b-secret-webhook",
+        disabled: true,
+      })
       .returning();
     const [bEvent] = await b.db
       .insert(events)
-      .values({ uid: unique("evt"), accountId: b.account.id, inboxId: b.inbox.id, event: "message_created", stream: unique("stream"), sequence: 1 })
+      .values({
+        uid: unique("evt"),
+        accountId: b.account.id,
+        inboxId: b.inbox.id,
+        event: "message_created",
+        stream: unique("stream"),
+        sequence: 1,
+      })
       .returning();
     const [bDelivery] = await b.db
       .insert(deliveries)
-      .values({ uid: unique("msg"), accountId: b.account.id, eventId: bEvent.id, webhookId: bHook.id, status: "dead", lastResponse: "B-SECRET-MESSAGE" })
+      .values({
+        uid: unique("msg"),
+        accountId: b.account.id,
+        eventId: bEvent.id,
+        webhookId: bHook.id,
+        status: "dead",
+        lastResponse: "B-SECRET-MESSAGE",
+      })
       .returning();
 
     const bIds: Record<string, number> = {
@@ -113,7 +135,9 @@ describe("cross-tenant matrix", () => {
     }
     expect(outcomes).toEqual([]);
     expect(await snapshot(b)).toEqual(before);
-    const spying = await env.DB.prepare("select id from webhooks where account_id = ? and inbox_id = ?").bind(a.account.id, b.inbox.id).all();
+    const spying = await env.DB.prepare("select id from webhooks where account_id = ? and inbox_id = ?")
+      .bind(a.account.id, b.inbox.id)
+      .all();
     expect(spying.results).toEqual([]);
   }, 60_000);
 });

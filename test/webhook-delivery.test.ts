@@ -12,7 +12,10 @@ import { api } from "./helpers/api";
 
 /** Points the world's API inbox at a receiver (written directly: tests refuse private URLs by default). */
 async function inboxHook(w: World, r: ReturnType<typeof receiver>, extra: Partial<typeof inboxes.$inferInsert> = {}) {
-  await testDb().update(inboxes).set({ webhookUrl: r.url, ...extra }).where(eq(inboxes.id, w.inbox.id));
+  await testDb()
+    .update(inboxes)
+    .set({ webhookUrl: r.url, ...extra })
+    .where(eq(inboxes.id, w.inbox.id));
   const [row] = await testDb().select().from(inboxes).where(eq(inboxes.id, w.inbox.id));
   return row;
 }
@@ -58,7 +61,9 @@ describe("webhook delivery through the real local queue", () => {
     const reply = await as(w.agent).post(`${path}/messages`, { content: "Your refund is on its way" });
     expect(reply.status).toBe(200);
 
-    const [got] = (await eventsAt(inboxReceiver, "message_created")).filter((x) => JSON.parse(x.body).id === reply.body.id);
+    const [got] = (await eventsAt(inboxReceiver, "message_created")).filter(
+      (x) => JSON.parse(x.body).id === reply.body.id,
+    );
     expect(await verify(got, inbox.secret)).toEqual({ standard: true, chatwoot: true });
     expect(got.headers["x-chatwoot-delivery"]).toBe(got.headers["webhook-id"]);
     const body = JSON.parse(got.body);
@@ -71,7 +76,12 @@ describe("webhook delivery through the real local queue", () => {
       sender: { id: w.agent.id, name: "Agent", type: "user" },
       account: { id: w.account.id },
       inbox: { id: w.inbox.id, inbox_identifier: w.inbox.identifier },
-      conversation: { id: 1, channel: "Channel::Api", contact_inbox: { source_id: sourceId }, meta: { sender: { type: "contact" } } },
+      conversation: {
+        id: 1,
+        channel: "Channel::Api",
+        contact_inbox: { source_id: sourceId },
+        meta: { sender: { type: "contact" } },
+      },
       sequence: expect.any(Number),
     });
     expect(body.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -144,7 +154,9 @@ describe("webhook bodies", () => {
     expect(sent.status).toBe(200);
     const [got] = await eventsAt(r, "message_created");
     const body = JSON.parse(got.body);
-    expect(body.attachments).toEqual([expect.objectContaining({ id: sent.body.attachments[0].id, file_type: "file", extension: "txt", file_size: 10 })]);
+    expect(body.attachments).toEqual([
+      expect.objectContaining({ id: sent.body.attachments[0].id, file_type: "file", extension: "txt", file_size: 10 }),
+    ]);
     const file = await api("GET", new URL(body.attachments[0].data_url).pathname);
     expect(file.text).toBe("hello file");
   });
@@ -165,10 +177,16 @@ describe("webhook retries", () => {
         if (!all.some((x) => x.status === 200)) throw new Error(`${all.length} attempts, none answered 200`);
         return all;
       }, 20_000);
-      expect(attempts.map((x) => x.status)).toEqual([mode === "hang" ? "hung" : Number(mode), mode === "hang" ? "hung" : Number(mode), 200]);
+      expect(attempts.map((x) => x.status)).toEqual([
+        mode === "hang" ? "hung" : Number(mode),
+        mode === "hang" ? "hung" : Number(mode),
+        200,
+      ]);
       expect(new Set(attempts.map((x) => x.headers["webhook-id"])).size).toBe(1);
       expect(new Set(attempts.map((x) => x.body)).size).toBe(1);
-      if (mode === "429") for (let i = 1; i < attempts.length; i++) expect(attempts[i].at - attempts[i - 1].at).toBeGreaterThanOrEqual(2_900);
+      if (mode === "429")
+        for (let i = 1; i < attempts.length; i++)
+          expect(attempts[i].at - attempts[i - 1].at).toBeGreaterThanOrEqual(2_900);
       const log = await waitFor(async () => {
         const [row] = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
         if (row.status !== "delivered") throw new Error(row.status);
@@ -191,7 +209,11 @@ describe("webhook retries", () => {
     const reply = await as(w.agent).post(`${path}/messages`, { content: "nobody home" });
 
     const [updated] = await eventsAt(accountReceiver, "message_updated");
-    expect(JSON.parse(updated.body)).toMatchObject({ id: reply.body.id, status: "failed", content_attributes: { external_error: expect.stringContaining("HTTP 404") } });
+    expect(JSON.parse(updated.body)).toMatchObject({
+      id: reply.body.id,
+      status: "failed",
+      content_attributes: { external_error: expect.stringContaining("HTTP 404") },
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const attempts = (await inboxReceiver.requests()).filter((x) => JSON.parse(x.body).event === "message_created");
     expect(attempts).toHaveLength(1);
@@ -253,7 +275,10 @@ describe("the outbox sweeper", () => {
     expect(pending).toMatchObject({ status: "pending", attempts: 0 });
 
     // A minute later the cron runs.
-    await testDb().update(deliveries).set({ nextAttemptAt: Date.now() - 120_000 }).where(eq(deliveries.id, pending.id));
+    await testDb()
+      .update(deliveries)
+      .set({ nextAttemptAt: Date.now() - 120_000 })
+      .where(eq(deliveries.id, pending.id));
     await handleScheduled(env);
     const [got] = await eventsAt(r, "message_created");
     expect(JSON.parse(got.body).id).toBe(reply.body.id);
@@ -279,11 +304,16 @@ describe("the outbox sweeper", () => {
     )
       .bind(pending.id)
       .run();
-    await testDb().update(deliveries).set({ nextAttemptAt: Date.now() - 120_000 }).where(eq(deliveries.inboxId, w.inbox.id));
+    await testDb()
+      .update(deliveries)
+      .set({ nextAttemptAt: Date.now() - 120_000 })
+      .where(eq(deliveries.inboxId, w.inbox.id));
 
     const sent = vi.spyOn(env.WEBHOOK_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     const swept = await sweep(env, testDb());
-    const jobs = sent.mock.calls.flatMap(([batch]) => [...batch].map((m) => (m.body as { deliveryId: number }).deliveryId));
+    const jobs = sent.mock.calls.flatMap(([batch]) =>
+      [...batch].map((m) => (m.body as { deliveryId: number }).deliveryId),
+    );
     sent.mockRestore();
     const mine = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
     expect(mine).toHaveLength(150);

@@ -15,7 +15,13 @@ const waitFor = <T>(fn: () => Promise<T>, timeout = 15_000) => vi.waitFor(fn, { 
 async function accountHook(w: World, r: Receiver, fields: Partial<typeof webhooks.$inferInsert> = {}) {
   const [row] = await testDb()
     .insert(webhooks)
-    .values({ accountId: w.account.id, url: r.url, subscriptions: [...WEBHOOK_EVENTS], secret: newSigningSecret(), ...fields })
+    .values({
+      accountId: w.account.id,
+      url: r.url,
+      subscriptions: [...WEBHOOK_EVENTS],
+      secret: newSigningSecret(),
+      ...fields,
+    })
     .returning();
   return row;
 }
@@ -37,7 +43,13 @@ describe("events", () => {
     // Bodies are rendered at the first delivery attempt; wait for it before changing the contact.
     const [created] = await bodies(r, "contact_created");
     await as(w.admin).put(`${w.base}/contacts/${contact.id}`, { name: "After", custom_attributes: { plan: "pro" } });
-    expect(created).toMatchObject({ id: contact.id, name: "Before", email: "before@example.test", account: { id: w.account.id }, sequence: 1 });
+    expect(created).toMatchObject({
+      id: contact.id,
+      name: "Before",
+      email: "before@example.test",
+      account: { id: w.account.id },
+      sequence: 1,
+    });
     const [updated] = await bodies(r, "contact_updated");
     expect(updated.changed_attributes).toEqual([
       { name: { previous_value: "Before", current_value: "After" } },
@@ -54,7 +66,11 @@ describe("events", () => {
     await as(w.admin).patch(`${w.base}/inboxes/${created.body.id}`, { name: "Kiosk 2" });
     const [c] = await bodies(r, "inbox_created");
     const [u] = await bodies(r, "inbox_updated");
-    expect(c).toMatchObject({ id: created.body.id, inbox_identifier: created.body.inbox_identifier, account: { id: w.account.id } });
+    expect(c).toMatchObject({
+      id: created.body.id,
+      inbox_identifier: created.body.inbox_identifier,
+      account: { id: w.account.id },
+    });
     expect(u.name).toBe("Kiosk 2");
     const raw = JSON.stringify([c, u]);
     for (const secret of [created.body.hmac_token, created.body.secret]) expect(raw).not.toContain(secret);
@@ -72,7 +88,11 @@ describe("events", () => {
     await as(w.admin).post(`${path}/assignments`, { assignee_id: w.agent.id });
     await as(w.admin).post(`${path}/labels`, { labels: ["vip"] });
     const [on] = await bodies(r, "conversation_typing_on");
-    expect(on).toMatchObject({ user: { id: w.agent.id, type: "user" }, is_private: false, conversation: { id: conversation.id } });
+    expect(on).toMatchObject({
+      user: { id: w.agent.id, type: "user" },
+      is_private: false,
+      conversation: { id: conversation.id },
+    });
     await bodies(r, "conversation_typing_off");
     // Deliveries run in parallel and may arrive in any order; `sequence` gives the order of events.
     const updates = (await bodies(r, "conversation_updated", 2)).sort((a, b) => a.sequence - b.sequence);
@@ -89,7 +109,10 @@ describe("events", () => {
     const scoped = receiver("scoped");
     await accountHook(w, scoped, { inboxId: w.otherInbox.id, subscriptions: ["conversation_created"] });
     const inboxOnly = receiver("inbox-subs");
-    await testDb().update(inboxes).set({ webhookUrl: inboxOnly.url, webhookSubscriptions: ["message_created"] }).where(eq(inboxes.id, w.inbox.id));
+    await testDb()
+      .update(inboxes)
+      .set({ webhookUrl: inboxOnly.url, webhookSubscriptions: ["message_created"] })
+      .where(eq(inboxes.id, w.inbox.id));
     const main = await createConversation(w);
     const other = await createConversation(w, { inbox_id: w.otherInbox.id });
     await as(w.admin).post(`${main.path}/messages`, { content: "hello" });
@@ -140,7 +163,10 @@ describe("target health, delivery log and redelivery", () => {
     const w = await createWorld();
     const r = receiver("sick");
     await r.configure({ fail: 99, mode: "404" });
-    const hook = await accountHook(w, r, { subscriptions: ["contact_created"], failingSince: Date.now() - 5 * 24 * 3600 * 1000 - 1000 });
+    const hook = await accountHook(w, r, {
+      subscriptions: ["contact_created"],
+      failingSince: Date.now() - 5 * 24 * 3600 * 1000 - 1000,
+    });
     await createContact(w);
     const shown = await waitFor(async () => {
       const res = await as(w.admin).get(`${w.base}/webhooks`);
@@ -165,7 +191,13 @@ describe("target health, delivery log and redelivery", () => {
       if (log.body.payload[0]?.status !== "delivered") throw new Error(JSON.stringify(log.body.payload[0]));
       return log.body.payload;
     });
-    expect(entry).toMatchObject({ event: "contact_created", attempts: 2, last_status_code: 200, response_snippet: '{"ok":true}', next_attempt_at: null });
+    expect(entry).toMatchObject({
+      event: "contact_created",
+      attempts: 2,
+      last_status_code: 200,
+      response_snippet: '{"ok":true}',
+      next_attempt_at: null,
+    });
     expect(entry.last_latency_ms).toEqual(expect.any(Number));
     const first = await r.requests();
     expect(first.map((x) => x.status)).toEqual([500, 200]);
@@ -196,7 +228,13 @@ describe("enqueueing many events at once", () => {
     const outbox = new Outbox(db);
     for (let batch = 0; batch < 3; batch++) {
       const statements = Array.from({ length: 50 }, () =>
-        outbox.record({ event: "conversation_typing_on", accountId: w.account.id, inboxId: w.inbox.id, conversationId: id, data: { is_private: false } }),
+        outbox.record({
+          event: "conversation_typing_on",
+          accountId: w.account.id,
+          inboxId: w.inbox.id,
+          conversationId: id,
+          data: { is_private: false },
+        }),
       ).flat();
       await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     }

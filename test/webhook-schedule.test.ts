@@ -39,16 +39,33 @@ describe("retry schedule", () => {
     const db = testDb();
     const [hook] = await db
       .insert(webhooks)
-      .values({ accountId: w.account.id, url: "https://hooks.example.com/x", subscriptions: ["contact_created"], secret: newSigningSecret() })
+      .values({
+        accountId: w.account.id,
+        url: "https://hooks.example.com/x",
+        subscriptions: ["contact_created"],
+        secret: newSigningSecret(),
+      })
       .returning();
     const [event] = await db
       .insert(events)
-      .values({ uid: `evt_${crypto.randomUUID()}`, accountId: w.account.id, event: "contact_created", stream: "contact:0", sequence: 1 })
+      .values({
+        uid: `evt_${crypto.randomUUID()}`,
+        accountId: w.account.id,
+        event: "contact_created",
+        stream: "contact:0",
+        sequence: 1,
+      })
       .returning();
     const due = Date.now() + 20 * 3600 * 1000;
     const [d] = await db
       .insert(deliveries)
-      .values({ uid: `msg_${crypto.randomUUID()}`, accountId: w.account.id, eventId: event.id, webhookId: hook.id, nextAttemptAt: due })
+      .values({
+        uid: `msg_${crypto.randomUUID()}`,
+        accountId: w.account.id,
+        eventId: event.id,
+        webhookId: hook.id,
+        nextAttemptAt: due,
+      })
       .returning();
     const send = vi.spyOn(env.WEBHOOK_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     const fetchSpy = vi.spyOn(globalThis, "fetch");

@@ -166,7 +166,10 @@ const examples: Record<string, { refused?: string[]; accepted?: string[] }> = {
   "0.0.0.0/8": { refused: ["0.1.2.3", "0.255.255.255"], accepted: ["1.0.0.0"] },
   "0.0.0.0/32": { refused: ["0.0.0.0"] },
   "10.0.0.0/8": { refused: ["10.0.0.0", "10.255.255.255"], accepted: ["9.255.255.255", "11.0.0.0"] },
-  "100.64.0.0/10": { refused: ["100.64.0.0", "100.100.100.200", "100.127.255.255"], accepted: ["100.63.255.255", "100.128.0.0"] },
+  "100.64.0.0/10": {
+    refused: ["100.64.0.0", "100.100.100.200", "100.127.255.255"],
+    accepted: ["100.63.255.255", "100.128.0.0"],
+  },
   "127.0.0.0/8": { refused: ["127.0.0.1", "127.255.255.255"], accepted: ["126.255.255.255", "128.0.0.0"] },
   "169.254.0.0/16": { refused: ["169.254.169.254", "169.254.0.0"], accepted: ["169.253.255.255", "169.255.0.0"] },
   "172.16.0.0/12": { refused: ["172.16.0.0", "172.31.255.255"], accepted: ["172.15.255.255", "172.32.0.0"] },
@@ -197,7 +200,13 @@ const examples: Record<string, { refused?: string[]; accepted?: string[] }> = {
   "::1/128": { refused: ["[::1]"] },
   "::/96": { refused: ["[::127.0.0.1]", "[::a9fe:a9fe]", "[::10.0.0.1]", "[::2]"], accepted: ["[::8.8.8.8]"] },
   "::ffff:0:0/96": {
-    refused: ["[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::ffff:10.1.2.3]", "[::ffff:169.254.169.254]", "[::ffff:192.0.2.1]"],
+    refused: [
+      "[::ffff:127.0.0.1]",
+      "[::ffff:7f00:1]",
+      "[::ffff:10.1.2.3]",
+      "[::ffff:169.254.169.254]",
+      "[::ffff:192.0.2.1]",
+    ],
     accepted: ["[::ffff:8.8.8.8]", "[::ffff:1.1.1.1]"],
   },
   "::ffff:0:0:0/96": { refused: ["[::ffff:0:127.0.0.1]", "[::ffff:0:a9fe:a9fe]"], accepted: ["[::ffff:0:8.8.8.8]"] },
@@ -208,7 +217,10 @@ const examples: Record<string, { refused?: string[]; accepted?: string[] }> = {
   "64:ff9b:1::/48": { refused: ["[64:ff9b:1::1]", "[64:ff9b:1::8.8.8.8]", "[64:ff9b:1:ffff:ffff:ffff:ffff:ffff]"] },
   "100::/64": { refused: ["[100::1]", "[100::ffff:ffff:ffff:ffff]"] },
   "100:0:0:1::/64": { refused: ["[100:0:0:1::1]", "[100::1:ffff:ffff:ffff:ffff]"] },
-  "2001::/23": { refused: ["[2001:5::1]", "[2001:1::4]", "[2001:1ff:ffff::1]"], accepted: ["[2001:200::1]", "[2000:ffff::1]"] },
+  "2001::/23": {
+    refused: ["[2001:5::1]", "[2001:1::4]", "[2001:1ff:ffff::1]"],
+    accepted: ["[2001:200::1]", "[2000:ffff::1]"],
+  },
   "2001::/32": { refused: ["[2001::1]", "[2001:0:4136:e378:8000:63bf:3fff:fdd2]", "[2001:0:ffff:ffff::1]"] },
   "2001:1::1/128": { accepted: ["[2001:1::1]"] },
   "2001:1::2/128": { accepted: ["[2001:1::2]"] },
@@ -219,9 +231,19 @@ const examples: Record<string, { refused?: string[]; accepted?: string[] }> = {
   "2001:10::/28": { refused: ["[2001:10::1]", "[2001:1f:ffff::1]"] },
   "2001:20::/28": { accepted: ["[2001:20::1]", "[2001:2f:ffff::1]"] },
   "2001:30::/28": { accepted: ["[2001:30::1]"] },
-  "2001:db8::/32": { refused: ["[2001:db8::1]", "[2001:db8:ffff:ffff::1]"], accepted: ["[2001:db7:ffff::1]", "[2001:db9::1]"] },
+  "2001:db8::/32": {
+    refused: ["[2001:db8::1]", "[2001:db8:ffff:ffff::1]"],
+    accepted: ["[2001:db7:ffff::1]", "[2001:db9::1]"],
+  },
   "2002::/16": {
-    refused: ["[2002:7f00:1::]", "[2002:a9fe:a9fe::]", "[2002:c0a8:101::1]", "[2002:a00:1::]", "[2002::]", "[2002:e000:1::]"],
+    refused: [
+      "[2002:7f00:1::]",
+      "[2002:a9fe:a9fe::]",
+      "[2002:c0a8:101::1]",
+      "[2002:a00:1::]",
+      "[2002::]",
+      "[2002:e000:1::]",
+    ],
     accepted: ["[2002:808:808::]", "[2001:ffff::1]", "[2003::1]"],
   },
   "2620:4f:8000::/48": { accepted: ["[2620:4f:8000::1]"] },
@@ -268,13 +290,15 @@ describe("address tables", () => {
       table: IANA_IPV6_SPECIAL_PURPOSE,
       width: 128,
       toBigInt: (prefix: string) => parseIPv6(prefix)!.reduce((n, g) => (n << 16n) | BigInt(g), 0n),
-      format: (n: bigint) => `[${Array.from({ length: 8 }, (_, i) => ((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(":")}]`,
+      format: (n: bigint) =>
+        `[${Array.from({ length: 8 }, (_, i) => ((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(":")}]`,
     },
   ];
 
   describe.each(families)("$family", ({ table, width, toBigInt, format }) => {
     const blocks = table.map((row) => ({ row, base: toBigInt(row.prefix), size: 1n << BigInt(width - row.bits) }));
-    const inside = (block: (typeof blocks)[number], address: bigint) => address >= block.base && address < block.base + block.size;
+    const inside = (block: (typeof blocks)[number], address: bigint) =>
+      address >= block.base && address < block.base + block.size;
 
     // Generated from the row itself, so a new row is covered without writing anything.
     it.each(blocks.map((block) => [rowKey(block.row), block.row.name, block] as const))(
@@ -295,14 +319,23 @@ describe("address tables", () => {
         // An address inside a narrower row is that row's to judge.
         const own = samples.filter(([a]) => !blocks.some((other) => other.row.bits > row.bits && inside(other, a)));
         expect(own.length, "some sample belongs to this row").toBeGreaterThan(0);
-        for (const [address, refused] of own) expect(refusedInProduction(format(address)), format(address)).toBe(refused);
+        for (const [address, refused] of own)
+          expect(refusedInProduction(format(address)), format(address)).toBe(refused);
       },
     );
   });
 
   it("refuses 2001::/23 as a whole but not the sub-blocks the registry marks globally reachable", () => {
     const global = IANA_IPV6_SPECIAL_PURPOSE.filter((row) => row.global && row.prefix.startsWith("2001:")).map(rowKey);
-    expect(global).toEqual(["2001:1::1/128", "2001:1::2/128", "2001:1::3/128", "2001:3::/32", "2001:4:112::/48", "2001:20::/28", "2001:30::/28"]);
+    expect(global).toEqual([
+      "2001:1::1/128",
+      "2001:1::2/128",
+      "2001:1::3/128",
+      "2001:3::/32",
+      "2001:4:112::/48",
+      "2001:20::/28",
+      "2001:30::/28",
+    ]);
     expect(isPrivateHost("[2001::]")).toBe(true);
   });
 });
@@ -310,7 +343,16 @@ describe("address tables", () => {
 describe("address parsing", () => {
   it("reads every inet_aton IPv4 form", () => {
     const loopback = 0x7f000001;
-    for (const host of ["127.0.0.1", "127.1", "127.0.1", "2130706433", "0x7f000001", "0x7f.1", "0177.0.0.01", "127.0.0.1."]) {
+    for (const host of [
+      "127.0.0.1",
+      "127.1",
+      "127.0.1",
+      "2130706433",
+      "0x7f000001",
+      "0x7f.1",
+      "0177.0.0.01",
+      "127.0.0.1.",
+    ]) {
       expect(parseIPv4(host), host).toBe(loopback);
     }
     expect(parseIPv4("0x")).toBe(0);
@@ -326,7 +368,15 @@ describe("address parsing", () => {
     expect(parseIPv6("fe80::1:2")).toEqual([0xfe80, 0, 0, 0, 0, 0, 1, 2]);
     expect(parseIPv6("::ffff:127.0.0.1")).toEqual([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]);
     expect(parseIPv6("1:2:3:4:5:6:7:8")).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    for (const bad of ["1:2:3", "1::2::3", "1:2:3:4:5:6:7:8::", "12345::", "::ffff:300.0.0.1", "fe80::1%eth0", "example.com"]) {
+    for (const bad of [
+      "1:2:3",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8::",
+      "12345::",
+      "::ffff:300.0.0.1",
+      "fe80::1%eth0",
+      "example.com",
+    ]) {
       expect(parseIPv6(bad), bad).toBeNull();
     }
   });

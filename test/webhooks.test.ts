@@ -4,9 +4,13 @@ import { WEBHOOK_EVENTS } from "../src/db/schema";
 import { api } from "./helpers/api";
 import { as, createWorld, expectError, type World } from "./helpers/factories";
 
-const webhookRow = (id: number) => env.DB.prepare("select * from webhooks where id = ?").bind(id).first<Record<string, unknown>>();
+const webhookRow = (id: number) =>
+  env.DB.prepare("select * from webhooks where id = ?").bind(id).first<Record<string, unknown>>();
 const webhookRows = (accountId: number) =>
-  env.DB.prepare("select * from webhooks where account_id = ? order by id").bind(accountId).all().then((r) => r.results);
+  env.DB.prepare("select * from webhooks where account_id = ? order by id")
+    .bind(accountId)
+    .all()
+    .then((r) => r.results);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -58,7 +62,11 @@ describe("webhooks: happy path", () => {
   it("accepts a body wrapped in `webhook`, an inbox, and subscriptions as a JSON string or comma list", async () => {
     const w = await createWorld();
     const wrapped = await as(w.admin).post(`${w.base}/webhooks`, {
-      webhook: { url: "HTTPS://Hooks.Example.com", subscriptions: '["message_created","message_updated","message_created"]', inbox_id: String(w.inbox.id) },
+      webhook: {
+        url: "HTTPS://Hooks.Example.com",
+        subscriptions: '["message_created","message_updated","message_created"]',
+        inbox_id: String(w.inbox.id),
+      },
     });
     expect(wrapped.status).toBe(200);
     expect(wrapped.body.payload.webhook).toMatchObject({
@@ -91,35 +99,64 @@ describe("webhooks: happy path", () => {
   it("updates the fields given with PATCH and PUT, wrapped or flat, leaving the rest and the secret alone", async () => {
     const w = await createWorld();
     const hook = await newWebhook(w, { name: "Before", inbox_id: w.inbox.id });
-    const patched = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { name: "After", subscriptions: ["inbox_created"] });
+    const patched = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {
+      name: "After",
+      subscriptions: ["inbox_created"],
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.payload.webhook).toEqual({ ...hook, name: "After", subscriptions: ["inbox_created"] });
-    const put = await as(w.admin).put(`${w.base}/webhooks/${hook.id}`, { webhook: { url: "https://other.example.com/x", inbox_id: null } });
+    const put = await as(w.admin).put(`${w.base}/webhooks/${hook.id}`, {
+      webhook: { url: "https://other.example.com/x", inbox_id: null },
+    });
     expect(put.status).toBe(200);
-    expect(put.body.payload.webhook).toEqual({ ...hook, name: "After", subscriptions: ["inbox_created"], url: "https://other.example.com/x", inbox: null });
+    expect(put.body.payload.webhook).toEqual({
+      ...hook,
+      name: "After",
+      subscriptions: ["inbox_created"],
+      url: "https://other.example.com/x",
+      inbox: null,
+    });
     const empty = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {});
     expect(empty.body).toEqual(put.body);
-    expect(await webhookRow(hook.id)).toMatchObject({ name: "After", url: "https://other.example.com/x", inbox_id: null, secret: hook.secret });
+    expect(await webhookRow(hook.id)).toMatchObject({
+      name: "After",
+      url: "https://other.example.com/x",
+      inbox_id: null,
+      secret: hook.secret,
+    });
   });
 
   it("re-enables a disabled webhook on `webhook_disabled: false` or a new url, and only then", async () => {
     const w = await createWorld();
     const hook = await newWebhook(w);
     const failingSince = Date.now() - 5 * DAY_MS;
-    const disable = () => env.DB.prepare("update webhooks set disabled = 1, failing_since = ? where id = ?").bind(failingSince, hook.id).run();
+    const disable = () =>
+      env.DB.prepare("update webhooks set disabled = 1, failing_since = ? where id = ?")
+        .bind(failingSince, hook.id)
+        .run();
     await disable();
     const shown = await as(w.admin).get(`${w.base}/webhooks`);
-    expect(shown.body.payload.webhooks[0]).toMatchObject({ webhook_disabled: true, failing_since: Math.floor(failingSince / 1000) });
+    expect(shown.body.payload.webhooks[0]).toMatchObject({
+      webhook_disabled: true,
+      failing_since: Math.floor(failingSince / 1000),
+    });
 
     const renamed = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { name: "Still off" });
-    expect(renamed.body.payload.webhook).toMatchObject({ webhook_disabled: true, failing_since: Math.floor(failingSince / 1000) });
+    expect(renamed.body.payload.webhook).toMatchObject({
+      webhook_disabled: true,
+      failing_since: Math.floor(failingSince / 1000),
+    });
     const enabled = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { webhook_disabled: false });
     expect(enabled.body.payload.webhook).toMatchObject({ webhook_disabled: false, failing_since: null });
     expect(await webhookRow(hook.id)).toMatchObject({ disabled: 0, failing_since: null });
 
     await disable();
     const moved = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { url: "https://fixed.example.com/hook" });
-    expect(moved.body.payload.webhook).toMatchObject({ webhook_disabled: false, failing_since: null, url: "https://fixed.example.com/hook" });
+    expect(moved.body.payload.webhook).toMatchObject({
+      webhook_disabled: false,
+      failing_since: null,
+      url: "https://fixed.example.com/hook",
+    });
 
     const paused = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { webhook_disabled: "true" });
     expect(paused.body.payload.webhook).toMatchObject({ webhook_disabled: true, failing_since: null });
@@ -141,7 +178,10 @@ describe("webhooks: happy path", () => {
     expect(row!.previous_secret_expires_at as number).toBeLessThanOrEqual(Date.now() + DAY_MS);
 
     const again = await as(w.admin).post(`${w.base}/webhooks/${hook.id}/reset_secret`);
-    expect(await webhookRow(hook.id)).toMatchObject({ secret: again.body.payload.webhook.secret, previous_secret: fresh.secret });
+    expect(await webhookRow(hook.id)).toMatchObject({
+      secret: again.body.payload.webhook.secret,
+      previous_secret: fresh.secret,
+    });
   });
 
   it("lists the events a webhook can subscribe to", async () => {
@@ -192,7 +232,10 @@ describe("webhooks: errors", () => {
     expect(missing.body.details.map((d: any) => d.field)).toEqual(["url"]);
 
     const hook = await newWebhook(w);
-    const privateUpdate = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { url: "http://192.168.1.1/", name: "x" });
+    const privateUpdate = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {
+      url: "http://192.168.1.1/",
+      name: "x",
+    });
     expectError(privateUpdate, 422, /url: must not point at a private/);
     expect(await webhookRows(w.account.id)).toEqual([expect.objectContaining({ url: hook.url, name: null })]);
   });
@@ -201,13 +244,20 @@ describe("webhooks: errors", () => {
     const w = await createWorld();
     const other = await createWorld("Other");
     const hook = await newWebhook(w, { url: "https://hooks.example.com/" });
-    const dup = await as(w.admin).post(`${w.base}/webhooks`, { url: "HTTPS://HOOKS.example.com", subscriptions: ["message_created"] });
+    const dup = await as(w.admin).post(`${w.base}/webhooks`, {
+      url: "HTTPS://HOOKS.example.com",
+      subscriptions: ["message_created"],
+    });
     expectError(dup, 422, "Validation failed: url: has already been taken");
     expect(dup.body.details).toEqual([{ field: "url", message: "has already been taken" }]);
     await newWebhook(other, { url: "https://hooks.example.com/" });
 
     const second = await newWebhook(w, { url: "https://second.example.com/" });
-    expectError(await as(w.admin).patch(`${w.base}/webhooks/${second.id}`, { url: "https://hooks.example.com", name: "Clash" }), 422, /already been taken/);
+    expectError(
+      await as(w.admin).patch(`${w.base}/webhooks/${second.id}`, { url: "https://hooks.example.com", name: "Clash" }),
+      422,
+      /already been taken/,
+    );
     expect(await webhookRow(second.id)).toMatchObject({ url: "https://second.example.com/", name: null });
     expect((await webhookRows(w.account.id)).map((r) => r.id)).toEqual([hook.id, second.id]);
   });
@@ -219,7 +269,10 @@ describe("webhooks: errors", () => {
       [undefined, /subscriptions/],
       [[], /subscriptions: must list at least one event/],
       ["", /subscriptions: must list at least one event/],
-      [["message_created", "message_deleted", "webwidget_triggered"], /subscriptions: unknown events: message_deleted, webwidget_triggered \(allowed: conversation_created/],
+      [
+        ["message_created", "message_deleted", "webwidget_triggered"],
+        /subscriptions: unknown events: message_deleted, webwidget_triggered \(allowed: conversation_created/,
+      ],
       ["message_created,bogus", /unknown event: bogus/],
       [42, /subscriptions/],
       [[{ name: "message_created" }], /subscriptions/],
@@ -230,22 +283,51 @@ describe("webhooks: errors", () => {
       expect(res.body.details[0].field).toMatch(/^subscriptions/);
     }
     const hook = await newWebhook(w);
-    expectError(await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { subscriptions: [] }), 422, /at least one event/);
-    expectError(await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { subscriptions: ["nope"], name: "x" }), 422, /unknown event: nope/);
-    expect(await webhookRows(w.account.id)).toEqual([expect.objectContaining({ id: hook.id, name: null, subscriptions: JSON.stringify(hook.subscriptions) })]);
+    expectError(
+      await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { subscriptions: [] }),
+      422,
+      /at least one event/,
+    );
+    expectError(
+      await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, { subscriptions: ["nope"], name: "x" }),
+      422,
+      /unknown event: nope/,
+    );
+    expect(await webhookRows(w.account.id)).toEqual([
+      expect.objectContaining({ id: hook.id, name: null, subscriptions: JSON.stringify(hook.subscriptions) }),
+    ]);
   });
 
   it("answers an unknown inbox_id with 404 and creates nothing", async () => {
     const w = await createWorld();
-    expectError(await as(w.admin).post(`${w.base}/webhooks`, { url: "https://h.example.com/", subscriptions: ["message_created"], inbox_id: 999999 }), 404, "Inbox not found");
-    expectError(await as(w.admin).post(`${w.base}/webhooks`, { url: "https://h.example.com/", subscriptions: ["message_created"], inbox_id: "abc" }), 422);
+    expectError(
+      await as(w.admin).post(`${w.base}/webhooks`, {
+        url: "https://h.example.com/",
+        subscriptions: ["message_created"],
+        inbox_id: 999999,
+      }),
+      404,
+      "Inbox not found",
+    );
+    expectError(
+      await as(w.admin).post(`${w.base}/webhooks`, {
+        url: "https://h.example.com/",
+        subscriptions: ["message_created"],
+        inbox_id: "abc",
+      }),
+      422,
+    );
     expect(await webhookRows(w.account.id)).toEqual([]);
   });
 
   it("answers malformed JSON with 400, unknown ids with 404, non-numeric ids with 422", async () => {
     const w = await createWorld();
     const raw = { token: w.admin.token, raw: "{nope", headers: { "content-type": "application/json" } };
-    expectError(await api("POST", `${w.base}/webhooks`, undefined, raw), 400, /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/);
+    expectError(
+      await api("POST", `${w.base}/webhooks`, undefined, raw),
+      400,
+      /^Malformed JSON in request body at position \d+ \(line \d+ column \d+\)$/,
+    );
     const hook = await newWebhook(w);
     expectError(await api("PATCH", `${w.base}/webhooks/${hook.id}`, undefined, raw), 400);
     expectError(await as(w.admin).patch(`${w.base}/webhooks/999999`, { name: "X" }), 404, "Webhook not found");
@@ -295,7 +377,9 @@ describe("webhooks: security", () => {
       expectError(res, 403, "You are not authorized to do this action");
       expect(res.text).not.toContain(hook.secret);
     }
-    expect(await webhookRows(w.account.id)).toEqual([expect.objectContaining({ id: hook.id, url: hook.url, secret: hook.secret, previous_secret: null })]);
+    expect(await webhookRows(w.account.id)).toEqual([
+      expect.objectContaining({ id: hook.id, url: hook.url, secret: hook.secret, previous_secret: null }),
+    ]);
   });
 
   it("treats another account's webhooks and inboxes exactly like missing ones, and leaves them unchanged", async () => {
@@ -307,10 +391,17 @@ describe("webhooks: security", () => {
     const admin = as(a.admin);
 
     const missing = await admin.patch(`${a.base}/webhooks/999999`, { name: "X" });
-    const foreign = await admin.patch(`${a.base}/webhooks/${bHook.id}`, { name: "Hacked", url: "https://evil.example.com/" });
+    const foreign = await admin.patch(`${a.base}/webhooks/${bHook.id}`, {
+      name: "Hacked",
+      url: "https://evil.example.com/",
+    });
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
-    expectError(await admin.put(`${a.base}/webhooks/${bHook.id}`, { webhook_disabled: true }), 404, "Webhook not found");
+    expectError(
+      await admin.put(`${a.base}/webhooks/${bHook.id}`, { webhook_disabled: true }),
+      404,
+      "Webhook not found",
+    );
     expectError(await admin.delete(`${a.base}/webhooks/${bHook.id}`), 404, "Webhook not found");
     const reset = await admin.post(`${a.base}/webhooks/${bHook.id}/reset_secret`);
     expectError(reset, 404, "Webhook not found");
@@ -322,12 +413,22 @@ describe("webhooks: security", () => {
     const foreignInbox = await admin.post(`${a.base}/webhooks`, body);
     expectError(foreignInbox, 404, "Inbox not found");
     expect(foreignInbox.body).toEqual(missingInbox.body);
-    expectError(await admin.patch(`${a.base}/webhooks/${aHook.id}`, { inbox_id: b.inbox.id, name: "spy" }), 404, "Inbox not found");
-    expect(await webhookRows(a.account.id)).toEqual([expect.objectContaining({ id: aHook.id, inbox_id: null, name: null })]);
+    expectError(
+      await admin.patch(`${a.base}/webhooks/${aHook.id}`, { inbox_id: b.inbox.id, name: "spy" }),
+      404,
+      "Inbox not found",
+    );
+    expect(await webhookRows(a.account.id)).toEqual([
+      expect.objectContaining({ id: aHook.id, inbox_id: null, name: null }),
+    ]);
 
     // B's account in the path.
     expectError(await admin.get(`${b.base}/webhooks`), 404, "Account not found");
-    expectError(await admin.post(`${b.base}/webhooks`, { url: "https://a.example.com/b", subscriptions: ["message_created"] }), 404, "Account not found");
+    expectError(
+      await admin.post(`${b.base}/webhooks`, { url: "https://a.example.com/b", subscriptions: ["message_created"] }),
+      404,
+      "Account not found",
+    );
     expectError(await admin.patch(`${b.base}/webhooks/${bHook.id}`, { name: "Hacked" }), 404, "Account not found");
     expectError(await admin.post(`${b.base}/webhooks/${bHook.id}/reset_secret`), 404, "Account not found");
 

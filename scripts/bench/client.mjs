@@ -22,7 +22,12 @@ export function client(baseUrl, token, extraHeaders = {}) {
   const call = async (method, urlPath, body, { allowError = false, headers = {} } = {}) => {
     const res = await fetch(`${baseUrl}${urlPath}`, {
       method,
-      headers: { ...(token ? { api_access_token: token } : {}), "content-type": "application/json", ...extraHeaders, ...headers },
+      headers: {
+        ...(token ? { api_access_token: token } : {}),
+        "content-type": "application/json",
+        ...extraHeaders,
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -26,4 +26,3 @@ export function setting(name, fallback) {
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} / ${envName} must be a whole number`);
   return value;
 }
-

@@ -25,14 +25,21 @@ async function webhooksOnly(dev, receiver) {
   const concurrency = Math.max(1, setting("concurrency", 10));
   const warmup = setting("warmup", 5);
   const waitSeconds = setting("wait-seconds", 30);
-  const w = await seedAccount(dev.url, { name: "Webhooks", contacts: 1, messagesPerConversation: 0, webhookUrl: receiver.url });
+  const w = await seedAccount(dev.url, {
+    name: "Webhooks",
+    contacts: 1,
+    messagesPerConversation: 0,
+    webhookUrl: receiver.url,
+  });
   const api = client(dev.url, w.agent.token);
   const path = `${w.base}/conversations/${w.contacts[0].conversations[0].id}/messages`;
   const reply = (i) => api.post(path, { content: `Reply ${i}` });
   // Replies sent (and awaited) before measuring, so the first requests' warm-up is not counted.
   for (let i = 0; i < warmup; i++) await reply(`warm-up ${i}`);
   const r = await measureDeliveries(receiver, reply, { count: messages, concurrency, waitSeconds });
-  console.log(`\nKonversio webhook bench: local wrangler dev, ${messages} agent replies, concurrency ${concurrency} (after ${warmup} warm-up replies)`);
+  console.log(
+    `\nKonversio webhook bench: local wrangler dev, ${messages} agent replies, concurrency ${concurrency} (after ${warmup} warm-up replies)`,
+  );
   console.log(describeDeliveries(r, receiver));
 }
 

@@ -28,24 +28,50 @@ export async function runLoadBench(dev, receiver) {
     const warm = await runLoad(dev.url, { ...route, connections: 2, duration: 1 });
     let done = false;
     const probing = route.webhookProbe
-      ? measureDeliveries(receiver, (i) => probe.post(probePath, { content: `Probe ${i}` }), { until: () => done, intervalMs: 100, waitSeconds: 30 })
+      ? measureDeliveries(receiver, (i) => probe.post(probePath, { content: `Probe ${i}` }), {
+          until: () => done,
+          intervalMs: 100,
+          waitSeconds: 30,
+        })
       : null;
     const r = await runLoad(dev.url, { ...route, connections, duration });
     done = true;
-    if (probing) webhookReport = { r: await probing, received: receiver.received() - webhooksBefore, created: warm.ok + r.ok };
+    if (probing)
+      webhookReport = { r: await probing, received: receiver.received() - webhooksBefore, created: warm.ok + r.ok };
     console.log(`${rate(r.rps)} req/s`);
     if (route.ceiling) ceiling = r.rps;
-    const codes = Object.entries(r.statusCodes ?? {}).map(([code, s]) => `${code}:${s.count}`).join(" ");
-    rows.push([route.name, rate(r.rps), ms(r.p50), ms(r.p99), ceiling ? `${((r.rps / ceiling) * 100).toFixed(0)}%` : "n/a", codes + (r.errors ? ` errors:${r.errors}` : "")]);
+    const codes = Object.entries(r.statusCodes ?? {})
+      .map(([code, s]) => `${code}:${s.count}`)
+      .join(" ");
+    rows.push([
+      route.name,
+      rate(r.rps),
+      ms(r.p50),
+      ms(r.p99),
+      ceiling ? `${((r.rps / ceiling) * 100).toFixed(0)}%` : "n/a",
+      codes + (r.errors ? ` errors:${r.errors}` : ""),
+    ]);
   }
-  console.log(`\nLoad per route: autocannon, ${connections} connections, ${duration} s each, local wrangler dev on 127.0.0.1\n`);
+  console.log(
+    `\nLoad per route: autocannon, ${connections} connections, ${duration} s each, local wrangler dev on 127.0.0.1\n`,
+  );
   console.log(table(["route", "req/s", "p50", "p99", "of ceiling", "responses"], rows));
   if (webhookReport) {
     const { r, received, created } = webhookReport;
-    console.log(`\nWebhook delivery while agent message create was under load (a probe reply every 100 ms in another conversation):`);
-    console.log(`  probe POST .../messages  ${r.sent} sent; latency p50 ${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`);
-    console.log(`  message_created          ${r.deliveries.length}/${r.sent} probe replies delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}`);
-    console.log(`                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`);
-    console.log(`  all message_created received since the warm-up: ${received}, for ${created + r.sent} messages created by warm-up, load and probe`);
+    console.log(
+      `\nWebhook delivery while agent message create was under load (a probe reply every 100 ms in another conversation):`,
+    );
+    console.log(
+      `  probe POST .../messages  ${r.sent} sent; latency p50 ${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`,
+    );
+    console.log(
+      `  message_created          ${r.deliveries.length}/${r.sent} probe replies delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}`,
+    );
+    console.log(
+      `                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`,
+    );
+    console.log(
+      `  all message_created received since the warm-up: ${received}, for ${created + r.sent} messages created by warm-up, load and probe`,
+    );
   }
 }

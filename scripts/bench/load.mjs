@@ -5,12 +5,19 @@ import autocannon from "autocannon";
  * Runs autocannon on one request shape. `setupRequest(req, n)` may vary each request (n counts
  * requests across all connections). Resolves with req/s, latency percentiles and error counts.
  */
-export function runLoad(baseUrl, { method = "GET", path, token, body, headers = {}, setupRequest, connections = 10, duration = 10 }) {
+export function runLoad(
+  baseUrl,
+  { method = "GET", path, token, body, headers = {}, setupRequest, connections = 10, duration = 10 },
+) {
   let n = 0;
   const request = {
     method,
     path,
-    headers: { ...(token ? { api_access_token: token } : {}), ...(body || setupRequest ? { "content-type": "application/json" } : {}), ...headers },
+    headers: {
+      ...(token ? { api_access_token: token } : {}),
+      ...(body || setupRequest ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
     ...(setupRequest ? { setupRequest: (req) => setupRequest(req, n++) } : {}),
   };
@@ -40,7 +47,10 @@ export async function drain(baseUrl, { quickMs = 150, maxSeconds = 180 } = {}) {
   const deadline = performance.now() + maxSeconds * 1000;
   for (let quick = 0; quick < 2 && performance.now() < deadline; ) {
     const t0 = performance.now();
-    await fetch(`${baseUrl}/api`).then((r) => r.arrayBuffer(), () => null);
+    await fetch(`${baseUrl}/api`).then(
+      (r) => r.arrayBuffer(),
+      () => null,
+    );
     quick = performance.now() - t0 < quickMs ? quick + 1 : 0;
     if (!quick) await new Promise((r) => setTimeout(r, 250));
   }

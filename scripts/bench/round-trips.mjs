@@ -24,7 +24,10 @@ function bodies(w) {
     ["POST /platform/api/v1/users", () => ({ name: "RT user", email: `${unique("rt")}@bench.test` })],
     ["/platform/api/v1/users/{id}", () => ({ name: "RT throwaway" })],
     ["POST /contacts/{id}/contact_inboxes", () => ({ inbox_id: inbox.id, source_id: unique("rt-source") })],
-    ["POST /api/v1/accounts/{account_id}/contacts", () => ({ name: "RT", identifier: unique("rt-user"), inbox_id: inbox.id })],
+    [
+      "POST /api/v1/accounts/{account_id}/contacts",
+      () => ({ name: "RT", identifier: unique("rt-user"), inbox_id: inbox.id }),
+    ],
     ["/contacts/{id}", () => ({ name: "RT renamed" })],
     ["POST /api/v1/accounts/{account_id}/conversations", () => ({ inbox_id: inbox.id, contact_id: w.contactId })],
     ["PATCH /conversations/{conversation_id}", () => ({ priority: "high" })],
@@ -37,7 +40,10 @@ function bodies(w) {
     ["/toggle_typing_status", () => ({ typing_status: "on" })],
     ["/toggle_typing", () => ({ typing_status: "on" })],
     ["POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", () => ({ content: "RT reply" })],
-    ["PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", () => ({ status: "delivered" })],
+    [
+      "PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}",
+      () => ({ status: "delivered" }),
+    ],
     ["POST /api/v1/profile", () => ({ inbox_identifier: inbox.inbox_identifier, identifier: unique("rt-profile") })],
     ["/api/v1/profile", () => ({ name: "Admin" })],
     ["/availability", () => ({ account_id: w.account.id, availability: "online" })],
@@ -45,14 +51,23 @@ function bodies(w) {
     ["POST /api/v1/accounts/{account_id}/inboxes", () => ({ name: unique("RT inbox") })],
     ["/inboxes/{id}", () => ({ name: "Bench inbox" })],
     ["/inbox_members", () => ({ inbox_id: inbox.id, user_ids: [admin.id, agent.id] })],
-    ["POST /api/v1/accounts/{account_id}/agents", () => ({ name: "RT agent", email: `${unique("rt-agent")}@bench.test` })],
+    [
+      "POST /api/v1/accounts/{account_id}/agents",
+      () => ({ name: "RT agent", email: `${unique("rt-agent")}@bench.test` }),
+    ],
     ["/agents/{id}", () => ({ name: "Agent" })],
     ["POST /api/v1/accounts/{account_id}/teams", () => ({ name: unique("rt-team") })],
     ["/teams/{id}", () => ({ description: "RT" })],
     ["/team_members", () => ({ team_id: w.teamId, user_ids: [agent.id] })],
-    ["POST /api/v1/accounts/{account_id}/webhooks", () => ({ url: `${w.receiverUrl}?hook=${unique("rt")}`, subscriptions: ["message_created"] })],
+    [
+      "POST /api/v1/accounts/{account_id}/webhooks",
+      () => ({ url: `${w.receiverUrl}?hook=${unique("rt")}`, subscriptions: ["message_created"] }),
+    ],
     ["/webhooks/{id}", () => ({ name: "RT hook" })],
-    ["POST /public/api/v1/inboxes/{inbox_identifier}/contacts", () => ({ name: "RT client", identifier: unique("rt-client") })],
+    [
+      "POST /public/api/v1/inboxes/{inbox_identifier}/contacts",
+      () => ({ name: "RT client", identifier: unique("rt-client") }),
+    ],
     ["/contacts/{source_id}", () => ({ name: "RT client" })],
     ["/messages/{message_id}", () => ({ submitted_values: [{ value: "yes" }] })],
     ["/messages", () => ({ content: "RT client message" })],
@@ -95,10 +110,19 @@ function fillPath(template, w) {
 }
 
 async function prepare(baseUrl, receiverUrl) {
-  const seeded = await seedAccount(baseUrl, { name: "Round trips", contacts: 2, conversationsPerContact: 1, messagesPerConversation: 2, webhookUrl: receiverUrl });
+  const seeded = await seedAccount(baseUrl, {
+    name: "Round trips",
+    contacts: 2,
+    conversationsPerContact: 1,
+    messagesPerConversation: 2,
+    webhookUrl: receiverUrl,
+  });
   const api = client(baseUrl, seeded.admin.token);
   const platform = client(baseUrl, platformToken());
-  const throwaway = await platform.post("/platform/api/v1/users", { name: "RT throwaway", email: `${unique("rt-throwaway")}@bench.test` });
+  const throwaway = await platform.post("/platform/api/v1/users", {
+    name: "RT throwaway",
+    email: `${unique("rt-throwaway")}@bench.test`,
+  });
   const team = await api.post(`${seeded.base}/teams`, { name: unique("rt-base-team") });
   const webhook = await api.post(`${seeded.base}/webhooks`, { url: receiverUrl, subscriptions: ["message_created"] });
   const [first, second] = seeded.contacts;
@@ -148,14 +172,32 @@ export async function measureRoundTrips(baseUrl, receiverUrl) {
       skipped.push(`${method} ${template} (${reason})`);
       continue;
     }
-    const token = template.startsWith("/platform") ? platformToken() : template === "/api/v1/profile/reset_access_token" ? w.throwaway.token : w.admin.token;
+    const token = template.startsWith("/platform")
+      ? platformToken()
+      : template === "/api/v1/profile/reset_access_token"
+        ? w.throwaway.token
+        : w.admin.token;
     if (template === "/api/v1/profile/reset_access_token")
-      await client(baseUrl, platformToken()).post(`/platform/api/v1/accounts/${w.account.id}/account_users`, { user_id: w.throwaway.id, role: "agent" });
+      await client(baseUrl, platformToken()).post(`/platform/api/v1/accounts/${w.account.id}/account_users`, {
+        user_id: w.throwaway.id,
+        role: "agent",
+      });
     const body = method === "GET" ? undefined : bodyFor(writes, method, template);
-    const res = await client(baseUrl, template.startsWith("/public") || template === "/api" ? undefined : token).call(method, fillPath(template, w), body, { allowError: true });
-    rows.push([`${method} ${template.replace(/^\/api\/v1\/accounts\/\{account_id\}/, "…").replace(/^\/public\/api\/v1\/inboxes\/\{inbox_identifier\}/, "/public…")}`, res.status, roundTrips(res.headers) ?? "n/a"]);
+    const res = await client(baseUrl, template.startsWith("/public") || template === "/api" ? undefined : token).call(
+      method,
+      fillPath(template, w),
+      body,
+      { allowError: true },
+    );
+    rows.push([
+      `${method} ${template.replace(/^\/api\/v1\/accounts\/\{account_id\}/, "…").replace(/^\/public\/api\/v1\/inboxes\/\{inbox_identifier\}/, "/public…")}`,
+      res.status,
+      roundTrips(res.headers) ?? "n/a",
+    ]);
   }
-  console.log("\nD1 round trips per request (one call per route, auth included; … = /api/v1/accounts/{account_id}, /public… = /public/api/v1/inboxes/{inbox_identifier})\n");
+  console.log(
+    "\nD1 round trips per request (one call per route, auth included; … = /api/v1/accounts/{account_id}, /public… = /public/api/v1/inboxes/{inbox_identifier})\n",
+  );
   console.log(table(["route", "status", "round trips"], rows));
   if (skipped.length) console.log(`\nNot called (${skipped.length}):\n${skipped.map((s) => `  ${s}`).join("\n")}`);
   return rows;

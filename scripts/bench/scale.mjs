@@ -55,7 +55,15 @@ async function sequential(url, token, samples) {
   }
   latencies.sort((a, b) => a - b);
   d1.sort((a, b) => a - b);
-  return { n: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), d1p50: percentile(d1, 50), trips, status, hits };
+  return {
+    n: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    d1p50: percentile(d1, 50),
+    trips,
+    status,
+    hits,
+  };
 }
 
 export async function runScaleBench() {
@@ -79,9 +87,14 @@ export async function runScaleBench() {
     const plan = [
       { label: "big", conversations, messages },
       { label: "small", conversations: smallConversations, messages: smallConversations * perConversation },
-      ...Array.from({ length: noiseAccounts }, (_, i) => ({ label: `noise ${i + 1}`, conversations: noiseConversations, messages: noiseConversations * perConversation })),
+      ...Array.from({ length: noiseAccounts }, (_, i) => ({
+        label: `noise ${i + 1}`,
+        conversations: noiseConversations,
+        messages: noiseConversations * perConversation,
+      })),
     ];
-    for (const p of plan) p.seeded = await seedAccount(dev.url, { name: `Scale ${p.label}`, contacts: 1, messagesPerConversation: 2 });
+    for (const p of plan)
+      p.seeded = await seedAccount(dev.url, { name: `Scale ${p.label}`, contacts: 1, messagesPerConversation: 2 });
     await dev.stop();
     dev = null;
 
@@ -103,7 +116,9 @@ export async function runScaleBench() {
     writeFileSync(sqlFile, sql);
     const totalConversations = plan.reduce((s, p) => s + p.conversations, 0);
     const totalMessages = plan.reduce((s, p) => s + p.messages, 0);
-    console.log(`Inserting ${totalConversations} conversations and ${totalMessages} messages in ${plan.length} accounts with wrangler d1 execute...`);
+    console.log(
+      `Inserting ${totalConversations} conversations and ${totalMessages} messages in ${plan.length} accounts with wrangler d1 execute...`,
+    );
     const t0 = now();
     await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", sqlFile, "--yes"]);
     const seedSeconds = (now() - t0) / 1000;
@@ -141,7 +156,10 @@ export async function runScaleBench() {
           rate(load.rps),
           ms(load.p50),
           ms(load.p99),
-          [load.total < 20 ? `only ${load.total} completed under load` : "", load.non2xx || load.errors ? `${load.non2xx} non-2xx, ${load.errors} errors` : ""]
+          [
+            load.total < 20 ? `only ${load.total} completed under load` : "",
+            load.non2xx || load.errors ? `${load.non2xx} non-2xx, ${load.errors} errors` : "",
+          ]
             .filter(Boolean)
             .join("; "),
         ]);
@@ -156,7 +174,25 @@ Sequential: ${samples} requests one after another (at most ~20 s) after one unme
 D1 time; autocannon: ${connections} connections, ${duration} s, req/s = completed requests / duration. The server is
 drained (GET /api fast again) before and after each read.
 `);
-    console.log(table(["account", "read", "status", "rows", "round trips", "seq p50", "seq p99", "D1 p50", "req/s", "load p50", "load p99", "notes"], rows));
+    console.log(
+      table(
+        [
+          "account",
+          "read",
+          "status",
+          "rows",
+          "round trips",
+          "seq p50",
+          "seq p99",
+          "D1 p50",
+          "req/s",
+          "load p50",
+          "load p99",
+          "notes",
+        ],
+        rows,
+      ),
+    );
   } finally {
     if (dev) await dev.stop();
     rmSync(persistDir, { recursive: true, force: true });

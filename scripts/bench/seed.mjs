@@ -8,11 +8,18 @@ let seq = 0;
 const unique = (prefix) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++seq}`;
 
 /** One account with an administrator, an agent, an API inbox both belong to, and `contacts` contacts. */
-export async function seedAccount(baseUrl, { name, contacts = 3, conversationsPerContact = 1, messagesPerConversation = 2, webhookUrl } = {}) {
+export async function seedAccount(
+  baseUrl,
+  { name, contacts = 3, conversationsPerContact = 1, messagesPerConversation = 2, webhookUrl } = {},
+) {
   const platform = client(baseUrl, platformToken());
   const account = await platform.post(`${P}/accounts`, { name: unique(name) });
   const user = async (label, role) => {
-    const u = await platform.post(`${P}/users`, { name: label, email: `${unique(label.toLowerCase())}@bench.test`, password: "Bench-password-1" });
+    const u = await platform.post(`${P}/users`, {
+      name: label,
+      email: `${unique(label.toLowerCase())}@bench.test`,
+      password: "Bench-password-1",
+    });
     await platform.post(`${P}/accounts/${account.id}/account_users`, { user_id: u.id, role });
     return { id: u.id, token: u.access_token, email: u.email };
   };
@@ -62,6 +69,14 @@ export async function seedAccount(baseUrl, { name, contacts = 3, conversationsPe
 export async function seedWorld(baseUrl, { accounts = 3, contacts = 4, webhookUrl } = {}) {
   const worlds = [];
   for (let a = 0; a < accounts; a++)
-    worlds.push(await seedAccount(baseUrl, { name: `Bench ${a}`, contacts, conversationsPerContact: 2, messagesPerConversation: 3, webhookUrl: a === 0 ? webhookUrl : undefined }));
+    worlds.push(
+      await seedAccount(baseUrl, {
+        name: `Bench ${a}`,
+        contacts,
+        conversationsPerContact: 2,
+        messagesPerConversation: 3,
+        webhookUrl: a === 0 ? webhookUrl : undefined,
+      }),
+    );
   return worlds;
 }

@@ -42,7 +42,11 @@ export async function startReceiver() {
  * `concurrency` at a time, or one every `intervalMs` when given; then waits up to `waitSeconds`
  * for their webhooks. Resolves with POST and delivery latencies.
  */
-export async function measureDeliveries(receiver, reply, { count, concurrency = 1, intervalMs = 0, waitSeconds = 30, until } = {}) {
+export async function measureDeliveries(
+  receiver,
+  reply,
+  { count, concurrency = 1, intervalMs = 0, waitSeconds = 30, until } = {},
+) {
   const sentAt = new Map();
   const postLatencies = [];
   let next = 0;

@@ -7,9 +7,18 @@
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Client-side counters, shared by every caller of one soak. */
-export const clientStats = { requests: 0, attempts: 0, retries: 0, networkErrors: 0, byStatus: {}, gaveUp: 0, rejected: 0 };
+export const clientStats = {
+  requests: 0,
+  attempts: 0,
+  retries: 0,
+  networkErrors: 0,
+  byStatus: {},
+  gaveUp: 0,
+  rejected: 0,
+};
 
-const retryable = (status, code) => status >= 500 || status === 429 || (status === 409 && code === "IDEMPOTENCY_KEY_IN_USE");
+const retryable = (status, code) =>
+  status >= 500 || status === 429 || (status === 409 && code === "IDEMPOTENCY_KEY_IN_USE");
 
 /**
  * Sends one logical request until it gets a final answer or `giveUpMs` passes.
@@ -54,7 +63,9 @@ export async function call(target, method, path, { body, headers = {}, key, give
     }
     if (Date.now() - started > giveUpMs) {
       clientStats.gaveUp++;
-      throw new Error(`${method} ${path}: gave up after ${attempt} attempts (last status ${status ?? "network error"})`);
+      throw new Error(
+        `${method} ${path}: gave up after ${attempt} attempts (last status ${status ?? "network error"})`,
+      );
     }
     const wait = retryAfter > 0 ? Math.min(retryAfter * 1000, 10_000) : delay;
     await sleep(wait * (0.8 + Math.random() * 0.4));

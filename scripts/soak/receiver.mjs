@@ -18,7 +18,9 @@ export async function startReceiver() {
     const secret = secrets.get(inbox);
     if (!secret) return false;
     const key = Buffer.from(secret.slice("whsec_".length), "base64");
-    const expected = createHmac("sha256", key).update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${body}`).digest();
+    const expected = createHmac("sha256", key)
+      .update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${body}`)
+      .digest();
     return (headers["webhook-signature"] ?? "").split(" ").some((entry) => {
       const [version, sig] = entry.split(",");
       const given = Buffer.from(sig ?? "", "base64");
@@ -32,7 +34,9 @@ export async function startReceiver() {
     req.on("end", () => {
       if (mode !== "up") {
         stats.refusedWhileDown++;
-        res.writeHead(503, retryAfterSeconds ? { "retry-after": String(retryAfterSeconds) } : {}).end("down for the soak");
+        res
+          .writeHead(503, retryAfterSeconds ? { "retry-after": String(retryAfterSeconds) } : {})
+          .end("down for the soak");
         return;
       }
       const at = Date.now();
@@ -51,7 +55,12 @@ export async function startReceiver() {
       const body = JSON.parse(text);
       stats.byEvent[body.event] = (stats.byEvent[body.event] ?? 0) + 1;
       if (body.event !== "message_created") return;
-      const entry = messages.get(body.id) ?? { messageType: body.message_type, webhookIds: new Set(), receipts: 0, firstAt: at };
+      const entry = messages.get(body.id) ?? {
+        messageType: body.message_type,
+        webhookIds: new Set(),
+        receipts: 0,
+        firstAt: at,
+      };
       entry.webhookIds.add(id);
       entry.receipts++;
       messages.set(body.id, entry);

@@ -22,11 +22,15 @@ const unwrap = (body) => body?.payload ?? body;
  */
 export async function seedWorld(target, receiver, { runId, inboxes, agents }) {
   const platformHeaders = { api_access_token: platformToken() };
-  const platform = async (method, p, body) => unwrap((await call(target, method, `/platform/api/v1${p}`, { body, headers: platformHeaders })).body);
+  const platform = async (method, p, body) =>
+    unwrap((await call(target, method, `/platform/api/v1${p}`, { body, headers: platformHeaders })).body);
 
   const account = await platform("POST", "/accounts", { name: `Soak ${runId}` });
   const user = async (name, role) => {
-    const u = await platform("POST", "/users", { name, email: `${name.toLowerCase().replaceAll(" ", "-")}-${runId}@soak.konversio.local` });
+    const u = await platform("POST", "/users", {
+      name,
+      email: `${name.toLowerCase().replaceAll(" ", "-")}-${runId}@soak.konversio.local`,
+    });
     await platform("POST", `/accounts/${account.id}/account_users`, { user_id: u.id, role });
     if (!u.access_token) throw new Error(`POST /platform/api/v1/users returned no access_token for ${name}`);
     return { id: u.id, name, token: u.access_token };
@@ -49,7 +53,10 @@ export async function seedWorld(target, receiver, { runId, inboxes, agents }) {
     });
     if (!inbox.secret?.startsWith("whsec_")) throw new Error(`inbox ${inbox.id} JSON has no webhook secret`);
     receiver.secrets.set(n, inbox.secret);
-    await app(admin.token, "POST", `/accounts/${account.id}/inbox_members`, { inbox_id: inbox.id, user_ids: agentList.map((a) => a.id) });
+    await app(admin.token, "POST", `/accounts/${account.id}/inbox_members`, {
+      inbox_id: inbox.id,
+      user_ids: agentList.map((a) => a.id),
+    });
     inboxList.push({ n, id: inbox.id, identifier: inbox.inbox_identifier });
   }
   return { accountId: account.id, admin, agents: agentList, inboxes: inboxList };

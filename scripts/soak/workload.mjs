@@ -36,7 +36,11 @@ export async function integrator({ target, inbox, index, prefix, deadline, ledge
       });
       ledger.contacts.add(identifier);
       const sourceId = contact.body.source_id;
-      const conv = await call(target, "POST", `${base}/contacts/${sourceId}/conversations`, { body: {}, headers, key: `${tag}-conversation` });
+      const conv = await call(target, "POST", `${base}/contacts/${sourceId}/conversations`, {
+        body: {},
+        headers,
+        key: `${tag}-conversation`,
+      });
       ledger.conversations.add(`${inbox.id}:${conv.body.id}`);
       const count = 3 + (user % 4);
       for (let m = 0; m < count && Date.now() < deadline; m++) {
@@ -73,11 +77,16 @@ export async function agent({ target, agent: me, accountId, prefix, ledger, toAn
     const echo = `${prefix}-re-${job.echo.slice(`${prefix}-in-`.length)}`;
     const sentAt = Date.now();
     try {
-      const res = await call(target, "POST", `/api/v1/accounts/${accountId}/conversations/${job.conversationId}/messages`, {
-        body: { content: `Reply to ${job.echo}`, echo_id: echo },
-        headers,
-        key: `${echo}-key`,
-      });
+      const res = await call(
+        target,
+        "POST",
+        `/api/v1/accounts/${accountId}/conversations/${job.conversationId}/messages`,
+        {
+          body: { content: `Reply to ${job.echo}`, echo_id: echo },
+          headers,
+          key: `${echo}-key`,
+        },
+      );
       if (res.replayed) ledger.replayed++;
       ledger.replies.set(echo, res.body.id);
       ledger.replySentAt.set(res.body.id, sentAt);

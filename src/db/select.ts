@@ -9,12 +9,19 @@ import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 export function prefixed<T extends SQLiteTable>(table: T, prefix: string) {
   const columns = getTableColumns(table);
   return Object.fromEntries(
-    Object.entries(columns).map(([key, column]) => [key, sql`${column}`.mapWith(column).as(`${prefix}__${column.name}`)]),
+    Object.entries(columns).map(([key, column]) => [
+      key,
+      sql`${column}`.mapWith(column).as(`${prefix}__${column.name}`),
+    ]),
   ) as unknown as { [K in keyof InferSelectModel<T>]: SQL.Aliased<InferSelectModel<T>[K]> };
 }
 
 /** `prefixed`, for the named columns only: a wide join must stay under D1's 100 result columns. */
-export function prefixedPick<T extends SQLiteTable, K extends keyof InferSelectModel<T> & string>(table: T, prefix: string, keys: readonly K[]) {
+export function prefixedPick<T extends SQLiteTable, K extends keyof InferSelectModel<T> & string>(
+  table: T,
+  prefix: string,
+  keys: readonly K[],
+) {
   const all = prefixed(table, prefix);
   return Object.fromEntries(keys.map((k) => [k, all[k]])) as Pick<typeof all, K>;
 }
@@ -40,7 +47,8 @@ export const notInList = (column: SQLiteColumn | SQL, values: readonly (string |
  * pattern over 50 bytes, so a longer search answered 500; instr has no such limit and nothing
  * to escape.
  */
-export const containsText = (column: SQLiteColumn, text: string): SQL => sql`instr(lower(${column}), lower(${text})) > 0`;
+export const containsText = (column: SQLiteColumn, text: string): SQL =>
+  sql`instr(lower(${column}), lower(${text})) > 0`;
 
 /**
  * `column = value`, or a condition no row meets when there is no value. An absent value is never

@@ -25,10 +25,13 @@ export function attributesProblem(object: Record<string, unknown>): string | nul
   const keys = Object.keys(object);
   if (keys.length > ATTRIBUTE_LIMITS.keys) return `must have at most ${ATTRIBUTE_LIMITS.keys} keys`;
   const long = keys.find((k) => k.length > ATTRIBUTE_LIMITS.keyLength);
-  if (long !== undefined) return `keys must be at most ${ATTRIBUTE_LIMITS.keyLength} characters (${long.slice(0, 40)}…)`;
+  if (long !== undefined)
+    return `keys must be at most ${ATTRIBUTE_LIMITS.keyLength} characters (${long.slice(0, 40)}…)`;
   const big = keys.find((k) => bytes(object[k]) > ATTRIBUTE_LIMITS.valueBytes);
-  if (big !== undefined) return `${big.slice(0, 40)}: a value must be at most ${ATTRIBUTE_LIMITS.valueBytes} bytes as JSON`;
-  if (bytes(object) > ATTRIBUTE_LIMITS.totalBytes) return `must be at most ${ATTRIBUTE_LIMITS.totalBytes} bytes as JSON`;
+  if (big !== undefined)
+    return `${big.slice(0, 40)}: a value must be at most ${ATTRIBUTE_LIMITS.valueBytes} bytes as JSON`;
+  if (bytes(object) > ATTRIBUTE_LIMITS.totalBytes)
+    return `must be at most ${ATTRIBUTE_LIMITS.totalBytes} bytes as JSON`;
   return null;
 }
 
@@ -36,10 +39,17 @@ export function attributesProblem(object: Record<string, unknown>): string | nul
  * `patch` merged over `current` (keys in `patch` win), or a 422 naming `field` when the result
  * breaks ATTRIBUTE_LIMITS: the stored object may not outgrow what one request could set.
  */
-export function mergeAttributes(field: string, current: Record<string, unknown>, patch: Record<string, unknown> | undefined): Record<string, unknown> {
+export function mergeAttributes(
+  field: string,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   if (patch === undefined) return current;
   const merged = { ...current, ...patch };
   const problem = attributesProblem(merged);
-  if (problem) throw unprocessable(`Validation failed: ${field}: ${problem} once merged with the stored ones`, [{ field, message: `${problem} once merged with the stored ones` }]);
+  if (problem)
+    throw unprocessable(`Validation failed: ${field}: ${problem} once merged with the stored ones`, [
+      { field, message: `${problem} once merged with the stored ones` },
+    ]);
   return merged;
 }

@@ -29,12 +29,14 @@ function formToObject(form: FormData): Fields {
   const out: Fields = {};
   form.forEach((value, rawKey) => {
     const nested = rawKey.match(/^([^[\]]+)\[([^[\]]+)\](\[\])?$/);
-    const target = nested ? ((isPlainObject(out[nested[1]]) ? out[nested[1]] : (out[nested[1]] = {})) as Fields) : out;
+    if (nested && !isPlainObject(out[nested[1]])) out[nested[1]] = {};
+    const target = nested ? (out[nested[1]] as Fields) : out;
     const name = nested ? nested[2] + (nested[3] ?? "") : rawKey;
     const isList = name.endsWith("[]");
     const key = isList ? name.slice(0, -2) : name;
-    if (isList) ((target[key] ??= []) as unknown[]).push(value);
-    else target[key] = value;
+    if (!isList) target[key] = value;
+    else if (Array.isArray(target[key])) target[key].push(value);
+    else target[key] = [value];
   });
   return out;
 }
@@ -64,7 +66,11 @@ export async function readBody(c: Context): Promise<Fields> {
     if (buf.byteLength === 0) return {};
     if (type === "application/x-www-form-urlencoded" && looksLikeJson(buf)) return parseJson(buf);
     try {
-      const req = new Request("http://body.local", { method: "POST", headers: { "content-type": c.req.header("content-type")! }, body: buf });
+      const req = new Request("http://body.local", {
+        method: "POST",
+        headers: { "content-type": c.req.header("content-type")! },
+        body: buf,
+      });
       return formToObject(await req.formData());
     } catch {
       throw badRequest("Malformed form data in request body");
@@ -74,7 +80,9 @@ export async function readBody(c: Context): Promise<Fields> {
   if (buf.byteLength === 0) return {};
   // The type first: a binary body of another type is a 415, not a UTF-8 error. No type at all is read as JSON.
   if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type)) {
-    throw unsupportedMediaType(`Unsupported Content-Type '${type}': send application/json, multipart/form-data or application/x-www-form-urlencoded`);
+    throw unsupportedMediaType(
+      `Unsupported Content-Type '${type}': send application/json, multipart/form-data or application/x-www-form-urlencoded`,
+    );
   }
   return parseJson(buf);
 }

@@ -43,7 +43,11 @@ export function errorBody(err: AppError) {
 /** The text of a database error, including the driver's cause (drizzle wraps D1's errors). */
 export function dbErrorText(err: unknown): string {
   const parts: string[] = [];
-  for (let e = err as { message?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+  for (
+    let e = err as { message?: string; cause?: unknown } | undefined, i = 0;
+    e && i < 4;
+    e = e.cause as typeof e, i++
+  ) {
     parts.push(String(e.message ?? e));
   }
   return parts.join(" | ");

@@ -4,7 +4,12 @@ type Route = { method: string; path: string };
 
 /** A route pattern (`/api/v1/accounts/:account_id/contacts`) as a regular expression over paths. */
 const toMatcher = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+").replace(/\/\*$/, "(?:/.*)?")}$`);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+      .replace(/\/:[^/]+/g, "/[^/]+")
+      .replace(/\/\*$/, "(?:/.*)?")}$`,
+  );
 
 /**
  * The answer for a request no route took: a `405` with `Allow` when the path exists for other
@@ -19,8 +24,23 @@ export function notFoundAnswer(routes: readonly Route[]) {
     if (methods.includes("GET")) methods.push("HEAD");
     if (methods.length > 0 && !methods.includes(c.req.method)) {
       const allow = methods.sort().join(", ");
-      return c.json({ error: `Method ${c.req.method} is not allowed on this route; allowed: ${allow}`, code: "METHOD_NOT_ALLOWED", details: [] }, 405, { Allow: allow });
+      return c.json(
+        {
+          error: `Method ${c.req.method} is not allowed on this route; allowed: ${allow}`,
+          code: "METHOD_NOT_ALLOWED",
+          details: [],
+        },
+        405,
+        { Allow: allow },
+      );
     }
-    return c.json({ error: "Route not found: the API's routes are listed at /swagger (and /openapi.json)", code: "NOT_FOUND", details: [] }, 404);
+    return c.json(
+      {
+        error: "Route not found: the API's routes are listed at /swagger (and /openapi.json)",
+        code: "NOT_FOUND",
+        details: [],
+      },
+      404,
+    );
   };
 }

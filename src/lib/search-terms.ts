@@ -14,7 +14,8 @@ const MAX_TERMS_PER_MESSAGE = 500;
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
-const cut = (word: string) => (word.length <= MAX_TERM_LENGTH ? word : Array.from(word).slice(0, MAX_TERM_LENGTH).join(""));
+const cut = (word: string) =>
+  word.length <= MAX_TERM_LENGTH ? word : Array.from(word).slice(0, MAX_TERM_LENGTH).join("");
 
 /** The distinct words of a text, in order of first appearance, at most `limit` of them. */
 export function searchTerms(text: string | null | undefined, limit = MAX_TERMS_PER_MESSAGE): string[] {

@@ -7,14 +7,38 @@ import { unprocessable, type ErrorDetail } from "./errors";
  * (multipart forms) and objects as JSON strings; each is accepted and normalised here.
  */
 const kindOf = (v: unknown) =>
-  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" && !Number.isInteger(v) ? "a fraction" : typeof v === "string" && v.trim() === "" ? "an empty string" : typeof v;
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "array"
+      : typeof v === "number" && !Number.isInteger(v)
+        ? "a fraction"
+        : typeof v === "string" && v.trim() === ""
+          ? "an empty string"
+          : typeof v;
 /** A union's error names what it takes and what came ("inbox_id: expected integer, got string"), not zod's "Invalid input". */
-const expected = (what: string) => ({ error: (issue: { input?: unknown }) => `expected ${what}, got ${kindOf(issue.input)}` });
+const expected = (what: string) => ({
+  error: (issue: { input?: unknown }) => `expected ${what}, got ${kindOf(issue.input)}`,
+});
 
-export const zInt = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)], expected("integer"));
-export const zId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)], expected("positive integer id"));
+export const zInt = z.union(
+  [
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/)
+      .transform(Number),
+  ],
+  expected("integer"),
+);
+export const zId = z.union(
+  [z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)],
+  expected("positive integer id"),
+);
 
 /** No control characters (C0, DEL, C1): never part of an id, and a NUL or line break in one confuses lookups and logs. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 export const NO_CONTROL_CHARACTERS = "must not contain control characters";
 
@@ -22,19 +46,16 @@ export const NO_CONTROL_CHARACTERS = "must not contain control characters";
  * A key-like string (an identifier, a `source_id`, an `echo_id`, a label): trimmed, 1 to `max`
  * characters, no control characters (422 naming the field).
  */
-export const zKey = (max = 255) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(NO_CONTROL, NO_CONTROL_CHARACTERS);
+export const zKey = (max = 255) => z.string().trim().min(1).max(max).regex(NO_CONTROL, NO_CONTROL_CHARACTERS);
 
 /** A key that may also be sent empty, which means absent: fields Chatwoot never required. */
 export const zBlankable = <T extends z.ZodType>(key: T) => z.union([z.literal("").transform(() => undefined), key]);
 
 export const zBool = z.union(
-  [z.boolean(), z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on")],
+  [
+    z.boolean(),
+    z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on"),
+  ],
   expected("boolean"),
 );
 
@@ -63,13 +84,11 @@ export const zJsonObject = z
 
 /** An array, also accepted as one value or a comma-separated string (form and query clients). */
 export const zList = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) => (typeof v === "string" ? (v === "" ? [] : v.split(",").map((s) => s.trim())) : v),
-    z.array(item),
-  );
+  z.preprocess((v) => (typeof v === "string" ? (v === "" ? [] : v.split(",").map((s) => s.trim())) : v), z.array(item));
 
 /** An empty string clears the value, as Chatwoot's forms send it. */
-export const zClearable = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? null : v), schema.nullable());
+export const zClearable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" ? null : v), schema.nullable());
 
 /**
  * Names drawn from `allowed` (event subscriptions): an array, a JSON array string or a comma
@@ -77,14 +96,17 @@ export const zClearable = <T extends z.ZodType>(schema: T) => z.preprocess((v) =
  */
 export const zNames = <T extends string>(allowed: readonly T[], opts: { nonEmpty: boolean; what: string }) =>
   z
-    .preprocess((v) => {
-      if (typeof v !== "string" || !v.trim().startsWith("[")) return v;
-      try {
-        return JSON.parse(v);
-      } catch {
-        return v;
-      }
-    }, zList(z.string().trim().max(100)).pipe(z.array(z.string()).max(100)))
+    .preprocess(
+      (v) => {
+        if (typeof v !== "string" || !v.trim().startsWith("[")) return v;
+        try {
+          return JSON.parse(v);
+        } catch {
+          return v;
+        }
+      },
+      zList(z.string().trim().max(100)).pipe(z.array(z.string()).max(100)),
+    )
     .superRefine((names, ctx) => {
       const unknown = [...new Set(names.filter((n) => !(allowed as readonly string[]).includes(n)))];
       if (unknown.length > 0)
@@ -92,7 +114,8 @@ export const zNames = <T extends string>(allowed: readonly T[], opts: { nonEmpty
           code: "custom",
           message: `unknown ${opts.what}${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 10).join(", ")} (allowed: ${allowed.join(", ")})`,
         });
-      else if (opts.nonEmpty && names.length === 0) ctx.addIssue({ code: "custom", message: `must list at least one ${opts.what}` });
+      else if (opts.nonEmpty && names.length === 0)
+        ctx.addIssue({ code: "custom", message: `must list at least one ${opts.what}` });
     })
     .transform((names) => [...new Set(names)] as T[]);
 

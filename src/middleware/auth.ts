@@ -62,7 +62,7 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; preload
     const { credential, secret } = presented;
     const db = c.var.db;
     const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
-    let rows;
+    let rows: Awaited<typeof auth>;
     if (opts.preload) {
       const [authRows, ...preloaded] = await db.batch([auth, ...opts.preload(c, credentialUserId(credential))]);
       rows = authRows;
@@ -93,4 +93,3 @@ export const authenticatePlatform = createMiddleware<AppEnv>(async (c, next) => 
   if (!token || !expected || !safeEqual(token, expected)) throw unauthorized();
   await next();
 });
-

@@ -56,7 +56,11 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (outbox.pending > 0) {
     // The events are already in D1; enqueueing and publishing after the response keeps them off the hot path.
-    const flushed = outbox.flush(c.env.WEBHOOK_QUEUE, hubPublisher(c.env.CABLE), faultRate(c.env.FAULT_DROP_ENQUEUE_RATE));
+    const flushed = outbox.flush(
+      c.env.WEBHOOK_QUEUE,
+      hubPublisher(c.env.CABLE),
+      faultRate(c.env.FAULT_DROP_ENQUEUE_RATE),
+    );
     try {
       c.executionCtx.waitUntil(flushed);
     } catch {

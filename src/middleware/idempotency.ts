@@ -57,13 +57,21 @@ function repeatAnswer(c: Context<AppEnv>, row: typeof idempotencyKeys.$inferSele
   if (row.requestHash !== requestHash) {
     return refuse(
       c,
-      new AppError(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body"),
+      new AppError(
+        422,
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was already used with a different request body",
+      ),
     );
   }
   if (row.status === null) {
     return refuse(
       c,
-      new AppError(409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still in progress; retry shortly"),
+      new AppError(
+        409,
+        "IDEMPOTENCY_KEY_IN_USE",
+        "A request with this Idempotency-Key is still in progress; retry shortly",
+      ),
       { "Retry-After": "1" },
     );
   }
@@ -102,7 +110,10 @@ function idempotent(callerOf: (c: Context<AppEnv>) => string | null, { afterAuth
         .where(
           and(
             eq(idempotencyKeys.scope, scope),
-            or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.lockedUntil, now))),
+            or(
+              lt(idempotencyKeys.expiresAt, now),
+              and(isNull(idempotencyKeys.status), lt(idempotencyKeys.lockedUntil, now)),
+            ),
           ),
         ),
       db
@@ -140,7 +151,11 @@ function idempotent(callerOf: (c: Context<AppEnv>) => string | null, { afterAuth
         await db
           .delete(idempotencyKeys)
           .where(mine)
-          .catch((err) => console.error(JSON.stringify({ request_id: c.var.requestId, error: `idempotency release: ${String(err)}` })));
+          .catch((err) =>
+            console.error(
+              JSON.stringify({ request_id: c.var.requestId, error: `idempotency release: ${String(err)}` }),
+            ),
+          );
       }
     }
   });

@@ -37,7 +37,11 @@ export const publicRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const ip = c.req.header("cf-connecting-ip") ?? "unknown";
   const { success } = await limiter.limit({ key: `${identifier}|${ip}` });
   if (!success) {
-    const err = new AppError(429, "RATE_LIMITED", "Too many requests for this inbox from your address; retry after the time in Retry-After");
+    const err = new AppError(
+      429,
+      "RATE_LIMITED",
+      "Too many requests for this inbox from your address; retry after the time in Retry-After",
+    );
     return c.json(errorBody(err), 429, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
   }
   await next();

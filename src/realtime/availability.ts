@@ -3,7 +3,14 @@ import { accountUsers, type Availability } from "../db/schema";
 import type { DB } from "../lib/context";
 
 /** One guarded write: `from` → `to`, and for going away only agents who asked for auto_offline. */
-async function move(db: DB, accountId: number, userId: number, from: Availability, to: Availability, onlyAutoOffline: boolean) {
+async function move(
+  db: DB,
+  accountId: number,
+  userId: number,
+  from: Availability,
+  to: Availability,
+  onlyAutoOffline: boolean,
+) {
   const rows = await db
     .update(accountUsers)
     .set({ availability: to })
@@ -24,24 +31,38 @@ async function move(db: DB, accountId: number, userId: number, from: Availabilit
  * True when it changed (so the hub remembers to bring them back); busy, offline or
  * auto_offline=false agents are left alone.
  */
-export const goAutoOffline = (db: DB, accountId: number, userId: number) => move(db, accountId, userId, "online", "offline", true);
+export const goAutoOffline = (db: DB, accountId: number, userId: number) =>
+  move(db, accountId, userId, "online", "offline", true);
 
 /**
  * An auto-offlined agent connected again: offline becomes online. True when it changed; an agent
  * who chose another availability meanwhile keeps it.
  */
-export const comeBackOnline = (db: DB, accountId: number, userId: number) => move(db, accountId, userId, "offline", "online", false);
+export const comeBackOnline = (db: DB, accountId: number, userId: number) =>
+  move(db, accountId, userId, "offline", "online", false);
 
-export type PresenceData = { account_id: number; users: Record<string, Availability>; contacts: Record<string, "online"> };
+export type PresenceData = {
+  account_id: number;
+  users: Record<string, Availability>;
+  contacts: Record<string, "online">;
+};
 
 /**
  * Chatwoot's `presence.update` data. Every member of the account is listed: an agent with
  * auto_offline counts as offline while they have no socket open, whatever is stored; others show
  * their availability. Contacts are online while they hold a socket.
  */
-export async function presenceData(db: DB, accountId: number, connected: { users: Set<number>; contacts: Set<number> }): Promise<PresenceData> {
+export async function presenceData(
+  db: DB,
+  accountId: number,
+  connected: { users: Set<number>; contacts: Set<number> },
+): Promise<PresenceData> {
   const rows = await db
-    .select({ userId: accountUsers.userId, availability: accountUsers.availability, autoOffline: accountUsers.autoOffline })
+    .select({
+      userId: accountUsers.userId,
+      availability: accountUsers.availability,
+      autoOffline: accountUsers.autoOffline,
+    })
     .from(accountUsers)
     .where(eq(accountUsers.accountId, accountId));
   const users: Record<string, Availability> = {};

@@ -38,7 +38,14 @@ export function acceptFrameFirst(env: Pick<Env, "DB" | "CABLE">): WebSocket {
     const sub = await authenticateSubscriber(drizzle(env.DB, { schema }), credentialsOf(cmd.params));
     if (!sub) return trySend(server, subscriptionReply(cmd.identifier, false));
     const since = sinceOf(cmd.params.since);
-    const socket = await openHubSocket(env.CABLE, { sub, mode: "actioncable", identifier: cmd.identifier, since, welcome: false, confirm: true });
+    const socket = await openHubSocket(env.CABLE, {
+      sub,
+      mode: "actioncable",
+      identifier: cmd.identifier,
+      since,
+      welcome: false,
+      confirm: true,
+    });
     socket.accept();
     if (closed) return tryClose(socket, 1000, "Client left");
     upstream = socket;

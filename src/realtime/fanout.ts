@@ -45,7 +45,11 @@ export class Fanout {
       const sub = (ws.deserializeAttachment() as Connection | null)?.sub;
       if (!sub) return;
       const agents = sub.kind === "agent" ? [sub.userId] : [];
-      const l = await loadEvents(db, replayScope(sub, since), { limit: REPLAY_LIMIT + 1, accountId: sub.accountId, agents });
+      const l = await loadEvents(db, replayScope(sub, since), {
+        limit: REPLAY_LIMIT + 1,
+        accountId: sub.accountId,
+        agents,
+      });
       // Read again: the client may have subscribed while the events loaded.
       const conn = ws.deserializeAttachment() as Connection | null;
       if (!conn) return;
@@ -61,7 +65,10 @@ export class Fanout {
     } finally {
       const conn = ws.deserializeAttachment() as Connection | null;
       // Too much was missed, or it could not be read: the client should refetch what it shows.
-      const text = !complete && conn ? encode(conn, { event: "replay.truncated", data: { since, last_event_id: last, limit: REPLAY_LIMIT } }) : null;
+      const text =
+        !complete && conn
+          ? encode(conn, { event: "replay.truncated", data: { since, last_event_id: last, limit: REPLAY_LIMIT } })
+          : null;
       if (text) trySend(ws, text);
       this.held.delete(ws);
       for (const h of held.sort((a, b) => a.id - b.id)) if (h.id > last) trySend(ws, h.text);

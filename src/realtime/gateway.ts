@@ -24,7 +24,11 @@ type CableRequest = {
 };
 
 const upgraded = (socket: WebSocket, protocol: string | null) =>
-  new Response(null, { status: 101, webSocket: socket, headers: protocol ? { "sec-websocket-protocol": protocol } : {} });
+  new Response(null, {
+    status: 101,
+    webSocket: socket,
+    headers: protocol ? { "sec-websocket-protocol": protocol } : {},
+  });
 
 /**
  * Opens a realtime socket. Refuses anything but a WebSocket upgrade (426) and browser origins
@@ -33,11 +37,20 @@ const upgraded = (socket: WebSocket, protocol: string | null) =>
  * the socket goes to the account's hub; without one, the Worker speaks ActionCable until a
  * subscribe frame names the subscriber (bridge.ts).
  */
-export async function openCable(env: Pick<Env, "DB" | "CABLE" | "PUBLIC_API_ALLOWED_ORIGINS">, db: DB, req: CableRequest): Promise<Response> {
+export async function openCable(
+  env: Pick<Env, "DB" | "CABLE" | "PUBLIC_API_ALLOWED_ORIGINS">,
+  db: DB,
+  req: CableRequest,
+): Promise<Response> {
   if (req.upgrade?.toLowerCase() !== "websocket") {
-    throw new AppError(426, "UPGRADE_REQUIRED", "This endpoint only accepts WebSocket connections (Upgrade: websocket)");
+    throw new AppError(
+      426,
+      "UPGRADE_REQUIRED",
+      "This endpoint only accepts WebSocket connections (Upgrade: websocket)",
+    );
   }
-  if (!originAllowed(env.PUBLIC_API_ALLOWED_ORIGINS, req.origin)) throw forbidden("This origin may not open realtime connections");
+  if (!originAllowed(env.PUBLIC_API_ALLOWED_ORIGINS, req.origin))
+    throw forbidden("This origin may not open realtime connections");
   const protocol = negotiateProtocol(req.protocols);
   const q = req.query;
   const creds = {
@@ -48,7 +61,8 @@ export async function openCable(env: Pick<Env, "DB" | "CABLE" | "PUBLIC_API_ALLO
   };
   if (!creds.pubsubToken && !creds.accessToken) return upgraded(acceptFrameFirst(env), protocol);
   const sub = await authenticateSubscriber(db, creds);
-  if (!sub) throw unauthorized("Invalid token, or it may not subscribe (unverified identity, unknown or ambiguous account)");
+  if (!sub)
+    throw unauthorized("Invalid token, or it may not subscribe (unverified identity, unknown or ambiguous account)");
   const socket = await openHubSocket(env.CABLE, {
     sub,
     mode: protocol ? "actioncable" : "plain",

@@ -57,12 +57,15 @@ export class CableHub extends DurableObject<Env> {
   }
 
   private connected(sub: Subscriber): boolean {
-    return this.ctx.getWebSockets(tagOf(sub)).some((ws) => ws.readyState === WebSocket.OPEN && ws.deserializeAttachment() !== null);
+    return this.ctx
+      .getWebSockets(tagOf(sub))
+      .some((ws) => ws.readyState === WebSocket.OPEN && ws.deserializeAttachment() !== null);
   }
 
   async fetch(request: Request): Promise<Response> {
     const raw = request.headers.get(HANDOFF_HEADER);
-    if (!raw || request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a socket handoff", { status: 400 });
+    if (!raw || request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return new Response("Expected a socket handoff", { status: 400 });
     const { welcome: greet, confirm, ...conn } = JSON.parse(raw) as Handoff;
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [tagOf(conn.sub)]);
@@ -86,7 +89,8 @@ export class CableHub extends DurableObject<Env> {
       return;
     }
     // One subscription per connection: the subscriber was fixed when the Worker handed it over.
-    if (conn.identifier !== null && conn.identifier !== cmd.identifier) return trySend(ws, subscriptionReply(cmd.identifier, false));
+    if (conn.identifier !== null && conn.identifier !== cmd.identifier)
+      return trySend(ws, subscriptionReply(cmd.identifier, false));
     ws.serializeAttachment({ ...conn, mode: "actioncable", identifier: cmd.identifier, since: null });
     trySend(ws, subscriptionReply(cmd.identifier, true));
     if (conn.identifier !== null) return;

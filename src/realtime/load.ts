@@ -24,7 +24,8 @@ export type Loaded = {
 };
 
 /** The events recorded under these uids, in one account. */
-export const byUids = (accountId: number, uids: string[]) => and(eq(events.accountId, accountId), inList(events.uid, uids))!;
+export const byUids = (accountId: number, uids: string[]) =>
+  and(eq(events.accountId, accountId), inList(events.uid, uids))!;
 
 /**
  * What a replay may contain for this subscriber, narrowed in SQL so the limit counts only
@@ -57,18 +58,29 @@ export function replayScope(sub: Subscriber, since: number): SQL {
  * one round trip whatever the number of events. `agents` are the listening users whose
  * visibility is read in the same batch, so membership changes apply at once.
  */
-export async function loadEvents(db: DB, where: SQL, opts: { limit: number; accountId: number; agents: number[] }): Promise<Loaded> {
-  const column = (c: typeof events.messageId | typeof events.conversationId | typeof events.contactId) => db.select({ v: c }).from(events).where(where).orderBy(asc(events.id)).limit(opts.limit);
+export async function loadEvents(
+  db: DB,
+  where: SQL,
+  opts: { limit: number; accountId: number; agents: number[] },
+): Promise<Loaded> {
+  const column = (c: typeof events.messageId | typeof events.conversationId | typeof events.contactId) =>
+    db.select({ v: c }).from(events).where(where).orderBy(asc(events.id)).limit(opts.limit);
   const [rows, messageRows, viewRows, contactRows, roleRows, memberRows] = await db.batch([
     db.select(eventColumns).from(events).where(where).orderBy(asc(events.id)).limit(opts.limit),
     withSenders(db).where(inArray(messages.id, column(events.messageId))),
     conversationViews(db, inArray(conversations.id, column(events.conversationId))),
-    db.select().from(contacts).where(inArray(contacts.id, column(events.contactId))),
+    db
+      .select()
+      .from(contacts)
+      .where(inArray(contacts.id, column(events.contactId))),
     db
       .select({ userId: accountUsers.userId, role: accountUsers.role })
       .from(accountUsers)
       .where(and(eq(accountUsers.accountId, opts.accountId), inList(accountUsers.userId, opts.agents))),
-    db.select({ userId: inboxMembers.userId, inboxId: inboxMembers.inboxId }).from(inboxMembers).where(inList(inboxMembers.userId, opts.agents)),
+    db
+      .select({ userId: inboxMembers.userId, inboxId: inboxMembers.inboxId })
+      .from(inboxMembers)
+      .where(inList(inboxMembers.userId, opts.agents)),
   ]);
   const memberOf = new Map<number, Set<number>>();
   for (const r of memberRows) memberOf.set(r.userId, (memberOf.get(r.userId) ?? new Set()).add(r.inboxId));

@@ -54,7 +54,8 @@ export type Command = { command: "subscribe" | "unsubscribe"; identifier: string
 export function parseCommand(text: string): Command | null {
   try {
     const frame = JSON.parse(text) as { command?: unknown; identifier?: unknown };
-    if ((frame.command !== "subscribe" && frame.command !== "unsubscribe") || typeof frame.identifier !== "string") return null;
+    if ((frame.command !== "subscribe" && frame.command !== "unsubscribe") || typeof frame.identifier !== "string")
+      return null;
     const params = JSON.parse(frame.identifier) as unknown;
     if (!params || typeof params !== "object" || Array.isArray(params)) return null;
     return { command: frame.command, identifier: frame.identifier, params: params as Record<string, unknown> };
@@ -95,7 +96,10 @@ export function negotiateProtocol(header: string | undefined | null): string | n
 }
 
 /** Close codes a peer may not send itself (1005 no status, 1006 abnormal, 1015 TLS) become 1000. */
-const sendableCode = (code: number) => (code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999) ? code : 1000);
+const sendableCode = (code: number) =>
+  code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999)
+    ? code
+    : 1000;
 
 export function trySend(ws: WebSocket, message: string | ArrayBuffer) {
   try {

@@ -56,7 +56,9 @@ export function visibleTo(sub: Subscriber, e: EventRow, l: Loaded): boolean {
 /** The Application API's conversation JSON; a contact never sees a private note as the last message. */
 function conversationFor(v: ConversationView, audience: Audience) {
   const json = conversation(v);
-  return audience === "contact" && v.lastMessage?.private ? { ...json, messages: [], last_non_activity_message: null } : json;
+  return audience === "contact" && v.lastMessage?.private
+    ? { ...json, messages: [], last_non_activity_message: null }
+    : json;
 }
 
 function dataOf(e: EventRow, l: Loaded, audience: Audience): unknown {

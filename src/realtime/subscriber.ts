@@ -56,10 +56,10 @@ export async function authenticateSubscriber(db: DB, creds: Credentials): Promis
   const who = accessToken
     ? sql`${users.id} = ${credentialUserId({ kind: "token", hash: await sha256Hex(accessToken) })}`
     : sql`${users.pubsubToken} = ${pubsubToken}`;
-  const [members, contactRows] = (await db.batch([membershipsWhere(db, who), ...(pubsubToken ? [contactBy(db, pubsubToken)] : [])])) as [
-    Membership[],
-    Awaited<ReturnType<typeof contactBy>>?,
-  ];
+  const [members, contactRows] = (await db.batch([
+    membershipsWhere(db, who),
+    ...(pubsubToken ? [contactBy(db, pubsubToken)] : []),
+  ])) as [Membership[], Awaited<ReturnType<typeof contactBy>>?];
   const contact = contactRows?.[0];
   if (contact) {
     if (contact.status !== "active" || (contact.hmacMandatory && !contact.hmacVerified)) return null;

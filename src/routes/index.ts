@@ -16,5 +16,21 @@ import { cableRouter } from "./cable";
 import { authRouter } from "./auth";
 
 /** Every router the app mounts, in one list. */
-export const routers = [healthRouter, contactsRouter, conversationsRouter, messagesRouter, attachmentsRouter, profileRouter, platformRouter,
-  inboxesRouter, inboxMembersRouter, publicRouter, agentsRouter, teamsRouter, routingRouter, webhooksRouter, cableRouter, authRouter];
+export const routers = [
+  healthRouter,
+  contactsRouter,
+  conversationsRouter,
+  messagesRouter,
+  attachmentsRouter,
+  profileRouter,
+  platformRouter,
+  inboxesRouter,
+  inboxMembersRouter,
+  publicRouter,
+  agentsRouter,
+  teamsRouter,
+  routingRouter,
+  webhooksRouter,
+  cableRouter,
+  authRouter,
+];

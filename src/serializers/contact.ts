@@ -8,9 +8,7 @@ export type ContactRow = typeof contacts.$inferSelect;
 export type ContactInboxRow = typeof contactInboxes.$inferSelect;
 type InboxRow = typeof inboxes.$inferSelect;
 
-export const ContactInbox = z
-  .object({ source_id: z.string(), inbox: InboxSlim })
-  .openapi("ContactInbox");
+export const ContactInbox = z.object({ source_id: z.string(), inbox: InboxSlim }).openapi("ContactInbox");
 
 export const Contact = z
   .object({
@@ -48,7 +46,12 @@ export function contact(
     last_activity_at: unix(c.lastActivityAt),
     created_at: unix(c.createdAt)!,
     ...(contactInboxList
-      ? { contact_inboxes: contactInboxList.map((ci) => ({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) })) }
+      ? {
+          contact_inboxes: contactInboxList.map((ci) => ({
+            source_id: ci.contactInbox.sourceId,
+            inbox: inboxSlim(ci.inbox),
+          })),
+        }
       : {}),
   };
 }

@@ -74,7 +74,11 @@ export const Conversation = z
 export function conversation(v: ConversationView): z.infer<typeof Conversation> {
   const c = v.conversation;
   const last = v.lastMessage
-    ? message(v.lastMessage, c.displayId, { user: v.lastMessageUser, userAvailability: v.lastMessageUserAvailability, contact: v.contact })
+    ? message(v.lastMessage, c.displayId, {
+        user: v.lastMessageUser,
+        userAvailability: v.lastMessageUserAvailability,
+        contact: v.contact,
+      })
     : null;
   return {
     meta: {
@@ -82,7 +86,9 @@ export function conversation(v: ConversationView): z.infer<typeof Conversation> 
       channel: "Channel::Api",
       ...(v.assignee ? { assignee: userPushData(v.assignee, v.assigneeAvailability) } : {}),
       assignee_type: v.assignee ? "User" : null,
-      ...(v.team ? { team: { id: v.team.id, name: v.team.name, icon: v.team.icon, icon_color: v.team.iconColor } } : {}),
+      ...(v.team
+        ? { team: { id: v.team.id, name: v.team.name, icon: v.team.icon, icon_color: v.team.iconColor } }
+        : {}),
       hmac_verified: v.contactInbox.hmacVerified,
     },
     id: c.displayId,

@@ -27,9 +27,14 @@ export const Inbox = z
     inbox_identifier: z.string(),
     webhook_url: z.string().nullable(),
     hmac_mandatory: z.boolean(),
-    webhook_subscriptions: z.array(z.string()).nullable().describe("Events sent to webhook_url; null: every inbox event"),
+    webhook_subscriptions: z
+      .array(z.string())
+      .nullable()
+      .describe("Events sent to webhook_url; null: every inbox event"),
     webhook_include_private: z.boolean().describe("Whether private notes are sent to webhook_url"),
-    webhook_disabled: z.boolean().describe("Deliveries to webhook_url stopped after failing for days; set webhook_url again to resume"),
+    webhook_disabled: z
+      .boolean()
+      .describe("Deliveries to webhook_url stopped after failing for days; set webhook_url again to resume"),
     webhook_failing_since: UnixTime.nullable().describe("Start of the current run of failed deliveries"),
     hmac_token: z.string().optional().describe("Administrators only"),
     secret: z.string().optional().describe("Administrators only: signs webhook deliveries"),

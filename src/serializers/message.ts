@@ -53,7 +53,11 @@ export const Message = z
   .openapi("Message");
 
 /** Who may have sent a message; `userAvailability` is the agent's availability in the account. */
-export type MessageSenders = { user?: UserSummary | null; userAvailability?: string | null; contact?: ContactRow | null };
+export type MessageSenders = {
+  user?: UserSummary | null;
+  userAvailability?: string | null;
+  contact?: ContactRow | null;
+};
 
 /** Attachment push data; `data_url` is public but unguessable, like a signed blob URL. */
 export function attachment(a: StoredAttachment, accountId: number, origin: string): z.infer<typeof Attachment> {

@@ -108,7 +108,9 @@ export function publicMessage(
     conversation_id: displayId,
     status: m.status,
     ...(m.echoId ? { echo_id: m.echoId } : {}),
-    ...(files.attachments.length ? { attachments: files.attachments.map((a) => attachment(a, m.accountId, files.origin)) } : {}),
+    ...(files.attachments.length
+      ? { attachments: files.attachments.map((a) => attachment(a, m.accountId, files.origin)) }
+      : {}),
     ...(sender ? { sender } : {}),
   };
 }
@@ -137,12 +139,17 @@ export const PublicConversation = z
     contact_last_seen_at: z.number().int(),
     agent_last_seen_at: z.number().int(),
     created_at: z.number().int(),
-    messages: z.array(PublicMessage).describe("The latest messages, oldest first (page older ones with GET …/messages?before=)"),
+    messages: z
+      .array(PublicMessage)
+      .describe("The latest messages, oldest first (page older ones with GET …/messages?before=)"),
     contact: PublicConversationContact,
   })
   .openapi("PublicConversation");
 
-export function publicConversation(v: ConversationView, messages: z.infer<typeof PublicMessage>[]): z.infer<typeof PublicConversation> {
+export function publicConversation(
+  v: ConversationView,
+  messages: z.infer<typeof PublicMessage>[],
+): z.infer<typeof PublicConversation> {
   const c = v.conversation;
   const ct = v.contact;
   return {

@@ -14,8 +14,13 @@ export const Webhook = z
     account_id: z.number().int(),
     subscriptions: z.array(z.string()),
     secret: z.string().describe("Signs deliveries (`whsec_…`); administrators only reach this route"),
-    inbox: z.object({ id: z.number().int(), name: z.string() }).nullable().describe("Only this inbox's events, when set"),
-    webhook_disabled: z.boolean().describe("Deliveries stopped after failing for days; PATCH `webhook_disabled: false` or a new url resumes them"),
+    inbox: z
+      .object({ id: z.number().int(), name: z.string() })
+      .nullable()
+      .describe("Only this inbox's events, when set"),
+    webhook_disabled: z
+      .boolean()
+      .describe("Deliveries stopped after failing for days; PATCH `webhook_disabled: false` or a new url resumes them"),
     failing_since: UnixTime.nullable().describe("Start of the current run of failed deliveries"),
     created_at: UnixTime,
   })

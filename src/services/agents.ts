@@ -55,7 +55,9 @@ export type AgentCreateInput = {
 };
 
 const alreadyAgent = () =>
-  unprocessable("Email is already an agent of this account", [{ field: "email", message: "is already an agent of this account" }]);
+  unprocessable("Email is already an agent of this account", [
+    { field: "email", message: "is already an agent of this account" },
+  ]);
 
 /**
  * Adds an agent: a new user (with an access token the response never shows) when the e-mail
@@ -63,7 +65,11 @@ const alreadyAgent = () =>
  * user without a password gets a one-time set-password link's token, for the administrator to
  * hand on (there is no mail service; docs/console.md says how an operator would add one).
  */
-export async function createAgent(scope: Scope, input: AgentCreateInput, retried = false): Promise<AgentRow & { passwordToken: string | null }> {
+export async function createAgent(
+  scope: Scope,
+  input: AgentCreateInput,
+  retried = false,
+): Promise<AgentRow & { passwordToken: string | null }> {
   const { db, accountId } = scope;
   const email = input.email.trim().toLowerCase();
   const membership = {
@@ -73,7 +79,11 @@ export async function createAgent(scope: Scope, input: AgentCreateInput, retried
     autoOffline: input.auto_offline ?? true,
   } as const;
   const [existing] = await db
-    .select({ userId: users.id, membershipId: accountUsers.id, hasPassword: sql<number>`${users.passwordHash} is not null` })
+    .select({
+      userId: users.id,
+      membershipId: accountUsers.id,
+      hasPassword: sql<number>`${users.passwordHash} is not null`,
+    })
     .from(users)
     .leftJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
     .where(eq(users.email, email));
@@ -82,7 +92,11 @@ export async function createAgent(scope: Scope, input: AgentCreateInput, retried
   if (existing) {
     const link = existing.hasPassword ? null : await passwordTokenFor(db, existing.userId);
     const [added, rows] = await db.batch([
-      db.insert(accountUsers).values({ ...membership, userId: existing.userId }).onConflictDoNothing().returning(),
+      db
+        .insert(accountUsers)
+        .values({ ...membership, userId: existing.userId })
+        .onConflictDoNothing()
+        .returning(),
       agentRows(db, accountId, eq(users.id, existing.userId)),
       ...(link ? [link.statement] : []),
     ]);
@@ -128,7 +142,13 @@ async function loadAgent({ db, accountId }: Scope, userId: number) {
     db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(accountUsers)
-      .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.role, "administrator"), sql`${accountUsers.userId} <> ${userId}`)),
+      .where(
+        and(
+          eq(accountUsers.accountId, accountId),
+          eq(accountUsers.role, "administrator"),
+          sql`${accountUsers.userId} <> ${userId}`,
+        ),
+      ),
   ]);
   if (!rows[0]) throw notFound("Agent");
   return { agent: rows[0], lastAdmin: rows[0].membership.role === "administrator" && others[0].n === 0 };

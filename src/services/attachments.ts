@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import { attachments, FILE_TYPES } from "../db/schema";
+import { attachments, type FILE_TYPES } from "../db/schema";
 import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -35,7 +35,11 @@ export async function prepareFiles(files: File[] | undefined): Promise<PreparedF
       { field: `attachments.${tooBig}`, message: "is too large" },
     ]);
   return Promise.all(
-    files.map(async (f) => ({ name: f.name || "file", contentType: f.type || "application/octet-stream", data: await f.arrayBuffer() })),
+    files.map(async (f) => ({
+      name: f.name || "file",
+      contentType: f.type || "application/octet-stream",
+      data: await f.arrayBuffer(),
+    })),
   );
 }
 

@@ -30,7 +30,8 @@ export type Principal = {
  * auth batch (a preload's membership check). An expired session names nobody.
  */
 export function credentialUserId(cred: Credential, now = Date.now()): SQL {
-  if (cred.kind === "cookie") return sql`(select ${sessions.userId} from ${sessions} where ${sessions.tokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now})`;
+  if (cred.kind === "cookie")
+    return sql`(select ${sessions.userId} from ${sessions} where ${sessions.tokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now})`;
   return sql`(select ${accessTokens.userId} from ${accessTokens} where ${accessTokens.tokenHash} = ${cred.hash}
     union all select ${sessions.userId} from ${sessions} where ${sessions.apiTokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now} limit 1)`;
 }
@@ -44,7 +45,11 @@ export function principalQuery(db: DB, cred: Credential, accountId: number) {
       account: prefixed(accounts, "a"),
       sessionLastUsedAt:
         cred.kind === "cookie"
-          ? sql<number | null>`(select ${sessions.lastUsedAt} from ${sessions} where ${sessions.tokenHash} = ${cred.hash})`.mapWith(Number).as("session_last_used_at")
+          ? sql<
+              number | null
+            >`(select ${sessions.lastUsedAt} from ${sessions} where ${sessions.tokenHash} = ${cred.hash})`
+              .mapWith(Number)
+              .as("session_last_used_at")
           : sql<null>`null`.as("session_last_used_at"),
     })
     .from(users)

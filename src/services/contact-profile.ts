@@ -9,7 +9,11 @@ import type { Outbox } from "../webhooks/outbox";
 import type { Principal } from "./auth";
 import { createContact, type ContactInput, type ContactWithInboxes } from "./contacts";
 
-export type ContactProfileInput = ContactInput & { inbox_identifier: string; identifier: string; identifier_hash?: string };
+export type ContactProfileInput = ContactInput & {
+  inbox_identifier: string;
+  identifier: string;
+  identifier_hash?: string;
+};
 
 /** `hex(HMAC-SHA256(hmac_token, identifier))`, compared in constant time. */
 export async function verifyIdentifierHash(inbox: InboxRow, identifier: string, hash: string | undefined) {
@@ -18,7 +22,9 @@ export async function verifyIdentifierHash(inbox: InboxRow, identifier: string, 
     return false;
   }
   if (!safeEqual(hash.toLowerCase(), await hmacSha256Hex(inbox.hmacToken, identifier))) {
-    throw unauthorized("Invalid identifier_hash: it must be the hex HMAC-SHA256 of the identifier keyed with the inbox's hmac_token");
+    throw unauthorized(
+      "Invalid identifier_hash: it must be the hex HMAC-SHA256 of the identifier keyed with the inbox's hmac_token",
+    );
   }
   return true;
 }
@@ -38,14 +44,20 @@ export async function findOrCreateContactProfile(
   const [found] = await db
     .select({ inbox: inboxes, role: accountUsers.role, member: inboxMembers.userId })
     .from(inboxes)
-    .innerJoin(accountUsers, and(eq(accountUsers.accountId, inboxes.accountId), eq(accountUsers.userId, principal.user.id)))
+    .innerJoin(
+      accountUsers,
+      and(eq(accountUsers.accountId, inboxes.accountId), eq(accountUsers.userId, principal.user.id)),
+    )
     .leftJoin(inboxMembers, and(eq(inboxMembers.inboxId, inboxes.id), eq(inboxMembers.userId, principal.user.id)))
     .where(eq(inboxes.identifier, input.inbox_identifier));
   if (!found || (found.role !== "administrator" && found.member === null)) throw notFound("Inbox");
   const inbox = found.inbox;
   const verified = await verifyIdentifierHash(inbox, input.identifier, input.identifier_hash);
   const { inbox_identifier: _i, identifier_hash: _h, ...fields } = input;
-  const result = await createContact({ db, accountId: inbox.accountId, outbox, principal }, { ...fields, inbox_id: inbox.id });
+  const result = await createContact(
+    { db, accountId: inbox.accountId, outbox, principal },
+    { ...fields, inbox_id: inbox.id },
+  );
   let contactInbox = result.contactInbox!.contactInbox;
   if (verified && !contactInbox.hmacVerified) {
     [contactInbox] = await db

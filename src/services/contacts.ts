@@ -34,7 +34,10 @@ export type ContactInput = {
   custom_attributes?: Record<string, unknown>;
 };
 
-export type ContactWithInboxes = { contact: ContactRow; contactInboxes: { contactInbox: ContactInboxRow; inbox: InboxRow }[] };
+export type ContactWithInboxes = {
+  contact: ContactRow;
+  contactInboxes: { contactInbox: ContactInboxRow; inbox: InboxRow }[];
+};
 
 const normalizeEmail = (e: string | null | undefined) => (e ? e.trim().toLowerCase() : e);
 
@@ -47,9 +50,11 @@ function contactInboxesOf({ db, principal }: Scope, contactIds: SQL) {
     .orderBy(asc(contactInboxes.id));
 }
 
-
 function attach(rows: ContactRow[], cis: { contactInbox: ContactInboxRow; inbox: InboxRow }[]): ContactWithInboxes[] {
-  return rows.map((contact) => ({ contact, contactInboxes: cis.filter((ci) => ci.contactInbox.contactId === contact.id) }));
+  return rows.map((contact) => ({
+    contact,
+    contactInboxes: cis.filter((ci) => ci.contactInbox.contactId === contact.id),
+  }));
 }
 
 const SORTS = {
@@ -80,8 +85,17 @@ async function pageOf(scope: Scope, where: SQL, page: number, sort?: ContactSort
     .limit(CONTACTS_PER_PAGE)
     .offset(offset);
   const [counted, rows, cis] = await db.batch([
-    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(contacts).where(where),
-    db.select().from(contacts).where(where).orderBy(...order(sort)).limit(CONTACTS_PER_PAGE).offset(offset),
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(contacts)
+      .where(where),
+    db
+      .select()
+      .from(contacts)
+      .where(where)
+      .orderBy(...order(sort))
+      .limit(CONTACTS_PER_PAGE)
+      .offset(offset),
     contactInboxesOf(scope, sql`(${pageIds})`),
   ]);
   return { count: counted[0].n, contacts: attach(rows, cis) };
@@ -95,7 +109,11 @@ export function listContacts(scope: Scope, page: number, sort?: ContactSort) {
 
 /** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
 export function searchContacts(scope: Scope, q: string, page: number, sort?: ContactSort) {
-  const match = or(...[contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier].map((column) => containsText(column, q)));
+  const match = or(
+    ...[contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier].map((column) =>
+      containsText(column, q),
+    ),
+  );
   return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
 }
 
@@ -116,9 +134,13 @@ export function uniquenessError(err: unknown): never {
   if (/UNIQUE.*contacts\.(account_id, )?email|contacts_account_email_uq/i.test(text))
     throw unprocessable("Email has already been taken", [{ field: "email", message: "has already been taken" }]);
   if (/UNIQUE.*phone_number|contacts_account_phone_uq/i.test(text))
-    throw unprocessable("Phone number has already been taken", [{ field: "phone_number", message: "has already been taken" }]);
+    throw unprocessable("Phone number has already been taken", [
+      { field: "phone_number", message: "has already been taken" },
+    ]);
   if (/UNIQUE.*identifier|contacts_account_identifier_uq/i.test(text))
-    throw unprocessable("Identifier has already been taken", [{ field: "identifier", message: "has already been taken" }]);
+    throw unprocessable("Identifier has already been taken", [
+      { field: "identifier", message: "has already been taken" },
+    ]);
   if (/UNIQUE.*source_id|contact_inboxes_inbox_source_uq/i.test(text))
     throw unprocessable("source_id should be unique", [{ field: "source_id", message: "has already been taken" }]);
   throw err;
@@ -196,7 +218,8 @@ export async function createContact(
     if (!contact) {
       // The new contact's id is the newest in the account: batches run one at a time.
       const newest = sql`(select max(id) from contacts where account_id = ${accountId})`;
-      const event = scope.outbox?.record({ event: "contact_created", accountId, inboxId: null, contactId: newest }) ?? [];
+      const event =
+        scope.outbox?.record({ event: "contact_created", accountId, inboxId: null, contactId: newest }) ?? [];
       const [created, createdCi] = needsContactInbox
         ? await db.batch([insertContact, insertContactInbox, ...event])
         : await db.batch([insertContact, ...event]).then(([rows]) => [rows, [] as ContactInboxRow[]] as const);
@@ -205,7 +228,9 @@ export async function createContact(
     }
     const listQuery = contactInboxesOf(scope, sql`(${contact.id})`);
     const list = needsContactInbox ? (await db.batch([insertContactInbox, listQuery]))[1] : await listQuery;
-    const own = inbox ? (list.find((x) => x.contactInbox.inboxId === inbox.id && (!ci || x.contactInbox.id === ci.id)) ?? null) : null;
+    const own = inbox
+      ? (list.find((x) => x.contactInbox.inboxId === inbox.id && (!ci || x.contactInbox.id === ci.id)) ?? null)
+      : null;
     return { contact, contactInboxes: list, created: false, contactInbox: own };
   } catch (err) {
     // A concurrent create with the same identifier won the race: take that contact.
@@ -229,7 +254,9 @@ export async function ensureContactInbox(
       .where(and(eq(contactInboxes.inboxId, inbox.id), eq(contactInboxes.sourceId, sourceId)));
     if (found) {
       if (found.contactId !== contact.id)
-        throw unprocessable("source_id should be unique", [{ field: "source_id", message: "belongs to another contact" }]);
+        throw unprocessable("source_id should be unique", [
+          { field: "source_id", message: "belongs to another contact" },
+        ]);
       return found;
     }
   } else {
@@ -244,7 +271,13 @@ export async function ensureContactInbox(
   try {
     const [row] = await db
       .insert(contactInboxes)
-      .values({ contactId: contact.id, inboxId: inbox.id, sourceId: sourceId ?? uuid(), pubsubToken: secureToken(), hmacVerified })
+      .values({
+        contactId: contact.id,
+        inboxId: inbox.id,
+        sourceId: sourceId ?? uuid(),
+        pubsubToken: secureToken(),
+        hmacVerified,
+      })
       .returning();
     return row;
   } catch (err) {
@@ -297,7 +330,13 @@ export async function changeContact(scope: WriteScope, c: ContactRow, input: Con
         .set(next)
         .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)))
         .returning(),
-      ...(scope.outbox?.record({ event: "contact_updated", accountId, inboxId: null, contactId: id, data: { changed_attributes: changed } }) ?? []),
+      ...(scope.outbox?.record({
+        event: "contact_updated",
+        accountId,
+        inboxId: null,
+        contactId: id,
+        data: { changed_attributes: changed },
+      }) ?? []),
     ]);
     return rows[0];
   } catch (err) {
@@ -318,7 +357,10 @@ export async function deleteContact({ db, accountId }: Scope, id: number) {
 export async function contactConversations(scope: Scope, id: number) {
   const { db, accountId, principal } = scope;
   const [found, rows] = await db.batch([
-    db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
+    db
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
     conversationViews(
       db,
       and(eq(conversations.accountId, accountId), eq(conversations.contactId, id), visibleTo(principal)),
@@ -337,7 +379,10 @@ export async function addContactInbox(
 ) {
   const { db, accountId } = scope;
   const [contactRows, inboxRows] = await db.batch([
-    db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
+    db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
     visibleInbox(db, accountId, viewerOf(scope.principal), input.inbox_id),
   ]);
   if (!contactRows[0]) throw notFound("Contact");

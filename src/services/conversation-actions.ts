@@ -1,6 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accountUsers, conversationLabels, conversations, teams, users, type ConversationStatus, type Priority } from "../db/schema";
+import {
+  accountUsers,
+  conversationLabels,
+  conversations,
+  teams,
+  users,
+  type ConversationStatus,
+  type Priority,
+} from "../db/schema";
 import { inList, prefixed } from "../db/select";
 import { notFound } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
@@ -24,7 +32,12 @@ const whereId = (v: ConversationView) => eq(conversations.id, v.conversation.id)
 type Change = Record<string, { previous_value: unknown; current_value: unknown }>;
 
 /** `conversation_updated` with Chatwoot's `changed_attributes` list (real previous and current values). */
-function updated(ctx: Writer, v: ConversationView, changes: Change, event: "conversation_updated" | "conversation_status_changed" = "conversation_updated") {
+function updated(
+  ctx: Writer,
+  v: ConversationView,
+  changes: Change,
+  event: "conversation_updated" | "conversation_status_changed" = "conversation_updated",
+) {
   return ctx.outbox.record({
     event,
     accountId: ctx.accountId,
@@ -51,7 +64,13 @@ async function write(ctx: Writer, statements: BatchItem<"sqlite">[]) {
  * records the activity in `by`'s name (an agent, or the contact on the client API).
  * `snoozedUntil` is unix seconds and only kept for `snoozed`.
  */
-export async function toggleStatus(ctx: Writer, v: ConversationView, by: string, status?: ConversationStatus, snoozedUntil?: number | null) {
+export async function toggleStatus(
+  ctx: Writer,
+  v: ConversationView,
+  by: string,
+  status?: ConversationStatus,
+  snoozedUntil?: number | null,
+) {
   const current = v.conversation.status;
   const next: ConversationStatus = status ?? (current === "open" ? "resolved" : "open");
   const until = next === "snoozed" && snoozedUntil ? snoozedUntil * 1000 : null;
@@ -59,7 +78,8 @@ export async function toggleStatus(ctx: Writer, v: ConversationView, by: string,
     const at = Date.now();
     const changes: Change = {};
     if (next !== current) changes.status = change(current, next);
-    if (until !== v.conversation.snoozedUntil) changes.snoozed_until = change(seconds(v.conversation.snoozedUntil), seconds(until));
+    if (until !== v.conversation.snoozedUntil)
+      changes.snoozed_until = change(seconds(v.conversation.snoozedUntil), seconds(until));
     await write(ctx, [
       ctx.db.update(conversations).set({ status: next, snoozedUntil: until, updatedAt: at }).where(whereId(v)),
       ...(next !== current ? [activityInsert(ctx.db, targetOf(ctx, v), activityText.status(next, by), at)] : []),
@@ -67,10 +87,13 @@ export async function toggleStatus(ctx: Writer, v: ConversationView, by: string,
       ...(next !== current ? updated(ctx, v, changes, "conversation_status_changed") : []),
       ...updated(ctx, v, changes),
       // Reopened or woken up without an agent: route it now.
-      ...(next === "open" && !v.conversation.assigneeId ? routeStatements(ctx.db, ctx.outbox, routeTarget(ctx, v), at + 1) : []),
+      ...(next === "open" && !v.conversation.assigneeId
+        ? routeStatements(ctx.db, ctx.outbox, routeTarget(ctx, v), at + 1)
+        : []),
     ]);
     // An agent's open conversation ended: their capacity goes to the backlog.
-    if (current === "open" && next !== "open" && v.conversation.assigneeId) await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
+    if (current === "open" && next !== "open" && v.conversation.assigneeId)
+      await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
   }
   return { status: next, snoozedUntil: until };
 }
@@ -125,12 +148,16 @@ export async function assignAgent(
         : activityText.assigned(availableName(agent.user), by);
     const at = Date.now();
     await write(ctx, [
-      ctx.db.update(conversations).set({ assigneeId: agent?.user.id ?? null, updatedAt: at }).where(whereId(v)),
+      ctx.db
+        .update(conversations)
+        .set({ assigneeId: agent?.user.id ?? null, updatedAt: at })
+        .where(whereId(v)),
       activityInsert(ctx.db, targetOf(ctx, v), text, at),
       ...updated(ctx, v, { assignee_id: change(v.conversation.assigneeId, agent?.user.id ?? null) }),
     ]);
     // The previous agent's capacity is free again.
-    if (v.conversation.assigneeId && v.conversation.status === "open") await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
+    if (v.conversation.assigneeId && v.conversation.status === "open")
+      await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
   }
   return agent;
 }
@@ -139,7 +166,10 @@ export async function assignAgent(
 export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number | null) {
   let team: typeof teams.$inferSelect | null = null;
   if (teamId) {
-    [team] = await ctx.db.select().from(teams).where(and(eq(teams.accountId, ctx.accountId), eq(teams.id, teamId)));
+    [team] = await ctx.db
+      .select()
+      .from(teams)
+      .where(and(eq(teams.accountId, ctx.accountId), eq(teams.id, teamId)));
     if (!team) throw notFound("Team");
   }
   if ((team?.id ?? null) !== v.conversation.teamId) {
@@ -147,7 +177,10 @@ export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number |
     const text = team ? activityText.teamAssigned(team.name, by) : activityText.teamRemoved(v.team?.name ?? "team", by);
     const at = Date.now();
     await write(ctx, [
-      ctx.db.update(conversations).set({ teamId: team?.id ?? null, updatedAt: at }).where(whereId(v)),
+      ctx.db
+        .update(conversations)
+        .set({ teamId: team?.id ?? null, updatedAt: at })
+        .where(whereId(v)),
       activityInsert(ctx.db, targetOf(ctx, v), text, at),
       ...updated(ctx, v, { team_id: change(v.conversation.teamId, team?.id ?? null) }),
     ]);
@@ -171,7 +204,9 @@ export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[])
     statements.push(
       ctx.db
         .delete(conversationLabels)
-        .where(and(eq(conversationLabels.conversationId, v.conversation.id), inList(conversationLabels.label, removed))),
+        .where(
+          and(eq(conversationLabels.conversationId, v.conversation.id), inList(conversationLabels.label, removed)),
+        ),
     );
   if (added.length) {
     statements.push(
@@ -179,12 +214,15 @@ export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[])
       // (`where true` lets SQLite read the ON CONFLICT after a SELECT.)
       ctx.db
         .insert(conversationLabels)
-        .select(sql`select ${v.conversation.id}, ${ctx.accountId}, value from json_each(${JSON.stringify(added)}) where true`)
+        .select(
+          sql`select ${v.conversation.id}, ${ctx.accountId}, value from json_each(${JSON.stringify(added)}) where true`,
+        )
         .onConflictDoNothing(),
       activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsAdded(added, by), at),
     );
   }
-  if (removed.length) statements.push(activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsRemoved(removed, by), at));
+  if (removed.length)
+    statements.push(activityInsert(ctx.db, targetOf(ctx, v), activityText.labelsRemoved(removed, by), at));
   statements.push(...updated(ctx, v, { label_list: change(previous, next) }));
   await write(ctx, statements);
   return next;
@@ -208,7 +246,13 @@ export async function removeCustomAttributes(ctx: Ctx, v: ConversationView, keys
  * Typing indicators are not stored; they only travel as events (and their webhooks). `user` is
  * the typist as webhook bodies show it (`typingUser.agent` or `typingUser.contact`).
  */
-export async function setTyping(ctx: Writer, v: ConversationView, user: Record<string, unknown>, on: boolean, isPrivate: boolean) {
+export async function setTyping(
+  ctx: Writer,
+  v: ConversationView,
+  user: Record<string, unknown>,
+  on: boolean,
+  isPrivate: boolean,
+) {
   await write(
     ctx,
     ctx.outbox.record({

@@ -42,7 +42,9 @@ export function conversationViews(db: DB, where: SQL | undefined) {
       lastMessageUser: prefixedPick(lastMessageUser, "lmu", USER_SUMMARY),
       lastMessageUserAvailability: sql<string | null>`${lastMessageUserMembership.availability}`.as("lmu_availability"),
       unreadCount: sql<number>`(select count(*) from ${messages} m where m.conversation_id = ${conversations.id}
-        and m.message_type = 'incoming' and m.created_at > coalesce(${conversations.agentLastSeenAt}, 0))`.mapWith(Number).as("unread_count"),
+        and m.message_type = 'incoming' and m.created_at > coalesce(${conversations.agentLastSeenAt}, 0))`
+        .mapWith(Number)
+        .as("unread_count"),
     })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
@@ -50,17 +52,20 @@ export function conversationViews(db: DB, where: SQL | undefined) {
     .leftJoin(assignee, eq(assignee.id, conversations.assigneeId))
     .leftJoin(
       assigneeMembership,
-      and(eq(assigneeMembership.userId, conversations.assigneeId), eq(assigneeMembership.accountId, conversations.accountId)),
+      and(
+        eq(assigneeMembership.userId, conversations.assigneeId),
+        eq(assigneeMembership.accountId, conversations.accountId),
+      ),
     )
     .leftJoin(teams, eq(teams.id, conversations.teamId))
     .leftJoin(lastMessage, eq(lastMessage.id, conversations.lastMessageId))
-    .leftJoin(
-      lastMessageUser,
-      and(eq(lastMessageUser.id, lastMessage.senderId), eq(lastMessage.senderType, "User")),
-    )
+    .leftJoin(lastMessageUser, and(eq(lastMessageUser.id, lastMessage.senderId), eq(lastMessage.senderType, "User")))
     .leftJoin(
       lastMessageUserMembership,
-      and(eq(lastMessageUserMembership.userId, lastMessageUser.id), eq(lastMessageUserMembership.accountId, conversations.accountId)),
+      and(
+        eq(lastMessageUserMembership.userId, lastMessageUser.id),
+        eq(lastMessageUserMembership.accountId, conversations.accountId),
+      ),
     )
     .where(where);
 }

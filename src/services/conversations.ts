@@ -95,7 +95,10 @@ function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
   // statistics, prefers an index on these columns and would walk every conversation of the
   // account (or inbox) testing each against the list. A unary `+` keeps a column out of index use.
   const column = (c: SQLiteColumn) => (f.q ? sql`+${c}` : sql`${c}`);
-  const parts: (SQL | undefined)[] = [sql`${column(conversations.accountId)} = ${ctx.accountId}`, visibleTo(ctx.principal)];
+  const parts: (SQL | undefined)[] = [
+    sql`${column(conversations.accountId)} = ${ctx.accountId}`,
+    visibleTo(ctx.principal),
+  ];
   const status = f.status ?? "open";
   if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
   if (f.inbox_id) parts.push(sql`${column(conversations.inboxId)} = ${f.inbox_id}`);
@@ -172,10 +175,10 @@ export async function conversationCounts(ctx: Ctx, f: ConversationFilters) {
 export function conversationPreload(db: DB, accountId: number, displayId: number, callerId: SQL) {
   const view = conversationViews(db, byDisplayId(accountId, displayId));
   const member = db
-      .select({ member: sql<number>`1` })
-      .from(inboxMembers)
-      .where(
-        sql`${inboxMembers.userId} = ${callerId}
+    .select({ member: sql<number>`1` })
+    .from(inboxMembers)
+    .where(
+      sql`${inboxMembers.userId} = ${callerId}
           and ${inboxMembers.inboxId} = (select inbox_id from conversations where account_id = ${accountId} and display_id = ${displayId})`,
     );
   return [view, member] as [typeof view, typeof member];
@@ -190,10 +193,7 @@ export function visibleConversation(principal: Principal, preload: unknown): Con
 }
 
 export async function findConversation(ctx: Ctx, displayId: number): Promise<ConversationView> {
-  const [row] = await conversationViews(
-    ctx.db,
-    and(byDisplayId(ctx.accountId, displayId), visibleTo(ctx.principal)),
-  );
+  const [row] = await conversationViews(ctx.db, and(byDisplayId(ctx.accountId, displayId), visibleTo(ctx.principal)));
   if (!row) throw notFound("Conversation");
   return toView(row);
 }
@@ -224,25 +224,41 @@ export async function createConversation(ctx: Ctx, input: CreateConversationInpu
     ]);
   }
   const ciWhere = input.source_id
-    ? and(eq(contactInboxes.sourceId, input.source_id), input.inbox_id ? eq(contactInboxes.inboxId, input.inbox_id) : undefined)
+    ? and(
+        eq(contactInboxes.sourceId, input.source_id),
+        input.inbox_id ? eq(contactInboxes.inboxId, input.inbox_id) : undefined,
+      )
     : and(eq(contactInboxes.inboxId, input.inbox_id!), eq(contactInboxes.contactId, input.contact_id!));
   const [found, inboxRows, contactRows, assigneeRows, teamRows, memberships] = await db.batch([
     db
-      .select({ contactInbox: prefixed(contactInboxes, "ci"), inbox: prefixed(inboxes, "i"), contact: prefixed(contacts, "ct") })
+      .select({
+        contactInbox: prefixed(contactInboxes, "ci"),
+        inbox: prefixed(inboxes, "i"),
+        contact: prefixed(contacts, "ct"),
+      })
       .from(contactInboxes)
       .innerJoin(inboxes, eq(inboxes.id, contactInboxes.inboxId))
       .innerJoin(contacts, eq(contacts.id, contactInboxes.contactId))
       .where(and(ciWhere, eq(inboxes.accountId, accountId)))
       .orderBy(asc(contactInboxes.id))
       .limit(1),
-    db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, input.inbox_id))),
-    db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eqIfGiven(contacts.id, input.contact_id))),
+    db
+      .select()
+      .from(inboxes)
+      .where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, input.inbox_id))),
+    db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, accountId), eqIfGiven(contacts.id, input.contact_id))),
     db
       .select({ user: prefixed(users, "u") })
       .from(accountUsers)
       .innerJoin(users, eq(users.id, accountUsers.userId))
       .where(and(eq(accountUsers.accountId, accountId), eqIfGiven(accountUsers.userId, input.assignee_id))),
-    db.select().from(teams).where(and(eq(teams.accountId, accountId), eqIfGiven(teams.id, input.team_id))),
+    db
+      .select()
+      .from(teams)
+      .where(and(eq(teams.accountId, accountId), eqIfGiven(teams.id, input.team_id))),
     db.select({ inboxId: inboxMembers.inboxId }).from(inboxMembers).where(eq(inboxMembers.userId, principal.user.id)),
   ]);
 
@@ -324,12 +340,19 @@ export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversa
   const uuid = newUuid();
   const conversationId = conversationIdByUuid(uuid);
   const statements: BatchItem<"sqlite">[] = [
-    db.update(accounts).set({ lastDisplayId: sql`${accounts.lastDisplayId} + 1` }).where(eq(accounts.id, n.accountId)),
+    db
+      .update(accounts)
+      .set({ lastDisplayId: sql`${accounts.lastDisplayId} + 1` })
+      .where(eq(accounts.id, n.accountId)),
   ];
   let contactInboxId: number | SQL = n.contactInboxId ?? 0;
   if (n.contactInboxId === null) {
     const sourceId = newUuid();
-    statements.push(db.insert(contactInboxes).values({ contactId: n.contactId, inboxId: n.inboxId, sourceId, pubsubToken: secureToken() }));
+    statements.push(
+      db
+        .insert(contactInboxes)
+        .values({ contactId: n.contactId, inboxId: n.inboxId, sourceId, pubsubToken: secureToken() }),
+    );
     contactInboxId = sql`(select id from contact_inboxes where inbox_id = ${n.inboxId} and source_id = ${sourceId})`;
   }
   statements.push(
@@ -350,11 +373,22 @@ export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversa
       createdAt: n.at,
       updatedAt: n.at,
     }),
-    ...outbox.record({ event: "conversation_created", accountId: n.accountId, inboxId: n.inboxId, conversationId, contactId: n.contactId }),
+    ...outbox.record({
+      event: "conversation_created",
+      accountId: n.accountId,
+      inboxId: n.inboxId,
+      conversationId,
+      contactId: n.contactId,
+    }),
   );
   const routing =
     !n.assigneeId && n.status === "open"
-      ? routeStatements(db, outbox, { accountId: n.accountId, inboxId: n.inboxId, conversation: conversationId }, n.at + 1)
+      ? routeStatements(
+          db,
+          outbox,
+          { accountId: n.accountId, inboxId: n.inboxId, conversation: conversationId },
+          n.at + 1,
+        )
       : [];
   return { uuid, conversationId, statements, routing };
 }

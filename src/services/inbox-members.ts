@@ -62,7 +62,10 @@ export async function addToInbox(scope: Scope, inboxId: number, userIds: number[
   const { db, accountId } = scope;
   const ids = [...new Set(userIds)];
   await check(scope, inboxId, ids);
-  const [, rows] = await db.batch([insertMembers(db, accountId, inboxId, ids), inboxMemberRows(db, accountId, inboxId)]);
+  const [, rows] = await db.batch([
+    insertMembers(db, accountId, inboxId, ids),
+    inboxMemberRows(db, accountId, inboxId),
+  ]);
   return rows;
 }
 

@@ -73,7 +73,14 @@ export async function createInbox(
   const identifier = secureToken();
   const insert = db
     .insert(inboxes)
-    .values({ ...columns(s), accountId, name: s.name, identifier, hmacToken: secureToken(), secret: newSigningSecret() })
+    .values({
+      ...columns(s),
+      accountId,
+      name: s.name,
+      identifier,
+      hmacToken: secureToken(),
+      secret: newSigningSecret(),
+    })
     .returning();
   const inboxId = sql`(select id from inboxes where identifier = ${identifier})`;
   const event = outbox?.record({ event: "inbox_created", accountId, inboxId }) ?? [];
@@ -82,7 +89,13 @@ export async function createInbox(
 }
 
 /** Updates an inbox; a real change records `inbox_updated` in the same batch. */
-export async function updateInbox(db: DB, accountId: number, id: number, s: InboxSettings, outbox?: Outbox): Promise<InboxRow> {
+export async function updateInbox(
+  db: DB,
+  accountId: number,
+  id: number,
+  s: InboxSettings,
+  outbox?: Outbox,
+): Promise<InboxRow> {
   const set = columns(s);
   const where = and(eq(inboxes.accountId, accountId), eq(inboxes.id, id));
   const current = await findInbox(db, accountId, id);
@@ -93,7 +106,10 @@ export async function updateInbox(db: DB, accountId: number, id: number, s: Inbo
 }
 
 export async function findInbox(db: DB, accountId: number, id: number): Promise<InboxRow> {
-  const [row] = await db.select().from(inboxes).where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)));
+  const [row] = await db
+    .select()
+    .from(inboxes)
+    .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)));
   if (!row) throw notFound("Inbox");
   return row;
 }
@@ -151,10 +167,17 @@ export async function showInbox(db: DB, accountId: number, viewer: Viewer, id: n
   return row;
 }
 
-type ChannelField = "webhook_url" | "hmac_mandatory" | "additional_attributes" | "webhook_subscriptions" | "webhook_include_private";
+type ChannelField =
+  | "webhook_url"
+  | "hmac_mandatory"
+  | "additional_attributes"
+  | "webhook_subscriptions"
+  | "webhook_include_private";
 
 /** The API body: channel fields nested under `channel`, as Chatwoot takes them. */
-export type InboxInput = Omit<InboxSettings, ChannelField> & { channel?: Pick<InboxSettings, ChannelField> & { type?: string } };
+export type InboxInput = Omit<InboxSettings, ChannelField> & {
+  channel?: Pick<InboxSettings, ChannelField> & { type?: string };
+};
 
 /**
  * The settings an API body asks for. The webhook URL is checked against the deployment's
@@ -186,4 +209,3 @@ export async function resetInboxSecret(db: DB, accountId: number, id: number): P
   if (!row) throw notFound("Inbox");
   return row;
 }
-

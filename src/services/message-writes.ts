@@ -70,16 +70,19 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
     set.waitingSince = null;
   }
   const statements: BatchItem<"sqlite">[] = [
-    db.update(conversations).set(set).where(eq(conversations.id, sql`${conversationRef}`)),
+    db
+      .update(conversations)
+      .set(set)
+      .where(eq(conversations.id, sql`${conversationRef}`)),
   ];
   if (type === "incoming") {
-    statements.push(
-      db.update(contacts).set({ lastActivityAt: at }).where(eq(contacts.id, target.contactId)),
-    );
+    statements.push(db.update(contacts).set({ lastActivityAt: at }).where(eq(contacts.id, target.contactId)));
   }
   const terms = messageSearchTerms(type, input.content);
   if (terms.length) {
-    statements.push(termsInsert(db, { accountId: target.accountId, conversationId: conversationRef, messageId: inserted }, terms));
+    statements.push(
+      termsInsert(db, { accountId: target.accountId, conversationId: conversationRef, messageId: inserted }, terms),
+    );
   }
   const event: EventSpec = {
     event: "message_created",
@@ -91,4 +94,3 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
   };
   return { insert, statements, event };
 }
-

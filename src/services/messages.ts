@@ -1,6 +1,15 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accountUsers, attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
+import {
+  accountUsers,
+  attachments,
+  conversations,
+  deliveries,
+  events,
+  messages,
+  users,
+  type MessageStatus,
+} from "../db/schema";
 import { alias } from "drizzle-orm/sqlite-core";
 import { routeStatements } from "./routing";
 import { orNull, prefixed, prefixedPick } from "../db/select";
@@ -13,13 +22,24 @@ import { USER_SUMMARY, type UserSummary } from "../serializers/user";
 import type { Principal } from "./auth";
 import type { Outbox } from "../webhooks/outbox";
 import type { Ctx } from "./conversations";
-import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles, type StoredAttachment } from "./attachments";
+import {
+  attachmentInserts,
+  attachmentsColumn,
+  parseAttachments,
+  prepareFiles,
+  type StoredAttachment,
+} from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { reindexStatements } from "./search-index";
 
 export const MESSAGES_PER_PAGE = 20;
 
-export type MessageWithSender = { message: MessageRow; user: UserSummary | null; availability: string | null; attachments: StoredAttachment[] };
+export type MessageWithSender = {
+  message: MessageRow;
+  user: UserSummary | null;
+  availability: string | null;
+  attachments: StoredAttachment[];
+};
 type Row = { message: MessageRow; user: UserSummary; availability: string | null; attachments: string };
 
 const senderMembership = alias(accountUsers, "sender_membership");
@@ -35,7 +55,10 @@ export function withSenders(db: DB) {
     })
     .from(messages)
     .leftJoin(users, and(eq(users.id, messages.senderId), eq(messages.senderType, "User")))
-    .leftJoin(senderMembership, and(eq(senderMembership.userId, users.id), eq(senderMembership.accountId, messages.accountId)));
+    .leftJoin(
+      senderMembership,
+      and(eq(senderMembership.userId, users.id), eq(senderMembership.accountId, messages.accountId)),
+    );
 }
 
 const clean = (rows: Row[]): MessageWithSender[] =>
@@ -54,8 +77,17 @@ export async function listMessages(db: DB, conversationId: number, page: { befor
   const inConversation = eq(messages.conversationId, conversationId);
   const q = withSenders(db);
   if (page.after !== undefined) {
-    const where = and(inConversation, gt(messages.id, page.after), page.before ? lt(messages.id, page.before) : undefined);
-    return clean(await q.where(where).orderBy(asc(messages.id)).limit(page.before ? 1000 : 100));
+    const where = and(
+      inConversation,
+      gt(messages.id, page.after),
+      page.before ? lt(messages.id, page.before) : undefined,
+    );
+    return clean(
+      await q
+        .where(where)
+        .orderBy(asc(messages.id))
+        .limit(page.before ? 1000 : 100),
+    );
   }
   const where = and(inConversation, page.before ? lt(messages.id, page.before) : undefined);
   const rows = await q.where(where).orderBy(desc(messages.id)).limit(MESSAGES_PER_PAGE);
@@ -67,7 +99,8 @@ export type MessageWriter = { db: DB; outbox: Outbox; principal?: Principal };
 
 export type CreatedMessage = { message: MessageRow; attachments: StoredAttachment[]; replayed: boolean };
 
-const isEchoRepeat = (err: unknown) => isUniqueViolation(err) && /echo_id|messages_conversation_echo_uq/.test(dbErrorText(err));
+const isEchoRepeat = (err: unknown) =>
+  isUniqueViolation(err) && /echo_id|messages_conversation_echo_uq/.test(dbErrorText(err));
 
 /**
  * Adds a message as the caller (incoming ones are the contact's) with its effects, in one batch.
@@ -83,9 +116,16 @@ export async function createMessage(
   const files = await prepareFiles(input.attachments);
   const incoming = input.message_type === "incoming";
   if (!incoming && !ctx.principal) throw new Error("an agent message needs an agent");
-  const sender = incoming ? { type: "Contact" as const, id: v.contact.id } : { type: "User" as const, id: ctx.principal!.user.id };
+  const sender = incoming
+    ? { type: "Contact" as const, id: v.contact.id }
+    : { type: "User" as const, id: ctx.principal!.user.id };
   const target = { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId, conversationId: c.id };
-  const { insert, statements, event } = messageStatements(ctx.db, target, { ...input, private: incoming ? false : input.private }, sender);
+  const { insert, statements, event } = messageStatements(
+    ctx.db,
+    target,
+    { ...input, private: incoming ? false : input.private },
+    sender,
+  );
   const latest = sql`(select max(id) from messages where conversation_id = ${c.id})`;
   try {
     const [inserted, ...rest] = await ctx.db.batch([
@@ -99,7 +139,9 @@ export async function createMessage(
     return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false };
   } catch (err) {
     if (!input.echo_id || !isEchoRepeat(err)) throw err;
-    const [first] = clean(await withSenders(ctx.db).where(and(eq(messages.conversationId, c.id), eq(messages.echoId, input.echo_id))));
+    const [first] = clean(
+      await withSenders(ctx.db).where(and(eq(messages.conversationId, c.id), eq(messages.echoId, input.echo_id))),
+    );
     if (!first) throw err;
     return { message: first.message, attachments: first.attachments, replayed: true };
   }
@@ -121,7 +163,14 @@ function continuityStatements(ctx: Pick<MessageWriter, "db" | "outbox">, v: Conv
   if (c.status === "resolved" || c.status === "snoozed") {
     const reopened = sql`exists (select 1 from conversations where id = ${c.id} and status = 'open')`;
     const changed = { changed_attributes: [{ status: { previous_value: c.status, current_value: "open" } }] };
-    const spec = { accountId: c.accountId, inboxId: c.inboxId, conversationId: c.id, contactId: c.contactId, when: reopened, data: changed };
+    const spec = {
+      accountId: c.accountId,
+      inboxId: c.inboxId,
+      conversationId: c.id,
+      contactId: c.contactId,
+      when: reopened,
+      data: changed,
+    };
     return [
       ctx.db
         .update(conversations)
@@ -137,7 +186,8 @@ function continuityStatements(ctx: Pick<MessageWriter, "db" | "outbox">, v: Conv
         : routeStatements(ctx.db, ctx.outbox, target, at)),
     ];
   }
-  if (c.assigneeId && v.assigneeAvailability !== "online") return routeStatements(ctx.db, ctx.outbox, { ...target, replacing: c.assigneeId }, at);
+  if (c.assigneeId && v.assigneeAvailability !== "online")
+    return routeStatements(ctx.db, ctx.outbox, { ...target, replacing: c.assigneeId }, at);
   return [];
 }
 
@@ -147,7 +197,10 @@ export function messagePreload(db: DB, accountId: number, displayId: number, mes
     and(
       eq(messages.id, messageId),
       eq(messages.accountId, accountId),
-      eq(messages.conversationId, sql`(select id from conversations where account_id = ${accountId} and display_id = ${displayId})`),
+      eq(
+        messages.conversationId,
+        sql`(select id from conversations where account_id = ${accountId} and display_id = ${displayId})`,
+      ),
     ),
   );
 }
@@ -176,7 +229,11 @@ export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow
   const [updated] = await ctx.db.batch([
     ctx.db
       .update(messages)
-      .set({ content: DELETED_CONTENT, contentAttributes: { ...m.contentAttributes, deleted: true }, updatedAt: Date.now() })
+      .set({
+        content: DELETED_CONTENT,
+        contentAttributes: { ...m.contentAttributes, deleted: true },
+        updatedAt: Date.now(),
+      })
       .where(eq(messages.id, m.id))
       .returning(),
     ctx.db.delete(attachments).where(eq(attachments.messageId, m.id)),
@@ -198,7 +255,11 @@ export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: Messa
   if (status === "failed") contentAttributes.external_error = externalError ?? "Delivery failed";
   else delete contentAttributes.external_error;
   const [updated] = await ctx.db.batch([
-    ctx.db.update(messages).set({ status, contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
+    ctx.db
+      .update(messages)
+      .set({ status, contentAttributes, updatedAt: Date.now() })
+      .where(eq(messages.id, m.id))
+      .returning(),
     ...updatedEvent(ctx, m),
   ]);
   return updated[0];
@@ -210,10 +271,15 @@ export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: Messa
  * there was none, a new event goes to the inbox alone).
  */
 export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promise<MessageRow> {
-  if (m.status !== "failed") throw unprocessable("Only failed messages can be retried", [{ field: "status", message: "is not failed" }]);
+  if (m.status !== "failed")
+    throw unprocessable("Only failed messages can be retried", [{ field: "status", message: "is not failed" }]);
   const { external_error: _dropped, ...contentAttributes } = m.contentAttributes;
   const [updated, ...rest] = await ctx.db.batch([
-    ctx.db.update(messages).set({ status: "sent", contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
+    ctx.db
+      .update(messages)
+      .set({ status: "sent", contentAttributes, updatedAt: Date.now() })
+      .where(eq(messages.id, m.id))
+      .returning(),
     ...updatedEvent(ctx, m),
     ctx.db
       .select({ id: deliveries.id })

@@ -37,13 +37,21 @@ const emailTaken = () =>
  * replaced. A new password needs the current one (checked here; the schema checks length
  * and confirmation). E-mail stays unique across users, case-insensitively.
  */
-export async function updateProfile(db: DB, user: UserRow, input: ProfileInput, caller: Credential): Promise<ProfileView> {
+export async function updateProfile(
+  db: DB,
+  user: UserRow,
+  input: ProfileInput,
+  caller: Credential,
+): Promise<ProfileView> {
   if (input.password !== undefined) {
     const ok = input.current_password ? await verifyPassword(input.current_password, user.passwordHash) : false;
     if (!ok) throw unprocessable("Invalid current password", [{ field: "current_password", message: "is invalid" }]);
   }
   const phone = input.phone_number === undefined ? {} : { phone_number: input.phone_number };
-  const customAttributes = mergeAttributes("custom_attributes", user.customAttributes, { ...input.custom_attributes, ...phone });
+  const customAttributes = mergeAttributes("custom_attributes", user.customAttributes, {
+    ...input.custom_attributes,
+    ...phone,
+  });
   const uiSettings = mergeAttributes("ui_settings", user.uiSettings, input.ui_settings);
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : user.passwordHash;
   try {

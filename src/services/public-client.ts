@@ -22,7 +22,12 @@ export type PublicClient = {
   contact: ContactRow | null;
 };
 
-export type PublicSession = { account: AccountRow; inbox: InboxRow; contactInbox: ContactInboxRow; contact: ContactRow };
+export type PublicSession = {
+  account: AccountRow;
+  inbox: InboxRow;
+  contactInbox: ContactInboxRow;
+  contact: ContactRow;
+};
 
 /** The contact_inbox named by the path: `source_id` within the inbox with this identifier. */
 export const sessionId = (identifier: string, sourceId: string): SQL =>
@@ -48,7 +53,10 @@ export function clientQueries(db: DB, identifier: string, sourceId: string | nul
 
 /** Reads the results of `clientQueries`: an unknown inbox or session is a 404. */
 export function toClient(results: unknown[], needsSession: boolean): PublicClient {
-  const [inboxRows, sessionRows] = results as [{ inbox: InboxRow; account: AccountRow }[], { contactInbox: ContactInboxRow; contact: ContactRow }[]];
+  const [inboxRows, sessionRows] = results as [
+    { inbox: InboxRow; account: AccountRow }[],
+    { contactInbox: ContactInboxRow; contact: ContactRow }[],
+  ];
   const found = inboxRows[0];
   if (!found) throw notFound("Inbox");
   if (found.account.status === "suspended") throw unauthorized("Account is suspended");

@@ -50,7 +50,13 @@ type Found = { contactInbox: ContactInboxRow; contact: ContactRow };
  * they see their conversation history. A verified session is only handed to a verified caller.
  * Two round trips: one batch reads everything, one writes what is missing.
  */
-export async function createPublicContact(db: DB, outbox: Outbox, identifier: string, input: PublicContactInput, retried = false): Promise<PublicSession> {
+export async function createPublicContact(
+  db: DB,
+  outbox: Outbox,
+  identifier: string,
+  input: PublicContactInput,
+  retried = false,
+): Promise<PublicSession> {
   const inboxId = sql`(select id from ${inboxes} where ${inboxes.identifier} = ${identifier})`;
   const withContact = (where: ReturnType<typeof and>) =>
     db
@@ -70,22 +76,34 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
         sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${eqIfGiven(contacts.identifier, input.identifier)})`,
       ),
     );
-  const [inboxRows, noSession, bySource, byIdentifier, byEmail, byPhone, lastVerified, lastUnverified] = await db.batch([
-    ...clientQueries(db, identifier, null),
-    withContact(and(eq(contactInboxes.inboxId, inboxId), eqIfGiven(contactInboxes.sourceId, input.source_id))),
-    db.select().from(contacts).where(and(inAccount, eqIfGiven(contacts.identifier, input.identifier))),
-    db.select().from(contacts).where(and(inAccount, eqIfGiven(contacts.email, email))),
-    db.select().from(contacts).where(and(inAccount, eqIfGiven(contacts.phoneNumber, input.phone_number))),
-    sessionsOfIdentified(true),
-    sessionsOfIdentified(false),
-  ]);
+  const [inboxRows, noSession, bySource, byIdentifier, byEmail, byPhone, lastVerified, lastUnverified] = await db.batch(
+    [
+      ...clientQueries(db, identifier, null),
+      withContact(and(eq(contactInboxes.inboxId, inboxId), eqIfGiven(contactInboxes.sourceId, input.source_id))),
+      db
+        .select()
+        .from(contacts)
+        .where(and(inAccount, eqIfGiven(contacts.identifier, input.identifier))),
+      db
+        .select()
+        .from(contacts)
+        .where(and(inAccount, eqIfGiven(contacts.email, email))),
+      db
+        .select()
+        .from(contacts)
+        .where(and(inAccount, eqIfGiven(contacts.phoneNumber, input.phone_number))),
+      sessionsOfIdentified(true),
+      sessionsOfIdentified(false),
+    ],
+  );
   const { inbox, account } = toClient([inboxRows, noSession], false);
   const verified = await verification(inbox, input.identifier, input.identifier_hash);
 
   const session = bySource[0] as Found | undefined;
   if (session) return claimSession(db, account, inbox, session, input.identifier, verified);
 
-  const compatible = (c: ContactRow | undefined) => (c && (!c.identifier || !input.identifier || c.identifier === input.identifier) ? c : undefined);
+  const compatible = (c: ContactRow | undefined) =>
+    c && (!c.identifier || !input.identifier || c.identifier === input.identifier) ? c : undefined;
   const contact = byIdentifier[0] ?? compatible(byEmail[0]) ?? compatible(byPhone[0]);
   // A verified caller gets their verified session back (or the latest one, which it verifies);
   // an unverified caller only ever an unverified one.
@@ -98,12 +116,19 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
   const newSession = (contactId: number | ReturnType<typeof sql>) =>
     db
       .insert(contactInboxes)
-      .values({ contactId: contactId as number, inboxId: inbox.id, sourceId, pubsubToken: secureToken(), hmacVerified: verified })
+      .values({
+        contactId: contactId as number,
+        inboxId: inbox.id,
+        sourceId,
+        pubsubToken: secureToken(),
+        hmacVerified: verified,
+      })
       .returning();
   try {
     if (contact) {
       const statements: BatchItem<"sqlite">[] = [newSession(contact.id)];
-      if (input.identifier && !contact.identifier) statements.push(db.update(contacts).set({ identifier: input.identifier }).where(eq(contacts.id, contact.id)));
+      if (input.identifier && !contact.identifier)
+        statements.push(db.update(contacts).set({ identifier: input.identifier }).where(eq(contacts.id, contact.id)));
       const [rows] = await db.batch(statements as [BatchItem<"sqlite">]);
       const named = input.identifier && !contact.identifier ? { ...contact, identifier: input.identifier } : contact;
       return { account, inbox, contact: named, contactInbox: (rows as ContactInboxRow[])[0] };
@@ -141,19 +166,35 @@ export async function createPublicContact(db: DB, outbox: Outbox, identifier: st
 }
 
 /** An existing session: its contact must be the one identified, and a verified caller marks it verified. */
-async function claimSession(db: DB, account: AccountRow, inbox: InboxRow, found: Found, identifier: string | undefined, verified: boolean): Promise<PublicSession> {
+async function claimSession(
+  db: DB,
+  account: AccountRow,
+  inbox: InboxRow,
+  found: Found,
+  identifier: string | undefined,
+  verified: boolean,
+): Promise<PublicSession> {
   const { contact, contactInbox } = found;
   if (identifier && contact.identifier && contact.identifier !== identifier)
-    throw unprocessable("source_id belongs to another contact", [{ field: "source_id", message: "belongs to a contact with another identifier" }]);
+    throw unprocessable("source_id belongs to another contact", [
+      { field: "source_id", message: "belongs to a contact with another identifier" },
+    ]);
   if (inbox.hmacMandatory && contactInbox.hmacVerified && !verified) throw identityRequired();
   const statements: BatchItem<"sqlite">[] = [];
-  if (verified && !contactInbox.hmacVerified) statements.push(db.update(contactInboxes).set({ hmacVerified: true }).where(eq(contactInboxes.id, contactInbox.id)));
-  if (identifier && !contact.identifier) statements.push(db.update(contacts).set({ identifier }).where(eq(contacts.id, contact.id)));
+  if (verified && !contactInbox.hmacVerified)
+    statements.push(
+      db.update(contactInboxes).set({ hmacVerified: true }).where(eq(contactInboxes.id, contactInbox.id)),
+    );
+  if (identifier && !contact.identifier)
+    statements.push(db.update(contacts).set({ identifier }).where(eq(contacts.id, contact.id)));
   if (statements.length > 0) {
     try {
       await db.batch(statements as [BatchItem<"sqlite">]);
     } catch (err) {
-      if (isUniqueViolation(err)) throw unprocessable("Identifier has already been taken", [{ field: "identifier", message: "has already been taken" }]);
+      if (isUniqueViolation(err))
+        throw unprocessable("Identifier has already been taken", [
+          { field: "identifier", message: "has already been taken" },
+        ]);
       throw err;
     }
   }
@@ -170,7 +211,12 @@ async function claimSession(db: DB, account: AccountRow, inbox: InboxRow, found:
  * (and name an anonymous contact). Without them, an unverified session of an inbox with
  * `hmac_mandatory` is refused.
  */
-export async function identifySession(db: DB, s: PublicSession, identifier: string | undefined, hash: string | undefined): Promise<PublicSession> {
+export async function identifySession(
+  db: DB,
+  s: PublicSession,
+  identifier: string | undefined,
+  hash: string | undefined,
+): Promise<PublicSession> {
   if (hash === undefined) {
     if (s.inbox.hmacMandatory && !s.contactInbox.hmacVerified) throw identityRequired();
     return s;
@@ -181,7 +227,12 @@ export async function identifySession(db: DB, s: PublicSession, identifier: stri
 }
 
 /** Updates the session's contact (already loaded); `identifier` cannot be changed here (Chatwoot drops it too). */
-export async function updatePublicContact(db: DB, outbox: Outbox, s: PublicSession, input: PublicContactInput): Promise<PublicSession> {
+export async function updatePublicContact(
+  db: DB,
+  outbox: Outbox,
+  s: PublicSession,
+  input: PublicContactInput,
+): Promise<PublicSession> {
   const fields: ContactInput = {};
   if (input.name !== undefined) fields.name = input.name;
   if (input.email !== undefined) fields.email = input.email;

@@ -49,7 +49,10 @@ export function conversationPage(db: DB, identifier: string, sourceId: string, p
       .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
       .limit(PUBLIC_CONVERSATIONS_PER_PAGE)
       .offset(offset),
-    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(conversations).where(mine),
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(conversations)
+      .where(mine),
     latestMessagesOf(db, sql`(${ids})`, LIST_EMBEDDED_MESSAGES),
   ] as const;
 }
@@ -62,7 +65,13 @@ export function readConversationPage(rows: unknown[]) {
 /** The conversation's messages for the contact: the latest 20, or 20 older than `before`, oldest first. */
 export function publicMessagePage(db: DB, conversationId: SQL | number, before?: number) {
   return withSenders(db)
-    .where(and(eq(messages.conversationId, sql`${conversationId}`), forContact, before ? lt(messages.id, before) : undefined))
+    .where(
+      and(
+        eq(messages.conversationId, sql`${conversationId}`),
+        forContact,
+        before ? lt(messages.id, before) : undefined,
+      ),
+    )
     .orderBy(desc(messages.id))
     .limit(PUBLIC_MESSAGES_PER_PAGE);
 }
@@ -104,7 +113,12 @@ export async function createPublicConversation(
 
 /** The contact resolves their conversation (the client API cannot reopen one), in the contact's name. */
 export async function resolveByContact(w: Writer, s: PublicSession, v: ConversationView): Promise<ConversationView> {
-  const { status, snoozedUntil } = await toggleStatus({ ...w, accountId: s.inbox.accountId }, v, s.contact.name, "resolved");
+  const { status, snoozedUntil } = await toggleStatus(
+    { ...w, accountId: s.inbox.accountId },
+    v,
+    s.contact.name,
+    "resolved",
+  );
   return { ...v, conversation: { ...v.conversation, status, snoozedUntil } };
 }
 
@@ -151,7 +165,13 @@ export async function markSeen(w: Writer, v: ConversationView, unread: { id: num
           ),
         ),
       ...unread.flatMap((m) =>
-        w.outbox.record({ event: "message_updated", accountId: c.accountId, inboxId: c.inboxId, conversationId: c.id, messageId: m.id }),
+        w.outbox.record({
+          event: "message_updated",
+          accountId: c.accountId,
+          inboxId: c.inboxId,
+          conversationId: c.id,
+          messageId: m.id,
+        }),
       ),
     );
   }

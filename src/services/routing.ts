@@ -71,7 +71,12 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
     db
       .update(accountUsers)
       .set({ lastAssignedAt: at })
-      .where(and(eq(accountUsers.accountId, t.accountId), sql`${accountUsers.userId} = (select assignee_id from conversations where routing_token = ${token})`)),
+      .where(
+        and(
+          eq(accountUsers.accountId, t.accountId),
+          sql`${accountUsers.userId} = (select assignee_id from conversations where routing_token = ${token})`,
+        ),
+      ),
     // Every messages column in table order (drizzle's insert-select lists them all).
     db.insert(messages).select(sql`select null, c.account_id, c.inbox_id, c.id,
         'Assigned to ' || coalesce(nullif(u.display_name, ''), u.name) || ' by ' || ${AUTOMATION},
@@ -107,7 +112,9 @@ export async function drainInbox(db: DB, outbox: Outbox | null, accountId: numbe
   let assigned = 0;
   while (assigned < max) {
     const [routed] = (await db.batch(
-      routeStatements(db, outbox, { accountId, inboxId, conversation: oldestWaiting(inboxId) }) as [BatchItem<"sqlite">],
+      routeStatements(db, outbox, { accountId, inboxId, conversation: oldestWaiting(inboxId) }) as [
+        BatchItem<"sqlite">,
+      ],
     )) as [{ id: number }[]];
     if (routed.length === 0) break;
     assigned++;

@@ -27,14 +27,23 @@ type TermsTarget = { accountId: number; conversationId: number | SQL; messageId:
 export function termsInsert(db: DB, t: TermsTarget, terms: string[]) {
   return db
     .insert(messageTerms)
-    .select(sql`select ${t.accountId}, value, ${t.conversationId}, ${t.messageId} from json_each(${JSON.stringify(terms)})`);
+    .select(
+      sql`select ${t.accountId}, value, ${t.conversationId}, ${t.messageId} from json_each(${JSON.stringify(terms)})`,
+    );
 }
 
 /** A message's words, replaced by those of its new content (message delete); batchable. */
-export function reindexStatements(db: DB, m: { id: number; accountId: number; conversationId: number; messageType: MessageType }, content: string) {
+export function reindexStatements(
+  db: DB,
+  m: { id: number; accountId: number; conversationId: number; messageType: MessageType },
+  content: string,
+) {
   const terms = messageSearchTerms(m.messageType, content);
   const statements: BatchItem<"sqlite">[] = [db.delete(messageTerms).where(eq(messageTerms.messageId, m.id))];
-  if (terms.length) statements.push(termsInsert(db, { accountId: m.accountId, conversationId: m.conversationId, messageId: m.id }, terms));
+  if (terms.length)
+    statements.push(
+      termsInsert(db, { accountId: m.accountId, conversationId: m.conversationId, messageId: m.id }, terms),
+    );
   return statements;
 }
 
@@ -76,10 +85,7 @@ const newestMessage = sql`(select coalesce(max(${messages.id}), 0) from ${messag
 
 /** Makes the cursor on the first pass: everything up to the newest message may predate the index. */
 export const backfillCursorStart = (db: DB, now: number) =>
-  db
-    .insert(messageTermsBackfill)
-    .select(sql`select 1, 0, ${newestMessage}, ${now} where true`)
-    .onConflictDoNothing();
+  db.insert(messageTermsBackfill).select(sql`select 1, 0, ${newestMessage}, ${now} where true`).onConflictDoNothing();
 
 /** Within the grace period, the end moves up to the newest message; after it, this changes nothing. */
 const extendCursor = (db: DB, now: number) =>
@@ -103,7 +109,12 @@ const closeCursorGap = (db: DB) =>
 /** The next messages the backfill indexes: a rowid range from the cursor. */
 export const backfillPending = (db: DB) =>
   db
-    .select({ id: messages.id, messageType: messages.messageType, content: messages.content, deleted: sql<number>`${deleted("messages")}`.mapWith(Number) })
+    .select({
+      id: messages.id,
+      messageType: messages.messageType,
+      content: messages.content,
+      deleted: sql<number>`${deleted("messages")}`.mapWith(Number),
+    })
     .from(messages)
     .where(sql`${messages.id} > ${cursor("next_id")} and ${messages.id} <= ${cursor("end_id")}`)
     .orderBy(messages.id)
@@ -116,9 +127,16 @@ export const backfillPending = (db: DB) =>
  */
 async function backfillRound(db: DB): Promise<number> {
   const now = Date.now();
-  const [, , rows] = await db.batch([backfillCursorStart(db, now), extendCursor(db, now), backfillPending(db), closeCursorGap(db)]);
+  const [, , rows] = await db.batch([
+    backfillCursorStart(db, now),
+    extendCursor(db, now),
+    backfillPending(db),
+    closeCursorGap(db),
+  ]);
   if (!rows.length) return 0;
-  const triples = rows.flatMap((m) => messageSearchTerms(m.messageType, m.content).map((term) => [m.id, term, m.deleted]));
+  const triples = rows.flatMap((m) =>
+    messageSearchTerms(m.messageType, m.content).map((term) => [m.id, term, m.deleted]),
+  );
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < triples.length; i += TRIPLES_PER_STATEMENT) {
     const chunk = JSON.stringify(triples.slice(i, i + TRIPLES_PER_STATEMENT));
@@ -131,7 +149,12 @@ async function backfillRound(db: DB): Promise<number> {
     );
   }
   const last = rows[rows.length - 1].id;
-  statements.push(db.update(messageTermsBackfill).set({ nextId: sql`max(${messageTermsBackfill.nextId}, ${last})` }).where(eq(messageTermsBackfill.id, 1)));
+  statements.push(
+    db
+      .update(messageTermsBackfill)
+      .set({ nextId: sql`max(${messageTermsBackfill.nextId}, ${last})` })
+      .where(eq(messageTermsBackfill.id, 1)),
+  );
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   return rows.length;
 }

@@ -31,7 +31,8 @@ export const SIGN_IN_LIMITS = {
 } as const;
 
 /** Wrong e-mail and wrong password answer alike, so the API does not tell which addresses exist. */
-export const invalidCredentials = () => new AppError(401, "INVALID_CREDENTIALS", "Invalid login credentials. Please try again.");
+export const invalidCredentials = () =>
+  new AppError(401, "INVALID_CREDENTIALS", "Invalid login credentials. Please try again.");
 
 /** The CSRF token of a session: derived from its cookie, so nothing more is stored or looked up. */
 export const csrfTokenFor = (cookie: string) => sha256Hex(`csrf:${cookie}`);
@@ -53,14 +54,28 @@ const attemptKeys = (email: string, ip: string) => [`email:${email}`, `ip:${ip}`
 
 /** A dummy hash to verify against when the e-mail is unknown: both answers take as long. */
 let dummyHash: Promise<string> | undefined;
+function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(secureToken());
+  return dummyHash;
+}
 
-export type SignedIn = { user: UserRow; memberships: Membership[]; cookie: string; apiToken: string; csrfToken: string; expiresAt: number };
+export type SignedIn = {
+  user: UserRow;
+  memberships: Membership[];
+  cookie: string;
+  apiToken: string;
+  csrfToken: string;
+  expiresAt: number;
+};
 
 /**
  * `POST /auth/sign_in`. Two round trips on success (read the user and the attempt counts; write
  * the session and clear the count), two on failure (read; count the failure).
  */
-export async function signIn(db: DB, input: { email: string; password: string; ip: string; userAgent: string | null }): Promise<SignedIn> {
+export async function signIn(
+  db: DB,
+  input: { email: string; password: string; ip: string; userAgent: string | null },
+): Promise<SignedIn> {
   const email = input.email.trim().toLowerCase();
   const [emailKey, ipKey] = attemptKeys(email, input.ip);
   const now = Date.now();
@@ -69,12 +84,19 @@ export async function signIn(db: DB, input: { email: string; password: string; i
     db.select().from(signInAttempts).where(sql`${signInAttempts.key} in (${emailKey}, ${ipKey})`),
   ]);
   const blockedUntil = Math.max(0, ...attempts.map((a) => a.blockedUntil ?? 0));
-  if (blockedUntil > now) throw tooManyRequests("Too many failed sign-ins; try again after the time in Retry-After", (blockedUntil - now) / 1000);
+  if (blockedUntil > now)
+    throw tooManyRequests(
+      "Too many failed sign-ins; try again after the time in Retry-After",
+      (blockedUntil - now) / 1000,
+    );
 
   const user = found[0];
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await (dummyHash ??= hashPassword(secureToken()))));
-  if (!user || !user.passwordHash || !ok) {
-    await db.batch([countFailure(db, emailKey, SIGN_IN_LIMITS.email.threshold, now), countFailure(db, ipKey, SIGN_IN_LIMITS.ip.threshold, now)]);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (!user?.passwordHash || !ok) {
+    await db.batch([
+      countFailure(db, emailKey, SIGN_IN_LIMITS.email.threshold, now),
+      countFailure(db, ipKey, SIGN_IN_LIMITS.ip.threshold, now),
+    ]);
     throw invalidCredentials();
   }
 
@@ -113,7 +135,12 @@ export function pruneStatements(db: DB, now: number) {
     db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, now)).returning({ id: passwordTokens.tokenHash }),
     db
       .delete(signInAttempts)
-      .where(and(lt(signInAttempts.windowStartedAt, now - SIGN_IN_LIMITS.windowMs), sql`coalesce(${signInAttempts.blockedUntil}, 0) < ${now}`))
+      .where(
+        and(
+          lt(signInAttempts.windowStartedAt, now - SIGN_IN_LIMITS.windowMs),
+          sql`coalesce(${signInAttempts.blockedUntil}, 0) < ${now}`,
+        ),
+      )
       .returning({ id: signInAttempts.key }),
   ] as const;
 }
@@ -131,7 +158,11 @@ function countFailure(db: DB, key: string, threshold: number, now: number) {
     .values({ key, failures: 1, windowStartedAt: now, blockedUntil: threshold <= 1 ? now + firstBlockMs : null })
     .onConflictDoUpdate({
       target: signInAttempts.key,
-      set: { failures, windowStartedAt: sql`case when ${stale} then ${now} else ${signInAttempts.windowStartedAt} end`, blockedUntil: block },
+      set: {
+        failures,
+        windowStartedAt: sql`case when ${stale} then ${now} else ${signInAttempts.windowStartedAt} end`,
+        blockedUntil: block,
+      },
     });
 }
 
@@ -151,14 +182,18 @@ export function endOtherSessions(db: DB, userId: number, keep: Credential | null
 export async function passwordTokenFor(db: DB, userId: number | ReturnType<typeof sql>) {
   const token = secureToken(32);
   const now = Date.now();
-  const statement = db
-    .insert(passwordTokens)
-    .values({ tokenHash: await sha256Hex(token), userId: userId as number, createdAt: now, expiresAt: now + PASSWORD_TOKEN_TTL_MS });
+  const statement = db.insert(passwordTokens).values({
+    tokenHash: await sha256Hex(token),
+    userId: userId as number,
+    createdAt: now,
+    expiresAt: now + PASSWORD_TOKEN_TTL_MS,
+  });
   return { token, statement };
 }
 
 /** The console page a set-password link opens. */
-export const setPasswordUrl = (origin: string, token: string) => `${origin}/app/set-password?token=${encodeURIComponent(token)}`;
+export const setPasswordUrl = (origin: string, token: string) =>
+  `${origin}/app/set-password?token=${encodeURIComponent(token)}`;
 
 /**
  * `POST /auth/password`: sets the password of the link's user, uses the link up, and ends every
@@ -168,9 +203,14 @@ export async function setPasswordWithToken(db: DB, token: string, password: stri
   const tokenHash = await sha256Hex(token);
   const [row] = await db.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash));
   if (!row || row.expiresAt <= Date.now())
-    throw unprocessable("This link is invalid or has expired: ask an administrator for a new one", [{ field: "token", message: "is invalid or has expired" }]);
+    throw unprocessable("This link is invalid or has expired: ask an administrator for a new one", [
+      { field: "token", message: "is invalid or has expired" },
+    ]);
   await db.batch([
-    db.update(users).set({ passwordHash: await hashPassword(password), updatedAt: Date.now() }).where(eq(users.id, row.userId)),
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password), updatedAt: Date.now() })
+      .where(eq(users.id, row.userId)),
     db.delete(passwordTokens).where(eq(passwordTokens.userId, row.userId)),
     endOtherSessions(db, row.userId, null),
   ]);

@@ -41,17 +41,27 @@ function columns(input: TeamInput) {
 
 /** The account's teams, each with whether `userId` is a member. */
 export function listTeams({ db, accountId }: Scope, userId: number): Promise<TeamWithMembership[]> {
-  return db.select({ team: teams, isMember: isMember(userId) }).from(teams).where(eq(teams.accountId, accountId)).orderBy(asc(teams.id));
+  return db
+    .select({ team: teams, isMember: isMember(userId) })
+    .from(teams)
+    .where(eq(teams.accountId, accountId))
+    .orderBy(asc(teams.id));
 }
 
 export async function showTeam({ db, accountId }: Scope, userId: number, id: number): Promise<TeamWithMembership> {
-  const [row] = await db.select({ team: teams, isMember: isMember(userId) }).from(teams).where(inAccount(accountId, id));
+  const [row] = await db
+    .select({ team: teams, isMember: isMember(userId) })
+    .from(teams)
+    .where(inAccount(accountId, id));
   if (!row) throw notFound("Team");
   return row;
 }
 
 /** Creates a team; the name is unique per account (422 otherwise). */
-export async function createTeam({ db, accountId }: Scope, input: TeamInput & { name: string }): Promise<TeamWithMembership> {
+export async function createTeam(
+  { db, accountId }: Scope,
+  input: TeamInput & { name: string },
+): Promise<TeamWithMembership> {
   try {
     const [team] = await db
       .insert(teams)
@@ -64,7 +74,12 @@ export async function createTeam({ db, accountId }: Scope, input: TeamInput & { 
   }
 }
 
-export async function updateTeam(scope: Scope, userId: number, id: number, input: TeamInput): Promise<TeamWithMembership> {
+export async function updateTeam(
+  scope: Scope,
+  userId: number,
+  id: number,
+  input: TeamInput,
+): Promise<TeamWithMembership> {
   const { db, accountId } = scope;
   try {
     const [updated] = await db
@@ -122,7 +137,11 @@ function insertMembers(db: DB, accountId: number, teamId: number, userIds: numbe
     .insert(teamMembers)
     .select(
       db
-        .select({ teamId: sql<number>`${teamId}`.as("team_id"), userId: accountUsers.userId, createdAt: sql<number>`${Date.now()}`.as("created_at") })
+        .select({
+          teamId: sql<number>`${teamId}`.as("team_id"),
+          userId: accountUsers.userId,
+          createdAt: sql<number>`${Date.now()}`.as("created_at"),
+        })
         .from(accountUsers)
         .where(
           and(

@@ -37,7 +37,8 @@ export async function newAccessToken() {
 export async function createUser(db: DB, input: NewUser): Promise<{ user: UserRow; token: string }> {
   const email = input.email.trim().toLowerCase();
   const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
-  if (taken) throw unprocessable("Email has already been taken", [{ field: "email", message: "has already been taken" }]);
+  if (taken)
+    throw unprocessable("Email has already been taken", [{ field: "email", message: "has already been taken" }]);
   const { token, tokenHash } = await newAccessToken();
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   const [inserted] = await db.batch([
@@ -85,7 +86,6 @@ export async function addToAccount(
   return row;
 }
 
-
 /**
  * The statements that take a user out of an account, as Chatwoot does: its inbox and team
  * memberships there, its conversation assignments there, then the membership itself (the
@@ -95,7 +95,9 @@ export function accountRemovalStatements(db: DB, accountId: number, userId: numb
   const accountInboxes = db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.accountId, accountId));
   const accountTeams = db.select({ id: teams.id }).from(teams).where(eq(teams.accountId, accountId));
   return [
-    db.delete(inboxMembers).where(and(eq(inboxMembers.userId, userId), inArray(inboxMembers.inboxId, accountInboxes), guard)),
+    db
+      .delete(inboxMembers)
+      .where(and(eq(inboxMembers.userId, userId), inArray(inboxMembers.inboxId, accountInboxes), guard)),
     db.delete(teamMembers).where(and(eq(teamMembers.userId, userId), inArray(teamMembers.teamId, accountTeams), guard)),
     db
       .update(conversations)

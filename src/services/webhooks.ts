@@ -42,7 +42,9 @@ const withInbox = (r: Joined): WebhookWithInbox => ({
 });
 
 const urlTaken = () =>
-  unprocessable("Validation failed: url: has already been taken", [{ field: "url", message: "has already been taken" }]);
+  unprocessable("Validation failed: url: has already been taken", [
+    { field: "url", message: "has already been taken" },
+  ]);
 
 /** Runs a write, answering the per-account URL uniqueness violation as a 422 on `url`. */
 async function uniqueUrl<T>(write: Promise<T>): Promise<T> {
@@ -95,13 +97,20 @@ export async function createWebhook(
 }
 
 /** Updates the fields given; another account's webhook (or inbox) answers 404 and nothing changes. */
-export async function updateWebhook({ db, accountId }: Scope, id: number, input: WebhookInput, env: WebhookUrlEnv): Promise<WebhookWithInbox> {
+export async function updateWebhook(
+  { db, accountId }: Scope,
+  id: number,
+  input: WebhookInput,
+  env: WebhookUrlEnv,
+): Promise<WebhookWithInbox> {
   const set = columns(input, env);
   if (input.inbox_id) await findInbox(db, accountId, input.inbox_id);
   const where = and(eq(webhooks.accountId, accountId), eq(webhooks.id, id));
   const read = webhookRows(db, accountId, eq(webhooks.id, id));
   const rows =
-    Object.keys(set).length > 0 ? (await uniqueUrl(db.batch([db.update(webhooks).set(set).where(where), read])))[1] : await read;
+    Object.keys(set).length > 0
+      ? (await uniqueUrl(db.batch([db.update(webhooks).set(set).where(where), read])))[1]
+      : await read;
   if (!rows[0]) throw notFound("Webhook");
   return withInbox(rows[0]);
 }

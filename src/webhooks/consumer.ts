@@ -24,7 +24,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env & Webho
     batch.messages.map(async (msg) => {
       const job = (msg.body ?? {}) as Job;
       try {
-        if (throwRate > 0 && msg.attempts === 1 && Math.random() < throwRate) throw new Error("injected fault (FAULT_CONSUMER_THROW_RATE)");
+        if (throwRate > 0 && msg.attempts === 1 && Math.random() < throwRate)
+          throw new Error("injected fault (FAULT_CONSUMER_THROW_RATE)");
         if (deadLetters) await recordDeadLetter(env, db, job);
         else if (job.eventUid) await deliverEvent(env, db, job.eventUid);
         else if (job.deliveryId) await attemptDelivery(env, db, job.deliveryId);
@@ -50,5 +51,6 @@ export async function handleScheduled(env: Env & WebhookEnv) {
   await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
   const indexed = await backfillSearchIndex(db);
   const pruned = await pruneExpired(db);
-  if (swept > 0 || routed > 0 || indexed > 0 || pruned > 0) console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed, pruned }));
+  if (swept > 0 || routed > 0 || indexed > 0 || pruned > 0)
+    console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed, pruned }));
 }

@@ -45,9 +45,16 @@ export function parseRetryAfter(value: string | null): number | undefined {
 }
 
 /** Timeouts, network errors, 408, 429 and 5xx are worth retrying; other 4xx (and 3xx) are final. */
-export const isRetryable = (status: number | null) => status === null || status === 408 || status === 429 || status >= 500;
+export const isRetryable = (status: number | null) =>
+  status === null || status === 408 || status === 429 || status >= 500;
 
-type Attempt = { status: number | null; latencyMs: number; snippet: string | null; error: string | null; retryAfter?: number };
+type Attempt = {
+  status: number | null;
+  latencyMs: number;
+  snippet: string | null;
+  error: string | null;
+  retryAfter?: number;
+};
 
 async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Attempt> {
   const started = Date.now();
@@ -63,11 +70,17 @@ async function post(url: string, headers: Record<string, string>, body: string, 
       latencyMs: Date.now() - started,
       snippet: text.slice(0, RESPONSE_SNIPPET),
       error: null,
-      retryAfter: res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined,
+      retryAfter:
+        res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined,
     };
   } catch (err) {
     const timedOut = signal.aborted;
-    return { status: null, latencyMs: Date.now() - started, snippet: null, error: timedOut ? `timed out after ${timeoutMs} ms` : String(err) };
+    return {
+      status: null,
+      latencyMs: Date.now() - started,
+      snippet: null,
+      error: timedOut ? `timed out after ${timeoutMs} ms` : String(err),
+    };
   }
 }
 
@@ -94,7 +107,10 @@ async function bodyOf(db: DB, e: EventRow): Promise<string | null> {
   const payload = await renderPayload(db, e);
   if (!payload) return null;
   const [, [stored]] = await db.batch([
-    db.update(events).set({ payload: JSON.stringify(payload) }).where(and(eq(events.id, e.id), isNull(events.payload))),
+    db
+      .update(events)
+      .set({ payload: JSON.stringify(payload) })
+      .where(and(eq(events.id, e.id), isNull(events.payload))),
     db.select({ payload: events.payload }).from(events).where(eq(events.id, e.id)),
   ]);
   return stored.payload;
@@ -107,8 +123,14 @@ export async function attemptDelivery(env: WebhookEnv, db: DB, deliveryId: numbe
   if (!d) return requeueIfEarly(env, db, deliveryId, now);
   const [eventRows, hookRows, inboxRows] = await db.batch([
     db.select().from(events).where(eq(events.id, d.eventId)),
-    db.select().from(webhooks).where(eq(webhooks.id, d.webhookId ?? 0)),
-    db.select().from(inboxes).where(eq(inboxes.id, d.inboxId ?? 0)),
+    db
+      .select()
+      .from(webhooks)
+      .where(eq(webhooks.id, d.webhookId ?? 0)),
+    db
+      .select()
+      .from(inboxes)
+      .where(eq(inboxes.id, d.inboxId ?? 0)),
   ]);
   const event = eventRows[0];
   const hook = hookRows[0];
@@ -121,7 +143,10 @@ export async function attemptDelivery(env: WebhookEnv, db: DB, deliveryId: numbe
   const body = event && target && !target.disabled ? await bodyOf(db, event) : null;
   if (!event || !target || target.disabled || body === null) {
     const why = !target || target.disabled ? "target removed or disabled" : "the event's subject no longer exists";
-    await db.update(deliveries).set({ status: "cancelled", lastError: why, leaseUntil: null, updatedAt: now }).where(eq(deliveries.id, d.id));
+    await db
+      .update(deliveries)
+      .set({ status: "cancelled", lastError: why, leaseUntil: null, updatedAt: now })
+      .where(eq(deliveries.id, d.id));
     return;
   }
 
@@ -145,7 +170,12 @@ export async function attemptDelivery(env: WebhookEnv, db: DB, deliveryId: numbe
   await db.batch([
     db
       .update(deliveries)
-      .set({ ...record, status, deliveredAt: ok ? done : null, nextAttemptAt: delay !== null ? done + delay * 1000 : null })
+      .set({
+        ...record,
+        status,
+        deliveredAt: ok ? done : null,
+        nextAttemptAt: delay !== null ? done + delay * 1000 : null,
+      })
       .where(eq(deliveries.id, d.id)),
     targetHealth(db, d, ok, done),
   ]);
@@ -166,13 +196,17 @@ export async function attemptDelivery(env: WebhookEnv, db: DB, deliveryId: numbe
 
 /** Success clears a target's failing streak; a failure starts one, and five days of it disable the target. */
 function targetHealth(db: DB, d: DeliveryRow, ok: boolean, now: number) {
-  const since = (col: typeof webhooks.failingSince | typeof inboxes.webhookFailingSince) => (ok ? null : sql`coalesce(${col}, ${now})`);
+  const since = (col: typeof webhooks.failingSince | typeof inboxes.webhookFailingSince) =>
+    ok ? null : sql`coalesce(${col}, ${now})`;
   const disable = (col: typeof webhooks.failingSince | typeof inboxes.webhookFailingSince) =>
     ok ? sql`0` : sql`case when ${col} is not null and ${col} <= ${now - DISABLE_AFTER_MS} then 1 else 0 end`;
   if (d.webhookId)
     return db
       .update(webhooks)
-      .set({ failingSince: since(webhooks.failingSince) as unknown as number, disabled: sql`${webhooks.disabled} or ${disable(webhooks.failingSince)}` as unknown as boolean })
+      .set({
+        failingSince: since(webhooks.failingSince) as unknown as number,
+        disabled: sql`${webhooks.disabled} or ${disable(webhooks.failingSince)}` as unknown as boolean,
+      })
       .where(eq(webhooks.id, d.webhookId));
   return db
     .update(inboxes)
@@ -199,7 +233,12 @@ export async function deliverEvent(env: WebhookEnv, db: DB, eventUid: string) {
   const rows = await db
     .select({ id: deliveries.id })
     .from(deliveries)
-    .where(and(eq(deliveries.eventId, sql`(select id from events where uid = ${eventUid})`), eq(deliveries.status, "pending")));
+    .where(
+      and(
+        eq(deliveries.eventId, sql`(select id from events where uid = ${eventUid})`),
+        eq(deliveries.status, "pending"),
+      ),
+    );
   await Promise.all(rows.map((r) => attemptDelivery(env, db, r.id)));
 }
 
@@ -211,7 +250,10 @@ export async function recordDeadLetter(env: WebhookEnv, db: DB, job: { deliveryI
   const now = Date.now();
   const where = job.deliveryId
     ? eq(deliveries.id, job.deliveryId)
-    : and(sql`${deliveries.eventId} = (select id from events where ${eqIfGiven(events.uid, job.eventUid)})`, eq(deliveries.status, "pending"));
+    : and(
+        sql`${deliveries.eventId} = (select id from events where ${eqIfGiven(events.uid, job.eventUid)})`,
+        eq(deliveries.status, "pending"),
+      );
   const dead = await db
     .update(deliveries)
     .set({
@@ -244,7 +286,11 @@ async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event
   await db.batch([
     db
       .update(messages)
-      .set({ status: "failed", contentAttributes: { ...m.contentAttributes, external_error: error }, updatedAt: Date.now() })
+      .set({
+        status: "failed",
+        contentAttributes: { ...m.contentAttributes, external_error: error },
+        updatedAt: Date.now(),
+      })
       .where(eq(messages.id, m.id)),
     ...outbox.record({
       event: "message_updated",
@@ -281,7 +327,11 @@ export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
   const overdue = overdueDeliveries(db, now);
   // Due now again: if this job is lost too, the next sweep finds it after the grace period.
   // One statement with a subquery, not a list of ids: D1 binds at most 100 parameters a query.
-  const swept = await db.update(deliveries).set({ nextAttemptAt: now }).where(inArray(deliveries.id, overdue)).returning({ id: deliveries.id });
+  const swept = await db
+    .update(deliveries)
+    .set({ nextAttemptAt: now })
+    .where(inArray(deliveries.id, overdue))
+    .returning({ id: deliveries.id });
   const ids = swept.map((r) => r.id);
   if (ids.length === 0) return 0;
   await enqueueDeliveries(env.WEBHOOK_QUEUE, ids);

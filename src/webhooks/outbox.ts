@@ -42,7 +42,7 @@ const ref = (r: Ref | undefined) => (r === undefined ? sql`null` : sql`${r}`);
 
 /** `<kind>:<id>`; a known id is formatted here (D1 binds JS numbers as REAL: "5.0"), a subquery's is cast. */
 function streamKey(kind: string, id: Ref): SQL {
-  return typeof id === "number" ? sql`${`${kind}:${id}`}` : sql`${kind + ":"} || cast(${id} as integer)`;
+  return typeof id === "number" ? sql`${`${kind}:${id}`}` : sql`${`${kind}:`} || cast(${id} as integer)`;
 }
 
 function streamOf(spec: EventSpec): SQL {
@@ -90,7 +90,9 @@ export class Outbox {
     const data = JSON.stringify({ ...spec.data, ...(this.origin ? { origin: this.origin } : {}) });
     // Every events column in table order (drizzle's insert-select lists them all). Batches run
     // one at a time, so max + 1 is a gap-free, increasing sequence per stream.
-    const insertEvent = this.db.insert(events).select(sql`select null, ${uid}, ${spec.accountId}, ${ref(spec.inboxId ?? undefined)},
+    const insertEvent = this.db
+      .insert(events)
+      .select(sql`select null, ${uid}, ${spec.accountId}, ${ref(spec.inboxId ?? undefined)},
       ${ref(spec.conversationId)}, ${ref(spec.messageId)}, ${ref(spec.contactId)}, ${spec.event}, ${stream},
       (select coalesce(max(${events.sequence}), 0) + 1 from ${events} where ${events.stream} = ${stream}),
       ${spec.dataSql ? sql`json_patch(${data}, ${spec.dataSql})` : sql`${data}`}, null, ${now}
@@ -99,7 +101,9 @@ export class Outbox {
     const deliveryUid = sql`'msg_' || lower(hex(randomblob(12)))`;
     const statements: BatchItem<"sqlite">[] = [insertEvent];
     // Every deliveries column, in table order (drizzle's insert-select lists them all).
-    const row = (target: SQL) => sql`select null, ${deliveryUid}, ${spec.accountId}, ${eventId}, ${target}, 'pending', 0,
+    const row = (
+      target: SQL,
+    ) => sql`select null, ${deliveryUid}, ${spec.accountId}, ${eventId}, ${target}, 'pending', 0,
       null, null, null, null, ${now}, null, null, ${now}, ${now}`;
     if (spec.only !== "inbox") {
       statements.push(
@@ -136,7 +140,10 @@ export class Outbox {
     if (recorded.length === 0) return;
     const uids = recorded.map((r) => r.uid);
     const enqueued = dropRate > 0 ? uids.filter(() => Math.random() >= dropRate) : uids;
-    if (enqueued.length < uids.length) console.warn(JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped: uids.length - enqueued.length }));
+    if (enqueued.length < uids.length)
+      console.warn(
+        JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped: uids.length - enqueued.length }),
+      );
     const byAccount = new Map<number, string[]>();
     for (const r of recorded) {
       const list = byAccount.get(r.accountId) ?? [];
@@ -144,14 +151,24 @@ export class Outbox {
       byAccount.set(r.accountId, list);
     }
     await Promise.all([
-      sendInChunks(queue, enqueued.map((eventUid) => ({ body: { eventUid } }))).catch((err) => {
+      sendInChunks(
+        queue,
+        enqueued.map((eventUid) => ({ body: { eventUid } })),
+      ).catch((err) => {
         console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: enqueued, error: String(err) }));
       }),
       ...[...byAccount].map(([accountId, accountUids]) =>
         Promise.resolve()
           .then(() => publish(accountId, accountUids))
           .catch((err) => {
-            console.error(JSON.stringify({ event: "realtime_publish_failed", account_id: accountId, events: accountUids, error: String(err) }));
+            console.error(
+              JSON.stringify({
+                event: "realtime_publish_failed",
+                account_id: accountId,
+                events: accountUids,
+                error: String(err),
+              }),
+            );
           }),
       ),
     ]);

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { accounts, contacts, conversations, events, inboxes } from "../db/schema";
+import { accounts, contacts, conversations, type events, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
 import { iso, unix, unixFloat, unixOrZero } from "../lib/time";
 import { contactPushData, type ContactRow } from "../serializers/contact";
@@ -42,14 +42,15 @@ const userWebhookData = (u: UserSummary) => ({ id: u.id, name: u.name, email: u.
 export function conversationWebhookData(v: ConversationView, account: AccountRow, origin: string): Json {
   const c = v.conversation;
   // One body goes to every target, the API inbox's webhook_url included, which never gets private notes.
-  const last = v.lastMessage && !v.lastMessage.private
-    ? messageJson(
-        v.lastMessage,
-        c.displayId,
-        { user: v.lastMessageUser, userAvailability: v.lastMessageUserAvailability, contact: v.contact },
-        { attachments: [], origin },
-      )
-    : null;
+  const last =
+    v.lastMessage && !v.lastMessage.private
+      ? messageJson(
+          v.lastMessage,
+          c.displayId,
+          { user: v.lastMessageUser, userAvailability: v.lastMessageUserAvailability, contact: v.contact },
+          { attachments: [], origin },
+        )
+      : null;
   return {
     id: c.displayId,
     uuid: c.uuid,
@@ -102,9 +103,15 @@ const inboxRef = (i: InboxRow) => ({ id: i.id, name: i.name, inbox_identifier: i
 export async function renderPayload(db: DB, e: EventRow): Promise<Json | null> {
   const [accountRows, inboxRows, views, contactRows, messageRows] = await db.batch([
     db.select().from(accounts).where(eq(accounts.id, e.accountId)),
-    db.select().from(inboxes).where(eq(inboxes.id, e.inboxId ?? 0)),
+    db
+      .select()
+      .from(inboxes)
+      .where(eq(inboxes.id, e.inboxId ?? 0)),
     conversationViews(db, eq(conversations.id, e.conversationId ?? 0)),
-    db.select().from(contacts).where(eq(contacts.id, e.contactId ?? 0)),
+    db
+      .select()
+      .from(contacts)
+      .where(eq(contacts.id, e.contactId ?? 0)),
     messageWithSender(db, e.messageId ?? 0),
   ]);
   const account = accountRows[0];
@@ -189,4 +196,3 @@ export const typingUser = {
   agent: (u: UserRow) => userWebhookData(u),
   contact: (c: ContactRow, account: AccountRow) => contactWebhookData(c, account),
 };
-

@@ -22,7 +22,10 @@ export async function enqueueDeliveries(queue: Queue, ids: number[], delaySecond
   if (ids.length === 0) return true;
   const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
   try {
-    await sendInChunks(queue, ids.map((deliveryId) => ({ body: { deliveryId } satisfies DeliveryJob, delaySeconds: delay })));
+    await sendInChunks(
+      queue,
+      ids.map((deliveryId) => ({ body: { deliveryId } satisfies DeliveryJob, delaySeconds: delay })),
+    );
     return true;
   } catch (err) {
     console.error(JSON.stringify({ event: "webhook_enqueue_failed", deliveries: ids, error: String(err) }));
@@ -34,7 +37,13 @@ export async function enqueueDeliveries(queue: Queue, ids: number[], delaySecond
  * Sends a delivery again now, with the same `webhook-id`: whatever its state, it becomes
  * pending with a fresh attempt, and its queue job is sent.
  */
-export async function redeliver(db: DB, queue: Queue, accountId: number, deliveryId: number, target: { webhookId?: number; inboxId?: number }) {
+export async function redeliver(
+  db: DB,
+  queue: Queue,
+  accountId: number,
+  deliveryId: number,
+  target: { webhookId?: number; inboxId?: number },
+) {
   const [row] = await db
     .update(deliveries)
     .set({ status: "pending", nextAttemptAt: Date.now(), leaseUntil: null, updatedAt: Date.now() })
@@ -51,4 +60,3 @@ export async function redeliver(db: DB, queue: Queue, accountId: number, deliver
   await enqueueDeliveries(queue, [row.id]);
   return row;
 }
-

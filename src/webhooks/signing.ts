@@ -24,7 +24,9 @@ export async function signedHeaders(secrets: string[], id: string, timestamp: nu
   const standard = await Promise.all(
     secrets.map(async (s) => `v1,${toBase64(await hmacSha256(standardKey(s), `${id}.${timestamp}.${body}`))}`),
   );
-  const chatwoot = await Promise.all(secrets.map(async (s) => `sha256=${toHex(await hmacSha256(s, `${timestamp}.${body}`))}`));
+  const chatwoot = await Promise.all(
+    secrets.map(async (s) => `sha256=${toHex(await hmacSha256(s, `${timestamp}.${body}`))}`),
+  );
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",
@@ -41,6 +43,9 @@ export async function signedHeaders(secrets: string[], id: string, timestamp: nu
 }
 
 /** The secrets that sign now: the current one, and the previous one until its overlap ends. */
-export function secretsInForce(t: { secret: string; previousSecret: string | null; previousSecretExpiresAt: number | null }, now = Date.now()) {
+export function secretsInForce(
+  t: { secret: string; previousSecret: string | null; previousSecretExpiresAt: number | null },
+  now = Date.now(),
+) {
   return t.previousSecret && (t.previousSecretExpiresAt ?? 0) > now ? [t.secret, t.previousSecret] : [t.secret];
 }

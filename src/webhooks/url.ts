@@ -222,7 +222,8 @@ export function isPrivateHost(hostname: string): boolean {
  */
 export function checkWebhookUrl(raw: string, opts: { allowPrivate: boolean }): Check {
   const input = raw.trim();
-  if (input.length > MAX_WEBHOOK_URL_LENGTH) return { ok: false, message: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
+  if (input.length > MAX_WEBHOOK_URL_LENGTH)
+    return { ok: false, message: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
   let url: URL;
   try {
     url = new URL(input);
@@ -230,11 +231,13 @@ export function checkWebhookUrl(raw: string, opts: { allowPrivate: boolean }): C
     return { ok: false, message: /^https?:/i.test(input) ? "must be a valid URL" : "must be an http(s) URL" };
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, message: "must be an http(s) URL" };
-  if (url.username !== "" || url.password !== "") return { ok: false, message: "must not contain a user name or password" };
+  if (url.username !== "" || url.password !== "")
+    return { ok: false, message: "must not contain a user name or password" };
   if (!opts.allowPrivate && isPrivateHost(url.hostname))
     return { ok: false, message: "must not point at a private, loopback or link-local address" };
   const href = url.href;
-  if (href.length > MAX_WEBHOOK_URL_LENGTH) return { ok: false, message: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
+  if (href.length > MAX_WEBHOOK_URL_LENGTH)
+    return { ok: false, message: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
   return { ok: true, url: href };
 }
 
@@ -246,7 +249,8 @@ export function checkWebhookUrl(raw: string, opts: { allowPrivate: boolean }): C
  */
 export function validateWebhookUrl(url: string, env: WebhookUrlEnv, field = "url"): string {
   const result = checkWebhookUrl(url, { allowPrivate: env.ALLOW_PRIVATE_WEBHOOK_URLS === "true" });
-  if (!result.ok) throw unprocessable(`Validation failed: ${field}: ${result.message}`, [{ field, message: result.message }]);
+  if (!result.ok)
+    throw unprocessable(`Validation failed: ${field}: ${result.message}`, [{ field, message: result.message }]);
   return result.url;
 }
 

@@ -35,17 +35,26 @@ describe("a Chatwoot client runs the API-channel flow unchanged", () => {
     expect(health).toMatchObject({ queue_services: "ok", data_services: "ok" });
 
     const identifier = `app-user-${Date.now()}`;
-    const contact = await call("POST", `${base}/contacts/`, { contact: { name: "Maya", email: `${identifier}@example.com`, identifier }, inbox_id: String(inboxId) });
+    const contact = await call("POST", `${base}/contacts/`, {
+      contact: { name: "Maya", email: `${identifier}@example.com`, identifier },
+      inbox_id: String(inboxId),
+    });
     expect(contact.status).toBe(200);
     const contactId = contact.body.payload.contact.id;
     expect(contact.body.payload.contact_inbox.source_id).toEqual(expect.any(String));
 
-    const conversation = await call("POST", `${base}/conversations`, { inbox_id: String(inboxId), contact_id: String(contactId) });
+    const conversation = await call("POST", `${base}/conversations`, {
+      inbox_id: String(inboxId),
+      contact_id: String(contactId),
+    });
     expect(conversation.status).toBe(200);
     const id = conversation.body.id;
     expect(conversation.body).toMatchObject({ inbox_id: inboxId, status: "open", meta: { sender: { id: contactId } } });
 
-    const json = await call("POST", `${base}/conversations/${id}/messages`, { content: "My card was charged twice", message_type: "incoming" });
+    const json = await call("POST", `${base}/conversations/${id}/messages`, {
+      content: "My card was charged twice",
+      message_type: "incoming",
+    });
     expect(json.body).toMatchObject({ message_type: 0, sender: { id: contactId, type: "contact" } });
 
     const form = new FormData();
@@ -74,7 +83,9 @@ describe("a Chatwoot client runs the API-channel flow unchanged", () => {
     expect(note.body).toMatchObject({ message_type: 1, private: true });
 
     const list = await call("GET", `${base}/conversations/${id}/messages`);
-    expect(list.body.payload.map((m: { content: string; message_type: number }) => [m.message_type, m.content])).toEqual([
+    expect(
+      list.body.payload.map((m: { content: string; message_type: number }) => [m.message_type, m.content]),
+    ).toEqual([
       // The demo inbox routes new conversations to its online agent.
       [2, "Assigned to Demo Admin by Automation System"],
       [0, "My card was charged twice"],
@@ -84,13 +95,21 @@ describe("a Chatwoot client runs the API-channel flow unchanged", () => {
     ]);
     expect(list.body.meta.contact.id).toBe(contactId);
 
-    const index = await call("GET", `${base}/conversations?assignee_type=all&status=open&page=1&q=&inbox_id=&team_id=&labels=`);
+    const index = await call(
+      "GET",
+      `${base}/conversations?assignee_type=all&status=open&page=1&q=&inbox_id=&team_id=&labels=`,
+    );
     expect(index.status).toBe(200);
-    expect(index.body.data.meta).toEqual(expect.objectContaining({ all_count: expect.any(Number), mine_count: expect.any(Number) }));
+    expect(index.body.data.meta).toEqual(
+      expect.objectContaining({ all_count: expect.any(Number), mine_count: expect.any(Number) }),
+    );
     expect(index.body.data.payload.map((c: { id: number }) => c.id)).toContain(id);
 
     const resolved = await call("POST", `${base}/conversations/${id}/toggle_status`, { status: "resolved" });
-    expect(resolved.body).toEqual({ meta: {}, payload: { success: true, conversation_id: id, current_status: "resolved", snoozed_until: null } });
+    expect(resolved.body).toEqual({
+      meta: {},
+      payload: { success: true, conversation_id: id, current_status: "resolved", snoozed_until: null },
+    });
 
     // The same user comes back later: same contact, and their history is there.
     const again = await call("POST", `${base}/contacts`, { name: "Maya", identifier, inbox_id: inboxId });

@@ -11,7 +11,16 @@ export const CHROMIUM = "/usr/bin/chromium";
 export const launch = () =>
   chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -20,10 +29,24 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 export async function expectAccessible(page: Page, screen: string) {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+    const result = await (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            o: object,
+          ) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe.run(document, {
       resultTypes: ["violations"],
     });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+    }));
   });
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(bad, `${screen}: accessibility violations`).toEqual([]);
@@ -69,7 +92,9 @@ export function signedWith(r: Received, secret: string) {
   const id = r.headers["webhook-id"];
   const timestamp = r.headers["webhook-timestamp"];
   const signatures = String(r.headers["webhook-signature"] ?? "").split(" ");
-  const expected = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64")).update(`${id}.${timestamp}.${r.body}`).digest("base64");
+  const expected = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64"))
+    .update(`${id}.${timestamp}.${r.body}`)
+    .digest("base64");
   return signatures.includes(`v1,${expected}`);
 }
 
@@ -102,7 +127,12 @@ export const agentApiOf = (server: () => DevServer) => async (method: string, ro
 export const clientApiOf = (server: () => DevServer) => async (identifier: string, route: string, body?: unknown) => {
   const res = await fetch(`${server().url}/public/api/v1/inboxes/${identifier}${route}`, {
     method: body === undefined ? "GET" : "POST",
-    ...(body instanceof FormData ? { body } : { headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }),
+    ...(body instanceof FormData
+      ? { body }
+      : {
+          headers: { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
   });
   expect(res.status, `client ${route}: ${res.status === 200 ? "" : await res.clone().text()}`).toBe(200);
   const text = await res.text();

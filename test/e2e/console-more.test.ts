@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentApiOf, CHROMIUM, clientApiOf, expectAccessible, launch, screenshots, startReceiver, until } from "./console-helpers";
+import {
+  agentApiOf,
+  CHROMIUM,
+  clientApiOf,
+  expectAccessible,
+  launch,
+  screenshots,
+  startReceiver,
+  until,
+} from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
 /** A w×h PNG of colour bands (real pixels, so the screenshots show the image). */
@@ -31,11 +40,20 @@ function png(w: number, h: number) {
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const rows = Buffer.alloc((w * 3 + 1) * h);
   for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) rows.set(x < w / 3 ? [31, 95, 191] : x < (2 * w) / 3 ? [242, 169, 0] : [60, 207, 110], y * (w * 3 + 1) + 1 + x * 3);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+    for (let x = 0; x < w; x++)
+      rows.set(
+        x < w / 3 ? [31, 95, 191] : x < (2 * w) / 3 ? [242, 169, 0] : [60, 207, 110],
+        y * (w * 3 + 1) + 1 + x * 3,
+      );
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 const PNG = png(240, 120);
-const PDF = Buffer.from("%PDF-1.4\n% Konversio invoice 2211\n" + "x".repeat(3000) + "\n%%EOF\n");
+const PDF = Buffer.from(`%PDF-1.4\n% Konversio invoice 2211\n${"x".repeat(3000)}\n%%EOF\n`);
 const LOG = Buffer.from("2026-01-02 10:00:01 ERROR checkout failed: card declined (code 51)\n");
 
 /**
@@ -70,13 +88,16 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
   let team: { id: number; name: string };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
     [server, browser, receiver] = await Promise.all([
       startDevServer({ devArgs: ["--var", "ALLOW_PRIVATE_WEBHOOK_URLS:true"] }),
       launch(),
       startReceiver(),
     ]);
-    await agentApi("PATCH", `/inboxes/${server.credentials.inboxId}`, { channel: { webhook_url: `${receiver.url}/inbox` } });
+    await agentApi("PATCH", `/inboxes/${server.credentials.inboxId}`, {
+      channel: { webhook_url: `${receiver.url}/inbox` },
+    });
     team = await agentApi("POST", "/teams", { name: "Billing" });
     const created = await agentApi("POST", "/agents", { name: "Rita Agent", email: "rita@example.com", role: "agent" });
     rita = { id: created.id, name: created.name };
@@ -88,10 +109,16 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     await client(`/contacts/${sourceId}/conversations/${conversationId}/messages`, { content: "I was charged twice" });
     const other = await client("/contacts", { identifier: "user-778", name: "Omar Said" });
     otherConversationId = (await client(`/contacts/${other.source_id}/conversations`, {})).id;
-    await client(`/contacts/${other.source_id}/conversations/${otherConversationId}/messages`, { content: "Where is my order?" });
+    await client(`/contacts/${other.source_id}/conversations/${otherConversationId}/messages`, {
+      content: "Where is my order?",
+    });
     await agentApi("POST", `/conversations/${otherConversationId}/labels`, { labels: ["shipping"] });
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "UTC", acceptDownloads: true });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      timezoneId: "UTC",
+      acceptDownloads: true,
+    });
     await context.routeWebSocket(/\/cable/, (ws) => {
       cable.urls.push(ws.url());
       if (cable.down) return ws.close({ code: 4000, reason: "offline" });
@@ -126,7 +153,9 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     await page.getByLabel("Reply").fill("Here are your receipt and invoice");
     await page.getByRole("button", { name: "Send" }).click();
 
-    const sent = page.getByRole("listitem", { name: /Outgoing message from/ }).filter({ hasText: "Here are your receipt and invoice" });
+    const sent = page
+      .getByRole("listitem", { name: /Outgoing message from/ })
+      .filter({ hasText: "Here are your receipt and invoice" });
     const image = sent.getByRole("img", { name: "receipt.png" });
     await image.waitFor();
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
@@ -142,7 +171,9 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
 
     // The inbox's webhook_url gets the reply with both files.
     const created = await until("message_created with attachments", () =>
-      receiver.received.find((r) => r.json.event === "message_created" && r.json.content === "Here are your receipt and invoice"),
+      receiver.received.find(
+        (r) => r.json.event === "message_created" && r.json.content === "Here are your receipt and invoice",
+      ),
     );
     expect(created.json.attachments.map((a: { file_type: string }) => a.file_type).sort()).toEqual(["file", "image"]);
   });
@@ -154,7 +185,9 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     form.append("attachments[]", new Blob([LOG], { type: "text/plain" }), "checkout.log");
     await client(`/contacts/${sourceId}/conversations/${conversationId}/messages`, form);
 
-    const incoming = page.getByRole("listitem", { name: /Incoming message from Lena Berg/ }).filter({ hasText: "Screenshot and log attached" });
+    const incoming = page
+      .getByRole("listitem", { name: /Incoming message from Lena Berg/ })
+      .filter({ hasText: "Screenshot and log attached" });
     const image = incoming.getByRole("img", { name: "screen.png" });
     await image.waitFor({ timeout: 15_000 });
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
@@ -172,36 +205,59 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
   it("shows a reply whose delivery failed with its error and Retry, which re-sends it", async () => {
     await page.getByLabel("Reply").fill("Your refund is on its way");
     await page.getByRole("button", { name: "Send" }).click();
-    const reply = page.getByRole("listitem", { name: /Outgoing message from/ }).filter({ hasText: "Your refund is on its way" });
+    const reply = page
+      .getByRole("listitem", { name: /Outgoing message from/ })
+      .filter({ hasText: "Your refund is on its way" });
     await reply.getByText("Delivery: sent").waitFor();
     const first = await until("message_created for the reply", () =>
-      receiver.received.find((r) => r.json.event === "message_created" && r.json.content === "Your refund is on its way"),
+      receiver.received.find(
+        (r) => r.json.event === "message_created" && r.json.content === "Your refund is on its way",
+      ),
     );
     const messageId = first.json.id as number;
 
     // The integrator reports that it could not deliver it to the end user.
-    await agentApi("PATCH", `/conversations/${conversationId}/messages/${messageId}`, { status: "failed", external_error: "Device unreachable" });
+    await agentApi("PATCH", `/conversations/${conversationId}/messages/${messageId}`, {
+      status: "failed",
+      external_error: "Device unreachable",
+    });
     await reply.getByText("Delivery: failed").waitFor({ timeout: 15_000 });
     await reply.getByText("Device unreachable").waitFor();
     // After a reload too (the API's state, not only the live frame).
     await page.reload();
     await reply.getByText("Delivery: failed").waitFor();
-    await page.getByRole("list", { name: "Conversation list" }).getByRole("link", { name: /Lena Berg/ }).waitFor();
+    await page
+      .getByRole("list", { name: "Conversation list" })
+      .getByRole("link", { name: /Lena Berg/ })
+      .waitFor();
     await page.getByRole("complementary", { name: "Contact" }).getByText("user-777").waitFor();
     await reply.scrollIntoViewIfNeeded();
     await screenshots(page, "attachments");
 
-    const retry = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/conversations/${conversationId}/messages/${messageId}/retry`));
+    const retry = page.waitForResponse(
+      (r) =>
+        r.request().method() === "POST" &&
+        r.url().endsWith(`/conversations/${conversationId}/messages/${messageId}/retry`),
+    );
     await reply.getByRole("button", { name: "Retry" }).click();
     expect((await retry).status()).toBe(200);
     await reply.getByText("Delivery: sent").waitFor();
     expect(await reply.getByRole("button", { name: "Retry" }).count()).toBe(0);
     expect(await reply.getByText("Device unreachable").count()).toBe(0);
     // The same delivery is sent again, with the same webhook-id.
-    await until("the redelivered message_created", () =>
-      receiver.received.filter((r) => r.json.event === "message_created" && r.json.id === messageId && r.headers["webhook-id"] === first.headers["webhook-id"]).length >= 2,
+    await until(
+      "the redelivered message_created",
+      () =>
+        receiver.received.filter(
+          (r) =>
+            r.json.event === "message_created" &&
+            r.json.id === messageId &&
+            r.headers["webhook-id"] === first.headers["webhook-id"],
+        ).length >= 2,
     );
-    const stored = (await agentApi("GET", `/conversations/${conversationId}/messages`)).payload.find((m: { id: number }) => m.id === messageId);
+    const stored = (await agentApi("GET", `/conversations/${conversationId}/messages`)).payload.find(
+      (m: { id: number }) => m.id === messageId,
+    );
     expect(stored.status).toBe("sent");
   });
 
@@ -232,7 +288,9 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
   it("sends the agent's typing (on, then off when sent) and shows the end user's typing start and stop", async () => {
     const from = receiver.received.length;
     const typingEvents = (event: string) =>
-      receiver.received.slice(from).filter((r) => r.path === "/inbox" && r.json.event === event && r.json.conversation?.id === conversationId);
+      receiver.received
+        .slice(from)
+        .filter((r) => r.path === "/inbox" && r.json.event === event && r.json.conversation?.id === conversationId);
     await page.getByLabel("Reply").pressSequentially("Let me check", { delay: 20 });
     const on = await until("conversation_typing_on", () => typingEvents("conversation_typing_on")[0]);
     expect(on.json.is_private).toBe(false);
@@ -256,14 +314,18 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     await thread().getByText(`Assigned to ${rita.name} by Demo Admin`).waitFor();
     await actions().getByLabel("Team").selectOption(String(team.id));
     await expect.poll(async () => (await stored()).meta.team?.id).toBe(team.id);
-    await thread().getByText(/Assigned to billing by Demo Admin/i).waitFor();
+    await thread()
+      .getByText(/Assigned to billing by Demo Admin/i)
+      .waitFor();
     await actions().getByLabel("Priority").selectOption("high");
     await expect.poll(async () => (await stored()).priority).toBe("high");
     await thread().getByText("Demo Admin set the priority to high").waitFor();
     await actions().getByLabel("Labels").fill("refund, vip");
     await actions().getByRole("button", { name: "Save labels" }).click();
     await expect.poll(async () => [...(await stored()).labels].sort()).toEqual(["refund", "vip"]);
-    await thread().getByText(/added refund/).waitFor();
+    await thread()
+      .getByText(/added refund/)
+      .waitFor();
     expect((await stored()).meta.assignee.id, "setting the team kept the assignee").toBe(rita.id);
     expect(await actions().getByRole("alert").count()).toBe(0);
 
@@ -322,12 +384,17 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
 
     await page.reload();
     await page.getByText("Status: snoozed").waitFor();
-    await actions().getByText(/Snoozed until .*2031/).waitFor();
+    await actions()
+      .getByText(/Snoozed until .*2031/)
+      .waitFor();
     // The list's Snoozed view has it.
     const filters = page.getByRole("region", { name: "Conversations", exact: true });
     await filters.getByRole("button", { name: /^All/ }).click();
     await filters.getByLabel("Status").selectOption("snoozed");
-    await page.getByRole("list", { name: "Conversation list" }).getByRole("link", { name: /Lena Berg/ }).waitFor();
+    await page
+      .getByRole("list", { name: "Conversation list" })
+      .getByRole("link", { name: /Lena Berg/ })
+      .waitFor();
 
     await actions().getByRole("button", { name: "Reopen" }).click();
     await page.getByText("Status: open").waitFor();
@@ -339,11 +406,13 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     const contact = await client("/contacts", { identifier: "user-779", name: "Ada Page" });
     const id = (await client(`/contacts/${contact.source_id}/conversations`, {})).id as number;
     const text = (n: number) => `Long thread message ${String(n).padStart(2, "0")}`;
-    for (let n = 1; n <= 26; n++) await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(n) });
+    for (let n = 1; n <= 26; n++)
+      await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(n) });
 
     await page.goto(`${server.url}/app/conversations/${id}`);
     await thread().getByText(text(26), { exact: true }).waitFor();
-    const shown = async () => (await thread().locator(".content").allTextContents()).filter((t) => t.startsWith("Long thread message"));
+    const shown = async () =>
+      (await thread().locator(".content").allTextContents()).filter((t) => t.startsWith("Long thread message"));
     const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => text(from + i));
     expect(await shown()).toEqual(range(7, 26));
     const older = page.getByRole("button", { name: "Load older messages" });
@@ -351,7 +420,10 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     await expectAccessible(page, "conversation with older messages");
 
     // What was the first message stays where it was on screen when older ones come in above it.
-    const top = () => thread().getByText(text(7), { exact: true }).evaluate((el) => el.getBoundingClientRect().top);
+    const top = () =>
+      thread()
+        .getByText(text(7), { exact: true })
+        .evaluate((el) => el.getBoundingClientRect().top);
     await older.scrollIntoViewIfNeeded();
     const before = await top();
     await older.click();
@@ -365,11 +437,19 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     // A live message and a reload of the latest page (a status change) keep the older ones, once each.
     await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(27) });
     await thread().getByText(text(27), { exact: true }).waitFor({ timeout: 15_000 });
-    const reloaded = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname.endsWith(`/conversations/${id}/messages`) && !r.url().includes("before="));
+    const reloaded = page.waitForResponse(
+      (r) =>
+        r.request().method() === "GET" &&
+        new URL(r.url()).pathname.endsWith(`/conversations/${id}/messages`) &&
+        !r.url().includes("before="),
+    );
     await agentApi("POST", `/conversations/${id}/toggle_status`, { status: "pending" });
     await page.getByText("Status: pending").waitFor();
     await (await reloaded).finished();
-    await thread().getByText(/pending/i).first().waitFor();
+    await thread()
+      .getByText(/pending/i)
+      .first()
+      .waitFor();
     expect(await shown()).toEqual(range(1, 27));
     expect(await older.count()).toBe(0);
     expect(errors).toEqual([]);

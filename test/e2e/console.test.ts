@@ -2,7 +2,18 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTypes, typesFile } from "../../web/scripts/api-types.mjs";
-import { agentApiOf, CHROMIUM, clientApiOf, expectAccessible, launch, screenshots, signedWith, sleep, startReceiver, until } from "./console-helpers";
+import {
+  agentApiOf,
+  CHROMIUM,
+  clientApiOf,
+  expectAccessible,
+  launch,
+  screenshots,
+  signedWith,
+  sleep,
+  startReceiver,
+  until,
+} from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
 /**
@@ -31,7 +42,8 @@ describe("the agent console", () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
     [server, browser, receiver] = await Promise.all([
       startDevServer({ devArgs: ["--var", "ALLOW_PRIVATE_WEBHOOK_URLS:true"] }),
       launch(),
@@ -55,7 +67,9 @@ describe("the agent console", () => {
       expect(res.status, entry).toBe(302);
       expect(new URL(res.headers.get("location")!, server.url).pathname).toBe("/app/");
     }
-    const deep = await fetch(`${server.url}/app/settings/inboxes`, { headers: { accept: "text/html", "sec-fetch-mode": "navigate" } });
+    const deep = await fetch(`${server.url}/app/settings/inboxes`, {
+      headers: { accept: "text/html", "sec-fetch-mode": "navigate" },
+    });
     expect(deep.status).toBe(200);
     expect(await deep.text()).toContain('<div id="app">');
     expect((await fetch(`${server.url}/api`)).status).toBe(200);
@@ -65,7 +79,9 @@ describe("the agent console", () => {
 
   it("uses types generated from the Worker's current /openapi.json (npm run web:types)", async () => {
     const document = await (await fetch(`${server.url}/openapi.json`)).json();
-    expect(await generateTypes(document), "web/src/api-types.ts is stale: run `npm run web:types`").toBe(readFileSync(typesFile, "utf8"));
+    expect(await generateTypes(document), "web/src/api-types.ts is stale: run `npm run web:types`").toBe(
+      readFileSync(typesFile, "utf8"),
+    );
   });
 
   it("refuses a wrong password, then signs the demo agent in with a session cookie and no stored token", async () => {
@@ -82,7 +98,9 @@ describe("the agent console", () => {
     await signIn(page, server.credentials.email, server.credentials.password!);
     const cookie = (await context.cookies()).find((c) => c.name === "konversio_session");
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    );
     expect(stored).not.toContain(server.credentials.token);
     expect(stored).toBe("{}{}");
   });
@@ -94,15 +112,26 @@ describe("the agent console", () => {
 
   it("shows a conversation an end user opens through the client API, live, and its contact", async () => {
     // The demo inbox's webhook_url points at the receiver (as README's walk-through does).
-    inboxSecret = (await agentApi("PATCH", `/inboxes/${server.credentials.inboxId}`, { channel: { webhook_url: `${receiver.url}/inbox` } })).secret;
+    inboxSecret = (
+      await agentApi("PATCH", `/inboxes/${server.credentials.inboxId}`, {
+        channel: { webhook_url: `${receiver.url}/inbox` },
+      })
+    ).secret;
     identifier = server.credentials.inboxIdentifier;
     await expect.poll(() => page.getByRole("status", { name: /Realtime/ }).textContent()).toContain("Live");
 
-    const contact = await client(identifier, "/contacts", { identifier: "user-501", name: "Noor Haddad", email: "noor@example.com", custom_attributes: { plan: "pro" } });
+    const contact = await client(identifier, "/contacts", {
+      identifier: "user-501",
+      name: "Noor Haddad",
+      email: "noor@example.com",
+      custom_attributes: { plan: "pro" },
+    });
     sourceId = contact.source_id;
     const conversation = await client(identifier, `/contacts/${sourceId}/conversations`, {});
     conversationId = conversation.id;
-    await client(identifier, `/contacts/${sourceId}/conversations/${conversationId}/messages`, { content: "My parcel never arrived" });
+    await client(identifier, `/contacts/${sourceId}/conversations/${conversationId}/messages`, {
+      content: "My parcel never arrived",
+    });
 
     const item = page.getByRole("link", { name: /Noor Haddad/ });
     await item.waitFor({ timeout: 15_000 });
@@ -119,9 +148,13 @@ describe("the agent console", () => {
     await expect.poll(() => item.getByText("unread").count()).toBe(0);
 
     // A second message while the conversation is open, and the user typing, arrive without a reload.
-    await client(identifier, `/contacts/${sourceId}/conversations/${conversationId}/toggle_typing`, { typing_status: "on" });
+    await client(identifier, `/contacts/${sourceId}/conversations/${conversationId}/toggle_typing`, {
+      typing_status: "on",
+    });
     await page.getByText("Noor Haddad is typing…").waitFor();
-    await client(identifier, `/contacts/${sourceId}/conversations/${conversationId}/messages`, { content: "Order 4411, it was due Monday" });
+    await client(identifier, `/contacts/${sourceId}/conversations/${conversationId}/messages`, {
+      content: "Order 4411, it was due Monday",
+    });
     await thread.getByText("Order 4411, it was due Monday").waitFor();
     await expectAccessible(page, "conversation");
   });
@@ -131,7 +164,9 @@ describe("the agent console", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByRole("list", { name: "Messages" }).getByText("Sorry! It ships today.").waitFor();
     const reply = await until("message_created for the reply", () =>
-      receiver.received.find((r) => r.path === "/inbox" && r.json.event === "message_created" && r.json.content === "Sorry! It ships today."),
+      receiver.received.find(
+        (r) => r.path === "/inbox" && r.json.event === "message_created" && r.json.content === "Sorry! It ships today.",
+      ),
     );
     expect(signedWith(reply, inboxSecret)).toBe(true);
     expect(reply.json.message_type).toBe("outgoing");
@@ -149,7 +184,9 @@ describe("the agent console", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await until("the later reply", () => receiver.received.find((r) => r.json.content === "Tracking link coming up."));
     await sleep(500);
-    expect(receiver.received.filter((r) => r.path === "/inbox" && JSON.stringify(r.json).includes("Check the warehouse"))).toEqual([]);
+    expect(
+      receiver.received.filter((r) => r.path === "/inbox" && JSON.stringify(r.json).includes("Check the warehouse")),
+    ).toEqual([]);
     await page.getByText("Delivery: sent").first().waitFor();
     await screenshots(page, "conversation");
   });
@@ -158,7 +195,9 @@ describe("the agent console", () => {
     await page.getByRole("button", { name: "Resolve" }).click();
     await page.getByRole("button", { name: "Reopen" }).waitFor();
     await page.getByText("Status: resolved").waitFor();
-    await until("conversation_status_changed", () => receiver.received.find((r) => r.json.event === "conversation_status_changed" && r.json.status === "resolved"));
+    await until("conversation_status_changed", () =>
+      receiver.received.find((r) => r.json.event === "conversation_status_changed" && r.json.status === "resolved"),
+    );
     await page.getByRole("button", { name: "Reopen" }).click();
     await page.getByRole("button", { name: "Resolve" }).waitFor();
   });
@@ -203,7 +242,9 @@ describe("the agent console", () => {
     await hook.waitFor();
 
     await agentApi("POST", `/conversations/${conversationId}/messages`, { content: "Reply for the account webhook" });
-    await until("the account webhook's delivery", () => receiver.received.find((r) => r.path === "/account" && r.json.content === "Reply for the account webhook"));
+    await until("the account webhook's delivery", () =>
+      receiver.received.find((r) => r.path === "/account" && r.json.content === "Reply for the account webhook"),
+    );
     await expect
       .poll(
         async () => {
@@ -216,8 +257,14 @@ describe("the agent console", () => {
     await hook.getByRole("button", { name: "Details" }).first().click();
     await hook.getByText("Delivery id").waitFor();
     const before = receiver.received.length;
-    await hook.getByRole("button", { name: /^Redeliver message_created/ }).first().click();
-    await until("the redelivery", () => receiver.received.length > before && receiver.received.slice(before).some((r) => r.path === "/account"));
+    await hook
+      .getByRole("button", { name: /^Redeliver message_created/ })
+      .first()
+      .click();
+    await until(
+      "the redelivery",
+      () => receiver.received.length > before && receiver.received.slice(before).some((r) => r.path === "/account"),
+    );
     await expectAccessible(page, "webhooks");
     await screenshots(page, "webhooks");
   });
@@ -260,7 +307,13 @@ describe("the agent console", () => {
 
   it("switches availability and signs out", async () => {
     await page.getByLabel("Availability").selectOption("busy");
-    await expect.poll(async () => (await agentApi("GET", "/agents")).find((a: { email: string }) => a.email === server.credentials.email)?.availability_status).toBe("busy");
+    await expect
+      .poll(
+        async () =>
+          (await agentApi("GET", "/agents")).find((a: { email: string }) => a.email === server.credentials.email)
+            ?.availability_status,
+      )
+      .toBe("busy");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     await page.reload();

@@ -47,10 +47,18 @@ describe("npm run dev", () => {
     const { email, password } = first.credentials;
     expect(password).toMatch(/^demo-[1-9A-HJ-NP-Za-km-z]{12}$/);
     expect(first.output()).toContain(`console:           ${first.url}/app`);
-    const res = await fetch(`${first.url}/auth/sign_in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+    const res = await fetch(`${first.url}/auth/sign_in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("set-cookie")).toMatch(/konversio_session=.*HttpOnly/i);
-    const wrong = await fetch(`${first.url}/auth/sign_in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "nope" }) });
+    const wrong = await fetch(`${first.url}/auth/sign_in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "nope" }),
+    });
     expect(wrong.status).toBe(401);
   });
 

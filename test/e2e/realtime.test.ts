@@ -37,11 +37,17 @@ describe("a browser app on the client API and /cable", () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-    [server, browser] = await Promise.all([startDevServer(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    [server, browser] = await Promise.all([
+      startDevServer(),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    ]);
     page = await browser.newPage();
     // A page on another origin than the API (an app's own page would be), so every call is cross-origin.
-    await page.route("http://chat.example.test/", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>chat</title>" }));
+    await page.route("http://chat.example.test/", (route) =>
+      route.fulfill({ contentType: "text/html", body: "<!doctype html><title>chat</title>" }),
+    );
     await page.goto("http://chat.example.test/");
   });
 
@@ -65,7 +71,11 @@ describe("a browser app on the client API and /cable", () => {
       async ({ base, identifier }) => {
         const client = `${base}/public/api/v1/inboxes/${identifier}`;
         const post = async (path: string, body: unknown) => {
-          const res = await fetch(`${client}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+          const res = await fetch(`${client}${path}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
           if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
           return res.json();
         };
@@ -92,19 +102,33 @@ describe("a browser app on the client API and /cable", () => {
     expect(started.mine).toMatchObject({ message_type: 0, echo_id: "bubble-1" });
 
     // The demo inbox routed the conversation to its online agent, who replies.
-    const reply = await agentPost(`/conversations/${started.conversation.id}/messages`, { content: "Hi Lea, how can I help?" });
-    await page.waitForFunction((id) => window.cableFrames.some((f) => f.event === "message.created" && f.data.id === id), reply.id, { timeout: 10_000 });
+    const reply = await agentPost(`/conversations/${started.conversation.id}/messages`, {
+      content: "Hi Lea, how can I help?",
+    });
+    await page.waitForFunction(
+      (id) => window.cableFrames.some((f) => f.event === "message.created" && f.data.id === id),
+      reply.id,
+      { timeout: 10_000 },
+    );
     const frames = await page.evaluate(() => window.cableFrames);
     const pushed = frames.find((f) => f.event === "message.created" && f.data.id === reply.id)!;
-    expect(pushed).toMatchObject({ id: expect.any(Number), data: { content: "Hi Lea, how can I help?", message_type: 1, conversation_id: started.conversation.id } });
+    expect(pushed).toMatchObject({
+      id: expect.any(Number),
+      data: { content: "Hi Lea, how can I help?", message_type: 1, conversation_id: started.conversation.id },
+    });
     expect(frames.some((f) => f.event === "message.created" && f.data.echo_id === "bubble-1")).toBe(true);
 
     // The app loses its connection; a reply lands meanwhile; it reconnects with the last id seen.
-    await page.evaluate(() => new Promise<void>((resolve) => {
-      window.cable.onclose = () => resolve();
-      window.cable.close();
-    }));
-    const missed = await agentPost(`/conversations/${started.conversation.id}/messages`, { content: "Are you still there?" });
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          window.cable.onclose = () => resolve();
+          window.cable.close();
+        }),
+    );
+    const missed = await agentPost(`/conversations/${started.conversation.id}/messages`, {
+      content: "Are you still there?",
+    });
     await page.evaluate(
       async ({ token, since }) => {
         window.cableFrames = [];
@@ -112,7 +136,11 @@ describe("a browser app on the client API and /cable", () => {
       },
       { token: started.contact.pubsub_token, since: pushed.id! },
     );
-    await page.waitForFunction((id) => window.cableFrames.some((f) => f.event === "message.created" && f.data.id === id), missed.id, { timeout: 10_000 });
+    await page.waitForFunction(
+      (id) => window.cableFrames.some((f) => f.event === "message.created" && f.data.id === id),
+      missed.id,
+      { timeout: 10_000 },
+    );
     const replayed = (await page.evaluate(() => window.cableFrames)).filter((f) => f.event === "message.created");
     expect(replayed.map((f) => f.data.content)).toEqual(["Are you still there?"]);
   });

@@ -22,7 +22,8 @@ describe("Swagger UI at /swagger", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
     [server, browser] = await Promise.all([
       startDevServer(),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),

@@ -16,7 +16,8 @@ function section(title: string) {
   const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
   const text = readme.split(new RegExp(`^## ${title}$`, "m"))[1]?.split(/^## /m)[0];
   if (!text) throw new Error(`README has no ## ${title} section`);
-  const blocks = (lang: string) => [...text.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map((m) => m[1]);
+  const blocks = (lang: string) =>
+    [...text.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map((m) => m[1]);
   return { sh: blocks("sh"), text: blocks("text") };
 }
 
@@ -50,7 +51,9 @@ async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 3
     if (result) return result as NonNullable<T>;
     if (shellExit !== undefined) break;
   }
-  throw new Error(`no ${what} (shell ${shellExit === undefined ? "running" : `exited ${shellExit}`})\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  throw new Error(
+    `no ${what} (shell ${shellExit === undefined ? "running" : `exited ${shellExit}`})\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+  );
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -88,7 +91,9 @@ describe("README: seeing replies arrive by webhook", () => {
     expect(exportLine).toBeDefined();
     const [pointInbox, startReceiver, reply] = webhook.sh;
     shell.stdin!.write(`set -euo pipefail\n${exportLine}\n${walkThrough}\n${pointInbox}\n${startReceiver}\n`);
-    await until("listening line", () => stdout.includes(`Webhook receiver listening on http://127.0.0.1:${receiverPort}/`));
+    await until("listening line", () =>
+      stdout.includes(`Webhook receiver listening on http://127.0.0.1:${receiverPort}/`),
+    );
 
     shell.stdin!.write(reply);
     // The README shows the output with example numbers: the ids and the sequence may differ.
@@ -170,7 +175,9 @@ describe("README: seeing replies arrive by webhook", () => {
     const docs = readFileSync(path.join(projectRoot, "docs", "webhooks.md"), "utf8");
     const snippet = docs.match(/^```js\n([\s\S]*?)^```$/m)?.[1];
     expect(snippet).toBeDefined();
-    const receiver = readFileSync(path.join(projectRoot, "examples", "webhook-receiver", "receiver.mjs"), "utf8").split("\n");
+    const receiver = readFileSync(path.join(projectRoot, "examples", "webhook-receiver", "receiver.mjs"), "utf8").split(
+      "\n",
+    );
     for (const line of snippet!.split("\n").filter((l) => l.trim())) expect(receiver).toContain(line);
   });
 

@@ -14,7 +14,13 @@ export async function documentedOperations(): Promise<Operation[]> {
 /** Replaces each `{param}` of an OpenAPI path; `id` is named by the collection segment before it. */
 export function fillPath(path: string, ids: Record<string, string | number>): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string, offset: number) => {
-    const key = name === "id" ? `id:${path.slice(0, offset - 1).split("/").pop()}` : name;
+    const key =
+      name === "id"
+        ? `id:${path
+            .slice(0, offset - 1)
+            .split("/")
+            .pop()}`
+        : name;
     if (ids[key] === undefined) throw new Error(`no value for {${name}} in ${path}`);
     return String(ids[key]);
   });
@@ -24,7 +30,8 @@ export function fillPath(path: string, ids: Record<string, string | number>): st
 export function refusalMismatch(res: ApiResponse, status: number, error?: string): string | null {
   if (res.status !== status) return `expected ${status}, got ${res.status}: ${res.text.slice(0, 160)}`;
   const b = res.body;
-  if (typeof b?.error !== "string" || typeof b?.code !== "string" || !Array.isArray(b?.details)) return `not the error envelope: ${res.text.slice(0, 160)}`;
+  if (typeof b?.error !== "string" || typeof b?.code !== "string" || !Array.isArray(b?.details))
+    return `not the error envelope: ${res.text.slice(0, 160)}`;
   if (error !== undefined && b.error !== error) return `error "${b.error}", expected "${error}"`;
   return null;
 }
@@ -33,17 +40,21 @@ const OWNED: Record<string, string> = {
   account: "select * from accounts where id = ?1",
   accountUsers: "select * from account_users where account_id = ?1 order by id",
   inboxes: "select * from inboxes where account_id = ?1 order by id",
-  inboxMembers: "select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?1) order by inbox_id, user_id",
+  inboxMembers:
+    "select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?1) order by inbox_id, user_id",
   teams: "select * from teams where account_id = ?1 order by id",
-  teamMembers: "select * from team_members where team_id in (select id from teams where account_id = ?1) order by team_id, user_id",
+  teamMembers:
+    "select * from team_members where team_id in (select id from teams where account_id = ?1) order by team_id, user_id",
   contacts: "select * from contacts where account_id = ?1 order by id",
-  contactInboxes: "select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?1) order by id",
+  contactInboxes:
+    "select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?1) order by id",
   conversations: "select * from conversations where account_id = ?1 order by id",
   labels: "select * from conversation_labels where account_id = ?1 order by conversation_id, label",
   messages: "select * from messages where account_id = ?1 order by id",
   messageTerms: "select * from message_terms where account_id = ?1 order by term, conversation_id, message_id",
   // Without the file bytes: the row and its size say enough.
-  attachments: "select id, account_id, message_id, key, file_name, content_type, file_size from attachments where account_id = ?1 order by id",
+  attachments:
+    "select id, account_id, message_id, key, file_name, content_type, file_size from attachments where account_id = ?1 order by id",
   webhooks: "select * from webhooks where account_id = ?1 order by id",
   events: "select * from events where account_id = ?1 order by id",
   deliveries: "select * from deliveries where account_id = ?1 order by id",
@@ -59,7 +70,11 @@ const GLOBAL: Record<string, string> = {
 /** Runs named queries in one D1 batch (one round trip, one consistent view). */
 async function tables(queries: Record<string, string>, accountId: number) {
   const names = Object.keys(queries);
-  const results = await env.DB.batch(names.map((n) => (queries[n].includes("?1") ? env.DB.prepare(queries[n]).bind(accountId) : env.DB.prepare(queries[n]))));
+  const results = await env.DB.batch(
+    names.map((n) =>
+      queries[n].includes("?1") ? env.DB.prepare(queries[n]).bind(accountId) : env.DB.prepare(queries[n]),
+    ),
+  );
   return Object.fromEntries(names.map((n, i) => [n, results[i].results]));
 }
 

@@ -4,7 +4,12 @@ import worker from "../../src/index";
 
 export type ApiResponse<T = any> = { status: number; body: T; headers: Headers; text: string };
 
-type Options = { token?: string | null; headers?: Record<string, string>; raw?: BodyInit; query?: Record<string, string> };
+type Options = {
+  token?: string | null;
+  headers?: Record<string, string>;
+  raw?: BodyInit;
+  query?: Record<string, string>;
+};
 
 /**
  * Calls the worker's fetch handler, as the runtime does for a client's HTTP request, with the
@@ -15,9 +20,14 @@ type Options = { token?: string | null; headers?: Record<string, string>; raw?: 
  */
 const fetchWorker = (request: Request) => worker.fetch(request, env, createExecutionContext());
 
-export async function api<T = any>(method: string, path: string, body?: unknown, opts: Options = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: Options = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers["api_access_token"] = opts.token;
+  if (opts.token) headers.api_access_token = opts.token;
   let payload: BodyInit | undefined = opts.raw;
   if (body !== undefined && payload === undefined) {
     if (body instanceof FormData) payload = body;

@@ -13,7 +13,12 @@ export const unique = (prefix = "x") => `${prefix}-${Date.now().toString(36)}-${
 
 export type Actor = { id: number; token: string; email: string; name: string };
 
-async function user(accountId: number, role: "administrator" | "agent", name: string, availability: "online" | "offline" = "online"): Promise<Actor> {
+async function user(
+  accountId: number,
+  role: "administrator" | "agent",
+  name: string,
+  availability: "online" | "offline" = "online",
+): Promise<Actor> {
   const db = testDb();
   const email = `${unique(name.toLowerCase())}@example.test`;
   const { user: u, token } = await createUser(db, { name, email, password: "Secret-password-1" });
@@ -46,7 +51,8 @@ export type World = Awaited<ReturnType<typeof createWorld>>;
 /** An API client bound to one token. */
 export function as(actor: { token: string }) {
   return {
-    get: <T = any>(path: string, query?: Record<string, string>) => api<T>("GET", path, undefined, { token: actor.token, query }),
+    get: <T = any>(path: string, query?: Record<string, string>) =>
+      api<T>("GET", path, undefined, { token: actor.token, query }),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
       api<T>("POST", path, body ?? {}, { token: actor.token, headers }),
     put: <T = any>(path: string, body?: unknown) => api<T>("PUT", path, body ?? {}, { token: actor.token }),
@@ -59,13 +65,20 @@ export function expectError(res: ApiResponse, status: number, message?: string |
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
   if (typeof res.body?.error !== "string" || typeof res.body?.code !== "string" || !Array.isArray(res.body?.details))
     throw new Error(`not the error envelope: ${res.text}`);
-  if (message instanceof RegExp && !message.test(res.body.error)) throw new Error(`error ${res.body.error} !~ ${message}`);
-  if (typeof message === "string" && res.body.error !== message) throw new Error(`error ${res.body.error} != ${message}`);
+  if (message instanceof RegExp && !message.test(res.body.error))
+    throw new Error(`error ${res.body.error} !~ ${message}`);
+  if (typeof message === "string" && res.body.error !== message)
+    throw new Error(`error ${res.body.error} != ${message}`);
 }
 
 /** Creates a contact (and its contact_inbox) through the API. */
 export async function createContact(w: World, fields: Record<string, unknown> = {}) {
-  const res = await as(w.admin).post(`${w.base}/contacts`, { name: "Alice", identifier: unique("user"), inbox_id: w.inbox.id, ...fields });
+  const res = await as(w.admin).post(`${w.base}/contacts`, {
+    name: "Alice",
+    identifier: unique("user"),
+    inbox_id: w.inbox.id,
+    ...fields,
+  });
   if (res.status !== 200) throw new Error(`contact create failed: ${res.text}`);
   return { contact: res.body.payload.contact, sourceId: res.body.payload.contact_inbox?.source_id as string };
 }
@@ -74,9 +87,17 @@ export async function createContact(w: World, fields: Record<string, unknown> = 
 export const platform = () => as({ token: env.PLATFORM_API_TOKEN! });
 
 /** Creates a conversation (contact + contact_inbox + conversation) through the API. */
-export async function createConversation(w: World, fields: Record<string, unknown> = {}, actor: { token: string } = w.admin) {
+export async function createConversation(
+  w: World,
+  fields: Record<string, unknown> = {},
+  actor: { token: string } = w.admin,
+) {
   const { contact, sourceId } = await createContact(w);
-  const res = await as(actor).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id, ...fields });
+  const res = await as(actor).post(`${w.base}/conversations`, {
+    inbox_id: w.inbox.id,
+    contact_id: contact.id,
+    ...fields,
+  });
   if (res.status !== 200) throw new Error(`conversation create failed: ${res.text}`);
   return { conversation: res.body, contact, sourceId, path: `${w.base}/conversations/${res.body.id}` };
 }

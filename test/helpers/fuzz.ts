@@ -29,7 +29,10 @@ export type JsonSchema = {
 
 type Parameter = { name: string; in: string; schema: JsonSchema };
 type OperationDoc = { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
-export type OpenApiDoc = { paths: Record<string, Record<string, OperationDoc>>; components?: { schemas?: Record<string, JsonSchema> } };
+export type OpenApiDoc = {
+  paths: Record<string, Record<string, OperationDoc>>;
+  components?: { schemas?: Record<string, JsonSchema> };
+};
 
 /** What one bad request is: how to build it, and whether the API must refuse it (4xx) or only survive it. */
 export type FuzzCase = {
@@ -52,22 +55,67 @@ const TWO_MIB = 2 * 1024 * 1024;
 const OVERSIZE = `{"content":"${"a".repeat(TWO_MIB)}"}`;
 
 /** Ids that name nothing: zero, negative, beyond any row, not a number, traversal, unicode, NUL. */
-const PATH_VALUES = ["0", "-1", "99999999999999999999", "1.5", "abc", "..%2F..%2Fetc%2Fpasswd", "%E2%9C%93%F0%9F%98%80", "%00", "1%20or%201%3D1"];
+const PATH_VALUES = [
+  "0",
+  "-1",
+  "99999999999999999999",
+  "1.5",
+  "abc",
+  "..%2F..%2Fetc%2Fpasswd",
+  "%E2%9C%93%F0%9F%98%80",
+  "%00",
+  "1%20or%201%3D1",
+];
 
 /** Bodies no operation reads, whatever its schema. */
 const BODY_CASES: FuzzCase[] = [
-  { label: "malformed JSON", raw: { body: '{"name": "unterminated', contentType: "application/json" }, refuse: true, statuses: [400] },
+  {
+    label: "malformed JSON",
+    raw: { body: '{"name": "unterminated', contentType: "application/json" },
+    refuse: true,
+    statuses: [400],
+  },
   { label: "a JSON array", raw: { body: "[1, 2]", contentType: "application/json" }, refuse: true, statuses: [400] },
   { label: "a JSON string", raw: { body: '"text"', contentType: "application/json" }, refuse: true, statuses: [400] },
-  { label: "invalid UTF-8", raw: { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), contentType: "application/json" }, refuse: true, statuses: [400] },
-  { label: "an XML content type", raw: { body: "<contact><name>x</name></contact>", contentType: "application/xml" }, refuse: true, statuses: [415] },
-  { label: "multipart without a boundary", raw: { body: "name=x", contentType: "multipart/form-data" }, refuse: true, statuses: [400] },
-  { label: "multipart with a broken body", raw: { body: "--zzz\r\nContent-Disposition: form-data\r\n\r\nx", contentType: "multipart/form-data; boundary=zzz" }, refuse: true, statuses: [400] },
-  { label: "a body over 2 MiB", raw: { body: OVERSIZE, contentType: "application/json" }, refuse: true, statuses: [413] },
+  {
+    label: "invalid UTF-8",
+    raw: { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), contentType: "application/json" },
+    refuse: true,
+    statuses: [400],
+  },
+  {
+    label: "an XML content type",
+    raw: { body: "<contact><name>x</name></contact>", contentType: "application/xml" },
+    refuse: true,
+    statuses: [415],
+  },
+  {
+    label: "multipart without a boundary",
+    raw: { body: "name=x", contentType: "multipart/form-data" },
+    refuse: true,
+    statuses: [400],
+  },
+  {
+    label: "multipart with a broken body",
+    raw: { body: "--zzz\r\nContent-Disposition: form-data\r\n\r\nx", contentType: "multipart/form-data; boundary=zzz" },
+    refuse: true,
+    statuses: [400],
+  },
+  {
+    label: "a body over 2 MiB",
+    raw: { body: OVERSIZE, contentType: "application/json" },
+    refuse: true,
+    statuses: [413],
+  },
 ];
 
 /** Values a field may hold only if its schema says nothing against them; they must never cause a 5xx. */
-const ODD_STRINGS = ["\u0000\u202e😀 é \ud800", "'; drop table messages; --", "{{7*7}} <script>alert(1)</script>", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ".repeat(40)];
+const ODD_STRINGS = [
+  "\u0000\u202e😀 é \ud800",
+  "'; drop table messages; --",
+  "{{7*7}} <script>alert(1)</script>",
+  "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ".repeat(40),
+];
 const ODD_NUMBERS = [1e308, 2 ** 53 + 1, -0, -1, 0];
 
 /** A search of many words: one INTERSECT a word once ran into D1's compound-SELECT limit at six. */
@@ -77,12 +125,22 @@ const MANY_WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
  * Objects of about 40 KB with keys of their own: one fits the limit (docs/api.md), two merged into
  * the same stored object do not, so repeated merges must end in a 422, never grow a row past D1's.
  */
-const largeObject = (round: number) => Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`fuzz${round}_${i}`, "v".repeat(1000)]));
+const largeObject = (round: number) =>
+  Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`fuzz${round}_${i}`, "v".repeat(1000)]));
 const LARGE_MERGES = 3;
 /** Over the limit in one request (70 KB). */
 const OVERSIZE_OBJECT = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`huge${i}`, "v".repeat(1000)]));
 
-const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v);
+const kindOf = (v: unknown) =>
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "array"
+      : typeof v === "number"
+        ? Number.isInteger(v)
+          ? "integer"
+          : "number"
+        : typeof v;
 
 /** Wrong-kind probes: an object, an array, a boolean, a string and an integer. */
 const KIND_PROBES: unknown[] = [{ nested: { deep: [1] } }, [{ x: 1 }], true, "✗ not a valid value ✗", 12345];
@@ -108,8 +166,13 @@ export class Fuzzer {
   /** An object schema's properties and required names, allOf merged. */
   objectShape(s: JsonSchema): { properties: Record<string, JsonSchema>; required: string[] } {
     const r = this.resolve(s);
-    const parts = r.allOf ? r.allOf.map((p) => this.objectShape(p)) : [{ properties: r.properties ?? {}, required: r.required ?? [] }];
-    return { properties: Object.assign({}, ...parts.map((p) => p.properties)), required: parts.flatMap((p) => p.required) };
+    const parts = r.allOf
+      ? r.allOf.map((p) => this.objectShape(p))
+      : [{ properties: r.properties ?? {}, required: r.required ?? [] }];
+    return {
+      properties: Object.assign({}, ...parts.map((p) => p.properties)),
+      required: parts.flatMap((p) => p.required),
+    };
   }
 
   /**
@@ -171,7 +234,9 @@ export class Fuzzer {
 
   /** Whether a field is a free-form object (custom_attributes and the like), as far as the document says. */
   isFreeFormObject(s: JsonSchema): boolean {
-    return this.alternatives(s).some((alt) => alt.type === "object" && !alt.properties && alt.additionalProperties !== false);
+    return this.alternatives(s).some(
+      (alt) => alt.type === "object" && !alt.properties && alt.additionalProperties !== false,
+    );
   }
 
   /** The bad requests for one operation, given a valid body for it (or none). */
@@ -183,14 +248,28 @@ export class Fuzzer {
     for (let k = 0; k < Math.min(3, pathParams.length * 3); k++) {
       const value = PATH_VALUES[(salt * 3 + k) % PATH_VALUES.length];
       const param = pathParams[(salt + k) % pathParams.length];
-      out.push({ label: `path ${param}=${value}`, path: { [param]: value }, json: validBody, refuse: true, statuses: [400, 404, 422] });
+      out.push({
+        label: `path ${param}=${value}`,
+        path: { [param]: value },
+        json: validBody,
+        refuse: true,
+        statuses: [400, 404, 422],
+      });
     }
     for (const [i, q] of (op.parameters ?? []).filter((p) => p.in === "query").entries()) {
       // On the wire every query value is a string; a list is its items, repeated or comma-separated.
       const items = this.alternatives(q.schema).find((alt) => alt.items)?.items;
       const refused = this.refusedValues(items ?? q.schema).filter((v): v is string => typeof v === "string");
-      if (refused.length) out.push({ label: `query ${q.name}`, query: { [q.name]: refused[(salt + i) % refused.length] }, refuse: true, statuses: [422], field: q.name });
-      if (!items && this.accepts(q.schema, MANY_WORDS)) out.push({ label: `query ${q.name} of many words`, query: { [q.name]: MANY_WORDS }, refuse: false });
+      if (refused.length)
+        out.push({
+          label: `query ${q.name}`,
+          query: { [q.name]: refused[(salt + i) % refused.length] },
+          refuse: true,
+          statuses: [422],
+          field: q.name,
+        });
+      if (!items && this.accepts(q.schema, MANY_WORDS))
+        out.push({ label: `query ${q.name} of many words`, query: { [q.name]: MANY_WORDS }, refuse: false });
     }
     const content = op.requestBody?.content;
     if (!content || !validBody) return out;
@@ -198,14 +277,32 @@ export class Fuzzer {
     const { properties, required } = this.bodyShape(Object.values(content)[0].schema, validBody);
     for (const [i, [name, schema]] of Object.entries(properties).entries()) {
       const refused = this.refusedValues(schema);
-      if (refused.length) out.push({ label: `field ${name}`, json: { ...validBody, [name]: refused[(salt + i) % refused.length] }, refuse: true, statuses: [422], field: name });
+      if (refused.length)
+        out.push({
+          label: `field ${name}`,
+          json: { ...validBody, [name]: refused[(salt + i) % refused.length] },
+          refuse: true,
+          statuses: [422],
+          field: name,
+        });
     }
     // Free-form objects: the same operation again and again with large new keys, then one too large.
     // A round may be refused for another reason (a create's unique e-mail, sent again), so its 422 need not name the field.
     for (const [name] of Object.entries(properties).filter(([, schema]) => this.isFreeFormObject(schema))) {
       for (let round = 0; round < LARGE_MERGES; round++)
-        out.push({ label: `large ${name} ${round + 1}/${LARGE_MERGES}`, json: { ...validBody, [name]: largeObject(round) }, refuse: false, statuses: [422] });
-      out.push({ label: `oversize ${name}`, json: { ...validBody, [name]: OVERSIZE_OBJECT }, refuse: true, statuses: [422], field: name });
+        out.push({
+          label: `large ${name} ${round + 1}/${LARGE_MERGES}`,
+          json: { ...validBody, [name]: largeObject(round) },
+          refuse: false,
+          statuses: [422],
+        });
+      out.push({
+        label: `oversize ${name}`,
+        json: { ...validBody, [name]: OVERSIZE_OBJECT },
+        refuse: true,
+        statuses: [422],
+        field: name,
+      });
     }
     if (required.length) {
       const { [required[0]]: _, ...rest } = validBody;

@@ -11,7 +11,12 @@ import { as, createConversation, createWorld, testDb, unique, type World } from 
  * whatever the account. `platform`: the operator's PLATFORM_API_TOKEN only.
  */
 export type Access = "admin" | "member" | "account" | "profile" | "platform";
-export type Ctx = World & { spare: { id: number }; user: { id: number }; messageId: number; ids: Record<string, number> };
+export type Ctx = World & {
+  spare: { id: number };
+  user: { id: number };
+  messageId: number;
+  ids: Record<string, number>;
+};
 export type Entry = {
   access: Access;
   /** A valid body for the callers who may (built per request, so unique values stay unique). */
@@ -30,7 +35,8 @@ const DESTRUCTIVE = "deletes one of the world's main entities";
 const name = () => ({ name: unique("Renamed") });
 const typing = () => ({ typing_status: "off" });
 const members = (w: Ctx) => ({ inbox_id: w.inbox.id, user_ids: [w.spare.id] });
-const failMessage = (w: Ctx) => env.DB.prepare("update messages set status = 'failed' where id = ?").bind(w.messageId).run();
+const failMessage = (w: Ctx) =>
+  env.DB.prepare("update messages set status = 'failed' where id = ?").bind(w.messageId).run();
 
 /** Every documented operation, classified. A new route fails the test until it is added here. */
 export const MATRIX: Record<string, Entry> = {
@@ -39,12 +45,21 @@ export const MATRIX: Record<string, Entry> = {
   "PUT /api/v1/profile": { access: "profile", body: () => ({ display_name: "Me" }) },
   "PATCH /api/v1/profile": { access: "profile", body: () => ({ display_name: "Me" }) },
   "POST /api/v1/profile/reset_access_token": { access: "profile", skip: "it would revoke the callers' tokens" },
-  "POST /api/v1/profile/availability": { access: "account", body: (w) => ({ account_id: w.account.id, availability: "online" }) },
-  "POST /api/v1/profile/auto_offline": { access: "account", body: (w) => ({ account_id: w.account.id, auto_offline: false }) },
+  "POST /api/v1/profile/availability": {
+    access: "account",
+    body: (w) => ({ account_id: w.account.id, availability: "online" }),
+  },
+  "POST /api/v1/profile/auto_offline": {
+    access: "account",
+    body: (w) => ({ account_id: w.account.id, auto_offline: false }),
+  },
   // Sessions: any valid credential (an API token here; test/auth.test.ts covers the cookie).
   "GET /auth/validate_token": { access: "profile" },
   "DELETE /auth/sign_out": { access: "profile", skip: "it would end the callers' sessions (test/auth.test.ts)" },
-  "POST /api/v1/profile": { access: "member", body: (w) => ({ inbox_identifier: w.inbox.identifier, identifier: unique("user") }) },
+  "POST /api/v1/profile": {
+    access: "member",
+    body: (w) => ({ inbox_identifier: w.inbox.identifier, identifier: unique("user") }),
+  },
   // Contacts are the account's (as in Chatwoot).
   [`GET ${acc}/contacts`]: { access: "account" },
   [`GET ${acc}/contacts/search`]: { access: "account" },
@@ -56,11 +71,17 @@ export const MATRIX: Record<string, Entry> = {
   [`GET ${acc}/contacts/{id}/conversations`]: { access: "account" },
   [`GET ${acc}/contacts/{id}/contact_inboxes`]: { access: "account" },
   // A contact_inbox is a session in one inbox: only that inbox's members (and administrators) make one.
-  [`POST ${acc}/contacts/{id}/contact_inboxes`]: { access: "member", body: (w) => ({ inbox_id: w.inbox.id, source_id: unique("src") }) },
+  [`POST ${acc}/contacts/{id}/contact_inboxes`]: {
+    access: "member",
+    body: (w) => ({ inbox_id: w.inbox.id, source_id: unique("src") }),
+  },
   // Conversations and messages: members of the conversation's inbox.
   [`GET ${acc}/conversations`]: { access: "account" },
   [`GET ${acc}/conversations/meta`]: { access: "account" },
-  [`POST ${acc}/conversations`]: { access: "member", body: (w) => ({ inbox_id: w.inbox.id, contact_id: w.ids["id:contacts"] }) },
+  [`POST ${acc}/conversations`]: {
+    access: "member",
+    body: (w) => ({ inbox_id: w.inbox.id, contact_id: w.ids["id:contacts"] }),
+  },
   [`GET ${conv}`]: { access: "member" },
   [`PATCH ${conv}`]: { access: "member", body: () => ({ priority: "low" }) },
   [`POST ${conv}/toggle_status`]: { access: "member", body: () => ({ status: "open" }) },
@@ -88,10 +109,16 @@ export const MATRIX: Record<string, Entry> = {
   [`GET ${acc}/inboxes/{id}/assignable_agents`]: { access: "member" },
   [`GET ${acc}/inboxes/{id}/routing`]: { access: "admin" },
   [`GET ${acc}/inboxes/{id}/deliveries`]: { access: "admin" },
-  [`POST ${acc}/inboxes/{id}/deliveries/{delivery_id}/redeliver`]: { access: "admin", skip: "it sends a webhook out of the test" },
+  [`POST ${acc}/inboxes/{id}/deliveries/{delivery_id}/redeliver`]: {
+    access: "admin",
+    skip: "it sends a webhook out of the test",
+  },
   [`GET ${acc}/inbox_members/{inbox_id}`]: { access: "member" },
   [`POST ${acc}/inbox_members`]: { access: "admin", body: members },
-  [`PATCH ${acc}/inbox_members`]: { access: "admin", body: (w) => ({ inbox_id: w.inbox.id, user_ids: [w.admin.id, w.agent.id, w.spare.id] }) },
+  [`PATCH ${acc}/inbox_members`]: {
+    access: "admin",
+    body: (w) => ({ inbox_id: w.inbox.id, user_ids: [w.admin.id, w.agent.id, w.spare.id] }),
+  },
   [`DELETE ${acc}/inbox_members`]: { access: "admin", body: members },
   // Agents and teams: everyone reads, administrators manage.
   [`GET ${acc}/agents`]: { access: "account" },
@@ -115,14 +142,21 @@ export const MATRIX: Record<string, Entry> = {
   [`POST ${acc}/webhooks`]: {
     access: "admin",
     // Scoped to the inbox nothing happens in, so no delivery leaves the test.
-    body: (w) => ({ url: `https://hooks.example.com/matrix/${unique("hook")}`, subscriptions: ["conversation_created"], inbox_id: w.otherInbox.id }),
+    body: (w) => ({
+      url: `https://hooks.example.com/matrix/${unique("hook")}`,
+      subscriptions: ["conversation_created"],
+      inbox_id: w.otherInbox.id,
+    }),
   },
   [`PUT ${acc}/webhooks/{id}`]: { access: "admin", body: () => ({ url: "https://hooks.example.com/renamed" }) },
   [`PATCH ${acc}/webhooks/{id}`]: { access: "admin", body: () => ({ url: "https://hooks.example.com/renamed" }) },
   [`DELETE ${acc}/webhooks/{id}`]: { access: "admin", skip: DESTRUCTIVE },
   [`POST ${acc}/webhooks/{id}/reset_secret`]: { access: "admin" },
   [`GET ${acc}/webhooks/{id}/deliveries`]: { access: "admin" },
-  [`POST ${acc}/webhooks/{id}/deliveries/{delivery_id}/redeliver`]: { access: "admin", skip: "it sends a webhook out of the test" },
+  [`POST ${acc}/webhooks/{id}/deliveries/{delivery_id}/redeliver`]: {
+    access: "admin",
+    skip: "it sends a webhook out of the test",
+  },
   // Platform API: the operator.
   [`POST ${plat}/accounts`]: { access: "platform", body: () => ({ name: unique("Platform") }) },
   [`GET ${plat}/accounts/{account_id}`]: { access: "platform" },
@@ -130,7 +164,10 @@ export const MATRIX: Record<string, Entry> = {
   [`PUT ${plat}/accounts/{account_id}`]: { access: "platform", body: () => ({ name: unique("Acme") }) },
   [`DELETE ${plat}/accounts/{account_id}`]: { access: "platform", skip: DESTRUCTIVE },
   [`GET ${plat}/accounts/{account_id}/account_users`]: { access: "platform" },
-  [`POST ${plat}/accounts/{account_id}/account_users`]: { access: "platform", body: (w) => ({ user_id: w.user.id, role: "agent" }) },
+  [`POST ${plat}/accounts/{account_id}/account_users`]: {
+    access: "platform",
+    body: (w) => ({ user_id: w.user.id, role: "agent" }),
+  },
   [`DELETE ${plat}/accounts/{account_id}/account_users`]: { access: "platform", body: (w) => ({ user_id: w.user.id }) },
   [`POST ${plat}/users`]: { access: "platform", body: () => ({ name: "Op", email: `${unique("op")}@example.test` }) },
   [`GET ${plat}/users/{id}`]: { access: "platform" },
@@ -141,7 +178,13 @@ export const MATRIX: Record<string, Entry> = {
 };
 
 /** Tokenless by design: health, attachment downloads (unguessable key), the WebSocket (its own auth). /openapi.json and /swagger are not in the document. */
-export const UNAUTHENTICATED = ["GET /api", "GET /attachments/{key}/{file_name}", "GET /cable", "POST /auth/sign_in", "POST /auth/password"];
+export const UNAUTHENTICATED = [
+  "GET /api",
+  "GET /attachments/{key}/{file_name}",
+  "GET /cable",
+  "POST /auth/sign_in",
+  "POST /auth/password",
+];
 export const isPublicClient = (path: string) => path.startsWith("/public/api/v1/inboxes/{inbox_identifier}");
 
 /**
@@ -152,21 +195,38 @@ export const isPublicClient = (path: string) => path.startsWith("/public/api/v1/
 export async function matrixWorld(): Promise<Ctx> {
   const w = await createWorld("Matrix");
   const db = testDb();
-  const newUser = (n: string) => createUser(db, { name: n, email: `${unique(n.toLowerCase())}@example.test`, password: "Secret-password-1" });
+  const newUser = (n: string) =>
+    createUser(db, { name: n, email: `${unique(n.toLowerCase())}@example.test`, password: "Secret-password-1" });
   const { user: spare } = await newUser("Spare");
   await addToAccount(db, w.account.id, spare.id, "agent", "online");
   const { user } = await newUser("Loose");
   const { conversation, contact } = await createConversation(w);
   const posted = await as(w.admin).post(`${w.base}/conversations/${conversation.id}/messages`, { content: "hello" });
   expect(posted.status).toBe(200);
-  const [team] = await db.insert(teams).values({ accountId: w.account.id, name: unique("team") }).returning();
+  const [team] = await db
+    .insert(teams)
+    .values({ accountId: w.account.id, name: unique("team") })
+    .returning();
   const [hook] = await db
     .insert(webhooks)
-    .values({ accountId: w.account.id, url: "https://hooks.example.com/a", subscriptions: ["message_created"], secret: "whsec_matrix", disabled: true })
+    .values({
+      accountId: w.account.id,
+      url: "https://hooks.example.com/a",
+      subscriptions: ["message_created"],
+      secret: "whsec_matrix",
+      disabled: true,
+    })
     .returning();
   const [event] = await db
     .insert(events)
-    .values({ uid: unique("evt"), accountId: w.account.id, inboxId: w.inbox.id, event: "message_created", stream: unique("stream"), sequence: 1 })
+    .values({
+      uid: unique("evt"),
+      accountId: w.account.id,
+      inboxId: w.inbox.id,
+      event: "message_created",
+      stream: unique("stream"),
+      sequence: 1,
+    })
     .returning();
   const [delivery] = await db
     .insert(deliveries)
@@ -188,4 +248,3 @@ export async function matrixWorld(): Promise<Ctx> {
   };
   return { ...w, spare, user, messageId: posted.body.id, ids };
 }
-

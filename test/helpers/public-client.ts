@@ -3,13 +3,18 @@ import { api, type ApiResponse } from "./api";
 /** A client of the public API for one inbox, as an app or web chat calls it (no token). */
 export function client(identifier: string, opts: { ip?: string } = {}) {
   const base = `/public/api/v1/inboxes/${identifier}`;
-  const headers = (extra?: Record<string, string>) => ({ ...(opts.ip ? { "cf-connecting-ip": opts.ip } : {}), ...extra });
+  const headers = (extra?: Record<string, string>) => ({
+    ...(opts.ip ? { "cf-connecting-ip": opts.ip } : {}),
+    ...extra,
+  });
   return {
     base,
-    get: <T = any>(path: string, query?: Record<string, string>) => api<T>("GET", `${base}${path}`, undefined, { query, headers: headers() }),
+    get: <T = any>(path: string, query?: Record<string, string>) =>
+      api<T>("GET", `${base}${path}`, undefined, { query, headers: headers() }),
     post: <T = any>(path: string, body?: unknown, extra?: Record<string, string>) =>
       api<T>("POST", `${base}${path}`, body ?? {}, { headers: headers(extra) }),
-    patch: <T = any>(path: string, body?: unknown) => api<T>("PATCH", `${base}${path}`, body ?? {}, { headers: headers() }),
+    patch: <T = any>(path: string, body?: unknown) =>
+      api<T>("PATCH", `${base}${path}`, body ?? {}, { headers: headers() }),
     put: <T = any>(path: string, body?: unknown) => api<T>("PUT", `${base}${path}`, body ?? {}, { headers: headers() }),
   };
 }
@@ -23,7 +28,12 @@ export async function startConversation(c: Client, contact: Record<string, unkno
   const sourceId = created.body.source_id as string;
   const conv = await c.post(`/contacts/${sourceId}/conversations`);
   if (conv.status !== 200) throw new Error(`conversation create failed: ${conv.text}`);
-  return { contact: created.body, sourceId, conversation: conv.body, path: `/contacts/${sourceId}/conversations/${conv.body.id}` };
+  return {
+    contact: created.body,
+    sourceId,
+    conversation: conv.body,
+    path: `/contacts/${sourceId}/conversations/${conv.body.id}`,
+  };
 }
 
 export const ok = (res: ApiResponse) => {

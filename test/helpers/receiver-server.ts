@@ -11,11 +11,13 @@ type Mode = "500" | "429" | "404" | "hang";
 type Config = { fail: number; mode: Mode; retryAfter?: number };
 type Received = { headers: Record<string, string>; body: string; status: number | "hung"; at: number };
 
-
 const read = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {
     let data = "";
-    req.setEncoding("utf8").on("data", (c) => (data += c)).on("end", () => resolve(data));
+    req
+      .setEncoding("utf8")
+      .on("data", (c) => (data += c))
+      .on("end", () => resolve(data));
   });
 
 export default async function setup(project: TestProject) {

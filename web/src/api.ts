@@ -7,10 +7,17 @@ import type { components, paths } from "./api-types";
 
 export type Schemas = components["schemas"];
 export type Profile = Schemas["Profile"];
-type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: { 200: { content: { "application/json": infer T } } } } ? Readable<T> : never;
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { "application/json": infer T } } };
+}
+  ? Readable<T>
+  : never;
 export type Conversation = Json<"/api/v1/accounts/{account_id}/conversations/{conversation_id}", "get">;
 export type ConversationItem = Json<"/api/v1/accounts/{account_id}/conversations", "get">["data"]["payload"][number];
-export type Message = Json<"/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", "get">["payload"][number];
+export type Message = Json<
+  "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages",
+  "get"
+>["payload"][number];
 export type Inbox = Json<"/api/v1/accounts/{account_id}/inboxes/{id}", "get">;
 export type Agent = Readable<Schemas["Agent"]>;
 export type Team = Readable<Schemas["Team"]>;
@@ -46,5 +53,10 @@ export async function ok<T>(call: Promise<Result<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
   const body = (error ?? {}) as { error?: string; code?: string };
-  throw new ApiError(response.status, body.error ?? `${response.status} ${response.statusText}`, body.code, response.headers.get("Retry-After"));
+  throw new ApiError(
+    response.status,
+    body.error ?? `${response.status} ${response.statusText}`,
+    body.code,
+    response.headers.get("Retry-After"),
+  );
 }

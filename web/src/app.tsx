@@ -1,3 +1,4 @@
+import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { Header } from "./components/header";
 import { Live } from "./live";
@@ -22,13 +23,21 @@ export function App() {
 
   const pathname = path.split("?")[0].replace(/\/+$/, "") || BASE;
   if (pathname === `${BASE}/set-password`) return <SetPassword />;
-  if (me === undefined) return <p class="loading" role="status">Loading…</p>;
+  if (me === undefined)
+    return (
+      <p class="loading" role="status">
+        Loading…
+      </p>
+    );
   if (me === null) return <SignIn onSignedIn={setMe} />;
   return <SignedIn me={me} setMe={setMe} pathname={pathname} />;
 }
 
 function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => void; pathname: string }) {
-  const live = useMemo(() => new Live({ pubsubToken: me.pubsubToken, accountId: me.accountId, userId: me.id }), [me.pubsubToken, me.accountId]);
+  const live = useMemo(
+    () => new Live({ pubsubToken: me.pubsubToken, accountId: me.accountId, userId: me.id }),
+    [me.pubsubToken, me.accountId],
+  );
   useEffect(() => {
     live.start();
     return () => live.stop();
@@ -36,16 +45,17 @@ function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => v
 
   const rel = pathname.slice(BASE.length) || "/";
   const settings = rel.startsWith("/settings");
-  let page;
-  let m: RegExpMatchArray | null;
+  const inboxId = rel.match(/^\/settings\/inboxes\/(\d+)$/)?.[1];
+  const conversationId = rel.match(/^\/conversations\/(\d+)$/)?.[1];
+  let page: JSX.Element;
   if (settings && !me.isAdmin) page = <NotAllowed />;
   else if (rel === "/settings" || rel === "/settings/inboxes") page = <Inboxes />;
   else if (rel === "/settings/inboxes/new") page = <InboxNew />;
-  else if ((m = rel.match(/^\/settings\/inboxes\/(\d+)$/))) page = <InboxSettings id={Number(m[1])} />;
+  else if (inboxId) page = <InboxSettings id={Number(inboxId)} />;
   else if (rel === "/settings/integrations" || rel === "/settings/integrations/webhooks") page = <Webhooks />;
   else if (rel === "/settings/agents") page = <Agents />;
   else if (rel === "/settings/teams") page = <Teams />;
-  else if ((m = rel.match(/^\/conversations\/(\d+)$/))) page = <Conversations selected={Number(m[1])} />;
+  else if (conversationId) page = <Conversations selected={Number(conversationId)} />;
   else if (rel === "/" || rel === "/conversations") page = <Conversations selected={null} />;
   else page = <NotFound />;
 
@@ -57,10 +67,16 @@ function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => v
           <nav class="settings-nav" aria-label="Settings">
             <h2>Settings</h2>
             <ul>
-              <SettingsLink href={`${BASE}/settings/inboxes`} current={rel.startsWith("/settings/inboxes") || rel === "/settings"}>
+              <SettingsLink
+                href={`${BASE}/settings/inboxes`}
+                current={rel.startsWith("/settings/inboxes") || rel === "/settings"}
+              >
                 Inboxes
               </SettingsLink>
-              <SettingsLink href={`${BASE}/settings/integrations/webhooks`} current={rel.startsWith("/settings/integrations")}>
+              <SettingsLink
+                href={`${BASE}/settings/integrations/webhooks`}
+                current={rel.startsWith("/settings/integrations")}
+              >
                 Integrations → Webhooks
               </SettingsLink>
               <SettingsLink href={`${BASE}/settings/agents`} current={rel === "/settings/agents"}>

@@ -1,6 +1,7 @@
 // The /cable subscription: bare JSON frames over a WebSocket, authenticated with the agent's
 // pubsub_token. Every frame's `id` is remembered; after a drop the socket reconnects with
 // `since=<last id>` and the server replays what was missed before going live again.
+// biome-ignore lint/suspicious/noExplicitAny: each event has its own data shape; the screens read the fields they know
 export type Frame = { event: string; id?: number; data: any };
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -54,7 +55,11 @@ export class Live {
 
   private url() {
     const { pubsubToken, accountId, userId } = this.options;
-    const params = new URLSearchParams({ pubsub_token: pubsubToken, account_id: String(accountId), user_id: String(userId) });
+    const params = new URLSearchParams({
+      pubsub_token: pubsubToken,
+      account_id: String(accountId),
+      user_id: String(userId),
+    });
     if (this.lastId !== null) params.set("since", String(this.lastId));
     return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/cable?${params}`;
   }
@@ -81,7 +86,8 @@ export class Live {
         if (this.lastId !== null && frame.id <= this.lastId) return; // already handled
         this.lastId = frame.id;
       }
-      if (frame.event === "replay.truncated" && typeof frame.data?.last_event_id === "number") this.lastId = frame.data.last_event_id;
+      if (frame.event === "replay.truncated" && typeof frame.data?.last_event_id === "number")
+        this.lastId = frame.data.last_event_id;
       for (const listener of this.frameListeners) listener(frame);
     };
     ws.onclose = () => {

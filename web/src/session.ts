@@ -4,7 +4,13 @@ import { api, ApiError, ok, setCsrfToken, type Schemas } from "./api";
 import type { Live } from "./live";
 
 export type Availability = "online" | "busy" | "offline";
-export type AccountRef = { id: number; name: string; role: string; availability?: string; availability_status?: string };
+export type AccountRef = {
+  id: number;
+  name: string;
+  role: string;
+  availability?: string;
+  availability_status?: string;
+};
 
 /** Who is signed in, to which account (the first one unless the sign-in names another). */
 export type Me = {

@@ -7,7 +7,9 @@ export const accounts = sqliteTable("accounts", {
   locale: text("locale").notNull().default("en"),
   domain: text("domain"),
   supportEmail: text("support_email"),
-  status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+  status: text("status", { enum: ["active", "suspended"] })
+    .notNull()
+    .default("active"),
   customAttributes: jsonObject("custom_attributes"),
   /** Last conversation display_id handed out: Chatwoot's per-account sequence. */
   lastDisplayId: integer("last_display_id").notNull().default(0),

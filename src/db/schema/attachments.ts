@@ -29,7 +29,9 @@ export const attachments = sqliteTable(
     contentType: text("content_type").notNull(),
     fileSize: integer("file_size").notNull(),
     data: bytes("data").notNull(),
-    createdAt: integer("created_at").notNull().$defaultFn(() => Date.now()),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
   },
   (t) => [uniqueIndex("attachments_key_uq").on(t.key), index("attachments_message_idx").on(t.messageId)],
 );

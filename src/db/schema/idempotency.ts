@@ -22,7 +22,9 @@ export const idempotencyKeys = sqliteTable(
     /** An in-flight claim older than this was abandoned (the worker died) and may be taken over. */
     lockedUntil: integer("locked_until").notNull(),
     expiresAt: integer("expires_at").notNull(),
-    createdAt: integer("created_at").notNull().$defaultFn(() => Date.now()),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
   },
   (t) => [uniqueIndex("idempotency_keys_scope_uq").on(t.scope), index("idempotency_keys_expires_idx").on(t.expiresAt)],
 );

@@ -57,5 +57,8 @@ export const accountUsers = sqliteTable(
     lastAssignedAt: integer("last_assigned_at"),
     ...timestamps,
   },
-  (t) => [uniqueIndex("account_users_account_user_uq").on(t.accountId, t.userId), index("account_users_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("account_users_account_user_uq").on(t.accountId, t.userId),
+    index("account_users_user_idx").on(t.userId),
+  ],
 );

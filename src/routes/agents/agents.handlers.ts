@@ -22,7 +22,9 @@ export const list: Handler<"list"> = async (c) => {
 export const create: Handler<"create"> = async (c) => {
   const input = await parseBody(c, AgentCreateBody, "agent");
   const created = await agents.createAgent(scope(c), input);
-  const link = created.passwordToken ? { set_password_url: setPasswordUrl(new URL(c.req.url).origin, created.passwordToken) } : {};
+  const link = created.passwordToken
+    ? { set_password_url: setPasswordUrl(new URL(c.req.url).origin, created.passwordToken) }
+    : {};
   return c.json({ ...json(created), ...link }, 200);
 };
 
@@ -31,7 +33,8 @@ export const update: Handler<"update"> = async (c) => {
   const input = await parseBody(c, AgentUpdateBody, "agent");
   const agent = await agents.updateAgent(scope(c), id, input);
   if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, scope(c).accountId, id);
-  if (input.availability !== undefined || input.auto_offline !== undefined) afterResponse(c, announcePresence(c.env.CABLE, scope(c).accountId));
+  if (input.availability !== undefined || input.auto_offline !== undefined)
+    afterResponse(c, announcePresence(c.env.CABLE, scope(c).accountId));
   return c.json(json(agent), 200);
 };
 

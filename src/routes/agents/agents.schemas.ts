@@ -26,5 +26,7 @@ export const AgentCreated = Agent.extend({
   set_password_url: z
     .string()
     .optional()
-    .describe("A one-time link (7 days) for the agent to set a password; only in this response, only for a user without one"),
+    .describe(
+      "A one-time link (7 days) for the agent to set a password; only in this response, only for a user without one",
+    ),
 }).openapi("AgentCreated");

@@ -4,8 +4,14 @@ import { errors } from "../../lib/responses";
 import { findAttachment } from "../../services/attachments";
 
 const Params = z.object({
-  key: z.string().max(64).openapi({ param: { name: "key", in: "path" } }),
-  file_name: z.string().max(255).openapi({ param: { name: "file_name", in: "path" } }),
+  key: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "key", in: "path" } }),
+  file_name: z
+    .string()
+    .max(255)
+    .openapi({ param: { name: "file_name", in: "path" } }),
 });
 
 const download = createRoute({
@@ -16,7 +22,10 @@ const download = createRoute({
   security: [],
   request: { params: Params },
   responses: {
-    200: { content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } }, description: "The file" },
+    200: {
+      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+      description: "The file",
+    },
     404: errors[404],
     422: errors[422],
   },

@@ -26,16 +26,26 @@ export const signIn: Handler<"signIn"> = async (c) => {
     ip: c.req.header("cf-connecting-ip") ?? "unknown",
     userAgent: c.req.header("user-agent") ?? null,
   });
-  setCookie(c, sessions.SESSION_COOKIE, signedIn.cookie, { ...cookieOptions(c), maxAge: Math.floor(sessions.SESSION_TTL_MS / 1000) });
-  return c.json({ data: { ...profile(signedIn.user, signedIn.apiToken, signedIn.memberships), csrf_token: signedIn.csrfToken } }, 200);
+  setCookie(c, sessions.SESSION_COOKIE, signedIn.cookie, {
+    ...cookieOptions(c),
+    maxAge: Math.floor(sessions.SESSION_TTL_MS / 1000),
+  });
+  return c.json(
+    { data: { ...profile(signedIn.user, signedIn.apiToken, signedIn.memberships), csrf_token: signedIn.csrfToken } },
+    200,
+  );
 };
 
 export const validateToken: Handler<"validateToken"> = async (c) => {
   const { user, token, credential } = c.var.principal;
   const view = await showProfile(c.var.db, user);
   // The CSRF token only means something for the cookie; an API-token caller needs none.
-  const csrf = credential.kind === "cookie" ? await sessions.csrfTokenFor(getCookie(c, sessions.SESSION_COOKIE) ?? "") : "";
-  return c.json({ success: true as const, data: { ...profile(view.user, token, view.memberships), csrf_token: csrf } }, 200);
+  const csrf =
+    credential.kind === "cookie" ? await sessions.csrfTokenFor(getCookie(c, sessions.SESSION_COOKIE) ?? "") : "";
+  return c.json(
+    { success: true as const, data: { ...profile(view.user, token, view.memberships), csrf_token: csrf } },
+    200,
+  );
 };
 
 export const signOut: Handler<"signOut"> = async (c) => {

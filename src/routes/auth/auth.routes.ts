@@ -7,7 +7,12 @@ import { SetPasswordBody, SignInBody, SignInResult, SuccessResult, ValidateToken
 
 const tags = ["Auth"];
 const { 403: _none, 404: _missing, ...authErrors } = errors;
-const tooMany = { 429: { content: { "application/json": { schema: ErrorEnvelope } }, description: "Too many failed sign-ins: wait for Retry-After" } };
+const tooMany = {
+  429: {
+    content: { "application/json": { schema: ErrorEnvelope } },
+    description: "Too many failed sign-ins: wait for Retry-After",
+  },
+};
 
 export const signIn = createRoute({
   method: "post",

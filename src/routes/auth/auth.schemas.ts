@@ -13,7 +13,9 @@ export const SessionUser = Profile.extend({
 }).openapi("SessionUser");
 
 export const SignInResult = z.object({ data: SessionUser }).openapi("SignInResult");
-export const ValidateTokenResult = z.object({ success: z.literal(true), data: SessionUser }).openapi("ValidateTokenResult");
+export const ValidateTokenResult = z
+  .object({ success: z.literal(true), data: SessionUser })
+  .openapi("ValidateTokenResult");
 export const SuccessResult = z.object({ success: z.literal(true) }).openapi("SuccessResult");
 
 export const SetPasswordBody = z
@@ -23,6 +25,7 @@ export const SetPasswordBody = z
     password_confirmation: z.string().max(128),
   })
   .superRefine((b, ctx) => {
-    if (b.password !== b.password_confirmation) ctx.addIssue({ code: "custom", path: ["password_confirmation"], message: "doesn't match Password" });
+    if (b.password !== b.password_confirmation)
+      ctx.addIssue({ code: "custom", path: ["password_confirmation"], message: "doesn't match Password" });
   })
   .openapi("SetPassword");

@@ -7,10 +7,22 @@ import { openCable } from "../../realtime/gateway";
 const digits = z.string().regex(/^\d{1,15}$/, "must be a non-negative integer");
 
 const CableQuery = z.object({
-  pubsub_token: z.string().max(255).optional().openapi({ description: "A contact_inbox's pubsub_token (end users), or a user's" }),
-  api_access_token: z.string().max(255).optional().openapi({ description: "An agent's access token (also accepted as a header)" }),
-  account_id: digits.optional().openapi({ description: "The account to listen to; needed when the agent belongs to several" }),
-  user_id: digits.optional().openapi({ description: "With a user's pubsub_token: that user's id, as Chatwoot's dashboard sends it" }),
+  pubsub_token: z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: "A contact_inbox's pubsub_token (end users), or a user's" }),
+  api_access_token: z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: "An agent's access token (also accepted as a header)" }),
+  account_id: digits
+    .optional()
+    .openapi({ description: "The account to listen to; needed when the agent belongs to several" }),
+  user_id: digits
+    .optional()
+    .openapi({ description: "With a user's pubsub_token: that user's id, as Chatwoot's dashboard sends it" }),
   since: digits.optional().openapi({ description: "Replay the events after this event id first (at most 500)" }),
   last_event_id: digits.optional().openapi({ description: "Same as `since`" }),
 });

@@ -86,7 +86,9 @@ export const contactInboxes: Handler<"contactInboxes"> = async (c) => {
   const { id } = c.req.valid("param");
   const found = await contacts.showContact(scope(c), id);
   return c.json(
-    { payload: found.contactInboxes.map((ci) => ({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) })) },
+    {
+      payload: found.contactInboxes.map((ci) => ({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) })),
+    },
     200,
   );
 };

@@ -14,7 +14,6 @@ import {
   ContactPayload,
   ContactSearchQuery,
   ContactUpdateBody,
-
 } from "./contacts.schemas";
 import { ContactInbox } from "../../serializers/contact";
 import { Deleted } from "../../serializers/common";

@@ -8,7 +8,12 @@ const text = (max: number) => z.string().trim().max(max);
 
 export const ContactFields = z.object({
   name: text(255).nullable().optional(),
-  email: z.email().max(255).nullable().optional().or(z.literal("").transform(() => null)),
+  email: z
+    .email()
+    .max(255)
+    .nullable()
+    .optional()
+    .or(z.literal("").transform(() => null)),
   phone_number: z
     .string()
     .trim()

@@ -105,6 +105,12 @@ export const destroyCustomAttributes: Handler<"destroyCustomAttributes"> = async
 export const toggleTyping: Handler<"toggleTyping"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.TypingBody);
-  await actions.setTyping(ctxOf(c), v, typingUser.agent(c.var.principal.user), input.typing_status === "on", input.is_private ?? false);
+  await actions.setTyping(
+    ctxOf(c),
+    v,
+    typingUser.agent(c.var.principal.user),
+    input.typing_status === "on",
+    input.is_private ?? false,
+  );
   return c.json({}, 200);
 };

@@ -33,7 +33,9 @@ export const ConversationList = z
   .openapi("ConversationList");
 export const ConversationMeta = z.object({ meta: Counts }).openapi("ConversationMeta");
 
-const nullableId = z.union([zId, z.null(), z.literal(0), z.literal("0"), z.literal("")]).transform((v) => (v ? Number(v) : null));
+const nullableId = z
+  .union([zId, z.null(), z.literal(0), z.literal("0"), z.literal("")])
+  .transform((v) => (v ? Number(v) : null));
 
 export const ConversationCreateBody = z
   .object({
@@ -70,7 +72,12 @@ export const ToggleStatusResult = z
   .openapi("ToggleStatusResult");
 
 export const PriorityBody = z
-  .object({ priority: z.enum(PRIORITIES).nullable().or(z.literal("").transform(() => null)) })
+  .object({
+    priority: z
+      .enum(PRIORITIES)
+      .nullable()
+      .or(z.literal("").transform(() => null)),
+  })
   .openapi("Priority");
 
 export const AssignmentBody = z
@@ -86,7 +93,9 @@ export const AssignmentResult = z.union([Agent, Team, z.null()]).openapi("Assign
 export const LabelsBody = z.object({ labels: zList(label).pipe(z.array(label).max(50)) }).openapi("Labels");
 export const LabelsResult = z.object({ payload: z.array(z.string()) }).openapi("LabelList");
 
-export const CustomAttributesBody = z.object({ custom_attributes: zJsonObject }).openapi("ConversationCustomAttributes");
+export const CustomAttributesBody = z
+  .object({ custom_attributes: zJsonObject })
+  .openapi("ConversationCustomAttributes");
 export const DestroyCustomAttributesBody = z
   .object({ custom_attributes: zList(z.string().max(255)) })
   .openapi("ConversationCustomAttributeKeys");

@@ -10,7 +10,9 @@ const userIds = zList(zId).pipe(z.array(z.number()).max(500, "at most 500 user i
 export const InboxMembersBody = z
   .object({
     inbox_id: zId,
-    user_ids: userIds.pipe(z.array(z.number()).min(1, "must list at least one user id")).describe("Agent (user) ids of this account"),
+    user_ids: userIds
+      .pipe(z.array(z.number()).min(1, "must list at least one user id"))
+      .describe("Agent (user) ids of this account"),
   })
   .openapi("InboxMembersChange");
 

@@ -27,7 +27,12 @@ export const show: Handler<"show"> = async (c) => {
 
 export const create: Handler<"create"> = async (c) => {
   const input = await parseBody(c, InboxCreateBody, "inbox");
-  const row = await inboxes.createInbox(c.var.db, accountId(c), { ...inboxes.inboxSettings(input, c.env), name: input.name }, c.var.outbox);
+  const row = await inboxes.createInbox(
+    c.var.db,
+    accountId(c),
+    { ...inboxes.inboxSettings(input, c.env), name: input.name },
+    c.var.outbox,
+  );
   return c.json(inbox(row, asAdmin), 200);
 };
 

@@ -28,7 +28,9 @@ const ChannelFields = z.object({
   additional_attributes: zJsonObject.optional(),
   webhook_subscriptions: clearable(zNames(INBOX_EVENTS, { nonEmpty: true, what: "event" }))
     .optional()
-    .describe("Events sent to webhook_url (an array of names); null (the default) sends every inbox event, as Chatwoot"),
+    .describe(
+      "Events sent to webhook_url (an array of names); null (the default) sends every inbox event, as Chatwoot",
+    ),
   webhook_include_private: zBool.optional().describe("Also send private notes to webhook_url (default false)"),
 });
 
@@ -37,7 +39,10 @@ const ChannelType = z
   .trim()
   .superRefine((type, ctx) => {
     if (type !== "api")
-      ctx.addIssue({ code: "custom", message: `channel type "${type.slice(0, 40)}" is not supported: only "api" inboxes can be created` });
+      ctx.addIssue({
+        code: "custom",
+        message: `channel type "${type.slice(0, 40)}" is not supported: only "api" inboxes can be created`,
+      });
   })
   .describe('Only "api" is supported');
 
@@ -54,8 +59,12 @@ const InboxFields = z.object({
         .loose(),
     )
     .optional()
-    .describe("`max_assignment_limit`: open conversations per agent in this inbox; `strategy`: balanced (default) or round_robin"),
-  reassign_when_offline: zBool.optional().describe("Re-route a returning contact's conversation when its agent is offline (default true)"),
+    .describe(
+      "`max_assignment_limit`: open conversations per agent in this inbox; `strategy`: balanced (default) or round_robin",
+    ),
+  reassign_when_offline: zBool
+    .optional()
+    .describe("Re-route a returning contact's conversation when its agent is offline (default true)"),
   lock_to_single_conversation: zBool.optional(),
   allow_messages_after_resolved: zBool.optional(),
   greeting_enabled: zBool.optional(),

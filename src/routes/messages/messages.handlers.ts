@@ -32,7 +32,12 @@ export const list: Handler<"list"> = async (c) => {
         assignee_last_seen_at: unixOrZero(v.conversation.assigneeLastSeenAt),
       },
       payload: rows.map((r) =>
-        message(r.message, v.conversation.displayId, { user: r.user, userAvailability: r.availability, contact: v.contact }, files(c, r.attachments)),
+        message(
+          r.message,
+          v.conversation.displayId,
+          { user: r.user, userAvailability: r.availability, contact: v.contact },
+          files(c, r.attachments),
+        ),
       ),
     },
     200,
@@ -43,7 +48,11 @@ export const create: Handler<"create"> = async (c) => {
   const v = visibleConversation(c.var.principal, c.var.preload);
   const input = await parseBody(c, s.MessageCreateBody, "message");
   const row = await messages.createMessage(ctxOf(c), v, input);
-  const senders = { user: c.var.principal.user, userAvailability: c.var.principal.membership?.availability, contact: v.contact };
+  const senders = {
+    user: c.var.principal.user,
+    userAvailability: c.var.principal.membership?.availability,
+    contact: v.contact,
+  };
   // A repeated echo_id is the message already stored, replayed as an Idempotency-Key repeat is.
   if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(message(row.message, v.conversation.displayId, senders, files(c, row.attachments)), 200);
@@ -58,18 +67,37 @@ function preloaded(c: { var: AppEnv["Variables"] }) {
 export const remove: Handler<"remove"> = async (c) => {
   const { v, m } = preloaded(c);
   const row = await messages.deleteMessage(ctxOf(c), m.message);
-  return c.json(message(row, v.conversation.displayId, { user: m.user, userAvailability: m.availability, contact: v.contact }), 200);
+  return c.json(
+    message(row, v.conversation.displayId, { user: m.user, userAvailability: m.availability, contact: v.contact }),
+    200,
+  );
 };
 
 export const updateStatus: Handler<"updateStatus"> = async (c) => {
   const { v, m } = preloaded(c);
   const input = await parseBody(c, s.MessageStatusBody, "message");
   const row = await messages.updateMessageStatus(ctxOf(c), m.message, input.status, input.external_error);
-  return c.json(message(row, v.conversation.displayId, { user: m.user, userAvailability: m.availability, contact: v.contact }, files(c, m.attachments)), 200);
+  return c.json(
+    message(
+      row,
+      v.conversation.displayId,
+      { user: m.user, userAvailability: m.availability, contact: v.contact },
+      files(c, m.attachments),
+    ),
+    200,
+  );
 };
 
 export const retry: Handler<"retry"> = async (c) => {
   const { v, m } = preloaded(c);
   const row = await messages.retryMessage(ctxOf(c), c.env.WEBHOOK_QUEUE, m.message);
-  return c.json(message(row, v.conversation.displayId, { user: m.user, userAvailability: m.availability, contact: v.contact }, files(c, m.attachments)), 200);
+  return c.json(
+    message(
+      row,
+      v.conversation.displayId,
+      { user: m.user, userAvailability: m.availability, contact: v.contact },
+      files(c, m.attachments),
+    ),
+    200,
+  );
 };

@@ -23,7 +23,8 @@ export const create = createRoute({
   path: base,
   tags,
   summary: "Create a message: an agent reply, a private note, or (API inboxes) an incoming message",
-  description: "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).",
+  description:
+    "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).",
   middleware: [withConversation],
   request: { params: ConversationParams, body: body(s.MessageCreateBody, { multipart: true }) },
   responses: { 200: json(s.Message, "The message"), ...errors },

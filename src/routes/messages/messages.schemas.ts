@@ -28,7 +28,10 @@ const MESSAGE_TYPE_BY_CODE = { "0": "incoming", "1": "outgoing", "3": "template"
 
 /** `message_type` as a name, or as Chatwoot's integer code (0 incoming, 1 outgoing, 3 template). */
 const messageType = z.preprocess(
-  (v) => (typeof v === "number" || (typeof v === "string" && /^\d$/.test(v)) ? (MESSAGE_TYPE_BY_CODE[String(v) as "0"] ?? v) : v),
+  (v) =>
+    typeof v === "number" || (typeof v === "string" && /^\d$/.test(v))
+      ? (MESSAGE_TYPE_BY_CODE[String(v) as "0"] ?? v)
+      : v,
   z.enum(["incoming", "outgoing", "template"]),
 );
 
@@ -53,9 +56,21 @@ export const MessageFields = z
     if (m.content_type && ITEM_TYPES.has(m.content_type)) {
       const items = m.content_attributes?.items;
       if (!Array.isArray(items) || items.length === 0 || !items.every((i) => i && typeof i === "object"))
-        ctx.addIssue({ code: "custom", path: ["content_attributes", "items"], message: `is required for ${m.content_type}` });
-      if (m.content_type === "input_select" && Array.isArray(items) && !items.every((i) => typeof i?.title === "string" && "value" in i))
-        ctx.addIssue({ code: "custom", path: ["content_attributes", "items"], message: "each item needs a title and a value" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["content_attributes", "items"],
+          message: `is required for ${m.content_type}`,
+        });
+      if (
+        m.content_type === "input_select" &&
+        Array.isArray(items) &&
+        !items.every((i) => typeof i?.title === "string" && "value" in i)
+      )
+        ctx.addIssue({
+          code: "custom",
+          path: ["content_attributes", "items"],
+          message: "each item needs a title and a value",
+        });
     }
   });
 
@@ -63,16 +78,16 @@ const file = z.custom<File>((v) => v instanceof File, "must be a file").openapi(
 /** `attachments[]` parts of a multipart message create, in both APIs. */
 export const AttachmentFiles = z.array(file).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments`);
 
-export const MessageCreateBody = MessageFields.and(
-  z.object({ attachments: AttachmentFiles.optional() }),
-)
+export const MessageCreateBody = MessageFields.and(z.object({ attachments: AttachmentFiles.optional() }))
   .superRefine((m, ctx) => {
     const hasContent = typeof m.content === "string" && m.content.trim() !== "";
     if (!hasContent && !m.attachments?.length && !m.content_attributes?.items)
       ctx.addIssue({ code: "custom", path: ["content"], message: "can't be blank" });
   })
   // Swagger UI's "Try it out" starts from this: a body that works as it stands (its own would send `"attachments": ["string"]`).
-  .openapi("MessageCreate", { example: { content: "Thanks for reaching out! Your order ships today.", message_type: "outgoing", private: false } });
+  .openapi("MessageCreate", {
+    example: { content: "Thanks for reaching out! Your order ships today.", message_type: "outgoing", private: false },
+  });
 
 export const MessageStatusBody = z
   .object({ status: z.enum(MESSAGE_STATUSES), external_error: z.string().max(1000).optional() })

@@ -1,7 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { body, json } from "../../lib/openapi";
 import { AccountUser } from "../../serializers/account";
-import { AccountUserCreateBody, AccountUserDeleteBody, AccountUserDeleteQuery, AccountUserList } from "./account-users.schemas";
+import {
+  AccountUserCreateBody,
+  AccountUserDeleteBody,
+  AccountUserDeleteQuery,
+  AccountUserList,
+} from "./account-users.schemas";
 import { AccountParams, PLATFORM_BASE, PlatformDeleted, platformErrors, platformRoute } from "./shared";
 
 const path = `${PLATFORM_BASE}/accounts/{account_id}/account_users`;
@@ -33,6 +38,10 @@ export const remove = createRoute({
     tag,
     "`user_id` in the body (or the query). The user also leaves the account's inboxes and teams, and its conversations they held become unassigned.",
   ),
-  request: { params: AccountParams, query: AccountUserDeleteQuery, body: { ...body(AccountUserDeleteBody), required: false } },
+  request: {
+    params: AccountParams,
+    query: AccountUserDeleteQuery,
+    body: { ...body(AccountUserDeleteBody), required: false },
+  },
   responses: { 200: json(PlatformDeleted, "Removed"), ...platformErrors },
 });

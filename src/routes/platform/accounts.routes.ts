@@ -28,7 +28,10 @@ export const show = createRoute({
 const updateConfig = {
   path: `${base}/{account_id}`,
   summary: "Update an account",
-  ...platformRoute(tag, "`custom_attributes` is merged. Setting `status` to `suspended` locks the account's agents out."),
+  ...platformRoute(
+    tag,
+    "`custom_attributes` is merged. Setting `status` to `suspended` locks the account's agents out.",
+  ),
   request: { params: AccountParams, body: body(AccountUpdateBody) },
   responses: { 200: json(Account, "The updated account"), ...platformErrors },
 };

@@ -26,5 +26,6 @@ platformRouter.openAPIRegistry.registerComponent("securitySchemes", "platform_to
   type: "apiKey",
   in: "header",
   name: "api_access_token",
-  description: "The operator's PLATFORM_API_TOKEN secret (also accepted as Authorization: Bearer or ?api_access_token=)",
+  description:
+    "The operator's PLATFORM_API_TOKEN secret (also accepted as Authorization: Bearer or ?api_access_token=)",
 });

@@ -31,7 +31,10 @@ export const show = createRoute({
 const updateConfig = {
   path: `${base}/{id}`,
   summary: "Update a user",
-  ...platformRoute(tag, "`custom_attributes` is merged. A new `password` needs no current one. A taken e-mail answers 422."),
+  ...platformRoute(
+    tag,
+    "`custom_attributes` is merged. A new `password` needs no current one. A taken e-mail answers 422.",
+  ),
   request: { params: UserParams, body: body(UserUpdateBody) },
   responses: { 200: json(PlatformUser, "The updated user"), ...platformErrors },
 };

@@ -3,7 +3,13 @@ import { body, json } from "../../lib/openapi";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
 import { Profile } from "../../serializers/user";
-import { AutoOfflineRequest, AvailabilityRequest, ContactProfile, ContactProfileBody, ProfileUpdateRequest } from "./profile.schemas";
+import {
+  AutoOfflineRequest,
+  AvailabilityRequest,
+  ContactProfile,
+  ContactProfileBody,
+  ProfileUpdateRequest,
+} from "./profile.schemas";
 
 const base = "/api/v1/profile";
 const tags = ["Profile"];
@@ -15,7 +21,8 @@ export const show = createRoute({
   path: base,
   tags,
   summary: "The calling agent's profile, with their accounts",
-  description: "`access_token` is the token this request was made with: tokens are stored hashed, so it is never read back.",
+  description:
+    "`access_token` is the token this request was made with: tokens are stored hashed, so it is never read back.",
   middleware: [self],
   responses: { 200: json(Profile, "The profile"), ...profileErrors },
 });
@@ -25,7 +32,7 @@ const updateConfig = {
   tags,
   summary: "Update the calling agent's profile",
   description:
-    "Flat or wrapped as `{\"profile\": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.",
+    'Flat or wrapped as `{"profile": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.',
   middleware: [self],
   request: { body: body(ProfileUpdateRequest, { multipart: true }) },
   responses: { 200: json(Profile, "The updated profile"), ...profileErrors },

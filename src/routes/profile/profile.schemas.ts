@@ -12,11 +12,18 @@ const blankIsNull = <T extends z.ZodType>(schema: T) => schema.or(z.literal("").
 export const ProfileUpdateBody = z
   .object({
     name: text(255).min(1).optional(),
-    display_name: text(255).nullable().transform((v) => v || null).optional(),
+    display_name: text(255)
+      .nullable()
+      .transform((v) => v || null)
+      .optional(),
     email: z.email().max(255).optional(),
     message_signature: z.string().max(10_000).nullable().optional(),
     avatar_url: blankIsNull(z.url().max(2048).nullable()).optional(),
-    phone_number: text(32).nullable().transform((v) => v || null).optional().describe("Stored in custom_attributes, as Chatwoot does"),
+    phone_number: text(32)
+      .nullable()
+      .transform((v) => v || null)
+      .optional()
+      .describe("Stored in custom_attributes, as Chatwoot does"),
     ui_settings: zJsonObject.optional().describe("Merged into the stored settings"),
     custom_attributes: zJsonObject.optional().describe("Merged into the stored attributes"),
     current_password: z.string().max(128).optional().describe("Required to change the password"),

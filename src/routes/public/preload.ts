@@ -31,7 +31,9 @@ export const withIdentifiedSession = publicClient({ session: true, identifies: t
 
 export const withConversationPage = publicClient({
   session: true,
-  preload: (c, ids) => [...conversationPage(c.var.db, ids.identifier, ids.sourceId, positive(c.req.query("page")) ?? 1)],
+  preload: (c, ids) => [
+    ...conversationPage(c.var.db, ids.identifier, ids.sourceId, positive(c.req.query("page")) ?? 1),
+  ],
 });
 
 export const withLatestConversation = publicClient({
@@ -54,11 +56,20 @@ const withConversationAnd = (extra: (c: Context<AppEnv>, conversation: SQL) => B
     session: true,
     preload: (c, ids) => {
       const displayId = pathId(c, "conversation_id");
-      return [sessionConversation(c.var.db, ids.identifier, ids.sourceId, displayId), extra(c, conversationRef(ids, displayId))];
+      return [
+        sessionConversation(c.var.db, ids.identifier, ids.sourceId, displayId),
+        extra(c, conversationRef(ids, displayId)),
+      ];
     },
   });
 
-export const withShownConversation = withConversationAnd((c, ref) => latestMessagesOf(c.var.db, ref, SHOW_EMBEDDED_MESSAGES));
+export const withShownConversation = withConversationAnd((c, ref) =>
+  latestMessagesOf(c.var.db, ref, SHOW_EMBEDDED_MESSAGES),
+);
 export const withUnread = withConversationAnd((c, ref) => unreadAgentMessages(c.var.db, ref));
-export const withMessagePage = withConversationAnd((c, ref) => publicMessagePage(c.var.db, ref, positive(c.req.query("before"))));
-export const withMessage = withConversationAnd((c, ref) => contactVisibleMessage(c.var.db, ref, pathId(c, "message_id")));
+export const withMessagePage = withConversationAnd((c, ref) =>
+  publicMessagePage(c.var.db, ref, positive(c.req.query("before"))),
+);
+export const withMessage = withConversationAnd((c, ref) =>
+  contactVisibleMessage(c.var.db, ref, pathId(c, "message_id")),
+);

@@ -22,10 +22,15 @@ const preloaded = (c: C) => c.var.preload as unknown[];
 /** Messages as the contact sees them: agents without their e-mail, the contact as itself. */
 function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
   return rows.map((r) =>
-    publicMessage(r.message, v.conversation.displayId, { user: r.user, userAvailability: r.availability, contact: v.contact }, {
-      attachments: r.attachments,
-      origin: origin(c),
-    }),
+    publicMessage(
+      r.message,
+      v.conversation.displayId,
+      { user: r.user, userAvailability: r.availability, contact: v.contact },
+      {
+        attachments: r.attachments,
+        origin: origin(c),
+      },
+    ),
   );
 }
 
@@ -66,7 +71,16 @@ export const listConversations: Handler<"listConversations"> = (c) => {
   c.header("X-Total-Count", String(total));
   if (links.length) c.header("Link", links.join(", "));
   return c.json(
-    list.map((v) => publicConversation(v, shown(c, v, rows.filter((r) => r.message.conversationId === v.conversation.id)))),
+    list.map((v) =>
+      publicConversation(
+        v,
+        shown(
+          c,
+          v,
+          rows.filter((r) => r.message.conversationId === v.conversation.id),
+        ),
+      ),
+    ),
     200,
   );
 };
@@ -74,7 +88,12 @@ export const listConversations: Handler<"listConversations"> = (c) => {
 export const createConversation: Handler<"createConversation"> = async (c) => {
   const input = await parseBody(c, s.PublicConversationCreate, "conversation");
   const [latest] = preloaded(c) as [unknown[]];
-  const v = await conversations.createPublicConversation(writer(c), sessionOf(c), input, latest.length ? toConversation(latest) : null);
+  const v = await conversations.createPublicConversation(
+    writer(c),
+    sessionOf(c),
+    input,
+    latest.length ? toConversation(latest) : null,
+  );
   return c.json(publicConversation(v, []), 200);
 };
 
@@ -113,7 +132,15 @@ export const createMessage: Handler<"createMessage"> = async (c) => {
   const input = await parseBody(c, s.PublicMessageCreate, "message");
   const row = await messages.createContactMessage(writer(c), v, input);
   if (row.replayed) c.header("Idempotent-Replayed", "true");
-  return c.json(publicMessage(row.message, v.conversation.displayId, { contact: v.contact }, { attachments: row.attachments, origin: origin(c) }), 200);
+  return c.json(
+    publicMessage(
+      row.message,
+      v.conversation.displayId,
+      { contact: v.contact },
+      { attachments: row.attachments, origin: origin(c) },
+    ),
+    200,
+  );
 };
 
 export const submitMessage: Handler<"submitMessage"> = async (c) => {
@@ -123,8 +150,14 @@ export const submitMessage: Handler<"submitMessage"> = async (c) => {
   const input = await parseBody(c, s.SubmittedValuesBody, "message");
   // Chatwoot's widget nests the CSAT answer inside submitted_values.
   const values = input.submitted_values as Record<string, unknown>;
-  const csat = input.csat_survey_response ?? (values && !Array.isArray(values) ? (values.csat_survey_response as messages.SubmittedValues["csat_survey_response"]) : undefined);
-  const updated = await messages.submitValues(writer(c), m.message, { submitted_values: input.submitted_values, csat_survey_response: csat });
+  const csat =
+    input.csat_survey_response ??
+    (values && !Array.isArray(values)
+      ? (values.csat_survey_response as messages.SubmittedValues["csat_survey_response"])
+      : undefined);
+  const updated = await messages.submitValues(writer(c), m.message, {
+    submitted_values: input.submitted_values,
+    csat_survey_response: csat,
+  });
   return c.json(shown(c, v, [{ ...m, message: updated }])[0], 200);
 };
-

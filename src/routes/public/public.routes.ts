@@ -12,7 +12,10 @@ const tags = ["Client API"];
 const { 403: _noRoles, 401: _token, ...common } = errors;
 const publicErrors = {
   ...common,
-  401: { ...errors[401], description: "hmac_mandatory: identifier_hash missing or wrong, or the session is not verified" },
+  401: {
+    ...errors[401],
+    description: "hmac_mandatory: identifier_hash missing or wrong, or the session is not verified",
+  },
   429: { ...errors[422], description: "Too many requests from this client for this inbox; see Retry-After" },
 };
 const ok = { 200: { description: "Done (empty body, as Chatwoot)" } };
@@ -126,7 +129,10 @@ export const listMessages = createRoute({
   summary: "Messages for the contact (no private notes or activity): the latest 20, or 20 before a message id",
   middleware: [p.withMessagePage],
   request: { params: s.PublicConversationParams, query: s.MessageListQuery },
-  responses: { 200: json(z.array(PublicMessage), "Messages, oldest first (a bare array, as Chatwoot)"), ...publicErrors },
+  responses: {
+    200: json(z.array(PublicMessage), "Messages, oldest first (a bare array, as Chatwoot)"),
+    ...publicErrors,
+  },
 });
 
 export const createMessage = createRoute({

@@ -4,8 +4,7 @@ import { AttachmentFiles, MAX_CONTENT } from "../messages/messages.schemas";
 import { ContactFields } from "../contacts/contacts.schemas";
 
 const text = (max: number) => z.string().trim().max(max);
-const pathText = (name: string, description: string) =>
-  zKey().openapi({ param: { name, in: "path" }, description });
+const pathText = (name: string, description: string) => zKey().openapi({ param: { name, in: "path" }, description });
 
 export const InboxParams = z.object({
   inbox_identifier: pathText("inbox_identifier", "The API inbox's identifier (inbox settings)"),
@@ -14,7 +13,11 @@ export const SessionParams = InboxParams.extend({
   source_id: pathText("source_id", "The contact's session id in this inbox (contact create returns it)"),
 });
 export const PublicConversationParams = SessionParams.extend({
-  conversation_id: zId.openapi({ param: { name: "conversation_id", in: "path" }, type: "integer", description: "Conversation display id" }),
+  conversation_id: zId.openapi({
+    param: { name: "conversation_id", in: "path" },
+    type: "integer",
+    description: "Conversation display id",
+  }),
 });
 export const PublicMessageParams = PublicConversationParams.extend({
   message_id: zId.openapi({ param: { name: "message_id", in: "path" }, type: "integer" }),
@@ -39,9 +42,7 @@ export const PublicContactCreate = contactFields
   .extend({ ...identity, source_id: zKey().optional().describe("Reuse or choose the session id (default: a UUID)") })
   .openapi("PublicContactCreate");
 
-export const PublicContactUpdate = contactFields
-  .extend(identity)
-  .openapi("PublicContactUpdate");
+export const PublicContactUpdate = contactFields.extend(identity).openapi("PublicContactUpdate");
 
 export const IdentityQuery = z.object({
   identifier: zQuery(zKey()),
@@ -52,14 +53,19 @@ export const PublicConversationCreate = z
   .object({ custom_attributes: zJsonObject.optional() })
   .openapi("PublicConversationCreate");
 
-export const ConversationListQuery = z.object({ page: zPage.describe("25 conversations a page, latest activity first") });
+export const ConversationListQuery = z.object({
+  page: zPage.describe("25 conversations a page, latest activity first"),
+});
 
 export const TypingBody = z.object({ typing_status: z.enum(["on", "off"]) }).openapi("PublicTyping");
 
-
 export const PublicMessageCreate = z
   .object({
-    content: z.string().max(MAX_CONTENT, `Content is too long (maximum is ${MAX_CONTENT} characters)`).nullable().optional(),
+    content: z
+      .string()
+      .max(MAX_CONTENT, `Content is too long (maximum is ${MAX_CONTENT} characters)`)
+      .nullable()
+      .optional(),
     echo_id: zKey().optional().describe("Your id for this message: a repeat returns the message already stored"),
     attachments: AttachmentFiles.optional(),
   })
@@ -75,7 +81,10 @@ export const SubmittedValuesBody = z
   .object({
     submitted_values: z.union([z.array(z.unknown()).max(100), zJsonObject]),
     csat_survey_response: z
-      .object({ rating: z.number().int().min(1).max(5).optional(), feedback_message: z.string().max(10_000).optional() })
+      .object({
+        rating: z.number().int().min(1).max(5).optional(),
+        feedback_message: z.string().max(10_000).optional(),
+      })
       .optional(),
   })
   .openapi("PublicMessageUpdate");

@@ -68,7 +68,10 @@ export const routingRouter = createRouter()
     const { account_id, id } = c.req.valid("param");
     const inbox = await findInbox(c.var.db, account_id, id);
     const { members, backlog } = await routingSummary(c.var.db, account_id, id);
-    const config = inbox.autoAssignmentConfig as { max_assignment_limit?: number | null; strategy?: (typeof STRATEGIES)[number] };
+    const config = inbox.autoAssignmentConfig as {
+      max_assignment_limit?: number | null;
+      strategy?: (typeof STRATEGIES)[number];
+    };
     return c.json(
       {
         inbox_id: inbox.id,

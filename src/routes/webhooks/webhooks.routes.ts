@@ -37,7 +37,7 @@ export const create = createRoute({
   summary: "Create a webhook (administrators)",
   description:
     "The URL must be http(s), unique in the account and, in production, not a private, loopback or link-local address. " +
-    "With `inbox_id` the webhook only receives that inbox's events. The body may be wrapped as `{\"webhook\": {...}}`.",
+    'With `inbox_id` the webhook only receives that inbox\'s events. The body may be wrapped as `{"webhook": {...}}`.',
   middleware: [admin],
   request: { params: AccountParams, body: body(s.WebhookCreateBody) },
   responses: { 200: json(s.WebhookPayload, "The new webhook with its signing secret"), ...errors },

@@ -8,7 +8,11 @@ import { zWebhookUrl } from "../../webhooks/url";
 
 export const WebhookParams = accountChild("id", "Webhook id");
 export const InboxParams = accountChild("id", "Inbox id");
-const deliveryId = zId.openapi({ param: { name: "delivery_id", in: "path" }, type: "integer", description: "Delivery id" });
+const deliveryId = zId.openapi({
+  param: { name: "delivery_id", in: "path" },
+  type: "integer",
+  description: "Delivery id",
+});
 export const WebhookDeliveryParams = WebhookParams.extend({ delivery_id: deliveryId });
 export const InboxDeliveryParams = InboxParams.extend({ delivery_id: deliveryId });
 

@@ -8,12 +8,16 @@ export function ContactPanel({ conversationId }: { conversationId: number }) {
   const account_id = me.accountId;
   const data = useLoad(async () => {
     const conversation = await ok(
-      api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}", { params: { path: { account_id, conversation_id: conversationId } } }),
+      api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}", {
+        params: { path: { account_id, conversation_id: conversationId } },
+      }),
     );
     const id = conversation.meta.sender.id;
     const [contact, others] = await Promise.all([
       ok(api.GET("/api/v1/accounts/{account_id}/contacts/{id}", { params: { path: { account_id, id } } })),
-      ok(api.GET("/api/v1/accounts/{account_id}/contacts/{id}/conversations", { params: { path: { account_id, id } } })),
+      ok(
+        api.GET("/api/v1/accounts/{account_id}/contacts/{id}/conversations", { params: { path: { account_id, id } } }),
+      ),
     ]);
     return { contact: contact.payload, others: others.payload.filter((c) => c.id !== conversationId) };
   }, [conversationId]);

@@ -3,7 +3,15 @@ import type { Delivery } from "../api";
 import { Alert, time, useAction, useLoad } from "./ui";
 
 /** A delivery log (newest first) with each attempt's outcome and a Redeliver button. */
-export function Deliveries({ title, load, redeliver }: { title: string; load: () => Promise<{ payload: Delivery[] }>; redeliver: (id: number) => Promise<unknown> }) {
+export function Deliveries({
+  title,
+  load,
+  redeliver,
+}: {
+  title: string;
+  load: () => Promise<{ payload: Delivery[] }>;
+  redeliver: (id: number) => Promise<unknown>;
+}) {
   const log = useLoad(load, []);
   const { run, error, busy } = useAction();
   const [open, setOpen] = useState<number | null>(null);
@@ -46,7 +54,12 @@ export function Deliveries({ title, load, redeliver }: { title: string; load: ()
                   </td>
                   <td>{time(d.created_at)}</td>
                   <td class="nowrap">
-                    <button type="button" class="small" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>
+                    <button
+                      type="button"
+                      class="small"
+                      aria-expanded={open === d.id}
+                      onClick={() => setOpen(open === d.id ? null : d.id)}
+                    >
                       Details
                     </button>{" "}
                     <button

@@ -5,7 +5,11 @@ import { BASE } from "../router";
 import { signOut, toMe, useSession, type Availability } from "../session";
 import { errorText } from "./ui";
 
-const LIVE_TEXT: Record<LiveStatus, string> = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" };
+const LIVE_TEXT: Record<LiveStatus, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+};
 
 export function Header({ onSignedOut }: { onSignedOut: () => void }) {
   const { me, live, setMe } = useSession();
@@ -21,8 +25,12 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
   useEffect(
     () =>
       live.onFrame((frame) => {
-        const now = frame.event === "presence.update" && frame.data?.account_id === me.accountId && frame.data.users?.[String(me.id)];
-        if ((now === "online" || now === "busy" || now === "offline") && now !== me.availability) setMe({ ...me, availability: now });
+        const now =
+          frame.event === "presence.update" &&
+          frame.data?.account_id === me.accountId &&
+          frame.data.users?.[String(me.id)];
+        if ((now === "online" || now === "busy" || now === "offline") && now !== me.availability)
+          setMe({ ...me, availability: now });
       }) as () => void,
     [live, me],
   );
@@ -30,7 +38,9 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
   const setAvailability = async (availability: Availability) => {
     setError(null);
     try {
-      const profile = await ok(api.POST("/api/v1/profile/availability", { body: { profile: { account_id: me.accountId, availability } } }));
+      const profile = await ok(
+        api.POST("/api/v1/profile/availability", { body: { profile: { account_id: me.accountId, availability } } }),
+      );
       setMe({ ...toMe({ ...profile, account_id: me.accountId }), pubsubToken: me.pubsubToken });
     } catch (e) {
       setError(errorText(e));
@@ -51,7 +61,10 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
       </span>
       <label class="availability">
         <span>Availability</span>
-        <select value={me.availability} onChange={(e) => setAvailability((e.target as HTMLSelectElement).value as Availability)}>
+        <select
+          value={me.availability}
+          onChange={(e) => setAvailability((e.target as HTMLSelectElement).value as Availability)}
+        >
           <option value="online">Online</option>
           <option value="busy">Busy</option>
           <option value="offline">Offline</option>

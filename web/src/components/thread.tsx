@@ -12,7 +12,10 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
   const { me, live } = useSession();
   const account_id = me.accountId;
   const path = { account_id, conversation_id: id };
-  const conversation = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}", { params: { path } })), [id]);
+  const conversation = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}", { params: { path } })),
+    [id],
+  );
   const [messages, setMessages] = useState<Message[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [typing, setTyping] = useState<string | null>(null);
@@ -32,7 +35,9 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
   const loads = useRef(0);
   const loadMessages = () => {
     const n = ++loads.current;
-    return ok(api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path } })).then(
+    return ok(
+      api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path } }),
+    ).then(
       (r) => {
         if (n !== loads.current) return;
         setError(null);
@@ -48,7 +53,9 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
   };
   // Opening the conversation (and reading what arrives while it is open) marks it read.
   const markSeen = () =>
-    ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", { params: { path } })).then(onChanged, () => {});
+    ok(
+      api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", { params: { path } }),
+    ).then(onChanged, () => {});
   const merge = (m: Message) =>
     setMessages((list) => {
       const i = list.findIndex((x) => x.id === m.id || (m.echo_id && x.echo_id === m.echo_id));
@@ -107,7 +114,9 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
       const oldest = messages.reduce((min, m) => Math.min(min, m.id), Infinity);
       if (oldest === Infinity) return;
       const r = await ok(
-        api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", { params: { path, query: { before: oldest } } }),
+        api.GET("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", {
+          params: { path, query: { before: oldest } },
+        }),
       );
       pagedBack.current = true;
       const more = r.payload.length >= PAGE;
@@ -234,9 +243,14 @@ function MessageItem({ m, onRetried }: { m: Message; onRetried: (m: Message) => 
                   run(async () =>
                     onRetried(
                       (await ok(
-                        api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry", {
-                          params: { path: { account_id: me.accountId, conversation_id: m.conversation_id, message_id: m.id } },
-                        }),
+                        api.POST(
+                          "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry",
+                          {
+                            params: {
+                              path: { account_id: me.accountId, conversation_id: m.conversation_id, message_id: m.id },
+                            },
+                          },
+                        ),
                       )) as Message,
                     ),
                   )
@@ -352,26 +366,45 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
   const path = { account_id, conversation_id: c.id };
   const { run, error, busy } = useAction();
   const agents = useLoad(
-    () => ok(api.GET("/api/v1/accounts/{account_id}/inboxes/{id}/assignable_agents", { params: { path: { account_id, id: c.inbox_id } } })),
+    () =>
+      ok(
+        api.GET("/api/v1/accounts/{account_id}/inboxes/{id}/assignable_agents", {
+          params: { path: { account_id, id: c.inbox_id } },
+        }),
+      ),
     [c.inbox_id],
   );
-  const teams = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })), [account_id]);
+  const teams = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })),
+    [account_id],
+  );
   const [snooze, setSnooze] = useState("");
   const [labels, setLabels] = useState(c.labels.join(", "));
   useEffect(() => setLabels(c.labels.join(", ")), [c.labels.join(",")]);
 
   const toggle = (status: "open" | "resolved" | "pending" | "snoozed", snoozed_until?: number) =>
     run(async () => {
-      await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", { params: { path }, body: { status, snoozed_until } }));
+      await ok(
+        api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", {
+          params: { path },
+          body: { status, snoozed_until },
+        }),
+      );
       onChanged();
     });
   const assign = (body: { assignee_id?: number | null; team_id?: number | null }) =>
     run(async () => {
-      await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", { params: { path }, body }));
+      await ok(
+        api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", {
+          params: { path },
+          body,
+        }),
+      );
       onChanged();
     });
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form section
     <div class="controls" role="group" aria-label="Conversation actions">
       {c.status !== "resolved" && (
         <button type="button" class="primary" disabled={busy} onClick={() => toggle("resolved")}>
@@ -418,7 +451,12 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
           ))}
         </select>
       </label>
-      <TeamSelect teams={teams.data} none="No team" value={String(c.meta.team?.id ?? "")} onChange={(v) => assign({ team_id: v ? Number(v) : null })} />
+      <TeamSelect
+        teams={teams.data}
+        none="No team"
+        value={String(c.meta.team?.id ?? "")}
+        onChange={(v) => assign({ team_id: v ? Number(v) : null })}
+      />
       <label>
         Priority
         <select
@@ -426,7 +464,12 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
           onChange={(e) =>
             run(async () => {
               const priority = (e.currentTarget.value || null) as "low" | "medium" | "high" | "urgent" | null;
-              await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", { params: { path }, body: { priority } }));
+              await ok(
+                api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", {
+                  params: { path },
+                  body: { priority },
+                }),
+              );
               onChanged();
             })
           }
@@ -447,7 +490,12 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
             .map((l) => l.trim())
             .filter(Boolean);
           run(async () => {
-            await ok(api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", { params: { path }, body: { labels: list } }));
+            await ok(
+              api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", {
+                params: { path },
+                body: { labels: list },
+              }),
+            );
             onChanged();
           });
         }}

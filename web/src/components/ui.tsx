@@ -12,7 +12,11 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   useEffect(() => {
     let live = true;
     load().then(
-      (d) => live && (setData(d), setError(null)),
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setError(null);
+      },
       (e) => live && setError(errorText(e)),
     );
     return () => {
@@ -79,8 +83,16 @@ export function Secret({ label, value, children }: { label: string; value: strin
   return (
     <div class="secret">
       <span class="secret-label">{label}</span>
-      <code aria-label={label}>{shown ? value : "•".repeat(16)}</code>
-      <button type="button" class="small" aria-pressed={shown} aria-label={`${shown ? "Hide" : "Reveal"} ${label}`} onClick={() => setShown(!shown)}>
+      <output class="code" aria-label={label}>
+        {shown ? value : "•".repeat(16)}
+      </output>
+      <button
+        type="button"
+        class="small"
+        aria-pressed={shown}
+        aria-label={`${shown ? "Hide" : "Reveal"} ${label}`}
+        onClick={() => setShown(!shown)}
+      >
         {shown ? "Hide" : "Reveal"}
       </button>
       <CopyButton value={value} label={`Copy ${label}`} />
@@ -92,7 +104,17 @@ export function Secret({ label, value, children }: { label: string; value: strin
 export const time = (unix: number | null | undefined) => (unix ? new Date(unix * 1000).toLocaleString() : "");
 
 /** The account's teams as a "Team" select; `none` names the empty choice. Values are team ids as strings. */
-export function TeamSelect({ teams, none, value, onChange }: { teams: Team[] | undefined; none: string; value: string; onChange: (value: string) => void }) {
+export function TeamSelect({
+  teams,
+  none,
+  value,
+  onChange,
+}: {
+  teams: Team[] | undefined;
+  none: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
   return (
     <label>
       Team

@@ -6,7 +6,10 @@ import { useSession } from "../session";
 export function Agents() {
   const { me } = useSession();
   const account_id = me.accountId;
-  const agents = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })), [account_id]);
+  const agents = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })),
+    [account_id],
+  );
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<"agent" | "administrator">("agent");
@@ -22,7 +25,12 @@ export function Agents() {
         onSubmit={(e) => {
           e.preventDefault();
           run(async () => {
-            const created = (await ok(api.POST("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } }, body: { name, email, role } }))) as {
+            const created = (await ok(
+              api.POST("/api/v1/accounts/{account_id}/agents", {
+                params: { path: { account_id } },
+                body: { name, email, role },
+              }),
+            )) as {
               email: string;
               set_password_url?: string;
             };
@@ -59,13 +67,11 @@ export function Agents() {
         <div class="panel notice" role="status">
           {link.url ? (
             <>
-              <p>
-                Send this set-password link to {link.email}. It is shown only once and works once:
-              </p>
+              <p>Send this set-password link to {link.email}. It is shown only once and works once:</p>
               <div class="secret">
-                <code class="wrap" aria-label="Set-password link">
+                <output class="code wrap" aria-label="Set-password link">
                   {link.url}
-                </code>
+                </output>
                 <CopyButton value={link.url} label="Copy set-password link" />
               </div>
             </>
@@ -103,7 +109,12 @@ export function Agents() {
                   onChange={(e) =>
                     run(async () => {
                       const role = e.currentTarget.value as "agent" | "administrator";
-                      await ok(api.PATCH("/api/v1/accounts/{account_id}/agents/{id}", { params: { path: { account_id, id: a.id } }, body: { role } }));
+                      await ok(
+                        api.PATCH("/api/v1/accounts/{account_id}/agents/{id}", {
+                          params: { path: { account_id, id: a.id } },
+                          body: { role },
+                        }),
+                      );
                       agents.reload();
                     })
                   }
@@ -121,7 +132,11 @@ export function Agents() {
                   onClick={() => {
                     if (confirm(`Remove ${a.name} from ${me.accountName}?`))
                       run(async () => {
-                        await ok(api.DELETE("/api/v1/accounts/{account_id}/agents/{id}", { params: { path: { account_id, id: a.id } } }));
+                        await ok(
+                          api.DELETE("/api/v1/accounts/{account_id}/agents/{id}", {
+                            params: { path: { account_id, id: a.id } },
+                          }),
+                        );
                         agents.reload();
                       });
                   }}

@@ -27,12 +27,21 @@ export function Conversations({ selected }: { selected: number | null }) {
   const [q, setQ] = useState("");
   // Typed filters apply as you type, once you pause.
   useEffect(() => {
-    const t = setTimeout(() => (setQ(search.trim()), setLabel(labelInput.trim())), 300);
+    const t = setTimeout(() => {
+      setQ(search.trim());
+      setLabel(labelInput.trim());
+    }, 300);
     return () => clearTimeout(t);
   }, [search, labelInput]);
 
-  const inboxes = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id } } })), [account_id]);
-  const teams = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })), [account_id]);
+  const inboxes = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id } } })),
+    [account_id],
+  );
+  const teams = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })),
+    [account_id],
+  );
   const list = useLoad(
     () =>
       ok(
@@ -75,6 +84,7 @@ export function Conversations({ selected }: { selected: number | null }) {
     <div class={`conversations ${selected ? "has-selection" : ""}`}>
       <section class="list-pane" aria-labelledby="conversations-title">
         <h1 id="conversations-title">Conversations</h1>
+        {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons, not a form section: a fieldset would add a border and a legend */}
         <div class="views" role="group" aria-label="View">
           {VIEWS.map(([value, text, count]) => (
             <button type="button" key={value} aria-pressed={view === value} onClick={() => setView(value)}>
@@ -107,7 +117,12 @@ export function Conversations({ selected }: { selected: number | null }) {
           <TeamSelect teams={teams.data} none="All teams" value={teamId} onChange={setTeamId} />
           <label>
             Label
-            <input list="known-labels" value={labelInput} placeholder="any" onInput={(e) => setLabelInput(e.currentTarget.value)} />
+            <input
+              list="known-labels"
+              value={labelInput}
+              placeholder="any"
+              onInput={(e) => setLabelInput(e.currentTarget.value)}
+            />
             <datalist id="known-labels">
               {[...seenLabels].map((l) => (
                 <option value={l} key={l} />
@@ -116,13 +131,18 @@ export function Conversations({ selected }: { selected: number | null }) {
           </label>
           <label class="search">
             Search
-            <input type="search" value={search} placeholder="Messages, names, e-mails" onInput={(e) => setSearch(e.currentTarget.value)} />
+            <input
+              type="search"
+              value={search}
+              placeholder="Messages, names, e-mails"
+              onInput={(e) => setSearch(e.currentTarget.value)}
+            />
           </label>
         </div>
         <Alert>{list.error}</Alert>
         <ul class="conversation-list" aria-label="Conversation list">
           {list.data?.data.payload.map((c) => (
-            <ConversationItem key={c.id} c={c} current={c.id === selected} inbox={inboxName(c.inbox_id)} />
+            <ConversationEntry key={c.id} c={c} current={c.id === selected} inbox={inboxName(c.inbox_id)} />
           ))}
         </ul>
         {list.data && list.data.data.payload.length === 0 && <p class="empty">No conversations here.</p>}
@@ -141,11 +161,15 @@ export function Conversations({ selected }: { selected: number | null }) {
   );
 }
 
-function ConversationItem({ c, current, inbox }: { c: ConversationItem; current: boolean; inbox: string }) {
+function ConversationEntry({ c, current, inbox }: { c: ConversationItem; current: boolean; inbox: string }) {
   const last = c.last_non_activity_message as { content?: string | null; private?: boolean } | null;
   return (
     <li>
-      <a href={`${BASE}/conversations/${c.id}`} class={`conversation-item ${current ? "current" : ""}`} aria-current={current ? "page" : undefined}>
+      <a
+        href={`${BASE}/conversations/${c.id}`}
+        class={`conversation-item ${current ? "current" : ""}`}
+        aria-current={current ? "page" : undefined}
+      >
         <span class="row">
           <strong>{c.meta.sender.name}</strong>
           {c.unread_count > 0 && (

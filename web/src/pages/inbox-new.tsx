@@ -14,7 +14,10 @@ export function InboxNew() {
   const [inbox, setInbox] = useState<Inbox | null>(null);
   const [chosen, setChosen] = useState<Set<number>>(new Set([me.id]));
   const { run, error, busy } = useAction();
-  const agents = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })), [account_id]);
+  const agents = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })),
+    [account_id],
+  );
 
   return (
     <section class="page" aria-labelledby="new-inbox-title">
@@ -42,7 +45,10 @@ export function InboxNew() {
               const created = await ok(
                 api.POST("/api/v1/accounts/{account_id}/inboxes", {
                   params: { path: { account_id } },
-                  body: { name: name.trim(), channel: { type: "api", webhook_url: webhookUrl.trim() || undefined } } as never,
+                  body: {
+                    name: name.trim(),
+                    channel: { type: "api", webhook_url: webhookUrl.trim() || undefined },
+                  } as never,
                 }),
               );
               setInbox(created);
@@ -53,11 +59,21 @@ export function InboxNew() {
           <p>Channel: API</p>
           <label>
             Inbox name
-            <input required value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Mobile app support" />
+            <input
+              required
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+              placeholder="Mobile app support"
+            />
           </label>
           <label>
             Webhook URL (optional)
-            <input type="url" value={webhookUrl} onInput={(e) => setWebhookUrl(e.currentTarget.value)} placeholder="https://example.com/konversio" />
+            <input
+              type="url"
+              value={webhookUrl}
+              onInput={(e) => setWebhookUrl(e.currentTarget.value)}
+              placeholder="https://example.com/konversio"
+            />
           </label>
           <Alert>{error}</Alert>
           <div class="actions">
@@ -77,13 +93,24 @@ export function InboxNew() {
             e.preventDefault();
             run(async () => {
               if (chosen.size)
-                await ok(api.POST("/api/v1/accounts/{account_id}/inbox_members", { params: { path: { account_id } }, body: { inbox_id: inbox.id, user_ids: [...chosen] } }));
+                await ok(
+                  api.POST("/api/v1/accounts/{account_id}/inbox_members", {
+                    params: { path: { account_id } },
+                    body: { inbox_id: inbox.id, user_ids: [...chosen] },
+                  }),
+                );
               setStep("done");
             });
           }}
         >
           <p role="status">Inbox “{inbox.name}” created. Choose the agents who work in it.</p>
-          <AgentChecks legend="Agents" agents={agents.data} chosen={chosen} onChange={setChosen} label={(a) => `${a.name} (${a.email})`} />
+          <AgentChecks
+            legend="Agents"
+            agents={agents.data}
+            chosen={chosen}
+            onChange={setChosen}
+            label={(a) => `${a.name} (${a.email})`}
+          />
           <Alert>{error}</Alert>
           <button type="submit" class="primary" disabled={busy}>
             Add agents

@@ -24,14 +24,14 @@ export function InboxSettings({ id }: { id: number }) {
             <h2 id="identity-title">API channel</h2>
             <div class="secret">
               <span class="secret-label">Inbox Identifier</span>
-              <code aria-label="Inbox Identifier" data-testid="inbox-identifier">
+              <output class="code" aria-label="Inbox Identifier" data-testid="inbox-identifier">
                 {i.inbox_identifier}
-              </code>
+              </output>
               <CopyButton value={i.inbox_identifier} label="Copy Inbox Identifier" />
             </div>
             <p class="muted">
-              Scopes client API calls to this inbox: <code>/public/api/v1/inboxes/{i.inbox_identifier}/…</code>. Full reference in{" "}
-              <a href="/swagger">Swagger UI</a>.
+              Scopes client API calls to this inbox: <code>/public/api/v1/inboxes/{i.inbox_identifier}/…</code>. Full
+              reference in <a href="/swagger">Swagger UI</a>.
             </p>
             <Secret label="HMAC token" value={i.hmac_token ?? ""} />
           </section>
@@ -42,7 +42,11 @@ export function InboxSettings({ id }: { id: number }) {
             title="Webhook URL delivery log"
             load={() => ok(api.GET("/api/v1/accounts/{account_id}/inboxes/{id}/deliveries", { params: { path } }))}
             redeliver={(delivery_id) =>
-              ok(api.POST("/api/v1/accounts/{account_id}/inboxes/{id}/deliveries/{delivery_id}/redeliver", { params: { path: { ...path, delivery_id } } }))
+              ok(
+                api.POST("/api/v1/accounts/{account_id}/inboxes/{id}/deliveries/{delivery_id}/redeliver", {
+                  params: { path: { ...path, delivery_id } },
+                }),
+              )
             }
           />
         </>
@@ -75,7 +79,14 @@ function InboxForm({ inbox: i, onSaved }: { inbox: Inbox; onSaved: (i: Inbox) =>
             auto_assignment_config: { strategy, max_assignment_limit: limit ? Number(limit) : null },
             channel: { hmac_mandatory: hmac },
           };
-          onSaved(await ok(api.PATCH("/api/v1/accounts/{account_id}/inboxes/{id}", { params: { path: { account_id: me.accountId, id: i.id } }, body: body as never })));
+          onSaved(
+            await ok(
+              api.PATCH("/api/v1/accounts/{account_id}/inboxes/{id}", {
+                params: { path: { account_id: me.accountId, id: i.id } },
+                body: body as never,
+              }),
+            ),
+          );
           setSaved(true);
         });
       }}
@@ -118,8 +129,19 @@ function InboxForm({ inbox: i, onSaved }: { inbox: Inbox; onSaved: (i: Inbox) =>
 function Members({ inboxId }: { inboxId: number }) {
   const { me } = useSession();
   const account_id = me.accountId;
-  const agents = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })), [account_id]);
-  const members = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/inbox_members/{inbox_id}", { params: { path: { account_id, inbox_id: inboxId } } })), [inboxId]);
+  const agents = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })),
+    [account_id],
+  );
+  const members = useLoad(
+    () =>
+      ok(
+        api.GET("/api/v1/accounts/{account_id}/inbox_members/{inbox_id}", {
+          params: { path: { account_id, inbox_id: inboxId } },
+        }),
+      ),
+    [inboxId],
+  );
   const [chosen, setChosen] = useState<Set<number> | null>(null);
   useEffect(() => {
     if (members.data) setChosen(new Set(members.data.payload.map((m) => m.id)));
@@ -132,7 +154,12 @@ function Members({ inboxId }: { inboxId: number }) {
       onSubmit={(e) => {
         e.preventDefault();
         run(async () => {
-          const res = await ok(api.PATCH("/api/v1/accounts/{account_id}/inbox_members", { params: { path: { account_id } }, body: { inbox_id: inboxId, user_ids: [...(chosen ?? [])] } }));
+          const res = await ok(
+            api.PATCH("/api/v1/accounts/{account_id}/inbox_members", {
+              params: { path: { account_id } },
+              body: { inbox_id: inboxId, user_ids: [...(chosen ?? [])] },
+            }),
+          );
           members.setData(res);
         });
       }}
@@ -180,29 +207,47 @@ function WebhookUrl({ inbox: i, onSaved }: { inbox: Inbox; onSaved: (i: Inbox) =
         setSaved(false);
         run(async () => {
           const body = { channel: { webhook_url: url.trim() || null, webhook_include_private: includePrivate } };
-          onSaved(await ok(api.PATCH("/api/v1/accounts/{account_id}/inboxes/{id}", { params: { path }, body: body as never })));
+          onSaved(
+            await ok(
+              api.PATCH("/api/v1/accounts/{account_id}/inboxes/{id}", { params: { path }, body: body as never }),
+            ),
+          );
           setSaved(true);
         });
       }}
     >
       <h2 id="webhook-url-title">Webhook URL</h2>
-      <p class="muted">Every event of this inbox (agent replies included) is POSTed here, signed with the secret below.</p>
+      <p class="muted">
+        Every event of this inbox (agent replies included) is POSTed here, signed with the secret below.
+      </p>
       <label>
         Webhook URL
-        <input type="url" value={url} onInput={(e) => setUrl(e.currentTarget.value)} placeholder="https://example.com/konversio" />
+        <input
+          type="url"
+          value={url}
+          onInput={(e) => setUrl(e.currentTarget.value)}
+          placeholder="https://example.com/konversio"
+        />
       </label>
       <label class="check">
         <input type="checkbox" checked={includePrivate} onChange={(e) => setIncludePrivate(e.currentTarget.checked)} />
         Also send private notes
       </label>
-      {i.webhook_disabled && <p class="alert">Deliveries are paused: the URL kept failing. Saving it again resumes them.</p>}
+      {i.webhook_disabled && (
+        <p class="alert">Deliveries are paused: the URL kept failing. Saving it again resumes them.</p>
+      )}
       <Secret label="Webhook signing secret" value={i.secret ?? ""}>
         <button
           type="button"
           class="small"
           disabled={busy}
           onClick={() => {
-            if (confirm("Rotate the signing secret? Receivers must switch to the new one.")) run(async () => onSaved(await ok(api.POST("/api/v1/accounts/{account_id}/inboxes/{id}/reset_secret", { params: { path } }))));
+            if (confirm("Rotate the signing secret? Receivers must switch to the new one."))
+              run(async () =>
+                onSaved(
+                  await ok(api.POST("/api/v1/accounts/{account_id}/inboxes/{id}/reset_secret", { params: { path } })),
+                ),
+              );
           }}
         >
           Rotate secret

@@ -5,7 +5,10 @@ import { useSession } from "../session";
 
 export function Inboxes() {
   const { me } = useSession();
-  const inboxes = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id: me.accountId } } })), [me.accountId]);
+  const inboxes = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id: me.accountId } } })),
+    [me.accountId],
+  );
   return (
     <section class="page" aria-labelledby="inboxes-title">
       <div class="page-head">

@@ -39,7 +39,14 @@ export function SetPassword() {
           <>
             <label>
               New password
-              <input type="password" autocomplete="new-password" required minLength={8} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+              <input
+                type="password"
+                autocomplete="new-password"
+                required
+                minLength={8}
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
             </label>
             <label>
               Confirm password

@@ -31,7 +31,14 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         <h1 id="sign-in-title">Sign in to Konversio</h1>
         <label>
           Email
-          <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            type="email"
+            name="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password

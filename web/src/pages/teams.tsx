@@ -6,8 +6,14 @@ import { useSession } from "../session";
 export function Teams() {
   const { me } = useSession();
   const account_id = me.accountId;
-  const teams = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })), [account_id]);
-  const agents = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })), [account_id]);
+  const teams = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })),
+    [account_id],
+  );
+  const agents = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } })),
+    [account_id],
+  );
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const { run, error, busy } = useAction();
@@ -20,7 +26,12 @@ export function Teams() {
         onSubmit={(e) => {
           e.preventDefault();
           run(async () => {
-            await ok(api.POST("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } }, body: { name, description: description || null, allow_auto_assign: true } }));
+            await ok(
+              api.POST("/api/v1/accounts/{account_id}/teams", {
+                params: { path: { account_id } },
+                body: { name, description: description || null, allow_auto_assign: true },
+              }),
+            );
             setName("");
             setDescription("");
             teams.reload();
@@ -54,7 +65,10 @@ export function Teams() {
 function TeamItem({ team: t, agents, onChanged }: { team: Team; agents: Agent[]; onChanged: () => void }) {
   const { me } = useSession();
   const path = { account_id: me.accountId, team_id: t.id };
-  const members = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/teams/{team_id}/team_members", { params: { path } })), [t.id]);
+  const members = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/teams/{team_id}/team_members", { params: { path } })),
+    [t.id],
+  );
   const [chosen, setChosen] = useState<Set<number>>(new Set());
   useEffect(() => {
     if (members.data) setChosen(new Set(members.data.map((m) => m.id)));
@@ -71,7 +85,11 @@ function TeamItem({ team: t, agents, onChanged }: { team: Team; agents: Agent[];
           onClick={() => {
             if (confirm(`Delete the team ${t.name}?`))
               run(async () => {
-                await ok(api.DELETE("/api/v1/accounts/{account_id}/teams/{id}", { params: { path: { account_id: me.accountId, id: t.id } } }));
+                await ok(
+                  api.DELETE("/api/v1/accounts/{account_id}/teams/{id}", {
+                    params: { path: { account_id: me.accountId, id: t.id } },
+                  }),
+                );
                 onChanged();
               });
           }}
@@ -87,7 +105,12 @@ function TeamItem({ team: t, agents, onChanged }: { team: Team; agents: Agent[];
           onChange={(e) =>
             run(async () => {
               const allow_auto_assign = e.currentTarget.checked;
-              await ok(api.PATCH("/api/v1/accounts/{account_id}/teams/{id}", { params: { path: { account_id: me.accountId, id: t.id } }, body: { allow_auto_assign } }));
+              await ok(
+                api.PATCH("/api/v1/accounts/{account_id}/teams/{id}", {
+                  params: { path: { account_id: me.accountId, id: t.id } },
+                  body: { allow_auto_assign },
+                }),
+              );
               onChanged();
             })
           }
@@ -97,7 +120,16 @@ function TeamItem({ team: t, agents, onChanged }: { team: Team; agents: Agent[];
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          run(async () => members.setData(await ok(api.PATCH("/api/v1/accounts/{account_id}/teams/{team_id}/team_members", { params: { path }, body: { user_ids: [...chosen] } }))));
+          run(async () =>
+            members.setData(
+              await ok(
+                api.PATCH("/api/v1/accounts/{account_id}/teams/{team_id}/team_members", {
+                  params: { path },
+                  body: { user_ids: [...chosen] },
+                }),
+              ),
+            ),
+          );
         }}
       >
         <AgentChecks legend={`Members of ${t.name}`} agents={agents} chosen={chosen} onChange={setChosen} />

@@ -8,9 +8,18 @@ import { useSession } from "../session";
 export function Webhooks() {
   const { me } = useSession();
   const account_id = me.accountId;
-  const hooks = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/webhooks", { params: { path: { account_id } } })), [account_id]);
-  const events = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/webhooks/events", { params: { path: { account_id } } })), [account_id]);
-  const inboxes = useLoad(() => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id } } })), [account_id]);
+  const hooks = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/webhooks", { params: { path: { account_id } } })),
+    [account_id],
+  );
+  const events = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/webhooks/events", { params: { path: { account_id } } })),
+    [account_id],
+  );
+  const inboxes = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id } } })),
+    [account_id],
+  );
   const [editing, setEditing] = useState<Webhook | "new" | null>(null);
   const { run, error } = useAction();
 
@@ -23,7 +32,10 @@ export function Webhooks() {
           Add webhook
         </button>
       </div>
-      <p class="muted">Konversio POSTs the events you subscribe to (message_created for agent replies) to each URL, signed with its secret.</p>
+      <p class="muted">
+        Konversio POSTs the events you subscribe to (message_created for agent replies) to each URL, signed with its
+        secret.
+      </p>
       <Alert>{hooks.error ?? error}</Alert>
       {editing && events.data && (
         <WebhookForm
@@ -42,7 +54,12 @@ export function Webhooks() {
             <div class="page-head">
               <h2 class="wrap">{w.name || w.url}</h2>
               <div class="actions">
-                <button type="button" class="small" onClick={() => setEditing(w)} aria-label={`Edit webhook ${w.name ?? w.url}`}>
+                <button
+                  type="button"
+                  class="small"
+                  onClick={() => setEditing(w)}
+                  aria-label={`Edit webhook ${w.name ?? w.url}`}
+                >
                   Edit
                 </button>
                 <button
@@ -52,7 +69,11 @@ export function Webhooks() {
                   onClick={() => {
                     if (confirm(`Delete the webhook to ${w.url}?`))
                       run(async () => {
-                        await ok(api.DELETE("/api/v1/accounts/{account_id}/webhooks/{id}", { params: { path: { account_id, id: w.id } } }));
+                        await ok(
+                          api.DELETE("/api/v1/accounts/{account_id}/webhooks/{id}", {
+                            params: { path: { account_id, id: w.id } },
+                          }),
+                        );
                         hooks.reload();
                       });
                   }}
@@ -78,7 +99,11 @@ export function Webhooks() {
                 onClick={() => {
                   if (confirm("Rotate the signing secret? Receivers must switch to the new one."))
                     run(async () => {
-                      await ok(api.POST("/api/v1/accounts/{account_id}/webhooks/{id}/reset_secret", { params: { path: { account_id, id: w.id } } }));
+                      await ok(
+                        api.POST("/api/v1/accounts/{account_id}/webhooks/{id}/reset_secret", {
+                          params: { path: { account_id, id: w.id } },
+                        }),
+                      );
                       hooks.reload();
                     });
                 }}
@@ -88,9 +113,19 @@ export function Webhooks() {
             </Secret>
             <Deliveries
               title={`Delivery log of ${w.name || w.url}`}
-              load={() => ok(api.GET("/api/v1/accounts/{account_id}/webhooks/{id}/deliveries", { params: { path: { account_id, id: w.id } } }))}
+              load={() =>
+                ok(
+                  api.GET("/api/v1/accounts/{account_id}/webhooks/{id}/deliveries", {
+                    params: { path: { account_id, id: w.id } },
+                  }),
+                )
+              }
               redeliver={(delivery_id) =>
-                ok(api.POST("/api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", { params: { path: { account_id, id: w.id, delivery_id } } }))
+                ok(
+                  api.POST("/api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", {
+                    params: { path: { account_id, id: w.id, delivery_id } },
+                  }),
+                )
               }
             />
           </li>
@@ -126,8 +161,19 @@ function WebhookForm({
       onSubmit={(e) => {
         e.preventDefault();
         run(async () => {
-          const body = { url: url.trim(), name: name.trim() || null, subscriptions: [...subs], inbox_id: inboxId ? Number(inboxId) : null };
-          if (webhook) await ok(api.PATCH("/api/v1/accounts/{account_id}/webhooks/{id}", { params: { path: { account_id, id: webhook.id } }, body }));
+          const body = {
+            url: url.trim(),
+            name: name.trim() || null,
+            subscriptions: [...subs],
+            inbox_id: inboxId ? Number(inboxId) : null,
+          };
+          if (webhook)
+            await ok(
+              api.PATCH("/api/v1/accounts/{account_id}/webhooks/{id}", {
+                params: { path: { account_id, id: webhook.id } },
+                body,
+              }),
+            );
           else await ok(api.POST("/api/v1/accounts/{account_id}/webhooks", { params: { path: { account_id } }, body }));
           onDone();
         });
@@ -136,7 +182,13 @@ function WebhookForm({
       <h2>{webhook ? "Edit webhook" : "New webhook"}</h2>
       <label>
         Webhook URL
-        <input type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} placeholder="https://example.com/hooks/konversio" />
+        <input
+          type="url"
+          required
+          value={url}
+          onInput={(e) => setUrl(e.currentTarget.value)}
+          placeholder="https://example.com/hooks/konversio"
+        />
       </label>
       <label>
         Name (optional)
