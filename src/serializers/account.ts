@@ -1,9 +1,9 @@
+import type { AccountRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { accounts, accountUsers } from "../db/schema";
+import type { accountUsers } from "../db/schema";
 import { unix } from "../lib/time";
 import { Attributes, UnixTime } from "./common";
 
-type AccountRow = typeof accounts.$inferSelect;
 type AccountUserRow = typeof accountUsers.$inferSelect;
 
 export const Account = z

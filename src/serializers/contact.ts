@@ -1,12 +1,9 @@
+import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { contactInboxes, contacts, inboxes } from "../db/schema";
 import { unix } from "../lib/time";
 import { Attributes } from "./common";
 import { inboxSlim, InboxSlim } from "./inbox";
 
-export type ContactRow = typeof contacts.$inferSelect;
-export type ContactInboxRow = typeof contactInboxes.$inferSelect;
-type InboxRow = typeof inboxes.$inferSelect;
 
 export const ContactInbox = z.object({ source_id: z.string(), inbox: InboxSlim }).openapi("ContactInbox");
 

@@ -1,13 +1,12 @@
+import type { ConversationRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { conversations } from "../db/schema";
 import { unix, unixFloat, unixOrZero } from "../lib/time";
 import { Attributes } from "./common";
-import { contactPushData, ContactPushData, type ContactInboxRow, type ContactRow } from "./contact";
-import { message, Message, type MessageRow } from "./message";
-import type { TeamRow } from "./team";
+import { contactPushData, ContactPushData } from "./contact";
+import { message, Message } from "./message";
 import { userPushData, UserPushData, type UserSummary } from "./user";
+import type { ContactInboxRow, ContactRow, MessageRow, TeamRow } from "../db/schema";
 
-export type ConversationRow = typeof conversations.$inferSelect;
 
 /** Everything one conversation's JSON needs, loaded by a single joined query. */
 export type ConversationView = {

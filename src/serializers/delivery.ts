@@ -1,9 +1,9 @@
+import type { DeliveryRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES, type deliveries } from "../db/schema";
+import { DELIVERY_STATUSES, } from "../db/schema";
 import { unix } from "../lib/time";
 import { UnixTime } from "./common";
 
-export type DeliveryRow = typeof deliveries.$inferSelect;
 
 export const Delivery = z
   .object({

@@ -1,9 +1,8 @@
+import type { InboxRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { inboxes } from "../db/schema";
 import { unix } from "../lib/time";
 import { Attributes, UnixTime } from "./common";
 
-export type InboxRow = typeof inboxes.$inferSelect;
 
 export const InboxSlim = z
   .object({ id: z.number().int(), name: z.string(), channel_type: z.string(), inbox_identifier: z.string() })

@@ -1,12 +1,12 @@
+import type { MessageRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { messages, MessageType } from "../db/schema";
+import type { MessageType } from "../db/schema";
 import { unix } from "../lib/time";
-import type { StoredAttachment } from "../services/attachments";
 import { Attributes } from "./common";
-import { contactPushData, ContactPushData, type ContactRow } from "./contact";
+import { contactPushData, ContactPushData } from "./contact";
 import { userPushData, UserPushData, type UserSummary } from "./user";
+import type { ContactRow, StoredAttachment } from "../db/schema";
 
-export type MessageRow = typeof messages.$inferSelect;
 
 /** Chatwoot's integer message_type, used everywhere except the top level of webhook bodies. */
 export const MESSAGE_TYPE_CODE: Record<MessageType, number> = { incoming: 0, outgoing: 1, activity: 2, template: 3 };

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import type { UserRow } from "../services/auth";
 import { unix } from "../lib/time";
 import { Attributes, UnixTime } from "./common";
 import { availableName } from "./user";
+import type { UserRow } from "../db/schema";
 
 export const PlatformUser = z
   .object({

@@ -1,12 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { unix, unixOrZero } from "../lib/time";
-import type { StoredAttachment } from "../services/attachments";
 import { Attributes } from "./common";
-import { Contact, ContactPushData, contactPushData, type ContactInboxRow, type ContactRow } from "./contact";
+import { Contact, ContactPushData, contactPushData } from "./contact";
 import type { ConversationView } from "./conversation";
-import type { InboxRow } from "./inbox";
-import { Attachment, attachment, MESSAGE_TYPE_CODE, type MessageRow } from "./message";
+import { Attachment, attachment, MESSAGE_TYPE_CODE } from "./message";
 import { UserPushData, userPushData, type UserSummary } from "./user";
+import type { ContactInboxRow, ContactRow, InboxRow, MessageRow, StoredAttachment } from "../db/schema";
 
 /**
  * The client API's shapes (Chatwoot's `public/api/v1` views). An end user sees their own contact,

@@ -1,7 +1,6 @@
+import type { TeamRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { teams } from "../db/schema";
 
-export type TeamRow = typeof teams.$inferSelect;
 
 export const Team = z
   .object({

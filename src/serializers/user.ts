@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { AccountRow, MembershipRow, UserRow } from "../services/auth";
 import { Attributes } from "./common";
+import type { AccountRow, MembershipRow, UserRow } from "../db/schema";
 
 export const availableName = (u: Pick<UserRow, "name" | "displayName">) => u.displayName || u.name;
 

@@ -1,9 +1,8 @@
+import type { WebhookRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import type { webhooks } from "../db/schema";
 import { unix } from "../lib/time";
 import { UnixTime } from "./common";
 
-export type WebhookRow = typeof webhooks.$inferSelect;
 export type WebhookInbox = { id: number; name: string };
 
 export const Webhook = z

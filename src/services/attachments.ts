@@ -1,5 +1,6 @@
+import type { StoredAttachment } from "../db/schema";
 import { eq, sql, type SQL } from "drizzle-orm";
-import { attachments, type FILE_TYPES } from "../db/schema";
+import { attachments, } from "../db/schema";
 import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -8,16 +9,6 @@ import { notFound, unprocessable } from "../lib/errors";
 export const MAX_ATTACHMENT_BYTES = 1_500_000;
 export const MAX_ATTACHMENTS = 15;
 
-export type StoredAttachment = {
-  id: number;
-  message_id: number;
-  key: string;
-  file_type: (typeof FILE_TYPES)[number];
-  file_name: string;
-  extension: string | null;
-  content_type: string;
-  file_size: number;
-};
 
 const fileType = (contentType: string): StoredAttachment["file_type"] => {
   const kind = contentType.split("/")[0];

@@ -1,11 +1,9 @@
+import type { AccountRow, MembershipRow, UserRow } from "../db/schema";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { DB } from "../lib/context";
 import { accessTokens, accounts, accountUsers, sessions, users } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
 
-export type UserRow = typeof users.$inferSelect;
-export type AccountRow = typeof accounts.$inferSelect;
-export type MembershipRow = typeof accountUsers.$inferSelect;
 
 /**
  * How a caller proved who they are: an API token (the user's own, or the `access_token` of a

@@ -3,11 +3,10 @@ import { accountUsers, contactInboxes, inboxes, inboxMembers } from "../db/schem
 import type { DB } from "../lib/context";
 import { hmacSha256Hex, safeEqual } from "../lib/crypto";
 import { notFound, unauthorized } from "../lib/errors";
-import type { ContactInboxRow } from "../serializers/contact";
-import type { InboxRow } from "../serializers/inbox";
 import type { Outbox } from "../webhooks/outbox";
 import type { Principal } from "./auth";
 import { createContact, type ContactInput, type ContactWithInboxes } from "./contacts";
+import type { ContactInboxRow, InboxRow } from "../db/schema";
 
 export type ContactProfileInput = ContactInput & {
   inbox_identifier: string;

@@ -6,11 +6,10 @@ import type { Outbox } from "../webhooks/outbox";
 import { containsText, eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
-import type { ContactInboxRow, ContactRow } from "../serializers/contact";
-import type { InboxRow } from "../serializers/inbox";
 import type { Principal } from "./auth";
 import { conversationViews, toView, visibleTo } from "./conversation-view";
 import { inboxVisibleTo, viewerOf, visibleInbox } from "./inboxes";
+import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 
 export const CONTACTS_PER_PAGE = 15;
 

@@ -1,15 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import {
-  accountUsers,
-  contactInboxes,
-  contacts,
-  conversations,
-  inboxMembers,
-  messages,
-  teams,
-  users,
-} from "../db/schema";
+import { accountUsers, contactInboxes, contacts, conversations, inboxMembers, messages, teams, users } from "../db/schema";
 import type { DB } from "../lib/context";
 import { orNull, prefixed, prefixedPick } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";

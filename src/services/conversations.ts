@@ -1,19 +1,7 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import {
-  accounts,
-  accountUsers,
-  contactInboxes,
-  contacts,
-  conversationLabels,
-  conversations,
-  inboxes,
-  inboxMembers,
-  teams,
-  users,
-  type ConversationStatus,
-} from "../db/schema";
+import { accounts, accountUsers, contactInboxes, contacts, conversationLabels, conversations, inboxes, inboxMembers, teams, users, type ConversationStatus } from "../db/schema";
 import { containsText, eqIfGiven, inList, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid as newUuid } from "../lib/crypto";

@@ -3,9 +3,9 @@ import { deliveries, events, inboxes, webhooks } from "../db/schema";
 import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
-import type { DeliveryRow } from "../serializers/delivery";
 import { redeliver } from "../webhooks/queue";
 import type { Scope } from "./webhooks";
+import type { DeliveryRow } from "../db/schema";
 
 export const DELIVERIES_PER_PAGE = 25;
 

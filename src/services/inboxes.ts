@@ -5,10 +5,10 @@ import type { DB } from "../lib/context";
 import type { Outbox } from "../webhooks/outbox";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
-import type { InboxRow } from "../serializers/inbox";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import { isAdmin, type Principal } from "./auth";
+import type { InboxRow } from "../db/schema";
 
 export { newSigningSecret };
 

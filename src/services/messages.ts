@@ -1,15 +1,6 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import {
-  accountUsers,
-  attachments,
-  conversations,
-  deliveries,
-  events,
-  messages,
-  users,
-  type MessageStatus,
-} from "../db/schema";
+import { accountUsers, attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
 import { alias } from "drizzle-orm/sqlite-core";
 import { routeStatements } from "./routing";
 import { orNull, prefixed, prefixedPick } from "../db/select";
@@ -17,20 +8,14 @@ import type { DB } from "../lib/context";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../webhooks/queue";
 import type { ConversationView } from "../serializers/conversation";
-import type { MessageRow } from "../serializers/message";
 import { USER_SUMMARY, type UserSummary } from "../serializers/user";
 import type { Principal } from "./auth";
 import type { Outbox } from "../webhooks/outbox";
 import type { Ctx } from "./conversations";
-import {
-  attachmentInserts,
-  attachmentsColumn,
-  parseAttachments,
-  prepareFiles,
-  type StoredAttachment,
-} from "./attachments";
+import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { reindexStatements } from "./search-index";
+import type { MessageRow, StoredAttachment } from "../db/schema";
 
 export const MESSAGES_PER_PAGE = 20;
 

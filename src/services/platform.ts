@@ -6,8 +6,8 @@ import { hashPassword } from "../lib/crypto";
 import { endOtherSessions } from "./sessions";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { findAccount, type AccountInput } from "./accounts";
-import type { UserRow } from "./auth";
 import { accountRemovalStatements, addToAccount, createUser, type NewUser } from "./users";
+import type { UserRow } from "../db/schema";
 
 // The Platform API is the operator's: one secret token sees every account and user.
 

@@ -5,9 +5,10 @@ import { mergeAttributes } from "../lib/attributes";
 import { hashPassword, verifyPassword } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { Membership } from "../serializers/user";
-import { membershipsOf, type Credential, type UserRow } from "./auth";
+import { membershipsOf, type Credential } from "./auth";
 import { endOtherSessions } from "./sessions";
 import { resetAccessToken } from "./users";
+import type { UserRow } from "../db/schema";
 
 /** What the profile serializer needs: the user and every account they belong to. */
 export type ProfileView = { user: UserRow; memberships: Membership[] };

@@ -4,11 +4,9 @@ import { accounts, contactInboxes, contacts, conversations, inboxes } from "../d
 import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { AppError, notFound, unauthorized } from "../lib/errors";
-import type { AccountRow } from "./auth";
-import type { ContactInboxRow, ContactRow } from "../serializers/contact";
 import type { ConversationView } from "../serializers/conversation";
-import type { InboxRow } from "../serializers/inbox";
 import { conversationViews, toView, type ConversationViewRow } from "./conversation-view";
+import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 
 /**
  * Who is calling the public client API: the inbox named by `inbox_identifier` and, on routes

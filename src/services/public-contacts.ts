@@ -5,13 +5,11 @@ import { eqIfGiven, prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, unprocessable } from "../lib/errors";
-import type { AccountRow } from "./auth";
-import type { ContactInboxRow, ContactRow } from "../serializers/contact";
-import type { InboxRow } from "../serializers/inbox";
 import type { Outbox } from "../webhooks/outbox";
 import { verifyIdentifierHash } from "./contact-profile";
 import { changeContact, uniquenessError, type ContactInput } from "./contacts";
 import { clientQueries, identityRequired, toClient, type PublicSession } from "./public-client";
+import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 
 export type PublicContactInput = {
   source_id?: string;

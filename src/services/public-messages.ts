@@ -4,10 +4,10 @@ import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
-import type { MessageRow } from "../serializers/message";
 import type { Outbox } from "../webhooks/outbox";
 import { createMessage, readMessages, withSenders, type MessageWithSender } from "./messages";
 import type { Batch } from "./public-client";
+import type { MessageRow } from "../db/schema";
 
 type Writer = { db: DB; outbox: Outbox };
 

@@ -5,7 +5,8 @@ import type { DB } from "../lib/context";
 import { hashPassword, secureToken, sha256Hex, verifyPassword } from "../lib/crypto";
 import { AppError, tooManyRequests, unprocessable } from "../lib/errors";
 import type { Membership } from "../serializers/user";
-import { membershipsOf, type Credential, type Principal, type UserRow } from "./auth";
+import { membershipsOf, type Credential, type Principal } from "./auth";
+import type { UserRow } from "../db/schema";
 
 /** The console's session cookie (HttpOnly; the page never reads it). */
 export const SESSION_COOKIE = "konversio_session";

@@ -3,8 +3,8 @@ import { inList, notInList } from "../db/select";
 import { accountUsers, teamMembers, teams, users } from "../db/schema";
 import type { DB } from "../lib/context";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
-import type { TeamRow } from "../serializers/team";
 import { accountUserIds, agentRows, assertAccountUsers, type AgentRow } from "./agents";
+import type { TeamRow } from "../db/schema";
 
 type Scope = { db: DB; accountId: number };
 

@@ -3,10 +3,11 @@ import { inboxes, webhooks, type WebhookEvent } from "../db/schema";
 import { prefixed } from "../db/select";
 import type { DB } from "../lib/context";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
-import type { WebhookInbox, WebhookRow } from "../serializers/webhook";
+import type { WebhookInbox } from "../serializers/webhook";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
 import { findInbox } from "./inboxes";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
+import type { WebhookRow } from "../db/schema";
 
 export type Scope = { db: DB; accountId: number };
 export type WebhookWithInbox = { webhook: WebhookRow; inbox: WebhookInbox | null };

@@ -1,3 +1,4 @@
+import type { DeliveryRow, EventRow } from "../db/schema";
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, messages, webhooks } from "../db/schema";
 import type { DB } from "../lib/context";
@@ -8,8 +9,6 @@ import { renderPayload } from "./payloads";
 import { enqueueDeliveries } from "./queue";
 import { secretsInForce, signedHeaders } from "./signing";
 
-type DeliveryRow = typeof deliveries.$inferSelect;
-type EventRow = typeof events.$inferSelect;
 
 export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE"> & {
   WEBHOOK_RETRY_SCHEDULE?: string;

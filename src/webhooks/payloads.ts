@@ -1,17 +1,17 @@
+import type { EventRow } from "../db/schema";
 import { eq } from "drizzle-orm";
-import { accounts, contacts, conversations, type events, inboxes } from "../db/schema";
+import { accounts, contacts, conversations, inboxes } from "../db/schema";
 import type { DB } from "../lib/context";
 import { iso, unix, unixFloat, unixOrZero } from "../lib/time";
-import { contactPushData, type ContactRow } from "../serializers/contact";
+import { contactPushData } from "../serializers/contact";
 import type { ConversationView } from "../serializers/conversation";
-import { inbox as inboxJson, type InboxRow } from "../serializers/inbox";
+import { inbox as inboxJson } from "../serializers/inbox";
 import { attachment, message as messageJson } from "../serializers/message";
 import { userPushData, type UserSummary } from "../serializers/user";
-import type { AccountRow, UserRow } from "../services/auth";
 import { conversationViews, toView } from "../services/conversation-view";
 import { messageWithSender, readMessages } from "../services/messages";
+import type { AccountRow, ContactRow, InboxRow, UserRow } from "../db/schema";
 
-type EventRow = typeof events.$inferSelect;
 type Json = Record<string, unknown>;
 
 const accountRef = (a: AccountRow) => ({ id: a.id, name: a.name });

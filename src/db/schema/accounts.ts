@@ -15,3 +15,5 @@ export const accounts = sqliteTable("accounts", {
   lastDisplayId: integer("last_display_id").notNull().default(0),
   ...timestamps,
 });
+
+export type AccountRow = typeof accounts.$inferSelect;

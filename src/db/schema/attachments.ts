@@ -35,3 +35,15 @@ export const attachments = sqliteTable(
   },
   (t) => [uniqueIndex("attachments_key_uq").on(t.key), index("attachments_message_idx").on(t.messageId)],
 );
+
+/** An attachment as messages carry it (a JSON aggregate of its row): what every serializer reads. */
+export type StoredAttachment = {
+  id: number;
+  message_id: number;
+  key: string;
+  file_type: (typeof FILE_TYPES)[number];
+  file_name: string;
+  extension: string | null;
+  content_type: string;
+  file_size: number;
+};

@@ -54,3 +54,6 @@ export const contactInboxes = sqliteTable(
     index("contact_inboxes_contact_idx").on(t.contactId),
   ],
 );
+
+export type ContactRow = typeof contacts.$inferSelect;
+export type ContactInboxRow = typeof contactInboxes.$inferSelect;

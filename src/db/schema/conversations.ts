@@ -81,3 +81,5 @@ export const conversationLabels = sqliteTable(
     index("conversation_labels_account_label_idx").on(t.accountId, t.label),
   ],
 );
+
+export type ConversationRow = typeof conversations.$inferSelect;

@@ -60,3 +60,5 @@ export const inboxMembers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.inboxId, t.userId] }), index("inbox_members_user_idx").on(t.userId)],
 );
+
+export type InboxRow = typeof inboxes.$inferSelect;

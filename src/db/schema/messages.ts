@@ -43,3 +43,5 @@ export const messages = sqliteTable(
     uniqueIndex("messages_conversation_echo_uq").on(t.conversationId, t.echoId),
   ],
 );
+
+export type MessageRow = typeof messages.$inferSelect;

@@ -34,3 +34,5 @@ export const teamMembers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user_idx").on(t.userId)],
 );
+
+export type TeamRow = typeof teams.$inferSelect;

@@ -62,3 +62,6 @@ export const accountUsers = sqliteTable(
     index("account_users_user_idx").on(t.userId),
   ],
 );
+
+export type UserRow = typeof users.$inferSelect;
+export type MembershipRow = typeof accountUsers.$inferSelect;

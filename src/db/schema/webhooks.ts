@@ -114,3 +114,7 @@ export const deliveries = sqliteTable(
     index("deliveries_event_idx").on(t.eventId),
   ],
 );
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type DeliveryRow = typeof deliveries.$inferSelect;

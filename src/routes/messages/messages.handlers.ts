@@ -9,7 +9,7 @@ import { ctxOf, visibleConversation } from "../../services/conversations";
 import * as messages from "../../services/messages";
 import type * as routes from "./messages.routes";
 import * as s from "./messages.schemas";
-import type { StoredAttachment } from "../../services/attachments";
+import type { StoredAttachment } from "../../db/schema";
 
 const files = (c: { req: { url: string } }, attachments: StoredAttachment[]) => ({
   attachments,

@@ -7,13 +7,7 @@ import { publicClient } from "../../middleware/public-client";
 import { pathId } from "../../middleware/auth";
 import { conversationViews } from "../../services/conversation-view";
 import { sessionConversation, sessionId } from "../../services/public-client";
-import {
-  conversationPage,
-  latestMessagesOf,
-  publicMessagePage,
-  SHOW_EMBEDDED_MESSAGES,
-  unreadAgentMessages,
-} from "../../services/public-conversations";
+import { conversationPage, latestMessagesOf, publicMessagePage, SHOW_EMBEDDED_MESSAGES, unreadAgentMessages } from "../../services/public-conversations";
 import { contactVisibleMessage } from "../../services/public-messages";
 
 type Ids = { identifier: string; sourceId: string };
