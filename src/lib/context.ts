@@ -1,11 +1,8 @@
-import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type * as schema from "../db/schema";
+import type { DB } from "../db/client";
 import type { D1Stats } from "./d1-counter";
 import type { Principal } from "../services/auth";
 import type { PublicClient } from "../services/public-client";
 import type { Outbox } from "../webhooks/outbox";
-
-export type DB = DrizzleD1Database<typeof schema>;
 
 export type AppEnv = {
   Bindings: Env;

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { accountUsers, type Availability } from "../db/schema";
-import type { DB } from "../lib/context";
+import type { DB } from "../db/client";
 
 /** One guarded write: `from` → `to`, and for going away only agents who asked for auto_offline. */
 async function move(

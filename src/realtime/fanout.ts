@@ -1,7 +1,7 @@
-import type { DB } from "../lib/context";
 import { loadEvents, replayScope, type Loaded } from "./load";
 import { encode, REPLAY_LIMIT, trySend, type Connection, type Frame } from "./protocol";
 import { renderFrame, visibleTo } from "./render";
+import type { DB } from "../db/client";
 
 export type Socket = { ws: WebSocket; conn: Connection };
 

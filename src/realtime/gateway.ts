@@ -1,10 +1,10 @@
-import type { DB } from "../lib/context";
 import { AppError, forbidden, unauthorized } from "../lib/errors";
 import { originAllowed } from "../lib/origins";
 import { acceptFrameFirst } from "./bridge";
 import { negotiateProtocol, positiveInt, sinceOf } from "./protocol";
 import { openHubSocket } from "./publish";
 import { authenticateSubscriber } from "./subscriber";
+import type { DB } from "../db/client";
 
 export type CableQuery = {
   pubsub_token?: string;

@@ -1,12 +1,12 @@
 import { and, asc, eq, getTableColumns, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { accountUsers, contacts, conversations, events, inboxMembers, messages, type Role } from "../db/schema";
-import type { DB } from "../lib/context";
 import { inList } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";
 import { conversationViews, toView } from "../services/conversation-view";
 import { readMessages, withSenders, type MessageWithSender } from "../services/messages";
 import type { Subscriber } from "./protocol";
 import type { ContactRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 const { payload: _webhookBody, ...eventColumns } = getTableColumns(events);
 export type EventRow = Omit<typeof events.$inferSelect, "payload">;

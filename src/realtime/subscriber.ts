@@ -1,9 +1,9 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import { accounts, accountUsers, contactInboxes, inboxes, users } from "../db/schema";
 import { credentialUserId } from "../services/auth";
-import type { DB } from "../lib/context";
 import { sha256Hex } from "../lib/crypto";
 import type { Credentials, Subscriber } from "./protocol";
+import type { DB } from "../db/client";
 
 type Membership = { userId: number; accountId: number; status: string };
 

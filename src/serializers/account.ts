@@ -2,7 +2,7 @@ import type { AccountRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import type { accountUsers } from "../db/schema";
 import { unix } from "../lib/time";
-import { Attributes, UnixTime } from "./common";
+import { Attributes, UnixTime } from "../lib/schemas";
 
 type AccountUserRow = typeof accountUsers.$inferSelect;
 

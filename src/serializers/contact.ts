@@ -1,7 +1,7 @@
 import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import { unix } from "../lib/time";
-import { Attributes } from "./common";
+import { Attributes } from "../lib/schemas";
 import { inboxSlim, InboxSlim } from "./inbox";
 
 

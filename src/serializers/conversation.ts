@@ -1,7 +1,7 @@
 import type { ConversationRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import { unix, unixFloat, unixOrZero } from "../lib/time";
-import { Attributes } from "./common";
+import { Attributes } from "../lib/schemas";
 import { contactPushData, ContactPushData } from "./contact";
 import { message, Message } from "./message";
 import { userPushData, UserPushData, type UserSummary } from "./user";

@@ -1,8 +1,8 @@
 import type { DeliveryRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES, } from "../db/schema";
+import { DELIVERY_STATUSES } from "../db/schema";
 import { unix } from "../lib/time";
-import { UnixTime } from "./common";
+import { UnixTime } from "../lib/schemas";
 
 
 export const Delivery = z

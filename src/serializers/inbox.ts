@@ -1,7 +1,7 @@
 import type { InboxRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import { unix } from "../lib/time";
-import { Attributes, UnixTime } from "./common";
+import { Attributes, UnixTime } from "../lib/schemas";
 
 
 export const InboxSlim = z

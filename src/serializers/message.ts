@@ -2,7 +2,7 @@ import type { MessageRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import type { MessageType } from "../db/schema";
 import { unix } from "../lib/time";
-import { Attributes } from "./common";
+import { Attributes } from "../lib/schemas";
 import { contactPushData, ContactPushData } from "./contact";
 import { userPushData, UserPushData, type UserSummary } from "./user";
 import type { ContactRow, StoredAttachment } from "../db/schema";

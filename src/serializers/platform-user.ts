@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { unix } from "../lib/time";
-import { Attributes, UnixTime } from "./common";
+import { Attributes, UnixTime } from "../lib/schemas";
 import { availableName } from "./user";
 import type { UserRow } from "../db/schema";
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { unix, unixOrZero } from "../lib/time";
-import { Attributes } from "./common";
+import { Attributes } from "../lib/schemas";
 import { Contact, ContactPushData, contactPushData } from "./contact";
 import type { ConversationView } from "./conversation";
 import { Attachment, attachment, MESSAGE_TYPE_CODE } from "./message";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Attributes } from "./common";
+import { Attributes } from "../lib/schemas";
 import type { AccountRow, MembershipRow, UserRow } from "../db/schema";
 
 export const availableName = (u: Pick<UserRow, "name" | "displayName">) => u.displayName || u.name;

@@ -1,7 +1,7 @@
 import type { WebhookRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import { unix } from "../lib/time";
-import { UnixTime } from "./common";
+import { UnixTime } from "../lib/schemas";
 
 export type WebhookInbox = { id: number; name: string };
 

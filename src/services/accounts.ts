@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { accounts } from "../db/schema";
-import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
+import type { DB } from "../db/client";
 
 export type AccountInput = {
   name?: string;

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { messages } from "../db/schema";
-import type { DB } from "../lib/context";
 import type { ConversationStatus, Priority } from "../db/schema";
+import type { DB } from "../db/client";
 
 /** Chatwoot's activity texts, recorded in the conversation as it changes. */
 export const activityText = {

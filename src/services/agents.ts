@@ -2,11 +2,11 @@ import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accessTokens, accountUsers, users } from "../db/schema";
 import type { Availability, Role } from "../db/schema";
 import { inList, prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { accountRemovalStatements, newAccessToken } from "./users";
 import { passwordTokenFor } from "./sessions";
+import type { DB } from "../db/client";
 
 type Scope = { db: DB; accountId: number };
 

@@ -1,9 +1,9 @@
 import type { StoredAttachment } from "../db/schema";
 import { eq, sql, type SQL } from "drizzle-orm";
-import { attachments, } from "../db/schema";
-import type { DB } from "../lib/context";
+import { attachments } from "../db/schema";
 import { secureToken } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
+import type { DB } from "../db/client";
 
 /** D1 rows are limited to 2 MB, so each file is kept below that. */
 export const MAX_ATTACHMENT_BYTES = 1_500_000;

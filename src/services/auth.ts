@@ -1,8 +1,8 @@
 import type { AccountRow, MembershipRow, UserRow } from "../db/schema";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import type { DB } from "../lib/context";
 import { accessTokens, accounts, accountUsers, sessions, users } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
+import type { DB } from "../db/client";
 
 
 /**

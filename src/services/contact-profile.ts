@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { accountUsers, contactInboxes, inboxes, inboxMembers } from "../db/schema";
-import type { DB } from "../lib/context";
 import { hmacSha256Hex, safeEqual } from "../lib/crypto";
 import { notFound, unauthorized } from "../lib/errors";
 import type { Outbox } from "../webhooks/outbox";
 import type { Principal } from "./auth";
 import { createContact, type ContactInput, type ContactWithInboxes } from "./contacts";
 import type { ContactInboxRow, InboxRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export type ContactProfileInput = ContactInput & {
   inbox_identifier: string;

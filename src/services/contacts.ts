@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
-import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import type { Outbox } from "../webhooks/outbox";
 import { containsText, eqIfGiven, prefixed } from "../db/select";
@@ -10,6 +9,7 @@ import type { Principal } from "./auth";
 import { conversationViews, toView, visibleTo } from "./conversation-view";
 import { inboxVisibleTo, viewerOf, visibleInbox } from "./inboxes";
 import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export const CONTACTS_PER_PAGE = 15;
 

@@ -1,12 +1,12 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { accountUsers, contactInboxes, contacts, conversations, inboxMembers, messages, teams, users } from "../db/schema";
-import type { DB } from "../lib/context";
 import { orNull, prefixed, prefixedPick } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";
 import { USER_SUMMARY } from "../serializers/user";
 import type { Principal } from "./auth";
 import { isAdmin } from "./auth";
+import type { DB } from "../db/client";
 
 const assignee = alias(users, "assignee");
 const assigneeMembership = alias(accountUsers, "assignee_membership");

@@ -3,7 +3,6 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { accounts, accountUsers, contactInboxes, contacts, conversationLabels, conversations, inboxes, inboxMembers, teams, users, type ConversationStatus } from "../db/schema";
 import { containsText, eqIfGiven, inList, prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import { secureToken, uuid as newUuid } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
@@ -15,6 +14,7 @@ import { routeStatements } from "./routing";
 import { conversationIdsWithWords } from "./search-index";
 import { availableName } from "../serializers/user";
 import type { Outbox } from "../webhooks/outbox";
+import type { DB } from "../db/client";
 
 export const CONVERSATIONS_PER_PAGE = 25;
 

@@ -1,11 +1,11 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, webhooks } from "../db/schema";
 import { prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
 import { redeliver } from "../webhooks/queue";
 import type { Scope } from "./webhooks";
 import type { DeliveryRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export const DELIVERIES_PER_PAGE = 25;
 

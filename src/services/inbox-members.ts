@@ -1,10 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import { inList, notInList } from "../db/select";
 import { accountUsers, inboxes, inboxMembers } from "../db/schema";
-import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
 import { accountUserIds, assertAccountUsers, type AgentRow } from "./agents";
 import { inboxMemberRows, visibleInbox, type Viewer } from "./inboxes";
+import type { DB } from "../db/client";
 
 type Scope = { db: DB; accountId: number };
 

@@ -1,7 +1,6 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
 import { eqIfGiven, prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import type { Outbox } from "../webhooks/outbox";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
@@ -9,6 +8,7 @@ import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import { isAdmin, type Principal } from "./auth";
 import type { InboxRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export { newSigningSecret };
 

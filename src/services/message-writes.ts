@@ -1,9 +1,9 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contacts, conversations, messages, type MessageType } from "../db/schema";
-import type { DB } from "../lib/context";
 import type { EventSpec } from "../webhooks/outbox";
 import { messageSearchTerms, termsInsert } from "./search-index";
+import type { DB } from "../db/client";
 
 export type MessageInput = {
   content?: string | null;

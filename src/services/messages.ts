@@ -4,7 +4,6 @@ import { accountUsers, attachments, conversations, deliveries, events, messages,
 import { alias } from "drizzle-orm/sqlite-core";
 import { routeStatements } from "./routing";
 import { orNull, prefixed, prefixedPick } from "../db/select";
-import type { DB } from "../lib/context";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../webhooks/queue";
 import type { ConversationView } from "../serializers/conversation";
@@ -16,6 +15,7 @@ import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles } 
 import { messageStatements, type MessageInput } from "./message-writes";
 import { reindexStatements } from "./search-index";
 import type { MessageRow, StoredAttachment } from "../db/schema";
+import type { DB } from "../db/client";
 
 export const MESSAGES_PER_PAGE = 20;
 

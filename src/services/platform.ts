@@ -1,6 +1,5 @@
 import { asc, eq } from "drizzle-orm";
 import { accounts, accountUsers, users, type Role } from "../db/schema";
-import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import { hashPassword } from "../lib/crypto";
 import { endOtherSessions } from "./sessions";
@@ -8,6 +7,7 @@ import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/
 import { findAccount, type AccountInput } from "./accounts";
 import { accountRemovalStatements, addToAccount, createUser, type NewUser } from "./users";
 import type { UserRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 // The Platform API is the operator's: one secret token sees every account and user.
 

@@ -1,6 +1,5 @@
 import { and, eq } from "drizzle-orm";
 import { accountUsers, users, type Availability } from "../db/schema";
-import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import { hashPassword, verifyPassword } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
@@ -9,6 +8,7 @@ import { membershipsOf, type Credential } from "./auth";
 import { endOtherSessions } from "./sessions";
 import { resetAccessToken } from "./users";
 import type { UserRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 /** What the profile serializer needs: the user and every account they belong to. */
 export type ProfileView = { user: UserRow; memberships: Membership[] };

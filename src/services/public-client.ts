@@ -2,11 +2,11 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accounts, contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import { prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import { AppError, notFound, unauthorized } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import { conversationViews, toView, type ConversationViewRow } from "./conversation-view";
 import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 /**
  * Who is calling the public client API: the inbox named by `inbox_identifier` and, on routes

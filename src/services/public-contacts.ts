@@ -2,7 +2,6 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contactInboxes, contacts, inboxes } from "../db/schema";
 import { eqIfGiven, prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, unprocessable } from "../lib/errors";
 import type { Outbox } from "../webhooks/outbox";
@@ -10,6 +9,7 @@ import { verifyIdentifierHash } from "./contact-profile";
 import { changeContact, uniquenessError, type ContactInput } from "./contacts";
 import { clientQueries, identityRequired, toClient, type PublicSession } from "./public-client";
 import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export type PublicContactInput = {
   source_id?: string;

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { conversations, messages } from "../db/schema";
-import type { DB } from "../lib/context";
 import type { ConversationView } from "../serializers/conversation";
 import { typingUser } from "../webhooks/payloads";
 import type { Outbox } from "../webhooks/outbox";
@@ -10,6 +9,7 @@ import { conversationViews, toView, type ConversationViewRow } from "./conversat
 import { newConversationStatements } from "./conversations";
 import { readMessages, withSenders, type MessageWithSender } from "./messages";
 import { sessionId, type Batch, type PublicSession } from "./public-client";
+import type { DB } from "../db/client";
 
 export const PUBLIC_CONVERSATIONS_PER_PAGE = 25;
 /** Messages embedded in each conversation of a list, and in one shown alone. */

@@ -1,6 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { messages } from "../db/schema";
-import type { DB } from "../lib/context";
 import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
@@ -8,6 +7,7 @@ import type { Outbox } from "../webhooks/outbox";
 import { createMessage, readMessages, withSenders, type MessageWithSender } from "./messages";
 import type { Batch } from "./public-client";
 import type { MessageRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 type Writer = { db: DB; outbox: Outbox };
 

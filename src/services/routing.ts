@@ -1,9 +1,9 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accountUsers, conversations, messages } from "../db/schema";
-import type { DB } from "../lib/context";
 import { uuid } from "../lib/crypto";
 import type { Outbox } from "../webhooks/outbox";
+import type { DB } from "../db/client";
 
 /** Who Chatwoot names as the actor of automatic changes. */
 export const AUTOMATION = "Automation System";

@@ -1,8 +1,8 @@
 import { and, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { messages, messageTerms, messageTermsBackfill, type MessageType } from "../db/schema";
-import type { DB } from "../lib/context";
 import { prefixRange, queryWords, searchTerms } from "../lib/search-terms";
+import type { DB } from "../db/client";
 
 /**
  * The conversation search's word index (message_terms), kept in step with messages: message

@@ -1,12 +1,12 @@
 import { and, eq, lt, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { passwordTokens, sessions, signInAttempts, users } from "../db/schema";
-import type { DB } from "../lib/context";
 import { hashPassword, secureToken, sha256Hex, verifyPassword } from "../lib/crypto";
 import { AppError, tooManyRequests, unprocessable } from "../lib/errors";
 import type { Membership } from "../serializers/user";
 import { membershipsOf, type Credential, type Principal } from "./auth";
 import type { UserRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 /** The console's session cookie (HttpOnly; the page never reads it). */
 export const SESSION_COOKIE = "konversio_session";

@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { inList, notInList } from "../db/select";
 import { accountUsers, teamMembers, teams, users } from "../db/schema";
-import type { DB } from "../lib/context";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { accountUserIds, agentRows, assertAccountUsers, type AgentRow } from "./agents";
 import type { TeamRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 type Scope = { db: DB; accountId: number };
 

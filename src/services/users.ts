@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { accessTokens, accountUsers, conversations, inboxes, inboxMembers, teamMembers, teams, users, type Availability, type Role } from "../db/schema";
-import type { DB } from "../lib/context";
 import { hashPassword, secureToken, sha256Hex } from "../lib/crypto";
 import { unprocessable } from "../lib/errors";
 import type { UserRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export type NewUser = {
   name: string;

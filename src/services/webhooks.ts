@@ -1,13 +1,13 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { inboxes, webhooks, type WebhookEvent } from "../db/schema";
 import { prefixed } from "../db/select";
-import type { DB } from "../lib/context";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { WebhookInbox } from "../serializers/webhook";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
 import { findInbox } from "./inboxes";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import type { WebhookRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 export type Scope = { db: DB; accountId: number };
 export type WebhookWithInbox = { webhook: WebhookRow; inbox: WebhookInbox | null };

@@ -1,13 +1,13 @@
 import type { DeliveryRow, EventRow } from "../db/schema";
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, messages, webhooks } from "../db/schema";
-import type { DB } from "../lib/context";
 import { eqIfGiven } from "../db/select";
 import { hubPublisher } from "../realtime/publish";
 import { Outbox } from "./outbox";
 import { renderPayload } from "./payloads";
 import { enqueueDeliveries } from "./queue";
 import { secretsInForce, signedHeaders } from "./signing";
+import type { DB } from "../db/client";
 
 
 export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE"> & {

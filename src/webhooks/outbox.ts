@@ -1,9 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { deliveries, events, type WebhookEvent } from "../db/schema";
-import type { DB } from "../lib/context";
 import { secureToken } from "../lib/crypto";
 import { sendInChunks } from "./queue";
+import type { DB } from "../db/client";
 
 /** Events an API inbox's `webhook_url` receives (Chatwoot never sends it contact or inbox events). */
 export const INBOX_EVENTS: readonly WebhookEvent[] = [

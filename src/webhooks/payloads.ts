@@ -1,7 +1,6 @@
 import type { EventRow } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { accounts, contacts, conversations, inboxes } from "../db/schema";
-import type { DB } from "../lib/context";
 import { iso, unix, unixFloat, unixOrZero } from "../lib/time";
 import { contactPushData } from "../serializers/contact";
 import type { ConversationView } from "../serializers/conversation";
@@ -11,6 +10,7 @@ import { userPushData, type UserSummary } from "../serializers/user";
 import { conversationViews, toView } from "../services/conversation-view";
 import { messageWithSender, readMessages } from "../services/messages";
 import type { AccountRow, ContactRow, InboxRow, UserRow } from "../db/schema";
+import type { DB } from "../db/client";
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { deliveries } from "../db/schema";
-import type { DB } from "../lib/context";
 import { notFound } from "../lib/errors";
+import type { DB } from "../db/client";
 
 /** What the queue carries: only a delivery id; the event and its body live in D1. */
 export type DeliveryJob = { deliveryId: number };

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { body, json } from "../../lib/openapi";
 import { errors } from "../../lib/responses";
-import { ErrorEnvelope } from "../../serializers/common";
+import { ErrorEnvelope } from "../../lib/schemas";
 import { authenticate } from "../../middleware/auth";
 import { SetPasswordBody, SignInBody, SignInResult, SuccessResult, ValidateTokenResult } from "./auth.schemas";
 

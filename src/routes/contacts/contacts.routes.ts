@@ -5,7 +5,7 @@ import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
 import { ContactConversations, ContactCreateBody, ContactCreated, ContactInboxCreateBody, ContactInboxList, ContactList, ContactListQuery, ContactPayload, ContactSearchQuery, ContactUpdateBody } from "./contacts.schemas";
 import { ContactInbox } from "../../serializers/contact";
-import { Deleted } from "../../serializers/common";
+import { Deleted } from "../../lib/schemas";
 
 const base = "/api/v1/accounts/{account_id}/contacts";
 const tags = ["Contacts"];

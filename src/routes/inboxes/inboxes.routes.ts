@@ -3,7 +3,7 @@ import { body, json } from "../../lib/openapi";
 import { AccountParams } from "../../lib/params";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
-import { Deleted } from "../../serializers/common";
+import { Deleted } from "../../lib/schemas";
 import { Inbox, InboxCreateBody, InboxList, InboxParams, InboxUpdateBody } from "./inboxes.schemas";
 
 const base = "/api/v1/accounts/{account_id}/inboxes";

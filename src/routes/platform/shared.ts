@@ -27,4 +27,4 @@ export const UserParams = z.object({
   id: zId.openapi({ param: { name: "id", in: "path" }, type: "integer", description: "User id" }),
 });
 
-export { Deleted as PlatformDeleted } from "../../serializers/common";
+export { Deleted as PlatformDeleted } from "../../lib/schemas";
