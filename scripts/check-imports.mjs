@@ -7,6 +7,7 @@ const LAYERS = [
   ["lib"],
   ["db"],
   ["serializers"],
+  ["views"],
   ["events"],
   ["services"],
   ["webhooks", "realtime"],

@@ -3,7 +3,15 @@ import { env } from "cloudflare:workers";
 import { accountSnapshot, documentedOperations, fillPath, refusalMismatch } from "./helpers/access";
 import { api } from "./helpers/api";
 import { as, createWorld, platform, unique } from "./helpers/factories";
-import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Access, type Ctx, type Entry } from "./helpers/operations";
+import {
+  isPublicClient,
+  MATRIX,
+  matrixWorld,
+  UNAUTHENTICATED,
+  type Access,
+  type Ctx,
+  type Entry,
+} from "./helpers/operations";
 import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
 import { consoleSession } from "./helpers/sessions";
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { accountSnapshot, documentedOperations, fillPath, ownedRows, refusalMismatch, type Operation } from "./helpers/access";
+import {
+  accountSnapshot,
+  documentedOperations,
+  fillPath,
+  ownedRows,
+  refusalMismatch,
+  type Operation,
+} from "./helpers/access";
 import { api, type ApiResponse } from "./helpers/api";
 import { createWorld, unique } from "./helpers/factories";
 import { Fuzzer, type FuzzCase, type OpenApiDoc } from "./helpers/fuzz";

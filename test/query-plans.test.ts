@@ -6,8 +6,7 @@ import { principalQuery, type Principal } from "../src/services/auth";
 import { pruneStatements } from "../src/services/sessions";
 import { listQueries } from "../src/services/conversations";
 import { backfillCursorStart, backfillPending } from "../src/services/search-index";
-import { byDisplayId, conversationViews } from "../src/services/conversation-view";
-import { withSenders } from "../src/services/messages";
+import { byDisplayId, conversationViews } from "../src/views/conversations";
 import { clientQueries, sessionConversation } from "../src/services/public-client";
 import { conversationPage, publicMessagePage } from "../src/services/public-conversations";
 import { routeStatements } from "../src/services/routing";
@@ -15,6 +14,7 @@ import { Outbox } from "../src/webhooks/outbox";
 import { overdueDeliveries } from "../src/webhooks/deliver";
 import { replayScope } from "../src/realtime/load";
 import { testDb } from "./helpers/factories";
+import { withSenders } from "../src/views/messages";
 
 type Query = { toSQL(): { sql: string; params: unknown[] } };
 

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../src/lib/errors";
-import { type AddressBlock, checkWebhookUrl, IANA_IPV4_SPECIAL_PURPOSE, IANA_IPV6_SPECIAL_PURPOSE, isPrivateHost, parseIPv4, parseIPv6, validateWebhookUrl } from "../src/webhooks/url";
+import {
+  type AddressBlock,
+  checkWebhookUrl,
+  IANA_IPV4_SPECIAL_PURPOSE,
+  IANA_IPV6_SPECIAL_PURPOSE,
+  isPrivateHost,
+  parseIPv4,
+  parseIPv6,
+  validateWebhookUrl,
+} from "../src/webhooks/url";
 
 const production = { ALLOW_PRIVATE_WEBHOOK_URLS: "false" };
 const development = { ALLOW_PRIVATE_WEBHOOK_URLS: "true" };

@@ -1,6 +1,16 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
-import { credentialsOf, parseCommand, sinceOf, SUBSCRIBE_TIMEOUT_MS, subscriptionReply, tryClose, trySend, welcome, type Command } from "./protocol";
+import {
+  credentialsOf,
+  parseCommand,
+  sinceOf,
+  SUBSCRIBE_TIMEOUT_MS,
+  subscriptionReply,
+  tryClose,
+  trySend,
+  welcome,
+  type Command,
+} from "./protocol";
 import { openHubSocket } from "./publish";
 import { authenticateSubscriber } from "./subscriber";
 

@@ -6,7 +6,22 @@ import { Outbox } from "../webhooks/outbox";
 import { comeBackOnline, goAutoOffline, presenceData } from "./availability";
 import { Fanout, type Socket } from "./fanout";
 import { byUids, loadEvents } from "./load";
-import { encode, HANDOFF_HEADER, parseCommand, ping, PING_INTERVAL_MS, sinceOf, subscriptionReply, tryClose, trySend, welcome, type Connection, type Frame, type Handoff, type Subscriber } from "./protocol";
+import {
+  encode,
+  HANDOFF_HEADER,
+  parseCommand,
+  ping,
+  PING_INTERVAL_MS,
+  sinceOf,
+  subscriptionReply,
+  tryClose,
+  trySend,
+  welcome,
+  type Connection,
+  type Frame,
+  type Handoff,
+  type Subscriber,
+} from "./protocol";
 
 const tagOf = (sub: Subscriber) => (sub.kind === "agent" ? `user:${sub.userId}` : `contact:${sub.contactId}`);
 const autoOfflineKey = (userId: number) => `auto-offline:${userId}`;

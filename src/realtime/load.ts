@@ -2,11 +2,12 @@ import { and, asc, eq, getTableColumns, gt, inArray, sql, type SQL } from "drizz
 import { accountUsers, contacts, conversations, events, inboxMembers, messages, type Role } from "../db/schema";
 import { inList } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";
-import { conversationViews, toView } from "../services/conversation-view";
-import { readMessages, withSenders, type MessageWithSender } from "../services/messages";
+import { conversationViews, toView } from "../views/conversations";
 import type { Subscriber } from "./protocol";
 import type { ContactRow } from "../db/schema";
 import type { DB } from "../db/client";
+import { readMessages, withSenders } from "../views/messages";
+import type { MessageWithSender } from "../views/messages";
 
 const { payload: _webhookBody, ...eventColumns } = getTableColumns(events);
 export type EventRow = Omit<typeof events.$inferSelect, "payload">;

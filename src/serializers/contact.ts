@@ -4,7 +4,6 @@ import { unix } from "../lib/time";
 import { Attributes } from "../lib/schemas";
 import { inboxSlim, InboxSlim } from "./inbox";
 
-
 export const ContactInbox = z.object({ source_id: z.string(), inbox: InboxSlim }).openapi("ContactInbox");
 
 export const Contact = z

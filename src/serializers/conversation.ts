@@ -7,7 +7,6 @@ import { message, Message } from "./message";
 import { userPushData, UserPushData, type UserSummary } from "./user";
 import type { ContactInboxRow, ContactRow, MessageRow, TeamRow } from "../db/schema";
 
-
 /** Everything one conversation's JSON needs, loaded by a single joined query. */
 export type ConversationView = {
   conversation: ConversationRow;

@@ -4,7 +4,6 @@ import { DELIVERY_STATUSES } from "../db/schema";
 import { unix } from "../lib/time";
 import { UnixTime } from "../lib/schemas";
 
-
 export const Delivery = z
   .object({
     id: z.number().int(),

@@ -3,7 +3,6 @@ import { z } from "@hono/zod-openapi";
 import { unix } from "../lib/time";
 import { Attributes, UnixTime } from "../lib/schemas";
 
-
 export const InboxSlim = z
   .object({ id: z.number().int(), name: z.string(), channel_type: z.string(), inbox_identifier: z.string() })
   .openapi("InboxSummary");

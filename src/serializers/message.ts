@@ -7,7 +7,6 @@ import { contactPushData, ContactPushData } from "./contact";
 import { userPushData, UserPushData, type UserSummary } from "./user";
 import type { ContactRow, StoredAttachment } from "../db/schema";
 
-
 /** Chatwoot's integer message_type, used everywhere except the top level of webhook bodies. */
 export const MESSAGE_TYPE_CODE: Record<MessageType, number> = { incoming: 0, outgoing: 1, activity: 2, template: 3 };
 

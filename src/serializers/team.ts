@@ -1,7 +1,6 @@
 import type { TeamRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 
-
 export const Team = z
   .object({
     id: z.number().int(),

@@ -1,5 +1,5 @@
 import type { StoredAttachment } from "../db/schema";
-import { eq, sql, type SQL } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import { attachments } from "../db/schema";
 import { secureToken } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
@@ -8,7 +8,6 @@ import type { DB } from "../db/client";
 /** D1 rows are limited to 2 MB, so each file is kept below that. */
 export const MAX_ATTACHMENT_BYTES = 1_500_000;
 export const MAX_ATTACHMENTS = 15;
-
 
 const fileType = (contentType: string): StoredAttachment["file_type"] => {
   const kind = contentType.split("/")[0];
@@ -62,15 +61,6 @@ export function attachmentInserts(db: DB, accountId: number, messageId: SQL, fil
       }),
   );
 }
-
-/** A column with a message's attachments as JSON, for selects over `messages`. */
-export function attachmentsColumn(messageId: SQL | unknown) {
-  return sql<string>`(select json_group_array(json_object('id', a.id, 'message_id', a.message_id, 'key', a.key,
-    'file_type', a.file_type, 'file_name', a.file_name, 'extension', a.extension, 'content_type', a.content_type,
-    'file_size', a.file_size)) from ${attachments} a where a.message_id = ${messageId})`;
-}
-
-export const parseAttachments = (json: string | null): StoredAttachment[] => (json ? JSON.parse(json) : []);
 
 export async function findAttachment(db: DB, key: string) {
   const [row] = await db.select().from(attachments).where(eq(attachments.key, key));

@@ -1,9 +1,9 @@
 import type { AccountRow, MembershipRow, UserRow } from "../db/schema";
+import type { Viewer } from "../views/visibility";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accessTokens, accounts, accountUsers, sessions, users } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../db/client";
-
 
 /**
  * How a caller proved who they are: an API token (the user's own, or the `access_token` of a
@@ -73,6 +73,9 @@ export function toPrincipal(rows: PrincipalRows, token: string, credential: Cred
 }
 
 export const isAdmin = (p: Principal) => p.membership?.role === "administrator";
+
+/** The principal as the visibility rule sees them (`views/visibility.ts`). */
+export const viewerOf = (p: Principal): Viewer => ({ userId: p.user.id, admin: isAdmin(p) });
 
 /** The user's memberships with their accounts, oldest first. Aliased, so it can run inside a batch. */
 export function membershipsOf(db: DB, userId: number) {

@@ -6,10 +6,11 @@ import { containsText, eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { Principal } from "./auth";
-import { conversationViews, toView, visibleTo } from "./conversation-view";
-import { inboxVisibleTo, viewerOf, visibleInbox } from "./inboxes";
+import { conversationViews, toView, conversationsVisibleTo } from "../views/conversations";
+import { inboxVisibleTo, visibleInbox } from "./inboxes";
 import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
+import { viewerOf } from "./auth";
 
 export const CONTACTS_PER_PAGE = 15;
 
@@ -362,7 +363,11 @@ export async function contactConversations(scope: Scope, id: number) {
       .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
     conversationViews(
       db,
-      and(eq(conversations.accountId, accountId), eq(conversations.contactId, id), visibleTo(principal)),
+      and(
+        eq(conversations.accountId, accountId),
+        eq(conversations.contactId, id),
+        conversationsVisibleTo(viewerOf(principal)),
+      ),
     )
       .orderBy(desc(conversations.lastActivityAt))
       .limit(20),

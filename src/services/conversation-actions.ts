@@ -1,6 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accountUsers, conversationLabels, conversations, teams, users, type ConversationStatus, type Priority } from "../db/schema";
+import {
+  accountUsers,
+  conversationLabels,
+  conversations,
+  teams,
+  users,
+  type ConversationStatus,
+  type Priority,
+} from "../db/schema";
 import { inList, prefixed } from "../db/select";
 import { notFound } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";

@@ -1,14 +1,32 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { accounts, accountUsers, contactInboxes, contacts, conversationLabels, conversations, inboxes, inboxMembers, teams, users, type ConversationStatus } from "../db/schema";
+import {
+  accounts,
+  accountUsers,
+  contactInboxes,
+  contacts,
+  conversationLabels,
+  conversations,
+  inboxes,
+  inboxMembers,
+  teams,
+  users,
+  type ConversationStatus,
+} from "../db/schema";
 import { containsText, eqIfGiven, inList, prefixed } from "../db/select";
 import { secureToken, uuid as newUuid } from "../lib/crypto";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import { activityInsert, activityText, conversationIdByUuid } from "./activity";
-import { isAdmin, type Principal } from "./auth";
-import { byDisplayId, conversationViews, toView, visibleTo, type ConversationViewRow } from "./conversation-view";
+import { isAdmin, type Principal, viewerOf } from "./auth";
+import {
+  byDisplayId,
+  conversationViews,
+  toView,
+  conversationsVisibleTo,
+  type ConversationViewRow,
+} from "../views/conversations";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { routeStatements } from "./routing";
 import { conversationIdsWithWords } from "./search-index";
@@ -85,7 +103,7 @@ function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
   const column = (c: SQLiteColumn) => (f.q ? sql`+${c}` : sql`${c}`);
   const parts: (SQL | undefined)[] = [
     sql`${column(conversations.accountId)} = ${ctx.accountId}`,
-    visibleTo(ctx.principal),
+    conversationsVisibleTo(viewerOf(ctx.principal)),
   ];
   const status = f.status ?? "open";
   if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
@@ -181,7 +199,10 @@ export function visibleConversation(principal: Principal, preload: unknown): Con
 }
 
 export async function findConversation(ctx: Ctx, displayId: number): Promise<ConversationView> {
-  const [row] = await conversationViews(ctx.db, and(byDisplayId(ctx.accountId, displayId), visibleTo(ctx.principal)));
+  const [row] = await conversationViews(
+    ctx.db,
+    and(byDisplayId(ctx.accountId, displayId), conversationsVisibleTo(viewerOf(ctx.principal))),
+  );
   if (!row) throw notFound("Conversation");
   return toView(row);
 }

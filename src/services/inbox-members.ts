@@ -3,8 +3,9 @@ import { inList, notInList } from "../db/select";
 import { accountUsers, inboxes, inboxMembers } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { accountUserIds, assertAccountUsers, type AgentRow } from "./agents";
-import { inboxMemberRows, visibleInbox, type Viewer } from "./inboxes";
+import { inboxMemberRows, visibleInbox } from "./inboxes";
 import type { DB } from "../db/client";
+import type { Viewer } from "../views/visibility";
 
 type Scope = { db: DB; accountId: number };
 

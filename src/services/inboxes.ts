@@ -1,4 +1,5 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { seesInbox, type Viewer } from "../views/visibility";
 import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
 import { eqIfGiven, prefixed } from "../db/select";
 import type { Outbox } from "../webhooks/outbox";
@@ -6,7 +7,6 @@ import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
-import { isAdmin, type Principal } from "./auth";
 import type { InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
 
@@ -133,16 +133,8 @@ export function inboxMemberRows(db: DB, accountId: number, inboxId: number) {
     .orderBy(sql`lower(${users.name})`, asc(users.id));
 }
 
-/** Who is asking: administrators see every inbox of the account, agents the ones they are members of. */
-export type Viewer = { userId: number; admin: boolean };
-
-export const viewerOf = (p: Principal): Viewer => ({ userId: p.user.id, admin: isAdmin(p) });
-
-/** The visibility rule for inboxes, as a condition on `inboxes`. */
-export function inboxVisibleTo(v: Viewer): SQL | undefined {
-  if (v.admin) return undefined;
-  return sql`${inboxes.id} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${v.userId})`;
-}
+/** The visibility rule (`seesInbox`) as a condition on `inboxes`. */
+export const inboxVisibleTo = (v: Viewer): SQL | undefined => seesInbox(v, inboxes.id);
 
 /** The inbox, if it is in the account and visible to the viewer (batchable); none without an id. */
 export function visibleInbox(db: DB, accountId: number, viewer: Viewer, id: number | undefined) {

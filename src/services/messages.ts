@@ -1,58 +1,21 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { type MessageWithSender, readMessages, withSenders } from "../views/messages";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accountUsers, attachments, conversations, deliveries, events, messages, users, type MessageStatus } from "../db/schema";
-import { alias } from "drizzle-orm/sqlite-core";
+import { attachments, conversations, deliveries, events, messages, type MessageStatus } from "../db/schema";
 import { routeStatements } from "./routing";
-import { orNull, prefixed, prefixedPick } from "../db/select";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../webhooks/queue";
 import type { ConversationView } from "../serializers/conversation";
-import { USER_SUMMARY, type UserSummary } from "../serializers/user";
 import type { Principal } from "./auth";
 import type { Outbox } from "../webhooks/outbox";
 import type { Ctx } from "./conversations";
-import { attachmentInserts, attachmentsColumn, parseAttachments, prepareFiles } from "./attachments";
+import { attachmentInserts, prepareFiles } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { reindexStatements } from "./search-index";
 import type { MessageRow, StoredAttachment } from "../db/schema";
 import type { DB } from "../db/client";
 
 export const MESSAGES_PER_PAGE = 20;
-
-export type MessageWithSender = {
-  message: MessageRow;
-  user: UserSummary | null;
-  availability: string | null;
-  attachments: StoredAttachment[];
-};
-type Row = { message: MessageRow; user: UserSummary; availability: string | null; attachments: string };
-
-const senderMembership = alias(accountUsers, "sender_membership");
-
-/** Messages with their sender (as their summary) and attachments; add the `where` and order. */
-export function withSenders(db: DB) {
-  return db
-    .select({
-      message: prefixed(messages, "m"),
-      user: prefixedPick(users, "u", USER_SUMMARY),
-      availability: sql<string | null>`${senderMembership.availability}`.as("m_sender_availability"),
-      attachments: attachmentsColumn(messages.id).as("m_attachments"),
-    })
-    .from(messages)
-    .leftJoin(users, and(eq(users.id, messages.senderId), eq(messages.senderType, "User")))
-    .leftJoin(
-      senderMembership,
-      and(eq(senderMembership.userId, users.id), eq(senderMembership.accountId, messages.accountId)),
-    );
-}
-
-const clean = (rows: Row[]): MessageWithSender[] =>
-  rows.map((r) => ({
-    message: r.message,
-    user: orNull(r.user),
-    availability: r.availability,
-    attachments: parseAttachments(r.attachments),
-  }));
 
 /**
  * Chatwoot's paging: the latest 20; `before` → 20 older; `after` → up to 100 newer;
@@ -67,7 +30,7 @@ export async function listMessages(db: DB, conversationId: number, page: { befor
       gt(messages.id, page.after),
       page.before ? lt(messages.id, page.before) : undefined,
     );
-    return clean(
+    return readMessages(
       await q
         .where(where)
         .orderBy(asc(messages.id))
@@ -76,7 +39,7 @@ export async function listMessages(db: DB, conversationId: number, page: { befor
   }
   const where = and(inConversation, page.before ? lt(messages.id, page.before) : undefined);
   const rows = await q.where(where).orderBy(desc(messages.id)).limit(MESSAGES_PER_PAGE);
-  return clean(rows).reverse();
+  return readMessages(rows).reverse();
 }
 
 /** What writes a message: the request's database and outbox, and the agent (none for a contact). */
@@ -124,7 +87,7 @@ export async function createMessage(
     return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false };
   } catch (err) {
     if (!input.echo_id || !isEchoRepeat(err)) throw err;
-    const [first] = clean(
+    const [first] = readMessages(
       await withSenders(ctx.db).where(and(eq(messages.conversationId, c.id), eq(messages.echoId, input.echo_id))),
     );
     if (!first) throw err;
@@ -133,8 +96,6 @@ export async function createMessage(
 }
 
 /** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
-export const messageWithSender = (db: DB, messageId: number) => withSenders(db).where(eq(messages.id, messageId));
-export const readMessages = (rows: unknown): MessageWithSender[] => clean(rows as Row[]);
 
 /**
  * A contact writing again: a resolved conversation reopens (if the inbox allows messages after
@@ -191,9 +152,9 @@ export function messagePreload(db: DB, accountId: number, displayId: number, mes
 }
 
 export function preloadedMessage(rows: unknown): MessageWithSender {
-  const row = (rows as Row[])[0];
+  const row = (rows as unknown[])[0];
   if (!row) throw notFound("Message");
-  return clean([row])[0];
+  return readMessages([row])[0];
 }
 
 export const DELETED_CONTENT = "This message was deleted";

@@ -4,7 +4,7 @@ import { accounts, contactInboxes, contacts, conversations, inboxes } from "../d
 import { prefixed } from "../db/select";
 import { AppError, notFound, unauthorized } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
-import { conversationViews, toView, type ConversationViewRow } from "./conversation-view";
+import { conversationViews, toView, type ConversationViewRow } from "../views/conversations";
 import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
 

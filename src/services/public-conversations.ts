@@ -5,11 +5,12 @@ import type { ConversationView } from "../serializers/conversation";
 import { typingUser } from "../webhooks/payloads";
 import type { Outbox } from "../webhooks/outbox";
 import { setTyping, toggleStatus } from "./conversation-actions";
-import { conversationViews, toView, type ConversationViewRow } from "./conversation-view";
+import { conversationViews, toView, type ConversationViewRow } from "../views/conversations";
 import { newConversationStatements } from "./conversations";
-import { readMessages, withSenders, type MessageWithSender } from "./messages";
 import { sessionId, type Batch, type PublicSession } from "./public-client";
 import type { DB } from "../db/client";
+import { readMessages, withSenders } from "../views/messages";
+import type { MessageWithSender } from "../views/messages";
 
 export const PUBLIC_CONVERSATIONS_PER_PAGE = 25;
 /** Messages embedded in each conversation of a list, and in one shown alone. */

@@ -4,10 +4,12 @@ import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import type { Outbox } from "../webhooks/outbox";
-import { createMessage, readMessages, withSenders, type MessageWithSender } from "./messages";
+import { createMessage } from "./messages";
 import type { Batch } from "./public-client";
 import type { MessageRow } from "../db/schema";
 import type { DB } from "../db/client";
+import { readMessages, withSenders } from "../views/messages";
+import type { MessageWithSender } from "../views/messages";
 
 type Writer = { db: DB; outbox: Outbox };
 

@@ -1,5 +1,16 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { accessTokens, accountUsers, conversations, inboxes, inboxMembers, teamMembers, teams, users, type Availability, type Role } from "../db/schema";
+import {
+  accessTokens,
+  accountUsers,
+  conversations,
+  inboxes,
+  inboxMembers,
+  teamMembers,
+  teams,
+  users,
+  type Availability,
+  type Role,
+} from "../db/schema";
 import { hashPassword, secureToken, sha256Hex } from "../lib/crypto";
 import { unprocessable } from "../lib/errors";
 import type { UserRow } from "../db/schema";

@@ -9,7 +9,6 @@ import { enqueueDeliveries } from "./queue";
 import { secretsInForce, signedHeaders } from "./signing";
 import type { DB } from "../db/client";
 
-
 export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE"> & {
   WEBHOOK_RETRY_SCHEDULE?: string;
   WEBHOOK_TIMEOUT_MS?: string;

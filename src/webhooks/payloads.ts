@@ -7,10 +7,10 @@ import type { ConversationView } from "../serializers/conversation";
 import { inbox as inboxJson } from "../serializers/inbox";
 import { attachment, message as messageJson } from "../serializers/message";
 import { userPushData, type UserSummary } from "../serializers/user";
-import { conversationViews, toView } from "../services/conversation-view";
-import { messageWithSender, readMessages } from "../services/messages";
+import { conversationViews, toView } from "../views/conversations";
 import type { AccountRow, ContactRow, InboxRow, UserRow } from "../db/schema";
 import type { DB } from "../db/client";
+import { messageWithSender, readMessages } from "../views/messages";
 
 type Json = Record<string, unknown>;
 

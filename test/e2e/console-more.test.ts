@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentApiOf, CHROMIUM, clientApiOf, expectAccessible, launch, screenshots, startReceiver, until } from "./console-helpers";
+import {
+  agentApiOf,
+  CHROMIUM,
+  clientApiOf,
+  expectAccessible,
+  launch,
+  screenshots,
+  startReceiver,
+  until,
+} from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
 /** A w×h PNG of colour bands (real pixels, so the screenshots show the image). */

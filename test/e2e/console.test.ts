@@ -2,7 +2,18 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTypes, typesFile } from "../../web/scripts/api-types.mjs";
-import { agentApiOf, CHROMIUM, clientApiOf, expectAccessible, launch, screenshots, signedWith, sleep, startReceiver, until } from "./console-helpers";
+import {
+  agentApiOf,
+  CHROMIUM,
+  clientApiOf,
+  expectAccessible,
+  launch,
+  screenshots,
+  signedWith,
+  sleep,
+  startReceiver,
+  until,
+} from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
 /**

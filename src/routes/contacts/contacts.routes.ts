@@ -3,7 +3,18 @@ import { AccountParams, ContactParams } from "../../lib/params";
 import { body, json } from "../../lib/openapi";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
-import { ContactConversations, ContactCreateBody, ContactCreated, ContactInboxCreateBody, ContactInboxList, ContactList, ContactListQuery, ContactPayload, ContactSearchQuery, ContactUpdateBody } from "./contacts.schemas";
+import {
+  ContactConversations,
+  ContactCreateBody,
+  ContactCreated,
+  ContactInboxCreateBody,
+  ContactInboxList,
+  ContactList,
+  ContactListQuery,
+  ContactPayload,
+  ContactSearchQuery,
+  ContactUpdateBody,
+} from "./contacts.schemas";
 import { ContactInbox } from "../../serializers/contact";
 import { Deleted } from "../../lib/schemas";
 

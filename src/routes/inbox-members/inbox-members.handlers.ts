@@ -3,10 +3,10 @@ import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
 import { agent } from "../../serializers/user";
 import type { AgentRow } from "../../services/agents";
-import { viewerOf } from "../../services/inboxes";
 import * as members from "../../services/inbox-members";
 import { InboxMembersBody, InboxMembersReplaceBody } from "./inbox-members.schemas";
 import type * as routes from "./inbox-members.routes";
+import { viewerOf } from "../../services/auth";
 
 type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 

@@ -3,7 +3,12 @@ import { body, json } from "../../lib/openapi";
 import { AccountParams } from "../../lib/params";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
-import { InboxMemberList, InboxMembersBody, InboxMembersParams, InboxMembersReplaceBody } from "./inbox-members.schemas";
+import {
+  InboxMemberList,
+  InboxMembersBody,
+  InboxMembersParams,
+  InboxMembersReplaceBody,
+} from "./inbox-members.schemas";
 
 const base = "/api/v1/accounts/{account_id}/inbox_members";
 const tags = ["Inboxes"];

@@ -2,7 +2,9 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
 import { inbox } from "../../serializers/inbox";
+import { viewerOf } from "../../services/auth";
 import * as inboxes from "../../services/inboxes";
+import type { Viewer } from "../../views/visibility";
 import { InboxCreateBody, InboxUpdateBody } from "./inboxes.schemas";
 import type * as routes from "./inboxes.routes";
 
@@ -10,7 +12,7 @@ type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], A
 type Vars = { var: AppEnv["Variables"] };
 
 const accountId = (c: Vars) => c.var.principal.account!.id;
-const viewer = (c: Vars): inboxes.Viewer => inboxes.viewerOf(c.var.principal);
+const viewer = (c: Vars): Viewer => viewerOf(c.var.principal);
 const asAdmin = { admin: true };
 
 export const list: Handler<"list"> = async (c) => {

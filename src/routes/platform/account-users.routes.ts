@@ -1,7 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { body, json } from "../../lib/openapi";
 import { AccountUser } from "../../serializers/account";
-import { AccountUserCreateBody, AccountUserDeleteBody, AccountUserDeleteQuery, AccountUserList } from "./account-users.schemas";
+import {
+  AccountUserCreateBody,
+  AccountUserDeleteBody,
+  AccountUserDeleteQuery,
+  AccountUserList,
+} from "./account-users.schemas";
 import { AccountParams, PLATFORM_BASE, PlatformDeleted, platformErrors, platformRoute } from "./shared";
 
 const path = `${PLATFORM_BASE}/accounts/{account_id}/account_users`;

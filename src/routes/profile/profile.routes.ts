@@ -3,7 +3,13 @@ import { body, json } from "../../lib/openapi";
 import { errors } from "../../lib/responses";
 import { authenticate } from "../../middleware/auth";
 import { Profile } from "../../serializers/user";
-import { AutoOfflineRequest, AvailabilityRequest, ContactProfile, ContactProfileBody, ProfileUpdateRequest } from "./profile.schemas";
+import {
+  AutoOfflineRequest,
+  AvailabilityRequest,
+  ContactProfile,
+  ContactProfileBody,
+  ProfileUpdateRequest,
+} from "./profile.schemas";
 
 const base = "/api/v1/profile";
 const tags = ["Profile"];

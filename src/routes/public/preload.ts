@@ -5,9 +5,15 @@ import type { AppEnv } from "../../lib/context";
 import { conversations } from "../../db/schema";
 import { publicClient } from "../../middleware/public-client";
 import { pathId } from "../../middleware/auth";
-import { conversationViews } from "../../services/conversation-view";
+import { conversationViews } from "../../views/conversations";
 import { sessionConversation, sessionId } from "../../services/public-client";
-import { conversationPage, latestMessagesOf, publicMessagePage, SHOW_EMBEDDED_MESSAGES, unreadAgentMessages } from "../../services/public-conversations";
+import {
+  conversationPage,
+  latestMessagesOf,
+  publicMessagePage,
+  SHOW_EMBEDDED_MESSAGES,
+  unreadAgentMessages,
+} from "../../services/public-conversations";
 import { contactVisibleMessage } from "../../services/public-messages";
 
 type Ids = { identifier: string; sourceId: string };

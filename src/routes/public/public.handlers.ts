@@ -4,13 +4,14 @@ import type { AppEnv } from "../../lib/context";
 import { sessionOf } from "../../middleware/public-client";
 import type { ConversationView } from "../../serializers/conversation";
 import { publicContact, publicConversation, publicInbox, publicMessage } from "../../serializers/public";
-import { readMessages, type MessageWithSender } from "../../services/messages";
 import { toConversation } from "../../services/public-client";
 import * as contacts from "../../services/public-contacts";
 import * as conversations from "../../services/public-conversations";
 import * as messages from "../../services/public-messages";
 import type * as routes from "./public.routes";
 import * as s from "./public.schemas";
+import { readMessages } from "../../views/messages";
+import type { MessageWithSender } from "../../views/messages";
 
 type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 type C = { req: { url: string }; var: AppEnv["Variables"] };

@@ -1,11 +1,10 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
+import { seesInbox, type Viewer } from "../views/visibility";
 import { alias } from "drizzle-orm/sqlite-core";
-import { accountUsers, contactInboxes, contacts, conversations, inboxMembers, messages, teams, users } from "../db/schema";
+import { accountUsers, contactInboxes, contacts, conversations, messages, teams, users } from "../db/schema";
 import { orNull, prefixed, prefixedPick } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";
 import { USER_SUMMARY } from "../serializers/user";
-import type { Principal } from "./auth";
-import { isAdmin } from "./auth";
 import type { DB } from "../db/client";
 
 const assignee = alias(users, "assignee");
@@ -70,14 +69,8 @@ export const toView = (r: ConversationViewRow): ConversationView => ({
   lastMessageUser: orNull(r.lastMessageUser),
 });
 
-/**
- * The visibility rule: administrators see every conversation of the account, agents only
- * those of inboxes they are members of.
- */
-export function visibleTo(p: Principal): SQL | undefined {
-  if (isAdmin(p)) return undefined;
-  return sql`${conversations.inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${p.user.id})`;
-}
+/** The visibility rule (`seesInbox`) as a condition on `conversations`. */
+export const conversationsVisibleTo = (v: Viewer): SQL | undefined => seesInbox(v, conversations.inboxId);
 
 export function byDisplayId(accountId: number, displayId: number): SQL {
   return and(eq(conversations.accountId, accountId), eq(conversations.displayId, displayId))!;

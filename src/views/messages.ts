@@ -1,0 +1,54 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { DB } from "../db/client";
+import { accountUsers, attachments, messages, type MessageRow, type StoredAttachment, users } from "../db/schema";
+import { orNull, prefixed, prefixedPick } from "../db/select";
+import { USER_SUMMARY, type UserSummary } from "../serializers/user";
+
+/** A column with a message's attachments as JSON, for selects over `messages`. */
+export function attachmentsColumn(messageId: SQL | unknown) {
+  return sql<string>`(select json_group_array(json_object('id', a.id, 'message_id', a.message_id, 'key', a.key,
+    'file_type', a.file_type, 'file_name', a.file_name, 'extension', a.extension, 'content_type', a.content_type,
+    'file_size', a.file_size)) from ${attachments} a where a.message_id = ${messageId})`;
+}
+
+export const parseAttachments = (json: string | null): StoredAttachment[] => (json ? JSON.parse(json) : []);
+
+export type MessageWithSender = {
+  message: MessageRow;
+  user: UserSummary | null;
+  availability: string | null;
+  attachments: StoredAttachment[];
+};
+type Row = { message: MessageRow; user: UserSummary; availability: string | null; attachments: string };
+
+const senderMembership = alias(accountUsers, "sender_membership");
+
+/** Messages with their sender (as their summary) and attachments; add the `where` and order. */
+export function withSenders(db: DB) {
+  return db
+    .select({
+      message: prefixed(messages, "m"),
+      user: prefixedPick(users, "u", USER_SUMMARY),
+      availability: sql<string | null>`${senderMembership.availability}`.as("m_sender_availability"),
+      attachments: attachmentsColumn(messages.id).as("m_attachments"),
+    })
+    .from(messages)
+    .leftJoin(users, and(eq(users.id, messages.senderId), eq(messages.senderType, "User")))
+    .leftJoin(
+      senderMembership,
+      and(eq(senderMembership.userId, users.id), eq(senderMembership.accountId, messages.accountId)),
+    );
+}
+
+/** Rows of `withSenders` as messages: attachments parsed, a missing sender as null. */
+export const readMessages = (rows: unknown): MessageWithSender[] =>
+  (rows as Row[]).map((r) => ({
+    message: r.message,
+    user: orNull(r.user),
+    availability: r.availability,
+    attachments: parseAttachments(r.attachments),
+  }));
+
+/** One message with its sender and attachments. */
+export const messageWithSender = (db: DB, messageId: number) => withSenders(db).where(eq(messages.id, messageId));
