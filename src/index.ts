@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
-import { handleQueue, handleScheduled } from "./webhooks/consumer";
+import { handleScheduled } from "./cron";
+import { handleQueue } from "./webhooks/consumer";
 
 export { CableHub } from "./realtime/hub";
 

@@ -380,7 +380,7 @@ describe("POST …/conversations/{id}/update_last_seen", { timeout: 20_000 }, ()
 
 describe("the cron prunes what can no longer be used", { timeout: 20_000 }, () => {
   it("deletes expired sessions, expired set-password links and stale failure counts, and keeps the rest", async () => {
-    const { handleScheduled } = await import("../src/webhooks/consumer");
+    const { handleScheduled } = await import("../src/cron");
     const { w, ip } = await signInWorld();
     const live = await signIn(w.admin.email, PASSWORD, ip);
     expect((await signIn(w.agent.email, PASSWORD, ip)).status).toBe(200);

@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { messages } from "../src/db/schema";
-import { hubPublisher } from "../src/realtime/publish";
-import { Outbox } from "../src/webhooks/outbox";
+import { publishCommitted } from "../src/events/publish";
+import { Outbox } from "../src/events/outbox";
 import { as, createContact, createConversation, createWorld, testDb } from "./helpers/factories";
 import { availabilityOf, connect, contactPubsubToken, subscribeFrame, until, upgrade } from "./helpers/cable";
 
@@ -81,7 +81,7 @@ describe("cable: activity messages", () => {
         messageId: activity.id,
       }) as [BatchItem<"sqlite">],
     );
-    await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
+    await publishCommitted(env, outbox);
     const seen = await until(() => agent.events("message.created").find((f) => f.data.id === activity.id));
     expect(seen.data).toMatchObject({
       message_type: 2,

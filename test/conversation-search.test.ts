@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { handleScheduled } from "../src/webhooks/consumer";
+import { handleScheduled } from "../src/cron";
 import { BACKFILL_GRACE_MS } from "../src/services/search-index";
 import { prefixRange, queryWords, searchTerms, MAX_TERM_LENGTH } from "../src/lib/search-terms";
 import { as, createContact, createConversation, createWorld, type World } from "./helpers/factories";

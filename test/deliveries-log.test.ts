@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
-import { deliveries, events, webhooks, type WebhookEvent } from "../src/db/schema";
+import { deliveries, events, webhooks } from "../src/db/schema";
+import type { EventName } from "../src/events/registry";
 import { deliveryPage } from "../src/services/deliveries";
 import { newSigningSecret } from "../src/services/inboxes";
 import { api } from "./helpers/api";
@@ -33,7 +34,7 @@ async function seedDelivery(
   w: World,
   target: Target,
   fields: DeliveryFields = {},
-  event: WebhookEvent = "message_created",
+  event: EventName = "message_created",
 ) {
   const db = testDb();
   const [e] = await db

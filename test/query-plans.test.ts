@@ -10,9 +10,9 @@ import { byDisplayId, conversationViews } from "../src/views/conversations";
 import { clientQueries, sessionConversation } from "../src/services/public-client";
 import { conversationPage, publicMessagePage } from "../src/services/public-conversations";
 import { routeStatements } from "../src/services/routing";
-import { Outbox } from "../src/webhooks/outbox";
-import { overdueDeliveries } from "../src/webhooks/deliver";
-import { replayScope } from "../src/realtime/load";
+import { Outbox } from "../src/events/outbox";
+import { overdueDeliveries } from "../src/webhooks/sweep";
+import { replayScope } from "../src/events/audience";
 import { testDb } from "./helpers/factories";
 import { withSenders } from "../src/views/messages";
 

@@ -6,7 +6,7 @@ import { createContact as createContactApi, as, createWorld, testDb, unique, typ
 import { addInboxMembers, createInbox, newSigningSecret } from "../src/services/inboxes";
 import { receiver } from "./helpers/receiver";
 import { addToAccount, createUser } from "../src/services/users";
-import { handleScheduled } from "../src/webhooks/consumer";
+import { handleScheduled } from "../src/cron";
 
 type Agent = { id: number; token: string; name: string };
 

@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { deliveries, inboxes, webhooks, WEBHOOK_EVENTS } from "../src/db/schema";
+import { deliveries, inboxes, webhooks } from "../src/db/schema";
+import { EVENT_NAMES } from "../src/events/registry";
 import { fromBase64, hmacSha256, toBase64, toHex } from "../src/lib/crypto";
 import { newSigningSecret } from "../src/services/inboxes";
-import { handleScheduled } from "../src/webhooks/consumer";
-import { sweep } from "../src/webhooks/deliver";
+import { handleScheduled } from "../src/cron";
+import { sweep } from "../src/webhooks/sweep";
 import { as, createConversation, createWorld, testDb, type World } from "./helpers/factories";
 import { receiver, type Received } from "./helpers/receiver";
 import { api } from "./helpers/api";
@@ -20,7 +21,7 @@ async function inboxHook(w: World, r: ReturnType<typeof receiver>, extra: Partia
   return row;
 }
 
-async function accountHook(w: World, r: ReturnType<typeof receiver>, subscriptions: string[] = [...WEBHOOK_EVENTS]) {
+async function accountHook(w: World, r: ReturnType<typeof receiver>, subscriptions: string[] = [...EVENT_NAMES]) {
   const [row] = await testDb()
     .insert(webhooks)
     .values({ accountId: w.account.id, url: r.url, subscriptions: subscriptions as never, secret: newSigningSecret() })

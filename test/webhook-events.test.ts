@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
-import { Outbox } from "../src/webhooks/outbox";
+import { Outbox } from "../src/events/outbox";
+import { publishCommitted } from "../src/events/publish";
 import { eq } from "drizzle-orm";
-import { inboxes, webhooks, WEBHOOK_EVENTS } from "../src/db/schema";
+import { inboxes, webhooks } from "../src/db/schema";
+import { EVENT_NAMES } from "../src/events/registry";
 import { fromBase64, hmacSha256, toBase64, toHex } from "../src/lib/crypto";
 import { newSigningSecret } from "../src/services/inboxes";
 import { as, createContact, createConversation, createWorld, testDb, unique, type World } from "./helpers/factories";
@@ -18,7 +20,7 @@ async function accountHook(w: World, r: Receiver, fields: Partial<typeof webhook
     .values({
       accountId: w.account.id,
       url: r.url,
-      subscriptions: [...WEBHOOK_EVENTS],
+      subscriptions: [...EVENT_NAMES],
       secret: newSigningSecret(),
       ...fields,
     })
@@ -238,7 +240,7 @@ describe("enqueueing many events at once", () => {
       ).flat();
       await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     }
-    await outbox.flush(env.WEBHOOK_QUEUE, async () => {});
+    await publishCommitted(env, outbox, async () => {});
     // No sweeper runs in tests: only the flush's own enqueues can deliver these.
     const got = await bodies(r, "conversation_typing_on", 150);
     expect(new Set(got.map((b) => b.sequence)).size).toBe(150);

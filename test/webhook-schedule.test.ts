@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { deliveries, events, webhooks } from "../src/db/schema";
 import { newSigningSecret } from "../src/services/inboxes";
-import { attemptDelivery, DEFAULT_SCHEDULE, isRetryable, nextDelay, parseRetryAfter } from "../src/webhooks/deliver";
-import { MAX_QUEUE_DELAY_SECONDS } from "../src/webhooks/queue";
+import { attemptDelivery } from "../src/webhooks/attempt";
+import { DEFAULT_SCHEDULE, isRetryable, nextDelay, parseRetryAfter } from "../src/webhooks/policy";
+import { MAX_QUEUE_DELAY_SECONDS } from "../src/events/queue";
 import { createWorld, testDb } from "./helpers/factories";
 
 describe("retry schedule", () => {

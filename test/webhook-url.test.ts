@@ -9,7 +9,7 @@ import {
   parseIPv4,
   parseIPv6,
   validateWebhookUrl,
-} from "../src/webhooks/url";
+} from "../src/lib/webhook-url";
 
 const production = { ALLOW_PRIVATE_WEBHOOK_URLS: "false" };
 const development = { ALLOW_PRIVATE_WEBHOOK_URLS: "true" };

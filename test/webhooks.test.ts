@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { WEBHOOK_EVENTS } from "../src/db/schema";
+import { EVENT_NAMES } from "../src/events/registry";
 import { api } from "./helpers/api";
 import { as, createWorld, expectError, type World } from "./helpers/factories";
 
@@ -188,7 +188,7 @@ describe("webhooks: happy path", () => {
     const w = await createWorld();
     const res = await as(w.admin).get(`${w.base}/webhooks/events`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ payload: [...WEBHOOK_EVENTS] });
+    expect(res.body).toEqual({ payload: [...EVENT_NAMES] });
     expect(res.body.payload).toContain("conversation_typing_on");
   });
 

@@ -2,7 +2,7 @@ import type { DB } from "../db/client";
 import type { D1Stats } from "./d1-counter";
 import type { Principal } from "../services/auth";
 import type { PublicClient } from "../services/public-client";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 
 export type AppEnv = {
   Bindings: Env;

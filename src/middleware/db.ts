@@ -4,8 +4,8 @@ import { createMiddleware } from "hono/factory";
 import * as schema from "../db/schema";
 import type { AppEnv } from "../lib/context";
 import { countingD1, type D1Stats } from "../lib/d1-counter";
-import { hubPublisher } from "../realtime/publish";
-import { faultRate, Outbox } from "../webhooks/outbox";
+import { Outbox } from "../events/outbox";
+import { publishCommitted } from "../events/publish";
 
 /** Carries a D1 bookmark: sent back on every response, accepted from a client that wants to read its own writes. */
 export const BOOKMARK_HEADER = "x-d1-bookmark";
@@ -56,11 +56,7 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (outbox.pending > 0) {
     // The events are already in D1; enqueueing and publishing after the response keeps them off the hot path.
-    const flushed = outbox.flush(
-      c.env.WEBHOOK_QUEUE,
-      hubPublisher(c.env.CABLE),
-      faultRate(c.env.FAULT_DROP_ENQUEUE_RATE),
-    );
+    const flushed = publishCommitted(c.env, outbox);
     try {
       c.executionCtx.waitUntil(flushed);
     } catch {

@@ -11,7 +11,7 @@ import {
   welcome,
   type Command,
 } from "./protocol";
-import { openHubSocket } from "./publish";
+import { openHubSocket } from "./hub-socket";
 import { authenticateSubscriber } from "./subscriber";
 
 /**

@@ -1,6 +1,7 @@
-import { loadEvents, replayScope, type Loaded } from "./load";
+import { replayScope, visibleTo } from "../events/audience";
+import { loadEvents, type Loaded } from "../events/load";
 import { encode, REPLAY_LIMIT, trySend, type Connection, type Frame } from "./protocol";
-import { renderFrame, visibleTo } from "./render";
+import { renderFrame } from "../events/render";
 import type { DB } from "../db/client";
 
 export type Socket = { ws: WebSocket; conn: Connection };

@@ -2,7 +2,7 @@ import { AppError, forbidden, unauthorized } from "../lib/errors";
 import { originAllowed } from "../lib/origins";
 import { acceptFrameFirst } from "./bridge";
 import { negotiateProtocol, positiveInt, sinceOf } from "./protocol";
-import { openHubSocket } from "./publish";
+import { openHubSocket } from "./hub-socket";
 import { authenticateSubscriber } from "./subscriber";
 import type { DB } from "../db/client";
 

@@ -2,10 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
 import { drainForAgent } from "../services/routing";
-import { Outbox } from "../webhooks/outbox";
+import { Outbox } from "../events/outbox";
+import { publishCommitted } from "../events/publish";
 import { comeBackOnline, goAutoOffline, presenceData } from "./availability";
 import { Fanout, type Socket } from "./fanout";
-import { byUids, loadEvents } from "./load";
+import { byUids, loadEvents } from "../events/load";
 import {
   encode,
   HANDOFF_HEADER,
@@ -172,7 +173,7 @@ export class CableHub extends DurableObject<Env> {
     if (!(await comeBackOnline(db, accountId, userId))) return;
     const outbox = new Outbox(db);
     await drainForAgent(db, outbox, accountId, userId);
-    await outbox.flush(this.env.WEBHOOK_QUEUE, (_account, uids) => this.publish(uids));
+    await publishCommitted(this.env, outbox, (_account, uids) => this.publish(uids));
   }
 
   private async broadcastPresence(accountId: number) {

@@ -1,4 +1,7 @@
-import type { WebhookEvent } from "../db/schema";
+import type { Subscriber } from "../events/audience";
+import type { Frame } from "../events/frames";
+
+export type { Frame, Subscriber };
 
 /** The subprotocol Rails' ActionCable JS client asks for. */
 const ACTIONCABLE_PROTOCOL = "actioncable-v1-json";
@@ -14,10 +17,6 @@ export const PING_INTERVAL_MS = 3_000;
  */
 export const HANDOFF_HEADER = "x-konversio-cable-handoff";
 
-export type Subscriber =
-  | { kind: "contact"; accountId: number; contactId: number; contactInboxId: number; inboxId: number }
-  | { kind: "agent"; accountId: number; userId: number };
-
 /** What the hub keeps on each socket (its attachment), so it survives hibernation. */
 export type Connection = {
   sub: Subscriber;
@@ -31,11 +30,6 @@ export type Connection = {
 
 /** How the Worker hands a socket to the hub. */
 export type Handoff = Connection & { welcome: boolean; confirm: boolean };
-
-export type Frame = { event: string; data: unknown; id?: number };
-
-/** `message_created` → `message.created`, `conversation_typing_on` → `conversation.typing_on`. */
-export const frameName = (event: WebhookEvent) => event.replace("_", ".");
 
 /** The text to send on this connection, or null while an ActionCable client has no subscription. */
 export function encode(conn: Connection, frame: Frame): string | null {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { accountUsers, contactInboxes, inboxes, inboxMembers } from "../db/schema";
 import { hmacSha256Hex, safeEqual } from "../lib/crypto";
 import { notFound, unauthorized } from "../lib/errors";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import type { Principal } from "./auth";
 import { createContact, type ContactInput, type ContactWithInboxes } from "./contacts";
 import type { ContactInboxRow, InboxRow } from "../db/schema";

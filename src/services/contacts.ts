@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import { containsText, eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";

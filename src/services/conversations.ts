@@ -31,7 +31,7 @@ import { messageStatements, type MessageInput } from "./message-writes";
 import { routeStatements } from "./routing";
 import { conversationIdsWithWords } from "./search-index";
 import { availableName } from "../serializers/user";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import type { DB } from "../db/client";
 
 export const CONVERSATIONS_PER_PAGE = 25;

@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, webhooks } from "../db/schema";
 import { prefixed } from "../db/select";
 import { notFound } from "../lib/errors";
-import { redeliver } from "../webhooks/queue";
+import { redeliver } from "../events/queue";
 import type { Scope } from "./webhooks";
 import type { DeliveryRow } from "../db/schema";
 import type { DB } from "../db/client";

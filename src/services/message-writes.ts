@@ -1,7 +1,7 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contacts, conversations, messages, type MessageType } from "../db/schema";
-import type { EventSpec } from "../webhooks/outbox";
+import type { EventSpec } from "../events/outbox";
 import { messageSearchTerms, termsInsert } from "./search-index";
 import type { DB } from "../db/client";
 

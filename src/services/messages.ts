@@ -4,10 +4,10 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { attachments, conversations, deliveries, events, messages, type MessageStatus } from "../db/schema";
 import { routeStatements } from "./routing";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
-import { redeliver } from "../webhooks/queue";
+import { redeliver } from "../events/queue";
 import type { ConversationView } from "../serializers/conversation";
 import type { Principal } from "./auth";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import type { Ctx } from "./conversations";
 import { attachmentInserts, prepareFiles } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
@@ -251,4 +251,34 @@ export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promi
     );
   }
   return updated[0];
+}
+
+/**
+ * An agent's reply that can no longer reach the API inbox's webhook_url (its delivery failed for
+ * good) becomes `failed`, with `content_attributes.external_error`; the account's other targets
+ * hear of it (`message_updated`, not sent to the inbox that failed). Incoming messages and notes
+ * are left alone.
+ */
+export async function failUndeliveredReply(db: DB, outbox: Outbox, messageId: number, error: string) {
+  const [m] = await db.select().from(messages).where(eq(messages.id, messageId));
+  if (!m || (m.messageType !== "outgoing" && m.messageType !== "template")) return;
+  await db.batch([
+    db
+      .update(messages)
+      .set({
+        status: "failed",
+        contentAttributes: { ...m.contentAttributes, external_error: error },
+        updatedAt: Date.now(),
+      })
+      .where(eq(messages.id, m.id)),
+    ...outbox.record({
+      event: "message_updated",
+      accountId: m.accountId,
+      inboxId: m.inboxId,
+      conversationId: m.conversationId,
+      messageId: m.id,
+      private: m.private,
+      only: "account",
+    }),
+  ]);
 }

@@ -4,7 +4,7 @@ import { contactInboxes, contacts, inboxes } from "../db/schema";
 import { eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, unprocessable } from "../lib/errors";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import { verifyIdentifierHash } from "./contact-profile";
 import { changeContact, uniquenessError, type ContactInput } from "./contacts";
 import { clientQueries, identityRequired, toClient, type PublicSession } from "./public-client";

@@ -3,7 +3,7 @@ import { messages } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import { createMessage } from "./messages";
 import type { Batch } from "./public-client";
 import type { MessageRow } from "../db/schema";

@@ -2,7 +2,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accountUsers, conversations, messages } from "../db/schema";
 import { uuid } from "../lib/crypto";
-import type { Outbox } from "../webhooks/outbox";
+import type { Outbox } from "../events/outbox";
 import type { DB } from "../db/client";
 
 /** Who Chatwoot names as the actor of automatic changes. */

@@ -1,9 +1,10 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { inboxes, webhooks, type WebhookEvent } from "../db/schema";
+import { inboxes, webhooks } from "../db/schema";
+import type { EventName } from "../events/registry";
 import { prefixed } from "../db/select";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { WebhookInbox } from "../serializers/webhook";
-import { validateWebhookUrl, type WebhookUrlEnv } from "../webhooks/url";
+import { validateWebhookUrl, type WebhookUrlEnv } from "../lib/webhook-url";
 import { findInbox } from "./inboxes";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import type { WebhookRow } from "../db/schema";
@@ -15,7 +16,7 @@ export type WebhookWithInbox = { webhook: WebhookRow; inbox: WebhookInbox | null
 export type WebhookInput = {
   url?: string;
   name?: string | null;
-  subscriptions?: WebhookEvent[];
+  subscriptions?: EventName[];
   /** Only this inbox's events; null: every inbox of the account. */
   inbox_id?: number | null;
   /** false re-enables a webhook that was disabled after failing; true pauses it. */
@@ -83,7 +84,7 @@ export async function listWebhooks({ db, accountId }: Scope): Promise<WebhookWit
  */
 export async function createWebhook(
   { db, accountId }: Scope,
-  input: WebhookInput & { url: string; subscriptions: WebhookEvent[] },
+  input: WebhookInput & { url: string; subscriptions: EventName[] },
   env: WebhookUrlEnv,
 ): Promise<WebhookWithInbox> {
   const set = columns(input, env);

@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { seesInbox, type Viewer } from "../views/visibility";
+import { seesInbox, type Viewer } from "./visibility";
 import { alias } from "drizzle-orm/sqlite-core";
 import { accountUsers, contactInboxes, contacts, conversations, messages, teams, users } from "../db/schema";
 import { orNull, prefixed, prefixedPick } from "../db/select";

@@ -1,11 +1,9 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../db/schema";
-import { hubPublisher } from "../realtime/publish";
-import { drainAll } from "../services/routing";
-import { backfillSearchIndex } from "../services/search-index";
-import { pruneExpired } from "../services/sessions";
-import { attemptDelivery, deliverEvent, recordDeadLetter, sweep, type WebhookEnv } from "./deliver";
-import { faultRate, Outbox } from "./outbox";
+import { faultRate } from "../lib/faults";
+import { attemptDelivery, deliverEvent } from "./attempt";
+import { recordDeadLetter } from "./dead-letters";
+import type { WebhookEnv } from "./policy";
 
 type Job = { eventUid?: string; deliveryId?: number };
 
@@ -36,21 +34,4 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env & Webho
       }
     }),
   );
-}
-
-/**
- * The cron trigger: the outbox sweeper, then a routing pass over unassigned backlogs, then a
- * share of the search index's backfill (messages written before it existed), then the expired
- * sessions, set-password links and sign-in failure counts.
- */
-export async function handleScheduled(env: Env & WebhookEnv) {
-  const db = drizzle(env.DB, { schema });
-  const swept = await sweep(env, db);
-  const outbox = new Outbox(db);
-  const routed = await drainAll(db, outbox);
-  await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
-  const indexed = await backfillSearchIndex(db);
-  const pruned = await pruneExpired(db);
-  if (swept > 0 || routed > 0 || indexed > 0 || pruned > 0)
-    console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed, pruned }));
 }

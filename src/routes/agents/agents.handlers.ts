@@ -1,5 +1,4 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { afterResponse, announcePresence } from "../../realtime/publish";
 import { drainForAgent } from "../../services/routing";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
@@ -34,7 +33,7 @@ export const update: Handler<"update"> = async (c) => {
   const agent = await agents.updateAgent(scope(c), id, input);
   if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, scope(c).accountId, id);
   if (input.availability !== undefined || input.auto_offline !== undefined)
-    afterResponse(c, announcePresence(c.env.CABLE, scope(c).accountId));
+    c.var.outbox.presenceChanged(scope(c).accountId);
   return c.json(json(agent), 200);
 };
 

@@ -7,7 +7,7 @@ import { agent } from "../../serializers/user";
 import * as actions from "../../services/conversation-actions";
 import * as conversations from "../../services/conversations";
 import { actorName, ctxOf, visibleConversation } from "../../services/conversations";
-import { typingUser } from "../../webhooks/payloads";
+import { typingUser } from "../../events/bodies";
 import { unix } from "../../lib/time";
 import type * as routes from "./conversations.routes";
 import * as s from "./conversations.schemas";

@@ -3,8 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { accountChild } from "../../lib/params";
 import { zBool, zClearable as clearable, zInt, zJsonObject, zNames } from "../../lib/zod";
 import { Inbox } from "../../serializers/inbox";
-import { INBOX_EVENTS } from "../../webhooks/outbox";
-import { zWebhookUrl } from "../../webhooks/url";
+import { INBOX_EVENTS } from "../../events/registry";
+import { zWebhookUrl } from "../../lib/webhook-url";
 
 export const InboxParams = accountChild("id", "Inbox id");
 

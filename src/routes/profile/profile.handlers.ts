@@ -1,5 +1,4 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { afterResponse, announcePresence } from "../../realtime/publish";
 import { drainForAgent } from "../../services/routing";
 import { findOrCreateContactProfile } from "../../services/contact-profile";
 import { contact } from "../../serializers/contact";
@@ -31,7 +30,7 @@ export const availability: Handler<"availability"> = async (c) => {
   const profile = await profiles.setAvailability(c.var.db, user, input.account_id, input.availability);
   // An agent coming online takes on the unassigned backlog of their inboxes.
   if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, input.account_id, user.id);
-  afterResponse(c, announcePresence(c.env.CABLE, input.account_id));
+  c.var.outbox.presenceChanged(input.account_id);
   return c.json(render(profile, token), 200);
 };
 
@@ -40,7 +39,7 @@ export const autoOffline: Handler<"autoOffline"> = async (c) => {
   const input = await parseBody(c, AutoOfflineBody, "profile");
   const profile = await profiles.setAutoOffline(c.var.db, user, input.account_id, input.auto_offline);
   // Presence counts an auto_offline agent without a socket as offline: the flag changes what others see.
-  afterResponse(c, announcePresence(c.env.CABLE, input.account_id));
+  c.var.outbox.presenceChanged(input.account_id);
   return c.json(render(profile, token), 200);
 };
 

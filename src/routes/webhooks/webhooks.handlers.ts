@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { WEBHOOK_EVENTS } from "../../db/schema";
+import { EVENT_NAMES } from "../../events/registry";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../lib/context";
 import { webhook } from "../../serializers/webhook";
@@ -15,7 +15,7 @@ const payload = (r: webhooks.WebhookWithInbox) => ({ payload: { webhook: webhook
 // Rails wraps the controller's JSON params as `webhook`.
 const WRAP = "webhook";
 
-export const events: Handler<"events"> = async (c) => c.json({ payload: [...WEBHOOK_EVENTS] }, 200);
+export const events: Handler<"events"> = async (c) => c.json({ payload: [...EVENT_NAMES] }, 200);
 
 export const list: Handler<"list"> = async (c) => {
   const rows = await webhooks.listWebhooks(scope(c));

@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { WEBHOOK_EVENTS } from "../../db/schema";
+import { EVENT_NAMES } from "../../events/registry";
 import { accountChild } from "../../lib/params";
 import { zBool, zClearable, zId, zNames, zPage } from "../../lib/zod";
 import { Delivery } from "../../serializers/delivery";
 import { Webhook } from "../../serializers/webhook";
-import { zWebhookUrl } from "../../webhooks/url";
+import { zWebhookUrl } from "../../lib/webhook-url";
 
 export const WebhookParams = accountChild("id", "Webhook id");
 export const InboxParams = accountChild("id", "Inbox id");
@@ -19,7 +19,7 @@ export const InboxDeliveryParams = InboxParams.extend({ delivery_id: deliveryId 
 const WebhookFields = z.object({
   url: zWebhookUrl,
   name: zClearable(z.string().trim().max(255)).optional(),
-  subscriptions: zNames(WEBHOOK_EVENTS, { nonEmpty: true, what: "event" }).describe(
+  subscriptions: zNames(EVENT_NAMES, { nonEmpty: true, what: "event" }).describe(
     "Event names (see GET /webhooks/events); also accepted as a JSON array string or a comma list",
   ),
   inbox_id: zClearable(zId).optional().describe("Only this inbox's events are delivered; null: every inbox"),
@@ -35,7 +35,7 @@ export const WebhookUpdateBody = WebhookFields.partial()
 
 export const WebhookList = z.object({ payload: z.object({ webhooks: z.array(Webhook) }) }).openapi("WebhookList");
 export const WebhookPayload = z.object({ payload: z.object({ webhook: Webhook }) }).openapi("WebhookPayload");
-export const WebhookEventList = z.object({ payload: z.array(z.enum(WEBHOOK_EVENTS)) }).openapi("WebhookEventList");
+export const WebhookEventList = z.object({ payload: z.array(z.enum(EVENT_NAMES)) }).openapi("WebhookEventList");
 
 export const DeliveryListQuery = z.object({ page: zPage });
 export const DeliveryList = z

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { unprocessable } from "../lib/errors";
+import { unprocessable } from "./errors";
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 

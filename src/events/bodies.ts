@@ -1,23 +1,18 @@
-import type { EventRow } from "../db/schema";
-import { eq } from "drizzle-orm";
-import { accounts, contacts, conversations, inboxes } from "../db/schema";
 import { iso, unix, unixFloat, unixOrZero } from "../lib/time";
 import { contactPushData } from "../serializers/contact";
 import type { ConversationView } from "../serializers/conversation";
 import { inbox as inboxJson } from "../serializers/inbox";
 import { attachment, message as messageJson } from "../serializers/message";
 import { userPushData, type UserSummary } from "../serializers/user";
-import { conversationViews, toView } from "../views/conversations";
 import type { AccountRow, ContactRow, InboxRow, UserRow } from "../db/schema";
-import type { DB } from "../db/client";
-import { messageWithSender, readMessages } from "../views/messages";
+import type { EventHead, Subjects } from "./load";
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 const accountRef = (a: AccountRow) => ({ id: a.id, name: a.name });
 
 /** Chatwoot's `contact.webhook_data` (no `type` key), used as an incoming message's sender. */
-function contactWebhookData(c: ContactRow, account: AccountRow) {
+export function contactWebhookData(c: ContactRow, account: AccountRow) {
   return {
     account: accountRef(account),
     additional_attributes: c.additionalAttributes,
@@ -96,99 +91,88 @@ export function conversationWebhookData(v: ConversationView, account: AccountRow
 const inboxRef = (i: InboxRow) => ({ id: i.id, name: i.name, inbox_identifier: i.identifier });
 
 /**
- * Renders an event's body from the database as it is now, plus what was captured when the
- * event was recorded (`changed_attributes`, the typing user). Returns null when the subject is
- * gone (e.g. deleted), in which case there is nothing to send.
+ * A webhook body renderer: the event's subjects as they are now, plus what was captured when the
+ * event was recorded (`changed_attributes`, the typing user, a deleted contact). Null when a
+ * subject is gone (e.g. deleted): there is nothing to send. `renderBody` puts `event`,
+ * `sequence` and `occurred_at` first.
  */
-export async function renderPayload(db: DB, e: EventRow): Promise<Json | null> {
-  const [accountRows, inboxRows, views, contactRows, messageRows] = await db.batch([
-    db.select().from(accounts).where(eq(accounts.id, e.accountId)),
-    db
-      .select()
-      .from(inboxes)
-      .where(eq(inboxes.id, e.inboxId ?? 0)),
-    conversationViews(db, eq(conversations.id, e.conversationId ?? 0)),
-    db
-      .select()
-      .from(contacts)
-      .where(eq(contacts.id, e.contactId ?? 0)),
-    messageWithSender(db, e.messageId ?? 0),
-  ]);
-  const account = accountRows[0];
-  if (!account) return null;
-  const origin = typeof e.data.origin === "string" ? e.data.origin : "";
-  const base = { event: e.event, sequence: e.sequence, occurred_at: iso(e.createdAt) };
-  const view = views[0] ? toView(views[0]) : null;
-  const changed = e.data.changed_attributes ?? null;
+export type BodyRenderer = (e: EventHead, s: Subjects & { account: AccountRow }, origin: string) => Json | null;
 
-  switch (e.event) {
-    case "message_created":
-    case "message_updated": {
-      const m = readMessages(messageRows)[0];
-      if (!m || !view || !inboxRows[0]) return null;
-      const row = m.message;
-      const sender =
-        row.senderType === "User" && m.user
-          ? userWebhookData(m.user)
-          : row.senderType === "Contact"
-            ? contactWebhookData(view.contact, account)
-            : null;
-      return {
-        ...base,
-        id: row.id,
-        content: row.content,
-        content_type: row.contentType,
-        content_attributes: row.contentAttributes,
-        message_type: row.messageType,
-        private: row.private,
-        status: row.status,
-        source_id: row.sourceId,
-        ...(row.echoId ? { echo_id: row.echoId } : {}),
-        created_at: iso(row.createdAt),
-        additional_attributes: row.additionalAttributes,
-        sender,
-        account: accountRef(account),
-        inbox: inboxRef(inboxRows[0]),
-        conversation: conversationWebhookData(view, account, origin),
-        ...(m.attachments.length ? { attachments: m.attachments.map((a) => attachment(a, account.id, origin)) } : {}),
-      };
-    }
-    case "conversation_created":
-    case "conversation_status_changed":
-    case "conversation_updated":
-      if (!view) return null;
-      return {
-        ...base,
-        ...conversationWebhookData(view, account, origin),
-        ...(e.event === "conversation_created" ? {} : { changed_attributes: changed }),
-      };
-    case "conversation_typing_on":
-    case "conversation_typing_off":
-      if (!view) return null;
-      return {
-        ...base,
+const changedAttributes = (e: EventHead) => e.data.changed_attributes ?? null;
+
+export const messageBody: BodyRenderer = (_e, { account, inbox, view, message: m }, origin) => {
+  if (!m || !view || !inbox) return null;
+  const row = m.message;
+  const sender =
+    row.senderType === "User" && m.user
+      ? userWebhookData(m.user)
+      : row.senderType === "Contact"
+        ? contactWebhookData(view.contact, account)
+        : null;
+  return {
+    id: row.id,
+    content: row.content,
+    content_type: row.contentType,
+    content_attributes: row.contentAttributes,
+    message_type: row.messageType,
+    private: row.private,
+    status: row.status,
+    source_id: row.sourceId,
+    ...(row.echoId ? { echo_id: row.echoId } : {}),
+    created_at: iso(row.createdAt),
+    additional_attributes: row.additionalAttributes,
+    sender,
+    account: accountRef(account),
+    inbox: inboxRef(inbox),
+    conversation: conversationWebhookData(view, account, origin),
+    ...(m.attachments.length ? { attachments: m.attachments.map((a) => attachment(a, account.id, origin)) } : {}),
+  };
+};
+
+/** A conversation's webhook data; `changed` adds what changed (status and update events). */
+export const conversationBody =
+  (opts: { changed: boolean }): BodyRenderer =>
+  (e, { account, view }, origin) =>
+    view
+      ? {
+          ...conversationWebhookData(view, account, origin),
+          ...(opts.changed ? { changed_attributes: changedAttributes(e) } : {}),
+        }
+      : null;
+
+export const typingBody: BodyRenderer = (e, { account, view }, origin) =>
+  view
+    ? {
         user: e.data.user ?? null,
         conversation: conversationWebhookData(view, account, origin),
         is_private: Boolean(e.data.is_private),
         account: accountRef(account),
-      };
-    case "contact_created":
-    case "contact_updated": {
-      const contact = contactRows[0];
-      if (!contact) return null;
-      const { account: _a, ...data } = contactWebhookData(contact, account);
-      return {
-        ...base,
-        ...data,
-        account: accountRef(account),
-        ...(e.event === "contact_updated" ? { changed_attributes: changed } : {}),
-      };
-    }
-    case "inbox_created":
-    case "inbox_updated":
-      if (!inboxRows[0]) return null;
-      return { ...base, ...inboxJson(inboxRows[0], { admin: false }), account: accountRef(account) };
-  }
+      }
+    : null;
+
+const contactData = (c: ContactRow, account: AccountRow, changed: unknown) => {
+  const { account: _a, ...data } = contactWebhookData(c, account);
+  return { ...data, account: accountRef(account), ...(changed === undefined ? {} : { changed_attributes: changed }) };
+};
+
+export const contactBody =
+  (opts: { changed: boolean }): BodyRenderer =>
+  (e, { account, contact }) =>
+    contact ? contactData(contact, account, opts.changed ? changedAttributes(e) : undefined) : null;
+
+/** The contact as it was when it was deleted (`data.contact`, recorded with the event): the row is gone. */
+export const deletedContactBody: BodyRenderer = (e, { account }) => {
+  const contact = deletedContact(e);
+  return contact ? contactData(contact, account, undefined) : null;
+};
+
+export const inboxBody: BodyRenderer = (_e, { account, inbox }) =>
+  inbox ? { ...inboxJson(inbox, { admin: false }), account: accountRef(account) } : null;
+
+/** The contact row a `contact_deleted` event recorded (dates as numbers, as in the row). */
+export function deletedContact(e: EventHead): ContactRow | null {
+  const c = e.data.contact;
+  return c && typeof c === "object" && typeof (c as ContactRow).id === "number" ? (c as ContactRow) : null;
 }
 
 /** What a typing event records about who is typing (an agent or the contact). */

@@ -1,50 +1,22 @@
-import type { DeliveryRow, EventRow } from "../db/schema";
-import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { deliveries, events, inboxes, messages, webhooks } from "../db/schema";
-import { eqIfGiven } from "../db/select";
-import { hubPublisher } from "../realtime/publish";
-import { Outbox } from "./outbox";
-import { renderPayload } from "./payloads";
-import { enqueueDeliveries } from "./queue";
-import { secretsInForce, signedHeaders } from "./signing";
+import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { DB } from "../db/client";
+import { type DeliveryRow, deliveries, type EventRow, events, inboxes, webhooks } from "../db/schema";
+import { loadEvents } from "../events/load";
+import { enqueueDeliveries } from "../events/queue";
+import { renderBody } from "../events/render";
+import { onFinalFailure, recordDeadLetter } from "./dead-letters";
+import {
+  DISABLE_AFTER_MS,
+  isRetryable,
+  nextDelay,
+  parseRetryAfter,
+  scheduleOf,
+  timeoutOf,
+  type WebhookEnv,
+} from "./policy";
+import { secretsInForce, signedHeaders } from "./signing";
 
-export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE"> & {
-  WEBHOOK_RETRY_SCHEDULE?: string;
-  WEBHOOK_TIMEOUT_MS?: string;
-};
-
-/** Seconds before each attempt: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 27 h in all). */
-export const DEFAULT_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 36000];
-export const DEFAULT_TIMEOUT_MS = 10_000;
-/** A target failing without a single success for this long is disabled. */
-export const DISABLE_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
-/** A job that finds a due delivery unclaimed for this long re-sends it (see `sweep`). */
-export const SWEEP_GRACE_MS = 60_000;
 const RESPONSE_SNIPPET = 512;
-
-export const scheduleOf = (env: WebhookEnv) =>
-  env.WEBHOOK_RETRY_SCHEDULE ? env.WEBHOOK_RETRY_SCHEDULE.split(",").map(Number) : DEFAULT_SCHEDULE;
-const timeoutOf = (env: WebhookEnv) => Number(env.WEBHOOK_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
-
-/** Seconds to wait after `attemptsDone` attempts, ±20 % jitter, at least `Retry-After`; null when exhausted. */
-export function nextDelay(schedule: number[], attemptsDone: number, retryAfter?: number): number | null {
-  if (attemptsDone >= schedule.length) return null;
-  const base = schedule[attemptsDone];
-  const jittered = base * (0.8 + Math.random() * 0.4);
-  return Math.max(jittered, retryAfter ?? 0);
-}
-
-/** `Retry-After` as seconds (delta-seconds or an HTTP date), capped at a day. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 86_400) : undefined;
-}
-
-/** Timeouts, network errors, 408, 429 and 5xx are worth retrying; other 4xx (and 3xx) are final. */
-export const isRetryable = (status: number | null) =>
-  status === null || status === 408 || status === 429 || status >= 500;
 
 type Attempt = {
   status: number | null;
@@ -102,7 +74,8 @@ async function claim(db: DB, id: number, now: number, timeoutMs: number): Promis
 /** The event's body, rendered once and stored, so every attempt and every target gets the same bytes. */
 async function bodyOf(db: DB, e: EventRow): Promise<string | null> {
   if (e.payload) return e.payload;
-  const payload = await renderPayload(db, e);
+  const loaded = await loadEvents(db, eq(events.id, e.id), { limit: 1, accountId: e.accountId, agents: [] });
+  const payload = renderBody(e, loaded);
   if (!payload) return null;
   const [, [stored]] = await db.batch([
     db
@@ -238,100 +211,4 @@ export async function deliverEvent(env: WebhookEnv, db: DB, eventUid: string) {
       ),
     );
   await Promise.all(rows.map((r) => attemptDelivery(env, db, r.id)));
-}
-
-/**
- * Records a dead letter: a delivery whose attempts are used up, or a job that failed
- * repeatedly. The delivery becomes `dead`, with what follows from a final failure.
- */
-export async function recordDeadLetter(env: WebhookEnv, db: DB, job: { deliveryId?: number; eventUid?: string }) {
-  const now = Date.now();
-  const where = job.deliveryId
-    ? eq(deliveries.id, job.deliveryId)
-    : and(
-        sql`${deliveries.eventId} = (select id from events where ${eqIfGiven(events.uid, job.eventUid)})`,
-        eq(deliveries.status, "pending"),
-      );
-  const dead = await db
-    .update(deliveries)
-    .set({
-      status: "dead",
-      nextAttemptAt: null,
-      leaseUntil: null,
-      lastError: sql`coalesce(${deliveries.lastError}, 'dead-lettered: the delivery job failed repeatedly')`,
-      updatedAt: now,
-    })
-    .where(and(where, inArray(deliveries.status, ["pending", "failed"])))
-    .returning();
-  for (const d of dead) {
-    const [event] = await db.select().from(events).where(eq(events.id, d.eventId));
-    if (event) await onFinalFailure(env, db, d.id, event);
-  }
-}
-
-/**
- * When an agent's reply can no longer reach the API inbox's webhook_url, the message becomes
- * `failed` (with `content_attributes.external_error`) and the other targets hear of it.
- */
-async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event: EventRow) {
-  if (event.event !== "message_created" || !event.messageId) return;
-  const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
-  if (!d?.inboxId) return;
-  const [m] = await db.select().from(messages).where(eq(messages.id, event.messageId));
-  if (!m || (m.messageType !== "outgoing" && m.messageType !== "template")) return;
-  const outbox = new Outbox(db, typeof event.data.origin === "string" ? event.data.origin : "");
-  const error = `Webhook delivery failed: ${d.lastError ?? "unknown error"}`;
-  await db.batch([
-    db
-      .update(messages)
-      .set({
-        status: "failed",
-        contentAttributes: { ...m.contentAttributes, external_error: error },
-        updatedAt: Date.now(),
-      })
-      .where(eq(messages.id, m.id)),
-    ...outbox.record({
-      event: "message_updated",
-      accountId: m.accountId,
-      inboxId: m.inboxId,
-      conversationId: m.conversationId,
-      messageId: m.id,
-      private: m.private,
-      only: "account",
-    }),
-  ]);
-  await outbox.flush(env.WEBHOOK_QUEUE, hubPublisher(env.CABLE));
-}
-
-/** Pending deliveries due for longer than the grace period and held by no consumer (500 at most). */
-export const overdueDeliveries = (db: DB, now: number) =>
-  db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.status, "pending"),
-        lte(deliveries.nextAttemptAt, now - SWEEP_GRACE_MS),
-        or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now)),
-      ),
-    )
-    .limit(500);
-
-/**
- * The cron sweeper: pending deliveries that were due a while ago and that no consumer holds
- * lost their queue job (a failed send, a restarted local queue); enqueue them again.
- */
-export async function sweep(env: WebhookEnv, db: DB, now = Date.now()) {
-  const overdue = overdueDeliveries(db, now);
-  // Due now again: if this job is lost too, the next sweep finds it after the grace period.
-  // One statement with a subquery, not a list of ids: D1 binds at most 100 parameters a query.
-  const swept = await db
-    .update(deliveries)
-    .set({ nextAttemptAt: now })
-    .where(inArray(deliveries.id, overdue))
-    .returning({ id: deliveries.id });
-  const ids = swept.map((r) => r.id);
-  if (ids.length === 0) return 0;
-  await enqueueDeliveries(env.WEBHOOK_QUEUE, ids);
-  return ids.length;
 }

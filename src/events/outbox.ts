@@ -1,25 +1,14 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { deliveries, events, type WebhookEvent } from "../db/schema";
+import { deliveries, events } from "../db/schema";
 import { secureToken } from "../lib/crypto";
-import { sendInChunks } from "./queue";
+import { type EventName, INBOX_EVENTS } from "./registry";
 import type { DB } from "../db/client";
-
-/** Events an API inbox's `webhook_url` receives (Chatwoot never sends it contact or inbox events). */
-export const INBOX_EVENTS: readonly WebhookEvent[] = [
-  "conversation_created",
-  "conversation_status_changed",
-  "conversation_updated",
-  "message_created",
-  "message_updated",
-  "conversation_typing_on",
-  "conversation_typing_off",
-];
 
 type Ref = number | SQL;
 
 export type EventSpec = {
-  event: WebhookEvent;
+  event: EventName;
   accountId: number;
   /** The inbox the event belongs to; null for contact events (no inbox-scoped target gets them). */
   inboxId: Ref | null;
@@ -52,25 +41,15 @@ function streamOf(spec: EventSpec): SQL {
 }
 
 /**
- * A fault-injection rate from a test/soak-only switch (`FAULT_*` vars, see `npm run soak`):
- * a number in [0, 1], 0 when unset or malformed. These switches must stay unset in production.
- */
-export function faultRate(value: string | undefined): number {
-  const rate = Number(value ?? 0);
-  return Number.isFinite(rate) ? Math.min(Math.max(rate, 0), 1) : 0;
-}
-
-/** Tells an account's realtime subscribers about events that just committed (see src/realtime). */
-export type Publish = (accountId: number, uids: string[]) => Promise<void>;
-
-/**
  * Collects the events a request (or a queue job) records. `record` returns the statements
  * to put in the same `db.batch` as the change, so the change and its events commit together;
- * `flush` then enqueues them and publishes them to realtime sockets. If the enqueue is lost,
- * the sweeper finds the pending deliveries; if a publish is lost, clients replay from D1.
+ * `publishCommitted` (events/publish.ts) then enqueues them and publishes them to realtime
+ * sockets. If the enqueue is lost, the sweeper finds the pending deliveries; if a publish is
+ * lost, clients replay from D1.
  */
 export class Outbox {
   private recorded: { uid: string; accountId: number }[] = [];
+  private presence = new Set<number>();
 
   /** `origin` is the public base URL, for attachment links in payloads rendered later. */
   constructor(
@@ -78,8 +57,9 @@ export class Outbox {
     private readonly origin = "",
   ) {}
 
+  /** Whether anything waits for `publishCommitted`. */
   get pending() {
-    return this.recorded.length;
+    return this.recorded.length + this.presence.size;
   }
 
   record(spec: EventSpec): BatchItem<"sqlite">[] {
@@ -128,49 +108,15 @@ export class Outbox {
     return statements;
   }
 
-  /**
-   * Enqueues a first-attempt job per recorded event and publishes the events to each account's
-   * realtime hub, side by side. Call it only after the batch holding the events committed.
-   * Failures are logged, never thrown: the events are in D1 already. `dropRate` (soak/test only,
-   * from `FAULT_DROP_ENQUEUE_RATE`; 0 in production) silently skips that fraction of the jobs, as
-   * if they were lost between the commit and the enqueue: the sweeper must find them.
-   */
-  async flush(queue: Queue, publish: Publish, dropRate = 0) {
-    const recorded = this.recorded.splice(0);
-    if (recorded.length === 0) return;
-    const uids = recorded.map((r) => r.uid);
-    const enqueued = dropRate > 0 ? uids.filter(() => Math.random() >= dropRate) : uids;
-    if (enqueued.length < uids.length)
-      console.warn(
-        JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped: uids.length - enqueued.length }),
-      );
-    const byAccount = new Map<number, string[]>();
-    for (const r of recorded) {
-      const list = byAccount.get(r.accountId) ?? [];
-      list.push(r.uid);
-      byAccount.set(r.accountId, list);
-    }
-    await Promise.all([
-      sendInChunks(
-        queue,
-        enqueued.map((eventUid) => ({ body: { eventUid } })),
-      ).catch((err) => {
-        console.error(JSON.stringify({ event: "webhook_enqueue_failed", events: enqueued, error: String(err) }));
-      }),
-      ...[...byAccount].map(([accountId, accountUids]) =>
-        Promise.resolve()
-          .then(() => publish(accountId, accountUids))
-          .catch((err) => {
-            console.error(
-              JSON.stringify({
-                event: "realtime_publish_failed",
-                account_id: accountId,
-                events: accountUids,
-                error: String(err),
-              }),
-            );
-          }),
-      ),
-    ]);
+  /** An agent's availability changed in this account: its sockets hear a fresh `presence.update`. */
+  presenceChanged(accountId: number) {
+    this.presence.add(accountId);
+  }
+
+  /** What was recorded since the last call, for `publishCommitted`; the outbox is empty after it. */
+  take(): { events: { uid: string; accountId: number }[]; presence: number[] } {
+    const taken = { events: this.recorded.splice(0), presence: [...this.presence] };
+    this.presence.clear();
+    return taken;
   }
 }

@@ -1,0 +1,26 @@
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "./db/schema";
+import { Outbox } from "./events/outbox";
+import { publishCommitted } from "./events/publish";
+import { drainAll } from "./services/routing";
+import { backfillSearchIndex } from "./services/search-index";
+import { pruneExpired } from "./services/sessions";
+import type { WebhookEnv } from "./webhooks/policy";
+import { sweep } from "./webhooks/sweep";
+
+/**
+ * The cron trigger (`[triggers]` in wrangler.toml): the outbox sweeper, then a routing pass over
+ * unassigned backlogs, then a share of the search index's backfill (messages written before it
+ * existed), then the expired sessions, set-password links and sign-in failure counts.
+ */
+export async function handleScheduled(env: Env & WebhookEnv) {
+  const db = drizzle(env.DB, { schema });
+  const swept = await sweep(env, db);
+  const outbox = new Outbox(db);
+  const routed = await drainAll(db, outbox);
+  await publishCommitted(env, outbox);
+  const indexed = await backfillSearchIndex(db);
+  const pruned = await pruneExpired(db);
+  if (swept > 0 || routed > 0 || indexed > 0 || pruned > 0)
+    console.log(JSON.stringify({ event: "cron", requeued: swept, routed, indexed, pruned }));
+}

@@ -1,0 +1,59 @@
+import { contact } from "../serializers/contact";
+import { type ConversationView, conversation } from "../serializers/conversation";
+import { message } from "../serializers/message";
+import { deletedContact } from "./bodies";
+import type { EventHead, Subjects } from "./load";
+
+/** Who listens on a realtime socket: an agent of the account, or an end user's app (a contact). */
+export type Audience = "agent" | "contact";
+
+/** A realtime frame: `message.created`, `conversation.typing_on`, … with the data it shows and the event id. */
+export type Frame = { event: string; data: unknown; id?: number };
+
+/**
+ * A frame renderer: the data an audience sees for the event, from the database as it is now (as
+ * webhook bodies are); null when the subject is gone.
+ */
+export type FrameRenderer = (e: EventHead, s: Subjects, audience: Audience) => unknown | null;
+
+/** Who is typing, as recorded with the event: an agent (`type: "user"`) or the contact. */
+export const typist = (e: EventHead) =>
+  (e.data.user ?? null) as { id?: unknown; name?: unknown; type?: unknown } | null;
+
+/**
+ * The Application API's message JSON (integer `message_type`, unix `created_at`, the
+ * conversation's display id, `echo_id` when the sender gave one).
+ */
+export const messageFrame: FrameRenderer = (e, { view, message: m }) => {
+  if (!m || !view) return null;
+  const origin = typeof e.data.origin === "string" ? e.data.origin : "";
+  const senders = { user: m.user, userAvailability: m.availability, contact: view.contact };
+  return message(m.message, view.conversation.displayId, senders, { attachments: m.attachments, origin });
+};
+
+/** The Application API's conversation JSON; a contact never sees a private note as the last message. */
+function conversationFor(v: ConversationView, audience: Audience) {
+  const json = conversation(v);
+  return audience === "contact" && v.lastMessage?.private
+    ? { ...json, messages: [], last_non_activity_message: null }
+    : json;
+}
+
+export const conversationFrame: FrameRenderer = (_e, { view }, audience) =>
+  view ? conversationFor(view, audience) : null;
+
+export const typingFrame: FrameRenderer = (e, { view }, audience) => {
+  if (!view) return null;
+  const user = typist(e);
+  // The recorded agent carries an e-mail address, which end users never see.
+  const shown = audience === "contact" && user ? { id: user.id, name: user.name, type: user.type } : user;
+  return { conversation: { id: view.conversation.displayId }, user: shown, is_private: Boolean(e.data.is_private) };
+};
+
+export const contactFrame: FrameRenderer = (_e, { contact: c }) => (c ? contact(c) : null);
+
+/** The contact as it was when deleted, so a console can drop it from what it shows. */
+export const deletedContactFrame: FrameRenderer = (e) => {
+  const c = deletedContact(e);
+  return c ? contact(c) : null;
+};
