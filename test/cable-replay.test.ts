@@ -44,6 +44,21 @@ describe("cable: replay", () => {
     back.close();
   });
 
+  it("sends agents contact.deleted live and on replay, with the contact as it was", async () => {
+    const w = await createWorld();
+    const { contact } = await createContact(w, { name: "Soon Gone", email: "soon-gone@example.test" });
+    const before = await maxEventId();
+    const live = await connect({ api_access_token: w.agent.token });
+    await as(w.admin).delete(`${w.base}/contacts/${contact.id}`);
+    const deletedLive = await until(() => live.events("contact.deleted")[0]);
+    expect(deletedLive.data).toMatchObject({ id: contact.id, name: "Soon Gone", email: "soon-gone@example.test" });
+    live.close();
+    const again = await connect({ api_access_token: w.agent.token, last_event_id: String(before) });
+    const replayed = await until(() => again.events("contact.deleted")[0]);
+    expect(replayed).toEqual(deletedLive);
+    again.close();
+  });
+
   it("replays for agents with last_event_id, and for ActionCable clients with since in the identifier", async () => {
     const w = await createWorld();
     const since = await maxEventId();

@@ -60,6 +60,51 @@ describe("events", () => {
     expect(updated.sequence).toBe(2);
   });
 
+  it("sends contact_deleted with the contact as it was, to account webhooks only, after its row is gone", async () => {
+    const w = await createWorld();
+    const r = receiver("deleted-contacts");
+    await accountHook(w, r);
+    const inboxHook = receiver("deleted-contacts-inbox");
+    await testDb().update(inboxes).set({ webhookUrl: inboxHook.url }).where(eq(inboxes.id, w.inbox.id));
+    const { contact } = await createContact(w, {
+      name: "Gone Soon",
+      email: "gone@example.test",
+      identifier: unique("gone"),
+      custom_attributes: { plan: "pro" },
+    });
+    await bodies(r, "contact_created");
+    const res = await as(w.admin).delete(`${w.base}/contacts/${contact.id}`);
+    expect(res.status).toBe(200);
+    const [deleted] = await bodies(r, "contact_deleted");
+    expect(deleted).toMatchObject({
+      event: "contact_deleted",
+      id: contact.id,
+      name: "Gone Soon",
+      email: "gone@example.test",
+      identifier: contact.identifier,
+      phone_number: null,
+      blocked: false,
+      custom_attributes: { plan: "pro" },
+      account: { id: w.account.id, name: w.account.name },
+      sequence: 2,
+    });
+    expect(deleted).not.toHaveProperty("changed_attributes");
+    expect(Object.keys(deleted).slice(0, 3)).toEqual(["event", "sequence", "occurred_at"]);
+    // Deleting it again, or another account's contact, records nothing.
+    expect((await as(w.admin).delete(`${w.base}/contacts/${contact.id}`)).status).toBe(404);
+    const other = await createWorld("Other");
+    const theirs = await createContact(other, { name: "Theirs" });
+    expect((await as(w.admin).delete(`${w.base}/contacts/${theirs.contact.id}`)).status).toBe(404);
+    const rows = await env.DB.prepare(
+      "select count(*) n from events where event = 'contact_deleted' and contact_id in (?, ?)",
+    )
+      .bind(contact.id, theirs.contact.id)
+      .first<{ n: number }>();
+    expect(rows!.n).toBe(1);
+    // An API inbox's webhook_url never gets contact events (as Chatwoot).
+    expect((await inboxHook.requests()).map((x) => JSON.parse(x.body).event)).not.toContain("contact_deleted");
+  });
+
   it("sends inbox_created and inbox_updated without the HMAC token or signing secret", async () => {
     const w = await createWorld();
     const r = receiver("inboxes");

@@ -169,10 +169,29 @@ export const deletedContactBody: BodyRenderer = (e, { account }) => {
 export const inboxBody: BodyRenderer = (_e, { account, inbox }) =>
   inbox ? { ...inboxJson(inbox, { admin: false }), account: accountRef(account) } : null;
 
-/** The contact row a `contact_deleted` event recorded (dates as numbers, as in the row). */
+/**
+ * The contact row a `contact_deleted` event recorded (dates as numbers, as in the row). The JSON
+ * merge that stores it drops null fields, and `blocked` comes as 0/1: both are restored here.
+ */
 export function deletedContact(e: EventHead): ContactRow | null {
-  const c = e.data.contact;
-  return c && typeof c === "object" && typeof (c as ContactRow).id === "number" ? (c as ContactRow) : null;
+  const raw = typeof e.data.contact === "string" ? JSON.parse(e.data.contact) : e.data.contact;
+  const c = (raw ?? {}) as Partial<ContactRow>;
+  if (typeof c.id !== "number") return null;
+  return {
+    id: c.id,
+    accountId: c.accountId ?? e.accountId,
+    name: c.name ?? "",
+    email: c.email ?? null,
+    phoneNumber: c.phoneNumber ?? null,
+    identifier: c.identifier ?? null,
+    avatarUrl: c.avatarUrl ?? null,
+    blocked: Boolean(c.blocked),
+    customAttributes: c.customAttributes ?? {},
+    additionalAttributes: c.additionalAttributes ?? {},
+    lastActivityAt: c.lastActivityAt ?? null,
+    createdAt: c.createdAt ?? e.createdAt,
+    updatedAt: c.updatedAt ?? e.createdAt,
+  };
 }
 
 /** What a typing event records about who is typing (an agent or the contact). */

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
 import type { Outbox } from "../events/outbox";
@@ -344,12 +345,33 @@ export async function changeContact(scope: WriteScope, c: ContactRow, input: Con
   }
 }
 
-/** Deletes the contact with its contact_inboxes, conversations and messages (cascade). */
-export async function deleteContact({ db, accountId }: Scope, id: number) {
-  const deleted = await db
-    .delete(contacts)
-    .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)))
-    .returning({ id: contacts.id });
+/** The contact row as JSON (property names as in `ContactRow`), read in SQL: what `contact_deleted` keeps. */
+const contactSnapshot = (where: SQL) => sql`(select json_object('id', id, 'accountId', account_id, 'name', name,
+  'email', email, 'phoneNumber', phone_number, 'identifier', identifier, 'avatarUrl', avatar_url, 'blocked', blocked,
+  'customAttributes', json(custom_attributes), 'additionalAttributes', json(additional_attributes),
+  'lastActivityAt', last_activity_at, 'createdAt', created_at, 'updatedAt', updated_at) from contacts where ${where})`;
+
+/**
+ * Deletes the contact with its contact_inboxes, conversations and messages (cascade), and records
+ * `contact_deleted` with the row as it was (integrators purge their copies from it), all in one
+ * batch: the event is written first, only if the contact is there, then the row goes.
+ */
+export async function deleteContact({ db, accountId, outbox }: Scope, id: number) {
+  const mine = and(eq(contacts.accountId, accountId), eq(contacts.id, id))!;
+  const recorded =
+    outbox?.record({
+      event: "contact_deleted",
+      accountId,
+      inboxId: null,
+      contactId: id,
+      when: sql`exists (select 1 from ${contacts} where ${mine})`,
+      dataSql: sql`json_object('contact', ${contactSnapshot(mine)})`,
+    }) ?? [];
+  // The event reads the row, so it goes first; the delete's result is the batch's last.
+  const remove = db.delete(contacts).where(mine).returning({ id: contacts.id });
+  const statements: BatchItem<"sqlite">[] = [...recorded, remove];
+  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const deleted = results.at(-1) as { id: number }[];
   if (!deleted[0]) throw notFound("Contact");
 }
 

@@ -11760,7 +11760,7 @@ export interface components {
             oldest_waiting_since: number | null;
         };
         WebhookEventList: {
-            payload: ("conversation_created" | "conversation_status_changed" | "conversation_updated" | "message_created" | "message_updated" | "contact_created" | "contact_updated" | "conversation_typing_on" | "conversation_typing_off" | "inbox_created" | "inbox_updated")[];
+            payload: ("conversation_created" | "conversation_status_changed" | "conversation_updated" | "message_created" | "message_updated" | "contact_created" | "contact_updated" | "contact_deleted" | "conversation_typing_on" | "conversation_typing_off" | "inbox_created" | "inbox_updated")[];
         };
         WebhookList: {
             payload: {
