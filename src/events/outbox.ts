@@ -100,7 +100,8 @@ export class Outbox {
         this.db.insert(deliveries).select(sql`${row(sql`null, i.id`)}
           from inboxes i
           where i.id = ${spec.inboxId} and i.webhook_url is not null and i.webhook_disabled = 0
-            and (i.webhook_subscriptions is null or exists (select 1 from json_each(i.webhook_subscriptions) where value = ${spec.event}))
+            and (i.webhook_subscriptions is null
+              or exists (select 1 from json_each(i.webhook_subscriptions) where value = ${spec.event}))
             and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)
             and exists (select 1 from events where uid = ${uid})`),
       );

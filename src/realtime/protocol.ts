@@ -24,7 +24,10 @@ export type Connection = {
   mode: "plain" | "actioncable";
   /** The ActionCable subscription's identifier; null until the client subscribes. */
   identifier: string | null;
-  /** The event id to replay after: at once if the socket can receive frames, else when the ActionCable client subscribes. */
+  /**
+   * The event id to replay after: at once if the socket can receive frames, else when the
+   * ActionCable client subscribes.
+   */
   since: number | null;
 };
 

@@ -14,7 +14,8 @@ export type Viewer = { userId: number; admin: boolean };
  */
 export function seesInbox(viewer: Viewer | { userId: number; admin: SQL }, inboxId: SQLWrapper): SQL | undefined {
   if (viewer.admin === true) return undefined;
-  const member = sql`${inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers} where ${inboxMembers.userId} = ${viewer.userId})`;
+  const member = sql`${inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers}
+    where ${inboxMembers.userId} = ${viewer.userId})`;
   return viewer.admin === false ? member : sql`(${viewer.admin} or ${member})`;
 }
 
