@@ -36,6 +36,24 @@ describe("validation messages name the expected type", () => {
         "expected positive integer id, got an empty string",
       ],
     ];
+    cases.push(
+      [
+        admin.post(`${w.base}/contacts`, { name: "x", custom_attributes: 5 }),
+        "custom_attributes",
+        "expected JSON object, got number",
+      ],
+      [
+        admin.post(`${w.base}/contacts`, { name: "x", custom_attributes: [1] }),
+        "custom_attributes",
+        "expected JSON object, got array",
+      ],
+      [
+        admin.post(`${w.base}/contacts`, { name: "x", additional_attributes: "{not json" }),
+        "additional_attributes",
+        "expected JSON object, got string",
+      ],
+      [admin.post(`${path}/labels`, { labels: 5 }), "labels", "expected array, got number"],
+    );
     for (const [request, field, message] of cases) {
       const res = await request;
       expectError(res, 422);

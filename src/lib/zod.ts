@@ -61,19 +61,22 @@ export const zBool = z.union(
 
 /** A free-form JSON object (also sent as a JSON string), within ATTRIBUTE_LIMITS. */
 export const zJsonObject = z
-  .union([
-    z.record(z.string(), z.unknown()),
-    z.string().transform((s, ctx) => {
-      try {
-        const parsed: unknown = JSON.parse(s);
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-      } catch {
-        /* reported below */
-      }
-      ctx.addIssue({ code: "custom", message: "must be a JSON object" });
-      return z.NEVER;
-    }),
-  ])
+  .union(
+    [
+      z.record(z.string(), z.unknown()),
+      z.string().transform((s, ctx) => {
+        try {
+          const parsed: unknown = JSON.parse(s);
+          if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+        } catch {
+          /* reported below */
+        }
+        ctx.addIssue({ code: "custom", message: "expected JSON object, got a string that is not one" });
+        return z.NEVER;
+      }),
+    ],
+    expected("JSON object"),
+  )
   .superRefine((object, ctx) => {
     const problem = attributesProblem(object);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -84,7 +87,10 @@ export const zJsonObject = z
 
 /** An array, also accepted as one value or a comma-separated string (form and query clients). */
 export const zList = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === "string" ? (v === "" ? [] : v.split(",").map((s) => s.trim())) : v), z.array(item));
+  z.preprocess(
+    (v) => (typeof v === "string" ? (v === "" ? [] : v.split(",").map((s) => s.trim())) : v),
+    z.array(item, expected("array")),
+  );
 
 /** An empty string clears the value, as Chatwoot's forms send it. */
 export const zClearable = <T extends z.ZodType>(schema: T) =>
