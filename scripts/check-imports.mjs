@@ -79,7 +79,8 @@ function visit(v) {
       state.get(w).onStack = false;
       component.push(w);
     } while (w !== v);
-    if (component.length > 1) problems.push(`import circle of ${component.length} files: ${component.sort().join(", ")}`);
+    if (component.length > 1)
+      problems.push(`import circle of ${component.length} files: ${component.sort().join(", ")}`);
   }
 }
 for (const v of graph.keys()) if (!state.has(v)) visit(v);

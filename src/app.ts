@@ -3,7 +3,7 @@ import { getPath } from "hono/utils/url";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./lib/context";
+import type { AppEnv } from "./middleware/context";
 import { AppError, errorBody } from "./lib/errors";
 import { notFoundAnswer } from "./lib/not-found";
 import { validationError } from "./lib/zod";

@@ -2,7 +2,7 @@ import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as schema from "../db/schema";
-import type { AppEnv } from "../lib/context";
+import type { AppEnv } from "./context";
 import { countingD1, type D1Stats } from "../lib/d1-counter";
 import { Outbox } from "../events/outbox";
 import { publishCommitted } from "../events/publish";

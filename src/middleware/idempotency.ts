@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { Context } from "hono";
 import { idempotencyKeys } from "../db/schema";
 import { MAX_MULTIPART_BYTES, readLimited } from "../lib/body";
-import type { AppEnv } from "../lib/context";
+import type { AppEnv } from "./context";
 import { sha256Hex, toHex, uuid } from "../lib/crypto";
 import { AppError, errorBody } from "../lib/errors";
 import { readToken } from "./auth";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { AppEnv } from "../lib/context";
+import type { AppEnv } from "./context";
 import { clientQueries, requireVerified, toClient, type PublicSession } from "../services/public-client";
 
 type Preload = (c: Context<AppEnv>, ids: { identifier: string; sourceId: string }) => BatchItem<"sqlite">[];

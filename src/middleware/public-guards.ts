@@ -1,6 +1,6 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../lib/context";
+import type { AppEnv } from "./context";
 import { AppError, errorBody } from "../lib/errors";
 import { allowedOrigins } from "../lib/origins";
 

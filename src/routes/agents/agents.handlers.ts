@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { drainForAgent } from "../../services/routing";
 import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { agent } from "../../serializers/user";
 import * as agents from "../../services/agents";
 import { setPasswordUrl } from "../../services/sessions";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
+import { body, json } from "../openapi";
 import { AccountParams } from "../../lib/params";
-import { errors } from "../../lib/responses";
+import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
 import { Deleted } from "../../lib/schemas";
 import { Agent, AgentCreateBody, AgentCreated, AgentList, AgentParams, AgentUpdateBody } from "./agents.schemas";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../lib/openapi";
-import { errors } from "../../lib/responses";
+import { createRouter } from "../openapi";
+import { errors } from "../responses";
 import { findAttachment } from "../../services/attachments";
 
 const Params = z.object({

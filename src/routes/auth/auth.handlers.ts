@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { profile } from "../../serializers/user";
 import { showProfile } from "../../services/profile";
 import * as sessions from "../../services/sessions";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
-import { errors } from "../../lib/responses";
+import { body, json } from "../openapi";
+import { errors } from "../responses";
 import { ErrorEnvelope } from "../../lib/schemas";
 import { authenticate } from "../../middleware/auth";
 import { SetPasswordBody, SignInBody, SignInResult, SuccessResult, ValidateTokenResult } from "./auth.schemas";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AccountParams, ContactParams } from "../../lib/params";
-import { body, json } from "../../lib/openapi";
-import { errors } from "../../lib/responses";
+import { body, json } from "../openapi";
+import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
 import {
   ContactConversations,

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
+import { body, json } from "../openapi";
 import { AccountParams, ConversationParams } from "../../lib/params";
-import { errors } from "../../lib/responses";
+import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
 import { withConversation } from "./preload";
 import * as s from "./conversations.schemas";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, json } from "../../lib/openapi";
+import { createRouter, json } from "../openapi";
 
 export const VERSION = "1.0.0";
 

@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { inbox } from "../../serializers/inbox";
 import { viewerOf } from "../../services/auth";
 import * as inboxes from "../../services/inboxes";

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../openapi";
 import * as h from "./messages.handlers";
 import * as r from "./messages.routes";
 

@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { unixOrZero } from "../../lib/time";
 import { contactPushData } from "../../serializers/contact";
 import { message } from "../../serializers/message";

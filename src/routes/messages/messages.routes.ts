@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
+import { body, json } from "../openapi";
 import { ConversationParams } from "../../lib/params";
-import { errors } from "../../lib/responses";
+import { errors } from "../responses";
 import { withConversation, withMessage } from "../conversations/preload";
 import * as s from "./messages.schemas";
 

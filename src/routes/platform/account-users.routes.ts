@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
+import { body, json } from "../openapi";
 import { AccountUser } from "../../serializers/account";
 import {
   AccountUserCreateBody,

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
+import { body, json } from "../openapi";
 import { Account } from "../../serializers/account";
 import { AccountCreateBody, AccountUpdateBody } from "./accounts.schemas";
 import { AccountParams, PLATFORM_BASE, PlatformDeleted, platformErrors, platformRoute } from "./shared";

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../openapi";
 import * as accountUsers from "./account-users.handlers";
 import * as accountUserRoutes from "./account-users.routes";
 import * as accounts from "./accounts.handlers";

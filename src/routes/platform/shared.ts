@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AccountParams } from "../../lib/params";
-import { errors } from "../../lib/responses";
+import { errors } from "../responses";
 import { zId } from "../../lib/zod";
 import { authenticatePlatform } from "../../middleware/auth";
 

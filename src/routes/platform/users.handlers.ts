@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { parseBody } from "../../lib/body";
 import { platformUser } from "../../serializers/platform-user";
 import * as platform from "../../services/platform";

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
+import { body, json } from "../openapi";
 import { PlatformUser } from "../../serializers/platform-user";
 import { UserCreateBody, UserUpdateBody } from "./users.schemas";
 import { PLATFORM_BASE, PlatformDeleted, platformErrors, platformRoute, UserParams } from "./shared";

@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { drainForAgent } from "../../services/routing";
 import { findOrCreateContactProfile } from "../../services/contact-profile";
 import { contact } from "../../serializers/contact";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { parseBody } from "../../lib/body";
 import { profile } from "../../serializers/user";
 import * as profiles from "../../services/profile";

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../openapi";
 import * as h from "./public.handlers";
 import * as r from "./public.routes";
 

@@ -1,7 +1,7 @@
 import { desc, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { conversations } from "../../db/schema";
 import { publicClient } from "../../middleware/public-client";
 import { pathId } from "../../middleware/auth";

@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { sessionOf } from "../../middleware/public-client";
 import type { ConversationView } from "../../serializers/conversation";
 import { publicContact, publicConversation, publicInbox, publicMessage } from "../../serializers/public";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { body, json } from "../../lib/openapi";
-import { errors } from "../../lib/responses";
+import { body, json } from "../openapi";
+import { errors } from "../responses";
 import { PublicContact, PublicConversation, PublicInbox, PublicMessage } from "../../serializers/public";
 import * as p from "./preload";
 import * as s from "./public.schemas";

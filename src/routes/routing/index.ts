@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, json } from "../../lib/openapi";
+import { createRouter, json } from "../openapi";
 import { accountChild } from "../../lib/params";
-import { errors } from "../../lib/responses";
+import { errors } from "../responses";
 import { unix } from "../../lib/time";
 import { authenticate } from "../../middleware/auth";
 import { Agent } from "../../serializers/user";

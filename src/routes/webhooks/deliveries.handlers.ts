@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { delivery } from "../../serializers/delivery";
 import * as deliveries from "../../services/deliveries";
 import type * as routes from "./deliveries.routes";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { json } from "../../lib/openapi";
-import { errors } from "../../lib/responses";
+import { json } from "../openapi";
+import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
 import * as s from "./webhooks.schemas";
 

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../openapi";
 import * as deliveryHandlers from "./deliveries.handlers";
 import * as deliveryRoutes from "./deliveries.routes";
 import * as handlers from "./webhooks.handlers";

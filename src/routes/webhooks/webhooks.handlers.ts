@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { EVENT_NAMES } from "../../events/registry";
 import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../lib/context";
+import type { AppEnv } from "../../middleware/context";
 import { webhook } from "../../serializers/webhook";
 import * as webhooks from "../../services/webhooks";
 import { WebhookCreateBody, WebhookUpdateBody } from "./webhooks.schemas";

@@ -1,6 +1,6 @@
 import { OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
-import type { AppEnv } from "./context";
-import { validationError } from "./zod";
+import type { AppEnv } from "../middleware/context";
+import { validationError } from "../lib/zod";
 
 /**
  * A router whose routes are all described in /openapi.json. Params and query are validated

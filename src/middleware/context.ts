@@ -1,5 +1,5 @@
 import type { DB } from "../db/client";
-import type { D1Stats } from "./d1-counter";
+import type { D1Stats } from "../lib/d1-counter";
 import type { Principal } from "../services/auth";
 import type { PublicClient } from "../services/public-client";
 import type { Outbox } from "../events/outbox";

@@ -1,4 +1,4 @@
-import { ErrorEnvelope } from "./schemas";
+import { ErrorEnvelope } from "../lib/schemas";
 import { json } from "./openapi";
 
 const error = (description: string) => ({ content: { "application/json": { schema: ErrorEnvelope } }, description });
