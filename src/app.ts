@@ -62,7 +62,8 @@ export function buildApp() {
       description:
         "Chatwoot-compatible Application API (`/api/v1`), client API for API inboxes (`/public/api/v1`), " +
         "Platform API (`/platform/api/v1`) and health check. " +
-        "POSTs under `/api/v1` and `/public/api/v1` accept an `Idempotency-Key` header (1-255 printable characters): a repeat within 24 h " +
+        "POSTs under `/api/v1` and `/public/api/v1` accept an `Idempotency-Key` header (1-255 printable " +
+        "characters): a repeat within 24 h " +
         "replays the first response with `Idempotent-Replayed: true`; see docs/api.md.",
     },
     security: [{ api_access_token: [] }],
@@ -72,8 +73,10 @@ export function buildApp() {
     in: "header",
     name: "api_access_token",
     description:
-      "An agent's access token. `npm run dev` prints the demo agent's; an agent sees their own on `GET /api/v1/profile` and replaces it with " +
-      "`POST /api/v1/profile/reset_access_token`; the operator issues one with the Platform API (`POST /platform/api/v1/users`, " +
+      "An agent's access token. `npm run dev` prints the demo agent's; an agent sees their own on `GET " +
+      "/api/v1/profile` and replaces it with " +
+      "`POST /api/v1/profile/reset_access_token`; the operator issues one with the Platform API (`POST " +
+      "/platform/api/v1/users`, " +
       "`POST /platform/api/v1/users/{id}/reset_access_token`); `POST /auth/sign_in` returns one for that session. " +
       "Also accepted as `Authorization: Bearer …` or the `api_access_token` query parameter.",
   });

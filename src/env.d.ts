@@ -12,9 +12,15 @@ declare namespace Cloudflare {
     WEBHOOK_RETRY_SCHEDULE?: string;
     /** Per-attempt timeout in milliseconds (default 10,000). */
     WEBHOOK_TIMEOUT_MS?: string;
-    /** Soak/test-only fault switch (`npm run soak`): probability that a queue job throws on its first attempt. Never set in production. */
+    /**
+     * Soak/test-only fault switch (`npm run soak`): probability that a queue job throws on its first attempt.
+     * Never set in production.
+     */
     FAULT_CONSUMER_THROW_RATE?: string;
-    /** Soak/test-only fault switch (`npm run soak`): fraction of request outbox enqueues silently dropped. Never set in production. */
+    /**
+     * Soak/test-only fault switch (`npm run soak`): fraction of request outbox enqueues silently dropped.
+     * Never set in production.
+     */
     FAULT_DROP_ENQUEUE_RATE?: string;
   }
 }

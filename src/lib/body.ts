@@ -81,7 +81,8 @@ export async function readBody(c: Context): Promise<Fields> {
   // The type first: a binary body of another type is a 415, not a UTF-8 error. No type at all is read as JSON.
   if (type !== "" && !/^application\/([\w.-]+\+)?json$/.test(type)) {
     throw unsupportedMediaType(
-      `Unsupported Content-Type '${type}': send application/json, multipart/form-data or application/x-www-form-urlencoded`,
+      `Unsupported Content-Type '${type}': ` +
+        "send application/json, multipart/form-data or application/x-www-form-urlencoded",
     );
   }
   return parseJson(buf);

@@ -16,7 +16,10 @@ const kindOf = (v: unknown) =>
         : typeof v === "string" && v.trim() === ""
           ? "an empty string"
           : typeof v;
-/** A union's error names what it takes and what came ("inbox_id: expected integer, got string"), not zod's "Invalid input". */
+/**
+ * A union's error names what it takes and what came ("inbox_id: expected integer, got string"), not zod's
+ * "Invalid input".
+ */
 const expected = (what: string) => ({
   error: (issue: { input?: unknown }) => `expected ${what}, got ${kindOf(issue.input)}`,
 });
@@ -37,7 +40,10 @@ export const zId = z.union(
   expected("positive integer id"),
 );
 
-/** No control characters (C0, DEL, C1): never part of an id, and a NUL or line break in one confuses lookups and logs. */
+/**
+ * No control characters (C0, DEL, C1): never part of an id, and a NUL or line break in one confuses lookups
+ * and logs.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 export const NO_CONTROL_CHARACTERS = "must not contain control characters";
@@ -82,7 +88,10 @@ export const zJsonObject = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   })
   .openapi({
-    description: `A JSON object: at most ${ATTRIBUTE_LIMITS.keys} keys of at most ${ATTRIBUTE_LIMITS.keyLength} characters, each value at most ${ATTRIBUTE_LIMITS.valueBytes} bytes and the whole at most ${ATTRIBUTE_LIMITS.totalBytes} bytes as JSON; where it is merged into a stored object, the result too`,
+    description:
+      `A JSON object: at most ${ATTRIBUTE_LIMITS.keys} keys of at most ${ATTRIBUTE_LIMITS.keyLength} characters, ` +
+      `each value at most ${ATTRIBUTE_LIMITS.valueBytes} bytes and the whole at most ${ATTRIBUTE_LIMITS.totalBytes} ` +
+      "bytes as JSON; where it is merged into a stored object, the result too",
   });
 
 /** An array, also accepted as one value or a comma-separated string (form and query clients). */
@@ -118,7 +127,9 @@ export const zNames = <T extends string>(allowed: readonly T[], opts: { nonEmpty
       if (unknown.length > 0)
         ctx.addIssue({
           code: "custom",
-          message: `unknown ${opts.what}${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 10).join(", ")} (allowed: ${allowed.join(", ")})`,
+          message:
+            `unknown ${opts.what}${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 10).join(", ")} ` +
+            `(allowed: ${allowed.join(", ")})`,
         });
       else if (opts.nonEmpty && names.length === 0)
         ctx.addIssue({ code: "custom", message: `must list at least one ${opts.what}` });

@@ -17,7 +17,10 @@ export type AppEnv = {
     client: PublicClient;
     /** Result of the read an authenticated route asked to run in the same batch as auth. */
     preload: unknown;
-    /** The answer to a repeated Idempotency-Key (`middleware/idempotency.ts`), held until `authenticate` admits the caller. */
+    /**
+     * The answer to a repeated Idempotency-Key (`middleware/idempotency.ts`), held until `authenticate`
+     * admits the caller.
+     */
     idempotentAnswer: Response | undefined;
   };
 };

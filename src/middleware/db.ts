@@ -14,7 +14,10 @@ export const BOOKMARK_HEADER = "x-d1-bookmark";
 const BOOKMARK_PATTERN = /^[0-9a-f]+(?:-[0-9a-f]+)*$/i;
 const MAX_BOOKMARK_LENGTH = 200;
 
-/** A client's bookmark, or undefined when absent or not shaped like one: D1 is never handed a string it would refuse. */
+/**
+ * A client's bookmark, or undefined when absent or not shaped like one: D1 is never handed a string it would
+ * refuse.
+ */
 function clientBookmark(value: string | undefined): D1SessionBookmark | undefined {
   if (value === undefined || value.length > MAX_BOOKMARK_LENGTH || !BOOKMARK_PATTERN.test(value)) return undefined;
   return value;

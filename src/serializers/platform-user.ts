@@ -24,7 +24,8 @@ export const PlatformUser = z
       .string()
       .optional()
       .describe(
-        "The user's API access token. Present only in the response that creates the user: Konversio stores access tokens as SHA-256 hashes, so no later response can show it.",
+        "The user's API access token. Present only in the response that creates the user: Konversio stores access " +
+          "tokens as SHA-256 hashes, so no later response can show it.",
       ),
   })
   .openapi("PlatformUser");

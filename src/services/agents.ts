@@ -38,7 +38,9 @@ export function assertAccountUsers(found: { userId: number }[], requested: numbe
   const known = new Set(found.map((r) => r.userId));
   const unknown = requested.filter((id) => !known.has(id));
   if (unknown.length === 0) return;
-  const message = `${unknown.length === 1 ? "User" : "Users"} ${unknown.join(", ")} ${unknown.length === 1 ? "is not an agent" : "are not agents"} of this account`;
+  const one = unknown.length === 1;
+  const what = one ? "is not an agent" : "are not agents";
+  const message = `${one ? "User" : "Users"} ${unknown.join(", ")} ${what} of this account`;
   throw unprocessable(message, [{ field: "user_ids", message }]);
 }
 

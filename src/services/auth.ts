@@ -14,7 +14,10 @@ export type Credential = { kind: "token" | "cookie"; hash: string };
 /** Who is calling: the user behind a credential, and their membership of the account in the path. */
 export type Principal = {
   user: UserRow;
-  /** The API token as presented, the only place a plain token exists after creation; "" for the cookie, which pages never see. */
+  /**
+   * The API token as presented, the only place a plain token exists after creation; "" for the cookie, which
+   * pages never see.
+   */
   token: string;
   credential: Credential;
   /** For the session cookie: when the session was last used (it is recorded at most once a minute). */
@@ -29,9 +32,11 @@ export type Principal = {
  */
 export function credentialUserId(cred: Credential, now = Date.now()): SQL {
   if (cred.kind === "cookie")
-    return sql`(select ${sessions.userId} from ${sessions} where ${sessions.tokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now})`;
+    return sql`(select ${sessions.userId} from ${sessions} where ${sessions.tokenHash} = ${cred.hash}
+      and ${sessions.expiresAt} > ${now})`;
   return sql`(select ${accessTokens.userId} from ${accessTokens} where ${accessTokens.tokenHash} = ${cred.hash}
-    union all select ${sessions.userId} from ${sessions} where ${sessions.apiTokenHash} = ${cred.hash} and ${sessions.expiresAt} > ${now} limit 1)`;
+    union all select ${sessions.userId} from ${sessions} where ${sessions.apiTokenHash} = ${cred.hash}
+      and ${sessions.expiresAt} > ${now} limit 1)`;
 }
 
 /** One statement: credential → user → membership of `accountId` (0 for none). Batchable. */

@@ -72,7 +72,8 @@ export type ConversationFilters = {
   page?: number;
 };
 
-const priorityRank = sql`(case ${conversations.priority} when 'urgent' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;
+const priorityRank = sql`(case ${conversations.priority} when 'urgent' then 4 when 'high' then 3
+  when 'medium' then 2 when 'low' then 1 else 0 end)`;
 
 function orderOf(sort: ConversationFilters["sort_by"]) {
   switch (sort) {
@@ -111,11 +112,14 @@ function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
   if (f.team_id) parts.push(sql`${column(conversations.teamId)} = ${f.team_id}`);
   if (f.labels?.length)
     parts.push(
-      sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id} and ${inList(conversationLabels.label, f.labels)})`,
+      sql`exists (select 1 from ${conversationLabels}
+        where ${conversationLabels.conversationId} = ${conversations.id}
+        and ${inList(conversationLabels.label, f.labels)})`,
     );
   if (f.source_id)
     parts.push(
-      sql`${conversations.contactInboxId} in (select ${contactInboxes.id} from ${contactInboxes} where ${contactInboxes.sourceId} = ${f.source_id})`,
+      sql`${conversations.contactInboxId} in (select ${contactInboxes.id} from ${contactInboxes}
+        where ${contactInboxes.sourceId} = ${f.source_id})`,
     );
   if (f.q) parts.push(sql`${conversations.id} in (${searchMatches(ctx.accountId, f.q)})`);
   return and(...parts)!;
@@ -185,7 +189,8 @@ export function conversationPreload(db: DB, accountId: number, displayId: number
     .from(inboxMembers)
     .where(
       sql`${inboxMembers.userId} = ${callerId}
-          and ${inboxMembers.inboxId} = (select inbox_id from conversations where account_id = ${accountId} and display_id = ${displayId})`,
+          and ${inboxMembers.inboxId} = (select inbox_id from conversations where account_id = ${accountId}
+            and display_id = ${displayId})`,
     );
   return [view, member] as [typeof view, typeof member];
 }

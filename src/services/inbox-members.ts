@@ -51,7 +51,8 @@ function insertMembers(db: DB, accountId: number, inboxId: number, userIds: numb
           and(
             eq(accountUsers.accountId, accountId),
             inList(accountUsers.userId, userIds),
-            sql`exists (select 1 from ${inboxes} where ${inboxes.id} = ${inboxId} and ${inboxes.accountId} = ${accountId})`,
+            sql`exists (select 1 from ${inboxes} where ${inboxes.id} = ${inboxId}
+              and ${inboxes.accountId} = ${accountId})`,
           ),
         ),
     )

@@ -58,11 +58,13 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
 
   const conversationRef = target.conversationId;
   // The message just inserted: batches run one at a time, so it is the conversation's newest.
-  const inserted = sql`(select max(${messages.id}) from ${messages} where ${messages.conversationId} = ${conversationRef})`;
+  const inserted = sql`(select max(${messages.id}) from ${messages}
+    where ${messages.conversationId} = ${conversationRef})`;
   const set: Record<string, SQL | number | null> = {
     lastActivityAt: at,
     updatedAt: at,
-    lastMessageId: sql`(select max(${messages.id}) from ${messages} where ${messages.conversationId} = ${conversationRef} and ${messages.messageType} <> 'activity')`,
+    lastMessageId: sql`(select max(${messages.id}) from ${messages}
+      where ${messages.conversationId} = ${conversationRef} and ${messages.messageType} <> 'activity')`,
   };
   if (type === "incoming") set.waitingSince = sql`coalesce(${conversations.waitingSince}, ${at})`;
   if ((type === "outgoing" || type === "template") && !isPrivate) {

@@ -67,7 +67,8 @@ export const identityRequired = () =>
   new AppError(
     401,
     "IDENTITY_NOT_VERIFIED",
-    "This inbox requires identity verification: send identifier and identifier_hash (hex HMAC-SHA256 of the identifier keyed with the inbox's hmac_token) when creating or identifying the contact",
+    "This inbox requires identity verification: send identifier and identifier_hash (hex HMAC-SHA256 of the " +
+      "identifier keyed with the inbox's hmac_token) when creating or identifying the contact",
   );
 
 /**

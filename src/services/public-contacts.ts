@@ -64,14 +64,16 @@ export async function createPublicContact(
       .where(where)
       .orderBy(desc(contactInboxes.id))
       .limit(1);
-  const inAccount = sql`${contacts.accountId} = (select account_id from ${inboxes} where ${inboxes.identifier} = ${identifier})`;
+  const inAccount = sql`${contacts.accountId} = (select account_id from ${inboxes}
+    where ${inboxes.identifier} = ${identifier})`;
   const email = input.email ? input.email.trim().toLowerCase() : null;
   const sessionsOfIdentified = (isVerified: boolean) =>
     withContact(
       and(
         eq(contactInboxes.inboxId, inboxId),
         eq(contactInboxes.hmacVerified, isVerified),
-        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount} and ${eqIfGiven(contacts.identifier, input.identifier)})`,
+        sql`${contactInboxes.contactId} = (select id from ${contacts} where ${inAccount}
+          and ${eqIfGiven(contacts.identifier, input.identifier)})`,
       ),
     );
   const [inboxRows, noSession, bySource, byIdentifier, byEmail, byPhone, lastVerified, lastUnverified] = await db.batch(
@@ -150,7 +152,8 @@ export async function createPublicContact(
         event: "contact_created",
         accountId: inbox.accountId,
         inboxId: null,
-        contactId: sql`(select contact_id from contact_inboxes where inbox_id = ${inbox.id} and source_id = ${sourceId})`,
+        contactId: sql`(select contact_id from contact_inboxes where inbox_id = ${inbox.id}
+          and source_id = ${sourceId})`,
       }),
     ]);
     return { account, inbox, contact: created[0], contactInbox: cis[0] };

@@ -27,8 +27,10 @@ const forContact = sql`${messages.private} = 0 and ${messages.messageType} <> 'a
 export function latestMessagesOf(db: DB, conversationIds: SQL, n: number) {
   return withSenders(db)
     .where(
-      sql`${messages.id} in (select id from (select m.id, row_number() over (partition by m.conversation_id order by m.id desc) as rn
-        from ${messages} m where m.conversation_id in ${conversationIds} and m.private = 0 and m.message_type <> 'activity')
+      sql`${messages.id} in (select id from (select m.id,
+        row_number() over (partition by m.conversation_id order by m.id desc) as rn
+        from ${messages} m where m.conversation_id in ${conversationIds} and m.private = 0
+          and m.message_type <> 'activity')
         where rn <= ${n})`,
     )
     .orderBy(asc(messages.id));

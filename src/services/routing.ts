@@ -12,7 +12,8 @@ export const STRATEGIES = ["balanced", "round_robin"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 const openIn = (agent: SQL) =>
-  sql`(select count(*) from conversations c2 where c2.inbox_id = i.id and c2.assignee_id = ${agent} and c2.status = 'open')`;
+  sql`(select count(*) from conversations c2 where c2.inbox_id = i.id and c2.assignee_id = ${agent}
+    and c2.status = 'open')`;
 
 /**
  * The agent this conversation (the row being updated) should go to, or null: an online member
@@ -31,7 +32,8 @@ const candidate = sql`(
     and (json_extract(i.auto_assignment_config, '$.max_assignment_limit') is null
       or ${openIn(sql`au.user_id`)} < json_extract(i.auto_assignment_config, '$.max_assignment_limit'))
   order by
-    case when json_extract(i.auto_assignment_config, '$.strategy') = 'round_robin' then 0 else ${openIn(sql`au.user_id`)} end,
+    case when json_extract(i.auto_assignment_config, '$.strategy') = 'round_robin' then 0
+      else ${openIn(sql`au.user_id`)} end,
     coalesce(au.last_assigned_at, 0), au.user_id
   limit 1)`;
 
@@ -55,8 +57,10 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
   const held =
     t.replacing === undefined
       ? sql`conversations.assignee_id is null`
-      : sql`conversations.assignee_id = ${t.replacing} and (select reassign_when_offline from inboxes where id = conversations.inbox_id) = 1
-          and coalesce((select availability from account_users where account_id = conversations.account_id and user_id = ${t.replacing}), 'offline') <> 'online'`;
+      : sql`conversations.assignee_id = ${t.replacing} and (select reassign_when_offline from inboxes
+        where id = conversations.inbox_id) = 1
+          and coalesce((select availability from account_users where account_id = conversations.account_id
+            and user_id = ${t.replacing}), 'offline') <> 'online'`;
   const assigned = sql`(select id from conversations where routing_token = ${token})`;
   const statements: BatchItem<"sqlite">[] = [
     db
@@ -92,7 +96,8 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
         conversationId: assigned,
         when: sql`exists (select 1 from conversations where routing_token = ${token})`,
         dataSql: sql`(select json_object('changed_attributes', json_array(json_object('assignee_id',
-          json_object('previous_value', ${t.replacing ?? null}, 'current_value', assignee_id)))) from conversations where routing_token = ${token})`,
+          json_object('previous_value', ${t.replacing ?? null}, 'current_value', assignee_id))))
+            from conversations where routing_token = ${token})`,
       }),
     );
   }
@@ -150,7 +155,8 @@ export async function routingSummary(db: DB, accountId: number, inboxId: number)
   const [members, backlog] = await Promise.all([
     db.all<{ id: number; name: string; availability: string; open_count: number; last_assigned_at: number | null }>(
       sql`select u.id, coalesce(nullif(u.display_name, ''), u.name) as name, au.availability,
-          (select count(*) from conversations c where c.inbox_id = ${inboxId} and c.assignee_id = u.id and c.status = 'open') as open_count,
+          (select count(*) from conversations c where c.inbox_id = ${inboxId} and c.assignee_id = u.id
+            and c.status = 'open') as open_count,
           au.last_assigned_at
         from inbox_members im join users u on u.id = im.user_id
         join account_users au on au.user_id = u.id and au.account_id = ${accountId}

@@ -72,7 +72,10 @@ const BACKFILL_BATCH = 500;
 /** Per cron tick: at most this many rounds (5,000 messages), and no new round after this long. */
 const BACKFILL_ROUNDS = 10;
 const BACKFILL_MS = 10_000;
-/** How long after its first run the backfill still takes in the newest messages (a rolling deploy's old version may write them). */
+/**
+ * How long after its first run the backfill still takes in the newest messages (a rolling deploy's old
+ * version may write them).
+ */
 export const BACKFILL_GRACE_MS = 15 * 60_000;
 /** [message id, term, deleted] triples per insert statement: keeps each JSON parameter well under D1's 2 MB. */
 const TRIPLES_PER_STATEMENT = 2_000;
@@ -102,7 +105,8 @@ const closeCursorGap = (db: DB) =>
     .where(
       and(
         eq(messageTermsBackfill.id, 1),
-        sql`not exists (select 1 from ${messages} where ${messages.id} > ${cursor("next_id")} and ${messages.id} <= ${cursor("end_id")})`,
+        sql`not exists (select 1 from ${messages} where ${messages.id} > ${cursor("next_id")}
+          and ${messages.id} <= ${cursor("end_id")})`,
       ),
     );
 
@@ -122,7 +126,8 @@ export const backfillPending = (db: DB) =>
 
 /**
  * One round of the backfill, in two round trips: make, extend or close the cursor and read the
- * next messages, then write all their words and move the cursor in one batch (one transaction). Words go in only for messages still
+ * next messages, then write all their words and move the cursor in one batch (one transaction). Words go in
+ * only for messages still
  * as they were read: one deleted in between already has the words of its new content.
  */
 async function backfillRound(db: DB): Promise<number> {

@@ -31,7 +31,8 @@ export const messageTerms = sqliteTable(
  * (at started_at), with end_id the newest message then: every message up to it may predate the
  * index. For a grace period after that, end_id keeps moving up to the newest message, because
  * the previous version may still be serving somewhere while a deploy rolls out and writes
- * messages without their words; after it, every new message was indexed by its own write. A cursor rather than a flag on messages: the conversation
+ * messages without their words; after it, every new message was indexed by its own write. A cursor rather
+ * than a flag on messages: the conversation
  * views already select 100 columns (D1's limit) and include every messages column.
  */
 export const messageTermsBackfill = sqliteTable("message_terms_backfill", {

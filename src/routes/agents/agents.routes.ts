@@ -26,8 +26,10 @@ export const create = createRoute({
   tags,
   summary: "Add an agent (administrators)",
   description:
-    "Creates the user when the e-mail is new, otherwise adds the existing user to the account (their name is kept). The new user's access token is never returned. " +
-    "A user without a password comes with `set_password_url`, a one-time link (7 days) to hand to the agent: this response is the only place it is shown.",
+    "Creates the user when the e-mail is new, otherwise adds the existing user to the account (their name is " +
+    "kept). The new user's access token is never returned. " +
+    "A user without a password comes with `set_password_url`, a one-time link (7 days) to hand to the agent: this " +
+    "response is the only place it is shown.",
   middleware: [admin],
   request: { params: AccountParams, body: body(AgentCreateBody) },
   responses: { 200: json(AgentCreated, "The agent"), ...errors },
@@ -51,7 +53,8 @@ export const remove = createRoute({
   tags,
   summary: "Remove an agent from the account (administrators)",
   description:
-    "Also removes their inbox and team memberships and unassigns their conversations in this account. Removing the last administrator answers 422.",
+    "Also removes their inbox and team memberships and unassigns their conversations in this account. Removing the " +
+    "last administrator answers 422.",
   middleware: [admin],
   request: { params: AgentParams },
   responses: { 200: json(Deleted, "Removed"), ...errors },

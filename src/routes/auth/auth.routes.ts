@@ -21,7 +21,8 @@ export const signIn = createRoute({
   security: [],
   summary: "Sign in with e-mail and password",
   description:
-    "Chatwoot's devise_token_auth shape: `data` is the profile with `access_token`, an API token for this session only (it ends at sign-out, at expiry after 14 days, or when the password changes). " +
+    "Chatwoot's devise_token_auth shape: `data` is the profile with `access_token`, an API token for this session " +
+    "only (it ends at sign-out, at expiry after 14 days, or when the password changes). " +
     "Also sets the console's HttpOnly session cookie. A wrong e-mail and a wrong password answer the same 401. " +
     "Repeated failures for one e-mail or one client address are refused for a while (429 with Retry-After).",
   request: { body: body(SignInBody, { multipart: true }) },

@@ -50,7 +50,8 @@ export const create = createRoute({
   tags,
   summary: "Create a contact, or find the one with this identifier",
   description:
-    "A contact whose `identifier` already exists in the account is returned instead of a duplicate. With `inbox_id`, the contact_inbox (and its `source_id`) is created too.",
+    "A contact whose `identifier` already exists in the account is returned instead of a duplicate. With " +
+    "`inbox_id`, the contact_inbox (and its `source_id`) is created too.",
   middleware: [member],
   request: { params: AccountParams, body: body(ContactCreateBody, { multipart: true }) },
   responses: { 200: json(ContactCreated, "The contact (new or existing)"), ...errors },

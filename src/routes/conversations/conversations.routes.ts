@@ -87,7 +87,8 @@ export const updateLastSeen = createRoute({
   tags,
   summary: "Mark the conversation read (the console calls this when an agent opens it)",
   description:
-    "Sets `agent_last_seen_at` (and `assignee_last_seen_at` when the caller is the assignee) to now, so `unread_count` drops to 0. No webhook.",
+    "Sets `agent_last_seen_at` (and `assignee_last_seen_at` when the caller is the assignee) to now, so " +
+    "`unread_count` drops to 0. No webhook.",
   middleware: [withConversation],
   request: { params: ConversationParams },
   responses: { 200: json(s.LastSeen, "Marked read"), ...errors },

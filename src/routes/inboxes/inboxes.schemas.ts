@@ -60,7 +60,8 @@ const InboxFields = z.object({
     )
     .optional()
     .describe(
-      "`max_assignment_limit`: open conversations per agent in this inbox; `strategy`: balanced (default) or round_robin",
+      "`max_assignment_limit`: open conversations per agent in this inbox; `strategy`: balanced (default) or " +
+        "round_robin",
     ),
   reassign_when_offline: zBool
     .optional()

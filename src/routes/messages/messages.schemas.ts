@@ -84,7 +84,8 @@ export const MessageCreateBody = MessageFields.and(z.object({ attachments: Attac
     if (!hasContent && !m.attachments?.length && !m.content_attributes?.items)
       ctx.addIssue({ code: "custom", path: ["content"], message: "can't be blank" });
   })
-  // Swagger UI's "Try it out" starts from this: a body that works as it stands (its own would send `"attachments": ["string"]`).
+  // Swagger UI's "Try it out" starts from this: a body that works as it stands (its own would send
+  // `"attachments": ["string"]`).
   .openapi("MessageCreate", {
     example: { content: "Thanks for reaching out! Your order ships today.", message_type: "outgoing", private: false },
   });

@@ -36,7 +36,8 @@ export const remove = createRoute({
   summary: "Remove a user from the account",
   ...platformRoute(
     tag,
-    "`user_id` in the body (or the query). The user also leaves the account's inboxes and teams, and its conversations they held become unassigned.",
+    "`user_id` in the body (or the query). The user also leaves the account's inboxes and teams, and its " +
+      "conversations they held become unassigned.",
   ),
   request: {
     params: AccountParams,

@@ -7,7 +7,9 @@ import { authenticatePlatform } from "../../middleware/auth";
 export const PLATFORM_BASE = "/platform/api/v1";
 
 const TOKEN_NOTE =
-  "Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.";
+  "Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, " +
+  "`Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and " +
+  "this token is refused on `/api/v1`.";
 
 const { 403: _noRoles, ...platformErrors } = errors;
 

@@ -13,7 +13,8 @@ export const create = createRoute({
   summary: "Create a user with an API access token",
   ...platformRoute(
     tag,
-    "The response's `access_token` is the only time the token is shown: it is stored as a SHA-256 hash. A taken e-mail answers 422.",
+    "The response's `access_token` is the only time the token is shown: it is stored as a SHA-256 hash. A taken " +
+      "e-mail answers 422.",
   ),
   request: { body: body(UserCreateBody) },
   responses: { 200: json(PlatformUser, "The new user, with `access_token`"), ...platformErrors },
@@ -56,7 +57,8 @@ export const resetToken = createRoute({
   summary: "Issue a new access token for a user",
   ...platformRoute(
     tag,
-    "How an operator hands a token to an agent an administrator created with `POST /api/v1/accounts/{id}/agents`. The old token stops working at once; the new one is shown only in this response.",
+    "How an operator hands a token to an agent an administrator created with `POST /api/v1/accounts/{id}/agents`. " +
+      "The old token stops working at once; the new one is shown only in this response.",
   ),
   request: { params: UserParams },
   responses: { 200: json(PlatformUser, "The user, with the new `access_token`"), ...platformErrors },

@@ -32,7 +32,9 @@ const updateConfig = {
   tags,
   summary: "Update the calling agent's profile",
   description:
-    'Flat or wrapped as `{"profile": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.',
+    'Flat or wrapped as `{"profile": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the ' +
+    "password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` " +
+    "does: its `access_token` is the token this request was made with.",
   middleware: [self],
   request: { body: body(ProfileUpdateRequest, { multipart: true }) },
   responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
@@ -76,7 +78,10 @@ export const createContactProfile = createRoute({
   tags: ["Profile"],
   summary: "Create or find a contact by your stable identifier, in an API inbox",
   description:
-    "As the API-channel guide describes: finds the contact of the inbox's account with this `identifier` (or creates it), ensures its contact_inbox in the inbox, and returns it with `source_id` and `pubsub_token`. With `identifier_hash` (hex HMAC-SHA256 of the identifier keyed with the inbox's `hmac_token`) the contact_inbox is marked verified; a wrong hash, or none when the inbox has `hmac_mandatory`, answers 401.",
+    "As the API-channel guide describes: finds the contact of the inbox's account with this `identifier` (or " +
+    "creates it), ensures its contact_inbox in the inbox, and returns it with `source_id` and `pubsub_token`. With " +
+    "`identifier_hash` (hex HMAC-SHA256 of the identifier keyed with the inbox's `hmac_token`) the contact_inbox " +
+    "is marked verified; a wrong hash, or none when the inbox has `hmac_mandatory`, answers 401.",
   middleware: [authenticate()],
   request: { body: body(ContactProfileBody) },
   responses: { 200: json(ContactProfile, "The contact, new or existing"), ...errors },

@@ -20,7 +20,8 @@ type Ids = { identifier: string; sourceId: string };
 
 /** The path's conversation, as an id subquery scoped to the caller's session. */
 const conversationRef = (ids: Ids, displayId: number) =>
-  sql`(select id from ${conversations} where ${conversations.contactInboxId} = ${sessionId(ids.identifier, ids.sourceId)}
+  sql`(select id from ${conversations}
+    where ${conversations.contactInboxId} = ${sessionId(ids.identifier, ids.sourceId)}
     and ${conversations.displayId} = ${displayId})`;
 
 const positive = (raw: string | undefined) => (raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined);

@@ -8,7 +8,8 @@ const account = "/api/v1/accounts/{account_id}";
 const tags = ["Webhooks"];
 const admin = authenticate({ account: true, admin: true });
 const listDescription =
-  "Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet and next attempt time.";
+  "Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet " +
+  "and next attempt time.";
 
 export const webhookDeliveries = createRoute({
   method: "get",

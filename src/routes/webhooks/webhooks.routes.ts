@@ -36,7 +36,8 @@ export const create = createRoute({
   tags,
   summary: "Create a webhook (administrators)",
   description:
-    "The URL must be http(s), unique in the account and, in production, not a private, loopback or link-local address. " +
+    "The URL must be http(s), unique in the account and, in production, not a private, loopback or link-local " +
+    "address. " +
     'With `inbox_id` the webhook only receives that inbox\'s events. The body may be wrapped as `{"webhook": {...}}`.',
   middleware: [admin],
   request: { params: AccountParams, body: body(s.WebhookCreateBody) },
