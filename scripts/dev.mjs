@@ -136,7 +136,8 @@ function demoCredentials(file) {
 function passwordHash(password) {
   const iterations = 100_000;
   const salt = randomBytes(16);
-  return `pbkdf2-sha256$${iterations}$${salt.toString("hex")}$${pbkdf2Sync(password, salt, iterations, 32, "sha256").toString("hex")}`;
+  const hash = pbkdf2Sync(password, salt, iterations, 32, "sha256").toString("hex");
+  return `pbkdf2-sha256$${iterations}$${salt.toString("hex")}$${hash}`;
 }
 
 /**

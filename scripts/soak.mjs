@@ -151,7 +151,8 @@ async function main() {
     const world = await seedWorld(target, receiver, { runId: prefix, inboxes: INBOXES, agents: AGENTS });
     log(
       t0,
-      `seeded account ${world.accountId}: ${INBOXES} inboxes, ${AGENTS} online agents; load for ${SECONDS} s with ${INTEGRATORS} integrators`,
+      `seeded account ${world.accountId}: ${INBOXES} inboxes, ${AGENTS} ` +
+        `online agents; load for ${SECONDS} s with ${INTEGRATORS} integrators`,
     );
 
     const ledger = newLedger();
@@ -162,7 +163,8 @@ async function main() {
       await receiver.down(OUTAGE_MODE, OUTAGE_MODE === "503" ? RETRY_AFTER : 0);
       log(
         t0,
-        `receiver down (${OUTAGE_MODE === "503" ? `503, Retry-After: ${RETRY_AFTER}` : "connections refused"}) for ${OUTAGE_SECONDS} s`,
+        `receiver down (${OUTAGE_MODE === "503" ? `503, Retry-After: ${RETRY_AFTER}` : "connections refused"}) ` +
+          `for ${OUTAGE_SECONDS} s`,
       );
     }
     const faults = (async () => {
@@ -213,7 +215,8 @@ async function main() {
 
     log(
       t0,
-      `${ledger.replies.size} replies acknowledged; waiting up to ${WAIT_SECONDS} s for their webhooks and for no pending delivery...`,
+      `${ledger.replies.size} replies acknowledged; waiting up to ` +
+        `${WAIT_SECONDS} s for their webhooks and for no pending delivery...`,
     );
     const waitStart = Date.now();
     const missingReplies = () => [...ledger.replies.values()].filter((id) => !receiver.messages.has(id)).length;
@@ -230,7 +233,8 @@ async function main() {
     }
     log(
       t0,
-      `wait over after ${((Date.now() - waitStart) / 1000).toFixed(0)} s: ${missingReplies()} replies and ${missingIncoming()} messages not received, ${pending ?? "?"} deliveries pending`,
+      `wait over after ${((Date.now() - waitStart) / 1000).toFixed(0)} s: ${missingReplies()} ` +
+        `replies and ${missingIncoming()} messages not received, ${pending ?? "?"} deliveries pending`,
     );
     await stopDev();
 
@@ -252,15 +256,30 @@ async function main() {
     const status = Object.entries(clientStats.byStatus)
       .map(([s, n]) => `${s}: ${n}`)
       .join(", ");
-    console.log(`
-Konversio soak: ${SECONDS} s, ${INTEGRATORS} integrators over ${INBOXES} inboxes, ${AGENTS} agents, retry schedule ${flags["retry-schedule"]}
-  clients       ${clientStats.requests} requests, ${clientStats.attempts} attempts, ${clientStats.retries} retries (${clientStats.networkErrors} network errors; answers ${status})
-                contacts ${ledger.contacts.size}, conversations ${ledger.conversations.size}, messages ${ledger.incoming.size} acknowledged, replies ${ledger.replies.size} acknowledged (${unanswered} left unanswered), ${ledger.replayed} replayed answers
-  webhooks      ${receiver.stats.received} received, ${receiver.distinctWebhookIds()} distinct webhook-ids, ${receiver.repeats()} repeats of a webhook-id (${repeatsByMessage} on message_created), ${receiver.stats.refusedWhileDown} answered 503 while down
-                deliveries in D1: ${JSON.stringify(deliveries)}
-                reply POST -> webhook received: p50 ${sec(percentile(latencies, 50))}, p99 ${sec(percentile(latencies, 99))}, max ${sec(latencies.at(-1))}
-  faults        receiver outage ${OUTAGE ? `${OUTAGE_SECONDS} s (${OUTAGE_MODE})` : "off"}; consumer throws ${THROW_RATE ? `${counts.consumerThrows} (rate ${THROW_RATE})` : "off"}; dropped enqueues ${DROP_RATE ? `${counts.droppedEnqueues} (rate ${DROP_RATE})` : "off"}; restart ${RESTART ? "1" : "off"}; sweeper re-enqueued ${counts.sweptRequeued}
-  checks`);
+    const pad = " ".repeat(16);
+    const outage = OUTAGE ? `${OUTAGE_SECONDS} s (${OUTAGE_MODE})` : "off";
+    const throws = THROW_RATE ? `${counts.consumerThrows} (rate ${THROW_RATE})` : "off";
+    const drops = DROP_RATE ? `${counts.droppedEnqueues} (rate ${DROP_RATE})` : "off";
+    const report = [
+      "",
+      `Konversio soak: ${SECONDS} s, ${INTEGRATORS} integrators over ${INBOXES} inboxes, ${AGENTS} agents, ` +
+        `retry schedule ${flags["retry-schedule"]}`,
+      `  clients       ${clientStats.requests} requests, ${clientStats.attempts} attempts, ` +
+        `${clientStats.retries} retries (${clientStats.networkErrors} network errors; answers ${status})`,
+      `${pad}contacts ${ledger.contacts.size}, conversations ${ledger.conversations.size}, ` +
+        `messages ${ledger.incoming.size} acknowledged, replies ${ledger.replies.size} acknowledged ` +
+        `(${unanswered} left unanswered), ${ledger.replayed} replayed answers`,
+      `  webhooks      ${receiver.stats.received} received, ${receiver.distinctWebhookIds()} distinct webhook-ids, ` +
+        `${receiver.repeats()} repeats of a webhook-id (${repeatsByMessage} on message_created), ` +
+        `${receiver.stats.refusedWhileDown} answered 503 while down`,
+      `${pad}deliveries in D1: ${JSON.stringify(deliveries)}`,
+      `${pad}reply POST -> webhook received: p50 ${sec(percentile(latencies, 50))}, ` +
+        `p99 ${sec(percentile(latencies, 99))}, max ${sec(latencies.at(-1))}`,
+      `  faults        receiver outage ${outage}; consumer throws ${throws}; dropped enqueues ${drops}; ` +
+        `restart ${RESTART ? "1" : "off"}; sweeper re-enqueued ${counts.sweptRequeued}`,
+      "  checks",
+    ];
+    console.log(report.join("\n"));
     for (const c of checks) console.log(`    ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
     failed = checks.some((c) => !c.ok);
     console.log(failed ? "\nSOAK FAILED" : "\nSOAK PASSED");

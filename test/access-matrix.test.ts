@@ -119,7 +119,8 @@ describe("access matrix", () => {
 
   // One test per class: the whole matrix is several hundred requests.
   for (const access of ACCESS) {
-    it(`${access} routes: refuses the callers the table refuses, with the error envelope, and changes nothing`, async () => {
+    it(`${access} routes: refuses the callers the table ` +
+      `refuses, with the error envelope, and changes nothing`, async () => {
       const { w, callers } = await sharedWorld();
       const before = await accountSnapshot(w.account.id);
       const failures: string[] = [];
@@ -142,7 +143,8 @@ describe("access matrix", () => {
       expect(await accountSnapshot(w.account.id)).toEqual(before);
     }, 60_000);
 
-    it(`${access} routes: lets the callers the table allows through, and shows each only the secrets that are theirs`, async () => {
+    it(`${access} routes: lets the callers the table allows ` +
+      `through, and shows each only the secrets that are theirs`, async () => {
       const w = await matrixWorld();
       const callers = await tokensFor(w);
       const failures: string[] = [];

@@ -19,7 +19,8 @@ async function assignedConversation(w: World, assigneeId: number) {
     .first<{ id: number }>();
   const now = Date.now();
   const row = await env.DB.prepare(
-    `insert into conversations (account_id, display_id, uuid, inbox_id, contact_id, contact_inbox_id, assignee_id, last_activity_at, created_at, updated_at)
+    `insert into conversations (account_id, display_id, uuid, inbox_id, contact_id, contact_inbox_id, assignee_id,
+       last_activity_at, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
   )
     .bind(

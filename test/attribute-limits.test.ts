@@ -55,32 +55,35 @@ describe("attribute limits on a request", () => {
     expect((await post({ big: "x".repeat(ATTRIBUTE_LIMITS.valueBytes - 2) })).status).toBe(200);
   });
 
-  it("applies to every free-form object: additional_attributes, conversation, message and profile objects", async () => {
-    const w = await createWorld();
-    const { path } = await createConversation(w);
-    const huge = attributes(70);
-    expectLimit(
-      await as(w.admin).post(`${w.base}/contacts`, { name: "A", additional_attributes: huge }),
-      "additional_attributes",
-      /bytes/,
-    );
-    expectLimit(
-      await as(w.admin).post(`${path}/custom_attributes`, { custom_attributes: huge }),
-      "custom_attributes",
-      /bytes/,
-    );
-    expectLimit(
-      await as(w.admin).post(`${path}/messages`, { content: "x", content_attributes: huge }),
-      "content_attributes",
-      /bytes/,
-    );
-    expectLimit(await as(w.admin).patch("/api/v1/profile", { ui_settings: huge }), "ui_settings", /bytes/);
-    expectLimit(
-      await as(w.admin).post(`${w.base}/conversations`, { source_id: unique("s"), custom_attributes: huge }),
-      "custom_attributes",
-      /bytes/,
-    );
-  });
+  it(
+    "applies to every free-form object: additional_attributes, " + "conversation, message and profile objects",
+    async () => {
+      const w = await createWorld();
+      const { path } = await createConversation(w);
+      const huge = attributes(70);
+      expectLimit(
+        await as(w.admin).post(`${w.base}/contacts`, { name: "A", additional_attributes: huge }),
+        "additional_attributes",
+        /bytes/,
+      );
+      expectLimit(
+        await as(w.admin).post(`${path}/custom_attributes`, { custom_attributes: huge }),
+        "custom_attributes",
+        /bytes/,
+      );
+      expectLimit(
+        await as(w.admin).post(`${path}/messages`, { content: "x", content_attributes: huge }),
+        "content_attributes",
+        /bytes/,
+      );
+      expectLimit(await as(w.admin).patch("/api/v1/profile", { ui_settings: huge }), "ui_settings", /bytes/);
+      expectLimit(
+        await as(w.admin).post(`${w.base}/conversations`, { source_id: unique("s"), custom_attributes: huge }),
+        "custom_attributes",
+        /bytes/,
+      );
+    },
+  );
 });
 
 describe("attribute limits on merges: the stored object cannot be grown past them", () => {

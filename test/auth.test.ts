@@ -88,60 +88,68 @@ describe("POST /auth/sign_in", { timeout: 20_000 }, () => {
     expectError(await api("POST", "/auth/sign_in", "{oops", { headers: { "content-type": "application/json" } }), 400);
   });
 
-  it("slows and then refuses repeated failures for one e-mail with 429 + Retry-After, and lets the user back in later", async () => {
-    const { w, ip } = await signInWorld();
-    const { threshold } = SIGN_IN_LIMITS.email;
-    for (let i = 1; i < threshold; i++) expectError(await signIn(w.admin.email, `wrong-${i}`, `10.8.0.${i}`), 401);
-    expectError(await signIn(w.admin.email, "wrong-last", "10.8.0.99"), 401);
-    // Blocked now, even with the right password and from another address.
-    const blocked = await signIn(w.admin.email, PASSWORD, ip);
-    expectError(blocked, 429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(29);
-    expect(Number(blocked.headers.get("retry-after"))).toBeLessThanOrEqual(30);
-    // Another user is not affected.
-    expect((await signIn(w.agent.email, PASSWORD, ip)).status).toBe(200);
-    // Each failure while blocked is refused before the password is checked; after the block the user gets in, and the count is cleared.
-    await env.DB.prepare("update sign_in_attempts set blocked_until = ? where key = ?")
-      .bind(Date.now() - 1, `email:${w.admin.email}`)
-      .run();
-    expect((await signIn(w.admin.email, PASSWORD, ip)).status).toBe(200);
-    expect(
-      await env.DB.prepare("select * from sign_in_attempts where key = ?").bind(`email:${w.admin.email}`).first(),
-    ).toBeNull();
-  });
+  it(
+    "slows and then refuses repeated failures for one e-mail " +
+      "with 429 + Retry-After, and lets the user back in later",
+    async () => {
+      const { w, ip } = await signInWorld();
+      const { threshold } = SIGN_IN_LIMITS.email;
+      for (let i = 1; i < threshold; i++) expectError(await signIn(w.admin.email, `wrong-${i}`, `10.8.0.${i}`), 401);
+      expectError(await signIn(w.admin.email, "wrong-last", "10.8.0.99"), 401);
+      // Blocked now, even with the right password and from another address.
+      const blocked = await signIn(w.admin.email, PASSWORD, ip);
+      expectError(blocked, 429);
+      expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(29);
+      expect(Number(blocked.headers.get("retry-after"))).toBeLessThanOrEqual(30);
+      // Another user is not affected.
+      expect((await signIn(w.agent.email, PASSWORD, ip)).status).toBe(200);
+      // Each failure while blocked is refused before the password is checked; after the block the user gets in,
+      // and the count is cleared.
+      await env.DB.prepare("update sign_in_attempts set blocked_until = ? where key = ?")
+        .bind(Date.now() - 1, `email:${w.admin.email}`)
+        .run();
+      expect((await signIn(w.admin.email, PASSWORD, ip)).status).toBe(200);
+      expect(
+        await env.DB.prepare("select * from sign_in_attempts where key = ?").bind(`email:${w.admin.email}`).first(),
+      ).toBeNull();
+    },
+  );
 
-  it("doubles the block with each further failure, up to a ceiling, and refuses one address trying many e-mails", async () => {
-    const { w } = await signInWorld();
-    const key = `email:${w.admin.email}`;
-    await env.DB.prepare(
-      "insert into sign_in_attempts (key, failures, window_started_at, blocked_until) values (?, 12, ?, null)",
-    )
-      .bind(key, Date.now())
-      .run();
-    expectError(await signIn(w.admin.email, "wrong", "10.8.1.1"), 401);
-    const row = await env.DB.prepare("select * from sign_in_attempts where key = ?")
-      .bind(key)
-      .first<{ failures: number; blocked_until: number }>();
-    expect(row!.failures).toBe(13);
-    expect(row!.blocked_until - Date.now()).toBeGreaterThan(SIGN_IN_LIMITS.maxBlockMs - 5_000);
-    expect(row!.blocked_until - Date.now()).toBeLessThanOrEqual(SIGN_IN_LIMITS.maxBlockMs);
-    // An old window starts over.
-    await env.DB.prepare("update sign_in_attempts set window_started_at = ?, blocked_until = null where key = ?")
-      .bind(Date.now() - SIGN_IN_LIMITS.windowMs - 1, key)
-      .run();
-    expectError(await signIn(w.admin.email, "wrong", "10.8.1.2"), 401);
-    expect(
-      (await env.DB.prepare("select failures from sign_in_attempts where key = ?")
+  it(
+    "doubles the block with each further failure, up to a " + "ceiling, and refuses one address trying many e-mails",
+    async () => {
+      const { w } = await signInWorld();
+      const key = `email:${w.admin.email}`;
+      await env.DB.prepare(
+        "insert into sign_in_attempts (key, failures, window_started_at, blocked_until) values (?, 12, ?, null)",
+      )
+        .bind(key, Date.now())
+        .run();
+      expectError(await signIn(w.admin.email, "wrong", "10.8.1.1"), 401);
+      const row = await env.DB.prepare("select * from sign_in_attempts where key = ?")
         .bind(key)
-        .first<{ failures: number }>())!.failures,
-    ).toBe(1);
+        .first<{ failures: number; blocked_until: number }>();
+      expect(row!.failures).toBe(13);
+      expect(row!.blocked_until - Date.now()).toBeGreaterThan(SIGN_IN_LIMITS.maxBlockMs - 5_000);
+      expect(row!.blocked_until - Date.now()).toBeLessThanOrEqual(SIGN_IN_LIMITS.maxBlockMs);
+      // An old window starts over.
+      await env.DB.prepare("update sign_in_attempts set window_started_at = ?, blocked_until = null where key = ?")
+        .bind(Date.now() - SIGN_IN_LIMITS.windowMs - 1, key)
+        .run();
+      expectError(await signIn(w.admin.email, "wrong", "10.8.1.2"), 401);
+      expect(
+        (await env.DB.prepare("select failures from sign_in_attempts where key = ?")
+          .bind(key)
+          .first<{ failures: number }>())!.failures,
+      ).toBe(1);
 
-    const ip = "10.8.2.7";
-    for (let i = 0; i < SIGN_IN_LIMITS.ip.threshold; i++)
-      expectError(await signIn(`${unique("guess")}@example.test`, "x", ip), 401);
-    expectError(await signIn(w.agent.email, PASSWORD, ip), 429);
-    expect((await signIn(w.agent.email, PASSWORD, "10.8.2.8")).status).toBe(200);
-  });
+      const ip = "10.8.2.7";
+      for (let i = 0; i < SIGN_IN_LIMITS.ip.threshold; i++)
+        expectError(await signIn(`${unique("guess")}@example.test`, "x", ip), 401);
+      expectError(await signIn(w.agent.email, PASSWORD, ip), 429);
+      expect((await signIn(w.agent.email, PASSWORD, "10.8.2.8")).status).toBe(200);
+    },
+  );
 });
 
 describe("the session cookie", { timeout: 20_000 }, () => {

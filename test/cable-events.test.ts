@@ -97,41 +97,47 @@ describe("cable: activity messages", () => {
 });
 
 describe("cable: typing and status", () => {
-  it("sends agents' public typing to the contact without the e-mail, never private typing or the typist's own echo", async () => {
-    const w = await createWorld();
-    const { contact, conversation, path } = await createConversation(w);
-    const enduser = await connect({ pubsub_token: await contactPubsubToken(contact.id, w.inbox.id) });
-    const admin = await connect({ api_access_token: w.admin.token });
-    const typist = await connect({ api_access_token: w.agent.token });
+  it(
+    "sends agents' public typing to the contact without the " + "e-mail, never private typing or the typist's own echo",
+    async () => {
+      const w = await createWorld();
+      const { contact, conversation, path } = await createConversation(w);
+      const enduser = await connect({ pubsub_token: await contactPubsubToken(contact.id, w.inbox.id) });
+      const admin = await connect({ api_access_token: w.admin.token });
+      const typist = await connect({ api_access_token: w.agent.token });
 
-    await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on", is_private: true });
-    await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on" });
-    await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "off" });
-    await until(
-      () => admin.events("conversation.typing_on").length === 2 && admin.events("conversation.typing_off").length === 1,
-    );
-    expect(admin.events("conversation.typing_on").find((f) => !f.data.is_private).data.user).toMatchObject({
-      id: w.agent.id,
-      email: w.agent.email,
-    });
+      await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on", is_private: true });
+      await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "on" });
+      await as(w.agent).post(`${path}/toggle_typing_status`, { typing_status: "off" });
+      await until(
+        () =>
+          admin.events("conversation.typing_on").length === 2 && admin.events("conversation.typing_off").length === 1,
+      );
+      expect(admin.events("conversation.typing_on").find((f) => !f.data.is_private).data.user).toMatchObject({
+        id: w.agent.id,
+        email: w.agent.email,
+      });
 
-    const off = await until(() => enduser.events("conversation.typing_off")[0]);
-    expect(off.data).toEqual({
-      conversation: { id: conversation.id },
-      user: { id: w.agent.id, name: "Agent", type: "user" },
-      is_private: false,
-    });
-    await as(w.agent).post(`${path}/messages`, { content: "barrier" });
-    await until(() => enduser.events("message.created").length === 1 && typist.events("message.created").length === 1);
-    expect(enduser.events("conversation.typing_on").map((f) => f.data.is_private)).toEqual([false]);
-    expect(typist.events("conversation.typing_on")).toEqual([]);
-    expect(typist.events("conversation.typing_off")).toEqual([]);
+      const off = await until(() => enduser.events("conversation.typing_off")[0]);
+      expect(off.data).toEqual({
+        conversation: { id: conversation.id },
+        user: { id: w.agent.id, name: "Agent", type: "user" },
+        is_private: false,
+      });
+      await as(w.agent).post(`${path}/messages`, { content: "barrier" });
+      await until(
+        () => enduser.events("message.created").length === 1 && typist.events("message.created").length === 1,
+      );
+      expect(enduser.events("conversation.typing_on").map((f) => f.data.is_private)).toEqual([false]);
+      expect(typist.events("conversation.typing_on")).toEqual([]);
+      expect(typist.events("conversation.typing_off")).toEqual([]);
 
-    await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
-    const status = await until(() => enduser.events("conversation.status_changed")[0]);
-    expect(status.data).toMatchObject({ id: conversation.id, status: "resolved", inbox_id: w.inbox.id });
-    for (const s of [enduser, admin, typist]) s.close();
-  });
+      await as(w.agent).post(`${path}/toggle_status`, { status: "resolved" });
+      const status = await until(() => enduser.events("conversation.status_changed")[0]);
+      expect(status.data).toMatchObject({ id: conversation.id, status: "resolved", inbox_id: w.inbox.id });
+      for (const s of [enduser, admin, typist]) s.close();
+    },
+  );
 });
 
 describe("cable: presence", () => {
@@ -168,52 +174,55 @@ describe("cable: presence", () => {
 });
 
 describe("cable: auto_offline", () => {
-  it("sets an agent offline when their last socket closes, and online again (with the backlog) when they return", async () => {
-    const w = await createWorld("Auto", { autoAssign: true });
-    // Only the agent may take new conversations.
-    await as(w.admin).post("/api/v1/profile/availability", {
-      profile: { account_id: w.account.id, availability: "busy" },
-    });
+  it(
+    "sets an agent offline when their last socket closes, " + "and online again (with the backlog) when they return",
+    async () => {
+      const w = await createWorld("Auto", { autoAssign: true });
+      // Only the agent may take new conversations.
+      await as(w.admin).post("/api/v1/profile/availability", {
+        profile: { account_id: w.account.id, availability: "busy" },
+      });
 
-    const one = await connect({ api_access_token: w.agent.token });
-    await until(() => one.events("presence.update").length === 1);
-    const two = await connect({ api_access_token: w.agent.token });
-    await until(() => two.events("presence.update").length === 1);
-    one.close();
-    // The hub sends presence after handling the close: by then it has decided about availability.
-    await until(() => two.events("presence.update").length === 2);
-    expect(await availabilityOf(w.account.id, w.agent.id)).toBe("online");
-    const watcher = await connect({ api_access_token: w.admin.token });
-    two.close();
-    await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "offline");
-    const profile = await as(w.agent).get("/api/v1/profile");
-    expect(profile.body.accounts[0]).toMatchObject({ id: w.account.id, availability: "offline", auto_offline: true });
+      const one = await connect({ api_access_token: w.agent.token });
+      await until(() => one.events("presence.update").length === 1);
+      const two = await connect({ api_access_token: w.agent.token });
+      await until(() => two.events("presence.update").length === 1);
+      one.close();
+      // The hub sends presence after handling the close: by then it has decided about availability.
+      await until(() => two.events("presence.update").length === 2);
+      expect(await availabilityOf(w.account.id, w.agent.id)).toBe("online");
+      const watcher = await connect({ api_access_token: w.admin.token });
+      two.close();
+      await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "offline");
+      const profile = await as(w.agent).get("/api/v1/profile");
+      expect(profile.body.accounts[0]).toMatchObject({ id: w.account.id, availability: "offline", auto_offline: true });
 
-    // Nobody is online to take it, so it waits unassigned.
-    const { conversation } = await createConversation(w);
-    expect(conversation.meta.assignee).toBeUndefined();
+      // Nobody is online to take it, so it waits unassigned.
+      const { conversation } = await createConversation(w);
+      expect(conversation.meta.assignee).toBeUndefined();
 
-    // Back through the ActionCable flow (frame-first, piped through the Worker).
-    const back = await upgrade();
-    const socket = back.webSocket!;
-    socket.accept();
-    const frames: any[] = [];
-    socket.addEventListener("message", (ev) => {
-      frames.push(JSON.parse(ev.data as string));
-    });
-    socket.send(JSON.stringify(subscribeFrame({ api_access_token: w.agent.token })));
-    await until(() => frames.some((f) => f.type === "confirm_subscription"));
-    await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "online");
-    const routed = await until(() =>
-      frames.find((f) => f.message?.event === "conversation.updated" && f.message.data.id === conversation.id),
-    );
-    expect(routed.message.data).toMatchObject({ assignee_id: w.agent.id, meta: { assignee: { id: w.agent.id } } });
+      // Back through the ActionCable flow (frame-first, piped through the Worker).
+      const back = await upgrade();
+      const socket = back.webSocket!;
+      socket.accept();
+      const frames: any[] = [];
+      socket.addEventListener("message", (ev) => {
+        frames.push(JSON.parse(ev.data as string));
+      });
+      socket.send(JSON.stringify(subscribeFrame({ api_access_token: w.agent.token })));
+      await until(() => frames.some((f) => f.type === "confirm_subscription"));
+      await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "online");
+      const routed = await until(() =>
+        frames.find((f) => f.message?.event === "conversation.updated" && f.message.data.id === conversation.id),
+      );
+      expect(routed.message.data).toMatchObject({ assignee_id: w.agent.id, meta: { assignee: { id: w.agent.id } } });
 
-    // Closing the piped socket reaches the hub too.
-    socket.close(1000, "bye");
-    await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "offline");
-    watcher.close();
-  });
+      // Closing the piped socket reaches the hub too.
+      socket.close(1000, "bye");
+      await until(async () => (await availabilityOf(w.account.id, w.agent.id)) === "offline");
+      watcher.close();
+    },
+  );
 
   it("leaves agents alone who turned auto_offline off, or chose busy", async () => {
     const w = await createWorld();

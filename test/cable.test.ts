@@ -10,42 +10,48 @@ import { api } from "./helpers/api";
 import { connect, contactPubsubToken, subscribeFrame, until, upgrade } from "./helpers/cable";
 
 describe("cable: contact sockets", () => {
-  it("gets the agent's reply as message.created, never a private note, and nothing of other conversations", async () => {
-    const w = await createWorld();
-    const mine = await createConversation(w);
-    const theirs = await createConversation(w);
-    const contact = await connect({ pubsub_token: await contactPubsubToken(mine.contact.id, w.inbox.id) });
-    const other = await connect({ pubsub_token: await contactPubsubToken(theirs.contact.id, w.inbox.id) });
-    const agent = await connect({ api_access_token: w.agent.token });
+  it(
+    "gets the agent's reply as message.created, never " + "a private note, and nothing of other conversations",
+    async () => {
+      const w = await createWorld();
+      const mine = await createConversation(w);
+      const theirs = await createConversation(w);
+      const contact = await connect({ pubsub_token: await contactPubsubToken(mine.contact.id, w.inbox.id) });
+      const other = await connect({ pubsub_token: await contactPubsubToken(theirs.contact.id, w.inbox.id) });
+      const agent = await connect({ api_access_token: w.agent.token });
 
-    const reply = await as(w.agent).post(`${mine.path}/messages`, { content: "Hello from support", echo_id: "echo-1" });
-    await as(w.agent).post(`${mine.path}/messages`, { content: "internal only", private: true });
-    await as(w.agent).post(`${mine.path}/messages`, { content: "second reply" });
-
-    // The agent's socket hearing the note proves the hub handled it (it renders to all sockets at once).
-    await until(() => agent.events("message.created").some((f) => f.data.content === "internal only"));
-    await until(() => contact.events("message.created").length === 2);
-    const frames = contact.events("message.created").sort((a, b) => a.id - b.id);
-    expect(frames.map((f) => f.data.content)).toEqual(["Hello from support", "second reply"]);
-    expect(frames[0]).toMatchObject({
-      event: "message.created",
-      id: expect.any(Number),
-      data: {
-        id: reply.body.id,
+      const reply = await as(w.agent).post(`${mine.path}/messages`, {
         content: "Hello from support",
-        message_type: 1,
-        conversation_id: mine.conversation.id,
-        private: false,
         echo_id: "echo-1",
-        created_at: reply.body.created_at,
-        sender: { id: w.agent.id, type: "user", name: "Agent" },
-      },
-    });
-    expect(JSON.stringify(contact.frames)).not.toContain(w.agent.email);
-    expect(JSON.stringify(contact.frames)).not.toContain("internal only");
-    expect(other.frames).toEqual([]);
-    for (const c of [contact, other, agent]) c.close();
-  });
+      });
+      await as(w.agent).post(`${mine.path}/messages`, { content: "internal only", private: true });
+      await as(w.agent).post(`${mine.path}/messages`, { content: "second reply" });
+
+      // The agent's socket hearing the note proves the hub handled it (it renders to all sockets at once).
+      await until(() => agent.events("message.created").some((f) => f.data.content === "internal only"));
+      await until(() => contact.events("message.created").length === 2);
+      const frames = contact.events("message.created").sort((a, b) => a.id - b.id);
+      expect(frames.map((f) => f.data.content)).toEqual(["Hello from support", "second reply"]);
+      expect(frames[0]).toMatchObject({
+        event: "message.created",
+        id: expect.any(Number),
+        data: {
+          id: reply.body.id,
+          content: "Hello from support",
+          message_type: 1,
+          conversation_id: mine.conversation.id,
+          private: false,
+          echo_id: "echo-1",
+          created_at: reply.body.created_at,
+          sender: { id: w.agent.id, type: "user", name: "Agent" },
+        },
+      });
+      expect(JSON.stringify(contact.frames)).not.toContain(w.agent.email);
+      expect(JSON.stringify(contact.frames)).not.toContain("internal only");
+      expect(other.frames).toEqual([]);
+      for (const c of [contact, other, agent]) c.close();
+    },
+  );
 });
 
 describe("cable: refusals", () => {
@@ -65,16 +71,19 @@ describe("cable: refusals", () => {
     }
   });
 
-  it("refuses an unverified contact when the inbox makes HMAC identity mandatory, and accepts it once verified", async () => {
-    const w = await createWorld();
-    const { contact } = await createConversation(w);
-    const token = await contactPubsubToken(contact.id, w.inbox.id);
-    await env.DB.prepare("update inboxes set hmac_mandatory = 1 where id = ?").bind(w.inbox.id).run();
-    expect((await upgrade({ pubsub_token: token })).status).toBe(401);
-    await env.DB.prepare("update contact_inboxes set hmac_verified = 1 where pubsub_token = ?").bind(token).run();
-    const ok = await connect({ pubsub_token: token });
-    ok.close();
-  });
+  it(
+    "refuses an unverified contact when the inbox makes " + "HMAC identity mandatory, and accepts it once verified",
+    async () => {
+      const w = await createWorld();
+      const { contact } = await createConversation(w);
+      const token = await contactPubsubToken(contact.id, w.inbox.id);
+      await env.DB.prepare("update inboxes set hmac_mandatory = 1 where id = ?").bind(w.inbox.id).run();
+      expect((await upgrade({ pubsub_token: token })).status).toBe(401);
+      await env.DB.prepare("update contact_inboxes set hmac_verified = 1 where pubsub_token = ?").bind(token).run();
+      const ok = await connect({ pubsub_token: token });
+      ok.close();
+    },
+  );
 
   it("makes an agent of several accounts name the account, and refuses one they do not belong to", async () => {
     const w = await createWorld();
@@ -181,26 +190,29 @@ describe("cable: ActionCable", () => {
     socket.close(1000, "done");
   }, 10_000);
 
-  it("speaks ActionCable to a client that put its token in the URL: welcome, confirm, then wrapped frames", async () => {
-    const w = await createWorld();
-    const { contact, path } = await createConversation(w);
-    const since = (await env.DB.prepare("select max(id) id from events").first<{ id: number }>())!.id - 1;
-    const c = await connect(
-      { pubsub_token: await contactPubsubToken(contact.id, w.inbox.id), since: String(since) },
-      { "sec-websocket-protocol": "actioncable-v1-json" },
-    );
-    expect(c.res.headers.get("sec-websocket-protocol")).toBe("actioncable-v1-json");
-    await until(() => c.frames.some((f) => f.type === "welcome"));
-    await as(w.agent).post(`${path}/messages`, { content: "before subscribing" });
-    const sub = subscribeFrame({});
-    c.send(sub);
-    await until(() => c.frames.some((f) => f.type === "confirm_subscription" && f.identifier === sub.identifier));
-    // The replay waited for the subscription, so it carries what came before it too.
-    const replayed = await until(() => c.frames.find((f) => f.message?.data?.content === "before subscribing"));
-    expect(replayed.identifier).toBe(sub.identifier);
-    expect(c.frames.indexOf(replayed)).toBeGreaterThan(c.frames.findIndex((f) => f.type === "confirm_subscription"));
-    c.close();
-  });
+  it(
+    "speaks ActionCable to a client that put its token " + "in the URL: welcome, confirm, then wrapped frames",
+    async () => {
+      const w = await createWorld();
+      const { contact, path } = await createConversation(w);
+      const since = (await env.DB.prepare("select max(id) id from events").first<{ id: number }>())!.id - 1;
+      const c = await connect(
+        { pubsub_token: await contactPubsubToken(contact.id, w.inbox.id), since: String(since) },
+        { "sec-websocket-protocol": "actioncable-v1-json" },
+      );
+      expect(c.res.headers.get("sec-websocket-protocol")).toBe("actioncable-v1-json");
+      await until(() => c.frames.some((f) => f.type === "welcome"));
+      await as(w.agent).post(`${path}/messages`, { content: "before subscribing" });
+      const sub = subscribeFrame({});
+      c.send(sub);
+      await until(() => c.frames.some((f) => f.type === "confirm_subscription" && f.identifier === sub.identifier));
+      // The replay waited for the subscription, so it carries what came before it too.
+      const replayed = await until(() => c.frames.find((f) => f.message?.data?.content === "before subscribing"));
+      expect(replayed.identifier).toBe(sub.identifier);
+      expect(c.frames.indexOf(replayed)).toBeGreaterThan(c.frames.findIndex((f) => f.type === "confirm_subscription"));
+      c.close();
+    },
+  );
 
   it("accepts Chatwoot's dashboard identifier: the user's pubsub_token with account_id and user_id", async () => {
     const w = await createWorld();

@@ -41,11 +41,13 @@ const contactRows = async (contactId: number) => ({
     contactId,
   ),
   terms: await rows(
-    "select * from message_terms where conversation_id in (select id from conversations where contact_id = ?) order by term, message_id",
+    "select * from message_terms where conversation_id in (select id " +
+      "from conversations where contact_id = ?) order by term, message_id",
     contactId,
   ),
   attachments: await rows(
-    "select id, message_id, key from attachments where message_id in (select m.id from messages m join conversations c on c.id = m.conversation_id where c.contact_id = ?) order by id",
+    "select id, message_id, key from attachments where message_id in (select m.id from messages " +
+      "m join conversations c on c.id = m.conversation_id where c.contact_id = ?) order by id",
     contactId,
   ),
   labels: await rows(
@@ -55,66 +57,75 @@ const contactRows = async (contactId: number) => ({
 });
 
 describe("cascade deletes", () => {
-  it("deleting a contact takes its sessions, conversations, messages, search words, attachments and labels, and nothing of another contact", async () => {
-    const w = await createWorld("Cascade");
-    const gone = await busyConversation(w, "walrus");
-    const kept = await busyConversation(w, "walrus");
-    const goneBefore = await contactRows(gone.contact.id);
-    for (const table of Object.values(goneBefore)) expect(table.length).toBeGreaterThan(0);
-    const keptBefore = await contactRows(kept.contact.id);
-    const conversationIds = goneBefore.conversations.map((c) => c.id);
-    const messageIds = goneBefore.messages.map((m) => m.id);
+  it(
+    "deleting a contact takes its sessions, conversations, messages, " +
+      "search words, attachments and labels, and nothing of another contact",
+    async () => {
+      const w = await createWorld("Cascade");
+      const gone = await busyConversation(w, "walrus");
+      const kept = await busyConversation(w, "walrus");
+      const goneBefore = await contactRows(gone.contact.id);
+      for (const table of Object.values(goneBefore)) expect(table.length).toBeGreaterThan(0);
+      const keptBefore = await contactRows(kept.contact.id);
+      const conversationIds = goneBefore.conversations.map((c) => c.id);
+      const messageIds = goneBefore.messages.map((m) => m.id);
 
-    expect((await as(w.admin).delete(`${w.base}/contacts/${gone.contact.id}`)).status).toBe(200);
+      expect((await as(w.admin).delete(`${w.base}/contacts/${gone.contact.id}`)).status).toBe(200);
 
-    expect(await rows("select * from contacts where id = ?", gone.contact.id)).toEqual([]);
-    // By the ids the contact had, so a row that lost its parent cannot hide.
-    const ids = (list: unknown[]) => JSON.stringify(list);
-    expect(
-      await rows("select id from conversations where id in (select value from json_each(?))", ids(conversationIds)),
-    ).toEqual([]);
-    expect(await rows("select id from messages where id in (select value from json_each(?))", ids(messageIds))).toEqual(
-      [],
-    );
-    expect(
-      await rows("select * from message_terms where message_id in (select value from json_each(?))", ids(messageIds)),
-    ).toEqual([]);
-    expect(
-      await rows("select id from attachments where message_id in (select value from json_each(?))", ids(messageIds)),
-    ).toEqual([]);
-    expect(
-      await rows(
-        "select * from conversation_labels where conversation_id in (select value from json_each(?))",
-        ids(conversationIds),
-      ),
-    ).toEqual([]);
-    expect(await rows("select id from contact_inboxes where contact_id = ?", gone.contact.id)).toEqual([]);
-    // The attachment's URL is gone with it.
-    const key = goneBefore.attachments[0].key as string;
-    expect((await api("GET", `/attachments/${key}/receipt.txt`)).status).toBe(404);
+      expect(await rows("select * from contacts where id = ?", gone.contact.id)).toEqual([]);
+      // By the ids the contact had, so a row that lost its parent cannot hide.
+      const ids = (list: unknown[]) => JSON.stringify(list);
+      expect(
+        await rows("select id from conversations where id in (select value from json_each(?))", ids(conversationIds)),
+      ).toEqual([]);
+      expect(
+        await rows("select id from messages where id in (select value from json_each(?))", ids(messageIds)),
+      ).toEqual([]);
+      expect(
+        await rows("select * from message_terms where message_id in (select value from json_each(?))", ids(messageIds)),
+      ).toEqual([]);
+      expect(
+        await rows("select id from attachments where message_id in (select value from json_each(?))", ids(messageIds)),
+      ).toEqual([]);
+      expect(
+        await rows(
+          "select * from conversation_labels where conversation_id in (select value from json_each(?))",
+          ids(conversationIds),
+        ),
+      ).toEqual([]);
+      expect(await rows("select id from contact_inboxes where contact_id = ?", gone.contact.id)).toEqual([]);
+      // The attachment's URL is gone with it.
+      const key = goneBefore.attachments[0].key as string;
+      expect((await api("GET", `/attachments/${key}/receipt.txt`)).status).toBe(404);
 
-    expect(await contactRows(kept.contact.id)).toEqual(keptBefore);
-    const found = await as(w.admin).get(`${w.base}/conversations`, { status: "all", q: "walrus" });
-    expect(found.body.data.payload.map((c: { id: number }) => c.id)).toEqual([kept.conversation.id]);
-  });
+      expect(await contactRows(kept.contact.id)).toEqual(keptBefore);
+      const found = await as(w.admin).get(`${w.base}/conversations`, { status: "all", q: "walrus" });
+      expect(found.body.data.payload.map((c: { id: number }) => c.id)).toEqual([kept.conversation.id]);
+    },
+  );
 
-  it("deleting an account takes every row it owns, search words and attachments included, and leaves other accounts alone", async () => {
-    const w = await createWorld("Doomed");
-    await busyConversation(w, "narwhal");
-    const bystander = await createWorld("Bystander");
-    await busyConversation(bystander, "narwhal");
-    const before = await ownedRows(w.account.id);
-    for (const table of ["contacts", "conversations", "messages", "messageTerms", "labels", "events"] as const)
-      expect(before[table].length).toBeGreaterThan(0);
-    const bystanderBefore = await ownedRows(bystander.account.id);
+  it(
+    "deleting an account takes every row it owns, search words " +
+      "and attachments included, and leaves other accounts alone",
+    async () => {
+      const w = await createWorld("Doomed");
+      await busyConversation(w, "narwhal");
+      const bystander = await createWorld("Bystander");
+      await busyConversation(bystander, "narwhal");
+      const before = await ownedRows(w.account.id);
+      for (const table of ["contacts", "conversations", "messages", "messageTerms", "labels", "events"] as const)
+        expect(before[table].length).toBeGreaterThan(0);
+      const bystanderBefore = await ownedRows(bystander.account.id);
 
-    expect((await platform().delete(`/platform/api/v1/accounts/${w.account.id}`)).status).toBe(200);
+      expect((await platform().delete(`/platform/api/v1/accounts/${w.account.id}`)).status).toBe(200);
 
-    const after = await ownedRows(w.account.id);
-    for (const [table, list] of Object.entries(after)) expect({ table, rows: list.length }).toEqual({ table, rows: 0 });
-    expect(await rows("select id from attachments where account_id = ?", w.account.id)).toEqual([]);
-    expect(await ownedRows(bystander.account.id)).toEqual(bystanderBefore);
-    const found = await as(bystander.admin).get(`${bystander.base}/conversations`, { status: "all", q: "narwhal" });
-    expect(found.body.data.payload).toHaveLength(1);
-  });
+      const after = await ownedRows(w.account.id);
+      for (const [table, list] of Object.entries(after))
+        expect({ table, rows: list.length }).toEqual({ table, rows: 0 });
+      expect(await rows("select id from attachments where account_id = ?", w.account.id)).toEqual([]);
+      expect(await ownedRows(bystander.account.id)).toEqual(bystanderBefore);
+      const found = await as(bystander.admin).get(`${bystander.base}/conversations`, { status: "all", q: "narwhal" });
+      expect(found.body.data.payload).toHaveLength(1);
+    },
+  );
 });

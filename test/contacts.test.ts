@@ -232,7 +232,8 @@ describe("contacts: source_id on create", () => {
     });
     expectError(other, 422, "source_id should be unique");
     const { results } = await env.DB.prepare(
-      "select c.identifier from contact_inboxes ci join contacts c on c.id = ci.contact_id where ci.source_id = 'app-user-7'",
+      "select c.identifier from contact_inboxes ci join contacts " +
+        "c on c.id = ci.contact_id where ci.source_id = 'app-user-7'",
     ).all();
     expect(results).toEqual([{ identifier }]);
   });

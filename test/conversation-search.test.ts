@@ -188,7 +188,8 @@ describe("conversation search (q)", () => {
     // Rows as the previous version wrote them: no words in message_terms, and no cursor yet.
     const insert = (content: string, type: string, attributes = "{}") =>
       env.DB.prepare(
-        `insert into messages (account_id, inbox_id, conversation_id, content, message_type, content_attributes, created_at, updated_at)
+        `insert into messages (account_id, inbox_id, conversation_id, content, message_type, content_attributes,
+           created_at, updated_at)
          select account_id, inbox_id, id, ?, ?, ?, 1, 1 from conversations where uuid = ? returning id`,
       )
         .bind(content, type, attributes, conversation.uuid)

@@ -5,7 +5,8 @@ import { api } from "./helpers/api";
 
 const activities = async (conversationUuid: string) => {
   const { results } = await env.DB.prepare(
-    "select content from messages where message_type = 'activity' and conversation_id = (select id from conversations where uuid = ?) order by id",
+    "select content from messages where message_type = 'activity' and " +
+      "conversation_id = (select id from conversations where uuid = ?) order by id",
   )
     .bind(conversationUuid)
     .all<{ content: string }>();

@@ -13,7 +13,8 @@ const scalar = async (query: string, ...params: unknown[]) => {
 };
 const messageCount = (conversationDisplayId: number, accountId: number) =>
   scalar(
-    "select count(*) n from messages where conversation_id = (select id from conversations where account_id = ? and display_id = ?)",
+    "select count(*) n from messages where conversation_id = (select " +
+      "id from conversations where account_id = ? and display_id = ?)",
     accountId,
     conversationDisplayId,
   );
@@ -133,7 +134,8 @@ describe("Idempotency-Key: concurrency", () => {
     const requestHash = await sha256Hex(`application/json\n${body}`);
     const now = Date.now();
     await env.DB.prepare(
-      "insert into idempotency_keys (scope, request_hash, owner, locked_until, expires_at, created_at) values (?, ?, 'other', ?, ?, ?)",
+      "insert into idempotency_keys (scope, request_hash, owner, " +
+        "locked_until, expires_at, created_at) values (?, ?, 'other', ?, ?, ?)",
     )
       .bind(scope, requestHash, now + 60_000, now + 86_400_000, now)
       .run();

@@ -227,7 +227,8 @@ describe("inboxes: happy path", () => {
     expect(res.body).toEqual({ message: "Inbox deleted" });
     expectError(await as(w.admin).get(`${w.base}/inboxes/${w.inbox.id}`), 404, "Inbox not found");
     const sql =
-      "select (select count(*) from contact_inboxes where inbox_id = ?1) ci, (select count(*) from inbox_members where inbox_id = ?1) m";
+      "select (select count(*) from contact_inboxes where inbox_id = ?1) " +
+      "ci, (select count(*) from inbox_members where inbox_id = ?1) m";
     const left = await env.DB.prepare(sql).bind(w.inbox.id).first();
     expect(left).toEqual({ ci: 0, m: 0 });
   });

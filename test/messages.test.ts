@@ -5,7 +5,8 @@ import { api } from "./helpers/api";
 
 const count = async (conversationId: number, accountId: number) => {
   const { results } = await env.DB.prepare(
-    "select count(*) n from messages where conversation_id = (select id from conversations where account_id = ? and display_id = ?)",
+    "select count(*) n from messages where conversation_id = (select " +
+      "id from conversations where account_id = ? and display_id = ?)",
   )
     .bind(accountId, conversationId)
     .all<{ n: number }>();

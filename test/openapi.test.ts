@@ -63,18 +63,21 @@ describe("OpenAPI document", () => {
 });
 
 describe("OpenAPI document: help for a first call", () => {
-  it("says where an api_access_token comes from, and starts message create's Try it out from a body that works", async () => {
-    const { body: doc } = await api("GET", "/openapi.json");
-    expect(doc.components.securitySchemes.api_access_token.description).toMatch(
-      /npm run dev.*GET \/api\/v1\/profile.*reset_access_token.*Platform API.*sign_in/s,
-    );
-    const example = doc.components.schemas.MessageCreate.example;
-    expect(example).toEqual({ content: expect.any(String), message_type: "outgoing", private: false });
-    const { createConversation, createWorld, as } = await import("./helpers/factories");
-    const w = await createWorld();
-    const { path } = await createConversation(w);
-    const sent = await as(w.admin).post(`${path}/messages`, example);
-    expect(sent.status, sent.text).toBe(200);
-    expect(sent.body.content).toBe(example.content);
-  });
+  it(
+    "says where an api_access_token comes from, and starts " + "message create's Try it out from a body that works",
+    async () => {
+      const { body: doc } = await api("GET", "/openapi.json");
+      expect(doc.components.securitySchemes.api_access_token.description).toMatch(
+        /npm run dev.*GET \/api\/v1\/profile.*reset_access_token.*Platform API.*sign_in/s,
+      );
+      const example = doc.components.schemas.MessageCreate.example;
+      expect(example).toEqual({ content: expect.any(String), message_type: "outgoing", private: false });
+      const { createConversation, createWorld, as } = await import("./helpers/factories");
+      const w = await createWorld();
+      const { path } = await createConversation(w);
+      const sent = await as(w.admin).post(`${path}/messages`, example);
+      expect(sent.status, sent.text).toBe(200);
+      expect(sent.body.content).toBe(example.content);
+    },
+  );
 });

@@ -256,31 +256,35 @@ describe("platform account users", () => {
     expectError(await platform().delete(base, { user_id: u.id }), 404, "Account user not found");
   });
 
-  it("removing a member also takes them out of the account's inboxes and unassigns them; DELETE accepts user_id in the query", async () => {
-    const w = await createWorld();
-    const other = await createWorld("Other");
-    await platform().post(`${P}/accounts/${other.account.id}/account_users`, { user_id: w.agent.id });
-    await createConversation(w);
-    await env.DB.prepare("update conversations set assignee_id = ? where account_id = ?")
-      .bind(w.agent.id, w.account.id)
-      .run();
-    const res = await api("DELETE", `${P}/accounts/${w.account.id}/account_users`, undefined, {
-      token: env.PLATFORM_API_TOKEN,
-      query: { user_id: String(w.agent.id) },
-    });
-    expect(res.status).toBe(200);
-    expect(
-      await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.agent.id),
-    ).toBe(0);
-    expect(
-      await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.admin.id),
-    ).toBe(1);
-    expect(
-      await count("select count(*) n from conversations where account_id = ? and assignee_id is null", w.account.id),
-    ).toBe(1);
-    const profile = await as(w.agent).get("/api/v1/profile");
-    expect(profile.body.accounts.map((a: any) => a.id)).toEqual([other.account.id]);
-  });
+  it(
+    "removing a member also takes them out of the account's inboxes " +
+      "and unassigns them; DELETE accepts user_id in the query",
+    async () => {
+      const w = await createWorld();
+      const other = await createWorld("Other");
+      await platform().post(`${P}/accounts/${other.account.id}/account_users`, { user_id: w.agent.id });
+      await createConversation(w);
+      await env.DB.prepare("update conversations set assignee_id = ? where account_id = ?")
+        .bind(w.agent.id, w.account.id)
+        .run();
+      const res = await api("DELETE", `${P}/accounts/${w.account.id}/account_users`, undefined, {
+        token: env.PLATFORM_API_TOKEN,
+        query: { user_id: String(w.agent.id) },
+      });
+      expect(res.status).toBe(200);
+      expect(
+        await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.agent.id),
+      ).toBe(0);
+      expect(
+        await count("select count(*) n from inbox_members where inbox_id = ? and user_id = ?", w.inbox.id, w.admin.id),
+      ).toBe(1);
+      expect(
+        await count("select count(*) n from conversations where account_id = ? and assignee_id is null", w.account.id),
+      ).toBe(1);
+      const profile = await as(w.agent).get("/api/v1/profile");
+      expect(profile.body.accounts.map((a: any) => a.id)).toEqual([other.account.id]);
+    },
+  );
 
   it("answers 404 for unknown accounts or users and 422 for bad input", async () => {
     const w = await createWorld();

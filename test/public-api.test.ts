@@ -37,50 +37,53 @@ describe("client API: inbox and contacts", () => {
     expectError(await client("no-such-inbox").post("/contacts", { name: "x" }), 404, "Inbox not found");
   });
 
-  it("creates a contact session, is idempotent per source_id, and brings a returning user back to the same session", async () => {
-    const w = await createWorld();
-    const c = client(w.inbox.identifier);
-    const identifier = unique("app-user");
-    const first = ok(
-      await c.post("/contacts", {
-        identifier,
+  it(
+    "creates a contact session, is idempotent per source_id, " + "and brings a returning user back to the same session",
+    async () => {
+      const w = await createWorld();
+      const c = client(w.inbox.identifier);
+      const identifier = unique("app-user");
+      const first = ok(
+        await c.post("/contacts", {
+          identifier,
+          name: "Maya",
+          email: "Maya@Example.test",
+          custom_attributes: { plan: "pro" },
+        }),
+      );
+      expect(first).toMatchObject({
+        source_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        pubsub_token: expect.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{24}$/),
+        id: expect.any(Number),
         name: "Maya",
-        email: "Maya@Example.test",
+        email: "maya@example.test",
+        phone_number: null,
+        identifier,
         custom_attributes: { plan: "pro" },
-      }),
-    );
-    expect(first).toMatchObject({
-      source_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      pubsub_token: expect.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{24}$/),
-      id: expect.any(Number),
-      name: "Maya",
-      email: "maya@example.test",
-      phone_number: null,
-      identifier,
-      custom_attributes: { plan: "pro" },
-      hmac_verified: false,
-    });
-    // The same source_id returns the same session, whatever else is sent.
-    const bySource = ok(await c.post("/contacts", { source_id: first.source_id, name: "Other" }));
-    expect(bySource).toMatchObject({
-      id: first.id,
-      source_id: first.source_id,
-      pubsub_token: first.pubsub_token,
-      name: "Maya",
-    });
-    // A returning user (same identifier, new app install) gets the same contact and session.
-    const returning = ok(await c.post("/contacts", { identifier }));
-    expect(returning).toMatchObject({ id: first.id, source_id: first.source_id });
-    // E-mail reuses the contact, in a fresh session (an e-mail is no proof of who is calling).
-    const byEmail = ok(await c.post("/contacts", { email: "maya@example.test" }));
-    expect(byEmail.id).toBe(first.id);
-    expect(byEmail.source_id).not.toBe(first.source_id);
-    expect(await scalar("select count(*) n from contacts where account_id = ?", w.account.id)).toBe(1);
-    // A chosen source_id is kept; an anonymous contact gets a readable name.
-    const chosen = ok(await c.post("/contacts", { source_id: "device-42" }));
-    expect(chosen).toMatchObject({ source_id: "device-42", name: expect.stringMatching(/^[a-z]+-[a-z]+-\d{3}$/) });
-    expect(chosen.id).not.toBe(first.id);
-  });
+        hmac_verified: false,
+      });
+      // The same source_id returns the same session, whatever else is sent.
+      const bySource = ok(await c.post("/contacts", { source_id: first.source_id, name: "Other" }));
+      expect(bySource).toMatchObject({
+        id: first.id,
+        source_id: first.source_id,
+        pubsub_token: first.pubsub_token,
+        name: "Maya",
+      });
+      // A returning user (same identifier, new app install) gets the same contact and session.
+      const returning = ok(await c.post("/contacts", { identifier }));
+      expect(returning).toMatchObject({ id: first.id, source_id: first.source_id });
+      // E-mail reuses the contact, in a fresh session (an e-mail is no proof of who is calling).
+      const byEmail = ok(await c.post("/contacts", { email: "maya@example.test" }));
+      expect(byEmail.id).toBe(first.id);
+      expect(byEmail.source_id).not.toBe(first.source_id);
+      expect(await scalar("select count(*) n from contacts where account_id = ?", w.account.id)).toBe(1);
+      // A chosen source_id is kept; an anonymous contact gets a readable name.
+      const chosen = ok(await c.post("/contacts", { source_id: "device-42" }));
+      expect(chosen).toMatchObject({ source_id: "device-42", name: expect.stringMatching(/^[a-z]+-[a-z]+-\d{3}$/) });
+      expect(chosen.id).not.toBe(first.id);
+    },
+  );
 
   it("shows and updates the contact; identifier cannot change; conflicts and bad input are 4xx", async () => {
     const w = await createWorld();
@@ -163,26 +166,29 @@ describe("client API: conversations", () => {
     expect([w.admin.id, w.agent.id]).toContain(agentView.body.meta.assignee?.id);
   });
 
-  it("lists the session's conversations 25 a page with Link and X-Total-Count, and never another session's", async () => {
-    const w = await createWorld();
-    const c = client(w.inbox.identifier);
-    const { sourceId } = await startConversation(c);
-    for (let i = 0; i < 25; i++)
-      ok(await c.post(`/contacts/${sourceId}/conversations`, { custom_attributes: { n: i } }));
-    await startConversation(c, { name: "Someone else" });
-    const page1 = await c.get(`/contacts/${sourceId}/conversations`);
-    expect(page1.status).toBe(200);
-    expect(Array.isArray(page1.body)).toBe(true);
-    expect(page1.body).toHaveLength(25);
-    expect(page1.headers.get("x-total-count")).toBe("26");
-    expect(page1.headers.get("link")).toMatch(/page=2>; rel="next"/);
-    const page2 = await c.get(`/contacts/${sourceId}/conversations`, { page: "2" });
-    expect(page2.body).toHaveLength(1);
-    expect(page2.headers.get("link")).toBeNull();
-    const ids = [...page1.body, ...page2.body].map((x: { id: number }) => x.id);
-    expect(new Set(ids).size).toBe(26);
-    expectError(await c.get(`/contacts/${sourceId}/conversations`, { page: "0" }), 422);
-  });
+  it(
+    "lists the session's conversations 25 a page with " + "Link and X-Total-Count, and never another session's",
+    async () => {
+      const w = await createWorld();
+      const c = client(w.inbox.identifier);
+      const { sourceId } = await startConversation(c);
+      for (let i = 0; i < 25; i++)
+        ok(await c.post(`/contacts/${sourceId}/conversations`, { custom_attributes: { n: i } }));
+      await startConversation(c, { name: "Someone else" });
+      const page1 = await c.get(`/contacts/${sourceId}/conversations`);
+      expect(page1.status).toBe(200);
+      expect(Array.isArray(page1.body)).toBe(true);
+      expect(page1.body).toHaveLength(25);
+      expect(page1.headers.get("x-total-count")).toBe("26");
+      expect(page1.headers.get("link")).toMatch(/page=2>; rel="next"/);
+      const page2 = await c.get(`/contacts/${sourceId}/conversations`, { page: "2" });
+      expect(page2.body).toHaveLength(1);
+      expect(page2.headers.get("link")).toBeNull();
+      const ids = [...page1.body, ...page2.body].map((x: { id: number }) => x.id);
+      expect(new Set(ids).size).toBe(26);
+      expectError(await c.get(`/contacts/${sourceId}/conversations`, { page: "0" }), 422);
+    },
+  );
 
   it("shows a conversation with messages for the contact only: no private notes, no activity", async () => {
     const w = await createWorld();
@@ -237,7 +243,8 @@ describe("client API: conversations", () => {
     const resolved = ok(await c.post(`${s.path}/toggle_status`));
     expect(resolved.status).toBe("resolved");
     const activity = await scalar(
-      "select count(*) n from messages where account_id = ? and message_type = 'activity' and content = 'Conversation was marked resolved by Maya'",
+      "select count(*) n from messages where account_id = ? and message_type " +
+        "= 'activity' and content = 'Conversation was marked resolved by Maya'",
       w.account.id,
     );
     expect(activity).toBe(1);
@@ -502,44 +509,51 @@ describe("client API: identity verification (hmac_mandatory)", () => {
 });
 
 describe("client API: who a contact create lands on", () => {
-  it("reuses by phone, never takes a contact with another identifier, and keeps a verified session from an unverified caller", async () => {
-    const w = await createWorld();
-    const c = client(w.inbox.identifier);
-    const byPhone = ok(await c.post("/contacts", { phone_number: "+14155550123", name: "Phone" }));
-    expect(ok(await c.post("/contacts", { phone_number: "+14155550123" })).id).toBe(byPhone.id);
+  it(
+    "reuses by phone, never takes a contact with another identifier, " +
+      "and keeps a verified session from an unverified caller",
+    async () => {
+      const w = await createWorld();
+      const c = client(w.inbox.identifier);
+      const byPhone = ok(await c.post("/contacts", { phone_number: "+14155550123", name: "Phone" }));
+      expect(ok(await c.post("/contacts", { phone_number: "+14155550123" })).id).toBe(byPhone.id);
 
-    const owner = ok(await c.post("/contacts", { identifier: unique("owner"), email: "shared@example.test" }));
-    // Same e-mail, another identifier: not the owner's contact (and the e-mail is taken).
-    expectError(
-      await c.post("/contacts", { identifier: unique("other"), email: "shared@example.test" }),
-      422,
-      "Email has already been taken",
-    );
-    const other = ok(await c.post("/contacts", { identifier: unique("other") }));
-    expect(other.id).not.toBe(owner.id);
+      const owner = ok(await c.post("/contacts", { identifier: unique("owner"), email: "shared@example.test" }));
+      // Same e-mail, another identifier: not the owner's contact (and the e-mail is taken).
+      expectError(
+        await c.post("/contacts", { identifier: unique("other"), email: "shared@example.test" }),
+        422,
+        "Email has already been taken",
+      );
+      const other = ok(await c.post("/contacts", { identifier: unique("other") }));
+      expect(other.id).not.toBe(owner.id);
 
-    // Without hmac_mandatory, a verified session is still only handed to a verified caller.
-    const identifier = unique("verified");
-    const hash = await hmacSha256Hex(w.inbox.hmacToken, identifier);
-    const verified = ok(await c.post("/contacts", { identifier, identifier_hash: hash }));
-    const unverified = ok(await c.post("/contacts", { identifier }));
-    expect(unverified).toMatchObject({ id: verified.id, hmac_verified: false });
-    expect(unverified.source_id).not.toBe(verified.source_id);
-    expect(ok(await c.post("/contacts", { identifier, identifier_hash: hash })).source_id).toBe(verified.source_id);
-  });
+      // Without hmac_mandatory, a verified session is still only handed to a verified caller.
+      const identifier = unique("verified");
+      const hash = await hmacSha256Hex(w.inbox.hmacToken, identifier);
+      const verified = ok(await c.post("/contacts", { identifier, identifier_hash: hash }));
+      const unverified = ok(await c.post("/contacts", { identifier }));
+      expect(unverified).toMatchObject({ id: verified.id, hmac_verified: false });
+      expect(unverified.source_id).not.toBe(verified.source_id);
+      expect(ok(await c.post("/contacts", { identifier, identifier_hash: hash })).source_id).toBe(verified.source_id);
+    },
+  );
 
-  it("returns the latest conversation with lock_to_single_conversation, and opens a blocked contact's resolved", async () => {
-    const w = await createWorld();
-    await testDb().update(inboxes).set({ lockToSingleConversation: true }).where(eq(inboxes.id, w.inbox.id));
-    const c = client(w.inbox.identifier);
-    const s = await startConversation(c);
-    const again = ok(await c.post(`/contacts/${s.sourceId}/conversations`));
-    expect(again.id).toBe(s.conversation.id);
-    expect(await scalar("select count(*) n from conversations where account_id = ?", w.account.id)).toBe(1);
+  it(
+    "returns the latest conversation with lock_to_single_conversation, " + "and opens a blocked contact's resolved",
+    async () => {
+      const w = await createWorld();
+      await testDb().update(inboxes).set({ lockToSingleConversation: true }).where(eq(inboxes.id, w.inbox.id));
+      const c = client(w.inbox.identifier);
+      const s = await startConversation(c);
+      const again = ok(await c.post(`/contacts/${s.sourceId}/conversations`));
+      expect(again.id).toBe(s.conversation.id);
+      expect(await scalar("select count(*) n from conversations where account_id = ?", w.account.id)).toBe(1);
 
-    await testDb().update(inboxes).set({ lockToSingleConversation: false }).where(eq(inboxes.id, w.inbox.id));
-    const blocked = ok(await c.post("/contacts", { name: "Blocked" }));
-    await env.DB.prepare("update contacts set blocked = 1 where id = ?").bind(blocked.id).run();
-    expect(ok(await c.post(`/contacts/${blocked.source_id}/conversations`)).status).toBe("resolved");
-  });
+      await testDb().update(inboxes).set({ lockToSingleConversation: false }).where(eq(inboxes.id, w.inbox.id));
+      const blocked = ok(await c.post("/contacts", { name: "Blocked" }));
+      await env.DB.prepare("update contacts set blocked = 1 where id = ?").bind(blocked.id).run();
+      expect(ok(await c.post(`/contacts/${blocked.source_id}/conversations`)).status).toBe("resolved");
+    },
+  );
 });

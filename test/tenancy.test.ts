@@ -10,7 +10,8 @@ const MARKERS = ["Bella Secret", "B-SECRET-MESSAGE", "b-secret-team"];
 /** Everything account B owns, as rows (its users' names and e-mails too), to compare before and after the attack. */
 async function snapshot(b: World) {
   const users = await env.DB.prepare(
-    "select id, name, email, display_name from users where id in (select user_id from account_users where account_id = ?) order by id",
+    "select id, name, email, display_name from users where id in (select " +
+      "user_id from account_users where account_id = ?) order by id",
   )
     .bind(b.account.id)
     .all();

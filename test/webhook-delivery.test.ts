@@ -299,8 +299,10 @@ describe("the outbox sweeper", () => {
     const [pending] = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
     await env.DB.prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 149)
-       INSERT INTO deliveries (uid, account_id, event_id, webhook_id, inbox_id, status, attempts, next_attempt_at, created_at, updated_at)
-       SELECT d.uid || '-' || n.i, d.account_id, d.event_id, d.webhook_id, d.inbox_id, 'pending', 0, d.next_attempt_at, d.created_at, d.updated_at
+       INSERT INTO deliveries (uid, account_id, event_id, webhook_id, inbox_id, status, attempts, next_attempt_at,
+         created_at, updated_at)
+       SELECT d.uid || '-' || n.i, d.account_id, d.event_id, d.webhook_id, d.inbox_id, 'pending', 0,
+         d.next_attempt_at, d.created_at, d.updated_at
        FROM deliveries d, n WHERE d.id = ?`,
     )
       .bind(pending.id)

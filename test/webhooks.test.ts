@@ -96,35 +96,38 @@ describe("webhooks: happy path", () => {
     expect((await as(other.admin).get(`${other.base}/webhooks`)).body.payload.webhooks).toHaveLength(1);
   });
 
-  it("updates the fields given with PATCH and PUT, wrapped or flat, leaving the rest and the secret alone", async () => {
-    const w = await createWorld();
-    const hook = await newWebhook(w, { name: "Before", inbox_id: w.inbox.id });
-    const patched = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {
-      name: "After",
-      subscriptions: ["inbox_created"],
-    });
-    expect(patched.status).toBe(200);
-    expect(patched.body.payload.webhook).toEqual({ ...hook, name: "After", subscriptions: ["inbox_created"] });
-    const put = await as(w.admin).put(`${w.base}/webhooks/${hook.id}`, {
-      webhook: { url: "https://other.example.com/x", inbox_id: null },
-    });
-    expect(put.status).toBe(200);
-    expect(put.body.payload.webhook).toEqual({
-      ...hook,
-      name: "After",
-      subscriptions: ["inbox_created"],
-      url: "https://other.example.com/x",
-      inbox: null,
-    });
-    const empty = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {});
-    expect(empty.body).toEqual(put.body);
-    expect(await webhookRow(hook.id)).toMatchObject({
-      name: "After",
-      url: "https://other.example.com/x",
-      inbox_id: null,
-      secret: hook.secret,
-    });
-  });
+  it(
+    "updates the fields given with PATCH and PUT, wrapped " + "or flat, leaving the rest and the secret alone",
+    async () => {
+      const w = await createWorld();
+      const hook = await newWebhook(w, { name: "Before", inbox_id: w.inbox.id });
+      const patched = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {
+        name: "After",
+        subscriptions: ["inbox_created"],
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.payload.webhook).toEqual({ ...hook, name: "After", subscriptions: ["inbox_created"] });
+      const put = await as(w.admin).put(`${w.base}/webhooks/${hook.id}`, {
+        webhook: { url: "https://other.example.com/x", inbox_id: null },
+      });
+      expect(put.status).toBe(200);
+      expect(put.body.payload.webhook).toEqual({
+        ...hook,
+        name: "After",
+        subscriptions: ["inbox_created"],
+        url: "https://other.example.com/x",
+        inbox: null,
+      });
+      const empty = await as(w.admin).patch(`${w.base}/webhooks/${hook.id}`, {});
+      expect(empty.body).toEqual(put.body);
+      expect(await webhookRow(hook.id)).toMatchObject({
+        name: "After",
+        url: "https://other.example.com/x",
+        inbox_id: null,
+        secret: hook.secret,
+      });
+    },
+  );
 
   it("re-enables a disabled webhook on `webhook_disabled: false` or a new url, and only then", async () => {
     const w = await createWorld();

@@ -38,7 +38,8 @@ async function webhooksOnly(dev, receiver) {
   for (let i = 0; i < warmup; i++) await reply(`warm-up ${i}`);
   const r = await measureDeliveries(receiver, reply, { count: messages, concurrency, waitSeconds });
   console.log(
-    `\nKonversio webhook bench: local wrangler dev, ${messages} agent replies, concurrency ${concurrency} (after ${warmup} warm-up replies)`,
+    `\nKonversio webhook bench: local wrangler dev, ${messages} agent ` +
+      `replies, concurrency ${concurrency} (after ${warmup} warm-up replies)`,
   );
   console.log(describeDeliveries(r, receiver));
 }

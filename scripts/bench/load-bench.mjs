@@ -59,19 +59,24 @@ export async function runLoadBench(dev, receiver) {
   if (webhookReport) {
     const { r, received, created } = webhookReport;
     console.log(
-      `\nWebhook delivery while agent message create was under load (a probe reply every 100 ms in another conversation):`,
+      `\nWebhook delivery while agent message create was under ` +
+        `load (a probe reply every 100 ms in another conversation):`,
     );
     console.log(
-      `  probe POST .../messages  ${r.sent} sent; latency p50 ${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`,
+      `  probe POST .../messages  ${r.sent} sent; latency p50 ` +
+        `${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`,
     );
     console.log(
-      `  message_created          ${r.deliveries.length}/${r.sent} probe replies delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}`,
+      `  message_created          ${r.deliveries.length}/${r.sent} ` +
+        `probe replies delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}`,
     );
     console.log(
-      `                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`,
+      `                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, ` +
+        `p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`,
     );
     console.log(
-      `  all message_created received since the warm-up: ${received}, for ${created + r.sent} messages created by warm-up, load and probe`,
+      `  all message_created received since the warm-up: ${received}, for ` +
+        `${created + r.sent} messages created by warm-up, load and probe`,
     );
   }
 }

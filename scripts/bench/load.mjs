@@ -79,7 +79,9 @@ export function loadRoutes(world) {
     {
       name: "public message create",
       method: "POST",
-      path: `/public/api/v1/inboxes/${inbox.inbox_identifier}/contacts/${second.sourceId}/conversations/${publicConversation}/messages`,
+      path:
+        `/public/api/v1/inboxes/${inbox.inbox_identifier}/contacts/${second.sourceId}` +
+        `/conversations/${publicConversation}/messages`,
       // The client API allows 100 requests / 10 s per inbox + client IP: every request gets its own IP.
       setupRequest: (req, n) => ({
         ...req,

@@ -132,7 +132,8 @@ async function prepare(baseUrl, receiverUrl) {
   await sleep(1500);
   const firstId = async (p) => (await api.get(p)).payload?.[0]?.id ?? 1;
   const publicMessages = await client(baseUrl).get(
-    `/public/api/v1/inboxes/${seeded.inbox.inbox_identifier}/contacts/${second.sourceId}/conversations/${publicConversationId}/messages`,
+    `/public/api/v1/inboxes/${seeded.inbox.inbox_identifier}/contacts/${second.sourceId}` +
+      `/conversations/${publicConversationId}/messages`,
   );
   return {
     ...seeded,
@@ -189,14 +190,14 @@ export async function measureRoundTrips(baseUrl, receiverUrl) {
       body,
       { allowError: true },
     );
-    rows.push([
-      `${method} ${template.replace(/^\/api\/v1\/accounts\/\{account_id\}/, "…").replace(/^\/public\/api\/v1\/inboxes\/\{inbox_identifier\}/, "/public…")}`,
-      res.status,
-      roundTrips(res.headers) ?? "n/a",
-    ]);
+    const shown = template
+      .replace(/^\/api\/v1\/accounts\/\{account_id\}/, "…")
+      .replace(/^\/public\/api\/v1\/inboxes\/\{inbox_identifier\}/, "/public…");
+    rows.push([`${method} ${shown}`, res.status, roundTrips(res.headers) ?? "n/a"]);
   }
   console.log(
-    "\nD1 round trips per request (one call per route, auth included; … = /api/v1/accounts/{account_id}, /public… = /public/api/v1/inboxes/{inbox_identifier})\n",
+    "\nD1 round trips per request (one call per route, auth included; … = " +
+      "/api/v1/accounts/{account_id}, /public… = /public/api/v1/inboxes/{inbox_identifier})\n",
   );
   console.log(table(["route", "status", "round trips"], rows));
   if (skipped.length) console.log(`\nNot called (${skipped.length}):\n${skipped.map((s) => `  ${s}`).join("\n")}`);

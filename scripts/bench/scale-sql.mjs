@@ -17,7 +17,8 @@ export function accountRowsSql({ accountId: a, inboxId, agentId, contacts, conve
   const range = (n) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})`;
   const statements = [
     `${range(contacts)}
-INSERT INTO contacts (account_id, name, email, identifier, blocked, custom_attributes, additional_attributes, last_activity_at, created_at, updated_at)
+INSERT INTO contacts (account_id, name, email, identifier, blocked, custom_attributes, additional_attributes,
+  last_activity_at, created_at, updated_at)
 SELECT ${a}, 'Scale Customer ' || i || CASE WHEN i % 100 = 0 THEN ' Refundsson' ELSE '' END,
   'scale-${a}-' || i || '@example.test', 'scale-${a}-' || i, 0, '{}', '{}', ${t0} + i * 1000, ${t0} + i, ${t0} + i
 FROM n;`,
@@ -31,7 +32,8 @@ SELECT ${a}, ${displayBase} + i, printf('%08x-5ca1-4000-8000-%012x', ${a}, i), $
   CASE i % 10 WHEN 7 THEN 'resolved' WHEN 8 THEN 'resolved' WHEN 9 THEN 'pending' ELSE 'open' END,
   CASE WHEN i % 3 = 0 THEN ${agentId} ELSE NULL END,
   '[]', '{}', '{}', 0, ${t0} + i * 10000, ${t0} + i * 10000, ${t0} + i * 10000
-FROM n JOIN contact_inboxes ci ON ci.inbox_id = ${inboxId} AND ci.source_id = 'scale-${a}-' || ((i - 1) % ${contacts} + 1);`,
+FROM n JOIN contact_inboxes ci ON ci.inbox_id = ${inboxId}
+  AND ci.source_id = 'scale-${a}-' || ((i - 1) % ${contacts} + 1);`,
     // Messages interleave across conversations, as they arrive in a live account.
     `${range(messages)}
 INSERT INTO messages (account_id, inbox_id, conversation_id, content, message_type, content_type, content_attributes,
@@ -41,7 +43,8 @@ SELECT ${a}, ${inboxId}, c.id,
   CASE WHEN i % 2 = 1 THEN 'incoming' ELSE 'outgoing' END, 'text', '{}', '{}', 0, 'sent',
   CASE WHEN i % 2 = 1 THEN 'Contact' ELSE 'User' END, CASE WHEN i % 2 = 1 THEN c.contact_id ELSE ${agentId} END,
   ${t0} + i * 100, ${t0} + i * 100
-FROM n JOIN conversations c ON c.account_id = ${a} AND c.display_id = ${displayBase} + ((i - 1) % ${conversations}) + 1;`,
+FROM n JOIN conversations c ON c.account_id = ${a}
+  AND c.display_id = ${displayBase} + ((i - 1) % ${conversations}) + 1;`,
     // Their search words, as the app's tokenizer would cut them: the content is lower-case-able
     // ASCII words and digits separated by single spaces, so splitting on spaces is the same cut.
     // Only this SQL's messages (created 400 days back); the API-seeded ones were indexed when written.
@@ -53,9 +56,11 @@ ORDER BY 1, 2, 3, 4;`,
     // Nothing for the cron's backfill to revisit: every message so far is indexed.
     `INSERT INTO message_terms_backfill (id, next_id, end_id) SELECT 1, max(id), max(id) FROM messages WHERE true
 ON CONFLICT DO NOTHING;`,
-    `UPDATE conversations SET last_message_id = (SELECT max(m.id) FROM messages m WHERE m.conversation_id = conversations.id)
+    `UPDATE conversations SET last_message_id = (SELECT max(m.id) FROM messages m
+      WHERE m.conversation_id = conversations.id)
 WHERE account_id = ${a} AND display_id > ${displayBase};`,
-    `UPDATE accounts SET last_display_id = (SELECT max(display_id) FROM conversations WHERE account_id = ${a}) WHERE id = ${a};`,
+    `UPDATE accounts SET last_display_id = (SELECT max(display_id) ` +
+      `FROM conversations WHERE account_id = ${a}) WHERE id = ${a};`,
   ];
   return statements.join("\n");
 }

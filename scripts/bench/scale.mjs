@@ -117,7 +117,8 @@ export async function runScaleBench() {
     const totalConversations = plan.reduce((s, p) => s + p.conversations, 0);
     const totalMessages = plan.reduce((s, p) => s + p.messages, 0);
     console.log(
-      `Inserting ${totalConversations} conversations and ${totalMessages} messages in ${plan.length} accounts with wrangler d1 execute...`,
+      `Inserting ${totalConversations} conversations and ${totalMessages} ` +
+        `messages in ${plan.length} accounts with wrangler d1 execute...`,
     );
     const t0 = now();
     await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", sqlFile, "--yes"]);
@@ -166,9 +167,11 @@ export async function runScaleBench() {
       }
     }
     console.log(`
-Scale: ${conversations} conversations / ${messages} messages in the big account, ${smallConversations} conversations in the small one,
-${noiseAccounts} noise accounts of ${noiseConversations} conversations; about ${perConversation} messages per conversation.
-Bulk insert (wrangler d1 execute --local --file): ${seedSeconds.toFixed(1)} s for ${totalConversations} conversations and ${totalMessages} messages.
+Scale: ${conversations} conversations / ${messages} messages in the big account,
+${smallConversations} conversations in the small one, ${noiseAccounts} noise accounts of ${noiseConversations}
+conversations; about ${perConversation} messages per conversation.
+Bulk insert (wrangler d1 execute --local --file): ${seedSeconds.toFixed(1)} s for ${totalConversations} conversations
+and ${totalMessages} messages.
 rows: the list's total (conversations: all_count, contacts: count) or the page's length (messages).
 Sequential: ${samples} requests one after another (at most ~20 s) after one unmeasured; D1 p50: the Server-Timing
 D1 time; autocannon: ${connections} connections, ${duration} s, req/s = completed requests / duration. The server is

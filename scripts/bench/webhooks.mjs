@@ -87,8 +87,13 @@ export async function measureDeliveries(
 
 export function describeDeliveries(r, receiver) {
   return [
-    `  agent POST .../messages  ${r.postRate.toFixed(1)} req/s; latency p50 ${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`,
-    `  message_created webhook  ${r.deliveries.length}/${r.sent} delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}, ${receiver.duplicates()} duplicates, ${r.deliveryRate.toFixed(1)}/s`,
-    `                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`,
+    `  agent POST .../messages  ${r.postRate.toFixed(1)} req/s; latency p50 ` +
+      `${ms(percentile(r.postLatencies, 50))}, p99 ${ms(percentile(r.postLatencies, 99))}`,
+    `  message_created webhook  ` +
+      `${r.deliveries.length}/${r.sent} ` +
+      `delivered${r.missing ? ` (${r.missing} missing when we stopped waiting)` : ""}, ${receiver.duplicates()} ` +
+      `duplicates, ${r.deliveryRate.toFixed(1)}/s`,
+    `                           POST sent -> received: p50 ${ms(percentile(r.deliveries, 50))}, ` +
+      `p99 ${ms(percentile(r.deliveries, 99))}, max ${ms(r.deliveries.at(-1))}`,
   ].join("\n");
 }

@@ -6,7 +6,8 @@ const count = (rows) => Number(rows[0]?.n ?? 0);
 
 /**
  * Every check, as `{ name, ok, detail }`. `acked` is what the clients were told was stored:
- * `{ contacts: Set<identifier>, conversations: Set<"inbox:id">, incoming: Map<echo, messageId>, replies: Map<echo, messageId> }`.
+ * `{ contacts: Set<identifier>, conversations: Set<"inbox:id">, incoming: Map<echo, messageId>, replies:
+ * Map<echo, messageId> }`.
  */
 export async function runChecks({ persistDir, world, acked, receiver, prefix }) {
   const q = (sql) => queryLocalD1(persistDir, sql);
@@ -17,11 +18,13 @@ export async function runChecks({ persistDir, world, acked, receiver, prefix }) 
 
   const messageChecks = async (label, messageType, echoPrefix, ackedMap) => {
     const dupes = await q(
-      `SELECT conversation_id, echo_id, count(*) AS n FROM messages WHERE account_id = ${account} AND echo_id LIKE '${echoPrefix}%'
+      `SELECT conversation_id, echo_id, count(*) AS n FROM messages WHERE account_id = ${account}
+        AND echo_id LIKE '${echoPrefix}%'
        GROUP BY conversation_id, echo_id HAVING n > 1 LIMIT 20`,
     );
     const stored = await q(
-      `SELECT id, echo_id FROM messages WHERE account_id = ${account} AND message_type = '${messageType}' AND echo_id LIKE '${echoPrefix}%'`,
+      `SELECT id, echo_id FROM messages WHERE account_id = ${account} AND ` +
+        `message_type = '${messageType}' AND echo_id LIKE '${echoPrefix}%'`,
     );
     const storedEcho = new Map(stored.map((r) => [r.echo_id, r.id]));
     const missing = [...ackedMap.keys()].filter((e) => !storedEcho.has(e));
@@ -35,14 +38,16 @@ export async function runChecks({ persistDir, world, acked, receiver, prefix }) 
     check(
       `${label} stored = acknowledged`,
       missing.length === 0 && wrongId.length === 0 && unacked.length === 0 && stored.length === ackedMap.size,
-      `stored ${stored.length}, acknowledged ${ackedMap.size}, missing ${missing.length}, stored but unacknowledged ${unacked.length}, id mismatch ${wrongId.length}`,
+      `stored ${stored.length}, acknowledged ${ackedMap.size}, missing ${missing.length}, ` +
+        `stored but unacknowledged ${unacked.length}, id mismatch ${wrongId.length}`,
     );
   };
   await messageChecks("integrator messages", "incoming", `${prefix}-in-`, acked.incoming);
   await messageChecks("agent replies", "outgoing", `${prefix}-re-`, acked.replies);
 
   const contactDupes = await q(
-    `SELECT identifier, count(*) AS n FROM contacts WHERE account_id = ${account} GROUP BY identifier HAVING n > 1 LIMIT 20`,
+    `SELECT identifier, count(*) AS n FROM contacts WHERE account_id ` +
+      `= ${account} GROUP BY identifier HAVING n > 1 LIMIT 20`,
   );
   const contacts = count(await q(`SELECT count(*) AS n FROM contacts WHERE account_id = ${account}`));
   check(
@@ -52,7 +57,8 @@ export async function runChecks({ persistDir, world, acked, receiver, prefix }) 
   );
 
   const convDupes = await q(
-    `SELECT contact_id, count(*) AS n FROM conversations WHERE account_id = ${account} GROUP BY contact_id HAVING n > 1 LIMIT 20`,
+    `SELECT contact_id, count(*) AS n FROM conversations WHERE ` +
+      `account_id = ${account} GROUP BY contact_id HAVING n > 1 LIMIT 20`,
   );
   const conversations = count(await q(`SELECT count(*) AS n FROM conversations WHERE account_id = ${account}`));
   check(
@@ -62,7 +68,8 @@ export async function runChecks({ persistDir, world, acked, receiver, prefix }) 
   );
 
   const eventDupes = await q(
-    `SELECT message_id, count(*) AS n FROM events WHERE account_id = ${account} AND event = 'message_created' GROUP BY message_id HAVING n > 1 LIMIT 20`,
+    `SELECT message_id, count(*) AS n FROM events WHERE account_id = ${account} ` +
+      `AND event = 'message_created' GROUP BY message_id HAVING n > 1 LIMIT 20`,
   );
   check(
     "one message_created event per message",

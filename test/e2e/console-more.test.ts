@@ -178,29 +178,32 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     expect(created.json.attachments.map((a: { file_type: string }) => a.file_type).sort()).toEqual(["file", "image"]);
   });
 
-  it("shows an end user's files sent through the client API (multipart attachments[]) in the open conversation", async () => {
-    const form = new FormData();
-    form.set("content", "Screenshot and log attached");
-    form.append("attachments[]", new Blob([PNG], { type: "image/png" }), "screen.png");
-    form.append("attachments[]", new Blob([LOG], { type: "text/plain" }), "checkout.log");
-    await client(`/contacts/${sourceId}/conversations/${conversationId}/messages`, form);
+  it(
+    "shows an end user's files sent through the client API " + "(multipart attachments[]) in the open conversation",
+    async () => {
+      const form = new FormData();
+      form.set("content", "Screenshot and log attached");
+      form.append("attachments[]", new Blob([PNG], { type: "image/png" }), "screen.png");
+      form.append("attachments[]", new Blob([LOG], { type: "text/plain" }), "checkout.log");
+      await client(`/contacts/${sourceId}/conversations/${conversationId}/messages`, form);
 
-    const incoming = page
-      .getByRole("listitem", { name: /Incoming message from Lena Berg/ })
-      .filter({ hasText: "Screenshot and log attached" });
-    const image = incoming.getByRole("img", { name: "screen.png" });
-    await image.waitFor({ timeout: 15_000 });
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
-    const link = incoming.getByRole("link", { name: /Download checkout\.log/ });
-    const href = await link.getAttribute("href");
-    const file = await fetch(new URL(href!, server.url));
-    expect(file.status).toBe(200);
-    expect(Buffer.from(await file.arrayBuffer())).toEqual(LOG);
-    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
-    expect(download.suggestedFilename()).toBe("checkout.log");
-    expect(readFileSync(await download.path())).toEqual(LOG);
-    await expectAccessible(page, "conversation with attachments");
-  });
+      const incoming = page
+        .getByRole("listitem", { name: /Incoming message from Lena Berg/ })
+        .filter({ hasText: "Screenshot and log attached" });
+      const image = incoming.getByRole("img", { name: "screen.png" });
+      await image.waitFor({ timeout: 15_000 });
+      await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
+      const link = incoming.getByRole("link", { name: /Download checkout\.log/ });
+      const href = await link.getAttribute("href");
+      const file = await fetch(new URL(href!, server.url));
+      expect(file.status).toBe(200);
+      expect(Buffer.from(await file.arrayBuffer())).toEqual(LOG);
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toBe("checkout.log");
+      expect(readFileSync(await download.path())).toEqual(LOG);
+      await expectAccessible(page, "conversation with attachments");
+    },
+  );
 
   it("shows a reply whose delivery failed with its error and Retry, which re-sends it", async () => {
     await page.getByLabel("Reply").fill("Your refund is on its way");
@@ -402,56 +405,60 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     expect(errors).toEqual([]);
   });
 
-  it("loads older messages above the latest 20, keeps them through live messages and reloads, then hides the button", async () => {
-    const contact = await client("/contacts", { identifier: "user-779", name: "Ada Page" });
-    const id = (await client(`/contacts/${contact.source_id}/conversations`, {})).id as number;
-    const text = (n: number) => `Long thread message ${String(n).padStart(2, "0")}`;
-    for (let n = 1; n <= 26; n++)
-      await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(n) });
+  it(
+    "loads older messages above the latest 20, keeps them " +
+      "through live messages and reloads, then hides the button",
+    async () => {
+      const contact = await client("/contacts", { identifier: "user-779", name: "Ada Page" });
+      const id = (await client(`/contacts/${contact.source_id}/conversations`, {})).id as number;
+      const text = (n: number) => `Long thread message ${String(n).padStart(2, "0")}`;
+      for (let n = 1; n <= 26; n++)
+        await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(n) });
 
-    await page.goto(`${server.url}/app/conversations/${id}`);
-    await thread().getByText(text(26), { exact: true }).waitFor();
-    const shown = async () =>
-      (await thread().locator(".content").allTextContents()).filter((t) => t.startsWith("Long thread message"));
-    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => text(from + i));
-    expect(await shown()).toEqual(range(7, 26));
-    const older = page.getByRole("button", { name: "Load older messages" });
-    await older.waitFor();
-    await expectAccessible(page, "conversation with older messages");
+      await page.goto(`${server.url}/app/conversations/${id}`);
+      await thread().getByText(text(26), { exact: true }).waitFor();
+      const shown = async () =>
+        (await thread().locator(".content").allTextContents()).filter((t) => t.startsWith("Long thread message"));
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => text(from + i));
+      expect(await shown()).toEqual(range(7, 26));
+      const older = page.getByRole("button", { name: "Load older messages" });
+      await older.waitFor();
+      await expectAccessible(page, "conversation with older messages");
 
-    // What was the first message stays where it was on screen when older ones come in above it.
-    const top = () =>
-      thread()
-        .getByText(text(7), { exact: true })
-        .evaluate((el) => el.getBoundingClientRect().top);
-    await older.scrollIntoViewIfNeeded();
-    const before = await top();
-    await older.click();
-    await thread().getByText(text(1), { exact: true }).waitFor();
-    expect(await shown()).toEqual(range(1, 26));
-    expect(Math.abs((await top()) - before)).toBeLessThan(4);
-    // Nothing is older than message 1: the button goes away, the focus stays in the thread.
-    await expect.poll(() => older.count()).toBe(0);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Messages");
+      // What was the first message stays where it was on screen when older ones come in above it.
+      const top = () =>
+        thread()
+          .getByText(text(7), { exact: true })
+          .evaluate((el) => el.getBoundingClientRect().top);
+      await older.scrollIntoViewIfNeeded();
+      const before = await top();
+      await older.click();
+      await thread().getByText(text(1), { exact: true }).waitFor();
+      expect(await shown()).toEqual(range(1, 26));
+      expect(Math.abs((await top()) - before)).toBeLessThan(4);
+      // Nothing is older than message 1: the button goes away, the focus stays in the thread.
+      await expect.poll(() => older.count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Messages");
 
-    // A live message and a reload of the latest page (a status change) keep the older ones, once each.
-    await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(27) });
-    await thread().getByText(text(27), { exact: true }).waitFor({ timeout: 15_000 });
-    const reloaded = page.waitForResponse(
-      (r) =>
-        r.request().method() === "GET" &&
-        new URL(r.url()).pathname.endsWith(`/conversations/${id}/messages`) &&
-        !r.url().includes("before="),
-    );
-    await agentApi("POST", `/conversations/${id}/toggle_status`, { status: "pending" });
-    await page.getByText("Status: pending").waitFor();
-    await (await reloaded).finished();
-    await thread()
-      .getByText(/pending/i)
-      .first()
-      .waitFor();
-    expect(await shown()).toEqual(range(1, 27));
-    expect(await older.count()).toBe(0);
-    expect(errors).toEqual([]);
-  });
+      // A live message and a reload of the latest page (a status change) keep the older ones, once each.
+      await client(`/contacts/${contact.source_id}/conversations/${id}/messages`, { content: text(27) });
+      await thread().getByText(text(27), { exact: true }).waitFor({ timeout: 15_000 });
+      const reloaded = page.waitForResponse(
+        (r) =>
+          r.request().method() === "GET" &&
+          new URL(r.url()).pathname.endsWith(`/conversations/${id}/messages`) &&
+          !r.url().includes("before="),
+      );
+      await agentApi("POST", `/conversations/${id}/toggle_status`, { status: "pending" });
+      await page.getByText("Status: pending").waitFor();
+      await (await reloaded).finished();
+      await thread()
+        .getByText(/pending/i)
+        .first()
+        .waitFor();
+      expect(await shown()).toEqual(range(1, 27));
+      expect(await older.count()).toBe(0);
+      expect(errors).toEqual([]);
+    },
+  );
 });

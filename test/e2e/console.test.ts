@@ -202,72 +202,82 @@ describe("the agent console", () => {
     await page.getByRole("button", { name: "Resolve" }).waitFor();
   });
 
-  it("creates an API inbox through Settings → Inboxes → Add Inbox whose identifier works on the client API", async () => {
-    await page.getByRole("link", { name: "Settings" }).click();
-    await page.getByRole("heading", { name: "Inboxes" }).waitFor();
-    await expectAccessible(page, "inboxes");
-    await page.getByRole("link", { name: "Add Inbox" }).click();
-    await page.getByRole("button", { name: /^API/ }).click();
-    await page.getByLabel("Inbox name").fill("Kiosk support");
-    await expectAccessible(page, "add inbox");
-    await page.getByRole("button", { name: "Create Inbox" }).click();
-    await page.getByRole("checkbox", { name: /Demo Admin/ }).waitFor();
-    await page.getByRole("button", { name: "Add agents" }).click();
-    await page.getByRole("link", { name: "Open inbox settings" }).click();
-    await page.getByRole("heading", { name: "Kiosk support" }).waitFor();
+  it(
+    "creates an API inbox through Settings → Inboxes → " + "Add Inbox whose identifier works on the client API",
+    async () => {
+      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("heading", { name: "Inboxes" }).waitFor();
+      await expectAccessible(page, "inboxes");
+      await page.getByRole("link", { name: "Add Inbox" }).click();
+      await page.getByRole("button", { name: /^API/ }).click();
+      await page.getByLabel("Inbox name").fill("Kiosk support");
+      await expectAccessible(page, "add inbox");
+      await page.getByRole("button", { name: "Create Inbox" }).click();
+      await page.getByRole("checkbox", { name: /Demo Admin/ }).waitFor();
+      await page.getByRole("button", { name: "Add agents" }).click();
+      await page.getByRole("link", { name: "Open inbox settings" }).click();
+      await page.getByRole("heading", { name: "Kiosk support" }).waitFor();
 
-    const shown = (await page.getByLabel("Inbox Identifier", { exact: true }).textContent())!.trim();
-    expect(shown).toMatch(/^\w{16,}$/);
-    const session = await client(shown, "/contacts", { identifier: "kiosk-7", name: "Kiosk 7" });
-    expect(session.source_id).toBeTruthy();
-    await client(shown, `/contacts/${session.source_id}/conversations`, {});
+      const shown = (await page.getByLabel("Inbox Identifier", { exact: true }).textContent())!.trim();
+      expect(shown).toMatch(/^\w{16,}$/);
+      const session = await client(shown, "/contacts", { identifier: "kiosk-7", name: "Kiosk 7" });
+      expect(session.source_id).toBeTruthy();
+      await client(shown, `/contacts/${session.source_id}/conversations`, {});
 
-    // The HMAC token is hidden until revealed.
-    await page.getByRole("button", { name: "Reveal HMAC token" }).click();
-    expect(await page.getByLabel("HMAC token", { exact: true }).textContent()).toMatch(/^\w{16,}$/);
-    await page.getByRole("checkbox", { name: /Demo Admin/ }).isChecked();
-    await expectAccessible(page, "inbox settings");
-    await screenshots(page, "inbox-settings");
-  });
+      // The HMAC token is hidden until revealed.
+      await page.getByRole("button", { name: "Reveal HMAC token" }).click();
+      expect(await page.getByLabel("HMAC token", { exact: true }).textContent()).toMatch(/^\w{16,}$/);
+      await page.getByRole("checkbox", { name: /Demo Admin/ }).isChecked();
+      await expectAccessible(page, "inbox settings");
+      await screenshots(page, "inbox-settings");
+    },
+  );
 
-  it("adds an account webhook for message_created under Settings → Integrations → Webhooks and shows its delivery", async () => {
-    await page.getByRole("link", { name: "Integrations → Webhooks" }).click();
-    await page.getByRole("heading", { name: "Webhooks" }).waitFor();
-    await page.getByRole("button", { name: "Add webhook" }).click();
-    await page.getByLabel("Webhook URL").fill(`${receiver.url}/account`);
-    await page.getByLabel("Name (optional)").fill("Order backend");
-    expect(await page.getByRole("checkbox", { name: "message_created" }).isChecked()).toBe(true);
-    await page.getByRole("button", { name: "Create webhook" }).click();
-    const hook = page.getByRole("listitem", { name: "Webhook Order backend" });
-    await hook.waitFor();
+  it(
+    "adds an account webhook for message_created under " + "Settings → Integrations → Webhooks and shows its delivery",
+    async () => {
+      await page.getByRole("link", { name: "Integrations → Webhooks" }).click();
+      await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+      await page.getByRole("button", { name: "Add webhook" }).click();
+      await page.getByLabel("Webhook URL").fill(`${receiver.url}/account`);
+      await page.getByLabel("Name (optional)").fill("Order backend");
+      expect(await page.getByRole("checkbox", { name: "message_created" }).isChecked()).toBe(true);
+      await page.getByRole("button", { name: "Create webhook" }).click();
+      const hook = page.getByRole("listitem", { name: "Webhook Order backend" });
+      await hook.waitFor();
 
-    await agentApi("POST", `/conversations/${conversationId}/messages`, { content: "Reply for the account webhook" });
-    await until("the account webhook's delivery", () =>
-      receiver.received.find((r) => r.path === "/account" && r.json.content === "Reply for the account webhook"),
-    );
-    await expect
-      .poll(
-        async () => {
-          await hook.getByRole("button", { name: "Refresh log" }).click();
-          return hook.getByRole("row").filter({ hasText: "message_created" }).filter({ hasText: "delivered" }).count();
-        },
-        { timeout: 15_000 },
-      )
-      .toBeGreaterThan(0);
-    await hook.getByRole("button", { name: "Details" }).first().click();
-    await hook.getByText("Delivery id").waitFor();
-    const before = receiver.received.length;
-    await hook
-      .getByRole("button", { name: /^Redeliver message_created/ })
-      .first()
-      .click();
-    await until(
-      "the redelivery",
-      () => receiver.received.length > before && receiver.received.slice(before).some((r) => r.path === "/account"),
-    );
-    await expectAccessible(page, "webhooks");
-    await screenshots(page, "webhooks");
-  });
+      await agentApi("POST", `/conversations/${conversationId}/messages`, { content: "Reply for the account webhook" });
+      await until("the account webhook's delivery", () =>
+        receiver.received.find((r) => r.path === "/account" && r.json.content === "Reply for the account webhook"),
+      );
+      await expect
+        .poll(
+          async () => {
+            await hook.getByRole("button", { name: "Refresh log" }).click();
+            return hook
+              .getByRole("row")
+              .filter({ hasText: "message_created" })
+              .filter({ hasText: "delivered" })
+              .count();
+          },
+          { timeout: 15_000 },
+        )
+        .toBeGreaterThan(0);
+      await hook.getByRole("button", { name: "Details" }).first().click();
+      await hook.getByText("Delivery id").waitFor();
+      const before = receiver.received.length;
+      await hook
+        .getByRole("button", { name: /^Redeliver message_created/ })
+        .first()
+        .click();
+      await until(
+        "the redelivery",
+        () => receiver.received.length > before && receiver.received.slice(before).some((r) => r.path === "/account"),
+      );
+      await expectAccessible(page, "webhooks");
+      await screenshots(page, "webhooks");
+    },
+  );
 
   it("invites an agent with a one-time set-password link; the agent signs in and sees no Settings", async () => {
     await page.getByRole("link", { name: "Agents" }).click();

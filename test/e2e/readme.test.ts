@@ -48,7 +48,9 @@ describe("README walk-through", () => {
 
   it("runs the client API section (an app's flow) after it, as written", async () => {
     const exportLine = server.output().match(/^\s*(export KONVERSIO=.*)$/m)?.[1];
-    const script = `set -euo pipefail\n${exportLine}\n${walkThroughScript()}\n${sectionScript("From an app: the client API", 4)}`;
+    const script =
+      `set -euo ` +
+      `pipefail\n${exportLine}\n${walkThroughScript()}\n${sectionScript("From an app: the client API", 4)}`;
     const { stdout } = await promisify(execFile)("bash", ["-c", script], { cwd: projectRoot, timeout: 60_000 });
     const lines = stdout.trim().split("\n").slice(-5);
     expect(lines).toEqual([

@@ -52,7 +52,8 @@ async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 3
     if (shellExit !== undefined) break;
   }
   throw new Error(
-    `no ${what} (shell ${shellExit === undefined ? "running" : `exited ${shellExit}`})\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+    `no ${what} (shell ` +
+      `${shellExit === undefined ? "running" : `exited ${shellExit}`})\nstdout:\n${stdout}\nstderr:\n${stderr}`,
   );
 }
 

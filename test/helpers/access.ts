@@ -41,10 +41,12 @@ const OWNED: Record<string, string> = {
   accountUsers: "select * from account_users where account_id = ?1 order by id",
   inboxes: "select * from inboxes where account_id = ?1 order by id",
   inboxMembers:
-    "select * from inbox_members where inbox_id in (select id from inboxes where account_id = ?1) order by inbox_id, user_id",
+    "select * from inbox_members where inbox_id in (select id from " +
+    "inboxes where account_id = ?1) order by inbox_id, user_id",
   teams: "select * from teams where account_id = ?1 order by id",
   teamMembers:
-    "select * from team_members where team_id in (select id from teams where account_id = ?1) order by team_id, user_id",
+    "select * from team_members where team_id in (select id from " +
+    "teams where account_id = ?1) order by team_id, user_id",
   contacts: "select * from contacts where account_id = ?1 order by id",
   contactInboxes:
     "select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?1) order by id",
@@ -54,7 +56,8 @@ const OWNED: Record<string, string> = {
   messageTerms: "select * from message_terms where account_id = ?1 order by term, conversation_id, message_id",
   // Without the file bytes: the row and its size say enough.
   attachments:
-    "select id, account_id, message_id, key, file_name, content_type, file_size from attachments where account_id = ?1 order by id",
+    "select id, account_id, message_id, key, file_name, content_type, " +
+    "file_size from attachments where account_id = ?1 order by id",
   webhooks: "select * from webhooks where account_id = ?1 order by id",
   events: "select * from events where account_id = ?1 order by id",
   deliveries: "select * from deliveries where account_id = ?1 order by id",

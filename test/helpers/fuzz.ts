@@ -215,7 +215,10 @@ export class Fuzzer {
     return true;
   }
 
-  /** Values the field's schema refuses: a wrong kind, a string past maxLength, a number under the minimum, a fraction for an integer, too many items. */
+  /**
+   * Values the field's schema refuses: a wrong kind, a string past maxLength, a number under the minimum, a
+   * fraction for an integer, too many items.
+   */
   refusedValues(s: JsonSchema): unknown[] {
     const alts = this.alternatives(s);
     // A control character refuses a key (docs/api.md); the field's pattern says whether it is one.
@@ -287,7 +290,8 @@ export class Fuzzer {
         });
     }
     // Free-form objects: the same operation again and again with large new keys, then one too large.
-    // A round may be refused for another reason (a create's unique e-mail, sent again), so its 422 need not name the field.
+    // A round may be refused for another reason (a create's unique e-mail, sent again), so its 422 need not
+    // name the field.
     for (const [name] of Object.entries(properties).filter(([, schema]) => this.isFreeFormObject(schema))) {
       for (let round = 0; round < LARGE_MERGES; round++)
         out.push({

@@ -177,7 +177,10 @@ export const MATRIX: Record<string, Entry> = {
   [`POST ${plat}/users/{id}/reset_access_token`]: { access: "platform" },
 };
 
-/** Tokenless by design: health, attachment downloads (unguessable key), the WebSocket (its own auth). /openapi.json and /swagger are not in the document. */
+/**
+ * Tokenless by design: health, attachment downloads (unguessable key), the WebSocket (its own auth).
+ * /openapi.json and /swagger are not in the document.
+ */
 export const UNAUTHENTICATED = [
   "GET /api",
   "GET /attachments/{key}/{file_name}",

@@ -22,8 +22,13 @@ const isUser = (v: Viewer, userId: number) => v.kind === "user" && v.userId === 
 const isAdmin = (v: Viewer) => v.kind === "user" && v.admin;
 
 /** The caller's own profile routes: GET/PUT/PATCH profile, availability, auto_offline (not the contact lookup POST). */
-const PROFILE =
-  /^(GET|PUT|PATCH) \/api\/v1\/profile$|^POST \/api\/v1\/profile\/(availability|auto_offline|reset_access_token)$|^GET \/auth\/validate_token$/;
+const PROFILE = new RegExp(
+  [
+    String.raw`^(GET|PUT|PATCH) /api/v1/profile$`,
+    String.raw`^POST /api/v1/profile/(availability|auto_offline|reset_access_token)$`,
+    String.raw`^GET /auth/validate_token$`,
+  ].join("|"),
+);
 const INBOX_ADMIN = /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/inboxes(\/\{id\}(\/reset_secret)?)?$/;
 const WEBHOOK_ADMIN =
   /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/webhooks(\/\{id\}(\/reset_secret)?)?$/;
@@ -43,14 +48,16 @@ export async function worldSecrets(w: Ctx, tokens: { userId: number; token: stri
   const id = w.account.id;
   const [users, inboxes, hooks, sessions] = await Promise.all([
     all(
-      "select u.id, u.password_hash, u.pubsub_token from users u where u.id in (select user_id from account_users where account_id = ?) or u.id = ?",
+      "select u.id, u.password_hash, u.pubsub_token from users u where u.id in " +
+        "(select user_id from account_users where account_id = ?) or u.id = ?",
       id,
       w.user.id,
     ),
     all("select hmac_token, secret, previous_secret from inboxes where account_id = ?", id),
     all("select secret, previous_secret from webhooks where account_id = ?", id),
     all(
-      "select ci.source_id, ci.pubsub_token, ci.inbox_id from contact_inboxes ci join contacts c on c.id = ci.contact_id where c.account_id = ?",
+      "select ci.source_id, ci.pubsub_token, ci.inbox_id from contact_inboxes " +
+        "ci join contacts c on c.id = ci.contact_id where c.account_id = ?",
       id,
     ),
   ]);
@@ -99,7 +106,8 @@ export async function worldSecrets(w: Ctx, tokens: { userId: number; token: stri
       shownTo: (_key, v) => v.kind === "client" || v.kind === "platform" || seesInbox(i.id)(v),
     });
   for (const s of sessions) {
-    // A source_id a client chose may be any text (even one that is also some field's value); the generated ones are unguessable.
+    // A source_id a client chose may be any text (even one that is also some field's value); the generated
+    // ones are unguessable.
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(s.source_id)))
       secrets.push({
         name: `a source_id of inbox ${s.inbox_id}`,
@@ -109,7 +117,8 @@ export async function worldSecrets(w: Ctx, tokens: { userId: number; token: stri
     secrets.push({
       name: `session ${s.source_id}'s pubsub_token`,
       value: String(s.pubsub_token),
-      // The contact lookup (POST /api/v1/profile) hands an integrator's backend the session it finds, as the article describes.
+      // The contact lookup (POST /api/v1/profile) hands an integrator's backend the session it finds, as the
+      // article describes.
       shownTo: (key, v) =>
         (v.kind === "client" && v.sourceId === s.source_id && CLIENT_SESSION.test(key)) ||
         (v.kind === "user" && key === "POST /api/v1/profile"),

@@ -84,7 +84,7 @@ export function Conversations({ selected }: { selected: number | null }) {
     <div class={`conversations ${selected ? "has-selection" : ""}`}>
       <section class="list-pane" aria-labelledby="conversations-title">
         <h1 id="conversations-title">Conversations</h1>
-        {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons, not a form section: a fieldset would add a border and a legend */}
+        {/* biome-ignore lint/a11y/useSemanticElements: toggle buttons, not a form section (no fieldset border) */}
         <div class="views" role="group" aria-label="View">
           {VIEWS.map(([value, text, count]) => (
             <button type="button" key={value} aria-pressed={view === value} onClick={() => setView(value)}>
