@@ -1,4 +1,4 @@
-import { OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
+import { OpenAPIHono, type RouteConfig, type RouteHandler, type z } from "@hono/zod-openapi";
 import type { AppEnv } from "../middleware/context";
 import { validationError } from "../lib/zod";
 
@@ -37,3 +37,11 @@ export function body(schema: z.ZodType, opts: { multipart?: boolean; description
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { content: { "application/json": { schema } }, description };
 }
+
+/**
+ * The one handler type: a handler of route `R` of a routes module (`typeof routes`), with the
+ * request context (`AppEnv`) every middleware shares and the route's validated input typed.
+ */
+export type AppRouteHandler<Routes, R extends keyof Routes> = Routes[R] extends RouteConfig
+  ? RouteHandler<Routes[R], AppEnv>
+  : never;

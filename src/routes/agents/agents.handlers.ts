@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import { drainForAgent } from "../../services/routing";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../middleware/context";
@@ -8,17 +8,15 @@ import { setPasswordUrl } from "../../services/sessions";
 import { AgentCreateBody, AgentUpdateBody } from "./agents.schemas";
 import type * as routes from "./agents.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
 const scope = (c: { var: AppEnv["Variables"] }) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
 const json = (r: agents.AgentRow) => agent(r.user, r.membership);
 
-export const list: Handler<"list"> = async (c) => {
+export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const rows = await agents.listAgents(scope(c));
   return c.json(rows.map(json), 200);
 };
 
-export const create: Handler<"create"> = async (c) => {
+export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = await parseBody(c, AgentCreateBody, "agent");
   const created = await agents.createAgent(scope(c), input);
   const link = created.passwordToken
@@ -27,7 +25,7 @@ export const create: Handler<"create"> = async (c) => {
   return c.json({ ...json(created), ...link }, 200);
 };
 
-export const update: Handler<"update"> = async (c) => {
+export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, AgentUpdateBody, "agent");
   const agent = await agents.updateAgent(scope(c), id, input);
@@ -37,7 +35,7 @@ export const update: Handler<"update"> = async (c) => {
   return c.json(json(agent), 200);
 };
 
-export const remove: Handler<"remove"> = async (c) => {
+export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { id } = c.req.valid("param");
   await agents.removeAgent(scope(c), id);
   return c.json({ message: "Agent removed from the account" }, 200);

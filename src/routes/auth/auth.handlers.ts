@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { parseBody } from "../../lib/body";
@@ -9,8 +9,6 @@ import * as sessions from "../../services/sessions";
 import { SetPasswordBody, SignInBody } from "./auth.schemas";
 import type * as routes from "./auth.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
 /** HttpOnly and SameSite=Lax always; Secure wherever the console is served over https (all but local dev). */
 const cookieOptions = (c: Context<AppEnv>) => ({
   httpOnly: true,
@@ -19,7 +17,7 @@ const cookieOptions = (c: Context<AppEnv>) => ({
   path: "/",
 });
 
-export const signIn: Handler<"signIn"> = async (c) => {
+export const signIn: AppRouteHandler<typeof routes, "signIn"> = async (c) => {
   const input = await parseBody(c, SignInBody, "user");
   const signedIn = await sessions.signIn(c.var.db, {
     ...input,
@@ -36,7 +34,7 @@ export const signIn: Handler<"signIn"> = async (c) => {
   );
 };
 
-export const validateToken: Handler<"validateToken"> = async (c) => {
+export const validateToken: AppRouteHandler<typeof routes, "validateToken"> = async (c) => {
   const { user, token, credential } = c.var.principal;
   const view = await showProfile(c.var.db, user);
   // The CSRF token only means something for the cookie; an API-token caller needs none.
@@ -48,13 +46,13 @@ export const validateToken: Handler<"validateToken"> = async (c) => {
   );
 };
 
-export const signOut: Handler<"signOut"> = async (c) => {
+export const signOut: AppRouteHandler<typeof routes, "signOut"> = async (c) => {
   await sessions.signOut(c.var.db, c.var.principal.credential);
   deleteCookie(c, sessions.SESSION_COOKIE, cookieOptions(c));
   return c.json({ success: true as const }, 200);
 };
 
-export const setPassword: Handler<"setPassword"> = async (c) => {
+export const setPassword: AppRouteHandler<typeof routes, "setPassword"> = async (c) => {
   const input = await parseBody(c, SetPasswordBody, "user");
   await sessions.setPasswordWithToken(c.var.db, input.token, input.password);
   return c.json({ success: true as const }, 200);

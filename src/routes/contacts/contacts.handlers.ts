@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import type { AppEnv } from "../../middleware/context";
 import { parseBody } from "../../lib/body";
 import { contact } from "../../serializers/contact";
@@ -9,8 +9,6 @@ import type { ContactSort } from "../../services/contacts";
 import { ContactCreateBody, ContactInboxCreateBody, ContactUpdateBody } from "./contacts.schemas";
 import type * as routes from "./contacts.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
 const scope = (c: { var: AppEnv["Variables"] }) => ({
   db: c.var.db,
   accountId: c.var.principal.account!.id,
@@ -20,7 +18,7 @@ const scope = (c: { var: AppEnv["Variables"] }) => ({
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
   contact(r.contact, include ? r.contactInboxes : undefined);
 
-export const list: Handler<"list"> = async (c) => {
+export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const { page = 1, sort, include_contact_inboxes } = c.req.valid("query");
   const result = await contacts.listContacts(scope(c), page, sort as ContactSort | undefined);
   return c.json(
@@ -32,7 +30,7 @@ export const list: Handler<"list"> = async (c) => {
   );
 };
 
-export const search: Handler<"search"> = async (c) => {
+export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
   const { page = 1, sort, q, include_contact_inboxes } = c.req.valid("query");
   const result = await contacts.searchContacts(scope(c), q ?? "", page, sort as ContactSort | undefined);
   return c.json(
@@ -44,7 +42,7 @@ export const search: Handler<"search"> = async (c) => {
   );
 };
 
-export const create: Handler<"create"> = async (c) => {
+export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = await parseBody(c, ContactCreateBody, "contact");
   const result = await contacts.createContact(scope(c), input);
   const ci = result.contactInbox;
@@ -59,30 +57,30 @@ export const create: Handler<"create"> = async (c) => {
   );
 };
 
-export const show: Handler<"show"> = async (c) => {
+export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
   const { id } = c.req.valid("param");
   return c.json({ payload: withInboxes(await contacts.showContact(scope(c), id)) }, 200);
 };
 
-export const update: Handler<"update"> = async (c) => {
+export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, ContactUpdateBody, "contact");
   return c.json({ payload: withInboxes(await contacts.updateContact(scope(c), id, input)) }, 200);
 };
 
-export const remove: Handler<"remove"> = async (c) => {
+export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { id } = c.req.valid("param");
   await contacts.deleteContact(scope(c), id);
   return c.json({ message: "Contact deleted" }, 200);
 };
 
-export const conversations: Handler<"conversations"> = async (c) => {
+export const conversations: AppRouteHandler<typeof routes, "conversations"> = async (c) => {
   const { id } = c.req.valid("param");
   const views = await contacts.contactConversations(scope(c), id);
   return c.json({ payload: views.map(conversation) }, 200);
 };
 
-export const contactInboxes: Handler<"contactInboxes"> = async (c) => {
+export const contactInboxes: AppRouteHandler<typeof routes, "contactInboxes"> = async (c) => {
   const { id } = c.req.valid("param");
   const found = await contacts.showContact(scope(c), id);
   return c.json(
@@ -93,7 +91,7 @@ export const contactInboxes: Handler<"contactInboxes"> = async (c) => {
   );
 };
 
-export const createContactInbox: Handler<"createContactInbox"> = async (c) => {
+export const createContactInbox: AppRouteHandler<typeof routes, "createContactInbox"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, ContactInboxCreateBody, "contact_inbox");
   const ci = await contacts.addContactInbox(scope(c), id, input);

@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../middleware/context";
 import { conversation } from "../../serializers/conversation";
@@ -12,27 +12,25 @@ import { unix } from "../../lib/time";
 import type * as routes from "./conversations.routes";
 import * as s from "./conversations.schemas";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
 const current = (c: { var: AppEnv["Variables"] }) => visibleConversation(c.var.principal, c.var.preload);
 
-export const list: Handler<"list"> = async (c) => {
+export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const result = await conversations.listConversations(ctxOf(c), c.req.valid("query"));
   return c.json({ data: { meta: result.meta, payload: result.conversations.map(conversation) } }, 200);
 };
 
-export const meta: Handler<"meta"> = async (c) => {
+export const meta: AppRouteHandler<typeof routes, "meta"> = async (c) => {
   return c.json({ meta: await conversations.conversationCounts(ctxOf(c), c.req.valid("query")) }, 200);
 };
 
-export const create: Handler<"create"> = async (c) => {
+export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = await parseBody(c, s.ConversationCreateBody, "conversation");
   return c.json(conversation(await conversations.createConversation(ctxOf(c), input)), 200);
 };
 
-export const show: Handler<"show"> = async (c) => c.json(conversation(current(c)), 200);
+export const show: AppRouteHandler<typeof routes, "show"> = async (c) => c.json(conversation(current(c)), 200);
 
-export const update: Handler<"update"> = async (c) => {
+export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const v = current(c);
   const { priority } = await parseBody(c, s.PriorityBody, "conversation");
   const ctx = ctxOf(c);
@@ -40,7 +38,7 @@ export const update: Handler<"update"> = async (c) => {
   return c.json(conversation(await conversations.findConversation(ctx, v.conversation.displayId)), 200);
 };
 
-export const toggleStatus: Handler<"toggleStatus"> = async (c) => {
+export const toggleStatus: AppRouteHandler<typeof routes, "toggleStatus"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.ToggleStatusBody, "conversation");
   const result = await actions.toggleStatus(ctxOf(c), v, actorName(c.var.principal), input.status, input.snoozed_until);
@@ -58,19 +56,19 @@ export const toggleStatus: Handler<"toggleStatus"> = async (c) => {
   );
 };
 
-export const togglePriority: Handler<"togglePriority"> = async (c) => {
+export const togglePriority: AppRouteHandler<typeof routes, "togglePriority"> = async (c) => {
   const v = current(c);
   const { priority } = await parseBody(c, s.PriorityBody, "conversation");
   await actions.setPriority(ctxOf(c), v, priority);
   return c.json({}, 200);
 };
 
-export const updateLastSeen: Handler<"updateLastSeen"> = async (c) => {
+export const updateLastSeen: AppRouteHandler<typeof routes, "updateLastSeen"> = async (c) => {
   const at = await actions.markSeenByAgent(ctxOf(c), current(c));
   return c.json({ agent_last_seen_at: Math.floor(at / 1000), unread_count: 0 as const }, 200);
 };
 
-export const assignments: Handler<"assignments"> = async (c) => {
+export const assignments: AppRouteHandler<typeof routes, "assignments"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.AssignmentBody, "assignment");
   const ctx = ctxOf(c);
@@ -82,27 +80,28 @@ export const assignments: Handler<"assignments"> = async (c) => {
   return c.json(a ? agent(a.user, a.membership) : null, 200);
 };
 
-export const labels: Handler<"labels"> = async (c) => c.json({ payload: current(c).conversation.labels }, 200);
+export const labels: AppRouteHandler<typeof routes, "labels"> = async (c) =>
+  c.json({ payload: current(c).conversation.labels }, 200);
 
-export const setLabels: Handler<"setLabels"> = async (c) => {
+export const setLabels: AppRouteHandler<typeof routes, "setLabels"> = async (c) => {
   const v = current(c);
   const { labels } = await parseBody(c, s.LabelsBody);
   return c.json({ payload: await actions.setLabels(ctxOf(c), v, labels) }, 200);
 };
 
-export const customAttributes: Handler<"customAttributes"> = async (c) => {
+export const customAttributes: AppRouteHandler<typeof routes, "customAttributes"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.CustomAttributesBody);
   return c.json({ custom_attributes: await actions.setCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
 };
 
-export const destroyCustomAttributes: Handler<"destroyCustomAttributes"> = async (c) => {
+export const destroyCustomAttributes: AppRouteHandler<typeof routes, "destroyCustomAttributes"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.DestroyCustomAttributesBody);
   return c.json({ custom_attributes: await actions.removeCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
 };
 
-export const toggleTyping: Handler<"toggleTyping"> = async (c) => {
+export const toggleTyping: AppRouteHandler<typeof routes, "toggleTyping"> = async (c) => {
   const v = current(c);
   const input = await parseBody(c, s.TypingBody);
   await actions.setTyping(

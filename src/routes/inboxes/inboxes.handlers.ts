@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../middleware/context";
 import { inbox } from "../../serializers/inbox";
@@ -8,26 +8,25 @@ import type { Viewer } from "../../views/visibility";
 import { InboxCreateBody, InboxUpdateBody } from "./inboxes.schemas";
 import type * as routes from "./inboxes.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 type Vars = { var: AppEnv["Variables"] };
 
 const accountId = (c: Vars) => c.var.principal.account!.id;
 const viewer = (c: Vars): Viewer => viewerOf(c.var.principal);
 const asAdmin = { admin: true };
 
-export const list: Handler<"list"> = async (c) => {
+export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const v = viewer(c);
   const rows = await inboxes.listInboxes(c.var.db, accountId(c), v);
   return c.json({ payload: rows.map((r) => inbox(r, v)) }, 200);
 };
 
-export const show: Handler<"show"> = async (c) => {
+export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
   const { id } = c.req.valid("param");
   const v = viewer(c);
   return c.json(inbox(await inboxes.showInbox(c.var.db, accountId(c), v, id), v), 200);
 };
 
-export const create: Handler<"create"> = async (c) => {
+export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = await parseBody(c, InboxCreateBody, "inbox");
   const row = await inboxes.createInbox(
     c.var.db,
@@ -38,20 +37,20 @@ export const create: Handler<"create"> = async (c) => {
   return c.json(inbox(row, asAdmin), 200);
 };
 
-export const update: Handler<"update"> = async (c) => {
+export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, InboxUpdateBody, "inbox");
   const row = await inboxes.updateInbox(c.var.db, accountId(c), id, inboxes.inboxSettings(input, c.env), c.var.outbox);
   return c.json(inbox(row, asAdmin), 200);
 };
 
-export const remove: Handler<"remove"> = async (c) => {
+export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { id } = c.req.valid("param");
   await inboxes.deleteInbox(c.var.db, accountId(c), id);
   return c.json({ message: "Inbox deleted" }, 200);
 };
 
-export const resetSecret: Handler<"resetSecret"> = async (c) => {
+export const resetSecret: AppRouteHandler<typeof routes, "resetSecret"> = async (c) => {
   const { id } = c.req.valid("param");
   return c.json(inbox(await inboxes.resetInboxSecret(c.var.db, accountId(c), id), asAdmin), 200);
 };

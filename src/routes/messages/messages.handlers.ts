@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../middleware/context";
 import { unixOrZero } from "../../lib/time";
@@ -16,9 +16,7 @@ const files = (c: { req: { url: string } }, attachments: StoredAttachment[]) => 
   origin: new URL(c.req.url).origin,
 });
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
-export const list: Handler<"list"> = async (c) => {
+export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const v = visibleConversation(c.var.principal, c.var.preload);
   const rows = await messages.listMessages(c.var.db, v.conversation.id, c.req.valid("query"));
   return c.json(
@@ -44,7 +42,7 @@ export const list: Handler<"list"> = async (c) => {
   );
 };
 
-export const create: Handler<"create"> = async (c) => {
+export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const v = visibleConversation(c.var.principal, c.var.preload);
   const input = await parseBody(c, s.MessageCreateBody, "message");
   const row = await messages.createMessage(ctxOf(c), v, input);
@@ -64,7 +62,7 @@ function preloaded(c: { var: AppEnv["Variables"] }) {
   return { v, m };
 }
 
-export const remove: Handler<"remove"> = async (c) => {
+export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { v, m } = preloaded(c);
   const row = await messages.deleteMessage(ctxOf(c), m.message);
   return c.json(
@@ -73,7 +71,7 @@ export const remove: Handler<"remove"> = async (c) => {
   );
 };
 
-export const updateStatus: Handler<"updateStatus"> = async (c) => {
+export const updateStatus: AppRouteHandler<typeof routes, "updateStatus"> = async (c) => {
   const { v, m } = preloaded(c);
   const input = await parseBody(c, s.MessageStatusBody, "message");
   const row = await messages.updateMessageStatus(ctxOf(c), m.message, input.status, input.external_error);
@@ -88,7 +86,7 @@ export const updateStatus: Handler<"updateStatus"> = async (c) => {
   );
 };
 
-export const retry: Handler<"retry"> = async (c) => {
+export const retry: AppRouteHandler<typeof routes, "retry"> = async (c) => {
   const { v, m } = preloaded(c);
   const row = await messages.retryMessage(ctxOf(c), c.env.WEBHOOK_QUEUE, m.message);
   return c.json(

@@ -1,5 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../middleware/context";
+import type { AppRouteHandler } from "../openapi";
 import { parseBody } from "../../lib/body";
 import { platformUser } from "../../serializers/platform-user";
 import * as platform from "../../services/platform";
@@ -7,32 +6,30 @@ import { resetAccessToken } from "../../services/users";
 import { UserCreateBody, UserUpdateBody } from "./users.schemas";
 import type * as routes from "./users.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
-export const create: Handler<"create"> = async (c) => {
+export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = await parseBody(c, UserCreateBody, "user");
   const { user, token } = await platform.createPlatformUser(c.var.db, input);
   return c.json(platformUser(user, token), 200);
 };
 
-export const show: Handler<"show"> = async (c) => {
+export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
   const { id } = c.req.valid("param");
   return c.json(platformUser(await platform.findUser(c.var.db, id)), 200);
 };
 
-export const update: Handler<"update"> = async (c) => {
+export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = await parseBody(c, UserUpdateBody, "user");
   return c.json(platformUser(await platform.updateUser(c.var.db, id, input)), 200);
 };
 
-export const remove: Handler<"remove"> = async (c) => {
+export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { id } = c.req.valid("param");
   await platform.deleteUser(c.var.db, id);
   return c.json({ message: "User deleted" }, 200);
 };
 
-export const resetToken: Handler<"resetToken"> = async (c) => {
+export const resetToken: AppRouteHandler<typeof routes, "resetToken"> = async (c) => {
   const { id } = c.req.valid("param");
   const user = await platform.findUser(c.var.db, id);
   return c.json(platformUser(user, await resetAccessToken(c.var.db, user.id)), 200);

@@ -1,30 +1,27 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import { drainForAgent } from "../../services/routing";
 import { findOrCreateContactProfile } from "../../services/contact-profile";
 import { contact } from "../../serializers/contact";
-import type { AppEnv } from "../../middleware/context";
 import { parseBody } from "../../lib/body";
 import { profile } from "../../serializers/user";
 import * as profiles from "../../services/profile";
 import { AutoOfflineBody, AvailabilityBody, ProfileUpdateBody, ContactProfileBody } from "./profile.schemas";
 import type * as routes from "./profile.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
-
 const render = (view: profiles.ProfileView, token: string) => profile(view.user, token, view.memberships);
 
-export const show: Handler<"show"> = async (c) => {
+export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
   const { user, token } = c.var.principal;
   return c.json(render(await profiles.showProfile(c.var.db, user), token), 200);
 };
 
-export const update: Handler<"update"> = async (c) => {
+export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { user, token, credential } = c.var.principal;
   const input = await parseBody(c, ProfileUpdateBody, "profile");
   return c.json(render(await profiles.updateProfile(c.var.db, user, input, credential), token), 200);
 };
 
-export const availability: Handler<"availability"> = async (c) => {
+export const availability: AppRouteHandler<typeof routes, "availability"> = async (c) => {
   const { user, token } = c.var.principal;
   const input = await parseBody(c, AvailabilityBody, "profile");
   const profile = await profiles.setAvailability(c.var.db, user, input.account_id, input.availability);
@@ -34,7 +31,7 @@ export const availability: Handler<"availability"> = async (c) => {
   return c.json(render(profile, token), 200);
 };
 
-export const autoOffline: Handler<"autoOffline"> = async (c) => {
+export const autoOffline: AppRouteHandler<typeof routes, "autoOffline"> = async (c) => {
   const { user, token } = c.var.principal;
   const input = await parseBody(c, AutoOfflineBody, "profile");
   const profile = await profiles.setAutoOffline(c.var.db, user, input.account_id, input.auto_offline);
@@ -43,12 +40,12 @@ export const autoOffline: Handler<"autoOffline"> = async (c) => {
   return c.json(render(profile, token), 200);
 };
 
-export const resetAccessToken: Handler<"resetAccessToken"> = async (c) => {
+export const resetAccessToken: AppRouteHandler<typeof routes, "resetAccessToken"> = async (c) => {
   const view = await profiles.resetProfileToken(c.var.db, c.var.principal.user);
   return c.json(render(view, view.token), 200);
 };
 
-export const createContactProfile: Handler<"createContactProfile"> = async (c) => {
+export const createContactProfile: AppRouteHandler<typeof routes, "createContactProfile"> = async (c) => {
   const input = await parseBody(c, ContactProfileBody, "profile");
   const found = await findOrCreateContactProfile(c.var.db, c.var.outbox, c.var.principal, input);
   return c.json(

@@ -1,4 +1,4 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../middleware/context";
 import { sessionOf } from "../../middleware/public-client";
@@ -13,7 +13,6 @@ import * as s from "./public.schemas";
 import { readMessages } from "../../views/messages";
 import type { MessageWithSender } from "../../views/messages";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 type C = { req: { url: string }; var: AppEnv["Variables"] };
 
 const writer = (c: C) => ({ db: c.var.db, outbox: c.var.outbox });
@@ -35,9 +34,10 @@ function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
   );
 }
 
-export const showInbox: Handler<"showInbox"> = (c) => c.json(publicInbox(c.var.client.inbox), 200);
+export const showInbox: AppRouteHandler<typeof routes, "showInbox"> = (c) =>
+  c.json(publicInbox(c.var.client.inbox), 200);
 
-export const createContact: Handler<"createContact"> = async (c) => {
+export const createContact: AppRouteHandler<typeof routes, "createContact"> = async (c) => {
   const input = await parseBody(c, s.PublicContactCreate, "contact");
   const session = await contacts.createPublicContact(c.var.db, c.var.outbox, c.req.valid("param").inbox_identifier, {
     ...input,
@@ -47,20 +47,20 @@ export const createContact: Handler<"createContact"> = async (c) => {
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };
 
-export const showContact: Handler<"showContact"> = async (c) => {
+export const showContact: AppRouteHandler<typeof routes, "showContact"> = async (c) => {
   const q = c.req.valid("query");
   const session = await contacts.identifySession(c.var.db, sessionOf(c), q.identifier, q.identifier_hash);
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };
 
-export const updateContact: Handler<"updateContact"> = async (c) => {
+export const updateContact: AppRouteHandler<typeof routes, "updateContact"> = async (c) => {
   const input = await parseBody(c, s.PublicContactUpdate, "contact");
   const identified = await contacts.identifySession(c.var.db, sessionOf(c), input.identifier, input.identifier_hash);
   const session = await contacts.updatePublicContact(c.var.db, c.var.outbox, identified, input);
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };
 
-export const listConversations: Handler<"listConversations"> = (c) => {
+export const listConversations: AppRouteHandler<typeof routes, "listConversations"> = (c) => {
   const page = c.req.valid("query").page ?? 1;
   const { conversations: list, total, messages: rows } = conversations.readConversationPage(preloaded(c));
   const url = new URL(c.req.url);
@@ -86,7 +86,7 @@ export const listConversations: Handler<"listConversations"> = (c) => {
   );
 };
 
-export const createConversation: Handler<"createConversation"> = async (c) => {
+export const createConversation: AppRouteHandler<typeof routes, "createConversation"> = async (c) => {
   const input = await parseBody(c, s.PublicConversationCreate, "conversation");
   const [latest] = preloaded(c) as [unknown[]];
   const v = await conversations.createPublicConversation(
@@ -98,37 +98,37 @@ export const createConversation: Handler<"createConversation"> = async (c) => {
   return c.json(publicConversation(v, []), 200);
 };
 
-export const showConversation: Handler<"showConversation"> = (c) => {
+export const showConversation: AppRouteHandler<typeof routes, "showConversation"> = (c) => {
   const [view, rows] = preloaded(c);
   const v = toConversation(view);
   return c.json(publicConversation(v, shown(c, v, readMessages(rows))), 200);
 };
 
-export const resolveConversation: Handler<"resolveConversation"> = async (c) => {
+export const resolveConversation: AppRouteHandler<typeof routes, "resolveConversation"> = async (c) => {
   const v = await conversations.resolveByContact(writer(c), sessionOf(c), toConversation(preloaded(c)[0]));
   return c.json(publicConversation(v, []), 200);
 };
 
-export const toggleTyping: Handler<"toggleTyping"> = async (c) => {
+export const toggleTyping: AppRouteHandler<typeof routes, "toggleTyping"> = async (c) => {
   const v = toConversation(preloaded(c)[0]);
   const input = await parseBody(c, s.TypingBody);
   await conversations.contactTyping(writer(c), sessionOf(c), v, input.typing_status === "on");
   return c.body(null, 200);
 };
 
-export const updateLastSeen: Handler<"updateLastSeen"> = async (c) => {
+export const updateLastSeen: AppRouteHandler<typeof routes, "updateLastSeen"> = async (c) => {
   const [view, unread] = preloaded(c) as [unknown, { id: number }[]];
   await conversations.markSeen(writer(c), toConversation(view), unread);
   return c.body(null, 200);
 };
 
-export const listMessages: Handler<"listMessages"> = (c) => {
+export const listMessages: AppRouteHandler<typeof routes, "listMessages"> = (c) => {
   const [view, rows] = preloaded(c);
   const v = toConversation(view);
   return c.json(shown(c, v, conversations.readMessagePage(rows)), 200);
 };
 
-export const createMessage: Handler<"createMessage"> = async (c) => {
+export const createMessage: AppRouteHandler<typeof routes, "createMessage"> = async (c) => {
   const v = toConversation(preloaded(c)[0]);
   const input = await parseBody(c, s.PublicMessageCreate, "message");
   const row = await messages.createContactMessage(writer(c), v, input);
@@ -144,7 +144,7 @@ export const createMessage: Handler<"createMessage"> = async (c) => {
   );
 };
 
-export const submitMessage: Handler<"submitMessage"> = async (c) => {
+export const submitMessage: AppRouteHandler<typeof routes, "submitMessage"> = async (c) => {
   const [view, rows] = preloaded(c);
   const v = toConversation(view);
   const m = messages.toContactMessage(rows);

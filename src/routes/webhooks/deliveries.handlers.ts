@@ -1,10 +1,9 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppRouteHandler } from "../openapi";
 import type { AppEnv } from "../../middleware/context";
 import { delivery } from "../../serializers/delivery";
 import * as deliveries from "../../services/deliveries";
 import type * as routes from "./deliveries.routes";
 
-type Handler<R extends keyof typeof routes> = RouteHandler<(typeof routes)[R], AppEnv>;
 type Vars = { var: AppEnv["Variables"] };
 
 const scope = (c: Vars) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
@@ -15,25 +14,25 @@ async function page(c: Vars, target: deliveries.DeliveryTarget, current: number)
   return { payload: result.deliveries.map(toJson), meta: { current_page: current, has_more: result.hasMore } };
 }
 
-export const webhookDeliveries: Handler<"webhookDeliveries"> = async (c) => {
+export const webhookDeliveries: AppRouteHandler<typeof routes, "webhookDeliveries"> = async (c) => {
   const { id } = c.req.valid("param");
   const { page: current = 1 } = c.req.valid("query");
   return c.json(await page(c, { webhookId: id }, current), 200);
 };
 
-export const inboxDeliveries: Handler<"inboxDeliveries"> = async (c) => {
+export const inboxDeliveries: AppRouteHandler<typeof routes, "inboxDeliveries"> = async (c) => {
   const { id } = c.req.valid("param");
   const { page: current = 1 } = c.req.valid("query");
   return c.json(await page(c, { inboxId: id }, current), 200);
 };
 
-export const webhookRedeliver: Handler<"webhookRedeliver"> = async (c) => {
+export const webhookRedeliver: AppRouteHandler<typeof routes, "webhookRedeliver"> = async (c) => {
   const { id, delivery_id } = c.req.valid("param");
   const row = await deliveries.redeliverDelivery(scope(c), c.env.WEBHOOK_QUEUE, { webhookId: id }, delivery_id);
   return c.json({ payload: toJson(row) }, 200);
 };
 
-export const inboxRedeliver: Handler<"inboxRedeliver"> = async (c) => {
+export const inboxRedeliver: AppRouteHandler<typeof routes, "inboxRedeliver"> = async (c) => {
   const { id, delivery_id } = c.req.valid("param");
   const row = await deliveries.redeliverDelivery(scope(c), c.env.WEBHOOK_QUEUE, { inboxId: id }, delivery_id);
   return c.json({ payload: toJson(row) }, 200);
