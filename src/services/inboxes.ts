@@ -1,7 +1,7 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { seesInbox, type Viewer } from "../views/visibility";
-import { accountUsers, inboxes, inboxMembers, users } from "../db/schema";
-import { eqIfGiven, prefixed } from "../db/select";
+import { inboxes, inboxMembers } from "../db/schema";
+import { eqIfGiven } from "../db/select";
 import type { Outbox } from "../events/outbox";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
@@ -120,17 +120,6 @@ export async function addInboxMembers(db: DB, inboxId: number, userIds: number[]
     .insert(inboxMembers)
     .values(userIds.map((userId) => ({ inboxId, userId })))
     .onConflictDoNothing();
-}
-
-/** Inbox members with their account membership (for agent JSON); batch-safe (prefixed columns). */
-export function inboxMemberRows(db: DB, accountId: number, inboxId: number) {
-  return db
-    .select({ user: prefixed(users, "u"), membership: prefixed(accountUsers, "m") })
-    .from(inboxMembers)
-    .innerJoin(users, eq(users.id, inboxMembers.userId))
-    .innerJoin(accountUsers, and(eq(accountUsers.userId, users.id), eq(accountUsers.accountId, accountId)))
-    .where(eq(inboxMembers.inboxId, inboxId))
-    .orderBy(sql`lower(${users.name})`, asc(users.id));
 }
 
 /** The visibility rule (`seesInbox`) as a condition on `inboxes`. */

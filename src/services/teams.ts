@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { inList, notInList } from "../db/select";
-import { accountUsers, teamMembers, teams, users } from "../db/schema";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { addMembers, memberRows, removeMembers, setMembers } from "./member-sets";
+import { teamMembers, teams } from "../db/schema";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
-import { accountUserIds, agentRows, assertAccountUsers, type AgentRow } from "./agents";
+import type { AgentRow } from "./agents";
 import type { TeamRow } from "../db/schema";
 import type { DB } from "../db/client";
 
@@ -101,93 +101,23 @@ export async function deleteTeam({ db, accountId }: Scope, id: number) {
   if (!deleted[0]) throw notFound("Team");
 }
 
-const memberIds = (db: DB, teamId: number) =>
-  db.select({ userId: teamMembers.userId }).from(teamMembers).where(eq(teamMembers.teamId, teamId));
-
-const membersOf = (db: DB, accountId: number, teamId: number) =>
-  agentRows(db, accountId, inArray(users.id, memberIds(db, teamId)));
-
 export async function listTeamMembers({ db, accountId }: Scope, teamId: number): Promise<AgentRow[]> {
   const [team, rows] = await db.batch([
     db.select({ id: teams.id }).from(teams).where(inAccount(accountId, teamId)),
-    membersOf(db, accountId, teamId),
+    memberRows(db, accountId, "team", teamId),
   ]);
   if (!team[0]) throw notFound("Team");
   return rows;
-}
-
-/** The team exists in the account and every user is an agent of it; returns the current member ids. */
-async function checkMembers({ db, accountId }: Scope, teamId: number, userIds: number[]) {
-  const [team, found, current] = await db.batch([
-    db.select({ id: teams.id }).from(teams).where(inAccount(accountId, teamId)),
-    accountUserIds(db, accountId, userIds),
-    memberIds(db, teamId),
-  ]);
-  if (!team[0]) throw notFound("Team");
-  assertAccountUsers(found, userIds);
-  return new Set(current.map((r) => r.userId));
-}
-
-/**
- * Inserts memberships only for users of the account, and only while the team is in the
- * account: a concurrent removal can never let another account's user in.
- */
-function insertMembers(db: DB, accountId: number, teamId: number, userIds: number[]) {
-  return db
-    .insert(teamMembers)
-    .select(
-      db
-        .select({
-          teamId: sql<number>`${teamId}`.as("team_id"),
-          userId: accountUsers.userId,
-          createdAt: sql<number>`${Date.now()}`.as("created_at"),
-        })
-        .from(accountUsers)
-        .where(
-          and(
-            eq(accountUsers.accountId, accountId),
-            inList(accountUsers.userId, userIds),
-            sql`exists (select 1 from ${teams} where ${teams.id} = ${teamId} and ${teams.accountId} = ${accountId})`,
-          ),
-        ),
-    )
-    .onConflictDoNothing();
 }
 
 /** Adds members; returns the agents this call added (Chatwoot's create answers only those). */
-export async function addTeamMembers(scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> {
-  const { db, accountId } = scope;
-  const ids = [...new Set(userIds)];
-  const current = await checkMembers(scope, teamId, ids);
-  const added = ids.filter((id) => !current.has(id));
-  const [, rows] = await db.batch([
-    insertMembers(db, accountId, teamId, ids),
-    agentRows(db, accountId, inList(users.id, added)),
-  ]);
-  return rows;
-}
+export const addTeamMembers = (scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
+  addMembers(scope, "team", teamId, userIds, "added");
 
 /** Makes the team's members exactly `userIds`; returns all members. */
-export async function setTeamMembers(scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> {
-  const { db, accountId } = scope;
-  const ids = [...new Set(userIds)];
-  await checkMembers(scope, teamId, ids);
-  const [, , rows] = await db.batch([
-    db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), notInList(teamMembers.userId, ids))),
-    insertMembers(db, accountId, teamId, ids),
-    membersOf(db, accountId, teamId),
-  ]);
-  return rows;
-}
+export const setTeamMembers = (scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
+  setMembers(scope, "team", teamId, userIds);
 
 /** Removes members; returns the remaining members. */
-export async function removeTeamMembers(scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> {
-  const { db, accountId } = scope;
-  const ids = [...new Set(userIds)];
-  await checkMembers(scope, teamId, ids);
-  const [, rows] = await db.batch([
-    db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), inList(teamMembers.userId, ids))),
-    membersOf(db, accountId, teamId),
-  ]);
-  return rows;
-}
+export const removeTeamMembers = (scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
+  removeMembers(scope, "team", teamId, userIds);

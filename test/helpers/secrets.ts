@@ -24,9 +24,9 @@ const isAdmin = (v: Viewer) => v.kind === "user" && v.admin;
 /** The caller's own profile routes: GET/PUT/PATCH profile, availability, auto_offline (not the contact lookup POST). */
 const PROFILE = new RegExp(
   [
-    String.raw`^(GET|PUT|PATCH) /api/v1/profile$`,
-    String.raw`^POST /api/v1/profile/(availability|auto_offline|reset_access_token)$`,
-    String.raw`^GET /auth/validate_token$`,
+    "^(GET|PUT|PATCH) /api/v1/profile$",
+    "^POST /api/v1/profile/(availability|auto_offline|reset_access_token)$",
+    "^GET /auth/validate_token$",
   ].join("|"),
 );
 const INBOX_ADMIN = /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/inboxes(\/\{id\}(\/reset_secret)?)?$/;

@@ -7,7 +7,8 @@ import { authenticate } from "../../middleware/auth";
 import { Agent } from "../../serializers/user";
 import { agent } from "../../serializers/user";
 import { isAdmin } from "../../services/auth";
-import { findInbox, inboxMemberRows } from "../../services/inboxes";
+import { findInbox } from "../../services/inboxes";
+import { memberRows } from "../../services/member-sets";
 import { routingSummary, STRATEGIES } from "../../services/routing";
 import { notFound } from "../../lib/errors";
 
@@ -58,7 +59,7 @@ const summary = createRoute({
 export const routingRouter = createRouter()
   .openapi(assignable, async (c) => {
     const { account_id, id } = c.req.valid("param");
-    const members = await inboxMemberRows(c.var.db, account_id, id);
+    const members = await memberRows(c.var.db, account_id, "inbox", id);
     const principal = c.var.principal;
     if (!isAdmin(principal) && !members.some((m) => m.user.id === principal.user.id)) throw notFound("Inbox");
     if (members.length === 0) await findInbox(c.var.db, account_id, id);
