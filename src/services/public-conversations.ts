@@ -4,7 +4,7 @@ import { conversations, messages } from "../db/schema";
 import type { ConversationView } from "../serializers/conversation";
 import { typingUser } from "../events/bodies";
 import type { Outbox } from "../events/outbox";
-import { setTyping, toggleStatus } from "./conversation-actions";
+import { setTyping, toggleStatus } from "./conversations/actions";
 import { conversationViews, toView, type ConversationViewRow } from "../views/conversations";
 import { newConversationStatements } from "./conversations";
 import { sessionId, type Batch, type PublicSession } from "./public-client";

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../middleware/context";
 import { conversation } from "../../serializers/conversation";
 import { team } from "../../serializers/team";
 import { agent } from "../../serializers/user";
-import * as actions from "../../services/conversation-actions";
+import * as actions from "../../services/conversations/actions";
 import * as conversations from "../../services/conversations";
 import { actorName, ctxOf, visibleConversation } from "../../services/conversations";
 import { typingUser } from "../../events/bodies";

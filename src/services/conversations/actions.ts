@@ -8,15 +8,15 @@ import {
   users,
   type ConversationStatus,
   type Priority,
-} from "../db/schema";
-import { inList, prefixed } from "../db/select";
-import { notFound } from "../lib/errors";
-import type { ConversationView } from "../serializers/conversation";
-import { availableName } from "../serializers/user";
-import { activityInsert, activityText } from "./activity";
-import { actorName, type Ctx } from "./conversations";
-import { drainInbox, routeStatements } from "./routing";
-import type { MembershipRow, UserRow } from "../db/schema";
+} from "../../db/schema";
+import { inList, prefixed } from "../../db/select";
+import { notFound } from "../../lib/errors";
+import type { ConversationView } from "../../serializers/conversation";
+import { availableName } from "../../serializers/user";
+import { activityInsert, activityText } from "../activity";
+import { actorName, type Ctx } from "./context";
+import { drainInbox, routeStatements } from "../routing";
+import type { MembershipRow, UserRow } from "../../db/schema";
 
 /** What an action writes with: the request's database and outbox, in the conversation's account. */
 type Writer = Pick<Ctx, "db" | "outbox" | "accountId">;

@@ -1,0 +1,222 @@
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import {
+  accounts,
+  accountUsers,
+  contactInboxes,
+  contacts,
+  conversations,
+  inboxes,
+  inboxMembers,
+  teams,
+  users,
+  type ConversationStatus,
+} from "../../db/schema";
+import { eqIfGiven, prefixed } from "../../db/select";
+import { secureToken, uuid as newUuid } from "../../lib/crypto";
+import { notFound, unprocessable } from "../../lib/errors";
+import type { ConversationView } from "../../serializers/conversation";
+import { activityInsert, activityText, conversationIdByUuid } from "../activity";
+import { isAdmin } from "../auth";
+import { conversationViews, toView, type ConversationViewRow } from "../../views/conversations";
+import { messageStatements, type MessageInput } from "../message-writes";
+import { routeStatements } from "../routing";
+import { availableName } from "../../serializers/user";
+import type { Outbox } from "../../events/outbox";
+import type { DB } from "../../db/client";
+import { actorName, type Ctx } from "./context";
+
+export type CreateConversationInput = {
+  source_id?: string;
+  inbox_id?: number;
+  contact_id?: number;
+  status?: "open" | "pending" | "resolved" | "snoozed";
+  assignee_id?: number | null;
+  team_id?: number | null;
+  snoozed_until?: number | null;
+  additional_attributes?: Record<string, unknown>;
+  custom_attributes?: Record<string, unknown>;
+  message?: MessageInput;
+};
+
+/**
+ * Creates a conversation from a `source_id`, or from `inbox_id` + `contact_id` (creating the
+ * contact_inbox if needed), with an optional first message, in one batch: the display id
+ * comes from the account's sequence inside the same transaction, so ids never collide.
+ */
+export async function createConversation(ctx: Ctx, input: CreateConversationInput): Promise<ConversationView> {
+  const { db, accountId, principal } = ctx;
+  if (!input.source_id && (!input.inbox_id || !input.contact_id)) {
+    throw unprocessable("Provide source_id, or inbox_id and contact_id", [
+      { field: "source_id", message: "is required unless inbox_id and contact_id are given" },
+    ]);
+  }
+  const ciWhere = input.source_id
+    ? and(
+        eq(contactInboxes.sourceId, input.source_id),
+        input.inbox_id ? eq(contactInboxes.inboxId, input.inbox_id) : undefined,
+      )
+    : and(eq(contactInboxes.inboxId, input.inbox_id!), eq(contactInboxes.contactId, input.contact_id!));
+  const [found, inboxRows, contactRows, assigneeRows, teamRows, memberships] = await db.batch([
+    db
+      .select({
+        contactInbox: prefixed(contactInboxes, "ci"),
+        inbox: prefixed(inboxes, "i"),
+        contact: prefixed(contacts, "ct"),
+      })
+      .from(contactInboxes)
+      .innerJoin(inboxes, eq(inboxes.id, contactInboxes.inboxId))
+      .innerJoin(contacts, eq(contacts.id, contactInboxes.contactId))
+      .where(and(ciWhere, eq(inboxes.accountId, accountId)))
+      .orderBy(asc(contactInboxes.id))
+      .limit(1),
+    db
+      .select()
+      .from(inboxes)
+      .where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, input.inbox_id))),
+    db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, accountId), eqIfGiven(contacts.id, input.contact_id))),
+    db
+      .select({ user: prefixed(users, "u") })
+      .from(accountUsers)
+      .innerJoin(users, eq(users.id, accountUsers.userId))
+      .where(and(eq(accountUsers.accountId, accountId), eqIfGiven(accountUsers.userId, input.assignee_id))),
+    db
+      .select()
+      .from(teams)
+      .where(and(eq(teams.accountId, accountId), eqIfGiven(teams.id, input.team_id))),
+    db.select({ inboxId: inboxMembers.inboxId }).from(inboxMembers).where(eq(inboxMembers.userId, principal.user.id)),
+  ]);
+
+  const existing = found[0];
+  const inbox = existing?.inbox ?? inboxRows[0];
+  const contact = existing?.contact ?? contactRows[0];
+  if (input.source_id && !existing) throw notFound("Contact inbox");
+  if (!inbox) throw notFound("Inbox");
+  if (!contact) throw notFound("Contact");
+  if (input.assignee_id && !assigneeRows[0]) throw notFound("Agent");
+  if (input.team_id && !teamRows[0]) throw notFound("Team");
+  // Agents may only work in inboxes they belong to; other inboxes look missing.
+  if (!isAdmin(principal) && !memberships.some((m) => m.inboxId === inbox.id)) throw notFound("Inbox");
+
+  // One conversation per contact in this inbox: the contact's latest is reused.
+  if (inbox.lockToSingleConversation && existing) {
+    const [latest] = await conversationViews(db, eq(conversations.contactInboxId, existing.contactInbox.id))
+      .orderBy(desc(conversations.id))
+      .limit(1);
+    if (latest) return toView(latest);
+  }
+
+  const at = Date.now();
+  const status: ConversationStatus = input.status ?? "open";
+  const created = newConversationStatements(db, ctx.outbox, {
+    accountId,
+    inboxId: inbox.id,
+    contactId: contact.id,
+    contactInboxId: existing?.contactInbox.id ?? null,
+    status,
+    assigneeId: input.assignee_id ?? null,
+    teamId: input.team_id ?? null,
+    snoozedUntil: status === "snoozed" && input.snoozed_until ? input.snoozed_until * 1000 : null,
+    additionalAttributes: input.additional_attributes ?? {},
+    customAttributes: input.custom_attributes ?? {},
+    at,
+  });
+  const { uuid, conversationId, statements } = created;
+  const target = { accountId, inboxId: inbox.id, contactId: contact.id, conversationId };
+  if (input.message) {
+    const m = messageStatements(db, target, input.message, { type: "User", id: principal.user.id }, at);
+    statements.push(m.insert, ...m.statements, ...ctx.outbox.record(m.event));
+  }
+  statements.push(...created.routing);
+  const assignee = assigneeRows[0]?.user;
+  if (assignee) {
+    const text =
+      assignee.id === principal.user.id
+        ? activityText.selfAssigned(actorName(principal))
+        : activityText.assigned(availableName(assignee), actorName(principal));
+    statements.push(activityInsert(db, target, text, at + 1));
+  }
+  const view = conversationViews(db, eq(conversations.uuid, uuid));
+  const results = await db.batch([...(statements as [BatchItem<"sqlite">]), view]);
+  return toView((results[results.length - 1] as ConversationViewRow[])[0]);
+}
+
+type NewConversation = {
+  accountId: number;
+  inboxId: number;
+  contactId: number;
+  /** The contact's session in the inbox; null creates one. */
+  contactInboxId: number | null;
+  status: ConversationStatus;
+  assigneeId: number | null;
+  teamId: number | null;
+  snoozedUntil: number | null;
+  additionalAttributes: Record<string, unknown>;
+  customAttributes: Record<string, unknown>;
+  at: number;
+};
+
+/**
+ * The statements that create a conversation, for the caller's batch: the display id comes from
+ * the account's sequence inside the same transaction, so ids never collide; `conversation_created`
+ * is recorded, and an open conversation nobody holds is routed in the same batch.
+ */
+export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversation) {
+  const uuid = newUuid();
+  const conversationId = conversationIdByUuid(uuid);
+  const statements: BatchItem<"sqlite">[] = [
+    db
+      .update(accounts)
+      .set({ lastDisplayId: sql`${accounts.lastDisplayId} + 1` })
+      .where(eq(accounts.id, n.accountId)),
+  ];
+  let contactInboxId: number | SQL = n.contactInboxId ?? 0;
+  if (n.contactInboxId === null) {
+    const sourceId = newUuid();
+    statements.push(
+      db
+        .insert(contactInboxes)
+        .values({ contactId: n.contactId, inboxId: n.inboxId, sourceId, pubsubToken: secureToken() }),
+    );
+    contactInboxId = sql`(select id from contact_inboxes where inbox_id = ${n.inboxId} and source_id = ${sourceId})`;
+  }
+  statements.push(
+    db.insert(conversations).values({
+      accountId: n.accountId,
+      displayId: sql`(select ${accounts.lastDisplayId} from ${accounts} where ${accounts.id} = ${n.accountId})`,
+      uuid,
+      inboxId: n.inboxId,
+      contactId: n.contactId,
+      contactInboxId: contactInboxId as number,
+      status: n.status,
+      assigneeId: n.assigneeId,
+      teamId: n.teamId,
+      snoozedUntil: n.snoozedUntil,
+      additionalAttributes: n.additionalAttributes,
+      customAttributes: n.customAttributes,
+      lastActivityAt: n.at,
+      createdAt: n.at,
+      updatedAt: n.at,
+    }),
+    ...outbox.record({
+      event: "conversation_created",
+      accountId: n.accountId,
+      inboxId: n.inboxId,
+      conversationId,
+      contactId: n.contactId,
+    }),
+  );
+  const routing =
+    !n.assigneeId && n.status === "open"
+      ? routeStatements(
+          db,
+          outbox,
+          { accountId: n.accountId, inboxId: n.inboxId, conversation: conversationId },
+          n.at + 1,
+        )
+      : [];
+  return { uuid, conversationId, statements, routing };
+}

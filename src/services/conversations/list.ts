@@ -1,0 +1,143 @@
+import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { contactInboxes, contacts, conversationLabels, conversations } from "../../db/schema";
+import { containsText, inList } from "../../db/select";
+import { viewerOf } from "../auth";
+import { conversationViews, toView, conversationsVisibleTo } from "../../views/conversations";
+import { conversationIdsWithWords } from "../search-index";
+import type { Ctx } from "./context";
+
+export const CONVERSATIONS_PER_PAGE = 25;
+export const STATUS_FILTERS = ["open", "resolved", "pending", "snoozed", "all"] as const;
+export const ASSIGNEE_TYPES = ["me", "unassigned", "assigned", "all"] as const;
+export const SORTS = [
+  "last_activity_at_desc",
+  "last_activity_at_asc",
+  "created_at_desc",
+  "created_at_asc",
+  "priority_desc",
+  "priority_asc",
+  "waiting_since_desc",
+  "waiting_since_asc",
+] as const;
+
+export type ConversationFilters = {
+  status?: (typeof STATUS_FILTERS)[number];
+  assignee_type?: (typeof ASSIGNEE_TYPES)[number];
+  inbox_id?: number;
+  team_id?: number;
+  labels?: string[];
+  q?: string;
+  source_id?: string;
+  sort_by?: (typeof SORTS)[number];
+  page?: number;
+};
+
+const priorityRank = sql`(case ${conversations.priority} when 'urgent' then 4 when 'high' then 3
+  when 'medium' then 2 when 'low' then 1 else 0 end)`;
+
+function orderOf(sort: ConversationFilters["sort_by"]) {
+  switch (sort) {
+    case "last_activity_at_asc":
+      return [asc(conversations.lastActivityAt), asc(conversations.id)];
+    case "created_at_desc":
+      return [desc(conversations.createdAt), desc(conversations.id)];
+    case "created_at_asc":
+      return [asc(conversations.createdAt), asc(conversations.id)];
+    case "priority_desc":
+      return [desc(priorityRank), desc(conversations.lastActivityAt)];
+    case "priority_asc":
+      return [asc(priorityRank), desc(conversations.lastActivityAt)];
+    case "waiting_since_desc":
+      return [sql`${conversations.waitingSince} is null`, desc(conversations.waitingSince)];
+    case "waiting_since_asc":
+      return [sql`${conversations.waitingSince} is null`, asc(conversations.waitingSince)];
+    default:
+      return [desc(conversations.lastActivityAt), desc(conversations.id)];
+  }
+}
+
+/** Every filter but the assignee one: Chatwoot's counts are taken at this point. */
+function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
+  // With `q`, the matches (an id list) must drive the query: SQLite's planner, without table
+  // statistics, prefers an index on these columns and would walk every conversation of the
+  // account (or inbox) testing each against the list. A unary `+` keeps a column out of index use.
+  const column = (c: SQLiteColumn) => (f.q ? sql`+${c}` : sql`${c}`);
+  const parts: (SQL | undefined)[] = [
+    sql`${column(conversations.accountId)} = ${ctx.accountId}`,
+    conversationsVisibleTo(viewerOf(ctx.principal)),
+  ];
+  const status = f.status ?? "open";
+  if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
+  if (f.inbox_id) parts.push(sql`${column(conversations.inboxId)} = ${f.inbox_id}`);
+  if (f.team_id) parts.push(sql`${column(conversations.teamId)} = ${f.team_id}`);
+  if (f.labels?.length)
+    parts.push(
+      sql`exists (select 1 from ${conversationLabels}
+        where ${conversationLabels.conversationId} = ${conversations.id}
+        and ${inList(conversationLabels.label, f.labels)})`,
+    );
+  if (f.source_id)
+    parts.push(
+      sql`${conversations.contactInboxId} in (select ${contactInboxes.id} from ${contactInboxes}
+        where ${contactInboxes.sourceId} = ${f.source_id})`,
+    );
+  if (f.q) parts.push(sql`${conversations.id} in (${searchMatches(ctx.accountId, f.q)})`);
+  return and(...parts)!;
+}
+
+/**
+ * The ids of the conversations `q` finds: by the words of their messages (the word index), or by
+ * their contact's name or e-mail holding `q` (a substring, as the contact search; it reads the
+ * account's contacts, far fewer than its messages). One id list, so the list and its counts
+ * start from the matches and never walk the account's other conversations.
+ */
+function searchMatches(accountId: number, q: string): SQL {
+  const byContact = sql`select ${conversations.id} from ${conversations} where ${conversations.contactId} in
+    (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId}
+      and (${containsText(contacts.name, q)} or ${containsText(contacts.email, q)}))`;
+  const byWords = conversationIdsWithWords(accountId, q);
+  return byWords ? sql`select * from (${byWords}) union ${byContact}` : byContact;
+}
+
+function assigneeWhere(ctx: Ctx, type: ConversationFilters["assignee_type"]): SQL | undefined {
+  if (type === "me") return eq(conversations.assigneeId, ctx.principal.user.id);
+  if (type === "unassigned") return isNull(conversations.assigneeId);
+  if (type === "assigned") return isNotNull(conversations.assigneeId);
+  return undefined;
+}
+
+function countsQuery(ctx: Ctx, where: SQL) {
+  const me = ctx.principal.user.id;
+  return ctx.db
+    .select({
+      mine_count: sql<number>`coalesce(sum(${conversations.assigneeId} = ${me}), 0)`.mapWith(Number),
+      assigned_count: sql<number>`coalesce(sum(${conversations.assigneeId} is not null), 0)`.mapWith(Number),
+      unassigned_count: sql<number>`coalesce(sum(${conversations.assigneeId} is null), 0)`.mapWith(Number),
+      all_count: sql<number>`count(*)`.mapWith(Number),
+    })
+    .from(conversations)
+    .where(where);
+}
+
+/** The list's two statements, a page and Chatwoot's four counts (apart, for the query-plan test). */
+export function listQueries(ctx: Ctx, f: ConversationFilters) {
+  const where = baseWhere(ctx, f);
+  const page = f.page ?? 1;
+  const rows = conversationViews(ctx.db, and(where, assigneeWhere(ctx, f.assignee_type)))
+    .orderBy(...orderOf(f.sort_by))
+    .limit(CONVERSATIONS_PER_PAGE)
+    .offset((page - 1) * CONVERSATIONS_PER_PAGE);
+  return [rows, countsQuery(ctx, where)] as const;
+}
+
+/** A page of conversations and Chatwoot's four counts, in one round trip. */
+export async function listConversations(ctx: Ctx, f: ConversationFilters) {
+  const [rows, counts] = await ctx.db.batch(listQueries(ctx, f));
+  return { conversations: rows.map(toView), meta: counts[0] };
+}
+
+export async function conversationCounts(ctx: Ctx, f: ConversationFilters) {
+  const [counts] = await countsQuery(ctx, baseWhere(ctx, f));
+  return counts;
+}
