@@ -12,6 +12,7 @@ import { inboxVisibleTo, visibleInbox } from "./inboxes";
 import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
 import { viewerOf } from "./auth";
+import { createContactStatements } from "./contact-writes";
 
 export const CONTACTS_PER_PAGE = 15;
 
@@ -189,44 +190,31 @@ export async function createContact(
   if (ci && ci.contactId !== contact?.id)
     throw unprocessable("source_id should be unique", [{ field: "source_id", message: "belongs to another contact" }]);
 
-  const insertContact = db
-    .insert(contacts)
-    .values({
-      accountId,
-      name: input.name ?? "",
-      email: normalizeEmail(input.email) ?? null,
-      phoneNumber: input.phone_number ?? null,
-      identifier: input.identifier ?? null,
-      avatarUrl: input.avatar_url ?? null,
-      blocked: input.blocked ?? false,
-      additionalAttributes: input.additional_attributes ?? {},
-      customAttributes: input.custom_attributes ?? {},
-    })
-    .returning();
-  // In a batch, last_insert_rowid() right after the contact insert is the new contact's id.
-  const insertContactInbox = db
-    .insert(contactInboxes)
-    .values({
-      contactId: contact ? contact.id : (sql`last_insert_rowid()` as unknown as number),
-      inboxId: inbox?.id ?? 0,
-      sourceId: input.source_id ?? uuid(),
-      pubsubToken: secureToken(),
-    })
-    .returning();
   const needsContactInbox = Boolean(inbox && !ci);
+  const sourceId = input.source_id ?? uuid();
 
   try {
     if (!contact) {
-      // The new contact's id is the newest in the account: batches run one at a time.
-      const newest = sql`(select max(id) from contacts where account_id = ${accountId})`;
-      const event =
-        scope.outbox?.record({ event: "contact_created", accountId, inboxId: null, contactId: newest }) ?? [];
-      const [created, createdCi] = needsContactInbox
-        ? await db.batch([insertContact, insertContactInbox, ...event])
-        : await db.batch([insertContact, ...event]).then(([rows]) => [rows, [] as ContactInboxRow[]] as const);
-      const list = inbox && createdCi[0] ? [{ contactInbox: createdCi[0], inbox }] : [];
-      return { contact: created[0], contactInboxes: list, created: true, contactInbox: list[0] ?? null };
+      const values = {
+        name: input.name ?? "",
+        email: normalizeEmail(input.email) ?? null,
+        phoneNumber: input.phone_number ?? null,
+        identifier: input.identifier ?? null,
+        avatarUrl: input.avatar_url ?? null,
+        blocked: input.blocked ?? false,
+        additionalAttributes: input.additional_attributes ?? {},
+        customAttributes: input.custom_attributes ?? {},
+      };
+      const session = inbox && needsContactInbox ? { inboxId: inbox.id, sourceId } : undefined;
+      const create = createContactStatements(db, scope.outbox, accountId, values, session);
+      const made = create.read(await db.batch(create.statements));
+      const list = inbox && made.session ? [{ contactInbox: made.session, inbox }] : [];
+      return { contact: made.contact, contactInboxes: list, created: true, contactInbox: list[0] ?? null };
     }
+    const insertContactInbox = db
+      .insert(contactInboxes)
+      .values({ contactId: contact.id, inboxId: inbox?.id ?? 0, sourceId, pubsubToken: secureToken() })
+      .returning();
     const listQuery = contactInboxesOf(scope, sql`(${contact.id})`);
     const list = needsContactInbox ? (await db.batch([insertContactInbox, listQuery]))[1] : await listQuery;
     const own = inbox

@@ -6,6 +6,7 @@ import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, unprocessable } from "../lib/errors";
 import type { Outbox } from "../events/outbox";
 import { verifyIdentifierHash } from "./contact-profile";
+import { createContactStatements } from "./contact-writes";
 import { changeContact, uniquenessError, type ContactInput } from "./contacts";
 import { clientQueries, identityRequired, toClient, type PublicSession } from "./public-client";
 import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
@@ -133,30 +134,18 @@ export async function createPublicContact(
       const named = input.identifier && !contact.identifier ? { ...contact, identifier: input.identifier } : contact;
       return { account, inbox, contact: named, contactInbox: (rows as ContactInboxRow[])[0] };
     }
-    const [created, cis] = await db.batch([
-      db
-        .insert(contacts)
-        .values({
-          accountId: inbox.accountId,
-          name: input.name?.trim() || anonymousName(),
-          email,
-          phoneNumber: input.phone_number ?? null,
-          identifier: input.identifier ?? null,
-          avatarUrl: input.avatar_url ?? null,
-          customAttributes: input.custom_attributes ?? {},
-        })
-        .returning(),
-      // Batches run one at a time: the contact just inserted is the last row id.
-      newSession(sql`last_insert_rowid()`),
-      ...outbox.record({
-        event: "contact_created",
-        accountId: inbox.accountId,
-        inboxId: null,
-        contactId: sql`(select contact_id from contact_inboxes where inbox_id = ${inbox.id}
-          and source_id = ${sourceId})`,
-      }),
-    ]);
-    return { account, inbox, contact: created[0], contactInbox: cis[0] };
+    const values = {
+      name: input.name?.trim() || anonymousName(),
+      email,
+      phoneNumber: input.phone_number ?? null,
+      identifier: input.identifier ?? null,
+      avatarUrl: input.avatar_url ?? null,
+      customAttributes: input.custom_attributes ?? {},
+    };
+    const session = { inboxId: inbox.id, sourceId, hmacVerified: verified };
+    const create = createContactStatements(db, outbox, inbox.accountId, values, session);
+    const made = create.read(await db.batch(create.statements));
+    return { account, inbox, contact: made.contact, contactInbox: made.session! };
   } catch (err) {
     // A concurrent create for the same user (identifier or source_id) won the race: take what it
     // made. Any other taken field (an e-mail of a contact with another identifier) is a 422.
