@@ -6,7 +6,14 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
 import { sha256Hex, safeEqual } from "../lib/crypto";
 import { forbidden, notFound, unauthorized } from "../lib/errors";
-import { credentialUserId, isAdmin, principalQuery, toPrincipal, type Credential } from "../services/auth";
+import {
+  credentialUserId,
+  isAdmin,
+  type Principal,
+  principalQuery,
+  toPrincipal,
+  type Credential,
+} from "../services/auth";
 import { csrfTokenFor, SESSION_COOKIE, sessionNeedsTouch, touchSession } from "../services/sessions";
 
 /** Every way Chatwoot clients present a token: both header spellings, Bearer, or the query. */
@@ -26,7 +33,16 @@ export function pathId(c: Context, name: string): number {
 }
 
 /** Reads a route needs anyway, given the path params and the caller's user id (a subquery of the auth batch). */
-type Preload = (c: Context<AppEnv>, callerId: SQL) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+/**
+ * What a route loads with the token check, in the same D1 batch (no extra round trip): `queries`
+ * builds the reads from the path; `apply` runs once the caller is admitted to the account, turns
+ * the rows into typed values on `c.var` (`conversation`, `message`) and answers 404 for what the
+ * caller may not see, so no handler has to remember to.
+ */
+export type Load = {
+  queries: (c: Context<AppEnv>, callerId: SQL) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+  apply: (c: Context<AppEnv>, rows: unknown[], principal: Principal) => void;
+};
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -51,11 +67,10 @@ async function readCredential(c: Context<AppEnv>): Promise<{ credential: Credent
 
 /**
  * Authenticates the agent token. With `account`, the caller must belong to the account in
- * the path; any other account answers 404, exactly like a missing one. `preload` is a read
- * the route needs anyway; it runs in the same D1 batch as the token lookup, so it costs no
- * extra round trip.
+ * the path; any other account answers 404, exactly like a missing one. `load` is what the route
+ * reads anyway (see `Load`), in the same D1 batch as the token lookup.
  */
-export function authenticate(opts: { account?: boolean; admin?: boolean; preload?: Preload } = {}) {
+export function authenticate(opts: { account?: boolean; admin?: boolean; load?: Load } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const presented = await readCredential(c);
     if (!presented) throw unauthorized();
@@ -63,10 +78,9 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; preload
     const db = c.var.db;
     const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
     let rows: Awaited<typeof auth>;
-    if (opts.preload) {
-      const [authRows, ...preloaded] = await db.batch([auth, ...opts.preload(c, credentialUserId(credential))]);
-      rows = authRows;
-      c.set("preload", preloaded);
+    let loaded: unknown[] = [];
+    if (opts.load) {
+      [rows, ...loaded] = await db.batch([auth, ...opts.load.queries(c, credentialUserId(credential))]);
     } else {
       rows = await auth;
     }
@@ -82,6 +96,7 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; preload
     // A repeated Idempotency-Key's answer, given only now that this caller is admitted again.
     const repeat = c.var.idempotentAnswer;
     if (repeat) return repeat;
+    opts.load?.apply(c, loaded, principal);
     await next();
   });
 }

@@ -3,6 +3,8 @@ import type { D1Stats } from "../lib/d1-counter";
 import type { Principal } from "../services/auth";
 import type { PublicClient } from "../services/public-client";
 import type { Outbox } from "../events/outbox";
+import type { ConversationView } from "../serializers/conversation";
+import type { MessageWithSender } from "../views/messages";
 
 export type AppEnv = {
   Bindings: Env;
@@ -15,8 +17,12 @@ export type AppEnv = {
     outbox: Outbox;
     /** The public client API's caller: inbox and, under `/contacts/{source_id}`, the session. */
     client: PublicClient;
-    /** Result of the read an authenticated route asked to run in the same batch as auth. */
+    /** The client API's preload (`middleware/public-client.ts`), read by its handlers. */
     preload: unknown;
+    /** The path's conversation, visible to the caller: set by the routes that load it (`authenticate({ load })`). */
+    conversation: ConversationView;
+    /** The path's message of that conversation, on the message routes that load it. */
+    message: MessageWithSender;
     /**
      * The answer to a repeated Idempotency-Key (`middleware/idempotency.ts`), held until `authenticate`
      * admits the caller.

@@ -6,13 +6,13 @@ import { team } from "../../serializers/team";
 import { agent } from "../../serializers/user";
 import * as actions from "../../services/conversations/actions";
 import * as conversations from "../../services/conversations";
-import { actorName, ctxOf, visibleConversation } from "../../services/conversations";
+import { actorName, ctxOf } from "../../services/conversations";
 import { typingUser } from "../../events/bodies";
 import { unix } from "../../lib/time";
 import type * as routes from "./conversations.routes";
 import * as s from "./conversations.schemas";
 
-const current = (c: { var: AppEnv["Variables"] }) => visibleConversation(c.var.principal, c.var.preload);
+const current = (c: { var: AppEnv["Variables"] }) => c.var.conversation;
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const result = await conversations.listConversations(ctxOf(c), c.req.valid("query"));

@@ -1,20 +1,29 @@
-import { authenticate, pathId } from "../../middleware/auth";
-import { conversationPreload } from "../../services/conversations";
-import { messagePreload } from "../../services/messages";
+import { authenticate, type Load, pathId } from "../../middleware/auth";
+import { conversationPreload, visibleConversation } from "../../services/conversations";
+import { messagePreload, preloadedMessage } from "../../services/messages";
 
-/** Conversation routes load the conversation in the same D1 batch as the token check. */
-export const withConversation = authenticate({
-  account: true,
-  preload: (c, callerId) =>
+/** The path's conversation, loaded with the token check; 404 unless the caller may see it. */
+const conversation: Load = {
+  queries: (c, callerId) =>
     conversationPreload(c.var.db, pathId(c, "account_id"), pathId(c, "conversation_id"), callerId),
-});
+  apply: (c, rows, principal) => c.set("conversation", visibleConversation(principal, rows)),
+};
 
-/** Message routes also load the message named in the path. */
-export const withMessage = authenticate({
-  account: true,
-  preload: (c, callerId) => {
-    const [account, conversation] = [pathId(c, "account_id"), pathId(c, "conversation_id")];
-    const [view, member] = conversationPreload(c.var.db, account, conversation, callerId);
-    return [view, member, messagePreload(c.var.db, account, conversation, pathId(c, "message_id"))];
+/** The conversation and the message named in the path, in the same batch; 404 for either. */
+const conversationAndMessage: Load = {
+  queries: (c, callerId) => {
+    const [account, id] = [pathId(c, "account_id"), pathId(c, "conversation_id")];
+    const [view, member] = conversationPreload(c.var.db, account, id, callerId);
+    return [view, member, messagePreload(c.var.db, account, id, pathId(c, "message_id"))];
   },
-});
+  apply: (c, rows, principal) => {
+    c.set("conversation", visibleConversation(principal, rows.slice(0, 2)));
+    c.set("message", preloadedMessage(rows[2]));
+  },
+};
+
+/** Conversation routes: `c.var.conversation` is the path's conversation, visible to the caller. */
+export const withConversation = authenticate({ account: true, load: conversation });
+
+/** Message routes: also `c.var.message`, the path's message of that conversation. */
+export const withMessage = authenticate({ account: true, load: conversationAndMessage });

@@ -5,7 +5,7 @@ import { unixOrZero } from "../../lib/time";
 import { contactPushData } from "../../serializers/contact";
 import { message } from "../../serializers/message";
 import { userPushData } from "../../serializers/user";
-import { ctxOf, visibleConversation } from "../../services/conversations";
+import { ctxOf } from "../../services/conversations";
 import * as messages from "../../services/messages";
 import type * as routes from "./messages.routes";
 import * as s from "./messages.schemas";
@@ -17,7 +17,7 @@ const files = (c: { req: { url: string } }, attachments: StoredAttachment[]) => 
 });
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
-  const v = visibleConversation(c.var.principal, c.var.preload);
+  const v = c.var.conversation;
   const rows = await messages.listMessages(c.var.db, v.conversation.id, c.req.valid("query"));
   return c.json(
     {
@@ -43,7 +43,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 };
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
-  const v = visibleConversation(c.var.principal, c.var.preload);
+  const v = c.var.conversation;
   const input = await parseBody(c, s.MessageCreateBody, "message");
   const row = await messages.createMessage(ctxOf(c), v, input);
   const senders = {
@@ -56,11 +56,7 @@ export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   return c.json(message(row.message, v.conversation.displayId, senders, files(c, row.attachments)), 200);
 };
 
-function preloaded(c: { var: AppEnv["Variables"] }) {
-  const v = visibleConversation(c.var.principal, c.var.preload);
-  const m = messages.preloadedMessage((c.var.preload as unknown[])[2]);
-  return { v, m };
-}
+const preloaded = (c: { var: AppEnv["Variables"] }) => ({ v: c.var.conversation, m: c.var.message });
 
 export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { v, m } = preloaded(c);
