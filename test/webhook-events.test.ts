@@ -101,6 +101,14 @@ describe("events", () => {
       .bind(contact.id, theirs.contact.id)
       .first<{ n: number }>();
     expect(rows!.n).toBe(1);
+    // The snapshot is stored as a JSON object, readable in the events table.
+    const stored = await env.DB.prepare(
+      `select json_type(data, '$.contact') t, json_extract(data, '$.contact.name') name
+       from events where event = 'contact_deleted' and contact_id = ?`,
+    )
+      .bind(contact.id)
+      .first<{ t: string; name: string }>();
+    expect(stored).toEqual({ t: "object", name: "Gone Soon" });
     // An API inbox's webhook_url never gets contact events (as Chatwoot).
     expect((await inboxHook.requests()).map((x) => JSON.parse(x.body).event)).not.toContain("contact_deleted");
   });

@@ -174,8 +174,7 @@ export const inboxBody: BodyRenderer = (_e, { account, inbox }) =>
  * merge that stores it drops null fields, and `blocked` comes as 0/1: both are restored here.
  */
 export function deletedContact(e: EventHead): ContactRow | null {
-  const raw = typeof e.data.contact === "string" ? JSON.parse(e.data.contact) : e.data.contact;
-  const c = (raw ?? {}) as Partial<ContactRow>;
+  const c = (e.data.contact ?? {}) as Partial<ContactRow>;
   if (typeof c.id !== "number") return null;
   return {
     id: c.id,

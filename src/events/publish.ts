@@ -35,7 +35,11 @@ export async function publishCommitted(env: PublishEnv, outbox: Outbox, hub?: Hu
     console.warn(JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped }));
   }
   const byAccount = new Map<number, string[]>();
-  for (const e of events) byAccount.set(e.accountId, [...(byAccount.get(e.accountId) ?? []), e.uid]);
+  for (const e of events) {
+    const list = byAccount.get(e.accountId);
+    if (list) list.push(e.uid);
+    else byAccount.set(e.accountId, [e.uid]);
+  }
   await Promise.all([
     enqueued.length > 0
       ? sendInChunks(

@@ -159,18 +159,22 @@ export function preloadedMessage(rows: unknown): MessageWithSender {
 
 export const DELETED_CONTENT = "This message was deleted";
 
-/** Soft delete, as Chatwoot: the content is replaced and `content_attributes.deleted` set. */
-const updatedEvent = (ctx: Ctx, m: MessageRow) =>
-  ctx.outbox.record({
+/** `message_updated` for this message; `only: "account"` leaves out the inbox's webhook_url. */
+const updatedEvent = (outbox: Outbox, m: MessageRow, only?: "account") =>
+  outbox.record({
     event: "message_updated",
     accountId: m.accountId,
     inboxId: m.inboxId,
     conversationId: m.conversationId,
     messageId: m.id,
     private: m.private,
+    only,
   });
 
-/** The old words leave the search index in the same batch: a deleted message is not found by them. */
+/**
+ * Soft delete, as Chatwoot: the content is replaced and `content_attributes.deleted` set. The old
+ * words leave the search index in the same batch: a deleted message is not found by them.
+ */
 export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow> {
   const [updated] = await ctx.db.batch([
     ctx.db
@@ -184,7 +188,7 @@ export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow
       .returning(),
     ctx.db.delete(attachments).where(eq(attachments.messageId, m.id)),
     ...reindexStatements(ctx.db, m, DELETED_CONTENT),
-    ...updatedEvent(ctx, m),
+    ...updatedEvent(ctx.outbox, m),
   ]);
   return updated[0];
 }
@@ -206,7 +210,7 @@ export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: Messa
       .set({ status, contentAttributes, updatedAt: Date.now() })
       .where(eq(messages.id, m.id))
       .returning(),
-    ...updatedEvent(ctx, m),
+    ...updatedEvent(ctx.outbox, m),
   ]);
   return updated[0];
 }
@@ -226,7 +230,7 @@ export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promi
       .set({ status: "sent", contentAttributes, updatedAt: Date.now() })
       .where(eq(messages.id, m.id))
       .returning(),
-    ...updatedEvent(ctx, m),
+    ...updatedEvent(ctx.outbox, m),
     ctx.db
       .select({ id: deliveries.id })
       .from(deliveries)
@@ -271,14 +275,6 @@ export async function failUndeliveredReply(db: DB, outbox: Outbox, messageId: nu
         updatedAt: Date.now(),
       })
       .where(eq(messages.id, m.id)),
-    ...outbox.record({
-      event: "message_updated",
-      accountId: m.accountId,
-      inboxId: m.inboxId,
-      conversationId: m.conversationId,
-      messageId: m.id,
-      private: m.private,
-      only: "account",
-    }),
+    ...updatedEvent(outbox, m, "account"),
   ]);
 }

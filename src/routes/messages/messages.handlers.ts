@@ -9,7 +9,7 @@ import { ctxOf } from "../../services/conversations";
 import * as messages from "../../services/messages";
 import type * as routes from "./messages.routes";
 import * as s from "./messages.schemas";
-import type { StoredAttachment } from "../../db/schema";
+import type { MessageRow, StoredAttachment } from "../../db/schema";
 
 const files = (c: { req: { url: string } }, attachments: StoredAttachment[]) => ({
   attachments,
@@ -58,6 +58,13 @@ export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
 
 const preloaded = (c: { var: AppEnv["Variables"] }) => ({ v: c.var.conversation, m: c.var.message });
 
+/** The path's message as changed by a write (`row`), with its sender and attachments as loaded. */
+function asStored(c: { req: { url: string }; var: AppEnv["Variables"] }, row: MessageRow) {
+  const { v, m } = preloaded(c);
+  const senders = { user: m.user, userAvailability: m.availability, contact: v.contact };
+  return message(row, v.conversation.displayId, senders, files(c, m.attachments));
+}
+
 export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { v, m } = preloaded(c);
   const row = await messages.deleteMessage(ctxOf(c), m.message);
@@ -68,30 +75,12 @@ export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
 };
 
 export const updateStatus: AppRouteHandler<typeof routes, "updateStatus"> = async (c) => {
-  const { v, m } = preloaded(c);
   const input = await parseBody(c, s.MessageStatusBody, "message");
-  const row = await messages.updateMessageStatus(ctxOf(c), m.message, input.status, input.external_error);
-  return c.json(
-    message(
-      row,
-      v.conversation.displayId,
-      { user: m.user, userAvailability: m.availability, contact: v.contact },
-      files(c, m.attachments),
-    ),
-    200,
-  );
+  const row = await messages.updateMessageStatus(ctxOf(c), c.var.message.message, input.status, input.external_error);
+  return c.json(asStored(c, row), 200);
 };
 
 export const retry: AppRouteHandler<typeof routes, "retry"> = async (c) => {
-  const { v, m } = preloaded(c);
-  const row = await messages.retryMessage(ctxOf(c), c.env.WEBHOOK_QUEUE, m.message);
-  return c.json(
-    message(
-      row,
-      v.conversation.displayId,
-      { user: m.user, userAvailability: m.availability, contact: v.contact },
-      files(c, m.attachments),
-    ),
-    200,
-  );
+  const row = await messages.retryMessage(ctxOf(c), c.env.WEBHOOK_QUEUE, c.var.message.message);
+  return c.json(asStored(c, row), 200);
 };
