@@ -45,29 +45,55 @@ export const byUids = (accountId: number, uids: string[]) =>
 /**
  * Loads the first `limit` events of one account matching `where` (by id) and their subjects in
  * one D1 batch: one round trip whatever the number of events. Subjects are read as they are now
- * (a deleted one is missing, and its event renders nothing). `agents` are the listening users
- * whose visibility is read in the same batch, so membership changes apply at once.
+ * (a deleted one is missing, and its event renders nothing). For webhook bodies (`agents`
+ * absent) the account and inboxes are read too; for realtime frames, the listening `agents`'
+ * roles and memberships instead, in the same batch, so membership changes apply at once.
  */
 export async function loadEvents(
   db: DB,
   where: SQL,
-  opts: { limit: number; accountId: number; agents: number[] },
+  opts: { limit: number; accountId: number; agents?: number[] },
 ): Promise<Loaded> {
   type Ref = typeof events.messageId | typeof events.conversationId | typeof events.contactId | typeof events.inboxId;
   const column = (c: Ref) => db.select({ v: c }).from(events).where(where).orderBy(asc(events.id)).limit(opts.limit);
-  const [rows, accountRows, inboxRows, messageRows, viewRows, contactRows, roleRows, memberRows] = await db.batch([
+  const subjects = [
     db.select(eventColumns).from(events).where(where).orderBy(asc(events.id)).limit(opts.limit),
-    db.select().from(accounts).where(eq(accounts.id, opts.accountId)),
-    db
-      .select()
-      .from(inboxes)
-      .where(inArray(inboxes.id, column(events.inboxId))),
     withSenders(db).where(inArray(messages.id, column(events.messageId))),
     conversationViews(db, inArray(conversations.id, column(events.conversationId))),
     db
       .select()
       .from(contacts)
       .where(inArray(contacts.id, column(events.contactId))),
+  ] as const;
+  const loaded = ([rows, messageRows, viewRows, contactRows]: [
+    EventHead[],
+    unknown,
+    Parameters<typeof toView>[0][],
+    ContactRow[],
+  ]): Loaded => ({
+    events: rows,
+    account: null,
+    inboxes: new Map(),
+    messages: new Map(readMessages(messageRows).map((m) => [m.message.id, m])),
+    views: new Map(viewRows.map((r) => [r.conversation.id, toView(r)])),
+    contacts: new Map(contactRows.map((c) => [c.id, c])),
+    roles: new Map(),
+    memberOf: new Map(),
+  });
+  if (!opts.agents) {
+    const [rows, messageRows, viewRows, contactRows, accountRows, inboxRows] = await db.batch([
+      ...subjects,
+      db.select().from(accounts).where(eq(accounts.id, opts.accountId)),
+      db
+        .select()
+        .from(inboxes)
+        .where(inArray(inboxes.id, column(events.inboxId))),
+    ]);
+    const l = loaded([rows, messageRows, viewRows, contactRows]);
+    return { ...l, account: accountRows[0] ?? null, inboxes: new Map(inboxRows.map((i) => [i.id, i])) };
+  }
+  const [rows, messageRows, viewRows, contactRows, roleRows, memberRows] = await db.batch([
+    ...subjects,
     db
       .select({ userId: accountUsers.userId, role: accountUsers.role })
       .from(accountUsers)
@@ -80,12 +106,7 @@ export async function loadEvents(
   const memberOf = new Map<number, Set<number>>();
   for (const r of memberRows) memberOf.set(r.userId, (memberOf.get(r.userId) ?? new Set()).add(r.inboxId));
   return {
-    events: rows,
-    account: accountRows[0] ?? null,
-    inboxes: new Map(inboxRows.map((i) => [i.id, i])),
-    messages: new Map(readMessages(messageRows).map((m) => [m.message.id, m])),
-    views: new Map(viewRows.map((r) => [r.conversation.id, toView(r)])),
-    contacts: new Map(contactRows.map((c) => [c.id, c])),
+    ...loaded([rows, messageRows, viewRows, contactRows]),
     roles: new Map(roleRows.map((r) => [r.userId, r.role])),
     memberOf,
   };

@@ -74,7 +74,7 @@ async function claim(db: DB, id: number, now: number, timeoutMs: number): Promis
 /** The event's body, rendered once and stored, so every attempt and every target gets the same bytes. */
 async function bodyOf(db: DB, e: EventRow): Promise<string | null> {
   if (e.payload) return e.payload;
-  const loaded = await loadEvents(db, eq(events.id, e.id), { limit: 1, accountId: e.accountId, agents: [] });
+  const loaded = await loadEvents(db, eq(events.id, e.id), { limit: 1, accountId: e.accountId });
   const payload = renderBody(e, loaded);
   if (!payload) return null;
   const [, [stored]] = await db.batch([
