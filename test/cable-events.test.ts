@@ -165,6 +165,13 @@ describe("cable: presence", () => {
     });
     expect(changed.status).toBe(200);
     await until(() => admin.events("presence.update").some((f) => f.data.users[w.admin.id] === "busy"));
+    // An administrator setting a connected agent's availability is heard the same way.
+    const agent = await connect({ api_access_token: w.agent.token });
+    await until(() => admin.events("presence.update").some((f) => f.data.users[w.agent.id] === "online"));
+    const set = await as(w.admin).patch(`${w.base}/agents/${w.agent.id}`, { availability: "busy" });
+    expect(set.status).toBe(200);
+    await until(() => admin.events("presence.update").some((f) => f.data.users[w.agent.id] === "busy"));
+    agent.close();
 
     enduser.close();
     await until(() => admin.events("presence.update").at(-1).data.contacts[contact.id] === undefined);
