@@ -52,13 +52,27 @@ export async function expectAccessible(page: Page, screen: string) {
   expect(bad, `${screen}: accessibility violations`).toEqual([]);
 }
 
-/** Screenshots at a phone (390 px) and a desktop (1280 px) width into docs/images/console-<name>-<width>.png. */
+/** Elements that stick out past the window's right edge, outside any element that scrolls sideways. */
+const overflowing = (page: Page) =>
+  page.evaluate(() => {
+    const scrolls = (el: Element | null): boolean =>
+      !!el && (["auto", "scroll"].includes(getComputedStyle(el).overflowX) || scrolls(el.parentElement));
+    return Array.from(document.body.querySelectorAll("*"))
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !scrolls(el.parentElement))
+      .map((el) => `${el.tagName.toLowerCase()}: ${(el.textContent ?? "").trim().slice(0, 60)}`);
+  });
+
+/**
+ * Screenshots at a phone (390 px) and a desktop (1280 px) width into
+ * docs/images/console-<name>-<width>.png; at each width nothing may stick out past the window.
+ */
 export async function screenshots(page: Page, name: string) {
   const original = page.viewportSize();
   for (const width of [390, 1280]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.waitForTimeout(150);
     await page.screenshot({ path: path.join(projectRoot, "docs", "images", `console-${name}-${width}.png`) });
+    expect(await overflowing(page), `${name} at ${width} px`).toEqual([]);
   }
   if (original) await page.setViewportSize(original);
 }

@@ -30,8 +30,9 @@ export function InboxSettings({ id }: { id: number }) {
               <CopyButton value={i.inbox_identifier} label="Copy Inbox Identifier" />
             </div>
             <p class="muted">
-              Scopes client API calls to this inbox: <code>/public/api/v1/inboxes/{i.inbox_identifier}/…</code>. Full
-              reference in <a href="/swagger">Swagger UI</a>.
+              Scopes client API calls to this inbox:{" "}
+              <code class="wrap">/public/api/v1/inboxes/{i.inbox_identifier}/…</code>. Full reference in{" "}
+              <a href="/swagger">Swagger UI</a>.
             </p>
             <Secret label="HMAC token" value={i.hmac_token ?? ""} />
           </section>
