@@ -8,7 +8,8 @@ import { expect } from "vitest";
 import { freePort, projectRoot, type DevServer } from "./dev-server";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const launch = () =>
+/** Debian's chromium, headless; `extra` adds flags a test needs. A browser is never downloaded. */
+export const launch = (extra: string[] = []) =>
   chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -20,6 +21,7 @@ export const launch = () =>
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extra,
     ],
   });
 

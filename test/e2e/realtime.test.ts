@@ -1,21 +1,13 @@
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, launch } from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // The page stands for a site on the internet and the dev server is on 127.0.0.1: Chromium's
-  // local-network protections would stop that pair, which production (a public host) never is.
-  "--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks",
-];
+// The page stands for a site on the internet and the dev server is on 127.0.0.1: Chromium's
+// local-network protections would stop that pair, which production (a public host) never is.
+const LOCAL_NETWORK =
+  "--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,LocalNetworkAccessChecks";
 
 type Frame = { event: string; id?: number; data: Record<string, any> };
 declare global {
@@ -39,10 +31,7 @@ describe("a browser app on the client API and /cable", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-    [server, browser] = await Promise.all([
-      startDevServer(),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    [server, browser] = await Promise.all([startDevServer(), launch([LOCAL_NETWORK])]);
     page = await browser.newPage();
     // A page on another origin than the API (an app's own page would be), so every call is cross-origin.
     await page.route("http://chat.example.test/", (route) =>

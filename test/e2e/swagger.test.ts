@@ -1,21 +1,9 @@
 import { existsSync } from "node:fs";
 import { validate } from "@readme/openapi-parser";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, launch } from "./console-helpers";
 import { startDevServer, type DevServer } from "./dev-server";
-
-// Debian's chromium package; a browser is never downloaded.
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 describe("Swagger UI at /swagger", () => {
   let server: DevServer;
@@ -24,10 +12,7 @@ describe("Swagger UI at /swagger", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-    [server, browser] = await Promise.all([
-      startDevServer(),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    [server, browser] = await Promise.all([startDevServer(), launch()]);
   });
 
   afterAll(async () => {
