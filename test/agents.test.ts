@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { api } from "./helpers/api";
 import { updateAgent } from "../src/services/agents";
-import { as, createContact, createWorld, expectError, testDb, unique, type World } from "./helpers/factories";
+import { as, createContact, createWorld, expectError, serviceContext, unique, type World } from "./helpers/factories";
 
 const membership = (accountId: number, userId: number) =>
   env.DB.prepare("select role, availability, auto_offline from account_users where account_id = ? and user_id = ?")
@@ -206,7 +206,7 @@ describe("agents: errors", () => {
     const w = await createWorld();
     await as(w.admin).patch(`${w.base}/agents/${w.agent.id}`, { role: "administrator" });
     // Straight through the service, so both pre-checks run before either write.
-    const scope = { db: testDb(), accountId: w.account.id };
+    const scope = serviceContext(w.account.id);
     const results = await Promise.allSettled([
       updateAgent(scope, w.agent.id, { role: "agent", name: "Loser" }),
       updateAgent(scope, w.admin.id, { role: "agent", name: "Loser" }),

@@ -45,6 +45,17 @@ describe("OpenAPI document", () => {
     expect(stray).toEqual([]);
   });
 
+  it("describes every operation beyond its summary", async () => {
+    const { body } = await api("GET", "/openapi.json");
+    const bare = Object.entries<Record<string, { summary?: string; description?: string }>>(body.paths).flatMap(
+      ([path, ops]) =>
+        Object.entries(ops)
+          .filter(([, op]) => !op.summary || !op.description || op.description.length < 40)
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it("documents request bodies, including multipart for messages", async () => {
     const { body } = await api("GET", "/openapi.json");
     const create = body.paths["/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages"].post;

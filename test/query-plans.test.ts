@@ -61,7 +61,7 @@ function hotQueries() {
   const principal = (role: string) =>
     ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
   const list = (role: string, filters: Parameters<typeof listQueries>[1]) =>
-    listQueries({ db, outbox, principal: principal(role), accountId: 1 }, filters);
+    listQueries({ db, outbox, actor: principal(role), accountId: 1, origin: "" }, filters);
   const [searchPage, searchCounts] = list("administrator", { status: "all", q: "refund order" });
   const [agentSearchPage, agentSearchCounts] = list("agent", { q: "refund", assignee_type: "me" });
   return {
@@ -156,11 +156,11 @@ describe("query plans: no hot query scans a whole table", () => {
       ({ user: { id: 2 }, membership: { role }, account: { id: 1 }, token: "" }) as unknown as Principal;
     const searches = [
       listQueries(
-        { db, outbox: new Outbox(db), principal: principal("administrator"), accountId: 1 },
+        { db, outbox: new Outbox(db), actor: principal("administrator"), accountId: 1, origin: "" },
         { status: "all", q: "refund order" },
       ),
       listQueries(
-        { db, outbox: new Outbox(db), principal: principal("agent"), accountId: 1 },
+        { db, outbox: new Outbox(db), actor: principal("agent"), accountId: 1, origin: "" },
         { q: "refund", inbox_id: 3 },
       ),
     ];

@@ -2,7 +2,15 @@ import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { and, eq, isNull } from "drizzle-orm";
 import { accountUsers, conversations, teamMembers, teams, webhooks } from "../src/db/schema";
-import { createContact as createContactApi, as, createWorld, testDb, unique, type World } from "./helpers/factories";
+import {
+  createContact as createContactApi,
+  as,
+  createWorld,
+  serviceContext,
+  testDb,
+  unique,
+  type World,
+} from "./helpers/factories";
 import { addInboxMembers, createInbox, newSigningSecret } from "../src/services/inboxes";
 import { receiver } from "./helpers/receiver";
 import { addToAccount, createUser } from "../src/services/users";
@@ -17,7 +25,7 @@ async function routedInbox(
   config: Record<string, unknown> = {},
 ) {
   const db = testDb();
-  const inbox = await createInbox(db, w.account.id, {
+  const inbox = await createInbox(serviceContext(w.account.id), {
     name: unique("Routed"),
     enable_auto_assignment: true,
     auto_assignment_config: config,

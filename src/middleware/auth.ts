@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import type { MiddlewareHandler } from "hono";
 import type { SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
@@ -14,6 +15,7 @@ import {
   toPrincipal,
   type Credential,
 } from "../services/auth";
+import type { AgentContext } from "../services/context";
 import { csrfTokenFor, SESSION_COOKIE, sessionNeedsTouch, touchSession } from "../services/sessions";
 
 /** Every way Chatwoot clients present a token: both header spellings, Bearer, or the query. */
@@ -32,17 +34,24 @@ export function pathId(c: Context, name: string): number {
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
 }
 
-/** Reads a route needs anyway, given the path params and the caller's user id (a subquery of the auth batch). */
 /**
  * What a route loads with the token check, in the same D1 batch (no extra round trip): `queries`
- * builds the reads from the path; `apply` runs once the caller is admitted to the account, turns
- * the rows into typed values on `c.var` (`conversation`, `message`) and answers 404 for what the
- * caller may not see, so no handler has to remember to.
+ * builds the reads from the path and the caller's user id (a subquery); `apply` runs once the
+ * caller is admitted to the account, turns the rows into the values `V` the handler reads on
+ * `c.var` (typed there) and answers 404 for what the caller may not see, so no handler has to.
  */
-export type Load = {
+export type Load<V extends object> = {
   queries: (c: Context<AppEnv>, callerId: SQL) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
-  apply: (c: Context<AppEnv>, rows: unknown[], principal: Principal) => void;
+  apply: (rows: unknown[], principal: Principal) => V;
 };
+
+/** What an account route's handler finds on `c.var`: the service context, and what its route loaded. */
+export type AccountEnv<V extends object = object> = AppEnv & { Variables: V & { ctx: AgentContext } };
+
+/** Sets each loaded value on `c.var` under its name. */
+export function setAll(c: Context<AppEnv>, values: object) {
+  for (const [name, value] of Object.entries(values)) c.set(name as never, value as never);
+}
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -65,12 +74,19 @@ async function readCredential(c: Context<AppEnv>): Promise<{ credential: Credent
   return { credential: { kind: "cookie", hash: await sha256Hex(cookie) }, secret: cookie };
 }
 
+type AuthOptions<V extends object> = { account?: boolean; admin?: boolean; load?: Load<V> };
+
 /**
  * Authenticates the agent token. With `account`, the caller must belong to the account in
- * the path; any other account answers 404, exactly like a missing one. `load` is what the route
- * reads anyway (see `Load`), in the same D1 batch as the token lookup.
+ * the path; any other account answers 404, exactly like a missing one, and the handler gets the
+ * request's `AgentContext` as `c.var.ctx`. `load` is what the route reads anyway (see `Load`),
+ * in the same D1 batch as the token lookup.
  */
-export function authenticate(opts: { account?: boolean; admin?: boolean; load?: Load } = {}) {
+export function authenticate<V extends object = object>(
+  opts: AuthOptions<V> & { account: true },
+): MiddlewareHandler<AccountEnv<V>>;
+export function authenticate(opts?: { account?: false }): MiddlewareHandler<AppEnv>;
+export function authenticate<V extends object>(opts: AuthOptions<V> = {}): MiddlewareHandler {
   return createMiddleware<AppEnv>(async (c, next) => {
     const presented = await readCredential(c);
     if (!presented) throw unauthorized();
@@ -96,7 +112,16 @@ export function authenticate(opts: { account?: boolean; admin?: boolean; load?: 
     // A repeated Idempotency-Key's answer, given only now that this caller is admitted again.
     const repeat = c.var.idempotentAnswer;
     if (repeat) return repeat;
-    opts.load?.apply(c, loaded, principal);
+    if (opts.account) {
+      const ctx: AgentContext = {
+        db,
+        accountId: principal.account!.id,
+        actor: principal,
+        outbox: c.var.outbox,
+        origin: new URL(c.req.url).origin,
+      };
+      setAll(c, { ctx, ...opts.load?.apply(loaded, principal) });
+    }
     await next();
   });
 }

@@ -1,31 +1,66 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
-import { clientQueries, requireVerified, toClient, type PublicSession } from "../services/public-client";
+import { setAll } from "./auth";
+import type { ServiceContext } from "../services/context";
+import {
+  clientQueries,
+  requireVerified,
+  toClient,
+  type PublicClient,
+  type PublicSession,
+} from "../services/public-client";
 
-type Preload = (c: Context<AppEnv>, ids: { identifier: string; sourceId: string }) => BatchItem<"sqlite">[];
+/** The inbox and session the path names, as its `inbox_identifier` and `source_id`. */
+export type PathIds = { identifier: string; sourceId: string };
+
+/**
+ * What a client API route reads with the caller's inbox and session, in the same D1 batch:
+ * `queries` builds the reads from the path; `apply` turns their rows into the values `V` the
+ * handler reads on `c.var` (typed there), answering 404 for a conversation or message the
+ * session does not have.
+ */
+export type PublicLoad<V extends object> = {
+  queries: (c: Context<AppEnv>, ids: PathIds) => BatchItem<"sqlite">[];
+  apply: (rows: unknown[]) => V;
+};
+
+/** What a client API handler finds on `c.var`: the caller, the service context and what its route loaded. */
+export type ClientEnv<V extends object = object> = AppEnv & {
+  Variables: V & { client: PublicClient; ctx: ServiceContext<null> };
+};
+
+type ClientOptions<V extends object> = { session?: boolean; identifies?: boolean; load?: PublicLoad<V> };
 
 /**
  * Resolves the public client API's caller from the path: the inbox by `inbox_identifier` and,
- * under `/contacts/{source_id}`, the session. `preload` reads what the route needs in the same
- * D1 batch, so a route costs one round trip before it writes. With `hmac_mandatory`, a session
- * that was never verified is refused on every route, unless the route verifies it (`identifies`).
+ * with `session`, the contact_inbox under `/contacts/{source_id}` (as `c.var.session`). `load`
+ * reads what the route needs in the same D1 batch, so a route costs one round trip before it
+ * writes. With `hmac_mandatory`, a session that was never verified is refused on every route,
+ * unless the route verifies it (`identifies`).
  */
-export function publicClient(opts: { session?: boolean; identifies?: boolean; preload?: Preload } = {}) {
+export function publicClient<V extends object = object>(
+  opts: ClientOptions<V> & { session: true },
+): MiddlewareHandler<ClientEnv<V & { session: PublicSession }>>;
+export function publicClient(opts?: { session?: false }): MiddlewareHandler<ClientEnv>;
+export function publicClient<V extends object>(opts: ClientOptions<V> = {}): MiddlewareHandler {
   return createMiddleware<AppEnv>(async (c, next) => {
     const identifier = c.req.param("inbox_identifier") ?? "";
     const sourceId = opts.session ? (c.req.param("source_id") ?? "") : null;
     const db = c.var.db;
-    const extra = opts.preload?.(c, { identifier, sourceId: sourceId ?? "" }) ?? [];
-    const [inbox, session, ...preloaded] = await db.batch([...clientQueries(db, identifier, sourceId), ...extra]);
+    const extra = opts.load?.queries(c, { identifier, sourceId: sourceId ?? "" }) ?? [];
+    const [inbox, session, ...loaded] = await db.batch([...clientQueries(db, identifier, sourceId), ...extra]);
     const client = toClient([inbox, session], opts.session ?? false);
     if (!opts.identifies) requireVerified(client);
-    c.set("client", client);
-    c.set("preload", preloaded);
+    const ctx: ServiceContext<null> = {
+      db,
+      accountId: client.inbox.accountId,
+      actor: null,
+      outbox: c.var.outbox,
+      origin: new URL(c.req.url).origin,
+    };
+    setAll(c, { client, ctx, ...(opts.session && { session: client }), ...opts.load?.apply(loaded) });
     await next();
   });
 }
-
-/** The caller's session on a route under `/contacts/{source_id}`. */
-export const sessionOf = (c: { var: AppEnv["Variables"] }): PublicSession => c.var.client as PublicSession;

@@ -1,12 +1,20 @@
-import { OpenAPIHono, type RouteConfig, type RouteHandler, type z } from "@hono/zod-openapi";
+import { OpenAPIHono, type RouteConfig, type RouteConfigToEnv, type RouteHandler, type z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "../middleware/context";
+import { parseBody } from "../lib/body";
 import { validationError } from "../lib/zod";
 
+type BodyRule = { schema: z.ZodType; wrap?: string };
+
+/** What `body()` declared of each request body, found again by `createRouter` when the route is registered. */
+const bodyRules = new WeakMap<object, BodyRule>();
+
 /**
- * A router whose routes are all described in /openapi.json. Params and query are validated
- * by zod-openapi; request bodies are documented here but validated in the handler with
- * `parseBody`, after authentication, because Chatwoot clients send them as JSON, multipart
- * forms or resource-wrapped objects.
+ * A router whose routes are all described in /openapi.json. Params and query are validated by
+ * zod-openapi; the request body declared with `body()` is read and validated here too, after the
+ * route's middleware (authentication) and before the handler, which gets it from
+ * `c.req.valid("json")` whatever shape the client sent it in: JSON, a multipart or url-encoded form,
+ * flat or wrapped in the resource name.
  */
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({
@@ -15,23 +23,48 @@ export function createRouter() {
     },
   });
   const route = router.openapi.bind(router);
-  router.openapi = ((config: RouteConfig, handler: never, hook?: never) => {
+  router.openapi = ((config: RouteConfig, handler: RouteHandler<RouteConfig, AppEnv>, hook?: never) => {
     // Middleware is how a route runs, not what it is: left in, it showed as `"middleware": [null]` in the document.
     const { middleware: _runsOnly, ...documented } = config;
     router.openAPIRegistry.registerPath(documented as RouteConfig);
-    const { body: _documentedOnly, ...request } = config.request ?? {};
-    return route({ ...config, request, hide: true } as RouteConfig, handler, hook);
+    const { body: declared, ...request } = config.request ?? {};
+    const rule = declared && bodyRules.get(declared);
+    if (declared && !rule) throw new Error(`${config.method} ${config.path}: declare its body with body()`);
+    const validated = rule
+      ? async (c: Context<AppEnv>, next: never) => {
+          c.req.addValidatedData("json", (await parseBody(c, rule.schema, rule.wrap)) as object);
+          return handler(c as never, next);
+        }
+      : handler;
+    return route({ ...config, request, hide: true } as RouteConfig, validated as never, hook);
   }) as typeof router.openapi;
   return router;
 }
 
 export type Router = ReturnType<typeof createRouter>;
 
-/** Request body documentation: JSON and (where clients use it) multipart forms. */
-export function body(schema: z.ZodType, opts: { multipart?: boolean; description?: string } = {}) {
-  const content: Record<string, { schema: z.ZodType }> = { "application/json": { schema } };
+type BodyOptions = {
+  /** Also accept the body wrapped in this key (`{"contact": {...}}`), as Rails' wrap_parameters does. */
+  wrap?: string;
+  /** Document multipart/form-data too (the parser reads every form either way). */
+  multipart?: boolean;
+  /** An empty body is allowed: the schema's fields are all optional. */
+  optional?: boolean;
+  description?: string;
+};
+
+/**
+ * A route's request body, declared once: its documentation in /openapi.json and the schema
+ * `createRouter` validates it with. The handler reads the parsed value from `c.req.valid("json")`.
+ */
+export function body<T extends z.ZodType>(schema: T, opts: BodyOptions = {}) {
+  const content: Record<string, { schema: T }> = { "application/json": { schema } };
   if (opts.multipart) content["multipart/form-data"] = { schema };
-  return { content, required: true, description: opts.description };
+  const wrapped = opts.wrap && `Also accepted wrapped in \`{"${opts.wrap}": {...}}\`.`;
+  const description = [opts.description, wrapped].filter(Boolean).join(" ") || undefined;
+  const declared = { content: content as { "application/json": { schema: T } }, required: !opts.optional, description };
+  bodyRules.set(declared, { schema, wrap: opts.wrap });
+  return declared;
 }
 
 export function json<T extends z.ZodType>(schema: T, description: string) {
@@ -40,8 +73,9 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
 
 /**
  * The one handler type: a handler of route `R` of a routes module (`typeof routes`), with the
- * request context (`AppEnv`) every middleware shares and the route's validated input typed.
+ * request context (`AppEnv`) every middleware shares, what the route's middleware adds to it
+ * (`c.var.ctx` and the route's preloads, typed) and the route's validated input.
  */
 export type AppRouteHandler<Routes, R extends keyof Routes> = Routes[R] extends RouteConfig
-  ? RouteHandler<Routes[R], AppEnv>
+  ? RouteHandler<Routes[R], AppEnv & RouteConfigToEnv<Routes[R]>>
   : never;

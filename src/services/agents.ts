@@ -7,8 +7,7 @@ import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { accountRemovalStatements, newAccessToken } from "./users";
 import { passwordTokenFor } from "./sessions";
 import type { DB } from "../db/client";
-
-type Scope = { db: DB; accountId: number };
+import type { ServiceContext } from "./context";
 
 /**
  * The account's agents (user + membership), ordered by name as Chatwoot lists them.
@@ -44,7 +43,7 @@ export function assertAccountUsers(found: { userId: number }[], requested: numbe
   throw unprocessable(message, [{ field: "user_ids", message }]);
 }
 
-export function listAgents({ db, accountId }: Scope) {
+export function listAgents({ db, accountId }: ServiceContext) {
   return agentRows(db, accountId);
 }
 
@@ -68,7 +67,7 @@ const alreadyAgent = () =>
  * hand on (there is no mail service; docs/console.md says how an operator would add one).
  */
 export async function createAgent(
-  scope: Scope,
+  scope: ServiceContext,
   input: AgentCreateInput,
   retried = false,
 ): Promise<AgentRow & { passwordToken: string | null }> {
@@ -138,7 +137,7 @@ const lastAdmin = () =>
   ]);
 
 /** The agent and whether another administrator exists (one round trip). */
-async function loadAgent({ db, accountId }: Scope, userId: number) {
+async function loadAgent({ db, accountId }: ServiceContext, userId: number) {
   const [rows, others] = await db.batch([
     agentRows(db, accountId, eq(users.id, userId)),
     db
@@ -162,7 +161,7 @@ export type AgentUpdateInput = { name?: string; role?: Role; availability?: Avai
  * Updates the user's name and the account membership. Demoting the last administrator is
  * refused (422), and re-checked inside the write so two concurrent demotions cannot both pass.
  */
-export async function updateAgent(scope: Scope, userId: number, input: AgentUpdateInput): Promise<AgentRow> {
+export async function updateAgent(scope: ServiceContext, userId: number, input: AgentUpdateInput): Promise<AgentRow> {
   const { db, accountId } = scope;
   const current = await loadAgent(scope, userId);
   const demotes = input.role === "agent";
@@ -198,7 +197,7 @@ export async function updateAgent(scope: Scope, userId: number, input: AgentUpda
  * Removes the user from the account: its membership, its inbox and team memberships there,
  * and its conversation assignments there. The user itself (and other accounts) stay.
  */
-export async function removeAgent(scope: Scope, userId: number) {
+export async function removeAgent(scope: ServiceContext, userId: number) {
   const { db, accountId } = scope;
   const current = await loadAgent(scope, userId);
   if (current.lastAdmin) throw lastAdmin();

@@ -2,11 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { accountUsers, contactInboxes, inboxes, inboxMembers } from "../db/schema";
 import { hmacSha256Hex, safeEqual } from "../lib/crypto";
 import { notFound, unauthorized } from "../lib/errors";
-import type { Outbox } from "../events/outbox";
-import type { Principal } from "./auth";
+import type { AgentContext } from "./context";
 import { createContact, type ContactInput, type ContactWithInboxes } from "./contacts";
 import type { ContactInboxRow, InboxRow } from "../db/schema";
-import type { DB } from "../db/client";
 
 export type ContactProfileInput = ContactInput & {
   inbox_identifier: string;
@@ -35,11 +33,10 @@ export async function verifyIdentifierHash(inbox: InboxRow, identifier: string, 
  * inbox (an administrator of its account, or a member of the inbox); otherwise it looks missing.
  */
 export async function findOrCreateContactProfile(
-  db: DB,
-  outbox: Outbox,
-  principal: Principal,
+  caller: Omit<AgentContext, "accountId">,
   input: ContactProfileInput,
 ): Promise<ContactWithInboxes & { contactInbox: ContactInboxRow; inbox: InboxRow }> {
+  const { db, actor: principal } = caller;
   const [found] = await db
     .select({ inbox: inboxes, role: accountUsers.role, member: inboxMembers.userId })
     .from(inboxes)
@@ -53,10 +50,8 @@ export async function findOrCreateContactProfile(
   const inbox = found.inbox;
   const verified = await verifyIdentifierHash(inbox, input.identifier, input.identifier_hash);
   const { inbox_identifier: _i, identifier_hash: _h, ...fields } = input;
-  const result = await createContact(
-    { db, accountId: inbox.accountId, outbox, principal },
-    { ...fields, inbox_id: inbox.id },
-  );
+  // The inbox names the account this request acts in.
+  const result = await createContact({ ...caller, accountId: inbox.accountId }, { ...fields, inbox_id: inbox.id });
   let contactInbox = result.contactInbox!.contactInbox;
   if (verified && !contactInbox.hmacVerified) {
     [contactInbox] = await db

@@ -2,28 +2,24 @@ import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizz
 import type { BatchItem } from "drizzle-orm/batch";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
-import type { Outbox } from "../events/outbox";
 import { containsText, eqIfGiven, prefixed } from "../db/select";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
-import type { Principal } from "./auth";
 import { conversationViews, toView, conversationsVisibleTo } from "../views/conversations";
 import { inboxVisibleTo, visibleInbox } from "./inboxes";
 import type { ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
 import { viewerOf } from "./auth";
 import { createContactStatements } from "./contact-writes";
+import type { AgentContext, ServiceContext } from "./context";
 
 export const CONTACTS_PER_PAGE = 15;
 
-/** Writes to a contact already loaded (also the client API's, which has no agent). */
-type WriteScope = { db: DB; accountId: number; outbox?: Outbox };
-/**
- * An agent's view of the account's contacts. Contacts are the account's, but a contact_inbox is
- * a session in one inbox (its `source_id` opens that inbox's conversations on the client API):
- * agents see only those of inboxes they are members of, administrators all.
+/*
+ * An agent's view of the account's contacts (`AgentContext`). Contacts are the account's, but a
+ * contact_inbox is a session in one inbox (its `source_id` opens that inbox's conversations on
+ * the client API): agents see only those of inboxes they are members of, administrators all.
  */
-type Scope = WriteScope & { principal: Principal };
 
 export type ContactInput = {
   name?: string | null;
@@ -43,12 +39,12 @@ export type ContactWithInboxes = {
 
 const normalizeEmail = (e: string | null | undefined) => (e ? e.trim().toLowerCase() : e);
 
-function contactInboxesOf({ db, principal }: Scope, contactIds: SQL) {
+function contactInboxesOf({ db, actor }: AgentContext, contactIds: SQL) {
   return db
     .select({ contactInbox: prefixed(contactInboxes, "ci"), inbox: prefixed(inboxes, "i") })
     .from(contactInboxes)
     .innerJoin(inboxes, eq(inboxes.id, contactInboxes.inboxId))
-    .where(and(inArray(contactInboxes.contactId, contactIds), inboxVisibleTo(viewerOf(principal))))
+    .where(and(inArray(contactInboxes.contactId, contactIds), inboxVisibleTo(viewerOf(actor))))
     .orderBy(asc(contactInboxes.id));
 }
 
@@ -76,7 +72,7 @@ function order(sort: ContactSort | undefined) {
 }
 
 /** A page of contacts with their contact_inboxes and the total, in one round trip. */
-async function pageOf(scope: Scope, where: SQL, page: number, sort?: ContactSort) {
+async function pageOf(scope: AgentContext, where: SQL, page: number, sort?: ContactSort) {
   const { db } = scope;
   const offset = (page - 1) * CONTACTS_PER_PAGE;
   const pageIds = db
@@ -104,13 +100,13 @@ async function pageOf(scope: Scope, where: SQL, page: number, sort?: ContactSort
 }
 
 /** Contacts that can be identified (e-mail, phone or identifier), as Chatwoot's index lists. */
-export function listContacts(scope: Scope, page: number, sort?: ContactSort) {
+export function listContacts(scope: AgentContext, page: number, sort?: ContactSort) {
   const identified = or(isNotNull(contacts.email), isNotNull(contacts.phoneNumber), isNotNull(contacts.identifier));
   return pageOf(scope, and(eq(contacts.accountId, scope.accountId), identified)!, page, sort);
 }
 
 /** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
-export function searchContacts(scope: Scope, q: string, page: number, sort?: ContactSort) {
+export function searchContacts(scope: AgentContext, q: string, page: number, sort?: ContactSort) {
   const match = or(
     ...[contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier].map((column) =>
       containsText(column, q),
@@ -119,7 +115,7 @@ export function searchContacts(scope: Scope, q: string, page: number, sort?: Con
   return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
 }
 
-export async function showContact(scope: Scope, id: number): Promise<ContactWithInboxes> {
+export async function showContact(scope: AgentContext, id: number): Promise<ContactWithInboxes> {
   const { db, accountId } = scope;
   const where = and(eq(contacts.accountId, accountId), eq(contacts.id, id))!;
   const [rows, cis] = await db.batch([
@@ -160,7 +156,7 @@ export type CreateContactResult = ContactWithInboxes & {
  * reads what exists, one batch writes what is missing and reads back the contact_inboxes.
  */
 export async function createContact(
-  scope: Scope,
+  scope: AgentContext,
   input: ContactInput & { inbox_id?: number; source_id?: string },
   retried = false,
 ): Promise<CreateContactResult> {
@@ -168,7 +164,7 @@ export async function createContact(
   const byIdentifier = and(eq(contacts.accountId, accountId), eqIfGiven(contacts.identifier, input.identifier));
   const [existing, inboxRows, found] = await db.batch([
     db.select().from(contacts).where(byIdentifier),
-    visibleInbox(db, accountId, viewerOf(scope.principal), input.inbox_id),
+    visibleInbox(db, accountId, viewerOf(scope.actor), input.inbox_id),
     db
       .select()
       .from(contactInboxes)
@@ -275,7 +271,7 @@ export async function ensureContactInbox(
 }
 
 /** Updates fields; `custom_attributes` and `additional_attributes` are merged, not replaced. */
-export async function updateContact(scope: Scope, id: number, input: ContactInput): Promise<ContactWithInboxes> {
+export async function updateContact(scope: AgentContext, id: number, input: ContactInput): Promise<ContactWithInboxes> {
   const current = await showContact(scope, id);
   return { contact: await changeContact(scope, current.contact, input), contactInboxes: current.contactInboxes };
 }
@@ -284,7 +280,7 @@ export async function updateContact(scope: Scope, id: number, input: ContactInpu
  * Writes `input` over a contact the caller already loaded (one round trip, none when nothing
  * changes), with `contact_updated` listing what changed; returns the written row.
  */
-export async function changeContact(scope: WriteScope, c: ContactRow, input: ContactInput): Promise<ContactRow> {
+export async function changeContact(scope: ServiceContext, c: ContactRow, input: ContactInput): Promise<ContactRow> {
   const { db, accountId } = scope;
   const id = c.id;
   const next = {
@@ -344,7 +340,7 @@ const contactSnapshot = (where: SQL) => sql`(select json_object('id', id, 'accou
  * `contact_deleted` with the row as it was (integrators purge their copies from it), all in one
  * batch: the event is written first, only if the contact is there, then the row goes.
  */
-export async function deleteContact({ db, accountId, outbox }: Scope, id: number) {
+export async function deleteContact({ db, accountId, outbox }: AgentContext, id: number) {
   const mine = and(eq(contacts.accountId, accountId), eq(contacts.id, id))!;
   const recorded =
     outbox?.record({
@@ -364,8 +360,8 @@ export async function deleteContact({ db, accountId, outbox }: Scope, id: number
 }
 
 /** The contact's latest 20 conversations the caller may see. */
-export async function contactConversations(scope: Scope, id: number) {
-  const { db, accountId, principal } = scope;
+export async function contactConversations(scope: AgentContext, id: number) {
+  const { db, accountId, actor } = scope;
   const [found, rows] = await db.batch([
     db
       .select({ id: contacts.id })
@@ -376,7 +372,7 @@ export async function contactConversations(scope: Scope, id: number) {
       and(
         eq(conversations.accountId, accountId),
         eq(conversations.contactId, id),
-        conversationsVisibleTo(viewerOf(principal)),
+        conversationsVisibleTo(viewerOf(actor)),
       ),
     )
       .orderBy(desc(conversations.lastActivityAt))
@@ -387,7 +383,7 @@ export async function contactConversations(scope: Scope, id: number) {
 }
 
 export async function addContactInbox(
-  scope: Scope,
+  scope: AgentContext,
   id: number,
   input: { inbox_id: number; source_id?: string; hmac_verified?: boolean },
 ) {
@@ -397,7 +393,7 @@ export async function addContactInbox(
       .select()
       .from(contacts)
       .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id))),
-    visibleInbox(db, accountId, viewerOf(scope.principal), input.inbox_id),
+    visibleInbox(db, accountId, viewerOf(scope.actor), input.inbox_id),
   ]);
   if (!contactRows[0]) throw notFound("Contact");
   if (!inboxRows[0]) throw notFound("Inbox");

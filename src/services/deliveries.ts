@@ -3,9 +3,9 @@ import { deliveries, events, inboxes, webhooks } from "../db/schema";
 import { prefixed } from "../db/select";
 import { notFound } from "../lib/errors";
 import { redeliver } from "../events/queue";
-import type { Scope } from "./webhooks";
 import type { DeliveryRow } from "../db/schema";
 import type { DB } from "../db/client";
+import type { ServiceContext } from "./context";
 
 export const DELIVERIES_PER_PAGE = 25;
 
@@ -46,7 +46,7 @@ export function deliveryPage(db: DB, accountId: number, target: DeliveryTarget, 
  * One page of a target's delivery log, newest first, with each delivery's event name. The
  * target check and the page are one D1 batch; another account's target answers 404.
  */
-export async function listDeliveries({ db, accountId }: Scope, target: DeliveryTarget, page: number) {
+export async function listDeliveries({ db, accountId }: ServiceContext, target: DeliveryTarget, page: number) {
   const [owner, found] = await db.batch([targetRow(db, accountId, target), deliveryPage(db, accountId, target, page)]);
   if (!owner[0]) throw targetMissing(target);
   return {
@@ -60,7 +60,7 @@ export async function listDeliveries({ db, accountId }: Scope, target: DeliveryT
  * delivery of another target or account answers 404 and is left alone.
  */
 export async function redeliverDelivery(
-  { db, accountId }: Scope,
+  { db, accountId }: ServiceContext,
   queue: Queue,
   target: DeliveryTarget,
   deliveryId: number,

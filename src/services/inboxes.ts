@@ -2,13 +2,14 @@ import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { seesInbox, type Viewer } from "../views/visibility";
 import { inboxes, inboxMembers } from "../db/schema";
 import { eqIfGiven } from "../db/select";
-import type { Outbox } from "../events/outbox";
 import { secureToken } from "../lib/crypto";
 import { notFound } from "../lib/errors";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../lib/webhook-url";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import type { InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
+import { viewerOf } from "./auth";
+import type { AgentContext, ServiceContext } from "./context";
 
 export { newSigningSecret };
 
@@ -62,13 +63,13 @@ function columns(s: InboxSettings) {
   return set;
 }
 
-/** Creates an API-channel inbox with fresh identifier, HMAC token and signing secret. */
-/** Creates an API-channel inbox (and, with an outbox, its `inbox_created` event in the same batch). */
+/**
+ * Creates an API-channel inbox with fresh identifier, HMAC token and signing secret, and its
+ * `inbox_created` event in the same batch.
+ */
 export async function createInbox(
-  db: DB,
-  accountId: number,
+  { db, accountId, outbox }: ServiceContext,
   s: InboxSettings & { name: string },
-  outbox?: Outbox,
 ): Promise<InboxRow> {
   const identifier = secureToken();
   const insert = db
@@ -83,24 +84,21 @@ export async function createInbox(
     })
     .returning();
   const inboxId = sql`(select id from inboxes where identifier = ${identifier})`;
-  const event = outbox?.record({ event: "inbox_created", accountId, inboxId }) ?? [];
-  const [rows] = await db.batch([insert, ...event]);
+  const [rows] = await db.batch([insert, ...outbox.record({ event: "inbox_created", accountId, inboxId })]);
   return rows[0];
 }
 
 /** Updates an inbox; a real change records `inbox_updated` in the same batch. */
 export async function updateInbox(
-  db: DB,
-  accountId: number,
+  { db, accountId, outbox }: ServiceContext,
   id: number,
   s: InboxSettings,
-  outbox?: Outbox,
 ): Promise<InboxRow> {
   const set = columns(s);
   const where = and(eq(inboxes.accountId, accountId), eq(inboxes.id, id));
   const current = await findInbox(db, accountId, id);
   if (Object.keys(set).length === 0) return current;
-  const event = outbox?.record({ event: "inbox_updated", accountId, inboxId: id }) ?? [];
+  const event = outbox.record({ event: "inbox_updated", accountId, inboxId: id });
   const [rows] = await db.batch([db.update(inboxes).set(set).where(where).returning(), ...event]);
   return rows[0];
 }
@@ -133,17 +131,17 @@ export function visibleInbox(db: DB, accountId: number, viewer: Viewer, id: numb
     .where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, id), inboxVisibleTo(viewer)));
 }
 
-export function listInboxes(db: DB, accountId: number, viewer: Viewer): Promise<InboxRow[]> {
+export function listInboxes({ db, accountId, actor }: AgentContext): Promise<InboxRow[]> {
   return db
     .select()
     .from(inboxes)
-    .where(and(eq(inboxes.accountId, accountId), inboxVisibleTo(viewer)))
+    .where(and(eq(inboxes.accountId, accountId), inboxVisibleTo(viewerOf(actor))))
     .orderBy(asc(inboxes.id));
 }
 
 /** An inbox the viewer may see; a hidden inbox answers exactly like a missing one. */
-export async function showInbox(db: DB, accountId: number, viewer: Viewer, id: number): Promise<InboxRow> {
-  const [row] = await visibleInbox(db, accountId, viewer, id);
+export async function showInbox({ db, accountId, actor }: AgentContext, id: number): Promise<InboxRow> {
+  const [row] = await visibleInbox(db, accountId, viewerOf(actor), id);
   if (!row) throw notFound("Inbox");
   return row;
 }
@@ -172,7 +170,7 @@ export function inboxSettings({ channel, ...rest }: InboxInput, env: WebhookUrlE
 }
 
 /** Deletes the inbox with its members, contact_inboxes, conversations and messages (cascade). */
-export async function deleteInbox(db: DB, accountId: number, id: number) {
+export async function deleteInbox({ db, accountId }: ServiceContext, id: number) {
   const deleted = await db
     .delete(inboxes)
     .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, id)))
@@ -181,7 +179,7 @@ export async function deleteInbox(db: DB, accountId: number, id: number) {
 }
 
 /** A fresh webhook signing secret; the old one keeps signing alongside it for 24 hours. */
-export async function resetInboxSecret(db: DB, accountId: number, id: number): Promise<InboxRow> {
+export async function resetInboxSecret({ db, accountId }: ServiceContext, id: number): Promise<InboxRow> {
   const [row] = await db
     .update(inboxes)
     .set(rotatedSecret(inboxes.secret))

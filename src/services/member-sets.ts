@@ -5,6 +5,7 @@ import { accountUsers, inboxes, inboxMembers, teamMembers, teams, users } from "
 import { inList, notInList } from "../db/select";
 import { notFound } from "../lib/errors";
 import { accountUserIds, type AgentRow, agentRows, assertAccountUsers } from "./agents";
+import type { ServiceContext } from "./context";
 
 /**
  * A group of the account's agents kept in a membership table: an inbox's members or a team's.
@@ -40,7 +41,6 @@ const GROUPS = {
 } satisfies Record<string, Group>;
 
 export type GroupKind = keyof typeof GROUPS;
-type Scope = { db: DB; accountId: number };
 
 const inAccount = (g: Group, accountId: number, id: number) =>
   and(eq(g.table.accountId, accountId), eq(g.table.id, id));
@@ -53,7 +53,7 @@ export const memberRows = (db: DB, accountId: number, kind: GroupKind, id: numbe
 };
 
 /** 404 unless the group is in the account; 422 unless every user is an agent of it. Returns the current members. */
-async function check({ db, accountId }: Scope, g: Group, id: number, userIds: number[]) {
+async function check({ db, accountId }: ServiceContext, g: Group, id: number, userIds: number[]) {
   const [group, found, current] = await db.batch([
     db
       .select({ id: g.table.id })
@@ -93,7 +93,7 @@ function insertMembers(db: DB, accountId: number, g: Group, id: number, userIds:
  * (Chatwoot's team member create answers only those).
  */
 export async function addMembers(
-  scope: Scope,
+  scope: ServiceContext,
   kind: GroupKind,
   id: number,
   userIds: number[],
@@ -119,7 +119,12 @@ export async function addMembers(
 }
 
 /** Makes the group's members exactly `userIds`; returns them. */
-export async function setMembers(scope: Scope, kind: GroupKind, id: number, userIds: number[]): Promise<AgentRow[]> {
+export async function setMembers(
+  scope: ServiceContext,
+  kind: GroupKind,
+  id: number,
+  userIds: number[],
+): Promise<AgentRow[]> {
   const { db, accountId } = scope;
   const g: Group = GROUPS[kind];
   const ids = [...new Set(userIds)];
@@ -133,7 +138,12 @@ export async function setMembers(scope: Scope, kind: GroupKind, id: number, user
 }
 
 /** Removes agents from the group; returns the remaining members. */
-export async function removeMembers(scope: Scope, kind: GroupKind, id: number, userIds: number[]): Promise<AgentRow[]> {
+export async function removeMembers(
+  scope: ServiceContext,
+  kind: GroupKind,
+  id: number,
+  userIds: number[],
+): Promise<AgentRow[]> {
   const { db, accountId } = scope;
   const g: Group = GROUPS[kind];
   const ids = [...new Set(userIds)];

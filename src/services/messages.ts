@@ -6,9 +6,8 @@ import { routeStatements } from "./routing";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../events/queue";
 import type { ConversationView } from "../serializers/conversation";
-import type { Principal } from "./auth";
 import type { Outbox } from "../events/outbox";
-import type { Ctx } from "./conversations";
+import type { AgentContext, ServiceContext } from "./context";
 import { attachmentInserts, prepareFiles } from "./attachments";
 import { messageStatements, type MessageInput } from "./message-writes";
 import { reindexStatements } from "./search-index";
@@ -42,9 +41,6 @@ export async function listMessages(db: DB, conversationId: number, page: { befor
   return readMessages(rows).reverse();
 }
 
-/** What writes a message: the request's database and outbox, and the agent (none for a contact). */
-export type MessageWriter = { db: DB; outbox: Outbox; principal?: Principal };
-
 export type CreatedMessage = { message: MessageRow; attachments: StoredAttachment[]; replayed: boolean };
 
 const isEchoRepeat = (err: unknown) =>
@@ -56,17 +52,17 @@ const isEchoRepeat = (err: unknown) =>
  * unique index turns away) returns the message already stored, with `replayed`.
  */
 export async function createMessage(
-  ctx: MessageWriter,
+  ctx: ServiceContext,
   v: ConversationView,
   input: MessageInput & { attachments?: File[] },
 ): Promise<CreatedMessage> {
   const c = v.conversation;
   const files = await prepareFiles(input.attachments);
   const incoming = input.message_type === "incoming";
-  if (!incoming && !ctx.principal) throw new Error("an agent message needs an agent");
+  if (!incoming && !ctx.actor) throw new Error("an agent message needs an agent");
   const sender = incoming
     ? { type: "Contact" as const, id: v.contact.id }
-    : { type: "User" as const, id: ctx.principal!.user.id };
+    : { type: "User" as const, id: ctx.actor!.user.id };
   const target = { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId, conversationId: c.id };
   const { insert, statements, event } = messageStatements(
     ctx.db,
@@ -102,7 +98,7 @@ export async function createMessage(
  * resolution) and a snoozed one wakes up, then is routed if nobody holds it; a conversation
  * held by an agent who is not online goes to one who is (`reassign_when_offline`).
  */
-function continuityStatements(ctx: Pick<MessageWriter, "db" | "outbox">, v: ConversationView): BatchItem<"sqlite">[] {
+function continuityStatements(ctx: Pick<ServiceContext, "db" | "outbox">, v: ConversationView): BatchItem<"sqlite">[] {
   const c = v.conversation;
   const at = Date.now() + 1;
   const target = { accountId: c.accountId, inboxId: c.inboxId, conversation: c.id };
@@ -175,7 +171,7 @@ const updatedEvent = (outbox: Outbox, m: MessageRow, only?: "account") =>
  * Soft delete, as Chatwoot: the content is replaced and `content_attributes.deleted` set. The old
  * words leave the search index in the same batch: a deleted message is not found by them.
  */
-export async function deleteMessage(ctx: Ctx, m: MessageRow): Promise<MessageRow> {
+export async function deleteMessage(ctx: AgentContext, m: MessageRow): Promise<MessageRow> {
   const [updated] = await ctx.db.batch([
     ctx.db
       .update(messages)
@@ -199,7 +195,12 @@ const RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2, fa
  * Delivery status from the integrator. A status never moves backwards (read → delivered is
  * ignored, as Chatwoot does); `failed` may always be set and keeps `external_error`.
  */
-export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: MessageStatus, externalError?: string) {
+export async function updateMessageStatus(
+  ctx: AgentContext,
+  m: MessageRow,
+  status: MessageStatus,
+  externalError?: string,
+) {
   if (status !== "failed" && m.status !== "failed" && RANK[status] <= RANK[m.status]) return m;
   const contentAttributes = { ...m.contentAttributes };
   if (status === "failed") contentAttributes.external_error = externalError ?? "Delivery failed";
@@ -220,7 +221,7 @@ export async function updateMessageStatus(ctx: Ctx, m: MessageRow, status: Messa
  * the delivery of its `message_created` is redelivered with the same `webhook-id` (or, when
  * there was none, a new event goes to the inbox alone).
  */
-export async function retryMessage(ctx: Ctx, queue: Queue, m: MessageRow): Promise<MessageRow> {
+export async function retryMessage(ctx: AgentContext, queue: Queue, m: MessageRow): Promise<MessageRow> {
   if (m.status !== "failed")
     throw unprocessable("Only failed messages can be retried", [{ field: "status", message: "is not failed" }]);
   const { external_error: _dropped, ...contentAttributes } = m.contentAttributes;

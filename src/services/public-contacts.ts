@@ -11,6 +11,7 @@ import { changeContact, uniquenessError, type ContactInput } from "./contacts";
 import { clientQueries, identityRequired, toClient, type PublicSession } from "./public-client";
 import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
+import type { ServiceContext } from "./context";
 
 export type PublicContactInput = {
   source_id?: string;
@@ -218,8 +219,7 @@ export async function identifySession(
 
 /** Updates the session's contact (already loaded); `identifier` cannot be changed here (Chatwoot drops it too). */
 export async function updatePublicContact(
-  db: DB,
-  outbox: Outbox,
+  ctx: ServiceContext<null>,
   s: PublicSession,
   input: PublicContactInput,
 ): Promise<PublicSession> {
@@ -229,5 +229,5 @@ export async function updatePublicContact(
   if (input.phone_number !== undefined) fields.phone_number = input.phone_number;
   if (input.avatar_url !== undefined) fields.avatar_url = input.avatar_url;
   if (input.custom_attributes !== undefined) fields.custom_attributes = input.custom_attributes;
-  return { ...s, contact: await changeContact({ db, accountId: s.inbox.accountId, outbox }, s.contact, fields) };
+  return { ...s, contact: await changeContact(ctx, s.contact, fields) };
 }

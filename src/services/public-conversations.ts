@@ -3,12 +3,12 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { conversations, messages } from "../db/schema";
 import type { ConversationView } from "../serializers/conversation";
 import { typingUser } from "../events/bodies";
-import type { Outbox } from "../events/outbox";
 import { setTyping, toggleStatus } from "./conversations/actions";
 import { conversationViews, toView, type ConversationViewRow } from "../views/conversations";
 import { newConversationStatements } from "./conversations";
 import { sessionId, type Batch, type PublicSession } from "./public-client";
 import type { DB } from "../db/client";
+import type { ServiceContext } from "./context";
 import { readMessages, withSenders } from "../views/messages";
 import type { MessageWithSender } from "../views/messages";
 
@@ -17,8 +17,6 @@ export const PUBLIC_CONVERSATIONS_PER_PAGE = 25;
 const LIST_EMBEDDED_MESSAGES = 20;
 export const SHOW_EMBEDDED_MESSAGES = 100;
 const PUBLIC_MESSAGES_PER_PAGE = 20;
-
-type Writer = { db: DB; outbox: Outbox };
 
 /** What an end user may see of a conversation: no private notes, no activity messages. */
 const forContact = sql`${messages.private} = 0 and ${messages.messageType} <> 'activity'`;
@@ -87,7 +85,7 @@ export const readMessagePage = (rows: unknown): MessageWithSender[] => readMessa
  * read beforehand); a blocked contact's conversation starts resolved, as in Chatwoot.
  */
 export async function createPublicConversation(
-  w: Writer,
+  w: ServiceContext<null>,
   s: PublicSession,
   input: { custom_attributes?: Record<string, unknown> },
   latest: ConversationView | null,
@@ -115,7 +113,11 @@ export async function createPublicConversation(
 }
 
 /** The contact resolves their conversation (the client API cannot reopen one), in the contact's name. */
-export async function resolveByContact(w: Writer, s: PublicSession, v: ConversationView): Promise<ConversationView> {
+export async function resolveByContact(
+  w: ServiceContext<null>,
+  s: PublicSession,
+  v: ConversationView,
+): Promise<ConversationView> {
   const { status, snoozedUntil } = await toggleStatus(
     { ...w, accountId: s.inbox.accountId },
     v,
@@ -126,7 +128,7 @@ export async function resolveByContact(w: Writer, s: PublicSession, v: Conversat
 }
 
 /** The contact started or stopped typing (an event for agents and webhooks; nothing is stored). */
-export const contactTyping = (w: Writer, s: PublicSession, v: ConversationView, on: boolean) =>
+export const contactTyping = (w: ServiceContext<null>, s: PublicSession, v: ConversationView, on: boolean) =>
   setTyping({ ...w, accountId: s.inbox.accountId }, v, typingUser.contact(s.contact, s.account), on, false);
 
 /** Agent messages the contact has not read yet (the newest 100 get a `message_updated` each). */
@@ -147,7 +149,7 @@ export function unreadAgentMessages(db: DB, conversationId: SQL) {
 }
 
 /** Records that the contact saw the conversation: agent messages up to now become `read`. */
-export async function markSeen(w: Writer, v: ConversationView, unread: { id: number }[]) {
+export async function markSeen(w: ServiceContext<null>, v: ConversationView, unread: { id: number }[]) {
   const c = v.conversation;
   const at = Date.now();
   const statements: BatchItem<"sqlite">[] = [

@@ -3,15 +3,13 @@ import { messages } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
-import type { Outbox } from "../events/outbox";
 import { createMessage } from "./messages";
 import type { Batch } from "./public-client";
 import type { MessageRow } from "../db/schema";
 import type { DB } from "../db/client";
+import type { ServiceContext } from "./context";
 import { readMessages, withSenders } from "../views/messages";
 import type { MessageWithSender } from "../views/messages";
-
-type Writer = { db: DB; outbox: Outbox };
 
 /** Interactive messages an end user answers (Chatwoot's bot and CSAT messages). */
 const ANSWERABLE = new Set([
@@ -28,7 +26,7 @@ const CSAT_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** The contact writes: always an incoming message (the contact is the sender), deduplicated by `echo_id`. */
 export function createContactMessage(
-  w: Writer,
+  w: ServiceContext<null>,
   v: ConversationView,
   input: { content?: string | null; echo_id?: string; attachments?: File[] },
 ) {
@@ -67,7 +65,11 @@ export type SubmittedValues = {
  * The contact answers an interactive message (a select, a form, a CSAT survey): the answer is
  * kept in `content_attributes.submitted_values` and announced with `message_updated`.
  */
-export async function submitValues(w: Writer, m: MessageRow, input: SubmittedValues): Promise<MessageRow> {
+export async function submitValues(
+  w: ServiceContext<null>,
+  m: MessageRow,
+  input: SubmittedValues,
+): Promise<MessageRow> {
   if (!ANSWERABLE.has(m.contentType) || m.messageType === "incoming") {
     throw unprocessable("This message does not take submitted values", [
       { field: "submitted_values", message: `not accepted for ${m.contentType} messages` },

@@ -4,9 +4,7 @@ import { teamMembers, teams } from "../db/schema";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { AgentRow } from "./agents";
 import type { TeamRow } from "../db/schema";
-import type { DB } from "../db/client";
-
-type Scope = { db: DB; accountId: number };
+import type { ServiceContext } from "./context";
 
 export type TeamInput = {
   name?: string;
@@ -40,7 +38,7 @@ function columns(input: TeamInput) {
 }
 
 /** The account's teams, each with whether `userId` is a member. */
-export function listTeams({ db, accountId }: Scope, userId: number): Promise<TeamWithMembership[]> {
+export function listTeams({ db, accountId }: ServiceContext, userId: number): Promise<TeamWithMembership[]> {
   return db
     .select({ team: teams, isMember: isMember(userId) })
     .from(teams)
@@ -48,7 +46,11 @@ export function listTeams({ db, accountId }: Scope, userId: number): Promise<Tea
     .orderBy(asc(teams.id));
 }
 
-export async function showTeam({ db, accountId }: Scope, userId: number, id: number): Promise<TeamWithMembership> {
+export async function showTeam(
+  { db, accountId }: ServiceContext,
+  userId: number,
+  id: number,
+): Promise<TeamWithMembership> {
   const [row] = await db
     .select({ team: teams, isMember: isMember(userId) })
     .from(teams)
@@ -59,7 +61,7 @@ export async function showTeam({ db, accountId }: Scope, userId: number, id: num
 
 /** Creates a team; the name is unique per account (422 otherwise). */
 export async function createTeam(
-  { db, accountId }: Scope,
+  { db, accountId }: ServiceContext,
   input: TeamInput & { name: string },
 ): Promise<TeamWithMembership> {
   try {
@@ -75,7 +77,7 @@ export async function createTeam(
 }
 
 export async function updateTeam(
-  scope: Scope,
+  scope: ServiceContext,
   userId: number,
   id: number,
   input: TeamInput,
@@ -96,12 +98,12 @@ export async function updateTeam(
 }
 
 /** Deletes the team; its memberships go with it and its conversations become team-less. */
-export async function deleteTeam({ db, accountId }: Scope, id: number) {
+export async function deleteTeam({ db, accountId }: ServiceContext, id: number) {
   const deleted = await db.delete(teams).where(inAccount(accountId, id)).returning({ id: teams.id });
   if (!deleted[0]) throw notFound("Team");
 }
 
-export async function listTeamMembers({ db, accountId }: Scope, teamId: number): Promise<AgentRow[]> {
+export async function listTeamMembers({ db, accountId }: ServiceContext, teamId: number): Promise<AgentRow[]> {
   const [team, rows] = await db.batch([
     db.select({ id: teams.id }).from(teams).where(inAccount(accountId, teamId)),
     memberRows(db, accountId, "team", teamId),
@@ -111,13 +113,13 @@ export async function listTeamMembers({ db, accountId }: Scope, teamId: number):
 }
 
 /** Adds members; returns the agents this call added (Chatwoot's create answers only those). */
-export const addTeamMembers = (scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
+export const addTeamMembers = (scope: ServiceContext, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
   addMembers(scope, "team", teamId, userIds, "added");
 
 /** Makes the team's members exactly `userIds`; returns all members. */
-export const setTeamMembers = (scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
+export const setTeamMembers = (scope: ServiceContext, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
   setMembers(scope, "team", teamId, userIds);
 
 /** Removes members; returns the remaining members. */
-export const removeTeamMembers = (scope: Scope, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
+export const removeTeamMembers = (scope: ServiceContext, teamId: number, userIds: number[]): Promise<AgentRow[]> =>
   removeMembers(scope, "team", teamId, userIds);

@@ -9,8 +9,8 @@ import { findInbox } from "./inboxes";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import type { WebhookRow } from "../db/schema";
 import type { DB } from "../db/client";
+import type { ServiceContext } from "./context";
 
-export type Scope = { db: DB; accountId: number };
 export type WebhookWithInbox = { webhook: WebhookRow; inbox: WebhookInbox | null };
 
 export type WebhookInput = {
@@ -74,7 +74,7 @@ function columns(input: WebhookInput, env: WebhookUrlEnv) {
 }
 
 /** The account's webhooks, oldest first, each with its inbox filter. */
-export async function listWebhooks({ db, accountId }: Scope): Promise<WebhookWithInbox[]> {
+export async function listWebhooks({ db, accountId }: ServiceContext): Promise<WebhookWithInbox[]> {
   return (await webhookRows(db, accountId)).map(withInbox);
 }
 
@@ -83,7 +83,7 @@ export async function listWebhooks({ db, accountId }: Scope): Promise<WebhookWit
  * account and allowed by the address policy; `inbox_id` must be an inbox of the account.
  */
 export async function createWebhook(
-  { db, accountId }: Scope,
+  { db, accountId }: ServiceContext,
   input: WebhookInput & { url: string; subscriptions: EventName[] },
   env: WebhookUrlEnv,
 ): Promise<WebhookWithInbox> {
@@ -100,7 +100,7 @@ export async function createWebhook(
 
 /** Updates the fields given; another account's webhook (or inbox) answers 404 and nothing changes. */
 export async function updateWebhook(
-  { db, accountId }: Scope,
+  { db, accountId }: ServiceContext,
   id: number,
   input: WebhookInput,
   env: WebhookUrlEnv,
@@ -118,7 +118,7 @@ export async function updateWebhook(
 }
 
 /** Deletes the webhook with its delivery log (the deliveries cascade). */
-export async function deleteWebhook({ db, accountId }: Scope, id: number) {
+export async function deleteWebhook({ db, accountId }: ServiceContext, id: number) {
   const deleted = await db
     .delete(webhooks)
     .where(and(eq(webhooks.accountId, accountId), eq(webhooks.id, id)))
@@ -127,7 +127,7 @@ export async function deleteWebhook({ db, accountId }: Scope, id: number) {
 }
 
 /** A fresh signing secret; the previous one keeps signing deliveries for 24 hours. */
-export async function resetWebhookSecret({ db, accountId }: Scope, id: number): Promise<WebhookWithInbox> {
+export async function resetWebhookSecret({ db, accountId }: ServiceContext, id: number): Promise<WebhookWithInbox> {
   const rotate = db
     .update(webhooks)
     .set(rotatedSecret(webhooks.secret))

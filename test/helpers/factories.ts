@@ -5,8 +5,16 @@ import { createAccount } from "../../src/services/accounts";
 import { addInboxMembers, createInbox } from "../../src/services/inboxes";
 import { addToAccount, createUser } from "../../src/services/users";
 import { api, type ApiResponse } from "./api";
+import { Outbox } from "../../src/events/outbox";
+import type { ServiceContext } from "../../src/services/context";
 
 export const testDb = () => drizzle(env.DB, { schema });
+
+/** What a request in `accountId` gives a service, for calling one straight. */
+export function serviceContext(accountId: number): ServiceContext<null> {
+  const db = testDb();
+  return { db, accountId, actor: null, outbox: new Outbox(db), origin: "http://localhost" };
+}
 
 let seq = 0;
 export const unique = (prefix = "x") => `${prefix}-${Date.now().toString(36)}-${++seq}`;
@@ -38,8 +46,8 @@ export async function createWorld(name = "Acme", opts: { autoAssign?: boolean } 
   const outsider = await user(account.id, "agent", "Outsider");
   // Manual assignment unless a test asks for routing (the routing tests build their own inboxes).
   const enable_auto_assignment = opts.autoAssign ?? false;
-  const inbox = await createInbox(db, account.id, { name: "API inbox", enable_auto_assignment });
-  const otherInbox = await createInbox(db, account.id, { name: "Back office", enable_auto_assignment });
+  const inbox = await createInbox(serviceContext(account.id), { name: "API inbox", enable_auto_assignment });
+  const otherInbox = await createInbox(serviceContext(account.id), { name: "Back office", enable_auto_assignment });
   await addInboxMembers(db, inbox.id, [admin.id, agent.id]);
   await addInboxMembers(db, otherInbox.id, [admin.id]);
   const base = `/api/v1/accounts/${account.id}`;

@@ -8,7 +8,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Version and health (no authentication) */
+        /**
+         * Version and health (no authentication)
+         * @description Anyone may call this, without a token. `data_services` is `failing` when a trivial D1 query fails; `queue_services` is always `ok`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -24,6 +27,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "version": "1.0.0",
+                         *       "timestamp": "2026-12-02T14:45:21.054Z",
+                         *       "queue_services": "ok",
+                         *       "data_services": "ok"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Health"];
                     };
                 };
@@ -44,7 +55,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search contacts by name, e-mail, phone number or identifier */
+        /**
+         * Search contacts by name, e-mail, phone number or identifier
+         * @description Any agent of the account may call this. `q` matches a substring of any of the four fields, case-insensitively; 15 a page, with `meta.has_more`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -68,6 +82,42 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "count": 1,
+                         *         "current_page": 1,
+                         *         "has_more": false
+                         *       },
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Alice",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpra-7",
+                         *           "blocked": false,
+                         *           "thumbnail": "",
+                         *           "availability_status": "offline",
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "last_activity_at": null,
+                         *           "created_at": 1796222721,
+                         *           "contact_inboxes": [
+                         *             {
+                         *               "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *               "inbox": {
+                         *                 "id": 1,
+                         *                 "name": "API inbox",
+                         *                 "channel_type": "Channel::Api",
+                         *                 "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *               }
+                         *             }
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactList"];
                     };
                 };
@@ -151,7 +201,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List identified contacts, 15 a page */
+        /**
+         * List identified contacts, 15 a page
+         * @description Any agent of the account may call this. Lists contacts with an e-mail, phone number or identifier, most recently active first unless `sort` says otherwise; `meta.count` is the total. Each contact's contact_inboxes are only those of inboxes the caller can see.
+         */
         get: {
             parameters: {
                 query?: {
@@ -174,6 +227,41 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "count": 1,
+                         *         "current_page": 1
+                         *       },
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Alice",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpra-7",
+                         *           "blocked": false,
+                         *           "thumbnail": "",
+                         *           "availability_status": "offline",
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "last_activity_at": null,
+                         *           "created_at": 1796222721,
+                         *           "contact_inboxes": [
+                         *             {
+                         *               "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *               "inbox": {
+                         *                 "id": 1,
+                         *                 "name": "API inbox",
+                         *                 "channel_type": "Channel::Api",
+                         *                 "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *               }
+                         *             }
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactList"];
                     };
                 };
@@ -257,9 +345,22 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Carla",
+                     *       "identifier": "user-mx68mpt5-12"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContactCreate"];
+                    /**
+                     * @example {
+                     *       "name": "Carla",
+                     *       "identifier": "user-mx68mpt5-12"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["ContactCreate"];
                 };
             };
@@ -270,6 +371,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "contact": {
+                         *           "id": 2,
+                         *           "name": "Carla",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpt5-12",
+                         *           "blocked": false,
+                         *           "thumbnail": "",
+                         *           "availability_status": "offline",
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "last_activity_at": null,
+                         *           "created_at": 1796222721,
+                         *           "contact_inboxes": []
+                         *         },
+                         *         "contact_inbox": null
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactCreated"];
                     };
                 };
@@ -351,7 +474,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show a contact */
+        /**
+         * Show a contact
+         * @description Any agent of the account may call this; another account's contact id answers 404. Its contact_inboxes are those of inboxes the caller can see.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -372,6 +498,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "id": 1,
+                         *         "name": "Alice",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": "user-mx68mpra-7",
+                         *         "blocked": false,
+                         *         "thumbnail": "",
+                         *         "availability_status": "offline",
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "last_activity_at": null,
+                         *         "created_at": 1796222721,
+                         *         "contact_inboxes": [
+                         *           {
+                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *             "inbox": {
+                         *               "id": 1,
+                         *               "name": "API inbox",
+                         *               "channel_type": "Channel::Api",
+                         *               "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *             }
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactPayload"];
                     };
                 };
@@ -440,7 +595,10 @@ export interface paths {
                 };
             };
         };
-        /** Update a contact (attributes are merged) */
+        /**
+         * Update a contact (attributes are merged)
+         * @description Any agent of the account may call this; PUT and PATCH behave alike and change only the fields sent. Emits `contact_updated` with the changed attributes when anything changed; a taken e-mail, phone number or identifier answers 422.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -453,9 +611,20 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mptg-13"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContactUpdate"];
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mptg-13"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
                 };
             };
@@ -466,6 +635,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "id": 1,
+                         *         "name": "Renamed-mx68mptg-13",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": "user-mx68mpra-7",
+                         *         "blocked": false,
+                         *         "thumbnail": "",
+                         *         "availability_status": "offline",
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "last_activity_at": null,
+                         *         "created_at": 1796222721,
+                         *         "contact_inboxes": [
+                         *           {
+                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *             "inbox": {
+                         *               "id": 1,
+                         *               "name": "API inbox",
+                         *               "channel_type": "Channel::Api",
+                         *               "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *             }
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactPayload"];
                     };
                 };
@@ -535,7 +733,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete a contact with its conversations (administrators) */
+        /**
+         * Delete a contact with its conversations (administrators)
+         * @description Only the account's administrators may call this. Emits `contact_deleted` with the contact as it was; another account's contact id answers 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -556,6 +757,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Contact deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -626,7 +832,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a contact (attributes are merged) */
+        /**
+         * Update a contact (attributes are merged)
+         * @description Any agent of the account may call this; PUT and PATCH behave alike and change only the fields sent. Emits `contact_updated` with the changed attributes when anything changed; a taken e-mail, phone number or identifier answers 422.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -639,9 +848,20 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mptn-14"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContactUpdate"];
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mptn-14"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
                 };
             };
@@ -652,6 +872,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "id": 1,
+                         *         "name": "Renamed-mx68mptn-14",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": "user-mx68mpra-7",
+                         *         "blocked": false,
+                         *         "thumbnail": "",
+                         *         "availability_status": "offline",
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "last_activity_at": null,
+                         *         "created_at": 1796222721,
+                         *         "contact_inboxes": [
+                         *           {
+                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *             "inbox": {
+                         *               "id": 1,
+                         *               "name": "API inbox",
+                         *               "channel_type": "Channel::Api",
+                         *               "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *             }
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactPayload"];
                     };
                 };
@@ -729,7 +978,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contact's latest 20 conversations */
+        /**
+         * The contact's latest 20 conversations
+         * @description Any agent of the account may call this; only conversations of inboxes the caller can see are listed, by latest activity.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -750,6 +1002,117 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "meta": {
+                         *             "sender": {
+                         *               "id": 1,
+                         *               "name": "Renamed-mx68mptn-14",
+                         *               "email": null,
+                         *               "phone_number": null,
+                         *               "identifier": "user-mx68mpra-7",
+                         *               "thumbnail": "",
+                         *               "blocked": false,
+                         *               "additional_attributes": {},
+                         *               "custom_attributes": {},
+                         *               "type": "contact"
+                         *             },
+                         *             "channel": "Channel::Api",
+                         *             "assignee_type": null,
+                         *             "hmac_verified": false
+                         *           },
+                         *           "id": 1,
+                         *           "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "status": "open",
+                         *           "priority": null,
+                         *           "labels": [],
+                         *           "messages": [
+                         *             {
+                         *               "id": 1,
+                         *               "content": "hello",
+                         *               "account_id": 1,
+                         *               "inbox_id": 1,
+                         *               "conversation_id": 1,
+                         *               "message_type": 1,
+                         *               "content_type": "text",
+                         *               "status": "sent",
+                         *               "content_attributes": {},
+                         *               "additional_attributes": {},
+                         *               "created_at": 1796222721,
+                         *               "updated_at": 1796222721,
+                         *               "private": false,
+                         *               "source_id": null,
+                         *               "sender_type": "User",
+                         *               "sender_id": 1,
+                         *               "sender": {
+                         *                 "id": 1,
+                         *                 "name": "Admin",
+                         *                 "available_name": "Admin",
+                         *                 "avatar_url": "",
+                         *                 "type": "user",
+                         *                 "availability_status": "online",
+                         *                 "thumbnail": ""
+                         *               },
+                         *               "attachments": []
+                         *             }
+                         *           ],
+                         *           "last_non_activity_message": {
+                         *             "id": 1,
+                         *             "content": "hello",
+                         *             "account_id": 1,
+                         *             "inbox_id": 1,
+                         *             "conversation_id": 1,
+                         *             "message_type": 1,
+                         *             "content_type": "text",
+                         *             "status": "sent",
+                         *             "content_attributes": {},
+                         *             "additional_attributes": {},
+                         *             "created_at": 1796222721,
+                         *             "updated_at": 1796222721,
+                         *             "private": false,
+                         *             "source_id": null,
+                         *             "sender_type": "User",
+                         *             "sender_id": 1,
+                         *             "sender": {
+                         *               "id": 1,
+                         *               "name": "Admin",
+                         *               "available_name": "Admin",
+                         *               "avatar_url": "",
+                         *               "type": "user",
+                         *               "availability_status": "online",
+                         *               "thumbnail": ""
+                         *             },
+                         *             "attachments": []
+                         *           },
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "can_reply": true,
+                         *           "muted": false,
+                         *           "snoozed_until": null,
+                         *           "unread_count": 0,
+                         *           "agent_last_seen_at": 0,
+                         *           "assignee_last_seen_at": 0,
+                         *           "contact_last_seen_at": 0,
+                         *           "first_reply_created_at": 1796222721,
+                         *           "waiting_since": 0,
+                         *           "last_activity_at": 1796222721,
+                         *           "timestamp": 1796222721,
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721.043,
+                         *           "sla_policy_id": null,
+                         *           "assignee_id": null,
+                         *           "team_id": null,
+                         *           "contact_inbox": {
+                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactConversations"];
                     };
                 };
@@ -833,7 +1196,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contact's contact_inboxes (source ids per inbox) */
+        /**
+         * The contact's contact_inboxes (source ids per inbox)
+         * @description Any agent of the account may call this; only inboxes the caller can see are listed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -854,6 +1220,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *           "inbox": {
+                         *             "id": 1,
+                         *             "name": "API inbox",
+                         *             "channel_type": "Channel::Api",
+                         *             "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactInboxList"];
                     };
                 };
@@ -923,7 +1304,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create the contact's contact_inbox in an inbox */
+        /**
+         * Create the contact's contact_inbox in an inbox
+         * @description Any agent of the account, for an inbox they belong to (administrators: any; otherwise 404). An existing contact_inbox is returned (by `source_id` when given, else the contact's first in the inbox); a `source_id` of another contact answers 422.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -936,8 +1320,15 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact_inbox": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "inbox_id": 1,
+                     *       "source_id": "src-mx68mpu3-15"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContactInboxCreate"];
                 };
             };
@@ -948,6 +1339,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "source_id": "src-mx68mpu3-15",
+                         *       "inbox": {
+                         *         "id": 1,
+                         *         "name": "API inbox",
+                         *         "channel_type": "Channel::Api",
+                         *         "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactInbox"];
                     };
                 };
@@ -1029,7 +1431,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The four counts for the same filters */
+        /**
+         * The four counts for the same filters
+         * @description Any agent of the account may call this, with the same visibility as the list: agents count only conversations of their inboxes, administrators all.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1058,6 +1463,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "mine_count": 0,
+                         *         "assigned_count": 0,
+                         *         "unassigned_count": 1,
+                         *         "all_count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConversationMeta"];
                     };
                 };
@@ -1141,7 +1556,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List conversations (25 a page) with Chatwoot's four counts */
+        /**
+         * List conversations (25 a page) with Chatwoot's four counts
+         * @description Any agent of the account may call this; agents see only conversations of the inboxes they belong to, administrators all. `status` defaults to `open`; the counts ignore `assignee_type`, the page honours it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1170,6 +1588,125 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": {
+                         *         "meta": {
+                         *           "mine_count": 0,
+                         *           "assigned_count": 0,
+                         *           "unassigned_count": 1,
+                         *           "all_count": 1
+                         *         },
+                         *         "payload": [
+                         *           {
+                         *             "meta": {
+                         *               "sender": {
+                         *                 "id": 1,
+                         *                 "name": "Renamed-mx68mptn-14",
+                         *                 "email": null,
+                         *                 "phone_number": null,
+                         *                 "identifier": "user-mx68mpra-7",
+                         *                 "thumbnail": "",
+                         *                 "blocked": false,
+                         *                 "additional_attributes": {},
+                         *                 "custom_attributes": {},
+                         *                 "type": "contact"
+                         *               },
+                         *               "channel": "Channel::Api",
+                         *               "assignee_type": null,
+                         *               "hmac_verified": false
+                         *             },
+                         *             "id": 1,
+                         *             "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *             "account_id": 1,
+                         *             "inbox_id": 1,
+                         *             "status": "open",
+                         *             "priority": null,
+                         *             "labels": [],
+                         *             "messages": [
+                         *               {
+                         *                 "id": 1,
+                         *                 "content": "hello",
+                         *                 "account_id": 1,
+                         *                 "inbox_id": 1,
+                         *                 "conversation_id": 1,
+                         *                 "message_type": 1,
+                         *                 "content_type": "text",
+                         *                 "status": "sent",
+                         *                 "content_attributes": {},
+                         *                 "additional_attributes": {},
+                         *                 "created_at": 1796222721,
+                         *                 "updated_at": 1796222721,
+                         *                 "private": false,
+                         *                 "source_id": null,
+                         *                 "sender_type": "User",
+                         *                 "sender_id": 1,
+                         *                 "sender": {
+                         *                   "id": 1,
+                         *                   "name": "Admin",
+                         *                   "available_name": "Admin",
+                         *                   "avatar_url": "",
+                         *                   "type": "user",
+                         *                   "availability_status": "online",
+                         *                   "thumbnail": ""
+                         *                 },
+                         *                 "attachments": []
+                         *               }
+                         *             ],
+                         *             "last_non_activity_message": {
+                         *               "id": 1,
+                         *               "content": "hello",
+                         *               "account_id": 1,
+                         *               "inbox_id": 1,
+                         *               "conversation_id": 1,
+                         *               "message_type": 1,
+                         *               "content_type": "text",
+                         *               "status": "sent",
+                         *               "content_attributes": {},
+                         *               "additional_attributes": {},
+                         *               "created_at": 1796222721,
+                         *               "updated_at": 1796222721,
+                         *               "private": false,
+                         *               "source_id": null,
+                         *               "sender_type": "User",
+                         *               "sender_id": 1,
+                         *               "sender": {
+                         *                 "id": 1,
+                         *                 "name": "Admin",
+                         *                 "available_name": "Admin",
+                         *                 "avatar_url": "",
+                         *                 "type": "user",
+                         *                 "availability_status": "online",
+                         *                 "thumbnail": ""
+                         *               },
+                         *               "attachments": []
+                         *             },
+                         *             "additional_attributes": {},
+                         *             "custom_attributes": {},
+                         *             "can_reply": true,
+                         *             "muted": false,
+                         *             "snoozed_until": null,
+                         *             "unread_count": 0,
+                         *             "agent_last_seen_at": 0,
+                         *             "assignee_last_seen_at": 0,
+                         *             "contact_last_seen_at": 0,
+                         *             "first_reply_created_at": 1796222721,
+                         *             "waiting_since": 0,
+                         *             "last_activity_at": 1796222721,
+                         *             "timestamp": 1796222721,
+                         *             "created_at": 1796222721,
+                         *             "updated_at": 1796222721.043,
+                         *             "sla_policy_id": null,
+                         *             "assignee_id": null,
+                         *             "team_id": null,
+                         *             "contact_inbox": {
+                         *               "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *             }
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConversationList"];
                     };
                 };
@@ -1239,7 +1776,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a conversation from a source_id, or an inbox_id and contact_id */
+        /**
+         * Create a conversation from a source_id, or an inbox_id and contact_id
+         * @description Any agent of the account, in an inbox they belong to (administrators: any inbox; others get 404). Emits `conversation_created`, with an optional first `message`; an open conversation without an assignee is routed. With the inbox's `lock_to_single_conversation`, the contact's latest conversation is returned instead.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1250,8 +1790,15 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"conversation": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "inbox_id": 1,
+                     *       "contact_id": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConversationCreate"];
                 };
             };
@@ -1262,6 +1809,57 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "sender": {
+                         *           "id": 1,
+                         *           "name": "Renamed-mx68mptn-14",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpra-7",
+                         *           "thumbnail": "",
+                         *           "blocked": false,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "type": "contact"
+                         *         },
+                         *         "channel": "Channel::Api",
+                         *         "assignee_type": null,
+                         *         "hmac_verified": false
+                         *       },
+                         *       "id": 2,
+                         *       "uuid": "03f952d8-e71d-4026-81ee-f86662eb0991",
+                         *       "account_id": 1,
+                         *       "inbox_id": 1,
+                         *       "status": "open",
+                         *       "priority": null,
+                         *       "labels": [],
+                         *       "messages": [],
+                         *       "last_non_activity_message": null,
+                         *       "additional_attributes": {},
+                         *       "custom_attributes": {},
+                         *       "can_reply": true,
+                         *       "muted": false,
+                         *       "snoozed_until": null,
+                         *       "unread_count": 0,
+                         *       "agent_last_seen_at": 0,
+                         *       "assignee_last_seen_at": 0,
+                         *       "contact_last_seen_at": 0,
+                         *       "first_reply_created_at": 0,
+                         *       "waiting_since": 0,
+                         *       "last_activity_at": 1796222721,
+                         *       "timestamp": 1796222721,
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721.119,
+                         *       "sla_policy_id": null,
+                         *       "assignee_id": null,
+                         *       "team_id": null,
+                         *       "contact_inbox": {
+                         *         "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Conversation"];
                     };
                 };
@@ -1343,7 +1941,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show a conversation */
+        /**
+         * Show a conversation
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404); `conversation_id` is the account's display id.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1364,6 +1965,113 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "sender": {
+                         *           "id": 1,
+                         *           "name": "Renamed-mx68mptn-14",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpra-7",
+                         *           "thumbnail": "",
+                         *           "blocked": false,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "type": "contact"
+                         *         },
+                         *         "channel": "Channel::Api",
+                         *         "assignee_type": null,
+                         *         "hmac_verified": false
+                         *       },
+                         *       "id": 1,
+                         *       "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *       "account_id": 1,
+                         *       "inbox_id": 1,
+                         *       "status": "open",
+                         *       "priority": null,
+                         *       "labels": [],
+                         *       "messages": [
+                         *         {
+                         *           "id": 1,
+                         *           "content": "hello",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 1,
+                         *           "sender": {
+                         *             "id": 1,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": []
+                         *         }
+                         *       ],
+                         *       "last_non_activity_message": {
+                         *         "id": 1,
+                         *         "content": "hello",
+                         *         "account_id": 1,
+                         *         "inbox_id": 1,
+                         *         "conversation_id": 1,
+                         *         "message_type": 1,
+                         *         "content_type": "text",
+                         *         "status": "sent",
+                         *         "content_attributes": {},
+                         *         "additional_attributes": {},
+                         *         "created_at": 1796222721,
+                         *         "updated_at": 1796222721,
+                         *         "private": false,
+                         *         "source_id": null,
+                         *         "sender_type": "User",
+                         *         "sender_id": 1,
+                         *         "sender": {
+                         *           "id": 1,
+                         *           "name": "Admin",
+                         *           "available_name": "Admin",
+                         *           "avatar_url": "",
+                         *           "type": "user",
+                         *           "availability_status": "online",
+                         *           "thumbnail": ""
+                         *         },
+                         *         "attachments": []
+                         *       },
+                         *       "additional_attributes": {},
+                         *       "custom_attributes": {},
+                         *       "can_reply": true,
+                         *       "muted": false,
+                         *       "snoozed_until": null,
+                         *       "unread_count": 0,
+                         *       "agent_last_seen_at": 0,
+                         *       "assignee_last_seen_at": 0,
+                         *       "contact_last_seen_at": 0,
+                         *       "first_reply_created_at": 1796222721,
+                         *       "waiting_since": 0,
+                         *       "last_activity_at": 1796222721,
+                         *       "timestamp": 1796222721,
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721.043,
+                         *       "sla_policy_id": null,
+                         *       "assignee_id": null,
+                         *       "team_id": null,
+                         *       "contact_inbox": {
+                         *         "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Conversation"];
                     };
                 };
@@ -1437,7 +2145,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update a conversation's priority */
+        /**
+         * Update a conversation's priority
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A changed priority adds an activity message and emits `conversation_updated`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1450,8 +2161,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"conversation": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "priority": "low"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Priority"];
                 };
             };
@@ -1462,6 +2179,113 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "sender": {
+                         *           "id": 1,
+                         *           "name": "Renamed-mx68mptn-14",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpra-7",
+                         *           "thumbnail": "",
+                         *           "blocked": false,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "type": "contact"
+                         *         },
+                         *         "channel": "Channel::Api",
+                         *         "assignee_type": null,
+                         *         "hmac_verified": false
+                         *       },
+                         *       "id": 1,
+                         *       "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *       "account_id": 1,
+                         *       "inbox_id": 1,
+                         *       "status": "open",
+                         *       "priority": "low",
+                         *       "labels": [],
+                         *       "messages": [
+                         *         {
+                         *           "id": 1,
+                         *           "content": "hello",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 1,
+                         *           "sender": {
+                         *             "id": 1,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": []
+                         *         }
+                         *       ],
+                         *       "last_non_activity_message": {
+                         *         "id": 1,
+                         *         "content": "hello",
+                         *         "account_id": 1,
+                         *         "inbox_id": 1,
+                         *         "conversation_id": 1,
+                         *         "message_type": 1,
+                         *         "content_type": "text",
+                         *         "status": "sent",
+                         *         "content_attributes": {},
+                         *         "additional_attributes": {},
+                         *         "created_at": 1796222721,
+                         *         "updated_at": 1796222721,
+                         *         "private": false,
+                         *         "source_id": null,
+                         *         "sender_type": "User",
+                         *         "sender_id": 1,
+                         *         "sender": {
+                         *           "id": 1,
+                         *           "name": "Admin",
+                         *           "available_name": "Admin",
+                         *           "avatar_url": "",
+                         *           "type": "user",
+                         *           "availability_status": "online",
+                         *           "thumbnail": ""
+                         *         },
+                         *         "attachments": []
+                         *       },
+                         *       "additional_attributes": {},
+                         *       "custom_attributes": {},
+                         *       "can_reply": true,
+                         *       "muted": false,
+                         *       "snoozed_until": null,
+                         *       "unread_count": 0,
+                         *       "agent_last_seen_at": 0,
+                         *       "assignee_last_seen_at": 0,
+                         *       "contact_last_seen_at": 0,
+                         *       "first_reply_created_at": 1796222721,
+                         *       "waiting_since": 0,
+                         *       "last_activity_at": 1796222721,
+                         *       "timestamp": 1796222721,
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721.139,
+                         *       "sla_policy_id": null,
+                         *       "assignee_id": null,
+                         *       "team_id": null,
+                         *       "contact_inbox": {
+                         *         "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Conversation"];
                     };
                 };
@@ -1541,7 +2365,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set the status (or toggle open ↔ resolved) */
+        /**
+         * Set the status (or toggle open ↔ resolved)
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A changed status adds an activity message and emits `conversation_status_changed` and `conversation_updated`; `snoozed_until` counts only with `snoozed`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1554,9 +2381,20 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"conversation": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "open"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ToggleStatus"];
+                    /**
+                     * @example {
+                     *       "status": "open"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["ToggleStatus"];
                 };
             };
@@ -1567,6 +2405,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {},
+                         *       "payload": {
+                         *         "success": true,
+                         *         "conversation_id": 1,
+                         *         "current_status": "open",
+                         *         "snoozed_until": null
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ToggleStatusResult"];
                     };
                 };
@@ -1650,7 +2499,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set or clear the priority */
+        /**
+         * Set or clear the priority
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Same effect as PATCH, answering an empty object.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1663,8 +2515,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"conversation": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "priority": "high"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Priority"];
                 };
             };
@@ -1675,6 +2533,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /** @example {} */
                         "application/json": components["schemas"]["Empty"];
                     };
                 };
@@ -1782,6 +2641,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "agent_last_seen_at": 1796222721,
+                         *       "unread_count": 0
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConversationLastSeen"];
                     };
                 };
@@ -1865,7 +2730,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign an agent (assignee_id, null to unassign) or a team (team_id, 0 to clear) */
+        /**
+         * Assign an agent (assignee_id, null to unassign) or a team (team_id, 0 to clear)
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The agent or team must be of the account (404 otherwise). A change adds an activity message and emits `conversation_updated`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1878,8 +2746,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"assignment": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "assignee_id": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Assignment"];
                 };
             };
@@ -1890,6 +2764,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "account_id": 1,
+                         *       "availability_status": "online",
+                         *       "auto_offline": true,
+                         *       "confirmed": true,
+                         *       "email": "agent-mx68mppc-3@example.test",
+                         *       "provider": "email",
+                         *       "available_name": "Agent",
+                         *       "custom_attributes": {},
+                         *       "name": "Agent",
+                         *       "role": "agent",
+                         *       "thumbnail": ""
+                         *     }
+                         */
                         "application/json": components["schemas"]["AssignmentResult"];
                     };
                 };
@@ -1971,7 +2861,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The conversation's labels */
+        /**
+         * The conversation's labels
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Answers the label names in `payload`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1992,6 +2885,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["LabelList"];
                     };
                 };
@@ -2061,7 +2959,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Replace the conversation's labels */
+        /**
+         * Replace the conversation's labels
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Added and removed labels are recorded as activity messages and emit `conversation_updated`; returns the new list.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2076,6 +2977,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "labels": [
+                     *         "vip"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Labels"];
                 };
             };
@@ -2086,6 +2994,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         "vip"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["LabelList"];
                     };
                 };
@@ -2169,7 +3084,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set the conversation's custom attributes */
+        /**
+         * Set the conversation's custom attributes
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). `custom_attributes` replaces the stored object (emits `conversation_updated` when it changed).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2184,6 +3102,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "custom_attributes": {
+                     *         "plan": "pro"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConversationCustomAttributes"];
                 };
             };
@@ -2194,6 +3119,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "custom_attributes": {
+                         *         "plan": "pro"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["CustomAttributesResult"];
                     };
                 };
@@ -2277,7 +3209,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Remove custom attributes by key */
+        /**
+         * Remove custom attributes by key
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The keys in `custom_attributes` are removed; returns what remains and emits `conversation_updated` when anything changed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2292,6 +3227,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "custom_attributes": [
+                     *         "plan"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConversationCustomAttributeKeys"];
                 };
             };
@@ -2302,6 +3244,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "custom_attributes": {}
+                         *     }
+                         */
                         "application/json": components["schemas"]["CustomAttributesResult"];
                     };
                 };
@@ -2385,7 +3332,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Report that the agent started or stopped typing (sent as conversation_typing_on/off) */
+        /**
+         * Report that the agent started or stopped typing (sent as conversation_typing_on/off)
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Nothing is stored; with `is_private` the event is marked private.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2400,7 +3350,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "typing_status": "off"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TypingStatus"];
+                    /**
+                     * @example {
+                     *       "typing_status": "off"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["TypingStatus"];
                 };
             };
@@ -2411,6 +3371,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /** @example {} */
                         "application/json": components["schemas"]["Empty"];
                     };
                 };
@@ -2492,7 +3453,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List messages (latest 20; before/after page by message id), private notes included */
+        /**
+         * List messages (latest 20; before/after page by message id), private notes included
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). `after` returns up to 100 newer messages (1000 with `before` too); `meta` carries the conversation's labels, contact, assignee and last-seen times.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2518,6 +3482,145 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "labels": [
+                         *           "vip"
+                         *         ],
+                         *         "additional_attributes": {},
+                         *         "contact": {
+                         *           "id": 1,
+                         *           "name": "Renamed-mx68mptn-14",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx68mpra-7",
+                         *           "thumbnail": "",
+                         *           "blocked": false,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "type": "contact"
+                         *         },
+                         *         "assignee": {
+                         *           "id": 2,
+                         *           "name": "Agent",
+                         *           "available_name": "Agent",
+                         *           "avatar_url": "",
+                         *           "type": "user",
+                         *           "availability_status": "online",
+                         *           "thumbnail": ""
+                         *         },
+                         *         "agent_last_seen_at": 1796222721,
+                         *         "assignee_last_seen_at": 0
+                         *       },
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "content": "hello",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 1,
+                         *           "sender": {
+                         *             "id": 1,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": []
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "content": "Admin set the priority to low",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 2,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": null,
+                         *           "sender_id": null,
+                         *           "attachments": []
+                         *         },
+                         *         {
+                         *           "id": 3,
+                         *           "content": "Admin changed the priority from low to high",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 2,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": null,
+                         *           "sender_id": null,
+                         *           "attachments": []
+                         *         },
+                         *         {
+                         *           "id": 4,
+                         *           "content": "Assigned to Agent by Admin",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 2,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": null,
+                         *           "sender_id": null,
+                         *           "attachments": []
+                         *         },
+                         *         {
+                         *           "id": 5,
+                         *           "content": "Admin added vip",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 2,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": null,
+                         *           "sender_id": null,
+                         *           "attachments": []
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["MessageList"];
                     };
                 };
@@ -2603,9 +3706,22 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"message": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "content": "hello",
+                     *       "private": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["MessageCreate"];
+                    /**
+                     * @example {
+                     *       "content": "hello",
+                     *       "private": true
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["MessageCreate"];
                 };
             };
@@ -2616,6 +3732,36 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 6,
+                         *       "content": "hello",
+                         *       "account_id": 1,
+                         *       "inbox_id": 1,
+                         *       "conversation_id": 1,
+                         *       "message_type": 1,
+                         *       "content_type": "text",
+                         *       "status": "sent",
+                         *       "content_attributes": {},
+                         *       "additional_attributes": {},
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721,
+                         *       "private": true,
+                         *       "source_id": null,
+                         *       "sender_type": "User",
+                         *       "sender_id": 1,
+                         *       "sender": {
+                         *         "id": 1,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "attachments": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["Message"];
                     };
                 };
@@ -2700,7 +3846,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a message (its content is replaced; the record stays) */
+        /**
+         * Delete a message (its content is replaced; the record stays)
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The content becomes a deletion notice, `content_attributes.deleted` is set, its attachments are removed and `message_updated` is emitted.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2720,6 +3869,38 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 14,
+                         *       "content": "This message was deleted",
+                         *       "account_id": 4,
+                         *       "inbox_id": 6,
+                         *       "conversation_id": 1,
+                         *       "message_type": 1,
+                         *       "content_type": "text",
+                         *       "status": "sent",
+                         *       "content_attributes": {
+                         *         "deleted": true
+                         *       },
+                         *       "additional_attributes": {},
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721,
+                         *       "private": false,
+                         *       "source_id": null,
+                         *       "sender_type": "User",
+                         *       "sender_id": 13,
+                         *       "sender": {
+                         *         "id": 13,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "attachments": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["Message"];
                     };
                 };
@@ -2790,7 +3971,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Report a message's delivery status (sent, delivered, read, failed) */
+        /**
+         * Report a message's delivery status (sent, delivered, read, failed)
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A status never moves backwards (a stale one is ignored); `failed` may always be set and keeps `external_error`. A change emits `message_updated`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2802,9 +3986,20 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"message": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "delivered"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MessageStatusUpdate"];
+                    /**
+                     * @example {
+                     *       "status": "delivered"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["MessageStatusUpdate"];
                 };
             };
@@ -2815,6 +4010,36 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "content": "hello",
+                         *       "account_id": 1,
+                         *       "inbox_id": 1,
+                         *       "conversation_id": 1,
+                         *       "message_type": 1,
+                         *       "content_type": "text",
+                         *       "status": "delivered",
+                         *       "content_attributes": {},
+                         *       "additional_attributes": {},
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721,
+                         *       "private": false,
+                         *       "source_id": null,
+                         *       "sender_type": "User",
+                         *       "sender_id": 1,
+                         *       "sender": {
+                         *         "id": 1,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "attachments": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["Message"];
                     };
                 };
@@ -2894,7 +4119,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-send a failed message to the API inbox's webhook_url */
+        /**
+         * Re-send a failed message to the API inbox's webhook_url
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Only a `failed` message may be retried (422 otherwise): it becomes `sent`, `message_updated` is emitted and its `message_created` goes to the inbox's webhook again: its earlier delivery is redelivered, or, if it never had one, a new `message_created` is recorded for the inbox alone.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2914,6 +4142,36 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "content": "hello",
+                         *       "account_id": 1,
+                         *       "inbox_id": 1,
+                         *       "conversation_id": 1,
+                         *       "message_type": 1,
+                         *       "content_type": "text",
+                         *       "status": "sent",
+                         *       "content_attributes": {},
+                         *       "additional_attributes": {},
+                         *       "created_at": 1796222721,
+                         *       "updated_at": 1796222721,
+                         *       "private": false,
+                         *       "source_id": null,
+                         *       "sender_type": "User",
+                         *       "sender_id": 1,
+                         *       "sender": {
+                         *         "id": 1,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "attachments": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["Message"];
                     };
                 };
@@ -2995,7 +4253,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a message attachment by the unguessable key in its data_url */
+        /**
+         * Download a message attachment by the unguessable key in its data_url
+         * @description No token: the key is the credential, and `file_name` is not checked. Images, audio and video are served inline, other files as downloads, always sandboxed (`Content-Security-Policy: sandbox`); an unknown key answers 404.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3071,6 +4332,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "access_token": "<redacted>",
+                         *       "account_id": 1,
+                         *       "available_name": "Admin",
+                         *       "avatar_url": "",
+                         *       "confirmed": true,
+                         *       "display_name": null,
+                         *       "message_signature": null,
+                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "name": "Admin",
+                         *       "provider": "email",
+                         *       "pubsub_token": "<redacted>",
+                         *       "custom_attributes": {},
+                         *       "ui_settings": {},
+                         *       "role": "administrator",
+                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "type": "user",
+                         *       "accounts": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "status": "active",
+                         *           "role": "administrator",
+                         *           "availability": "online",
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "active_at": null,
+                         *           "api_and_webhooks": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Profile"];
                     };
                 };
@@ -3132,7 +4427,7 @@ export interface paths {
         };
         /**
          * Update the calling agent's profile
-         * @description Flat or wrapped as `{"profile": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.
+         * @description `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.
          */
         put: {
             parameters: {
@@ -3141,10 +4436,21 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"profile": {...}}`. */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ProfileUpdateRequest"];
-                    "multipart/form-data": components["schemas"]["ProfileUpdateRequest"];
+                    /**
+                     * @example {
+                     *       "display_name": "Me"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProfileUpdate"];
+                    /**
+                     * @example {
+                     *       "display_name": "Me"
+                     *     }
+                     */
+                    "multipart/form-data": components["schemas"]["ProfileUpdate"];
                 };
             };
             responses: {
@@ -3154,6 +4460,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "access_token": "<redacted>",
+                         *       "account_id": 1,
+                         *       "available_name": "Me",
+                         *       "avatar_url": "",
+                         *       "confirmed": true,
+                         *       "display_name": "Me",
+                         *       "message_signature": null,
+                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "name": "Admin",
+                         *       "provider": "email",
+                         *       "pubsub_token": "<redacted>",
+                         *       "custom_attributes": {},
+                         *       "ui_settings": {},
+                         *       "role": "administrator",
+                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "type": "user",
+                         *       "accounts": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "status": "active",
+                         *           "role": "administrator",
+                         *           "availability": "online",
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "active_at": null,
+                         *           "api_and_webhooks": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Profile"];
                     };
                 };
@@ -3224,8 +4564,15 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"profile": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                     *       "identifier": "user-mx68mpya-16"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContactProfileCreate"];
                 };
             };
@@ -3236,6 +4583,37 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 3,
+                         *       "name": "",
+                         *       "email": null,
+                         *       "phone_number": null,
+                         *       "identifier": "user-mx68mpya-16",
+                         *       "blocked": false,
+                         *       "thumbnail": "",
+                         *       "availability_status": "offline",
+                         *       "additional_attributes": {},
+                         *       "custom_attributes": {},
+                         *       "last_activity_at": null,
+                         *       "created_at": 1796222721,
+                         *       "contact_inboxes": [
+                         *         {
+                         *           "source_id": "5cfd1629-ef00-4881-8b42-c7a95a017bbb",
+                         *           "inbox": {
+                         *             "id": 1,
+                         *             "name": "API inbox",
+                         *             "channel_type": "Channel::Api",
+                         *             "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *           }
+                         *         }
+                         *       ],
+                         *       "source_id": "5cfd1629-ef00-4881-8b42-c7a95a017bbb",
+                         *       "pubsub_token": "<redacted>",
+                         *       "hmac_verified": false,
+                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *     }
+                         */
                         "application/json": components["schemas"]["ContactProfile"];
                     };
                 };
@@ -3309,7 +4687,7 @@ export interface paths {
         head?: never;
         /**
          * Update the calling agent's profile
-         * @description Flat or wrapped as `{"profile": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.
+         * @description `ui_settings` and `custom_attributes` are merged. Changing the password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` does: its `access_token` is the token this request was made with.
          */
         patch: {
             parameters: {
@@ -3318,10 +4696,21 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"profile": {...}}`. */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ProfileUpdateRequest"];
-                    "multipart/form-data": components["schemas"]["ProfileUpdateRequest"];
+                    /**
+                     * @example {
+                     *       "display_name": "Me"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProfileUpdate"];
+                    /**
+                     * @example {
+                     *       "display_name": "Me"
+                     *     }
+                     */
+                    "multipart/form-data": components["schemas"]["ProfileUpdate"];
                 };
             };
             responses: {
@@ -3331,6 +4720,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "access_token": "<redacted>",
+                         *       "account_id": 1,
+                         *       "available_name": "Me",
+                         *       "avatar_url": "",
+                         *       "confirmed": true,
+                         *       "display_name": "Me",
+                         *       "message_signature": null,
+                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "name": "Admin",
+                         *       "provider": "email",
+                         *       "pubsub_token": "<redacted>",
+                         *       "custom_attributes": {},
+                         *       "ui_settings": {},
+                         *       "role": "administrator",
+                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "type": "user",
+                         *       "accounts": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "status": "active",
+                         *           "role": "administrator",
+                         *           "availability": "online",
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "active_at": null,
+                         *           "api_and_webhooks": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Profile"];
                     };
                 };
@@ -3401,7 +4824,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set the caller's availability in one of their accounts */
+        /**
+         * Set the caller's availability in one of their accounts
+         * @description Any signed-in agent, for an account they belong to (another answers 404). Going `online` hands the unassigned backlog of their inboxes out to their available agents; the new presence is broadcast to the account.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3409,9 +4835,16 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"profile": {...}}`. */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ProfileAvailabilityRequest"];
+                    /**
+                     * @example {
+                     *       "account_id": 1,
+                     *       "availability": "online"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProfileAvailability"];
                 };
             };
             responses: {
@@ -3421,6 +4854,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "access_token": "<redacted>",
+                         *       "account_id": 1,
+                         *       "available_name": "Me",
+                         *       "avatar_url": "",
+                         *       "confirmed": true,
+                         *       "display_name": "Me",
+                         *       "message_signature": null,
+                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "name": "Admin",
+                         *       "provider": "email",
+                         *       "pubsub_token": "<redacted>",
+                         *       "custom_attributes": {},
+                         *       "ui_settings": {},
+                         *       "role": "administrator",
+                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "type": "user",
+                         *       "accounts": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "status": "active",
+                         *           "role": "administrator",
+                         *           "availability": "online",
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "active_at": null,
+                         *           "api_and_webhooks": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Profile"];
                     };
                 };
@@ -3495,7 +4962,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set whether the caller goes offline automatically in one of their accounts */
+        /**
+         * Set whether the caller goes offline automatically in one of their accounts
+         * @description Any signed-in agent, for an account they belong to (another answers 404). With `auto_offline`, an agent without an open console connection counts as offline; the account's presence is broadcast again.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3503,9 +4973,16 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"profile": {...}}`. */
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ProfileAutoOfflineRequest"];
+                    /**
+                     * @example {
+                     *       "account_id": 1,
+                     *       "auto_offline": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProfileAutoOffline"];
                 };
             };
             responses: {
@@ -3515,6 +4992,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "access_token": "<redacted>",
+                         *       "account_id": 1,
+                         *       "available_name": "Me",
+                         *       "avatar_url": "",
+                         *       "confirmed": true,
+                         *       "display_name": "Me",
+                         *       "message_signature": null,
+                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "name": "Admin",
+                         *       "provider": "email",
+                         *       "pubsub_token": "<redacted>",
+                         *       "custom_attributes": {},
+                         *       "ui_settings": {},
+                         *       "role": "administrator",
+                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "type": "user",
+                         *       "accounts": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "status": "active",
+                         *           "role": "administrator",
+                         *           "availability": "online",
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "active_at": null,
+                         *           "api_and_webhooks": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Profile"];
                     };
                 };
@@ -3608,6 +5119,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 18,
+                         *       "access_token": "<redacted>",
+                         *       "account_id": 5,
+                         *       "available_name": "Admin",
+                         *       "avatar_url": "",
+                         *       "confirmed": true,
+                         *       "display_name": null,
+                         *       "message_signature": null,
+                         *       "email": "admin-mx68mqe9-53@example.test",
+                         *       "name": "Admin",
+                         *       "provider": "email",
+                         *       "pubsub_token": "<redacted>",
+                         *       "custom_attributes": {},
+                         *       "ui_settings": {},
+                         *       "role": "administrator",
+                         *       "uid": "admin-mx68mqe9-53@example.test",
+                         *       "type": "user",
+                         *       "accounts": [
+                         *         {
+                         *           "id": 5,
+                         *           "name": "Matrix-mx68mqe8-52",
+                         *           "status": "active",
+                         *           "role": "administrator",
+                         *           "availability": "online",
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "active_at": null,
+                         *           "api_and_webhooks": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Profile"];
                     };
                 };
@@ -3684,7 +5229,9 @@ export interface paths {
         put?: never;
         /**
          * Create an account
-         * @description Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         * @description Only `name` is required; `locale` defaults to `en` and `status` to `active`. The account starts with no members: add them with the account users routes.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
          */
         post: {
             parameters: {
@@ -3693,8 +5240,14 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"account": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Platform-mx68mpyu-17"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformAccountCreate"];
                 };
             };
@@ -3705,6 +5258,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "name": "Platform-mx68mpyu-17",
+                         *       "locale": "en",
+                         *       "domain": null,
+                         *       "support_email": null,
+                         *       "status": "active",
+                         *       "custom_attributes": {},
+                         *       "created_at": 1796222721
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformAccount"];
                     };
                 };
@@ -3779,7 +5344,9 @@ export interface paths {
         };
         /**
          * Show an account
-         * @description Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         * @description Any account of the installation, by id; an unknown id answers 404.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
          */
         get: {
             parameters: {
@@ -3799,6 +5366,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix-mx68mpoq-1",
+                         *       "locale": "en",
+                         *       "domain": null,
+                         *       "support_email": null,
+                         *       "status": "active",
+                         *       "custom_attributes": {},
+                         *       "created_at": 1796222720
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformAccount"];
                     };
                 };
@@ -3874,8 +5453,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"account": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme-mx68mpz1-19"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
                 };
             };
@@ -3886,6 +5471,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Acme-mx68mpz1-19",
+                         *       "locale": "en",
+                         *       "domain": null,
+                         *       "support_email": null,
+                         *       "status": "active",
+                         *       "custom_attributes": {},
+                         *       "created_at": 1796222720
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformAccount"];
                     };
                 };
@@ -3970,6 +5567,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Account deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -4047,8 +5649,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"account": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme-mx68mpyy-18"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
                 };
             };
@@ -4059,6 +5667,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Acme-mx68mpyy-18",
+                         *       "locale": "en",
+                         *       "domain": null,
+                         *       "support_email": null,
+                         *       "status": "active",
+                         *       "custom_attributes": {},
+                         *       "created_at": 1796222720
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformAccount"];
                     };
                 };
@@ -4129,7 +5749,9 @@ export interface paths {
         };
         /**
          * List the account's members
-         * @description Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         * @description The account's memberships (`user_id` and `role`) in the order they were added. An unknown account answers 404.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
          */
         get: {
             parameters: {
@@ -4149,6 +5771,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "account_id": 1,
+                         *         "user_id": 1,
+                         *         "role": "administrator"
+                         *       },
+                         *       {
+                         *         "account_id": 1,
+                         *         "user_id": 2,
+                         *         "role": "agent"
+                         *       },
+                         *       {
+                         *         "account_id": 1,
+                         *         "user_id": 3,
+                         *         "role": "agent"
+                         *       },
+                         *       {
+                         *         "account_id": 1,
+                         *         "user_id": 4,
+                         *         "role": "agent"
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["PlatformAccountUserList"];
                     };
                 };
@@ -4225,8 +5871,15 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"account_user": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_id": 5,
+                     *       "role": "agent"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformAccountUserCreate"];
                 };
             };
@@ -4237,6 +5890,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "account_id": 1,
+                         *       "user_id": 5,
+                         *       "role": "agent"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformAccountUser"];
                     };
                 };
@@ -4314,8 +5974,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"account_user": {...}}`. */
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_id": 5
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformAccountUserDelete"];
                 };
             };
@@ -4326,6 +5992,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Account user deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -4412,8 +6083,15 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"user": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Op",
+                     *       "email": "op-mx68mpzb-20@example.test"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformUserCreate"];
                 };
             };
@@ -4424,6 +6102,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 6,
+                         *       "name": "Op",
+                         *       "display_name": null,
+                         *       "email": "op-mx68mpzb-20@example.test",
+                         *       "available_name": "Op",
+                         *       "avatar_url": "",
+                         *       "message_signature": null,
+                         *       "custom_attributes": {},
+                         *       "confirmed": true,
+                         *       "provider": "email",
+                         *       "uid": "op-mx68mpzb-20@example.test",
+                         *       "type": "user",
+                         *       "pubsub_token": "<redacted>",
+                         *       "created_at": 1796222721,
+                         *       "access_token": "<redacted>"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformUser"];
                     };
                 };
@@ -4520,6 +6217,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 5,
+                         *       "name": "Loose",
+                         *       "display_name": null,
+                         *       "email": "loose-mx68mpqu-6@example.test",
+                         *       "available_name": "Loose",
+                         *       "avatar_url": "",
+                         *       "message_signature": null,
+                         *       "custom_attributes": {},
+                         *       "confirmed": true,
+                         *       "provider": "email",
+                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "type": "user",
+                         *       "pubsub_token": "<redacted>",
+                         *       "created_at": 1796222720
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformUser"];
                     };
                 };
@@ -4595,8 +6310,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"user": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mpzk-22"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
                 };
             };
@@ -4607,6 +6328,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 5,
+                         *       "name": "Renamed-mx68mpzk-22",
+                         *       "display_name": null,
+                         *       "email": "loose-mx68mpqu-6@example.test",
+                         *       "available_name": "Renamed-mx68mpzk-22",
+                         *       "avatar_url": "",
+                         *       "message_signature": null,
+                         *       "custom_attributes": {},
+                         *       "confirmed": true,
+                         *       "provider": "email",
+                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "type": "user",
+                         *       "pubsub_token": "<redacted>",
+                         *       "created_at": 1796222720
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformUser"];
                     };
                 };
@@ -4691,6 +6430,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "User deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -4768,8 +6512,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"user": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mpzh-21"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
                 };
             };
@@ -4780,6 +6530,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 5,
+                         *       "name": "Renamed-mx68mpzh-21",
+                         *       "display_name": null,
+                         *       "email": "loose-mx68mpqu-6@example.test",
+                         *       "available_name": "Renamed-mx68mpzh-21",
+                         *       "avatar_url": "",
+                         *       "message_signature": null,
+                         *       "custom_attributes": {},
+                         *       "confirmed": true,
+                         *       "provider": "email",
+                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "type": "user",
+                         *       "pubsub_token": "<redacted>",
+                         *       "created_at": 1796222720
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformUser"];
                     };
                 };
@@ -4874,6 +6642,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 5,
+                         *       "name": "Renamed-mx68mpzk-22",
+                         *       "display_name": null,
+                         *       "email": "loose-mx68mpqu-6@example.test",
+                         *       "available_name": "Renamed-mx68mpzk-22",
+                         *       "avatar_url": "",
+                         *       "message_signature": null,
+                         *       "custom_attributes": {},
+                         *       "confirmed": true,
+                         *       "provider": "email",
+                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "type": "user",
+                         *       "pubsub_token": "<redacted>",
+                         *       "created_at": 1796222720,
+                         *       "access_token": "<redacted>"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PlatformUser"];
                     };
                 };
@@ -4946,7 +6733,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List inboxes (agents see the ones they are members of) */
+        /**
+         * List inboxes (agents see the ones they are members of)
+         * @description Any agent of the account may call this: administrators get every inbox of the account, other agents the inboxes they are members of, by id in `payload`. `hmac_token` and `secret` are shown to administrators only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4965,6 +6755,82 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "channel_id": 1,
+                         *           "name": "API inbox",
+                         *           "channel_type": "Channel::Api",
+                         *           "avatar_url": "",
+                         *           "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *           "webhook_url": null,
+                         *           "hmac_mandatory": false,
+                         *           "webhook_subscriptions": null,
+                         *           "webhook_include_private": false,
+                         *           "webhook_disabled": false,
+                         *           "webhook_failing_since": null,
+                         *           "hmac_token": "<redacted>",
+                         *           "secret": "<redacted>",
+                         *           "greeting_enabled": false,
+                         *           "greeting_message": null,
+                         *           "working_hours_enabled": false,
+                         *           "working_hours": [],
+                         *           "enable_email_collect": false,
+                         *           "csat_survey_enabled": false,
+                         *           "csat_config": {},
+                         *           "enable_auto_assignment": false,
+                         *           "reassign_when_offline": true,
+                         *           "auto_assignment_config": {},
+                         *           "out_of_office_message": null,
+                         *           "timezone": "UTC",
+                         *           "callback_webhook_url": null,
+                         *           "allow_messages_after_resolved": true,
+                         *           "lock_to_single_conversation": false,
+                         *           "sender_name_type": "friendly",
+                         *           "business_name": null,
+                         *           "additional_attributes": {}
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "account_id": 1,
+                         *           "channel_id": 2,
+                         *           "name": "Back office",
+                         *           "channel_type": "Channel::Api",
+                         *           "avatar_url": "",
+                         *           "inbox_identifier": "GDhJdHBZPLqkesGWgCjnQ6dN",
+                         *           "webhook_url": null,
+                         *           "hmac_mandatory": false,
+                         *           "webhook_subscriptions": null,
+                         *           "webhook_include_private": false,
+                         *           "webhook_disabled": false,
+                         *           "webhook_failing_since": null,
+                         *           "hmac_token": "<redacted>",
+                         *           "secret": "<redacted>",
+                         *           "greeting_enabled": false,
+                         *           "greeting_message": null,
+                         *           "working_hours_enabled": false,
+                         *           "working_hours": [],
+                         *           "enable_email_collect": false,
+                         *           "csat_survey_enabled": false,
+                         *           "csat_config": {},
+                         *           "enable_auto_assignment": false,
+                         *           "reassign_when_offline": true,
+                         *           "auto_assignment_config": {},
+                         *           "out_of_office_message": null,
+                         *           "timezone": "UTC",
+                         *           "callback_webhook_url": null,
+                         *           "allow_messages_after_resolved": true,
+                         *           "lock_to_single_conversation": false,
+                         *           "sender_name_type": "friendly",
+                         *           "business_name": null,
+                         *           "additional_attributes": {}
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["InboxList"];
                     };
                 };
@@ -5048,8 +6914,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"inbox": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mpzs-23"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxCreate"];
                 };
             };
@@ -5060,6 +6932,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 3,
+                         *       "account_id": 1,
+                         *       "channel_id": 3,
+                         *       "name": "Renamed-mx68mpzs-23",
+                         *       "channel_type": "Channel::Api",
+                         *       "avatar_url": "",
+                         *       "inbox_identifier": "BHHLhrEjnoaNqGzzM6pHDPFs",
+                         *       "webhook_url": null,
+                         *       "hmac_mandatory": false,
+                         *       "webhook_subscriptions": null,
+                         *       "webhook_include_private": false,
+                         *       "webhook_disabled": false,
+                         *       "webhook_failing_since": null,
+                         *       "hmac_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "greeting_enabled": false,
+                         *       "greeting_message": null,
+                         *       "working_hours_enabled": false,
+                         *       "working_hours": [],
+                         *       "enable_email_collect": false,
+                         *       "csat_survey_enabled": false,
+                         *       "csat_config": {},
+                         *       "enable_auto_assignment": true,
+                         *       "reassign_when_offline": true,
+                         *       "auto_assignment_config": {},
+                         *       "out_of_office_message": null,
+                         *       "timezone": "UTC",
+                         *       "callback_webhook_url": null,
+                         *       "allow_messages_after_resolved": true,
+                         *       "lock_to_single_conversation": false,
+                         *       "sender_name_type": "friendly",
+                         *       "business_name": null,
+                         *       "additional_attributes": {}
+                         *     }
+                         */
                         "application/json": components["schemas"]["Inbox"];
                     };
                 };
@@ -5141,7 +7050,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show an inbox (`hmac_token` and `secret` for administrators only) */
+        /**
+         * Show an inbox (`hmac_token` and `secret` for administrators only)
+         * @description Any agent of the account may call this for an inbox they are a member of (administrators: any); another inbox, or another account's, answers 404.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5162,6 +7074,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "account_id": 1,
+                         *       "channel_id": 1,
+                         *       "name": "API inbox",
+                         *       "channel_type": "Channel::Api",
+                         *       "avatar_url": "",
+                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "webhook_url": null,
+                         *       "hmac_mandatory": false,
+                         *       "webhook_subscriptions": null,
+                         *       "webhook_include_private": false,
+                         *       "webhook_disabled": false,
+                         *       "webhook_failing_since": null,
+                         *       "hmac_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "greeting_enabled": false,
+                         *       "greeting_message": null,
+                         *       "working_hours_enabled": false,
+                         *       "working_hours": [],
+                         *       "enable_email_collect": false,
+                         *       "csat_survey_enabled": false,
+                         *       "csat_config": {},
+                         *       "enable_auto_assignment": false,
+                         *       "reassign_when_offline": true,
+                         *       "auto_assignment_config": {},
+                         *       "out_of_office_message": null,
+                         *       "timezone": "UTC",
+                         *       "callback_webhook_url": null,
+                         *       "allow_messages_after_resolved": true,
+                         *       "lock_to_single_conversation": false,
+                         *       "sender_name_type": "friendly",
+                         *       "business_name": null,
+                         *       "additional_attributes": {}
+                         *     }
+                         */
                         "application/json": components["schemas"]["Inbox"];
                     };
                 };
@@ -5230,7 +7179,10 @@ export interface paths {
                 };
             };
         };
-        /** Update an inbox and its API channel (administrators) */
+        /**
+         * Update an inbox and its API channel (administrators)
+         * @description Only the account's administrators may call this; PATCH and PUT behave alike and change only the fields sent. A real change emits `inbox_updated`; setting `channel.webhook_url` re-enables a webhook disabled after failures.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -5243,8 +7195,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"inbox": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "API inbox"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxUpdate"];
                 };
             };
@@ -5255,6 +7213,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "account_id": 1,
+                         *       "channel_id": 1,
+                         *       "name": "API inbox",
+                         *       "channel_type": "Channel::Api",
+                         *       "avatar_url": "",
+                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "webhook_url": null,
+                         *       "hmac_mandatory": false,
+                         *       "webhook_subscriptions": null,
+                         *       "webhook_include_private": false,
+                         *       "webhook_disabled": false,
+                         *       "webhook_failing_since": null,
+                         *       "hmac_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "greeting_enabled": false,
+                         *       "greeting_message": null,
+                         *       "working_hours_enabled": false,
+                         *       "working_hours": [],
+                         *       "enable_email_collect": false,
+                         *       "csat_survey_enabled": false,
+                         *       "csat_config": {},
+                         *       "enable_auto_assignment": false,
+                         *       "reassign_when_offline": true,
+                         *       "auto_assignment_config": {},
+                         *       "out_of_office_message": null,
+                         *       "timezone": "UTC",
+                         *       "callback_webhook_url": null,
+                         *       "allow_messages_after_resolved": true,
+                         *       "lock_to_single_conversation": false,
+                         *       "sender_name_type": "friendly",
+                         *       "business_name": null,
+                         *       "additional_attributes": {}
+                         *     }
+                         */
                         "application/json": components["schemas"]["Inbox"];
                     };
                 };
@@ -5324,7 +7319,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete an inbox with its conversations (administrators) */
+        /**
+         * Delete an inbox with its conversations (administrators)
+         * @description Only the account's administrators may call this. Its members, contact_inboxes, conversations and messages go with it; another account's inbox id answers 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5345,6 +7343,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Inbox deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -5415,7 +7418,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update an inbox and its API channel (administrators) */
+        /**
+         * Update an inbox and its API channel (administrators)
+         * @description Only the account's administrators may call this; PATCH and PUT behave alike and change only the fields sent. A real change emits `inbox_updated`; setting `channel.webhook_url` re-enables a webhook disabled after failures.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5428,8 +7434,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"inbox": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "API inbox"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxUpdate"];
                 };
             };
@@ -5440,6 +7452,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "account_id": 1,
+                         *       "channel_id": 1,
+                         *       "name": "API inbox",
+                         *       "channel_type": "Channel::Api",
+                         *       "avatar_url": "",
+                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "webhook_url": null,
+                         *       "hmac_mandatory": false,
+                         *       "webhook_subscriptions": null,
+                         *       "webhook_include_private": false,
+                         *       "webhook_disabled": false,
+                         *       "webhook_failing_since": null,
+                         *       "hmac_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "greeting_enabled": false,
+                         *       "greeting_message": null,
+                         *       "working_hours_enabled": false,
+                         *       "working_hours": [],
+                         *       "enable_email_collect": false,
+                         *       "csat_survey_enabled": false,
+                         *       "csat_config": {},
+                         *       "enable_auto_assignment": false,
+                         *       "reassign_when_offline": true,
+                         *       "auto_assignment_config": {},
+                         *       "out_of_office_message": null,
+                         *       "timezone": "UTC",
+                         *       "callback_webhook_url": null,
+                         *       "allow_messages_after_resolved": true,
+                         *       "lock_to_single_conversation": false,
+                         *       "sender_name_type": "friendly",
+                         *       "business_name": null,
+                         *       "additional_attributes": {}
+                         *     }
+                         */
                         "application/json": components["schemas"]["Inbox"];
                     };
                 };
@@ -5519,7 +7568,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Regenerate the webhook signing secret (administrators); the previous one keeps signing for 24 hours */
+        /**
+         * Regenerate the webhook signing secret (administrators); the previous one keeps signing for 24 hours
+         * @description Only the account's administrators may call this. Answers the inbox with its new `secret`; another account's inbox id answers 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5540,6 +7592,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "account_id": 1,
+                         *       "channel_id": 1,
+                         *       "name": "API inbox",
+                         *       "channel_type": "Channel::Api",
+                         *       "avatar_url": "",
+                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "webhook_url": null,
+                         *       "hmac_mandatory": false,
+                         *       "webhook_subscriptions": null,
+                         *       "webhook_include_private": false,
+                         *       "webhook_disabled": false,
+                         *       "webhook_failing_since": null,
+                         *       "hmac_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "greeting_enabled": false,
+                         *       "greeting_message": null,
+                         *       "working_hours_enabled": false,
+                         *       "working_hours": [],
+                         *       "enable_email_collect": false,
+                         *       "csat_survey_enabled": false,
+                         *       "csat_config": {},
+                         *       "enable_auto_assignment": false,
+                         *       "reassign_when_offline": true,
+                         *       "auto_assignment_config": {},
+                         *       "out_of_office_message": null,
+                         *       "timezone": "UTC",
+                         *       "callback_webhook_url": null,
+                         *       "allow_messages_after_resolved": true,
+                         *       "lock_to_single_conversation": false,
+                         *       "sender_name_type": "friendly",
+                         *       "business_name": null,
+                         *       "additional_attributes": {}
+                         *     }
+                         */
                         "application/json": components["schemas"]["Inbox"];
                     };
                 };
@@ -5621,7 +7710,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The inbox's agents */
+        /**
+         * The inbox's agents
+         * @description Any agent of the account may call this for an inbox they are a member of (administrators: any inbox); another inbox answers 404. Answers the members, sorted by name, in `payload`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5642,6 +7734,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "confirmed": true,
+                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Me",
+                         *           "custom_attributes": {},
+                         *           "name": "Admin",
+                         *           "role": "administrator",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Agent",
+                         *           "custom_attributes": {},
+                         *           "name": "Agent",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["InboxMemberList"];
                     };
                 };
@@ -5727,7 +7853,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add agents to an inbox (administrators) */
+        /**
+         * Add agents to an inbox (administrators)
+         * @description Only the account's administrators may call this. Answers every member of the inbox, not only the added ones; a user who is not an agent of the account answers 422 and another account's inbox 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5738,8 +7867,17 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"inbox_member": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "inbox_id": 1,
+                     *       "user_ids": [
+                     *         4
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxMembersChange"];
                 };
             };
@@ -5750,6 +7888,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "confirmed": true,
+                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Me",
+                         *           "custom_attributes": {},
+                         *           "name": "Admin",
+                         *           "role": "administrator",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Agent",
+                         *           "custom_attributes": {},
+                         *           "name": "Agent",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 4,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "spare-mx68mpqf-5@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Spare",
+                         *           "custom_attributes": {},
+                         *           "name": "Spare",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["InboxMemberList"];
                     };
                 };
@@ -5818,7 +8004,10 @@ export interface paths {
                 };
             };
         };
-        /** Remove agents from an inbox (administrators) */
+        /**
+         * Remove agents from an inbox (administrators)
+         * @description Only the account's administrators may call this. Answers the members that remain; a user who is not an agent of the account answers 422 and another account's inbox 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5829,8 +8018,17 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"inbox_member": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "inbox_id": 1,
+                     *       "user_ids": [
+                     *         4
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxMembersChange"];
                 };
             };
@@ -5841,6 +8039,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "confirmed": true,
+                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Me",
+                         *           "custom_attributes": {},
+                         *           "name": "Admin",
+                         *           "role": "administrator",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Agent",
+                         *           "custom_attributes": {},
+                         *           "name": "Agent",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["InboxMemberList"];
                     };
                 };
@@ -5911,7 +8143,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Replace an inbox's agents with `user_ids` (administrators) */
+        /**
+         * Replace an inbox's agents with `user_ids` (administrators)
+         * @description Only the account's administrators may call this. The inbox's members become exactly `user_ids`; a user who is not an agent of the account answers 422 and another account's inbox 404.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5922,8 +8157,19 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"inbox_member": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "inbox_id": 1,
+                     *       "user_ids": [
+                     *         1,
+                     *         2,
+                     *         4
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["InboxMembersReplace"];
                 };
             };
@@ -5934,6 +8180,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "confirmed": true,
+                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Me",
+                         *           "custom_attributes": {},
+                         *           "name": "Admin",
+                         *           "role": "administrator",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Agent",
+                         *           "custom_attributes": {},
+                         *           "name": "Agent",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 4,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "spare-mx68mpqf-5@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Spare",
+                         *           "custom_attributes": {},
+                         *           "name": "Spare",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["InboxMemberList"];
                     };
                 };
@@ -6011,7 +8305,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The inbox: name, identity validation, working hours */
+        /**
+         * The inbox: name, identity validation, working hours
+         * @description Client API: no token, the inbox identifier is the credential. An unknown identifier answers 404 and a suspended account 401.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6030,6 +8327,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "identity_validation_enabled": false,
+                         *       "name": "API inbox",
+                         *       "timezone": "UTC",
+                         *       "working_hours": [],
+                         *       "working_hours_enabled": false,
+                         *       "csat_survey_enabled": false,
+                         *       "greeting_enabled": false,
+                         *       "greeting_message": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicInbox"];
                     };
                 };
@@ -6115,7 +8425,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create or find the contact and its session (idempotent per source_id; reuses by identifier, email, phone) */
+        /**
+         * Create or find the contact and its session (idempotent per source_id; reuses by identifier, email, phone)
+         * @description Client API: no token, the inbox identifier is the credential. An existing `source_id` returns that session; otherwise the account's contact is reused by `identifier`, then e-mail, then phone, or a new one is created (`contact_created`). With `identifier_hash` the session is marked verified; `hmac_mandatory` requires it.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6126,8 +8439,15 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Fuzz",
+                     *       "identifier": "fuzz-mx68mq1s-24"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicContactCreate"];
                 };
             };
@@ -6138,6 +8458,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "source_id": "8ff9735d-99c1-4c30-866e-1b1ca5587c27",
+                         *       "pubsub_token": "<redacted>",
+                         *       "id": 5,
+                         *       "name": "Fuzz",
+                         *       "email": null,
+                         *       "phone_number": null,
+                         *       "identifier": "fuzz-mx68mq1s-24",
+                         *       "avatar_url": "",
+                         *       "custom_attributes": {},
+                         *       "hmac_verified": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicContact"];
                     };
                 };
@@ -6219,7 +8553,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's contact; identifier and identifier_hash in the query verify it */
+        /**
+         * The session's contact; identifier and identifier_hash in the query verify it
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. An unknown `source_id` answers 404; with `hmac_mandatory`, an unverified session without a valid hash answers 401.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6243,6 +8580,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "source_id": "1dea3815-d6fd-442c-a0f5-4137bdbce654",
+                         *       "pubsub_token": "<redacted>",
+                         *       "id": 4,
+                         *       "name": "Maya",
+                         *       "email": null,
+                         *       "phone_number": null,
+                         *       "identifier": null,
+                         *       "avatar_url": "",
+                         *       "custom_attributes": {},
+                         *       "hmac_verified": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicContact"];
                     };
                 };
@@ -6311,7 +8662,10 @@ export interface paths {
                 };
             };
         };
-        /** Update the contact (identifier cannot change; identifier_hash verifies the session) */
+        /**
+         * Update the contact (identifier cannot change; identifier_hash verifies the session)
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. PATCH and PUT alike change only the fields sent (`custom_attributes` is merged) and emit `contact_updated` when anything changed.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -6324,8 +8678,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicContactUpdate"];
                 };
             };
@@ -6336,6 +8696,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "source_id": "1dea3815-d6fd-442c-a0f5-4137bdbce654",
+                         *       "pubsub_token": "<redacted>",
+                         *       "id": 4,
+                         *       "name": "Renamed",
+                         *       "email": null,
+                         *       "phone_number": null,
+                         *       "identifier": null,
+                         *       "avatar_url": "",
+                         *       "custom_attributes": {},
+                         *       "hmac_verified": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicContact"];
                     };
                 };
@@ -6408,7 +8782,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update the contact (identifier cannot change; identifier_hash verifies the session) */
+        /**
+         * Update the contact (identifier cannot change; identifier_hash verifies the session)
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. PATCH and PUT alike change only the fields sent (`custom_attributes` is merged) and emit `contact_updated` when anything changed.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -6421,8 +8798,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"contact": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicContactUpdate"];
                 };
             };
@@ -6433,6 +8816,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "source_id": "1dea3815-d6fd-442c-a0f5-4137bdbce654",
+                         *       "pubsub_token": "<redacted>",
+                         *       "id": 4,
+                         *       "name": "Renamed",
+                         *       "email": null,
+                         *       "phone_number": null,
+                         *       "identifier": null,
+                         *       "avatar_url": "",
+                         *       "custom_attributes": {},
+                         *       "hmac_verified": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicContact"];
                     };
                 };
@@ -6510,7 +8907,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's conversations, 25 a page (X-Total-Count and Link headers), each with its latest 20 messages */
+        /**
+         * The session's conversations, 25 a page (X-Total-Count and Link headers), each with its latest 20 messages
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Latest activity first; the embedded messages leave out private notes and activity messages.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6534,6 +8934,57 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 3,
+                         *         "uuid": "488c9bae-aaad-4187-bae5-1699d245e3dd",
+                         *         "inbox_id": 1,
+                         *         "status": "open",
+                         *         "contact_last_seen_at": 0,
+                         *         "agent_last_seen_at": 0,
+                         *         "created_at": 1796222721,
+                         *         "messages": [
+                         *           {
+                         *             "id": 8,
+                         *             "content": "hi",
+                         *             "message_type": 0,
+                         *             "content_type": "text",
+                         *             "content_attributes": {},
+                         *             "created_at": 1796222721,
+                         *             "conversation_id": 3,
+                         *             "status": "sent",
+                         *             "sender": {
+                         *               "id": 4,
+                         *               "name": "Renamed",
+                         *               "email": null,
+                         *               "phone_number": null,
+                         *               "identifier": null,
+                         *               "thumbnail": "",
+                         *               "blocked": false,
+                         *               "additional_attributes": {},
+                         *               "custom_attributes": {},
+                         *               "type": "contact"
+                         *             }
+                         *           }
+                         *         ],
+                         *         "contact": {
+                         *           "id": 4,
+                         *           "name": "Renamed",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": null,
+                         *           "avatar_url": "",
+                         *           "blocked": false,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "last_activity_at": 1796222721,
+                         *           "created_at": 1796222721,
+                         *           "updated_at": 1796222721
+                         *         }
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["PublicConversation"][];
                     };
                 };
@@ -6603,7 +9054,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Open a conversation (routed to an available agent); an empty form body is fine */
+        /**
+         * Open a conversation (routed to an available agent); an empty form body is fine
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Emits `conversation_created`. With the inbox's `lock_to_single_conversation`, the session's latest conversation is returned instead; a blocked contact's new conversation starts resolved.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6616,8 +9070,10 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"conversation": {...}}`. */
             requestBody: {
                 content: {
+                    /** @example {} */
                     "application/json": components["schemas"]["PublicConversationCreate"];
                 };
             };
@@ -6628,6 +9084,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 4,
+                         *       "uuid": "a6ee36b5-890b-4433-9b53-563ff1a3d42c",
+                         *       "inbox_id": 1,
+                         *       "status": "open",
+                         *       "contact_last_seen_at": 0,
+                         *       "agent_last_seen_at": 0,
+                         *       "created_at": 1796222721,
+                         *       "messages": [],
+                         *       "contact": {
+                         *         "id": 4,
+                         *         "name": "Renamed",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": null,
+                         *         "avatar_url": "",
+                         *         "blocked": false,
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "last_activity_at": 1796222721,
+                         *         "created_at": 1796222721,
+                         *         "updated_at": 1796222721
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicConversation"];
                     };
                 };
@@ -6709,7 +9191,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the session's conversations, with its latest 100 messages */
+        /**
+         * One of the session's conversations, with its latest 100 messages
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Another session's conversation answers 404; private notes and activity messages are left out.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6732,6 +9217,55 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 3,
+                         *       "uuid": "488c9bae-aaad-4187-bae5-1699d245e3dd",
+                         *       "inbox_id": 1,
+                         *       "status": "open",
+                         *       "contact_last_seen_at": 0,
+                         *       "agent_last_seen_at": 0,
+                         *       "created_at": 1796222721,
+                         *       "messages": [
+                         *         {
+                         *           "id": 8,
+                         *           "content": "hi",
+                         *           "message_type": 0,
+                         *           "content_type": "text",
+                         *           "content_attributes": {},
+                         *           "created_at": 1796222721,
+                         *           "conversation_id": 3,
+                         *           "status": "sent",
+                         *           "sender": {
+                         *             "id": 4,
+                         *             "name": "Renamed",
+                         *             "email": null,
+                         *             "phone_number": null,
+                         *             "identifier": null,
+                         *             "thumbnail": "",
+                         *             "blocked": false,
+                         *             "additional_attributes": {},
+                         *             "custom_attributes": {},
+                         *             "type": "contact"
+                         *           }
+                         *         }
+                         *       ],
+                         *       "contact": {
+                         *         "id": 4,
+                         *         "name": "Renamed",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": null,
+                         *         "avatar_url": "",
+                         *         "blocked": false,
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "last_activity_at": 1796222721,
+                         *         "created_at": 1796222721,
+                         *         "updated_at": 1796222721
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicConversation"];
                     };
                 };
@@ -6817,7 +9351,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve the conversation (the client API cannot reopen; writing again does) */
+        /**
+         * Resolve the conversation (the client API cannot reopen; writing again does)
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Resolving, in the contact's name, adds an activity message and emits `conversation_status_changed`; an already resolved conversation is left as it is.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6840,6 +9377,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 3,
+                         *       "uuid": "488c9bae-aaad-4187-bae5-1699d245e3dd",
+                         *       "inbox_id": 1,
+                         *       "status": "resolved",
+                         *       "contact_last_seen_at": 0,
+                         *       "agent_last_seen_at": 0,
+                         *       "created_at": 1796222721,
+                         *       "messages": [],
+                         *       "contact": {
+                         *         "id": 4,
+                         *         "name": "Renamed",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": null,
+                         *         "avatar_url": "",
+                         *         "blocked": false,
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "last_activity_at": 1796222721,
+                         *         "created_at": 1796222721,
+                         *         "updated_at": 1796222721
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicConversation"];
                     };
                 };
@@ -6923,7 +9486,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The contact started or stopped typing (conversation_typing_on/off to agents and webhooks) */
+        /**
+         * The contact started or stopped typing (conversation_typing_on/off to agents and webhooks)
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Nothing is stored; another session's conversation answers 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6940,6 +9506,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "typing_status": "on"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicTyping"];
                 };
             };
@@ -7031,7 +9602,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The contact saw the conversation: agent messages become read (message_updated each) */
+        /**
+         * The contact saw the conversation: agent messages become read (message_updated each)
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Sets the contact's last-seen time; `message_updated` is emitted for at most the newest 100 messages it marks read.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7133,7 +9707,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages for the contact (no private notes or activity): the latest 20, or 20 before a message id */
+        /**
+         * Messages for the contact (no private notes or activity): the latest 20, or 20 before a message id
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Page back with `before`, the id of the oldest message you have; another session's conversation answers 404.
+         */
         get: {
             parameters: {
                 query?: {
@@ -7159,6 +9736,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 8,
+                         *         "content": "hi",
+                         *         "message_type": 0,
+                         *         "content_type": "text",
+                         *         "content_attributes": {},
+                         *         "created_at": 1796222721,
+                         *         "conversation_id": 3,
+                         *         "status": "sent",
+                         *         "sender": {
+                         *           "id": 4,
+                         *           "name": "Renamed",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": null,
+                         *           "thumbnail": "",
+                         *           "blocked": false,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "type": "contact"
+                         *         }
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["PublicMessage"][];
                     };
                 };
@@ -7246,9 +9849,20 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"message": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "content": "hi"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicMessageCreate"];
+                    /**
+                     * @example {
+                     *       "content": "hi"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["PublicMessageCreate"];
                 };
             };
@@ -7259,6 +9873,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 10,
+                         *       "content": "hi",
+                         *       "message_type": 0,
+                         *       "content_type": "text",
+                         *       "content_attributes": {},
+                         *       "created_at": 1796222721,
+                         *       "conversation_id": 3,
+                         *       "status": "sent",
+                         *       "sender": {
+                         *         "id": 4,
+                         *         "name": "Renamed",
+                         *         "email": null,
+                         *         "phone_number": null,
+                         *         "identifier": null,
+                         *         "thumbnail": "",
+                         *         "blocked": false,
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "type": "contact"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicMessage"];
                     };
                 };
@@ -7341,7 +9979,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Answer an interactive message (select, form, CSAT) with submitted_values */
+        /**
+         * Answer an interactive message (select, form, CSAT) with submitted_values
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent messages of an interactive content type take answers (422 otherwise); a CSAT answer is refused after 14 days. Emits `message_updated`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -7357,8 +9998,19 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"message": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "submitted_values": [
+                     *         {
+                     *           "title": "Yes",
+                     *           "value": "yes"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicMessageUpdate"];
                 };
             };
@@ -7369,6 +10021,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 12,
+                         *       "content": "Was this helpful?",
+                         *       "message_type": 1,
+                         *       "content_type": "input_select",
+                         *       "content_attributes": {
+                         *         "items": [
+                         *           {
+                         *             "title": "Yes",
+                         *             "value": "yes"
+                         *           },
+                         *           {
+                         *             "title": "No",
+                         *             "value": "no"
+                         *           }
+                         *         ],
+                         *         "submitted_values": [
+                         *           {
+                         *             "title": "Yes",
+                         *             "value": "yes"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "created_at": 1796222721,
+                         *       "conversation_id": 3,
+                         *       "status": "sent",
+                         *       "sender": {
+                         *         "id": 1,
+                         *         "name": "Admin",
+                         *         "available_name": "Me",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicMessage"];
                     };
                 };
@@ -7441,7 +10131,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Answer an interactive message (select, form, CSAT) with submitted_values */
+        /**
+         * Answer an interactive message (select, form, CSAT) with submitted_values
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent messages of an interactive content type take answers (422 otherwise); a CSAT answer is refused after 14 days. Emits `message_updated`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -7457,8 +10150,19 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"message": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "submitted_values": [
+                     *         {
+                     *           "title": "Yes",
+                     *           "value": "yes"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PublicMessageUpdate"];
                 };
             };
@@ -7469,6 +10173,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 11,
+                         *       "content": "Was this helpful?",
+                         *       "message_type": 1,
+                         *       "content_type": "input_select",
+                         *       "content_attributes": {
+                         *         "items": [
+                         *           {
+                         *             "title": "Yes",
+                         *             "value": "yes"
+                         *           },
+                         *           {
+                         *             "title": "No",
+                         *             "value": "no"
+                         *           }
+                         *         ],
+                         *         "submitted_values": [
+                         *           {
+                         *             "title": "Yes",
+                         *             "value": "yes"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "created_at": 1796222721,
+                         *       "conversation_id": 3,
+                         *       "status": "sent",
+                         *       "sender": {
+                         *         "id": 1,
+                         *         "name": "Admin",
+                         *         "available_name": "Me",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicMessage"];
                     };
                 };
@@ -7546,7 +10288,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's agents (a bare array) */
+        /**
+         * The account's agents (a bare array)
+         * @description Any agent of the account may call this. Lists every member of the account with role and availability, sorted by name.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7565,6 +10310,66 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 1,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": false,
+                         *         "confirmed": true,
+                         *         "email": "admin-mx68mpov-2@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Me",
+                         *         "custom_attributes": {},
+                         *         "name": "Admin",
+                         *         "role": "administrator",
+                         *         "thumbnail": ""
+                         *       },
+                         *       {
+                         *         "id": 2,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": true,
+                         *         "confirmed": true,
+                         *         "email": "agent-mx68mppc-3@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Agent",
+                         *         "custom_attributes": {},
+                         *         "name": "Agent",
+                         *         "role": "agent",
+                         *         "thumbnail": ""
+                         *       },
+                         *       {
+                         *         "id": 3,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": true,
+                         *         "confirmed": true,
+                         *         "email": "outsider-mx68mpps-4@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Outsider",
+                         *         "custom_attributes": {},
+                         *         "name": "Outsider",
+                         *         "role": "agent",
+                         *         "thumbnail": ""
+                         *       },
+                         *       {
+                         *         "id": 4,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": true,
+                         *         "confirmed": true,
+                         *         "email": "spare-mx68mpqf-5@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Spare",
+                         *         "custom_attributes": {},
+                         *         "name": "Spare",
+                         *         "role": "agent",
+                         *         "thumbnail": ""
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["AgentList"];
                     };
                 };
@@ -7648,8 +10453,15 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"agent": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "New",
+                     *       "email": "new-mx68mq4f-25@example.test"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AgentCreate"];
                 };
             };
@@ -7660,6 +10472,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 7,
+                         *       "account_id": 1,
+                         *       "availability_status": "offline",
+                         *       "auto_offline": true,
+                         *       "confirmed": true,
+                         *       "email": "new-mx68mq4f-25@example.test",
+                         *       "provider": "email",
+                         *       "available_name": "New",
+                         *       "custom_attributes": {},
+                         *       "name": "New",
+                         *       "role": "agent",
+                         *       "thumbnail": "",
+                         *       "set_password_url": "<redacted>"
+                         *     }
+                         */
                         "application/json": components["schemas"]["AgentCreated"];
                     };
                 };
@@ -7758,8 +10587,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"agent": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mq4q-27"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AgentUpdate"];
                 };
             };
@@ -7770,6 +10605,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 4,
+                         *       "account_id": 1,
+                         *       "availability_status": "online",
+                         *       "auto_offline": true,
+                         *       "confirmed": true,
+                         *       "email": "spare-mx68mpqf-5@example.test",
+                         *       "provider": "email",
+                         *       "available_name": "Renamed-mx68mq4q-27",
+                         *       "custom_attributes": {},
+                         *       "name": "Renamed-mx68mq4q-27",
+                         *       "role": "agent",
+                         *       "thumbnail": ""
+                         *     }
+                         */
                         "application/json": components["schemas"]["Agent"];
                     };
                 };
@@ -7863,6 +10714,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Agent removed from the account"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -7949,8 +10805,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"agent": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Renamed-mx68mq4l-26"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AgentUpdate"];
                 };
             };
@@ -7961,6 +10823,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 4,
+                         *       "account_id": 1,
+                         *       "availability_status": "online",
+                         *       "auto_offline": true,
+                         *       "confirmed": true,
+                         *       "email": "spare-mx68mpqf-5@example.test",
+                         *       "provider": "email",
+                         *       "available_name": "Renamed-mx68mq4l-26",
+                         *       "custom_attributes": {},
+                         *       "name": "Renamed-mx68mq4l-26",
+                         *       "role": "agent",
+                         *       "thumbnail": ""
+                         *     }
+                         */
                         "application/json": components["schemas"]["Agent"];
                     };
                 };
@@ -8038,7 +10916,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's teams (a bare array); `is_member` is about the caller */
+        /**
+         * The account's teams (a bare array); `is_member` is about the caller
+         * @description Any agent of the account may list its teams, ordered by id, each with whether the caller is a member.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -8057,6 +10938,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 1,
+                         *         "name": "team-mx68mpsn-8",
+                         *         "description": null,
+                         *         "allow_auto_assign": true,
+                         *         "icon": null,
+                         *         "icon_color": null,
+                         *         "account_id": 1,
+                         *         "is_member": false
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["TeamList"];
                     };
                 };
@@ -8126,7 +11021,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a team (administrators) */
+        /**
+         * Create a team (administrators)
+         * @description Only the account's administrators may create teams. The name is stored lower-cased and is unique in the account regardless of case: a name already taken answers 422.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8137,8 +11035,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"team": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "team-mx68mq4z-28"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamCreate"];
                 };
             };
@@ -8149,6 +11053,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "name": "team-mx68mq4z-28",
+                         *       "description": null,
+                         *       "allow_auto_assign": true,
+                         *       "icon": null,
+                         *       "icon_color": null,
+                         *       "account_id": 1,
+                         *       "is_member": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["Team"];
                     };
                 };
@@ -8230,7 +11146,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show a team */
+        /**
+         * Show a team
+         * @description Any agent of the account may read a team; another account's team id answers 404.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -8251,6 +11170,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "team-mx68mpsn-8",
+                         *       "description": null,
+                         *       "allow_auto_assign": true,
+                         *       "icon": null,
+                         *       "icon_color": null,
+                         *       "account_id": 1,
+                         *       "is_member": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["Team"];
                     };
                 };
@@ -8319,7 +11250,10 @@ export interface paths {
                 };
             };
         };
-        /** Update a team (administrators) */
+        /**
+         * Update a team (administrators)
+         * @description Only the account's administrators may update a team; PATCH and PUT behave alike and change only the fields sent. A name already taken in the account (regardless of case) answers 422; another account's team answers 404.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -8332,8 +11266,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"team": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "description": "Tier 2"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamUpdate"];
                 };
             };
@@ -8344,6 +11284,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "team-mx68mpsn-8",
+                         *       "description": "Tier 2",
+                         *       "allow_auto_assign": true,
+                         *       "icon": null,
+                         *       "icon_color": null,
+                         *       "account_id": 1,
+                         *       "is_member": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["Team"];
                     };
                 };
@@ -8413,7 +11365,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete a team (administrators); its conversations keep no team */
+        /**
+         * Delete a team (administrators); its conversations keep no team
+         * @description Only the account's administrators may delete a team. Its memberships are removed with it and its conversations are left without a team; another account's team id answers 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -8434,6 +11389,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Team deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -8504,7 +11464,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a team (administrators) */
+        /**
+         * Update a team (administrators)
+         * @description Only the account's administrators may update a team; PATCH and PUT behave alike and change only the fields sent. A name already taken in the account (regardless of case) answers 422; another account's team answers 404.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -8517,8 +11480,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"team": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "description": "Tier 2"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamUpdate"];
                 };
             };
@@ -8529,6 +11498,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "team-mx68mpsn-8",
+                         *       "description": "Tier 2",
+                         *       "allow_auto_assign": true,
+                         *       "icon": null,
+                         *       "icon_color": null,
+                         *       "account_id": 1,
+                         *       "is_member": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["Team"];
                     };
                 };
@@ -8606,7 +11587,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The team's agents (a bare array) */
+        /**
+         * The team's agents (a bare array)
+         * @description Any agent of the account may list a team's members, as agents sorted by name.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -8627,6 +11611,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /** @example [] */
                         "application/json": components["schemas"]["TeamMemberList"];
                     };
                 };
@@ -8712,8 +11697,16 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"team_member": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_ids": [
+                     *         4
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamMembersChange"];
                 };
             };
@@ -8724,6 +11717,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 4,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": true,
+                         *         "confirmed": true,
+                         *         "email": "spare-mx68mpqf-5@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Renamed-mx68mq4q-27",
+                         *         "custom_attributes": {},
+                         *         "name": "Renamed-mx68mq4q-27",
+                         *         "role": "agent",
+                         *         "thumbnail": ""
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["TeamMemberList"];
                     };
                 };
@@ -8792,7 +11803,10 @@ export interface paths {
                 };
             };
         };
-        /** Remove agents from a team (administrators) */
+        /**
+         * Remove agents from a team (administrators)
+         * @description Only the account's administrators may do this. Returns the members that remain; a user who is not an agent of the account answers 422.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -8805,8 +11819,16 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"team_member": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_ids": [
+                     *         4
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamMembersChange"];
                 };
             };
@@ -8817,6 +11839,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /** @example [] */
                         "application/json": components["schemas"]["TeamMemberList"];
                     };
                 };
@@ -8887,7 +11910,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Replace a team's agents with `user_ids` (administrators) */
+        /**
+         * Replace a team's agents with `user_ids` (administrators)
+         * @description Only the account's administrators may do this. The team's members become exactly `user_ids` and all of them are returned; a user who is not an agent of the account answers 422.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -8900,8 +11926,16 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"team_member": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_ids": [
+                     *         4
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TeamMembersReplace"];
                 };
             };
@@ -8912,6 +11946,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 4,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": true,
+                         *         "confirmed": true,
+                         *         "email": "spare-mx68mpqf-5@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Renamed-mx68mq4q-27",
+                         *         "custom_attributes": {},
+                         *         "name": "Renamed-mx68mq4q-27",
+                         *         "role": "agent",
+                         *         "thumbnail": ""
+                         *       }
+                         *     ]
+                         */
                         "application/json": components["schemas"]["TeamMemberList"];
                     };
                 };
@@ -8989,7 +12041,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Agents a conversation of this inbox can be assigned to (its members) */
+        /**
+         * Agents a conversation of this inbox can be assigned to (its members)
+         * @description Any agent of the account who is a member of the inbox, and its administrators, may call this; for anyone else, and for another account's inbox, it answers 404. Returns the inbox's members in `payload`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9010,6 +12065,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "confirmed": true,
+                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Me",
+                         *           "custom_attributes": {},
+                         *           "name": "Admin",
+                         *           "role": "administrator",
+                         *           "thumbnail": ""
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": true,
+                         *           "confirmed": true,
+                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Agent",
+                         *           "custom_attributes": {},
+                         *           "name": "Agent",
+                         *           "role": "agent",
+                         *           "thumbnail": ""
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["AssignableAgents"];
                     };
                 };
@@ -9093,7 +12182,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How the inbox routes: strategy and limit, open conversations per agent, the unassigned backlog */
+        /**
+         * How the inbox routes: strategy and limit, open conversations per agent, the unassigned backlog
+         * @description Only the account's administrators may call this. Lists each inbox member's open conversations in the inbox and when they were last assigned, plus the count of open unassigned conversations and the oldest one's waiting time (`oldest_waiting_since`); `strategy` defaults to `balanced`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9114,6 +12206,33 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "inbox_id": 1,
+                         *       "enable_auto_assignment": false,
+                         *       "strategy": "balanced",
+                         *       "max_assignment_limit": null,
+                         *       "reassign_when_offline": true,
+                         *       "agents": [
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Me",
+                         *           "availability_status": "online",
+                         *           "open_conversations": 0,
+                         *           "last_assigned_at": null
+                         *         },
+                         *         {
+                         *           "id": 2,
+                         *           "name": "Agent",
+                         *           "availability_status": "online",
+                         *           "open_conversations": 1,
+                         *           "last_assigned_at": null
+                         *         }
+                         *       ],
+                         *       "unassigned_count": 3,
+                         *       "oldest_waiting_since": 1796222721
+                         *     }
+                         */
                         "application/json": components["schemas"]["RoutingSummary"];
                     };
                 };
@@ -9197,7 +12316,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The events a webhook can subscribe to (administrators) */
+        /**
+         * The events a webhook can subscribe to (administrators)
+         * @description Only the account's administrators may call this. Answers the event names accepted in `subscriptions`, in `payload`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9216,6 +12338,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         "conversation_created",
+                         *         "conversation_status_changed",
+                         *         "conversation_updated",
+                         *         "message_created",
+                         *         "message_updated",
+                         *         "contact_created",
+                         *         "contact_updated",
+                         *         "contact_deleted",
+                         *         "conversation_typing_on",
+                         *         "conversation_typing_off",
+                         *         "inbox_created",
+                         *         "inbox_updated"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookEventList"];
                     };
                 };
@@ -9299,7 +12439,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the account's webhooks (administrators) */
+        /**
+         * List the account's webhooks (administrators)
+         * @description Only the account's administrators may call this. Lists the account's webhooks oldest first, each with its inbox filter and signing secret.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9318,6 +12461,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "webhooks": [
+                         *           {
+                         *             "id": 1,
+                         *             "name": null,
+                         *             "url": "https://hooks.example.com/a",
+                         *             "account_id": 1,
+                         *             "subscriptions": [
+                         *               "message_created"
+                         *             ],
+                         *             "secret": "<redacted>",
+                         *             "inbox": null,
+                         *             "webhook_disabled": true,
+                         *             "failing_since": null,
+                         *             "created_at": 1796222721
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookList"];
                     };
                 };
@@ -9401,8 +12566,18 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"webhook": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://hooks.example.com/matrix/hook-mx68mq68-29",
+                     *       "subscriptions": [
+                     *         "conversation_created"
+                     *       ],
+                     *       "inbox_id": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookCreate"];
                 };
             };
@@ -9413,6 +12588,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "webhook": {
+                         *           "id": 2,
+                         *           "name": null,
+                         *           "url": "https://hooks.example.com/matrix/hook-mx68mq68-29",
+                         *           "account_id": 1,
+                         *           "subscriptions": [
+                         *             "conversation_created"
+                         *           ],
+                         *           "secret": "<redacted>",
+                         *           "inbox": {
+                         *             "id": 2,
+                         *             "name": "Back office"
+                         *           },
+                         *           "webhook_disabled": false,
+                         *           "failing_since": null,
+                         *           "created_at": 1796222721
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookPayload"];
                     };
                 };
@@ -9511,8 +12709,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"webhook": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://hooks.example.com/renamed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookUpdate"];
                 };
             };
@@ -9523,6 +12727,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "webhook": {
+                         *           "id": 1,
+                         *           "name": null,
+                         *           "url": "https://hooks.example.com/renamed",
+                         *           "account_id": 1,
+                         *           "subscriptions": [
+                         *             "message_created"
+                         *           ],
+                         *           "secret": "<redacted>",
+                         *           "inbox": null,
+                         *           "webhook_disabled": false,
+                         *           "failing_since": null,
+                         *           "created_at": 1796222721
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookPayload"];
                     };
                 };
@@ -9592,7 +12816,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete a webhook and its delivery log (administrators) */
+        /**
+         * Delete a webhook and its delivery log (administrators)
+         * @description Only the account's administrators may call this; another account's webhook id answers 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -9613,6 +12840,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "message": "Webhook deleted"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Deleted"];
                     };
                 };
@@ -9699,8 +12931,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"webhook": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://hooks.example.com/renamed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookUpdate"];
                 };
             };
@@ -9711,6 +12949,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "webhook": {
+                         *           "id": 1,
+                         *           "name": null,
+                         *           "url": "https://hooks.example.com/renamed",
+                         *           "account_id": 1,
+                         *           "subscriptions": [
+                         *             "message_created"
+                         *           ],
+                         *           "secret": "<redacted>",
+                         *           "inbox": null,
+                         *           "webhook_disabled": false,
+                         *           "failing_since": null,
+                         *           "created_at": 1796222721
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookPayload"];
                     };
                 };
@@ -9790,7 +13048,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Regenerate the signing secret (administrators); the previous one keeps signing for 24 hours */
+        /**
+         * Regenerate the signing secret (administrators); the previous one keeps signing for 24 hours
+         * @description Only the account's administrators may call this. Answers the webhook with its new `secret`; another account's webhook id answers 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9811,6 +13072,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "webhook": {
+                         *           "id": 1,
+                         *           "name": null,
+                         *           "url": "https://hooks.example.com/renamed",
+                         *           "account_id": 1,
+                         *           "subscriptions": [
+                         *             "message_created"
+                         *           ],
+                         *           "secret": "<redacted>",
+                         *           "inbox": null,
+                         *           "webhook_disabled": false,
+                         *           "failing_since": null,
+                         *           "created_at": 1796222721
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookPayload"];
                     };
                 };
@@ -9918,6 +13199,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "webhook_id": "msg-mx68mpsr-11",
+                         *           "event": "message_created",
+                         *           "status": "dead",
+                         *           "attempts": 0,
+                         *           "last_status_code": null,
+                         *           "last_latency_ms": null,
+                         *           "response_snippet": null,
+                         *           "last_error": null,
+                         *           "next_attempt_at": null,
+                         *           "delivered_at": null,
+                         *           "created_at": 1796222721
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "current_page": 1,
+                         *         "has_more": false
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookDeliveryList"];
                     };
                 };
@@ -10003,7 +13308,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook delivery again now, with the same webhook-id (administrators) */
+        /**
+         * Send a webhook delivery again now, with the same webhook-id (administrators)
+         * @description Only the account's administrators may call this. The delivery is queued for a fresh attempt; a delivery of another webhook or account answers 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -10026,6 +13334,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "id": 11,
+                         *         "webhook_id": "msg-mx68mr39-139",
+                         *         "event": "message_created",
+                         *         "status": "pending",
+                         *         "attempts": 0,
+                         *         "last_status_code": null,
+                         *         "last_latency_ms": null,
+                         *         "response_snippet": null,
+                         *         "last_error": null,
+                         *         "next_attempt_at": 1796222722,
+                         *         "delivered_at": null,
+                         *         "created_at": 1796222722
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookDeliveryPayload"];
                     };
                 };
@@ -10133,6 +13459,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": [],
+                         *       "meta": {
+                         *         "current_page": 1,
+                         *         "has_more": false
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookDeliveryList"];
                     };
                 };
@@ -10218,7 +13553,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook_url delivery again now, with the same webhook-id (administrators) */
+        /**
+         * Send a webhook_url delivery again now, with the same webhook-id (administrators)
+         * @description Only the account's administrators may call this. The delivery is queued for a fresh attempt; a delivery of another inbox or account answers 404.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -10241,6 +13579,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "id": 13,
+                         *         "webhook_id": "msg-mx68mr6i-151",
+                         *         "event": "inbox_created",
+                         *         "status": "pending",
+                         *         "attempts": 0,
+                         *         "last_status_code": null,
+                         *         "last_latency_ms": null,
+                         *         "response_snippet": null,
+                         *         "last_error": null,
+                         *         "next_attempt_at": 1796222722,
+                         *         "delivered_at": null,
+                         *         "created_at": 1796222722
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["WebhookDeliveryPayload"];
                     };
                 };
@@ -10388,6 +13744,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": "This endpoint only accepts WebSocket connections (Upgrade: websocket)",
+                         *       "code": "UPGRADE_REQUIRED",
+                         *       "details": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -10421,9 +13784,22 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"user": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "admin-mx68mpov-2@example.test",
+                     *       "password": "<redacted>"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SignIn"];
+                    /**
+                     * @example {
+                     *       "email": "admin-mx68mpov-2@example.test",
+                     *       "password": "<redacted>"
+                     *     }
+                     */
                     "multipart/form-data": components["schemas"]["SignIn"];
                 };
             };
@@ -10434,6 +13810,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": {
+                         *         "id": 1,
+                         *         "access_token": "<redacted>",
+                         *         "account_id": 1,
+                         *         "available_name": "Me",
+                         *         "avatar_url": "",
+                         *         "confirmed": true,
+                         *         "display_name": "Me",
+                         *         "message_signature": null,
+                         *         "email": "admin-mx68mpov-2@example.test",
+                         *         "name": "Admin",
+                         *         "provider": "email",
+                         *         "pubsub_token": "<redacted>",
+                         *         "custom_attributes": {},
+                         *         "ui_settings": {},
+                         *         "role": "administrator",
+                         *         "uid": "admin-mx68mpov-2@example.test",
+                         *         "type": "user",
+                         *         "accounts": [
+                         *           {
+                         *             "id": 1,
+                         *             "name": "Acme-mx68mpz1-19",
+                         *             "status": "active",
+                         *             "role": "administrator",
+                         *             "availability": "online",
+                         *             "availability_status": "online",
+                         *             "auto_offline": false,
+                         *             "active_at": null,
+                         *             "api_and_webhooks": true
+                         *           }
+                         *         ],
+                         *         "csrf_token": "<redacted>"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["SignInResult"];
                     };
                 };
@@ -10506,7 +13919,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user (cookie or token), with the session's CSRF token */
+        /**
+         * The signed-in user (cookie or token), with the session's CSRF token
+         * @description Any signed-in user may call this, with the console's session cookie or an access token. `csrf_token` is the one to send as `X-CSRF-Token` on cookie writes; with an access token it is empty.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10522,6 +13938,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": 1,
+                         *         "access_token": "<redacted>",
+                         *         "account_id": 1,
+                         *         "available_name": "Me",
+                         *         "avatar_url": "",
+                         *         "confirmed": true,
+                         *         "display_name": "Me",
+                         *         "message_signature": null,
+                         *         "email": "admin-mx68mpov-2@example.test",
+                         *         "name": "Admin",
+                         *         "provider": "email",
+                         *         "pubsub_token": "<redacted>",
+                         *         "custom_attributes": {},
+                         *         "ui_settings": {},
+                         *         "role": "administrator",
+                         *         "uid": "admin-mx68mpov-2@example.test",
+                         *         "type": "user",
+                         *         "accounts": [
+                         *           {
+                         *             "id": 1,
+                         *             "name": "Acme-mx68mpz1-19",
+                         *             "status": "active",
+                         *             "role": "administrator",
+                         *             "availability": "online",
+                         *             "availability_status": "online",
+                         *             "auto_offline": false,
+                         *             "active_at": null,
+                         *             "api_and_webhooks": true
+                         *           }
+                         *         ],
+                         *         "csrf_token": "<redacted>"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ValidateTokenResult"];
                     };
                 };
@@ -10590,7 +14044,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End this session: its cookie and its access_token stop working */
+        /**
+         * End this session: its cookie and its access_token stop working
+         * @description Any signed-in user may call this; it also clears the session cookie. Called with a user's permanent access token (not a sign-in session's), it ends nothing and that token keeps working.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -10606,6 +14063,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true
+                         *     }
+                         */
                         "application/json": components["schemas"]["SuccessResult"];
                     };
                 };
@@ -10681,8 +14143,16 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Also accepted wrapped in `{"user": {...}}`. */
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "<redacted>",
+                     *       "password": "<redacted>",
+                     *       "password_confirmation": "<redacted>"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SetPassword"];
                 };
             };
@@ -10693,6 +14163,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true
+                         *     }
+                         */
                         "application/json": components["schemas"]["SuccessResult"];
                     };
                 };
@@ -11232,10 +14707,6 @@ export interface components {
                 api_and_webhooks: boolean;
             }[];
         };
-        /** @description Also accepted flat, without the `profile` key */
-        ProfileUpdateRequest: {
-            profile: components["schemas"]["ProfileUpdate"];
-        };
         ProfileUpdate: {
             name?: string;
             display_name?: string | null;
@@ -11258,18 +14729,10 @@ export interface components {
             password?: string | "";
             password_confirmation?: string;
         };
-        /** @description Also accepted flat, without the `profile` key */
-        ProfileAvailabilityRequest: {
-            profile: components["schemas"]["ProfileAvailability"];
-        };
         ProfileAvailability: {
             account_id: number | string;
             /** @enum {string} */
             availability: "online" | "busy" | "offline";
-        };
-        /** @description Also accepted flat, without the `profile` key */
-        ProfileAutoOfflineRequest: {
-            profile: components["schemas"]["ProfileAutoOffline"];
         };
         ProfileAutoOffline: {
             account_id: number | string;
@@ -11364,7 +14827,7 @@ export interface components {
             role: "agent" | "administrator";
         };
         PlatformAccountUserDelete: {
-            user_id: number | string;
+            user_id?: number | string;
         };
         PlatformUser: {
             id: number;

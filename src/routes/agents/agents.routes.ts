@@ -15,7 +15,10 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "The account's agents (a bare array)",
-  middleware: [authenticate({ account: true })],
+  description:
+    "Any agent of the account may call this. Lists every member of the account with role and availability, sorted by " +
+    "name.",
+  middleware: authenticate({ account: true }),
   request: { params: AccountParams },
   responses: { 200: json(AgentList, "Agents"), ...errors },
 });
@@ -30,8 +33,8 @@ export const create = createRoute({
     "kept). The new user's access token is never returned. " +
     "A user without a password comes with `set_password_url`, a one-time link (7 days) to hand to the agent: this " +
     "response is the only place it is shown.",
-  middleware: [admin],
-  request: { params: AccountParams, body: body(AgentCreateBody) },
+  middleware: admin,
+  request: { params: AccountParams, body: body(AgentCreateBody, { wrap: "agent" }) },
   responses: { 200: json(AgentCreated, "The agent"), ...errors },
 });
 
@@ -40,8 +43,8 @@ const updateConfig = {
   tags,
   summary: "Update an agent's name, role, availability or auto_offline (administrators)",
   description: "Demoting the account's last administrator answers 422.",
-  middleware: [admin],
-  request: { params: AgentParams, body: body(AgentUpdateBody) },
+  middleware: admin,
+  request: { params: AgentParams, body: body(AgentUpdateBody, { wrap: "agent" }) },
   responses: { 200: json(Agent, "The agent"), ...errors },
 };
 export const update = createRoute({ method: "patch", ...updateConfig });
@@ -55,7 +58,7 @@ export const remove = createRoute({
   description:
     "Also removes their inbox and team memberships and unassigns their conversations in this account. Removing the " +
     "last administrator answers 422.",
-  middleware: [admin],
+  middleware: admin,
   request: { params: AgentParams },
   responses: { 200: json(Deleted, "Removed"), ...errors },
 });

@@ -19,6 +19,9 @@ const download = createRoute({
   path: "/attachments/{key}/{file_name}",
   tags: ["Attachments"],
   summary: "Download a message attachment by the unguessable key in its data_url",
+  description:
+    "No token: the key is the credential, and `file_name` is not checked. Images, audio and video are served inline, " +
+    "other files as downloads, always sandboxed (`Content-Security-Policy: sandbox`); an unknown key answers 404.",
   security: [],
   request: { params: Params },
   responses: {

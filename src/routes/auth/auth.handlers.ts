@@ -1,12 +1,10 @@
 import type { AppRouteHandler } from "../openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { parseBody } from "../../lib/body";
 import type { AppEnv } from "../../middleware/context";
 import { profile } from "../../serializers/user";
 import { showProfile } from "../../services/profile";
 import * as sessions from "../../services/sessions";
-import { SetPasswordBody, SignInBody } from "./auth.schemas";
 import type * as routes from "./auth.routes";
 
 /** HttpOnly and SameSite=Lax always; Secure wherever the console is served over https (all but local dev). */
@@ -18,7 +16,7 @@ const cookieOptions = (c: Context<AppEnv>) => ({
 });
 
 export const signIn: AppRouteHandler<typeof routes, "signIn"> = async (c) => {
-  const input = await parseBody(c, SignInBody, "user");
+  const input = c.req.valid("json");
   const signedIn = await sessions.signIn(c.var.db, {
     ...input,
     ip: c.req.header("cf-connecting-ip") ?? "unknown",
@@ -53,7 +51,7 @@ export const signOut: AppRouteHandler<typeof routes, "signOut"> = async (c) => {
 };
 
 export const setPassword: AppRouteHandler<typeof routes, "setPassword"> = async (c) => {
-  const input = await parseBody(c, SetPasswordBody, "user");
+  const input = c.req.valid("json");
   await sessions.setPasswordWithToken(c.var.db, input.token, input.password);
   return c.json({ success: true as const }, 200);
 };

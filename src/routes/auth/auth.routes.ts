@@ -25,7 +25,7 @@ export const signIn = createRoute({
     "only (it ends at sign-out, at expiry after 14 days, or when the password changes). " +
     "Also sets the console's HttpOnly session cookie. A wrong e-mail and a wrong password answer the same 401. " +
     "Repeated failures for one e-mail or one client address are refused for a while (429 with Retry-After).",
-  request: { body: body(SignInBody, { multipart: true }) },
+  request: { body: body(SignInBody, { wrap: "user", multipart: true }) },
   responses: { 200: json(SignInResult, "Signed in"), ...authErrors, ...tooMany },
 });
 
@@ -34,7 +34,10 @@ export const validateToken = createRoute({
   path: "/auth/validate_token",
   tags,
   summary: "The signed-in user (cookie or token), with the session's CSRF token",
-  middleware: [authenticate()],
+  description:
+    "Any signed-in user may call this, with the console's session cookie or an access token. `csrf_token` is " +
+    "the one to send as `X-CSRF-Token` on cookie writes; with an access token it is empty.",
+  middleware: authenticate(),
   responses: { 200: json(ValidateTokenResult, "Signed in"), ...authErrors },
 });
 
@@ -43,7 +46,10 @@ export const signOut = createRoute({
   path: "/auth/sign_out",
   tags,
   summary: "End this session: its cookie and its access_token stop working",
-  middleware: [authenticate()],
+  description:
+    "Any signed-in user may call this; it also clears the session cookie. Called with a user's permanent " +
+    "access token (not a sign-in session's), it ends nothing and that token keeps working.",
+  middleware: authenticate(),
   responses: { 200: json(SuccessResult, "Signed out"), ...authErrors },
 });
 
@@ -54,6 +60,6 @@ export const setPassword = createRoute({
   security: [],
   summary: "Set a password from a one-time set-password link",
   description: "Uses the link up and ends every session the user had.",
-  request: { body: body(SetPasswordBody) },
+  request: { body: body(SetPasswordBody, { wrap: "user" }) },
   responses: { 200: json(SuccessResult, "Password set"), ...authErrors },
 });

@@ -1,26 +1,17 @@
 import type { AppRouteHandler } from "../openapi";
-import type { AppEnv } from "../../middleware/context";
-import { parseBody } from "../../lib/body";
 import { contact } from "../../serializers/contact";
 import { conversation } from "../../serializers/conversation";
 import { inboxSlim } from "../../serializers/inbox";
 import * as contacts from "../../services/contacts";
 import type { ContactSort } from "../../services/contacts";
-import { ContactCreateBody, ContactInboxCreateBody, ContactUpdateBody } from "./contacts.schemas";
 import type * as routes from "./contacts.routes";
 
-const scope = (c: { var: AppEnv["Variables"] }) => ({
-  db: c.var.db,
-  accountId: c.var.principal.account!.id,
-  outbox: c.var.outbox,
-  principal: c.var.principal,
-});
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
   contact(r.contact, include ? r.contactInboxes : undefined);
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const { page = 1, sort, include_contact_inboxes } = c.req.valid("query");
-  const result = await contacts.listContacts(scope(c), page, sort as ContactSort | undefined);
+  const result = await contacts.listContacts(c.var.ctx, page, sort as ContactSort | undefined);
   return c.json(
     {
       meta: { count: result.count, current_page: page },
@@ -32,7 +23,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 
 export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
   const { page = 1, sort, q, include_contact_inboxes } = c.req.valid("query");
-  const result = await contacts.searchContacts(scope(c), q ?? "", page, sort as ContactSort | undefined);
+  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort as ContactSort | undefined);
   return c.json(
     {
       meta: { count: result.count, current_page: page, has_more: page * contacts.CONTACTS_PER_PAGE < result.count },
@@ -43,8 +34,8 @@ export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
 };
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
-  const input = await parseBody(c, ContactCreateBody, "contact");
-  const result = await contacts.createContact(scope(c), input);
+  const input = c.req.valid("json");
+  const result = await contacts.createContact(c.var.ctx, input);
   const ci = result.contactInbox;
   return c.json(
     {
@@ -59,30 +50,30 @@ export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
 
 export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
   const { id } = c.req.valid("param");
-  return c.json({ payload: withInboxes(await contacts.showContact(scope(c), id)) }, 200);
+  return c.json({ payload: withInboxes(await contacts.showContact(c.var.ctx, id)) }, 200);
 };
 
 export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
-  const input = await parseBody(c, ContactUpdateBody, "contact");
-  return c.json({ payload: withInboxes(await contacts.updateContact(scope(c), id, input)) }, 200);
+  const input = c.req.valid("json");
+  return c.json({ payload: withInboxes(await contacts.updateContact(c.var.ctx, id, input)) }, 200);
 };
 
 export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { id } = c.req.valid("param");
-  await contacts.deleteContact(scope(c), id);
+  await contacts.deleteContact(c.var.ctx, id);
   return c.json({ message: "Contact deleted" }, 200);
 };
 
 export const conversations: AppRouteHandler<typeof routes, "conversations"> = async (c) => {
   const { id } = c.req.valid("param");
-  const views = await contacts.contactConversations(scope(c), id);
+  const views = await contacts.contactConversations(c.var.ctx, id);
   return c.json({ payload: views.map(conversation) }, 200);
 };
 
 export const contactInboxes: AppRouteHandler<typeof routes, "contactInboxes"> = async (c) => {
   const { id } = c.req.valid("param");
-  const found = await contacts.showContact(scope(c), id);
+  const found = await contacts.showContact(c.var.ctx, id);
   return c.json(
     {
       payload: found.contactInboxes.map((ci) => ({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) })),
@@ -93,7 +84,7 @@ export const contactInboxes: AppRouteHandler<typeof routes, "contactInboxes"> = 
 
 export const createContactInbox: AppRouteHandler<typeof routes, "createContactInbox"> = async (c) => {
   const { id } = c.req.valid("param");
-  const input = await parseBody(c, ContactInboxCreateBody, "contact_inbox");
-  const ci = await contacts.addContactInbox(scope(c), id, input);
+  const input = c.req.valid("json");
+  const ci = await contacts.addContactInbox(c.var.ctx, id, input);
   return c.json({ source_id: ci.contactInbox.sourceId, inbox: inboxSlim(ci.inbox) }, 200);
 };

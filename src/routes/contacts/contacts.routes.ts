@@ -29,7 +29,11 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "List identified contacts, 15 a page",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this. Lists contacts with an e-mail, phone number or identifier, most " +
+    "recently active first unless `sort` says otherwise; `meta.count` is the total. Each contact's contact_inboxes " +
+    "are only those of inboxes the caller can see.",
+  middleware: member,
   request: { params: AccountParams, query: ContactListQuery },
   responses: { 200: json(ContactList, "A page of contacts"), ...errors },
 });
@@ -39,7 +43,10 @@ export const search = createRoute({
   path: `${base}/search`,
   tags,
   summary: "Search contacts by name, e-mail, phone number or identifier",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this. `q` matches a substring of any of the four fields, case-insensitively; " +
+    "15 a page, with `meta.has_more`.",
+  middleware: member,
   request: { params: AccountParams, query: ContactSearchQuery },
   responses: { 200: json(ContactList, "Matching contacts"), ...errors },
 });
@@ -52,8 +59,8 @@ export const create = createRoute({
   description:
     "A contact whose `identifier` already exists in the account is returned instead of a duplicate. With " +
     "`inbox_id`, the contact_inbox (and its `source_id`) is created too.",
-  middleware: [member],
-  request: { params: AccountParams, body: body(ContactCreateBody, { multipart: true }) },
+  middleware: member,
+  request: { params: AccountParams, body: body(ContactCreateBody, { wrap: "contact", multipart: true }) },
   responses: { 200: json(ContactCreated, "The contact (new or existing)"), ...errors },
 });
 
@@ -62,7 +69,10 @@ export const show = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Show a contact",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this; another account's contact id answers 404. Its contact_inboxes are those " +
+    "of inboxes the caller can see.",
+  middleware: member,
   request: { params: ContactParams },
   responses: { 200: json(ContactPayload, "The contact"), ...errors },
 });
@@ -71,8 +81,12 @@ const updateConfig = {
   path: `${base}/{id}`,
   tags,
   summary: "Update a contact (attributes are merged)",
-  middleware: [member],
-  request: { params: ContactParams, body: body(ContactUpdateBody, { multipart: true }) },
+  description:
+    "Any agent of the account may call this; PUT and PATCH behave alike and change only the fields sent. Emits " +
+    "`contact_updated` with the changed attributes when anything changed; a taken e-mail, phone number or identifier " +
+    "answers 422.",
+  middleware: member,
+  request: { params: ContactParams, body: body(ContactUpdateBody, { wrap: "contact", multipart: true }) },
   responses: { 200: json(ContactPayload, "The updated contact"), ...errors },
 };
 export const update = createRoute({ method: "put", ...updateConfig });
@@ -83,7 +97,10 @@ export const remove = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Delete a contact with its conversations (administrators)",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. Emits `contact_deleted` with the contact as it was; another " +
+    "account's contact id answers 404.",
+  middleware: admin,
   request: { params: ContactParams },
   responses: { 200: json(Deleted, "Deleted"), ...errors },
 });
@@ -93,7 +110,10 @@ export const conversations = createRoute({
   path: `${base}/{id}/conversations`,
   tags,
   summary: "The contact's latest 20 conversations",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this; only conversations of inboxes the caller can see are listed, by latest " +
+    "activity.",
+  middleware: member,
   request: { params: ContactParams },
   responses: { 200: json(ContactConversations, "Conversations"), ...errors },
 });
@@ -103,7 +123,8 @@ export const contactInboxes = createRoute({
   path: `${base}/{id}/contact_inboxes`,
   tags,
   summary: "The contact's contact_inboxes (source ids per inbox)",
-  middleware: [member],
+  description: "Any agent of the account may call this; only inboxes the caller can see are listed.",
+  middleware: member,
   request: { params: ContactParams },
   responses: { 200: json(ContactInboxList, "Contact inboxes"), ...errors },
 });
@@ -113,7 +134,11 @@ export const createContactInbox = createRoute({
   path: `${base}/{id}/contact_inboxes`,
   tags,
   summary: "Create the contact's contact_inbox in an inbox",
-  middleware: [member],
-  request: { params: ContactParams, body: body(ContactInboxCreateBody) },
+  description:
+    "Any agent of the account, for an inbox they belong to (administrators: any; otherwise 404). An existing " +
+    "contact_inbox is returned (by `source_id` when given, else the contact's first in the inbox); a `source_id` of " +
+    "another contact answers 422.",
+  middleware: member,
+  request: { params: ContactParams, body: body(ContactInboxCreateBody, { wrap: "contact_inbox" }) },
   responses: { 200: json(ContactInbox, "The contact_inbox"), ...errors },
 });

@@ -1,47 +1,48 @@
 import type { AppRouteHandler } from "../openapi";
-import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../middleware/context";
 import { conversation } from "../../serializers/conversation";
 import { team } from "../../serializers/team";
 import { agent } from "../../serializers/user";
 import * as actions from "../../services/conversations/actions";
 import * as conversations from "../../services/conversations";
-import { actorName, ctxOf } from "../../services/conversations";
+import { actorName } from "../../services/context";
 import { typingUser } from "../../events/bodies";
 import { unix } from "../../lib/time";
 import type * as routes from "./conversations.routes";
-import * as s from "./conversations.schemas";
-
-const current = (c: { var: AppEnv["Variables"] }) => c.var.conversation;
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
-  const result = await conversations.listConversations(ctxOf(c), c.req.valid("query"));
+  const result = await conversations.listConversations(c.var.ctx, c.req.valid("query"));
   return c.json({ data: { meta: result.meta, payload: result.conversations.map(conversation) } }, 200);
 };
 
 export const meta: AppRouteHandler<typeof routes, "meta"> = async (c) => {
-  return c.json({ meta: await conversations.conversationCounts(ctxOf(c), c.req.valid("query")) }, 200);
+  return c.json({ meta: await conversations.conversationCounts(c.var.ctx, c.req.valid("query")) }, 200);
 };
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
-  const input = await parseBody(c, s.ConversationCreateBody, "conversation");
-  return c.json(conversation(await conversations.createConversation(ctxOf(c), input)), 200);
+  const input = c.req.valid("json");
+  return c.json(conversation(await conversations.createConversation(c.var.ctx, input)), 200);
 };
 
-export const show: AppRouteHandler<typeof routes, "show"> = async (c) => c.json(conversation(current(c)), 200);
+export const show: AppRouteHandler<typeof routes, "show"> = async (c) => c.json(conversation(c.var.conversation), 200);
 
 export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
-  const v = current(c);
-  const { priority } = await parseBody(c, s.PriorityBody, "conversation");
-  const ctx = ctxOf(c);
+  const v = c.var.conversation;
+  const { priority } = c.req.valid("json");
+  const ctx = c.var.ctx;
   await actions.setPriority(ctx, v, priority);
   return c.json(conversation(await conversations.findConversation(ctx, v.conversation.displayId)), 200);
 };
 
 export const toggleStatus: AppRouteHandler<typeof routes, "toggleStatus"> = async (c) => {
-  const v = current(c);
-  const input = await parseBody(c, s.ToggleStatusBody, "conversation");
-  const result = await actions.toggleStatus(ctxOf(c), v, actorName(c.var.principal), input.status, input.snoozed_until);
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
+  const result = await actions.toggleStatus(
+    c.var.ctx,
+    v,
+    actorName(c.var.principal),
+    input.status,
+    input.snoozed_until,
+  );
   return c.json(
     {
       meta: {},
@@ -57,21 +58,21 @@ export const toggleStatus: AppRouteHandler<typeof routes, "toggleStatus"> = asyn
 };
 
 export const togglePriority: AppRouteHandler<typeof routes, "togglePriority"> = async (c) => {
-  const v = current(c);
-  const { priority } = await parseBody(c, s.PriorityBody, "conversation");
-  await actions.setPriority(ctxOf(c), v, priority);
+  const v = c.var.conversation;
+  const { priority } = c.req.valid("json");
+  await actions.setPriority(c.var.ctx, v, priority);
   return c.json({}, 200);
 };
 
 export const updateLastSeen: AppRouteHandler<typeof routes, "updateLastSeen"> = async (c) => {
-  const at = await actions.markSeenByAgent(ctxOf(c), current(c));
+  const at = await actions.markSeenByAgent(c.var.ctx, c.var.conversation);
   return c.json({ agent_last_seen_at: Math.floor(at / 1000), unread_count: 0 as const }, 200);
 };
 
 export const assignments: AppRouteHandler<typeof routes, "assignments"> = async (c) => {
-  const v = current(c);
-  const input = await parseBody(c, s.AssignmentBody, "assignment");
-  const ctx = ctxOf(c);
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
+  const ctx = c.var.ctx;
   if (input.team_id !== undefined) {
     const t = await actions.assignTeam(ctx, v, input.team_id);
     return c.json(t ? team(t, false) : null, 200);
@@ -81,31 +82,34 @@ export const assignments: AppRouteHandler<typeof routes, "assignments"> = async 
 };
 
 export const labels: AppRouteHandler<typeof routes, "labels"> = async (c) =>
-  c.json({ payload: current(c).conversation.labels }, 200);
+  c.json({ payload: c.var.conversation.conversation.labels }, 200);
 
 export const setLabels: AppRouteHandler<typeof routes, "setLabels"> = async (c) => {
-  const v = current(c);
-  const { labels } = await parseBody(c, s.LabelsBody);
-  return c.json({ payload: await actions.setLabels(ctxOf(c), v, labels) }, 200);
+  const v = c.var.conversation;
+  const { labels } = c.req.valid("json");
+  return c.json({ payload: await actions.setLabels(c.var.ctx, v, labels) }, 200);
 };
 
 export const customAttributes: AppRouteHandler<typeof routes, "customAttributes"> = async (c) => {
-  const v = current(c);
-  const input = await parseBody(c, s.CustomAttributesBody);
-  return c.json({ custom_attributes: await actions.setCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
+  return c.json({ custom_attributes: await actions.setCustomAttributes(c.var.ctx, v, input.custom_attributes) }, 200);
 };
 
 export const destroyCustomAttributes: AppRouteHandler<typeof routes, "destroyCustomAttributes"> = async (c) => {
-  const v = current(c);
-  const input = await parseBody(c, s.DestroyCustomAttributesBody);
-  return c.json({ custom_attributes: await actions.removeCustomAttributes(ctxOf(c), v, input.custom_attributes) }, 200);
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
+  return c.json(
+    { custom_attributes: await actions.removeCustomAttributes(c.var.ctx, v, input.custom_attributes) },
+    200,
+  );
 };
 
 export const toggleTyping: AppRouteHandler<typeof routes, "toggleTyping"> = async (c) => {
-  const v = current(c);
-  const input = await parseBody(c, s.TypingBody);
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
   await actions.setTyping(
-    ctxOf(c),
+    c.var.ctx,
     v,
     typingUser.agent(c.var.principal.user),
     input.typing_status === "on",

@@ -16,7 +16,10 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "List conversations (25 a page) with Chatwoot's four counts",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this; agents see only conversations of the inboxes they belong to, " +
+    "administrators all. `status` defaults to `open`; the counts ignore `assignee_type`, the page honours it.",
+  middleware: member,
   request: { params: AccountParams, query: s.ConversationListQuery },
   responses: { 200: json(s.ConversationList, "Conversations and counts"), ...errors },
 });
@@ -26,7 +29,10 @@ export const meta = createRoute({
   path: `${base}/meta`,
   tags,
   summary: "The four counts for the same filters",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this, with the same visibility as the list: agents count only conversations " +
+    "of their inboxes, administrators all.",
+  middleware: member,
   request: { params: AccountParams, query: s.ConversationListQuery },
   responses: { 200: json(s.ConversationMeta, "Counts"), ...errors },
 });
@@ -36,8 +42,12 @@ export const create = createRoute({
   path: base,
   tags,
   summary: "Create a conversation from a source_id, or an inbox_id and contact_id",
-  middleware: [member],
-  request: { params: AccountParams, body: body(s.ConversationCreateBody) },
+  description:
+    "Any agent of the account, in an inbox they belong to (administrators: any inbox; others get 404). Emits " +
+    "`conversation_created`, with an optional first `message`; an open conversation without an assignee is routed. " +
+    "With the inbox's `lock_to_single_conversation`, the contact's latest conversation is returned instead.",
+  middleware: member,
+  request: { params: AccountParams, body: body(s.ConversationCreateBody, { wrap: "conversation" }) },
   responses: { 200: json(s.Conversation, "The new conversation"), ...errors },
 });
 
@@ -46,7 +56,10 @@ export const show = createRoute({
   path: one,
   tags,
   summary: "Show a conversation",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404); " +
+    "`conversation_id` is the account's display id.",
+  middleware: withConversation,
   request: { params: ConversationParams },
   responses: { 200: json(s.Conversation, "The conversation"), ...errors },
 });
@@ -56,8 +69,11 @@ export const update = createRoute({
   path: one,
   tags,
   summary: "Update a conversation's priority",
-  middleware: [withConversation],
-  request: { params: ConversationParams, body: body(s.PriorityBody) },
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A " +
+    "changed priority adds an activity message and emits `conversation_updated`.",
+  middleware: withConversation,
+  request: { params: ConversationParams, body: body(s.PriorityBody, { wrap: "conversation" }) },
   responses: { 200: json(s.Conversation, "The conversation"), ...errors },
 });
 
@@ -66,8 +82,12 @@ export const toggleStatus = createRoute({
   path: `${one}/toggle_status`,
   tags,
   summary: "Set the status (or toggle open ↔ resolved)",
-  middleware: [withConversation],
-  request: { params: ConversationParams, body: body(s.ToggleStatusBody, { multipart: true }) },
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A " +
+    "changed status adds an activity message and emits `conversation_status_changed` and `conversation_updated`; " +
+    "`snoozed_until` counts only with `snoozed`.",
+  middleware: withConversation,
+  request: { params: ConversationParams, body: body(s.ToggleStatusBody, { wrap: "conversation", multipart: true }) },
   responses: { 200: json(s.ToggleStatusResult, "The new status"), ...errors },
 });
 
@@ -76,8 +96,11 @@ export const togglePriority = createRoute({
   path: `${one}/toggle_priority`,
   tags,
   summary: "Set or clear the priority",
-  middleware: [withConversation],
-  request: { params: ConversationParams, body: body(s.PriorityBody) },
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Same " +
+    "effect as PATCH, answering an empty object.",
+  middleware: withConversation,
+  request: { params: ConversationParams, body: body(s.PriorityBody, { wrap: "conversation" }) },
   responses: { 200: json(s.Empty, "Done"), ...errors },
 });
 
@@ -89,7 +112,7 @@ export const updateLastSeen = createRoute({
   description:
     "Sets `agent_last_seen_at` (and `assignee_last_seen_at` when the caller is the assignee) to now, so " +
     "`unread_count` drops to 0. No webhook.",
-  middleware: [withConversation],
+  middleware: withConversation,
   request: { params: ConversationParams },
   responses: { 200: json(s.LastSeen, "Marked read"), ...errors },
 });
@@ -99,8 +122,12 @@ export const assignments = createRoute({
   path: `${one}/assignments`,
   tags,
   summary: "Assign an agent (assignee_id, null to unassign) or a team (team_id, 0 to clear)",
-  middleware: [withConversation],
-  request: { params: ConversationParams, body: body(s.AssignmentBody) },
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The " +
+    "agent or team must be of the account (404 otherwise). A change adds an activity message and emits " +
+    "`conversation_updated`.",
+  middleware: withConversation,
+  request: { params: ConversationParams, body: body(s.AssignmentBody, { wrap: "assignment" }) },
   responses: { 200: json(s.AssignmentResult, "The agent, the team, or null"), ...errors },
 });
 
@@ -109,7 +136,10 @@ export const labels = createRoute({
   path: `${one}/labels`,
   tags,
   summary: "The conversation's labels",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
+    "Answers the label names in `payload`.",
+  middleware: withConversation,
   request: { params: ConversationParams },
   responses: { 200: json(s.LabelsResult, "Labels"), ...errors },
 });
@@ -119,7 +149,11 @@ export const setLabels = createRoute({
   path: `${one}/labels`,
   tags,
   summary: "Replace the conversation's labels",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
+    "Added and removed labels are recorded as activity messages and emit `conversation_updated`; returns the new " +
+    "list.",
+  middleware: withConversation,
   request: { params: ConversationParams, body: body(s.LabelsBody) },
   responses: { 200: json(s.LabelsResult, "Labels"), ...errors },
 });
@@ -129,7 +163,10 @@ export const customAttributes = createRoute({
   path: `${one}/custom_attributes`,
   tags,
   summary: "Set the conversation's custom attributes",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
+    "`custom_attributes` replaces the stored object (emits `conversation_updated` when it changed).",
+  middleware: withConversation,
   request: { params: ConversationParams, body: body(s.CustomAttributesBody) },
   responses: { 200: json(s.CustomAttributesResult, "Custom attributes"), ...errors },
 });
@@ -139,7 +176,11 @@ export const destroyCustomAttributes = createRoute({
   path: `${one}/destroy_custom_attributes`,
   tags,
   summary: "Remove custom attributes by key",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The " +
+    "keys in `custom_attributes` are removed; returns what remains and emits `conversation_updated` when anything " +
+    "changed.",
+  middleware: withConversation,
   request: { params: ConversationParams, body: body(s.DestroyCustomAttributesBody) },
   responses: { 200: json(s.CustomAttributesResult, "Custom attributes"), ...errors },
 });
@@ -149,7 +190,10 @@ export const toggleTyping = createRoute({
   path: `${one}/toggle_typing_status`,
   tags,
   summary: "Report that the agent started or stopped typing (sent as conversation_typing_on/off)",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
+    "Nothing is stored; with `is_private` the event is marked private.",
+  middleware: withConversation,
   request: { params: ConversationParams, body: body(s.TypingBody, { multipart: true }) },
   responses: { 200: json(s.Empty, "Done"), ...errors },
 });

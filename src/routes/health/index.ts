@@ -17,6 +17,9 @@ const health = createRoute({
   path: "/api",
   tags: ["Health"],
   summary: "Version and health (no authentication)",
+  description:
+    "Anyone may call this, without a token. `data_services` is `failing` when a trivial D1 query fails; " +
+    "`queue_services` is always `ok`.",
   security: [],
   responses: { 200: json(Health, "Service is up") },
 });

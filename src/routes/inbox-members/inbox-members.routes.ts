@@ -19,7 +19,10 @@ export const list = createRoute({
   path: `${base}/{inbox_id}`,
   tags,
   summary: "The inbox's agents",
-  middleware: [authenticate({ account: true })],
+  description:
+    "Any agent of the account may call this for an inbox they are a member of (administrators: any inbox); another " +
+    "inbox answers 404. Answers the members, sorted by name, in `payload`.",
+  middleware: authenticate({ account: true }),
   request: { params: InboxMembersParams },
   responses: { 200: json(InboxMemberList, "Members"), ...errors },
 });
@@ -29,8 +32,11 @@ export const create = createRoute({
   path: base,
   tags,
   summary: "Add agents to an inbox (administrators)",
-  middleware: [admin],
-  request: { params: AccountParams, body: body(InboxMembersBody) },
+  description:
+    "Only the account's administrators may call this. Answers every member of the inbox, not only the added ones; a " +
+    "user who is not an agent of the account answers 422 and another account's inbox 404.",
+  middleware: admin,
+  request: { params: AccountParams, body: body(InboxMembersBody, { wrap: "inbox_member" }) },
   responses: { 200: json(InboxMemberList, "All members of the inbox"), ...errors },
 });
 
@@ -39,8 +45,11 @@ export const update = createRoute({
   path: base,
   tags,
   summary: "Replace an inbox's agents with `user_ids` (administrators)",
-  middleware: [admin],
-  request: { params: AccountParams, body: body(InboxMembersReplaceBody) },
+  description:
+    "Only the account's administrators may call this. The inbox's members become exactly `user_ids`; a user who is " +
+    "not an agent of the account answers 422 and another account's inbox 404.",
+  middleware: admin,
+  request: { params: AccountParams, body: body(InboxMembersReplaceBody, { wrap: "inbox_member" }) },
   responses: { 200: json(InboxMemberList, "All members of the inbox"), ...errors },
 });
 
@@ -49,7 +58,10 @@ export const remove = createRoute({
   path: base,
   tags,
   summary: "Remove agents from an inbox (administrators)",
-  middleware: [admin],
-  request: { params: AccountParams, body: body(InboxMembersBody) },
+  description:
+    "Only the account's administrators may call this. Answers the members that remain; a user who is not an agent of " +
+    "the account answers 422 and another account's inbox 404.",
+  middleware: admin,
+  request: { params: AccountParams, body: body(InboxMembersBody, { wrap: "inbox_member" }) },
   responses: { 200: json(InboxMemberList, "The remaining members"), ...errors },
 });

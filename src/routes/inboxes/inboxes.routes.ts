@@ -16,7 +16,10 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "List inboxes (agents see the ones they are members of)",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this: administrators get every inbox of the account, other agents the inboxes " +
+    "they are members of, by id in `payload`. `hmac_token` and `secret` are shown to administrators only.",
+  middleware: member,
   request: { params: AccountParams },
   responses: { 200: json(InboxList, "Inboxes"), ...errors },
 });
@@ -26,7 +29,10 @@ export const show = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Show an inbox (`hmac_token` and `secret` for administrators only)",
-  middleware: [member],
+  description:
+    "Any agent of the account may call this for an inbox they are a member of (administrators: any); another inbox, " +
+    "or another account's, answers 404.",
+  middleware: member,
   request: { params: InboxParams },
   responses: { 200: json(Inbox, "The inbox"), ...errors },
 });
@@ -37,8 +43,8 @@ export const create = createRoute({
   tags,
   summary: "Create an API-channel inbox (administrators)",
   description: 'Only `channel.type: "api"` is supported; other channel types answer 422.',
-  middleware: [admin],
-  request: { params: AccountParams, body: body(InboxCreateBody) },
+  middleware: admin,
+  request: { params: AccountParams, body: body(InboxCreateBody, { wrap: "inbox" }) },
   responses: { 200: json(Inbox, "The new inbox"), ...errors },
 });
 
@@ -46,8 +52,11 @@ const updateConfig = {
   path: `${base}/{id}`,
   tags,
   summary: "Update an inbox and its API channel (administrators)",
-  middleware: [admin],
-  request: { params: InboxParams, body: body(InboxUpdateBody) },
+  description:
+    "Only the account's administrators may call this; PATCH and PUT behave alike and change only the fields sent. A " +
+    "real change emits `inbox_updated`; setting `channel.webhook_url` re-enables a webhook disabled after failures.",
+  middleware: admin,
+  request: { params: InboxParams, body: body(InboxUpdateBody, { wrap: "inbox" }) },
   responses: { 200: json(Inbox, "The updated inbox"), ...errors },
 };
 export const update = createRoute({ method: "patch", ...updateConfig });
@@ -58,7 +67,10 @@ export const remove = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Delete an inbox with its conversations (administrators)",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. Its members, contact_inboxes, conversations and messages go " +
+    "with it; another account's inbox id answers 404.",
+  middleware: admin,
   request: { params: InboxParams },
   responses: { 200: json(Deleted, "Deleted"), ...errors },
 });
@@ -68,7 +80,10 @@ export const resetSecret = createRoute({
   path: `${base}/{id}/reset_secret`,
   tags,
   summary: "Regenerate the webhook signing secret (administrators); the previous one keeps signing for 24 hours",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. Answers the inbox with its new `secret`; another account's " +
+    "inbox id answers 404.",
+  middleware: admin,
   request: { params: InboxParams },
   responses: { 200: json(Inbox, "The inbox with its new secret"), ...errors },
 });

@@ -1,19 +1,20 @@
 import type { AppRouteHandler } from "../openapi";
-import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../middleware/context";
+import type { AccountEnv } from "../../middleware/auth";
 import { unixOrZero } from "../../lib/time";
 import { contactPushData } from "../../serializers/contact";
 import { message } from "../../serializers/message";
 import { userPushData } from "../../serializers/user";
-import { ctxOf } from "../../services/conversations";
 import * as messages from "../../services/messages";
 import type * as routes from "./messages.routes";
-import * as s from "./messages.schemas";
 import type { MessageRow, StoredAttachment } from "../../db/schema";
+import type { ConversationView } from "../../serializers/conversation";
+import type { MessageWithSender } from "../../views/messages";
 
-const files = (c: { req: { url: string } }, attachments: StoredAttachment[]) => ({
+type Loaded = AccountEnv<{ conversation: ConversationView; message: MessageWithSender }>["Variables"];
+
+const files = (c: { var: { ctx: { origin: string } } }, attachments: StoredAttachment[]) => ({
   attachments,
-  origin: new URL(c.req.url).origin,
+  origin: c.var.ctx.origin,
 });
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
@@ -44,8 +45,8 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const v = c.var.conversation;
-  const input = await parseBody(c, s.MessageCreateBody, "message");
-  const row = await messages.createMessage(ctxOf(c), v, input);
+  const input = c.req.valid("json");
+  const row = await messages.createMessage(c.var.ctx, v, input);
   const senders = {
     user: c.var.principal.user,
     userAvailability: c.var.principal.membership?.availability,
@@ -56,10 +57,10 @@ export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   return c.json(message(row.message, v.conversation.displayId, senders, files(c, row.attachments)), 200);
 };
 
-const preloaded = (c: { var: AppEnv["Variables"] }) => ({ v: c.var.conversation, m: c.var.message });
+const preloaded = (c: { var: Loaded }) => ({ v: c.var.conversation, m: c.var.message });
 
 /** The path's message as changed by a write (`row`), with its sender and attachments as loaded. */
-function asStored(c: { req: { url: string }; var: AppEnv["Variables"] }, row: MessageRow) {
+function asStored(c: { var: Loaded }, row: MessageRow) {
   const { v, m } = preloaded(c);
   const senders = { user: m.user, userAvailability: m.availability, contact: v.contact };
   return message(row, v.conversation.displayId, senders, files(c, m.attachments));
@@ -67,7 +68,7 @@ function asStored(c: { req: { url: string }; var: AppEnv["Variables"] }, row: Me
 
 export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { v, m } = preloaded(c);
-  const row = await messages.deleteMessage(ctxOf(c), m.message);
+  const row = await messages.deleteMessage(c.var.ctx, m.message);
   return c.json(
     message(row, v.conversation.displayId, { user: m.user, userAvailability: m.availability, contact: v.contact }),
     200,
@@ -75,12 +76,12 @@ export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
 };
 
 export const updateStatus: AppRouteHandler<typeof routes, "updateStatus"> = async (c) => {
-  const input = await parseBody(c, s.MessageStatusBody, "message");
-  const row = await messages.updateMessageStatus(ctxOf(c), c.var.message.message, input.status, input.external_error);
+  const input = c.req.valid("json");
+  const row = await messages.updateMessageStatus(c.var.ctx, c.var.message.message, input.status, input.external_error);
   return c.json(asStored(c, row), 200);
 };
 
 export const retry: AppRouteHandler<typeof routes, "retry"> = async (c) => {
-  const row = await messages.retryMessage(ctxOf(c), c.env.WEBHOOK_QUEUE, c.var.message.message);
+  const row = await messages.retryMessage(c.var.ctx, c.env.WEBHOOK_QUEUE, c.var.message.message);
   return c.json(asStored(c, row), 200);
 };

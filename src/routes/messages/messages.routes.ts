@@ -13,7 +13,11 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "List messages (latest 20; before/after page by message id), private notes included",
-  middleware: [withConversation],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
+    "`after` returns up to 100 newer messages (1000 with `before` too); `meta` carries the conversation's labels, " +
+    "contact, assignee and last-seen times.",
+  middleware: withConversation,
   request: { params: ConversationParams, query: s.MessageListQuery },
   responses: { 200: json(s.MessageList, "Messages, oldest first"), ...errors },
 });
@@ -25,8 +29,8 @@ export const create = createRoute({
   summary: "Create a message: an agent reply, a private note, or (API inboxes) an incoming message",
   description:
     "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).",
-  middleware: [withConversation],
-  request: { params: ConversationParams, body: body(s.MessageCreateBody, { multipart: true }) },
+  middleware: withConversation,
+  request: { params: ConversationParams, body: body(s.MessageCreateBody, { wrap: "message", multipart: true }) },
   responses: { 200: json(s.Message, "The message"), ...errors },
 });
 
@@ -35,7 +39,11 @@ export const remove = createRoute({
   path: `${base}/{message_id}`,
   tags,
   summary: "Delete a message (its content is replaced; the record stays)",
-  middleware: [withMessage],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The " +
+    "content becomes a deletion notice, `content_attributes.deleted` is set, its attachments are removed and " +
+    "`message_updated` is emitted.",
+  middleware: withMessage,
   request: { params: s.MessageParams },
   responses: { 200: json(s.Message, "The deleted message"), ...errors },
 });
@@ -45,8 +53,12 @@ export const updateStatus = createRoute({
   path: `${base}/{message_id}`,
   tags,
   summary: "Report a message's delivery status (sent, delivered, read, failed)",
-  middleware: [withMessage],
-  request: { params: s.MessageParams, body: body(s.MessageStatusBody, { multipart: true }) },
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A " +
+    "status never moves backwards (a stale one is ignored); `failed` may always be set and keeps `external_error`. A " +
+    "change emits `message_updated`.",
+  middleware: withMessage,
+  request: { params: s.MessageParams, body: body(s.MessageStatusBody, { wrap: "message", multipart: true }) },
   responses: { 200: json(s.Message, "The message"), ...errors },
 });
 
@@ -55,7 +67,12 @@ export const retry = createRoute({
   path: `${base}/{message_id}/retry`,
   tags,
   summary: "Re-send a failed message to the API inbox's webhook_url",
-  middleware: [withMessage],
+  description:
+    "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Only " +
+    "a `failed` message may be retried (422 otherwise): it becomes `sent`, `message_updated` is emitted and its " +
+    "`message_created` goes to the inbox's webhook again: its earlier delivery is redelivered, or, if it never had " +
+    "one, a new `message_created` is recorded for the inbox alone.",
+  middleware: withMessage,
   request: { params: s.MessageParams },
   responses: { 200: json(s.Message, "The message, sent again"), ...errors },
 });

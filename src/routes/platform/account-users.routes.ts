@@ -16,7 +16,10 @@ export const list = createRoute({
   method: "get",
   path,
   summary: "List the account's members",
-  ...platformRoute(tag),
+  ...platformRoute(
+    tag,
+    "The account's memberships (`user_id` and `role`) in the order they were added. An unknown account answers 404.",
+  ),
   request: { params: AccountParams },
   responses: { 200: json(AccountUserList, "Members"), ...platformErrors },
 });
@@ -26,7 +29,7 @@ export const create = createRoute({
   path,
   summary: "Add a user to the account, or change their role",
   ...platformRoute(tag, "`role` defaults to `agent`. An unknown account or user answers 404."),
-  request: { params: AccountParams, body: body(AccountUserCreateBody) },
+  request: { params: AccountParams, body: body(AccountUserCreateBody, { wrap: "account_user" }) },
   responses: { 200: json(AccountUser, "The membership"), ...platformErrors },
 });
 
@@ -42,7 +45,7 @@ export const remove = createRoute({
   request: {
     params: AccountParams,
     query: AccountUserDeleteQuery,
-    body: { ...body(AccountUserDeleteBody), required: false },
+    body: body(AccountUserDeleteBody, { wrap: "account_user", optional: true }),
   },
   responses: { 200: json(PlatformDeleted, "Removed"), ...platformErrors },
 });

@@ -7,7 +7,8 @@ export const AccountUserCreateBody = z
   .object({ user_id: zId, role: z.enum(ROLES).default("agent") })
   .openapi("PlatformAccountUserCreate");
 
-export const AccountUserDeleteBody = z.object({ user_id: zId }).openapi("PlatformAccountUserDelete");
+/** `user_id` here or in the query: some HTTP clients drop DELETE bodies. */
+export const AccountUserDeleteBody = z.object({ user_id: zId.optional() }).openapi("PlatformAccountUserDelete");
 
 /** Some HTTP clients drop DELETE bodies, so `user_id` may come in the query instead. */
 export const AccountUserDeleteQuery = z.object({ user_id: zQuery(zId) });

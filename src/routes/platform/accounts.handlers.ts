@@ -1,13 +1,11 @@
 import type { AppRouteHandler } from "../openapi";
-import { parseBody } from "../../lib/body";
 import { account } from "../../serializers/account";
 import { createAccount, findAccount } from "../../services/accounts";
 import * as platform from "../../services/platform";
-import { AccountCreateBody, AccountUpdateBody } from "./accounts.schemas";
 import type * as routes from "./accounts.routes";
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
-  const input = await parseBody(c, AccountCreateBody, "account");
+  const input = c.req.valid("json");
   return c.json(account(await createAccount(c.var.db, input)), 200);
 };
 
@@ -18,7 +16,7 @@ export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
 
 export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { account_id } = c.req.valid("param");
-  const input = await parseBody(c, AccountUpdateBody, "account");
+  const input = c.req.valid("json");
   return c.json(account(await platform.updateAccount(c.var.db, account_id, input)), 200);
 };
 

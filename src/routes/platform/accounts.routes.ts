@@ -11,8 +11,12 @@ export const create = createRoute({
   method: "post",
   path: base,
   summary: "Create an account",
-  ...platformRoute(tag),
-  request: { body: body(AccountCreateBody) },
+  ...platformRoute(
+    tag,
+    "Only `name` is required; `locale` defaults to `en` and `status` to `active`. The account starts with no " +
+      "members: add them with the account users routes.",
+  ),
+  request: { body: body(AccountCreateBody, { wrap: "account" }) },
   responses: { 200: json(Account, "The new account"), ...platformErrors },
 });
 
@@ -20,7 +24,7 @@ export const show = createRoute({
   method: "get",
   path: `${base}/{account_id}`,
   summary: "Show an account",
-  ...platformRoute(tag),
+  ...platformRoute(tag, "Any account of the installation, by id; an unknown id answers 404."),
   request: { params: AccountParams },
   responses: { 200: json(Account, "The account"), ...platformErrors },
 });
@@ -32,7 +36,7 @@ const updateConfig = {
     tag,
     "`custom_attributes` is merged. Setting `status` to `suspended` locks the account's agents out.",
   ),
-  request: { params: AccountParams, body: body(AccountUpdateBody) },
+  request: { params: AccountParams, body: body(AccountUpdateBody, { wrap: "account" }) },
   responses: { 200: json(Account, "The updated account"), ...platformErrors },
 };
 export const update = createRoute({ method: "patch", ...updateConfig });

@@ -17,7 +17,7 @@ const { 403: _noRoles, ...platformErrors } = errors;
 export function platformRoute(tag: string, description?: string) {
   return {
     tags: [tag],
-    middleware: [authenticatePlatform],
+    middleware: authenticatePlatform,
     security: [{ platform_token: [] }],
     description: description ? `${description}\n\n${TOKEN_NOTE}` : TOKEN_NOTE,
   };

@@ -1,13 +1,11 @@
 import type { AppRouteHandler } from "../openapi";
-import { parseBody } from "../../lib/body";
 import { platformUser } from "../../serializers/platform-user";
 import * as platform from "../../services/platform";
 import { resetAccessToken } from "../../services/users";
-import { UserCreateBody, UserUpdateBody } from "./users.schemas";
 import type * as routes from "./users.routes";
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
-  const input = await parseBody(c, UserCreateBody, "user");
+  const input = c.req.valid("json");
   const { user, token } = await platform.createPlatformUser(c.var.db, input);
   return c.json(platformUser(user, token), 200);
 };
@@ -19,7 +17,7 @@ export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
 
 export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
-  const input = await parseBody(c, UserUpdateBody, "user");
+  const input = c.req.valid("json");
   return c.json(platformUser(await platform.updateUser(c.var.db, id, input)), 200);
 };
 

@@ -16,7 +16,7 @@ export const create = createRoute({
     "The response's `access_token` is the only time the token is shown: it is stored as a SHA-256 hash. A taken " +
       "e-mail answers 422.",
   ),
-  request: { body: body(UserCreateBody) },
+  request: { body: body(UserCreateBody, { wrap: "user" }) },
   responses: { 200: json(PlatformUser, "The new user, with `access_token`"), ...platformErrors },
 });
 
@@ -36,7 +36,7 @@ const updateConfig = {
     tag,
     "`custom_attributes` is merged. A new `password` needs no current one. A taken e-mail answers 422.",
   ),
-  request: { params: UserParams, body: body(UserUpdateBody) },
+  request: { params: UserParams, body: body(UserUpdateBody, { wrap: "user" }) },
   responses: { 200: json(PlatformUser, "The updated user"), ...platformErrors },
 };
 export const update = createRoute({ method: "patch", ...updateConfig });

@@ -2,10 +2,8 @@ import type { AppRouteHandler } from "../openapi";
 import { drainForAgent } from "../../services/routing";
 import { findOrCreateContactProfile } from "../../services/contact-profile";
 import { contact } from "../../serializers/contact";
-import { parseBody } from "../../lib/body";
 import { profile } from "../../serializers/user";
 import * as profiles from "../../services/profile";
-import { AutoOfflineBody, AvailabilityBody, ProfileUpdateBody, ContactProfileBody } from "./profile.schemas";
 import type * as routes from "./profile.routes";
 
 const render = (view: profiles.ProfileView, token: string) => profile(view.user, token, view.memberships);
@@ -17,13 +15,13 @@ export const show: AppRouteHandler<typeof routes, "show"> = async (c) => {
 
 export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { user, token, credential } = c.var.principal;
-  const input = await parseBody(c, ProfileUpdateBody, "profile");
+  const input = c.req.valid("json");
   return c.json(render(await profiles.updateProfile(c.var.db, user, input, credential), token), 200);
 };
 
 export const availability: AppRouteHandler<typeof routes, "availability"> = async (c) => {
   const { user, token } = c.var.principal;
-  const input = await parseBody(c, AvailabilityBody, "profile");
+  const input = c.req.valid("json");
   const profile = await profiles.setAvailability(c.var.db, user, input.account_id, input.availability);
   // An agent coming online takes on the unassigned backlog of their inboxes.
   if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, input.account_id, user.id);
@@ -33,7 +31,7 @@ export const availability: AppRouteHandler<typeof routes, "availability"> = asyn
 
 export const autoOffline: AppRouteHandler<typeof routes, "autoOffline"> = async (c) => {
   const { user, token } = c.var.principal;
-  const input = await parseBody(c, AutoOfflineBody, "profile");
+  const input = c.req.valid("json");
   const profile = await profiles.setAutoOffline(c.var.db, user, input.account_id, input.auto_offline);
   // Presence counts an auto_offline agent without a socket as offline: the flag changes what others see.
   c.var.outbox.presenceChanged(input.account_id);
@@ -46,8 +44,11 @@ export const resetAccessToken: AppRouteHandler<typeof routes, "resetAccessToken"
 };
 
 export const createContactProfile: AppRouteHandler<typeof routes, "createContactProfile"> = async (c) => {
-  const input = await parseBody(c, ContactProfileBody, "profile");
-  const found = await findOrCreateContactProfile(c.var.db, c.var.outbox, c.var.principal, input);
+  const input = c.req.valid("json");
+  const found = await findOrCreateContactProfile(
+    { db: c.var.db, outbox: c.var.outbox, actor: c.var.principal, origin: new URL(c.req.url).origin },
+    input,
+  );
   return c.json(
     {
       ...contact(found.contact, found.contactInboxes),

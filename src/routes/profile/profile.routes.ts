@@ -4,11 +4,11 @@ import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
 import { Profile } from "../../serializers/user";
 import {
-  AutoOfflineRequest,
-  AvailabilityRequest,
+  AutoOfflineBody,
+  AvailabilityBody,
   ContactProfile,
   ContactProfileBody,
-  ProfileUpdateRequest,
+  ProfileUpdateBody,
 } from "./profile.schemas";
 
 const base = "/api/v1/profile";
@@ -23,7 +23,7 @@ export const show = createRoute({
   summary: "The calling agent's profile, with their accounts",
   description:
     "`access_token` is the token this request was made with: tokens are stored hashed, so it is never read back.",
-  middleware: [self],
+  middleware: self,
   responses: { 200: json(Profile, "The profile"), ...profileErrors },
 });
 
@@ -32,11 +32,11 @@ const updateConfig = {
   tags,
   summary: "Update the calling agent's profile",
   description:
-    'Flat or wrapped as `{"profile": {...}}`. `ui_settings` and `custom_attributes` are merged. Changing the ' +
+    "`ui_settings` and `custom_attributes` are merged. Changing the " +
     "password needs `current_password` and a matching `password_confirmation`. Answers with the profile, as `GET` " +
     "does: its `access_token` is the token this request was made with.",
-  middleware: [self],
-  request: { body: body(ProfileUpdateRequest, { multipart: true }) },
+  middleware: self,
+  request: { body: body(ProfileUpdateBody, { wrap: "profile", multipart: true }) },
   responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
 };
 export const update = createRoute({ method: "put", ...updateConfig });
@@ -47,8 +47,11 @@ export const availability = createRoute({
   path: `${base}/availability`,
   tags,
   summary: "Set the caller's availability in one of their accounts",
-  middleware: [self],
-  request: { body: body(AvailabilityRequest) },
+  description:
+    "Any signed-in agent, for an account they belong to (another answers 404). Going `online` hands the " +
+    "unassigned backlog of their inboxes out to their available agents; the new presence is broadcast to the account.",
+  middleware: self,
+  request: { body: body(AvailabilityBody, { wrap: "profile" }) },
   responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
 });
 
@@ -57,8 +60,11 @@ export const autoOffline = createRoute({
   path: `${base}/auto_offline`,
   tags,
   summary: "Set whether the caller goes offline automatically in one of their accounts",
-  middleware: [self],
-  request: { body: body(AutoOfflineRequest) },
+  description:
+    "Any signed-in agent, for an account they belong to (another answers 404). With `auto_offline`, an agent " +
+    "without an open console connection counts as offline; the account's presence is broadcast again.",
+  middleware: self,
+  request: { body: body(AutoOfflineBody, { wrap: "profile" }) },
   responses: { 200: json(Profile, "The updated profile"), ...profileErrors },
 });
 
@@ -68,7 +74,7 @@ export const resetAccessToken = createRoute({
   tags,
   summary: "Replace the caller's access token",
   description: "The token this request was made with stops working at once; the response carries the new one.",
-  middleware: [self],
+  middleware: self,
   responses: { 200: json(Profile, "The profile with the new access_token"), ...profileErrors },
 });
 
@@ -82,7 +88,7 @@ export const createContactProfile = createRoute({
     "creates it), ensures its contact_inbox in the inbox, and returns it with `source_id` and `pubsub_token`. With " +
     "`identifier_hash` (hex HMAC-SHA256 of the identifier keyed with the inbox's `hmac_token`) the contact_inbox " +
     "is marked verified; a wrong hash, or none when the inbox has `hmac_mandatory`, answers 401.",
-  middleware: [authenticate()],
-  request: { body: body(ContactProfileBody) },
+  middleware: authenticate(),
+  request: { body: body(ContactProfileBody, { wrap: "profile" }) },
   responses: { 200: json(ContactProfile, "The contact, new or existing"), ...errors },
 });

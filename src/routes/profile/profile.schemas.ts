@@ -42,13 +42,6 @@ export const AvailabilityBody = z
 
 export const AutoOfflineBody = z.object({ account_id: zId, auto_offline: zBool }).openapi("ProfileAutoOffline");
 
-const wrapped = <T extends z.ZodType>(schema: T, name: string) =>
-  z.object({ profile: schema }).openapi(name, { description: "Also accepted flat, without the `profile` key" });
-
-export const ProfileUpdateRequest = wrapped(ProfileUpdateBody, "ProfileUpdateRequest");
-export const AvailabilityRequest = wrapped(AvailabilityBody, "ProfileAvailabilityRequest");
-export const AutoOfflineRequest = wrapped(AutoOfflineBody, "ProfileAutoOfflineRequest");
-
 export const ContactProfileBody = ContactFields.extend({
   inbox_identifier: zKey(64).describe("The API inbox's identifier"),
   identifier: zKey().describe("Your own stable id for the user"),

@@ -2,24 +2,27 @@ import { desc, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import type { AppEnv } from "../../middleware/context";
+import type { ConversationView } from "../../serializers/conversation";
+import type { MessageWithSender } from "../../views/messages";
 import { conversations } from "../../db/schema";
-import { publicClient } from "../../middleware/public-client";
+import { type PathIds, publicClient } from "../../middleware/public-client";
 import { pathId } from "../../middleware/auth";
 import { conversationViews } from "../../views/conversations";
-import { sessionConversation, sessionId } from "../../services/public-client";
+import { sessionConversation, sessionId, toConversation } from "../../services/public-client";
 import {
   conversationPage,
   latestMessagesOf,
   publicMessagePage,
+  readConversationPage,
+  readMessagePage,
   SHOW_EMBEDDED_MESSAGES,
   unreadAgentMessages,
 } from "../../services/public-conversations";
-import { contactVisibleMessage } from "../../services/public-messages";
-
-type Ids = { identifier: string; sourceId: string };
+import { contactVisibleMessage, toContactMessage } from "../../services/public-messages";
+import { readMessages } from "../../views/messages";
 
 /** The path's conversation, as an id subquery scoped to the caller's session. */
-const conversationRef = (ids: Ids, displayId: number) =>
+const conversationRef = (ids: PathIds, displayId: number) =>
   sql`(select id from ${conversations}
     where ${conversations.contactInboxId} = ${sessionId(ids.identifier, ids.sourceId)}
     and ${conversations.displayId} = ${displayId})`;
@@ -30,47 +33,81 @@ export const withInbox = publicClient();
 /** Contact show and update verify the session themselves (identifier_hash). */
 export const withIdentifiedSession = publicClient({ session: true, identifies: true });
 
+/** `c.var.page`: a page of the session's conversations, with their latest messages and the total. */
 export const withConversationPage = publicClient({
   session: true,
-  preload: (c, ids) => [
-    ...conversationPage(c.var.db, ids.identifier, ids.sourceId, positive(c.req.query("page")) ?? 1),
-  ],
+  load: {
+    queries: (c, ids) => [
+      ...conversationPage(c.var.db, ids.identifier, ids.sourceId, positive(c.req.query("page")) ?? 1),
+    ],
+    apply: (rows) => ({ page: readConversationPage(rows) }),
+  },
 });
 
+/** `c.var.latest`: the session's newest conversation, if it has one. */
 export const withLatestConversation = publicClient({
   session: true,
-  preload: (c, ids) => [
-    conversationViews(c.var.db, eq(conversations.contactInboxId, sessionId(ids.identifier, ids.sourceId)))
-      .orderBy(desc(conversations.id))
-      .limit(1),
-  ],
+  load: {
+    queries: (c, ids) => [
+      conversationViews(c.var.db, eq(conversations.contactInboxId, sessionId(ids.identifier, ids.sourceId)))
+        .orderBy(desc(conversations.id))
+        .limit(1),
+    ],
+    apply: ([latest]): { latest: ConversationView | null } => ({
+      latest: (latest as unknown[]).length ? toConversation(latest) : null,
+    }),
+  },
 });
 
+/** `c.var.conversation`: the path's conversation of this session; 404 for any other. */
 export const withConversation = publicClient({
   session: true,
-  preload: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
+  load: {
+    queries: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
+    apply: ([view]) => ({ conversation: toConversation(view) }),
+  },
 });
 
-/** A conversation route that also reads `extra` for the path's conversation, in the same batch. */
-const withConversationAnd = (extra: (c: Context<AppEnv>, conversation: SQL) => BatchItem<"sqlite">) =>
-  publicClient({
+/**
+ * The path's conversation (404 unless it is this session's) and `extra`, read for it in the
+ * same batch and turned into `c.var` values by `read`.
+ */
+function withConversationAnd<V extends object>(
+  extra: (c: Context<AppEnv>, conversation: SQL) => BatchItem<"sqlite">,
+  read: (rows: unknown) => V,
+) {
+  return publicClient({
     session: true,
-    preload: (c, ids) => {
-      const displayId = pathId(c, "conversation_id");
-      return [
-        sessionConversation(c.var.db, ids.identifier, ids.sourceId, displayId),
-        extra(c, conversationRef(ids, displayId)),
-      ];
+    load: {
+      queries: (c, ids) => {
+        const displayId = pathId(c, "conversation_id");
+        return [
+          sessionConversation(c.var.db, ids.identifier, ids.sourceId, displayId),
+          extra(c, conversationRef(ids, displayId)),
+        ];
+      },
+      apply: ([view, rows]) => ({ conversation: toConversation(view), ...read(rows) }),
     },
   });
+}
 
-export const withShownConversation = withConversationAnd((c, ref) =>
-  latestMessagesOf(c.var.db, ref, SHOW_EMBEDDED_MESSAGES),
+/** `c.var.messages`: the conversation's latest messages for the contact, oldest first. */
+export const withShownConversation = withConversationAnd(
+  (c, ref) => latestMessagesOf(c.var.db, ref, SHOW_EMBEDDED_MESSAGES),
+  (rows) => ({ messages: readMessages(rows) }),
 );
-export const withUnread = withConversationAnd((c, ref) => unreadAgentMessages(c.var.db, ref));
-export const withMessagePage = withConversationAnd((c, ref) =>
-  publicMessagePage(c.var.db, ref, positive(c.req.query("before"))),
+/** `c.var.unread`: the agent messages the contact has not seen. */
+export const withUnread = withConversationAnd(
+  (c, ref) => unreadAgentMessages(c.var.db, ref),
+  (rows) => ({ unread: rows as { id: number }[] }),
 );
-export const withMessage = withConversationAnd((c, ref) =>
-  contactVisibleMessage(c.var.db, ref, pathId(c, "message_id")),
+/** `c.var.messages`: a page of the conversation's messages (`before` an id), oldest first. */
+export const withMessagePage = withConversationAnd(
+  (c, ref) => publicMessagePage(c.var.db, ref, positive(c.req.query("before"))),
+  (rows) => ({ messages: readMessagePage(rows) }),
+);
+/** `c.var.message`: the path's message of the conversation, as the contact may see it; 404 otherwise. */
+export const withMessage = withConversationAnd(
+  (c, ref) => contactVisibleMessage(c.var.db, ref, pathId(c, "message_id")),
+  (rows): { message: MessageWithSender } => ({ message: toContactMessage(rows) }),
 );

@@ -1,23 +1,13 @@
 import type { AppRouteHandler } from "../openapi";
-import { parseBody } from "../../lib/body";
-import type { AppEnv } from "../../middleware/context";
-import { sessionOf } from "../../middleware/public-client";
 import type { ConversationView } from "../../serializers/conversation";
 import { publicContact, publicConversation, publicInbox, publicMessage } from "../../serializers/public";
-import { toConversation } from "../../services/public-client";
 import * as contacts from "../../services/public-contacts";
 import * as conversations from "../../services/public-conversations";
 import * as messages from "../../services/public-messages";
 import type * as routes from "./public.routes";
-import * as s from "./public.schemas";
-import { readMessages } from "../../views/messages";
 import type { MessageWithSender } from "../../views/messages";
 
-type C = { req: { url: string }; var: AppEnv["Variables"] };
-
-const writer = (c: C) => ({ db: c.var.db, outbox: c.var.outbox });
-const origin = (c: C) => new URL(c.req.url).origin;
-const preloaded = (c: C) => c.var.preload as unknown[];
+type C = { var: { ctx: { origin: string } } };
 
 /** Messages as the contact sees them: agents without their e-mail, the contact as itself. */
 function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
@@ -28,7 +18,7 @@ function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
       { user: r.user, userAvailability: r.availability, contact: v.contact },
       {
         attachments: r.attachments,
-        origin: origin(c),
+        origin: c.var.ctx.origin,
       },
     ),
   );
@@ -38,7 +28,7 @@ export const showInbox: AppRouteHandler<typeof routes, "showInbox"> = (c) =>
   c.json(publicInbox(c.var.client.inbox), 200);
 
 export const createContact: AppRouteHandler<typeof routes, "createContact"> = async (c) => {
-  const input = await parseBody(c, s.PublicContactCreate, "contact");
+  const input = c.req.valid("json");
   const session = await contacts.createPublicContact(c.var.db, c.var.outbox, c.req.valid("param").inbox_identifier, {
     ...input,
     email: input.email ?? undefined,
@@ -49,20 +39,20 @@ export const createContact: AppRouteHandler<typeof routes, "createContact"> = as
 
 export const showContact: AppRouteHandler<typeof routes, "showContact"> = async (c) => {
   const q = c.req.valid("query");
-  const session = await contacts.identifySession(c.var.db, sessionOf(c), q.identifier, q.identifier_hash);
+  const session = await contacts.identifySession(c.var.db, c.var.session, q.identifier, q.identifier_hash);
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };
 
 export const updateContact: AppRouteHandler<typeof routes, "updateContact"> = async (c) => {
-  const input = await parseBody(c, s.PublicContactUpdate, "contact");
-  const identified = await contacts.identifySession(c.var.db, sessionOf(c), input.identifier, input.identifier_hash);
-  const session = await contacts.updatePublicContact(c.var.db, c.var.outbox, identified, input);
+  const input = c.req.valid("json");
+  const identified = await contacts.identifySession(c.var.db, c.var.session, input.identifier, input.identifier_hash);
+  const session = await contacts.updatePublicContact(c.var.ctx, identified, input);
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };
 
 export const listConversations: AppRouteHandler<typeof routes, "listConversations"> = (c) => {
   const page = c.req.valid("query").page ?? 1;
-  const { conversations: list, total, messages: rows } = conversations.readConversationPage(preloaded(c));
+  const { conversations: list, total, messages: rows } = c.var.page;
   const url = new URL(c.req.url);
   const links: string[] = [];
   if (page * conversations.PUBLIC_CONVERSATIONS_PER_PAGE < total) {
@@ -87,68 +77,57 @@ export const listConversations: AppRouteHandler<typeof routes, "listConversation
 };
 
 export const createConversation: AppRouteHandler<typeof routes, "createConversation"> = async (c) => {
-  const input = await parseBody(c, s.PublicConversationCreate, "conversation");
-  const [latest] = preloaded(c) as [unknown[]];
-  const v = await conversations.createPublicConversation(
-    writer(c),
-    sessionOf(c),
-    input,
-    latest.length ? toConversation(latest) : null,
-  );
+  const input = c.req.valid("json");
+  const v = await conversations.createPublicConversation(c.var.ctx, c.var.session, input, c.var.latest);
   return c.json(publicConversation(v, []), 200);
 };
 
 export const showConversation: AppRouteHandler<typeof routes, "showConversation"> = (c) => {
-  const [view, rows] = preloaded(c);
-  const v = toConversation(view);
-  return c.json(publicConversation(v, shown(c, v, readMessages(rows))), 200);
+  const v = c.var.conversation;
+  return c.json(publicConversation(v, shown(c, v, c.var.messages)), 200);
 };
 
 export const resolveConversation: AppRouteHandler<typeof routes, "resolveConversation"> = async (c) => {
-  const v = await conversations.resolveByContact(writer(c), sessionOf(c), toConversation(preloaded(c)[0]));
+  const v = await conversations.resolveByContact(c.var.ctx, c.var.session, c.var.conversation);
   return c.json(publicConversation(v, []), 200);
 };
 
 export const toggleTyping: AppRouteHandler<typeof routes, "toggleTyping"> = async (c) => {
-  const v = toConversation(preloaded(c)[0]);
-  const input = await parseBody(c, s.TypingBody);
-  await conversations.contactTyping(writer(c), sessionOf(c), v, input.typing_status === "on");
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
+  await conversations.contactTyping(c.var.ctx, c.var.session, v, input.typing_status === "on");
   return c.body(null, 200);
 };
 
 export const updateLastSeen: AppRouteHandler<typeof routes, "updateLastSeen"> = async (c) => {
-  const [view, unread] = preloaded(c) as [unknown, { id: number }[]];
-  await conversations.markSeen(writer(c), toConversation(view), unread);
+  await conversations.markSeen(c.var.ctx, c.var.conversation, c.var.unread);
   return c.body(null, 200);
 };
 
 export const listMessages: AppRouteHandler<typeof routes, "listMessages"> = (c) => {
-  const [view, rows] = preloaded(c);
-  const v = toConversation(view);
-  return c.json(shown(c, v, conversations.readMessagePage(rows)), 200);
+  const v = c.var.conversation;
+  return c.json(shown(c, v, c.var.messages), 200);
 };
 
 export const createMessage: AppRouteHandler<typeof routes, "createMessage"> = async (c) => {
-  const v = toConversation(preloaded(c)[0]);
-  const input = await parseBody(c, s.PublicMessageCreate, "message");
-  const row = await messages.createContactMessage(writer(c), v, input);
+  const v = c.var.conversation;
+  const input = c.req.valid("json");
+  const row = await messages.createContactMessage(c.var.ctx, v, input);
   if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(
     publicMessage(
       row.message,
       v.conversation.displayId,
       { contact: v.contact },
-      { attachments: row.attachments, origin: origin(c) },
+      { attachments: row.attachments, origin: c.var.ctx.origin },
     ),
     200,
   );
 };
 
 export const submitMessage: AppRouteHandler<typeof routes, "submitMessage"> = async (c) => {
-  const [view, rows] = preloaded(c);
-  const v = toConversation(view);
-  const m = messages.toContactMessage(rows);
-  const input = await parseBody(c, s.SubmittedValuesBody, "message");
+  const { conversation: v, message: m } = c.var;
+  const input = c.req.valid("json");
   // Chatwoot's widget nests the CSAT answer inside submitted_values.
   const values = input.submitted_values as Record<string, unknown>;
   const csat =
@@ -156,7 +135,7 @@ export const submitMessage: AppRouteHandler<typeof routes, "submitMessage"> = as
     (values && !Array.isArray(values)
       ? (values.csat_survey_response as messages.SubmittedValues["csat_survey_response"])
       : undefined);
-  const updated = await messages.submitValues(writer(c), m.message, {
+  const updated = await messages.submitValues(c.var.ctx, m.message, {
     submitted_values: input.submitted_values,
     csat_survey_response: csat,
   });

@@ -20,7 +20,10 @@ const assignable = createRoute({
   path: "/api/v1/accounts/{account_id}/inboxes/{id}/assignable_agents",
   tags,
   summary: "Agents a conversation of this inbox can be assigned to (its members)",
-  middleware: [authenticate({ account: true })],
+  description:
+    "Any agent of the account who is a member of the inbox, and its administrators, may call this; for anyone " +
+    "else, and for another account's inbox, it answers 404. Returns the inbox's members in `payload`.",
+  middleware: authenticate({ account: true }),
   request: { params: Params },
   responses: { 200: json(z.object({ payload: z.array(Agent) }).openapi("AssignableAgents"), "Members"), ...errors },
 });
@@ -51,6 +54,10 @@ const summary = createRoute({
   path: "/api/v1/accounts/{account_id}/inboxes/{id}/routing",
   tags,
   summary: "How the inbox routes: strategy and limit, open conversations per agent, the unassigned backlog",
+  description:
+    "Only the account's administrators may call this. Lists each inbox member's open conversations in the inbox " +
+    "and when they were last assigned, plus the count of open unassigned conversations and the oldest one's " +
+    "waiting time (`oldest_waiting_since`); `strategy` defaults to `balanced`.",
   middleware: [authenticate({ account: true, admin: true })],
   request: { params: Params },
   responses: { 200: json(RoutingSummary, "Routing summary"), ...errors },

@@ -16,7 +16,8 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "The account's teams (a bare array); `is_member` is about the caller",
-  middleware: [member],
+  description: "Any agent of the account may list its teams, ordered by id, each with whether the caller is a member.",
+  middleware: member,
   request: { params: AccountParams },
   responses: { 200: json(s.TeamList, "Teams"), ...errors },
 });
@@ -26,8 +27,11 @@ export const create = createRoute({
   path: base,
   tags,
   summary: "Create a team (administrators)",
-  middleware: [admin],
-  request: { params: AccountParams, body: body(s.TeamCreateBody) },
+  description:
+    "Only the account's administrators may create teams. The name is stored lower-cased and is unique in the " +
+    "account regardless of case: a name already taken answers 422.",
+  middleware: admin,
+  request: { params: AccountParams, body: body(s.TeamCreateBody, { wrap: "team" }) },
   responses: { 200: json(s.Team, "The team"), ...errors },
 });
 
@@ -36,7 +40,8 @@ export const show = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Show a team",
-  middleware: [member],
+  description: "Any agent of the account may read a team; another account's team id answers 404.",
+  middleware: member,
   request: { params: s.TeamParams },
   responses: { 200: json(s.Team, "The team"), ...errors },
 });
@@ -45,8 +50,11 @@ const updateConfig = {
   path: `${base}/{id}`,
   tags,
   summary: "Update a team (administrators)",
-  middleware: [admin],
-  request: { params: s.TeamParams, body: body(s.TeamUpdateBody) },
+  description:
+    "Only the account's administrators may update a team; PATCH and PUT behave alike and change only the fields " +
+    "sent. A name already taken in the account (regardless of case) answers 422; another account's team answers 404.",
+  middleware: admin,
+  request: { params: s.TeamParams, body: body(s.TeamUpdateBody, { wrap: "team" }) },
   responses: { 200: json(s.Team, "The team"), ...errors },
 };
 export const update = createRoute({ method: "patch", ...updateConfig });
@@ -57,7 +65,10 @@ export const remove = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Delete a team (administrators); its conversations keep no team",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may delete a team. Its memberships are removed with it and its " +
+    "conversations are left without a team; another account's team id answers 404.",
+  middleware: admin,
   request: { params: s.TeamParams },
   responses: { 200: json(Deleted, "Deleted"), ...errors },
 });
@@ -69,7 +80,8 @@ export const listMembers = createRoute({
   path: members,
   tags,
   summary: "The team's agents (a bare array)",
-  middleware: [member],
+  description: "Any agent of the account may list a team's members, as agents sorted by name.",
+  middleware: member,
   request: { params: s.TeamMembersParams },
   responses: { 200: json(s.TeamMemberList, "Members"), ...errors },
 });
@@ -80,8 +92,8 @@ export const addMembers = createRoute({
   tags,
   summary: "Add agents to a team (administrators)",
   description: "Answers the agents this call added, as Chatwoot does (already-members are not repeated).",
-  middleware: [admin],
-  request: { params: s.TeamMembersParams, body: body(s.TeamMembersBody) },
+  middleware: admin,
+  request: { params: s.TeamMembersParams, body: body(s.TeamMembersBody, { wrap: "team_member" }) },
   responses: { 200: json(s.TeamMemberList, "The added agents"), ...errors },
 });
 
@@ -90,8 +102,11 @@ export const setMembers = createRoute({
   path: members,
   tags,
   summary: "Replace a team's agents with `user_ids` (administrators)",
-  middleware: [admin],
-  request: { params: s.TeamMembersParams, body: body(s.TeamMembersReplaceBody) },
+  description:
+    "Only the account's administrators may do this. The team's members become exactly `user_ids` and all of them " +
+    "are returned; a user who is not an agent of the account answers 422.",
+  middleware: admin,
+  request: { params: s.TeamMembersParams, body: body(s.TeamMembersReplaceBody, { wrap: "team_member" }) },
   responses: { 200: json(s.TeamMemberList, "All members"), ...errors },
 });
 
@@ -100,7 +115,10 @@ export const removeMembers = createRoute({
   path: members,
   tags,
   summary: "Remove agents from a team (administrators)",
-  middleware: [admin],
-  request: { params: s.TeamMembersParams, body: body(s.TeamMembersBody) },
+  description:
+    "Only the account's administrators may do this. Returns the members that remain; a user who is not an agent " +
+    "of the account answers 422.",
+  middleware: admin,
+  request: { params: s.TeamMembersParams, body: body(s.TeamMembersBody, { wrap: "team_member" }) },
   responses: { 200: json(s.TeamMemberList, "The remaining members"), ...errors },
 });

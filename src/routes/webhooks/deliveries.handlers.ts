@@ -1,16 +1,15 @@
 import type { AppRouteHandler } from "../openapi";
-import type { AppEnv } from "../../middleware/context";
+import type { AgentContext } from "../../services/context";
 import { delivery } from "../../serializers/delivery";
 import * as deliveries from "../../services/deliveries";
 import type * as routes from "./deliveries.routes";
 
-type Vars = { var: AppEnv["Variables"] };
+type Vars = { var: { ctx: AgentContext } };
 
-const scope = (c: Vars) => ({ db: c.var.db, accountId: c.var.principal.account!.id });
 const toJson = (r: deliveries.DeliveryWithEvent) => delivery(r.delivery, r.event);
 
 async function page(c: Vars, target: deliveries.DeliveryTarget, current: number) {
-  const result = await deliveries.listDeliveries(scope(c), target, current);
+  const result = await deliveries.listDeliveries(c.var.ctx, target, current);
   return { payload: result.deliveries.map(toJson), meta: { current_page: current, has_more: result.hasMore } };
 }
 
@@ -28,12 +27,12 @@ export const inboxDeliveries: AppRouteHandler<typeof routes, "inboxDeliveries"> 
 
 export const webhookRedeliver: AppRouteHandler<typeof routes, "webhookRedeliver"> = async (c) => {
   const { id, delivery_id } = c.req.valid("param");
-  const row = await deliveries.redeliverDelivery(scope(c), c.env.WEBHOOK_QUEUE, { webhookId: id }, delivery_id);
+  const row = await deliveries.redeliverDelivery(c.var.ctx, c.env.WEBHOOK_QUEUE, { webhookId: id }, delivery_id);
   return c.json({ payload: toJson(row) }, 200);
 };
 
 export const inboxRedeliver: AppRouteHandler<typeof routes, "inboxRedeliver"> = async (c) => {
   const { id, delivery_id } = c.req.valid("param");
-  const row = await deliveries.redeliverDelivery(scope(c), c.env.WEBHOOK_QUEUE, { inboxId: id }, delivery_id);
+  const row = await deliveries.redeliverDelivery(c.var.ctx, c.env.WEBHOOK_QUEUE, { inboxId: id }, delivery_id);
   return c.json({ payload: toJson(row) }, 200);
 };

@@ -17,7 +17,7 @@ export const webhookDeliveries = createRoute({
   tags,
   summary: "A webhook's delivery log (administrators)",
   description: listDescription,
-  middleware: [admin],
+  middleware: admin,
   request: { params: s.WebhookParams, query: s.DeliveryListQuery },
   responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors },
 });
@@ -27,7 +27,10 @@ export const webhookRedeliver = createRoute({
   path: `${account}/webhooks/{id}/deliveries/{delivery_id}/redeliver`,
   tags,
   summary: "Send a webhook delivery again now, with the same webhook-id (administrators)",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. The delivery is queued for a fresh attempt; a delivery of " +
+    "another webhook or account answers 404.",
+  middleware: admin,
   request: { params: s.WebhookDeliveryParams },
   responses: { 200: json(s.DeliveryPayload, "The delivery, pending again"), ...errors },
 });
@@ -38,7 +41,7 @@ export const inboxDeliveries = createRoute({
   tags,
   summary: "The delivery log of an API inbox's webhook_url (administrators)",
   description: listDescription,
-  middleware: [admin],
+  middleware: admin,
   request: { params: s.InboxParams, query: s.DeliveryListQuery },
   responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors },
 });
@@ -48,7 +51,10 @@ export const inboxRedeliver = createRoute({
   path: `${account}/inboxes/{id}/deliveries/{delivery_id}/redeliver`,
   tags,
   summary: "Send a webhook_url delivery again now, with the same webhook-id (administrators)",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. The delivery is queued for a fresh attempt; a delivery of " +
+    "another inbox or account answers 404.",
+  middleware: admin,
   request: { params: s.InboxDeliveryParams },
   responses: { 200: json(s.DeliveryPayload, "The delivery, pending again"), ...errors },
 });

@@ -15,7 +15,10 @@ export const events = createRoute({
   path: `${base}/events`,
   tags,
   summary: "The events a webhook can subscribe to (administrators)",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. Answers the event names accepted in `subscriptions`, in " +
+    "`payload`.",
+  middleware: admin,
   request: { params: AccountParams },
   responses: { 200: json(s.WebhookEventList, "Event names"), ...errors },
 });
@@ -25,7 +28,10 @@ export const list = createRoute({
   path: base,
   tags,
   summary: "List the account's webhooks (administrators)",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. Lists the account's webhooks oldest first, each with its inbox " +
+    "filter and signing secret.",
+  middleware: admin,
   request: { params: AccountParams },
   responses: { 200: json(s.WebhookList, "Webhooks"), ...errors },
 });
@@ -39,8 +45,8 @@ export const create = createRoute({
     "The URL must be http(s), unique in the account and, in production, not a private, loopback or link-local " +
     "address. " +
     'With `inbox_id` the webhook only receives that inbox\'s events. The body may be wrapped as `{"webhook": {...}}`.',
-  middleware: [admin],
-  request: { params: AccountParams, body: body(s.WebhookCreateBody) },
+  middleware: admin,
+  request: { params: AccountParams, body: body(s.WebhookCreateBody, { wrap: "webhook" }) },
   responses: { 200: json(s.WebhookPayload, "The new webhook with its signing secret"), ...errors },
 });
 
@@ -49,8 +55,8 @@ const updateConfig = {
   tags,
   summary: "Update a webhook (administrators)",
   description: "A new `url`, or `webhook_disabled: false`, re-enables a webhook that was disabled after failing.",
-  middleware: [admin],
-  request: { params: s.WebhookParams, body: body(s.WebhookUpdateBody) },
+  middleware: admin,
+  request: { params: s.WebhookParams, body: body(s.WebhookUpdateBody, { wrap: "webhook" }) },
   responses: { 200: json(s.WebhookPayload, "The updated webhook"), ...errors },
 };
 export const update = createRoute({ method: "patch", ...updateConfig });
@@ -61,7 +67,8 @@ export const remove = createRoute({
   path: `${base}/{id}`,
   tags,
   summary: "Delete a webhook and its delivery log (administrators)",
-  middleware: [admin],
+  description: "Only the account's administrators may call this; another account's webhook id answers 404.",
+  middleware: admin,
   request: { params: s.WebhookParams },
   responses: { 200: json(Deleted, "Deleted"), ...errors },
 });
@@ -71,7 +78,10 @@ export const resetSecret = createRoute({
   path: `${base}/{id}/reset_secret`,
   tags,
   summary: "Regenerate the signing secret (administrators); the previous one keeps signing for 24 hours",
-  middleware: [admin],
+  description:
+    "Only the account's administrators may call this. Answers the webhook with its new `secret`; another account's " +
+    "webhook id answers 404.",
+  middleware: admin,
   request: { params: s.WebhookParams },
   responses: { 200: json(s.WebhookPayload, "The webhook with its new secret"), ...errors },
 });

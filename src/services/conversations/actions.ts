@@ -14,14 +14,11 @@ import { notFound } from "../../lib/errors";
 import type { ConversationView } from "../../serializers/conversation";
 import { availableName } from "../../serializers/user";
 import { activityInsert, activityText } from "../activity";
-import { actorName, type Ctx } from "./context";
+import { actorName, type AgentContext, type ServiceContext } from "../context";
 import { drainInbox, routeStatements } from "../routing";
 import type { MembershipRow, UserRow } from "../../db/schema";
 
-/** What an action writes with: the request's database and outbox, in the conversation's account. */
-type Writer = Pick<Ctx, "db" | "outbox" | "accountId">;
-
-const targetOf = (ctx: Writer, v: ConversationView) => ({
+const targetOf = (ctx: ServiceContext, v: ConversationView) => ({
   accountId: ctx.accountId,
   inboxId: v.conversation.inboxId,
   conversationId: v.conversation.id,
@@ -33,7 +30,7 @@ type Change = Record<string, { previous_value: unknown; current_value: unknown }
 
 /** `conversation_updated` with Chatwoot's `changed_attributes` list (real previous and current values). */
 function updated(
-  ctx: Writer,
+  ctx: ServiceContext,
   v: ConversationView,
   changes: Change,
   event: "conversation_updated" | "conversation_status_changed" = "conversation_updated",
@@ -47,7 +44,7 @@ function updated(
     data: { changed_attributes: Object.entries(changes).map(([k, change]) => ({ [k]: change })) },
   });
 }
-const routeTarget = (ctx: Writer, v: ConversationView) => ({
+const routeTarget = (ctx: ServiceContext, v: ConversationView) => ({
   accountId: ctx.accountId,
   inboxId: v.conversation.inboxId,
   conversation: v.conversation.id,
@@ -55,7 +52,7 @@ const routeTarget = (ctx: Writer, v: ConversationView) => ({
 const change = (previous: unknown, current: unknown) => ({ previous_value: previous, current_value: current });
 const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
-async function write(ctx: Writer, statements: BatchItem<"sqlite">[]) {
+async function write(ctx: ServiceContext, statements: BatchItem<"sqlite">[]) {
   if (statements.length > 0) await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
@@ -65,7 +62,7 @@ async function write(ctx: Writer, statements: BatchItem<"sqlite">[]) {
  * `snoozedUntil` is unix seconds and only kept for `snoozed`.
  */
 export async function toggleStatus(
-  ctx: Writer,
+  ctx: ServiceContext,
   v: ConversationView,
   by: string,
   status?: ConversationStatus,
@@ -98,13 +95,13 @@ export async function toggleStatus(
   return { status: next, snoozedUntil: until };
 }
 
-export async function setPriority(ctx: Ctx, v: ConversationView, priority: Priority | null) {
+export async function setPriority(ctx: AgentContext, v: ConversationView, priority: Priority | null) {
   const previous = v.conversation.priority;
   if (previous === priority) return;
   const at = Date.now();
   await write(ctx, [
     ctx.db.update(conversations).set({ priority, updatedAt: at }).where(whereId(v)),
-    activityInsert(ctx.db, targetOf(ctx, v), activityText.priority(previous, priority, actorName(ctx.principal)), at),
+    activityInsert(ctx.db, targetOf(ctx, v), activityText.priority(previous, priority, actorName(ctx.actor)), at),
     ...updated(ctx, v, { priority: change(previous, priority) }),
   ]);
 }
@@ -113,9 +110,9 @@ export async function setPriority(ctx: Ctx, v: ConversationView, priority: Prior
  * The agent read the conversation: `agent_last_seen_at` (which `unread_count` counts from) and,
  * for the assignee, `assignee_last_seen_at` become now. One write, no event (as in Chatwoot).
  */
-export async function markSeenByAgent(ctx: Ctx, v: ConversationView): Promise<number> {
+export async function markSeenByAgent(ctx: AgentContext, v: ConversationView): Promise<number> {
   const at = Date.now();
-  const mine = v.conversation.assigneeId === ctx.principal.user.id;
+  const mine = v.conversation.assigneeId === ctx.actor.user.id;
   await ctx.db
     .update(conversations)
     .set({ agentLastSeenAt: at, ...(mine ? { assigneeLastSeenAt: at } : {}) })
@@ -125,7 +122,7 @@ export async function markSeenByAgent(ctx: Ctx, v: ConversationView): Promise<nu
 
 /** Assigns an agent of the account (or unassigns with null); returns the agent, or null. */
 export async function assignAgent(
-  ctx: Ctx,
+  ctx: AgentContext,
   v: ConversationView,
   assigneeId: number | null,
 ): Promise<{ user: UserRow; membership: MembershipRow } | null> {
@@ -140,10 +137,10 @@ export async function assignAgent(
     agent = row;
   }
   if ((agent?.user.id ?? null) !== v.conversation.assigneeId) {
-    const by = actorName(ctx.principal);
+    const by = actorName(ctx.actor);
     const text = !agent
       ? activityText.unassigned(by)
-      : agent.user.id === ctx.principal.user.id
+      : agent.user.id === ctx.actor.user.id
         ? activityText.selfAssigned(by)
         : activityText.assigned(availableName(agent.user), by);
     const at = Date.now();
@@ -163,7 +160,7 @@ export async function assignAgent(
 }
 
 /** Sets the team (0 or null clears it); returns the team, or null. */
-export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number | null) {
+export async function assignTeam(ctx: AgentContext, v: ConversationView, teamId: number | null) {
   let team: typeof teams.$inferSelect | null = null;
   if (teamId) {
     [team] = await ctx.db
@@ -173,7 +170,7 @@ export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number |
     if (!team) throw notFound("Team");
   }
   if ((team?.id ?? null) !== v.conversation.teamId) {
-    const by = actorName(ctx.principal);
+    const by = actorName(ctx.actor);
     const text = team ? activityText.teamAssigned(team.name, by) : activityText.teamRemoved(v.team?.name ?? "team", by);
     const at = Date.now();
     await write(ctx, [
@@ -189,13 +186,13 @@ export async function assignTeam(ctx: Ctx, v: ConversationView, teamId: number |
 }
 
 /** Replaces the label set (Chatwoot's POST semantics); records what was added and removed. */
-export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[]) {
+export async function setLabels(ctx: AgentContext, v: ConversationView, labels: string[]) {
   const next = [...new Set(labels.map((l) => l.trim()).filter(Boolean))];
   const previous = v.conversation.labels;
   const added = next.filter((l) => !previous.includes(l));
   const removed = previous.filter((l) => !next.includes(l));
   if (added.length === 0 && removed.length === 0) return next;
-  const by = actorName(ctx.principal);
+  const by = actorName(ctx.actor);
   const at = Date.now();
   const statements: BatchItem<"sqlite">[] = [
     ctx.db.update(conversations).set({ labels: next, updatedAt: at }).where(whereId(v)),
@@ -228,7 +225,7 @@ export async function setLabels(ctx: Ctx, v: ConversationView, labels: string[])
   return next;
 }
 
-export async function setCustomAttributes(ctx: Ctx, v: ConversationView, attributes: Record<string, unknown>) {
+export async function setCustomAttributes(ctx: AgentContext, v: ConversationView, attributes: Record<string, unknown>) {
   if (JSON.stringify(attributes) === JSON.stringify(v.conversation.customAttributes)) return attributes;
   await write(ctx, [
     ctx.db.update(conversations).set({ customAttributes: attributes, updatedAt: Date.now() }).where(whereId(v)),
@@ -237,7 +234,7 @@ export async function setCustomAttributes(ctx: Ctx, v: ConversationView, attribu
   return attributes;
 }
 
-export async function removeCustomAttributes(ctx: Ctx, v: ConversationView, keys: string[]) {
+export async function removeCustomAttributes(ctx: AgentContext, v: ConversationView, keys: string[]) {
   const next = Object.fromEntries(Object.entries(v.conversation.customAttributes).filter(([k]) => !keys.includes(k)));
   return setCustomAttributes(ctx, v, next);
 }
@@ -247,7 +244,7 @@ export async function removeCustomAttributes(ctx: Ctx, v: ConversationView, keys
  * the typist as webhook bodies show it (`typingUser.agent` or `typingUser.contact`).
  */
 export async function setTyping(
-  ctx: Writer,
+  ctx: ServiceContext,
   v: ConversationView,
   user: Record<string, unknown>,
   on: boolean,

@@ -24,7 +24,7 @@ import { routeStatements } from "../routing";
 import { availableName } from "../../serializers/user";
 import type { Outbox } from "../../events/outbox";
 import type { DB } from "../../db/client";
-import { actorName, type Ctx } from "./context";
+import { actorName, type AgentContext } from "../context";
 
 export type CreateConversationInput = {
   source_id?: string;
@@ -44,8 +44,8 @@ export type CreateConversationInput = {
  * contact_inbox if needed), with an optional first message, in one batch: the display id
  * comes from the account's sequence inside the same transaction, so ids never collide.
  */
-export async function createConversation(ctx: Ctx, input: CreateConversationInput): Promise<ConversationView> {
-  const { db, accountId, principal } = ctx;
+export async function createConversation(ctx: AgentContext, input: CreateConversationInput): Promise<ConversationView> {
+  const { db, accountId, actor: principal } = ctx;
   if (!input.source_id && (!input.inbox_id || !input.contact_id)) {
     throw unprocessable("Provide source_id, or inbox_id and contact_id", [
       { field: "source_id", message: "is required unless inbox_id and contact_id are given" },

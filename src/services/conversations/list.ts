@@ -5,7 +5,7 @@ import { containsText, inList } from "../../db/select";
 import { viewerOf } from "../auth";
 import { conversationViews, toView, conversationsVisibleTo } from "../../views/conversations";
 import { conversationIdsWithWords } from "../search-index";
-import type { Ctx } from "./context";
+import type { AgentContext } from "../context";
 
 export const CONVERSATIONS_PER_PAGE = 25;
 export const STATUS_FILTERS = ["open", "resolved", "pending", "snoozed", "all"] as const;
@@ -58,14 +58,14 @@ function orderOf(sort: ConversationFilters["sort_by"]) {
 }
 
 /** Every filter but the assignee one: Chatwoot's counts are taken at this point. */
-function baseWhere(ctx: Ctx, f: ConversationFilters): SQL {
+function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
   // With `q`, the matches (an id list) must drive the query: SQLite's planner, without table
   // statistics, prefers an index on these columns and would walk every conversation of the
   // account (or inbox) testing each against the list. A unary `+` keeps a column out of index use.
   const column = (c: SQLiteColumn) => (f.q ? sql`+${c}` : sql`${c}`);
   const parts: (SQL | undefined)[] = [
     sql`${column(conversations.accountId)} = ${ctx.accountId}`,
-    conversationsVisibleTo(viewerOf(ctx.principal)),
+    conversationsVisibleTo(viewerOf(ctx.actor)),
   ];
   const status = f.status ?? "open";
   if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
@@ -100,15 +100,15 @@ function searchMatches(accountId: number, q: string): SQL {
   return byWords ? sql`select * from (${byWords}) union ${byContact}` : byContact;
 }
 
-function assigneeWhere(ctx: Ctx, type: ConversationFilters["assignee_type"]): SQL | undefined {
-  if (type === "me") return eq(conversations.assigneeId, ctx.principal.user.id);
+function assigneeWhere(ctx: AgentContext, type: ConversationFilters["assignee_type"]): SQL | undefined {
+  if (type === "me") return eq(conversations.assigneeId, ctx.actor.user.id);
   if (type === "unassigned") return isNull(conversations.assigneeId);
   if (type === "assigned") return isNotNull(conversations.assigneeId);
   return undefined;
 }
 
-function countsQuery(ctx: Ctx, where: SQL) {
-  const me = ctx.principal.user.id;
+function countsQuery(ctx: AgentContext, where: SQL) {
+  const me = ctx.actor.user.id;
   return ctx.db
     .select({
       mine_count: sql<number>`coalesce(sum(${conversations.assigneeId} = ${me}), 0)`.mapWith(Number),
@@ -121,7 +121,7 @@ function countsQuery(ctx: Ctx, where: SQL) {
 }
 
 /** The list's two statements, a page and Chatwoot's four counts (apart, for the query-plan test). */
-export function listQueries(ctx: Ctx, f: ConversationFilters) {
+export function listQueries(ctx: AgentContext, f: ConversationFilters) {
   const where = baseWhere(ctx, f);
   const page = f.page ?? 1;
   const rows = conversationViews(ctx.db, and(where, assigneeWhere(ctx, f.assignee_type)))
@@ -132,12 +132,12 @@ export function listQueries(ctx: Ctx, f: ConversationFilters) {
 }
 
 /** A page of conversations and Chatwoot's four counts, in one round trip. */
-export async function listConversations(ctx: Ctx, f: ConversationFilters) {
+export async function listConversations(ctx: AgentContext, f: ConversationFilters) {
   const [rows, counts] = await ctx.db.batch(listQueries(ctx, f));
   return { conversations: rows.map(toView), meta: counts[0] };
 }
 
-export async function conversationCounts(ctx: Ctx, f: ConversationFilters) {
+export async function conversationCounts(ctx: AgentContext, f: ConversationFilters) {
   const [counts] = await countsQuery(ctx, baseWhere(ctx, f));
   return counts;
 }

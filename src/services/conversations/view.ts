@@ -11,7 +11,7 @@ import {
   type ConversationViewRow,
 } from "../../views/conversations";
 import type { DB } from "../../db/client";
-import type { Ctx } from "./context";
+import type { AgentContext } from "../context";
 
 /** Preload for conversation routes: the conversation and whether the caller is a member of its inbox. */
 export function conversationPreload(db: DB, accountId: number, displayId: number, callerId: SQL) {
@@ -35,10 +35,10 @@ export function visibleConversation(principal: Principal, preload: unknown): Con
   return toView(view);
 }
 
-export async function findConversation(ctx: Ctx, displayId: number): Promise<ConversationView> {
+export async function findConversation(ctx: AgentContext, displayId: number): Promise<ConversationView> {
   const [row] = await conversationViews(
     ctx.db,
-    and(byDisplayId(ctx.accountId, displayId), conversationsVisibleTo(viewerOf(ctx.principal))),
+    and(byDisplayId(ctx.accountId, displayId), conversationsVisibleTo(viewerOf(ctx.actor))),
   );
   if (!row) throw notFound("Conversation");
   return toView(row);

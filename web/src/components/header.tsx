@@ -39,7 +39,7 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
     setError(null);
     try {
       const profile = await ok(
-        api.POST("/api/v1/profile/availability", { body: { profile: { account_id: me.accountId, availability } } }),
+        api.POST("/api/v1/profile/availability", { body: { account_id: me.accountId, availability } }),
       );
       setMe({ ...toMe({ ...profile, account_id: me.accountId }), pubsubToken: me.pubsubToken });
     } catch (e) {
