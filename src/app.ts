@@ -12,6 +12,9 @@ import { idempotency, publicIdempotency } from "./middleware/idempotency";
 import { publicCors, publicRateLimit } from "./middleware/public-guards";
 import { routers } from "./routes";
 import { swaggerPage } from "./routes/docs";
+import { readExamples, withExamples } from "./routes/docs/examples";
+
+type DocumentConfig = Parameters<OpenAPIHono["getOpenAPI31Document"]>[0];
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -54,7 +57,7 @@ export function buildApp() {
 
   for (const router of routers) app.route("/", router);
 
-  app.doc31("/openapi.json", {
+  const document: DocumentConfig = {
     openapi: "3.1.0",
     info: {
       title: "Konversio API",
@@ -67,6 +70,11 @@ export function buildApp() {
         "replays the first response with `Idempotent-Replayed: true`; see docs/api.md.",
     },
     security: [{ api_access_token: [] }],
+  };
+  // The generated document, with each operation's examples from a real run (a static asset).
+  app.get("/openapi.json", async (c) => {
+    const examples = await readExamples(c.env.ASSETS, new URL(c.req.url).origin);
+    return c.json(withExamples(app.getOpenAPI31Document(document), examples));
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "api_access_token", {
     type: "apiKey",

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import {
   accountSnapshot,
   documentedOperations,
@@ -9,10 +8,11 @@ import {
   type Operation,
 } from "./helpers/access";
 import { api, type ApiResponse } from "./helpers/api";
-import { createWorld, unique } from "./helpers/factories";
+import { createWorld } from "./helpers/factories";
 import { Fuzzer, type FuzzCase, type OpenApiDoc } from "./helpers/fuzz";
-import { isPublicClient, MATRIX, matrixWorld, UNAUTHENTICATED, type Ctx } from "./helpers/operations";
-import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
+import { matrixWorld, type Ctx } from "./helpers/operations";
+import { type Family, familyOf, type Target, targets } from "./helpers/targets";
+import { leakedSecrets, worldSecrets } from "./helpers/secrets";
 
 /**
  * Hostile input over every documented operation: ids that cannot exist, bodies that are not what
@@ -22,90 +22,6 @@ import { leakedSecrets, worldSecrets, type Viewer } from "./helpers/secrets";
  * are compared before and after each one). The caller is always entitled (an administrator, the
  * platform token, the client API's own session), so what is tested is the input, not access.
  */
-
-type Family = "application" | "platform" | "client" | "tokenless";
-
-const familyOf = (op: Operation): Family =>
-  UNAUTHENTICATED.includes(op.key)
-    ? "tokenless"
-    : isPublicClient(op.path)
-      ? "client"
-      : op.path.startsWith("/platform/")
-        ? "platform"
-        : "application";
-
-/** Valid bodies for the client API's writes (the Application and Platform APIs' are in MATRIX). */
-const CLIENT_MESSAGE =
-  "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}" +
-  "/messages/{message_id}";
-const CLIENT_BODIES: Record<string, () => Record<string, unknown>> = {
-  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts": () => ({ name: "Fuzz", identifier: unique("fuzz") }),
-  "PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}": () => ({ name: "Renamed" }),
-  "PUT /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}": () => ({ name: "Renamed" }),
-  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations": () => ({}),
-  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing":
-    () => ({ typing_status: "on" }),
-  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages":
-    () => ({ content: "hi" }),
-  [`PATCH ${CLIENT_MESSAGE}`]: () => ({
-    submitted_values: [{ title: "Yes", value: "yes" }],
-  }),
-  [`PUT ${CLIENT_MESSAGE}`]: () => ({
-    submitted_values: [{ title: "Yes", value: "yes" }],
-  }),
-};
-
-type Target = {
-  ids: Record<string, string | number>;
-  token: string | null;
-  viewer: Viewer;
-  body: (key: string) => Record<string, unknown> | undefined;
-};
-
-async function clientTarget(w: Ctx): Promise<Target> {
-  const base = `/public/api/v1/inboxes/${w.inbox.identifier}`;
-  const session = await api("POST", `${base}/contacts`, { name: "Maya" });
-  const conversation = await api("POST", `${base}/contacts/${session.body.source_id}/conversations`, {});
-  const message = await api(
-    "POST",
-    `${base}/contacts/${session.body.source_id}/conversations/${conversation.body.id}/messages`,
-    { content: "hi" },
-  );
-  expect([session.status, conversation.status, message.status]).toEqual([200, 200, 200]);
-  return {
-    ids: {
-      inbox_identifier: w.inbox.identifier,
-      source_id: session.body.source_id,
-      conversation_id: conversation.body.id,
-      message_id: message.body.id,
-    },
-    token: null,
-    viewer: { kind: "client", sourceId: session.body.source_id },
-    body: (key) => CLIENT_BODIES[key]?.(),
-  };
-}
-
-const targets: Record<Family, (w: Ctx) => Promise<Target>> = {
-  application: async (w) => ({
-    ids: w.ids,
-    token: w.admin.token,
-    viewer: { kind: "user", userId: w.admin.id, admin: true },
-    body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined,
-  }),
-  platform: async (w) => ({
-    ids: w.ids,
-    token: env.PLATFORM_API_TOKEN!,
-    viewer: { kind: "platform" },
-    body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined,
-  }),
-  client: clientTarget,
-  tokenless: async () => ({
-    ids: { key: "k".repeat(24), file_name: "file.txt" },
-    token: null,
-    viewer: { kind: "none" },
-    body: () => undefined,
-  }),
-};
 
 let requests = 0;
 

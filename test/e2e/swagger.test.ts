@@ -25,6 +25,10 @@ describe("Swagger UI at /swagger", () => {
     // The validator dereferences in place: give it a copy.
     const result = await validate(structuredClone(spec));
     expect(result.valid ? [] : result.errors.map((e) => e.message)).toEqual([]);
+    // With the examples recorded from a real run (public/openapi/examples.json, read through ASSETS).
+    const create = spec.paths["/api/v1/accounts/{account_id}/contacts"].post;
+    expect(create.requestBody.content["application/json"].example).toHaveProperty("name");
+    expect(create.responses["200"].content["application/json"].example.payload.contact).toHaveProperty("id");
   });
 
   it("renders every operation of /openapi.json without leaving 127.0.0.1", async () => {

@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
 
 /**
  * A webhook receiver on 127.0.0.1 for the tests (started once by vitest's globalSetup, in Node).
  * `POST /config/<name>` sets how `/hooks/<name>` answers: fail the first `fail` requests with
  * `mode` (500, 429 with Retry-After, 404, or hang), then 200. `GET /requests/<name>` lists what
- * arrived there: headers, raw body, and the status answered.
+ * arrived there: headers, raw body, and the status answered. With RECORD_EXAMPLES=1 (`npm run
+ * docs:examples`), `POST /examples` writes the examples the run recorded to
+ * public/openapi/examples.json (the tests run in workerd, which cannot write the repository).
  */
 type Mode = "500" | "429" | "404" | "hang";
 type Config = { fail: number; mode: Mode; retryAfter?: number };
@@ -29,6 +33,12 @@ export default async function setup(project: TestProject) {
     const body = await read(req);
     if (req.method === "POST" && kind === "config") {
       configs.set(name, JSON.parse(body));
+      return res.writeHead(200).end("{}");
+    }
+    if (req.method === "POST" && kind === "examples" && process.env.RECORD_EXAMPLES === "1") {
+      const file = path.join(process.cwd(), "public/openapi/examples.json");
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(JSON.parse(body), null, 2)}\n`);
       return res.writeHead(200).end("{}");
     }
     if (req.method === "GET" && kind === "requests") {
@@ -57,6 +67,7 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   project.provide("receiverUrl", `http://127.0.0.1:${port}`);
+  project.provide("recordExamples", process.env.RECORD_EXAMPLES === "1");
   return async () => {
     for (const res of hung) res.destroy();
     await new Promise((resolve) => server.close(resolve));
