@@ -89,7 +89,23 @@ async function dryRun(targets) {
     const args = ["deploy", "--dry-run", "--env", env ?? "", "--outdir", env ? `dist/${env}` : "dist"];
     const code = await wrangler(args, offlineEnv);
     if (code !== 0) fail(`the dry run of ${label} failed (exit ${code})`);
+    checkBundle(path.join(root, env ? `dist/${env}` : "dist", "index.js"), label);
   }
+}
+
+/**
+ * The Worker's script is parsed on every cold start: it stays under a budget, and zod's
+ * translations stay out (wrangler.toml's [alias] keeps English alone; a zod upgrade that moves its
+ * locales would bring all 63 back, 350 KiB).
+ */
+const BUNDLE_BUDGET_KIB = 1200;
+function checkBundle(file, label) {
+  const script = readFileSync(file, "utf8");
+  const kib = Buffer.byteLength(script) / 1024;
+  const locales = [...new Set(script.match(/zod\/v4\/locales\/[\w-]+/g) ?? [])];
+  console.log(`bundle: ${kib.toFixed(1)} KiB of ${BUNDLE_BUDGET_KIB} KiB; zod locales: ${locales.join(", ")}`);
+  if (kib > BUNDLE_BUDGET_KIB) fail(`${label}: the bundle is ${kib.toFixed(1)} KiB, over ${BUNDLE_BUDGET_KIB} KiB`);
+  if (locales.some((l) => !l.endsWith("/en"))) fail(`${label}: zod locales other than English are bundled`);
 }
 
 async function deploy(env) {
