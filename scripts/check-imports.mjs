@@ -9,6 +9,9 @@ const LAYERS = [
   ["serializers"],
   ["views"],
   ["events"],
+  // The API's contract: each resource's zod schemas (src/routes/<resource>/<resource>.schemas.ts).
+  // Services take the output of those schemas, so the schemas sit below them, next to their routes.
+  ["contract"],
   ["services"],
   ["webhooks", "realtime"],
   ["middleware"],
@@ -32,7 +35,9 @@ function resolve(from, spec) {
 }
 
 const layerOf = (file) => {
-  const top = relative("src", file).split("/")[0];
+  const path = relative("src", file);
+  if (/^routes\/[^/]+\/[^/]+\.schemas\.ts$/.test(path)) return LAYERS.findIndex((names) => names.includes("contract"));
+  const top = path.split("/")[0];
   return LAYERS.findIndex((names) => names.includes(top));
 };
 

@@ -2,17 +2,13 @@ import { eq } from "drizzle-orm";
 import { accounts } from "../db/schema";
 import { notFound } from "../lib/errors";
 import type { DB } from "../db/client";
+import type { z } from "@hono/zod-openapi";
+import type { AccountCreateBody, AccountUpdateBody } from "../routes/platform/accounts.schemas";
 
-export type AccountInput = {
-  name?: string;
-  locale?: string;
-  domain?: string | null;
-  support_email?: string | null;
-  status?: "active" | "suspended";
-  custom_attributes?: Record<string, unknown>;
-};
+/** An account's settings, as the Platform API's update schema reads them. */
+export type AccountInput = z.output<typeof AccountUpdateBody>;
 
-export async function createAccount(db: DB, input: AccountInput & { name: string }) {
+export async function createAccount(db: DB, input: z.output<typeof AccountCreateBody>) {
   const [row] = await db
     .insert(accounts)
     .values({

@@ -1,6 +1,5 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { accessTokens, accountUsers, users } from "../db/schema";
-import type { Availability, Role } from "../db/schema";
 import { inList, prefixed } from "../db/select";
 import { secureToken } from "../lib/crypto";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
@@ -8,6 +7,8 @@ import { accountRemovalStatements, newAccessToken } from "./users";
 import { passwordTokenFor } from "./sessions";
 import type { DB } from "../db/client";
 import type { ServiceContext } from "./context";
+import type { z } from "@hono/zod-openapi";
+import type { AgentCreateBody, AgentUpdateBody } from "../routes/agents/agents.schemas";
 
 /**
  * The account's agents (user + membership), ordered by name as Chatwoot lists them.
@@ -47,13 +48,7 @@ export function listAgents({ db, accountId }: ServiceContext) {
   return agentRows(db, accountId);
 }
 
-export type AgentCreateInput = {
-  name: string;
-  email: string;
-  role?: Role;
-  availability?: Availability;
-  auto_offline?: boolean;
-};
+export type AgentCreateInput = z.output<typeof AgentCreateBody>;
 
 const alreadyAgent = () =>
   unprocessable("Email is already an agent of this account", [
@@ -155,7 +150,7 @@ async function loadAgent({ db, accountId }: ServiceContext, userId: number) {
   return { agent: rows[0], lastAdmin: rows[0].membership.role === "administrator" && others[0].n === 0 };
 }
 
-export type AgentUpdateInput = { name?: string; role?: Role; availability?: Availability; auto_offline?: boolean };
+export type AgentUpdateInput = z.output<typeof AgentUpdateBody>;
 
 /**
  * Updates the user's name and the account membership. Demoting the last administrator is

@@ -7,7 +7,6 @@ import type { DB } from "../db/client";
 
 /** D1 rows are limited to 2 MB, so each file is kept below that. */
 export const MAX_ATTACHMENT_BYTES = 1_500_000;
-export const MAX_ATTACHMENTS = 15;
 
 const fileType = (contentType: string): StoredAttachment["file_type"] => {
   const kind = contentType.split("/")[0];

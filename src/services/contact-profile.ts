@@ -3,14 +3,12 @@ import { accountUsers, contactInboxes, inboxes, inboxMembers } from "../db/schem
 import { hmacSha256Hex, safeEqual } from "../lib/crypto";
 import { notFound, unauthorized } from "../lib/errors";
 import type { AgentContext } from "./context";
-import { createContact, type ContactInput, type ContactWithInboxes } from "./contacts";
+import type { z } from "@hono/zod-openapi";
+import type { ContactProfileBody } from "../routes/profile/profile.schemas";
+import { createContact, type ContactWithInboxes } from "./contacts";
 import type { ContactInboxRow, InboxRow } from "../db/schema";
 
-export type ContactProfileInput = ContactInput & {
-  inbox_identifier: string;
-  identifier: string;
-  identifier_hash?: string;
-};
+export type ContactProfileInput = z.output<typeof ContactProfileBody>;
 
 /** `hex(HMAC-SHA256(hmac_token, identifier))`, compared in constant time. */
 export async function verifyIdentifierHash(inbox: InboxRow, identifier: string, hash: string | undefined) {

@@ -12,6 +12,15 @@ import type { DB } from "../db/client";
 import { viewerOf } from "./auth";
 import { createContactStatements } from "./contact-writes";
 import type { AgentContext, ServiceContext } from "./context";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { z } from "@hono/zod-openapi";
+import type {
+  ContactCreateBody,
+  ContactInboxCreateBody,
+  ContactSort,
+  ContactSortField,
+  ContactUpdateBody,
+} from "../routes/contacts/contacts.schemas";
 
 export const CONTACTS_PER_PAGE = 15;
 
@@ -21,16 +30,8 @@ export const CONTACTS_PER_PAGE = 15;
  * the client API): agents see only those of inboxes they are members of, administrators all.
  */
 
-export type ContactInput = {
-  name?: string | null;
-  email?: string | null;
-  phone_number?: string | null;
-  identifier?: string | null;
-  avatar_url?: string | null;
-  blocked?: boolean;
-  additional_attributes?: Record<string, unknown>;
-  custom_attributes?: Record<string, unknown>;
-};
+/** The fields of a contact a request may set, as the contact routes' schema reads them. */
+export type ContactInput = z.output<typeof ContactUpdateBody>;
 
 export type ContactWithInboxes = {
   contact: ContactRow;
@@ -55,19 +56,17 @@ function attach(rows: ContactRow[], cis: { contactInbox: ContactInboxRow; inbox:
   }));
 }
 
-const SORTS = {
+const SORTS: Record<ContactSortField, SQLiteColumn> = {
   name: contacts.name,
   email: contacts.email,
   phone_number: contacts.phoneNumber,
   last_activity_at: contacts.lastActivityAt,
   created_at: contacts.createdAt,
-} as const;
-export type ContactSort = keyof typeof SORTS | `-${keyof typeof SORTS}`;
-export const CONTACT_SORTS = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as ContactSort[];
+};
 
 function order(sort: ContactSort | undefined) {
   if (!sort) return [desc(contacts.lastActivityAt), desc(contacts.id)];
-  const column = SORTS[sort.replace(/^-/, "") as keyof typeof SORTS];
+  const column = SORTS[sort.replace(/^-/, "") as ContactSortField];
   return sort.startsWith("-") ? [desc(column), desc(contacts.id)] : [asc(column), asc(contacts.id)];
 }
 
@@ -157,7 +156,7 @@ export type CreateContactResult = ContactWithInboxes & {
  */
 export async function createContact(
   scope: AgentContext,
-  input: ContactInput & { inbox_id?: number; source_id?: string },
+  input: z.output<typeof ContactCreateBody>,
   retried = false,
 ): Promise<CreateContactResult> {
   const { db, accountId } = scope;
@@ -382,11 +381,7 @@ export async function contactConversations(scope: AgentContext, id: number) {
   return rows.map(toView);
 }
 
-export async function addContactInbox(
-  scope: AgentContext,
-  id: number,
-  input: { inbox_id: number; source_id?: string; hmac_verified?: boolean },
-) {
+export async function addContactInbox(scope: AgentContext, id: number, input: z.output<typeof ContactInboxCreateBody>) {
   const { db, accountId } = scope;
   const [contactRows, inboxRows] = await db.batch([
     db

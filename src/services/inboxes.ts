@@ -10,30 +10,14 @@ import type { InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
 import { viewerOf } from "./auth";
 import type { AgentContext, ServiceContext } from "./context";
+import type { z } from "@hono/zod-openapi";
+import type { InboxCreateBody, InboxUpdateBody } from "../routes/inboxes/inboxes.schemas";
 
 export { newSigningSecret };
 
-export type InboxSettings = {
-  name?: string;
-  webhook_url?: string | null;
-  hmac_mandatory?: boolean;
-  additional_attributes?: Record<string, unknown>;
-  /** Events sent to webhook_url; null: every inbox event. */
-  webhook_subscriptions?: string[] | null;
-  webhook_include_private?: boolean;
-  enable_auto_assignment?: boolean;
-  auto_assignment_config?: Record<string, unknown>;
-  reassign_when_offline?: boolean;
-  lock_to_single_conversation?: boolean;
-  allow_messages_after_resolved?: boolean;
-  greeting_enabled?: boolean;
-  greeting_message?: string | null;
-  timezone?: string;
-  working_hours_enabled?: boolean;
-  out_of_office_message?: string | null;
-  csat_survey_enabled?: boolean;
-  avatar_url?: string | null;
-};
+type InboxBody = z.output<typeof InboxUpdateBody>;
+/** An inbox's settings, flat: the inbox routes' fields with the channel's lifted out of `channel`. */
+export type InboxSettings = Omit<InboxBody, "channel"> & NonNullable<InboxBody["channel"]>;
 
 function columns(s: InboxSettings) {
   const set: Partial<typeof inboxes.$inferInsert> = {};
@@ -146,24 +130,16 @@ export async function showInbox({ db, accountId, actor }: AgentContext, id: numb
   return row;
 }
 
-type ChannelField =
-  | "webhook_url"
-  | "hmac_mandatory"
-  | "additional_attributes"
-  | "webhook_subscriptions"
-  | "webhook_include_private";
-
 /** The API body: channel fields nested under `channel`, as Chatwoot takes them. */
-export type InboxInput = Omit<InboxSettings, ChannelField> & {
-  channel?: Pick<InboxSettings, ChannelField> & { type?: string };
-};
+export type InboxInput = z.output<typeof InboxCreateBody> | InboxBody;
 
 /**
  * The settings an API body asks for. The webhook URL is checked against the deployment's
  * address policy here (private addresses only where `ALLOW_PRIVATE_WEBHOOK_URLS` is "true").
  */
 export function inboxSettings({ channel, ...rest }: InboxInput, env: WebhookUrlEnv): InboxSettings {
-  const { type: _apiOnly, ...channelFields } = channel ?? {};
+  // `type` names the channel (only "api" is accepted); it is not a setting.
+  const { type: _apiOnly, ...channelFields }: { type?: string } & InboxSettings = channel ?? {};
   const settings: InboxSettings = { ...rest, ...channelFields };
   if (settings.webhook_url) settings.webhook_url = validateWebhookUrl(settings.webhook_url, env, "channel.webhook_url");
   return settings;

@@ -4,17 +4,11 @@ import { contacts, conversations, messages, type MessageType } from "../db/schem
 import type { EventSpec } from "../events/outbox";
 import { messageSearchTerms, termsInsert } from "./search-index";
 import type { DB } from "../db/client";
+import type { z } from "@hono/zod-openapi";
+import type { MessageFields } from "../routes/messages/messages.schemas";
 
-export type MessageInput = {
-  content?: string | null;
-  message_type?: "incoming" | "outgoing" | "template";
-  private?: boolean;
-  content_type?: string;
-  content_attributes?: Record<string, unknown>;
-  template_params?: Record<string, unknown>;
-  echo_id?: string | null;
-  source_id?: string | null;
-};
+/** A message's fields, as the message routes' schema reads them. */
+export type MessageInput = z.output<typeof MessageFields>;
 
 export type MessageTarget = {
   accountId: number;

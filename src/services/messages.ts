@@ -9,7 +9,9 @@ import type { ConversationView } from "../serializers/conversation";
 import type { Outbox } from "../events/outbox";
 import type { AgentContext, ServiceContext } from "./context";
 import { attachmentInserts, prepareFiles } from "./attachments";
-import { messageStatements, type MessageInput } from "./message-writes";
+import { messageStatements } from "./message-writes";
+import type { z } from "@hono/zod-openapi";
+import type { MessageCreateBody } from "../routes/messages/messages.schemas";
 import { reindexStatements } from "./search-index";
 import type { MessageRow, StoredAttachment } from "../db/schema";
 import type { DB } from "../db/client";
@@ -54,7 +56,7 @@ const isEchoRepeat = (err: unknown) =>
 export async function createMessage(
   ctx: ServiceContext,
   v: ConversationView,
-  input: MessageInput & { attachments?: File[] },
+  input: z.output<typeof MessageCreateBody>,
 ): Promise<CreatedMessage> {
   const c = v.conversation;
   const files = await prepareFiles(input.attachments);

@@ -5,9 +5,11 @@ import { hashPassword } from "../lib/crypto";
 import { endOtherSessions } from "./sessions";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { findAccount, type AccountInput } from "./accounts";
-import { accountRemovalStatements, addToAccount, createUser, type NewUser } from "./users";
+import { accountRemovalStatements, addToAccount, createUser } from "./users";
 import type { UserRow } from "../db/schema";
 import type { DB } from "../db/client";
+import type { z } from "@hono/zod-openapi";
+import type { UserCreateBody, UserUpdateBody } from "../routes/platform/users.schemas";
 
 // The Platform API is the operator's: one secret token sees every account and user.
 
@@ -43,7 +45,7 @@ const emailTaken = () =>
   unprocessable("Email has already been taken", [{ field: "email", message: "has already been taken" }]);
 
 /** Creates a user and their access token; the plain token is returned this once. */
-export async function createPlatformUser(db: DB, input: NewUser) {
+export async function createPlatformUser(db: DB, input: z.output<typeof UserCreateBody>) {
   try {
     return await createUser(db, input);
   } catch (err) {
@@ -59,13 +61,7 @@ export async function findUser(db: DB, id: number): Promise<UserRow> {
   return row;
 }
 
-export type UserUpdate = {
-  name?: string;
-  email?: string;
-  password?: string;
-  display_name?: string | null;
-  custom_attributes?: Record<string, unknown>;
-};
+export type UserUpdate = z.output<typeof UserUpdateBody>;
 
 /** Updates a user (no current password needed: this is the operator). E-mail stays unique. */
 export async function updateUser(db: DB, id: number, input: UserUpdate): Promise<UserRow> {

@@ -9,22 +9,14 @@ import { endOtherSessions } from "./sessions";
 import { resetAccessToken } from "./users";
 import type { UserRow } from "../db/schema";
 import type { DB } from "../db/client";
+import type { z } from "@hono/zod-openapi";
+import type { ProfileUpdateBody } from "../routes/profile/profile.schemas";
 
 /** What the profile serializer needs: the user and every account they belong to. */
 export type ProfileView = { user: UserRow; memberships: Membership[] };
 
-export type ProfileInput = {
-  name?: string;
-  display_name?: string | null;
-  email?: string;
-  message_signature?: string | null;
-  avatar_url?: string | null;
-  phone_number?: string | null;
-  ui_settings?: Record<string, unknown>;
-  custom_attributes?: Record<string, unknown>;
-  current_password?: string;
-  password?: string;
-};
+/** What an agent changes of their profile, as the profile route's schema reads it. */
+export type ProfileInput = z.output<typeof ProfileUpdateBody>;
 
 export async function showProfile(db: DB, user: UserRow): Promise<ProfileView> {
   return { user, memberships: await membershipsOf(db, user.id) };

@@ -12,17 +12,11 @@ import { clientQueries, identityRequired, toClient, type PublicSession } from ".
 import type { AccountRow, ContactInboxRow, ContactRow, InboxRow } from "../db/schema";
 import type { DB } from "../db/client";
 import type { ServiceContext } from "./context";
+import type { z } from "@hono/zod-openapi";
+import type { PublicContactCreate, PublicContactUpdate } from "../routes/public/public.schemas";
 
-export type PublicContactInput = {
-  source_id?: string;
-  identifier?: string;
-  identifier_hash?: string;
-  name?: string;
-  email?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  custom_attributes?: Record<string, unknown>;
-};
+/** What a client creates or updates a contact with, as the client API's schemas read it. */
+export type PublicContactInput = z.output<typeof PublicContactCreate>;
 
 const ADJECTIVES = ["snowy", "quiet", "bright", "gentle", "misty", "sunny", "calm", "swift", "amber", "silver"];
 const NOUNS = ["sun", "river", "meadow", "forest", "harbor", "cloud", "breeze", "stone", "field", "wave"];
@@ -221,7 +215,7 @@ export async function identifySession(
 export async function updatePublicContact(
   ctx: ServiceContext<null>,
   s: PublicSession,
-  input: PublicContactInput,
+  input: z.output<typeof PublicContactUpdate>,
 ): Promise<PublicSession> {
   const fields: ContactInput = {};
   if (input.name !== undefined) fields.name = input.name;

@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accountUsers, conversations, messages } from "../db/schema";
+import { accountUsers, conversations, messages, type STRATEGIES } from "../db/schema";
 import { uuid } from "../lib/crypto";
 import type { Outbox } from "../events/outbox";
 import type { DB } from "../db/client";
@@ -8,7 +8,6 @@ import type { DB } from "../db/client";
 /** Who Chatwoot names as the actor of automatic changes. */
 export const AUTOMATION = "Automation System";
 
-export const STRATEGIES = ["balanced", "round_robin"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 const openIn = (agent: SQL) =>

@@ -5,14 +5,10 @@ import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { AgentRow } from "./agents";
 import type { TeamRow } from "../db/schema";
 import type { ServiceContext } from "./context";
+import type { z } from "@hono/zod-openapi";
+import type { TeamCreateBody, TeamUpdateBody } from "../routes/teams/teams.schemas";
 
-export type TeamInput = {
-  name?: string;
-  description?: string | null;
-  allow_auto_assign?: boolean;
-  icon?: string | null;
-  icon_color?: string | null;
-};
+export type TeamInput = z.output<typeof TeamUpdateBody>;
 
 export type TeamWithMembership = { team: TeamRow; isMember: boolean };
 
@@ -62,7 +58,7 @@ export async function showTeam(
 /** Creates a team; the name is unique per account (422 otherwise). */
 export async function createTeam(
   { db, accountId }: ServiceContext,
-  input: TeamInput & { name: string },
+  input: z.output<typeof TeamCreateBody>,
 ): Promise<TeamWithMembership> {
   try {
     const [team] = await db

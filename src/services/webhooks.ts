@@ -1,6 +1,5 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { inboxes, webhooks } from "../db/schema";
-import type { EventName } from "../events/registry";
 import { prefixed } from "../db/select";
 import { isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import type { WebhookInbox } from "../serializers/webhook";
@@ -10,18 +9,12 @@ import { newSigningSecret, rotatedSecret } from "./signing-secrets";
 import type { WebhookRow } from "../db/schema";
 import type { DB } from "../db/client";
 import type { ServiceContext } from "./context";
+import type { z } from "@hono/zod-openapi";
+import type { WebhookCreateBody, WebhookUpdateBody } from "../routes/webhooks/webhooks.schemas";
 
 export type WebhookWithInbox = { webhook: WebhookRow; inbox: WebhookInbox | null };
 
-export type WebhookInput = {
-  url?: string;
-  name?: string | null;
-  subscriptions?: EventName[];
-  /** Only this inbox's events; null: every inbox of the account. */
-  inbox_id?: number | null;
-  /** false re-enables a webhook that was disabled after failing; true pauses it. */
-  webhook_disabled?: boolean;
-};
+export type WebhookInput = z.output<typeof WebhookUpdateBody>;
 
 /** Webhooks of the account with their inbox's id and name (batch-safe: aliased columns). */
 function webhookRows(db: DB, accountId: number, where?: SQL) {
@@ -84,7 +77,7 @@ export async function listWebhooks({ db, accountId }: ServiceContext): Promise<W
  */
 export async function createWebhook(
   { db, accountId }: ServiceContext,
-  input: WebhookInput & { url: string; subscriptions: EventName[] },
+  input: z.output<typeof WebhookCreateBody>,
   env: WebhookUrlEnv,
 ): Promise<WebhookWithInbox> {
   const set = columns(input, env);

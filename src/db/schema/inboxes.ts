@@ -4,6 +4,9 @@ import { bool, jsonObject, timestamps } from "./columns";
 import { accounts } from "./accounts";
 import { users } from "./users";
 
+/** How an inbox's auto-assignment picks an agent (`auto_assignment_config.strategy`). */
+export const STRATEGIES = ["balanced", "round_robin"] as const;
+
 export const inboxes = sqliteTable(
   "inboxes",
   {

@@ -3,7 +3,6 @@ import { contact } from "../../serializers/contact";
 import { conversation } from "../../serializers/conversation";
 import { inboxSlim } from "../../serializers/inbox";
 import * as contacts from "../../services/contacts";
-import type { ContactSort } from "../../services/contacts";
 import type * as routes from "./contacts.routes";
 
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
@@ -11,7 +10,7 @@ const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const { page = 1, sort, include_contact_inboxes } = c.req.valid("query");
-  const result = await contacts.listContacts(c.var.ctx, page, sort as ContactSort | undefined);
+  const result = await contacts.listContacts(c.var.ctx, page, sort);
   return c.json(
     {
       meta: { count: result.count, current_page: page },
@@ -23,7 +22,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 
 export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
   const { page = 1, sort, q, include_contact_inboxes } = c.req.valid("query");
-  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort as ContactSort | undefined);
+  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort);
   return c.json(
     {
       meta: { count: result.count, current_page: page, has_more: page * contacts.CONTACTS_PER_PAGE < result.count },

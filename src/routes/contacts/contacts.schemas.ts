@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { zBool, zId, zJsonObject, zKey, zPage, zQuery } from "../../lib/zod";
 import { Contact, ContactInbox } from "../../serializers/contact";
 import { Conversation } from "../../serializers/conversation";
-import { CONTACT_SORTS } from "../../services/contacts";
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -39,9 +38,15 @@ export const ContactInboxCreateBody = z
   .object({ inbox_id: zId, source_id: zKey().optional(), hmac_verified: zBool.optional() })
   .openapi("ContactInboxCreate");
 
+export const CONTACT_SORT_FIELDS = ["name", "email", "phone_number", "last_activity_at", "created_at"] as const;
+export type ContactSortField = (typeof CONTACT_SORT_FIELDS)[number];
+/** A field ascending, or descending with a leading `-`, as Chatwoot's `sort`. */
+export type ContactSort = ContactSortField | `-${ContactSortField}`;
+const CONTACT_SORTS = CONTACT_SORT_FIELDS.flatMap((f): ContactSort[] => [f, `-${f}`]);
+
 export const ContactListQuery = z.object({
   page: zPage,
-  sort: zQuery(z.enum(CONTACT_SORTS as [string, ...string[]])),
+  sort: zQuery(z.enum(CONTACT_SORTS as [ContactSort, ...ContactSort[]])),
   include_contact_inboxes: zQuery(zBool),
 });
 

@@ -4,10 +4,22 @@ import { zBool, zId, zInt, zJsonObject, zKey, zList, zPage, zQuery } from "../..
 import { Conversation } from "../../serializers/conversation";
 import { Agent } from "../../serializers/user";
 import { Team } from "../../serializers/team";
-import { ASSIGNEE_TYPES, SORTS, STATUS_FILTERS } from "../../services/conversations";
 import { MessageFields } from "../messages/messages.schemas";
 
 const label = zKey();
+
+export const STATUS_FILTERS = ["open", "resolved", "pending", "snoozed", "all"] as const;
+export const ASSIGNEE_TYPES = ["me", "unassigned", "assigned", "all"] as const;
+export const SORTS = [
+  "last_activity_at_desc",
+  "last_activity_at_asc",
+  "created_at_desc",
+  "created_at_asc",
+  "priority_desc",
+  "priority_asc",
+  "waiting_since_desc",
+  "waiting_since_asc",
+] as const;
 
 export const ConversationListQuery = z.object({
   status: zQuery(z.enum(STATUS_FILTERS)),

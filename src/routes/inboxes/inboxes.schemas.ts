@@ -1,4 +1,4 @@
-import { STRATEGIES } from "../../services/routing";
+import { STRATEGIES } from "../../db/schema";
 import { z } from "@hono/zod-openapi";
 import { accountChild } from "../../lib/params";
 import { zBool, zClearable as clearable, zInt, zJsonObject, zNames } from "../../lib/zod";

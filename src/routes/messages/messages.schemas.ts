@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MESSAGE_STATUSES } from "../../db/schema";
 import { zBlankable, zBool, zId, zJsonObject, zKey, zQuery } from "../../lib/zod";
-import { MAX_ATTACHMENTS } from "../../services/attachments";
 import { Message } from "../../serializers/message";
 import { ContactPushData } from "../../serializers/contact";
 import { UserPushData } from "../../serializers/user";
@@ -75,6 +74,7 @@ export const MessageFields = z
   });
 
 const file = z.custom<File>((v) => v instanceof File, "must be a file").openapi({ type: "string", format: "binary" });
+const MAX_ATTACHMENTS = 15;
 /** `attachments[]` parts of a multipart message create, in both APIs. */
 export const AttachmentFiles = z.array(file).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments`);
 

@@ -9,7 +9,8 @@ import { agent } from "../../serializers/user";
 import { isAdmin } from "../../services/auth";
 import { findInbox } from "../../services/inboxes";
 import { memberRows } from "../../services/member-sets";
-import { routingSummary, STRATEGIES } from "../../services/routing";
+import { STRATEGIES } from "../../db/schema";
+import { routingSummary } from "../../services/routing";
 import { notFound } from "../../lib/errors";
 
 const Params = accountChild("id", "Inbox id");

@@ -19,25 +19,16 @@ import type { ConversationView } from "../../serializers/conversation";
 import { activityInsert, activityText, conversationIdByUuid } from "../activity";
 import { isAdmin } from "../auth";
 import { conversationViews, toView, type ConversationViewRow } from "../../views/conversations";
-import { messageStatements, type MessageInput } from "../message-writes";
+import { messageStatements } from "../message-writes";
 import { routeStatements } from "../routing";
 import { availableName } from "../../serializers/user";
 import type { Outbox } from "../../events/outbox";
 import type { DB } from "../../db/client";
 import { actorName, type AgentContext } from "../context";
+import type { z } from "@hono/zod-openapi";
+import type { ConversationCreateBody } from "../../routes/conversations/conversations.schemas";
 
-export type CreateConversationInput = {
-  source_id?: string;
-  inbox_id?: number;
-  contact_id?: number;
-  status?: "open" | "pending" | "resolved" | "snoozed";
-  assignee_id?: number | null;
-  team_id?: number | null;
-  snoozed_until?: number | null;
-  additional_attributes?: Record<string, unknown>;
-  custom_attributes?: Record<string, unknown>;
-  message?: MessageInput;
-};
+export type CreateConversationInput = z.output<typeof ConversationCreateBody>;
 
 /**
  * Creates a conversation from a `source_id`, or from `inbox_id` + `contact_id` (creating the

@@ -6,32 +6,13 @@ import { viewerOf } from "../auth";
 import { conversationViews, toView, conversationsVisibleTo } from "../../views/conversations";
 import { conversationIdsWithWords } from "../search-index";
 import type { AgentContext } from "../context";
+import type { z } from "@hono/zod-openapi";
+import type { ConversationListQuery } from "../../routes/conversations/conversations.schemas";
 
 export const CONVERSATIONS_PER_PAGE = 25;
-export const STATUS_FILTERS = ["open", "resolved", "pending", "snoozed", "all"] as const;
-export const ASSIGNEE_TYPES = ["me", "unassigned", "assigned", "all"] as const;
-export const SORTS = [
-  "last_activity_at_desc",
-  "last_activity_at_asc",
-  "created_at_desc",
-  "created_at_asc",
-  "priority_desc",
-  "priority_asc",
-  "waiting_since_desc",
-  "waiting_since_asc",
-] as const;
 
-export type ConversationFilters = {
-  status?: (typeof STATUS_FILTERS)[number];
-  assignee_type?: (typeof ASSIGNEE_TYPES)[number];
-  inbox_id?: number;
-  team_id?: number;
-  labels?: string[];
-  q?: string;
-  source_id?: string;
-  sort_by?: (typeof SORTS)[number];
-  page?: number;
-};
+/** The list's filters, as the route's query schema reads them (also what counts and the console use). */
+export type ConversationFilters = z.output<typeof ConversationListQuery>;
 
 const priorityRank = sql`(case ${conversations.priority} when 'urgent' then 4 when 'high' then 3
   when 'medium' then 2 when 'low' then 1 else 0 end)`;
