@@ -22,7 +22,11 @@ export const MESSAGES_PER_PAGE = 20;
  * Chatwoot's paging: the latest 20; `before` → 20 older; `after` → up to 100 newer;
  * both → up to 1000 between. Always ascending.
  */
-export async function listMessages(db: DB, conversationId: number, page: { before?: number; after?: number }) {
+export async function listMessages(
+  { db }: ServiceContext,
+  conversationId: number,
+  page: { before?: number; after?: number },
+) {
   const inConversation = eq(messages.conversationId, conversationId);
   const q = withSenders(db);
   if (page.after !== undefined) {

@@ -197,7 +197,7 @@ async function claimSession(
  * `hmac_mandatory` is refused.
  */
 export async function identifySession(
-  db: DB,
+  { db }: ServiceContext<null>,
   s: PublicSession,
   identifier: string | undefined,
   hash: string | undefined,

@@ -25,9 +25,9 @@ export const update: AppRouteHandler<typeof routes, "update"> = async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");
   const agent = await agents.updateAgent(c.var.ctx, id, input);
-  if (input.availability === "online") await drainForAgent(c.var.db, c.var.outbox, c.var.ctx.accountId, id);
-  if (input.availability !== undefined || input.auto_offline !== undefined)
-    c.var.outbox.presenceChanged(c.var.ctx.accountId);
+  const { db, outbox, accountId } = c.var.ctx;
+  if (input.availability === "online") await drainForAgent(db, outbox, accountId, id);
+  if (input.availability !== undefined || input.auto_offline !== undefined) outbox.presenceChanged(accountId);
   return c.json(json(agent), 200);
 };
 

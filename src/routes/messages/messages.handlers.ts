@@ -19,7 +19,7 @@ const files = (c: { var: { ctx: { origin: string } } }, attachments: StoredAttac
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const v = c.var.conversation;
-  const rows = await messages.listMessages(c.var.db, v.conversation.id, c.req.valid("query"));
+  const rows = await messages.listMessages(c.var.ctx, v.conversation.id, c.req.valid("query"));
   return c.json(
     {
       meta: {

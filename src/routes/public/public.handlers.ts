@@ -39,13 +39,13 @@ export const createContact: AppRouteHandler<typeof routes, "createContact"> = as
 
 export const showContact: AppRouteHandler<typeof routes, "showContact"> = async (c) => {
   const q = c.req.valid("query");
-  const session = await contacts.identifySession(c.var.db, c.var.session, q.identifier, q.identifier_hash);
+  const session = await contacts.identifySession(c.var.ctx, c.var.session, q.identifier, q.identifier_hash);
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };
 
 export const updateContact: AppRouteHandler<typeof routes, "updateContact"> = async (c) => {
   const input = c.req.valid("json");
-  const identified = await contacts.identifySession(c.var.db, c.var.session, input.identifier, input.identifier_hash);
+  const identified = await contacts.identifySession(c.var.ctx, c.var.session, input.identifier, input.identifier_hash);
   const session = await contacts.updatePublicContact(c.var.ctx, identified, input);
   return c.json(publicContact(session.contact, session.contactInbox), 200);
 };

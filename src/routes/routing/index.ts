@@ -59,24 +59,25 @@ const summary = createRoute({
     "Only the account's administrators may call this. Lists each inbox member's open conversations in the inbox " +
     "and when they were last assigned, plus the count of open unassigned conversations and the oldest one's " +
     "waiting time (`oldest_waiting_since`); `strategy` defaults to `balanced`.",
-  middleware: [authenticate({ account: true, admin: true })],
+  middleware: authenticate({ account: true, admin: true }),
   request: { params: Params },
   responses: { 200: json(RoutingSummary, "Routing summary"), ...errors },
 });
 
 export const routingRouter = createRouter()
   .openapi(assignable, async (c) => {
-    const { account_id, id } = c.req.valid("param");
-    const members = await memberRows(c.var.db, account_id, "inbox", id);
-    const principal = c.var.principal;
-    if (!isAdmin(principal) && !members.some((m) => m.user.id === principal.user.id)) throw notFound("Inbox");
-    if (members.length === 0) await findInbox(c.var.db, account_id, id);
+    const { id } = c.req.valid("param");
+    const { db, accountId, actor } = c.var.ctx;
+    const members = await memberRows(db, accountId, "inbox", id);
+    if (!isAdmin(actor) && !members.some((m) => m.user.id === actor.user.id)) throw notFound("Inbox");
+    if (members.length === 0) await findInbox(db, accountId, id);
     return c.json({ payload: members.map((m) => agent(m.user, m.membership)) }, 200);
   })
   .openapi(summary, async (c) => {
-    const { account_id, id } = c.req.valid("param");
-    const inbox = await findInbox(c.var.db, account_id, id);
-    const { members, backlog } = await routingSummary(c.var.db, account_id, id);
+    const { id } = c.req.valid("param");
+    const { db, accountId } = c.var.ctx;
+    const inbox = await findInbox(db, accountId, id);
+    const { members, backlog } = await routingSummary(db, accountId, id);
     const config = inbox.autoAssignmentConfig as {
       max_assignment_limit?: number | null;
       strategy?: (typeof STRATEGIES)[number];
