@@ -1,5 +1,4 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./db/schema";
 import { Outbox } from "./events/outbox";
 import { publishCommitted } from "./events/publish";
 import { drainAll } from "./services/routing";
@@ -14,7 +13,7 @@ import { sweep } from "./webhooks/sweep";
  * existed), then the expired sessions, set-password links and sign-in failure counts.
  */
 export async function handleScheduled(env: Env & WebhookEnv) {
-  const db = drizzle(env.DB, { schema });
+  const db = drizzle(env.DB);
   const swept = await sweep(env, db);
   const outbox = new Outbox(db);
   const routed = await drainAll(db, outbox);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import * as schema from "../src/db/schema";
 import { accountSnapshot, documentedOperations, fillPath, refusalMismatch } from "./helpers/access";
 import { api } from "./helpers/api";
 import { as, createWorld, platform, unique } from "./helpers/factories";
@@ -188,7 +190,7 @@ describe("access after a repeated Idempotency-Key", () => {
     expect(refusalMismatch(revoked, 401, "Invalid Access Token")).toBeNull();
     const changed = await as(w.agent).post(messages, { content: "other body" }, key);
     expect(refusalMismatch(changed, 401, "Invalid Access Token")).toBeNull();
-    expect(await w.db.query.messages.findMany({ where: (t, { eq }) => eq(t.content, "once") })).toHaveLength(1);
+    expect(await w.db.select().from(schema.messages).where(eq(schema.messages.content, "once"))).toHaveLength(1);
 
     const agent = { token: reset.body.access_token as string };
     const again = await as(agent).post(messages, { content: "twice" }, key);
@@ -208,7 +210,7 @@ describe("access after a repeated Idempotency-Key", () => {
     ).toBe(200);
     expect(refusalMismatch(await as(w.admin).post(`${w.base}/inboxes`, { name: "Once" }, inboxKey), 403)).toBeNull();
     expect(refusalMismatch(await as(other).post(`${w.base}/inboxes`, { name: "Once" }, inboxKey), 404)).toBeNull();
-    expect(await w.db.query.inboxes.findMany({ where: (t, { eq }) => eq(t.name, "Once") })).toHaveLength(1);
+    expect(await w.db.select().from(schema.inboxes).where(eq(schema.inboxes.name, "Once"))).toHaveLength(1);
   }, 30_000);
 });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../src/db/schema";
 import { openCable } from "../src/realtime/gateway";
 import { AppError } from "../src/lib/errors";
 import { HANDOFF_HEADER } from "../src/realtime/protocol";
@@ -107,7 +106,7 @@ describe("cable: refusals", () => {
     const w = await createWorld();
     const open = await connect({ api_access_token: w.admin.token }, { origin: "https://anywhere.example" });
     open.close();
-    const db = drizzle(env.DB, { schema });
+    const db = drizzle(env.DB);
     const restricted = { ...env, PUBLIC_API_ALLOWED_ORIGINS: "https://app.example, https://widget.example" };
     const req = { upgrade: "websocket", token: w.admin.token, query: {} };
     const refused = await openCable(restricted, db, { ...req, origin: "https://evil.example" }).catch(

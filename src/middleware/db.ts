@@ -1,7 +1,6 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import * as schema from "../db/schema";
 import type { AppEnv } from "./context";
 import { countingD1, type D1Stats } from "../lib/d1-counter";
 import { Outbox } from "../events/outbox";
@@ -52,7 +51,7 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   const stats: D1Stats = { roundTrips: 0, ms: 0 };
   c.set("d1", stats);
   const session = c.env.DB.withSession(sessionStart(c));
-  const db = drizzle(countingD1(session, stats), { schema });
+  const db = drizzle(countingD1(session, stats));
   c.set("db", db);
   const outbox = new Outbox(db, new URL(c.req.url).origin);
   c.set("outbox", outbox);

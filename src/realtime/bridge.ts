@@ -1,5 +1,4 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../db/schema";
 import {
   credentialsOf,
   parseCommand,
@@ -35,7 +34,7 @@ export function acceptFrameFirst(env: Pick<Env, "DB" | "CABLE">): WebSocket {
   }, SUBSCRIBE_TIMEOUT_MS);
 
   const subscribe = async (cmd: Command) => {
-    const sub = await authenticateSubscriber(drizzle(env.DB, { schema }), credentialsOf(cmd.params));
+    const sub = await authenticateSubscriber(drizzle(env.DB), credentialsOf(cmd.params));
     if (!sub) return trySend(server, subscriptionReply(cmd.identifier, false));
     const since = sinceOf(cmd.params.since);
     const socket = await openHubSocket(env.CABLE, {

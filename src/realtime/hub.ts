@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../db/schema";
 import { drainForAgent } from "../services/routing";
 import { Outbox } from "../events/outbox";
 import { publishCommitted } from "../events/publish";
@@ -44,7 +43,7 @@ export class CableHub extends DurableObject<Env> {
   }
 
   private db() {
-    return drizzle(this.env.DB, { schema });
+    return drizzle(this.env.DB);
   }
 
   /** Open sockets with their connection (a closing socket's attachment is cleared first). */

@@ -1,5 +1,4 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../db/schema";
 import { faultRate } from "../lib/faults";
 import { attemptDelivery, deliverEvent } from "./attempt";
 import { recordDeadLetter } from "./dead-letters";
@@ -13,7 +12,7 @@ type Job = { eventUid?: string; deliveryId?: number };
  * recorded as a dead delivery. A job that throws is retried by the queue, then dead-lettered.
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env & WebhookEnv) {
-  const db = drizzle(env.DB, { schema });
+  const db = drizzle(env.DB);
   const deadLetters = batch.queue.endsWith("-dlq");
   // Soak/test-only fault switch (`npm run soak`); must stay unset in production. A job throws on
   // its first attempt, before any work, with this probability: the queue's own retry must recover.

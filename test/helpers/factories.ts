@@ -1,6 +1,5 @@
 import { drizzle } from "drizzle-orm/d1";
 import { env } from "cloudflare:workers";
-import * as schema from "../../src/db/schema";
 import { createAccount } from "../../src/services/accounts";
 import { addInboxMembers, createInbox } from "../../src/services/inboxes";
 import { addToAccount, createUser } from "../../src/services/users";
@@ -8,7 +7,7 @@ import { api, type ApiResponse } from "./api";
 import { Outbox } from "../../src/events/outbox";
 import type { ServiceContext } from "../../src/services/context";
 
-export const testDb = () => drizzle(env.DB, { schema });
+export const testDb = () => drizzle(env.DB);
 
 /** What a request in `accountId` gives a service, for calling one straight. */
 export function serviceContext(accountId: number): ServiceContext<null> {
