@@ -1,12 +1,28 @@
-// The load table: req/s and latency per route under autocannon, each compared with the runtime's
-// ceiling measured in the same run (a route that does no D1 work), plus webhook delivery latency
-// while agent messages load.
+// The load table: req/s and latency per route under autocannon, each compared with three
+// references measured in the same run: the floor worker (one D1 insert + one queue send, nothing
+// else), a bare Hono route, and Konversio's own ceiling (a route that does no D1 work); plus
+// webhook delivery latency while agent messages load.
 import { client } from "./client.mjs";
 import { setting } from "./flags.mjs";
 import { drain, runLoad, loadRoutes } from "./load.mjs";
 import { seedWorld } from "./seed.mjs";
 import { ms, percentile, rate, table } from "./stats.mjs";
 import { measureDeliveries } from "./webhooks.mjs";
+import { startReference } from "./reference.mjs";
+
+/** Loads a reference worker the way the routes are loaded (a 1 s warm-up first) and stops it. */
+async function reference(name, shape, connections, duration) {
+  process.stdout.write(`  reference: ${name}: ${duration} s, ${connections} connections... `);
+  const worker = await startReference(name);
+  try {
+    await runLoad(worker.url, { ...shape, connections: 2, duration: 1 });
+    const r = await runLoad(worker.url, { ...shape, connections, duration });
+    console.log(`${rate(r.rps)} req/s`);
+    return r;
+  } finally {
+    await worker.stop();
+  }
+}
 
 export async function runLoadBench(dev, receiver) {
   const duration = setting("duration", 10);
@@ -17,7 +33,36 @@ export async function runLoadBench(dev, receiver) {
   const probe = client(dev.url, main.agent.token);
   const probePath = `${main.base}/conversations/${main.contacts[2].conversations[0].id}/messages`;
 
-  const rows = [];
+  const floorShape = {
+    method: "POST",
+    path: "/",
+    setupRequest: (req, n) => ({ ...req, body: JSON.stringify({ content: `Floor write ${n}` }) }),
+  };
+  const floor = await reference("floor", floorShape, connections, duration);
+  const hono = await reference("hono", { method: "GET", path: "/" }, connections, duration);
+  const ratio = (rps, of) => `${(rps / of).toFixed(2)}×`;
+  const rows = [
+    [
+      "floor worker (1 D1 insert + 1 queue send)",
+      rate(floor.rps),
+      ms(floor.p50),
+      ms(floor.p99),
+      "1.00×",
+      ratio(floor.rps, hono.rps),
+      "n/a",
+      "reference",
+    ],
+    [
+      "bare Hono route (JSON, no D1)",
+      rate(hono.rps),
+      ms(hono.p50),
+      ms(hono.p99),
+      ratio(hono.rps, floor.rps),
+      "1.00×",
+      "n/a",
+      "reference",
+    ],
+  ];
   let ceiling;
   let webhookReport;
   for (const route of loadRoutes(world)) {
@@ -48,6 +93,8 @@ export async function runLoadBench(dev, receiver) {
       rate(r.rps),
       ms(r.p50),
       ms(r.p99),
+      ratio(r.rps, floor.rps),
+      ratio(r.rps, hono.rps),
       ceiling ? `${((r.rps / ceiling) * 100).toFixed(0)}%` : "n/a",
       codes + (r.errors ? ` errors:${r.errors}` : ""),
     ]);
@@ -55,7 +102,7 @@ export async function runLoadBench(dev, receiver) {
   console.log(
     `\nLoad per route: autocannon, ${connections} connections, ${duration} s each, local wrangler dev on 127.0.0.1\n`,
   );
-  console.log(table(["route", "req/s", "p50", "p99", "of ceiling", "responses"], rows));
+  console.log(table(["route", "req/s", "p50", "p99", "× floor", "× Hono", "of ceiling", "responses"], rows));
   if (webhookReport) {
     const { r, received, created } = webhookReport;
     console.log(

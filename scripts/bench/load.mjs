@@ -66,7 +66,7 @@ export function loadRoutes(world) {
   const run = Date.now().toString(36);
   return [
     // The runtime's ceiling: the Worker, Hono and the middleware, no D1 (an unknown path's JSON 404).
-    { name: "runtime ceiling (404, no D1)", method: "GET", path: "/no-such-route", ceiling: true },
+    { name: "runtime ceiling (404, no D1)", method: "GET", path: "/api/v1/no-such-route", ceiling: true },
     { name: "GET /api (health, 1 D1 query)", method: "GET", path: "/api" },
     {
       name: "agent message create",
