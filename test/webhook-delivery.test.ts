@@ -291,7 +291,7 @@ describe("the outbox sweeper", () => {
 
   // Found by `npm run soak`: a restart lost ~170 queued jobs, and the sweep's `id IN (...)` list
   // exceeded D1's 100 bound parameters, so it failed every minute and nothing was re-sent.
-  it("re-enqueues more overdue deliveries than one D1 query can bind", async () => {
+  it("re-enqueues more overdue deliveries than one D1 query can bind, and more than one page of them", async () => {
     const w = await createWorld();
     const r = receiver("swept-many");
     await inboxHook(w, r, { webhookSubscriptions: ["message_created"] });
@@ -301,7 +301,7 @@ describe("the outbox sweeper", () => {
     lost.mockRestore();
     const [pending] = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
     await env.DB.prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 149)
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1199)
        INSERT INTO deliveries (uid, account_id, event_id, webhook_id, inbox_id, status, attempts, next_attempt_at,
          created_at, updated_at)
        SELECT d.uid || '-' || n.i, d.account_id, d.event_id, d.webhook_id, d.inbox_id, 'pending', 0,
@@ -322,8 +322,8 @@ describe("the outbox sweeper", () => {
     );
     sent.mockRestore();
     const mine = await testDb().select().from(deliveries).where(eq(deliveries.inboxId, w.inbox.id));
-    expect(mine).toHaveLength(150);
-    expect(swept).toBeGreaterThanOrEqual(150);
+    expect(mine).toHaveLength(1200);
+    expect(swept).toBeGreaterThanOrEqual(1200);
     expect(jobs).toEqual(expect.arrayContaining(mine.map((d) => d.id)));
     for (const d of mine) expect(d.nextAttemptAt).toBeGreaterThan(Date.now() - 60_000);
   });
