@@ -6,6 +6,7 @@
 //   npm run bench -- round-trips       # only the D1 round trips per route
 //   npm run bench -- webhooks          # webhook delivery latency alone: 200 replies, 10 at a time
 //   npm run bench -- scale             # 100,000 conversations / 1,000,000 messages vs 1,000 (see scale.mjs)
+//   npm run bench -- capacity          # D1 work per hot request (docs/scaling.md's capacity on paper)
 //
 // Flags (or BENCH_<NAME> environment variables): --duration 10 --connections 10 (load);
 // --messages 200 --concurrency 10 --warmup 5 --wait-seconds 30 (webhooks); scale.mjs lists its own.
@@ -13,12 +14,13 @@ import { startDevServer } from "../dev-server.mjs";
 import { mode, setting } from "./flags.mjs";
 import { runLoadBench } from "./load-bench.mjs";
 import { measureRoundTrips } from "./round-trips.mjs";
+import { measureCapacity } from "./capacity.mjs";
 import { runScaleBench } from "./scale.mjs";
 import { seedAccount } from "./seed.mjs";
 import { describeDeliveries, measureDeliveries, startReceiver } from "./webhooks.mjs";
 import { client } from "./client.mjs";
 
-const MODES = ["all", "load", "round-trips", "webhooks", "scale"];
+const MODES = ["all", "load", "round-trips", "webhooks", "scale", "capacity"];
 
 async function webhooksOnly(dev, receiver) {
   const messages = setting("messages", 200);
@@ -59,6 +61,7 @@ async function main() {
   try {
     if (mode === "webhooks") return await webhooksOnly(dev, receiver);
     if (mode === "all" || mode === "round-trips") await measureRoundTrips(dev.url, receiver.url);
+    if (mode === "all" || mode === "capacity") await measureCapacity(dev.url);
     if (mode === "all" || mode === "load") await runLoadBench(dev, receiver);
   } finally {
     await stop();
