@@ -111,6 +111,21 @@ function parseJson(buf: ArrayBuffer): Fields {
 }
 
 /**
+ * The body as `schema` reads it, or undefined when it does not: for reads a route makes before
+ * authentication has admitted the caller (in the same D1 round trip as the token check). The
+ * body's own error, if any, is answered later by the route's validation, after authentication,
+ * so a caller without a valid token never learns more than that. The bytes are read once (Hono
+ * keeps them for the second reading).
+ */
+export async function peekBody<T extends z.ZodType>(c: Context, schema: T, wrap?: string) {
+  try {
+    return await parseBody(c, schema, wrap);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Validates the body against `schema`. With `wrap`, a body wrapped in the resource name
  * (`{"contact": {...}}`, as Rails' wrap_parameters allows) is accepted as well as a flat one.
  */

@@ -41,7 +41,8 @@ export function pathId(c: Context, name: string): number {
  * `c.var` (typed there) and answers 404 for what the caller may not see, so no handler has to.
  */
 export type Load<V extends object> = {
-  queries: (c: Context<AppEnv>, callerId: SQL) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+  /** The reads; none (an empty list) when there is nothing to read, as for a body that will be refused. */
+  queries: (c: Context<AppEnv>, callerId: SQL) => BatchItem<"sqlite">[] | Promise<BatchItem<"sqlite">[]>;
   apply: (rows: unknown[], principal: Principal) => V;
 };
 
@@ -95,8 +96,9 @@ export function authenticate<V extends object>(opts: AuthOptions<V> = {}): Middl
     const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
     let rows: Awaited<typeof auth>;
     let loaded: unknown[] = [];
-    if (opts.load) {
-      [rows, ...loaded] = await db.batch([auth, ...opts.load.queries(c, credentialUserId(credential))]);
+    const extra = opts.load ? await opts.load.queries(c, credentialUserId(credential)) : [];
+    if (extra.length > 0) {
+      [rows, ...loaded] = await db.batch([auth, ...extra]);
     } else {
       rows = await auth;
     }

@@ -149,21 +149,22 @@ export type CreateContactResult = ContactWithInboxes & {
 };
 
 /**
- * Creates a contact, or returns the account's existing contact with the same `identifier`
- * (a returning user always lands on the same contact). With `inbox_id`, also ensures the
- * contact_inbox, reusing `source_id` when given. Three round trips with auth: one batch
- * reads what exists, one batch writes what is missing and reads back the contact_inboxes.
+ * What creating a contact reads first, as one batch of statements: the account's contact with
+ * the input's identifier, the inbox it names if the caller sees it, and the contact_inbox its
+ * `source_id` (or the existing contact) already has there. `caller` may be subqueries (the user
+ * id, whether they administer the account): the route runs these reads in the same round trip
+ * as the token check.
  */
-export async function createContact(
-  scope: AgentContext,
+export function contactCreateReads(
+  db: DB,
+  accountId: number,
+  caller: Parameters<typeof visibleInbox>[2],
   input: z.output<typeof ContactCreateBody>,
-  retried = false,
-): Promise<CreateContactResult> {
-  const { db, accountId } = scope;
+) {
   const byIdentifier = and(eq(contacts.accountId, accountId), eqIfGiven(contacts.identifier, input.identifier));
-  const [existing, inboxRows, found] = await db.batch([
+  return [
     db.select().from(contacts).where(byIdentifier),
-    visibleInbox(db, accountId, viewerOf(scope.actor), input.inbox_id),
+    visibleInbox(db, accountId, caller, input.inbox_id),
     db
       .select()
       .from(contactInboxes)
@@ -177,7 +178,25 @@ export async function createContact(
       )
       .orderBy(asc(contactInboxes.id))
       .limit(1),
-  ]);
+  ] as const;
+}
+
+/**
+ * Creates a contact, or returns the account's existing contact with the same `identifier`
+ * (a returning user always lands on the same contact). With `inbox_id`, also ensures the
+ * contact_inbox, reusing `source_id` when given. Two round trips with auth: the route reads what
+ * exists with the token check (`read`, from `contactCreateReads`; without it the reads are made
+ * here), then one batch writes what is missing and reads back the contact_inboxes.
+ */
+export async function createContact(
+  scope: AgentContext,
+  input: z.output<typeof ContactCreateBody>,
+  read?: unknown[],
+  retried = false,
+): Promise<CreateContactResult> {
+  const { db, accountId } = scope;
+  const rows = read ?? (await db.batch([...contactCreateReads(db, accountId, viewerOf(scope.actor), input)]));
+  const [existing, inboxRows, found] = rows as [ContactRow[], InboxRow[], ContactInboxRow[]];
   const inbox = inboxRows[0];
   if (input.inbox_id !== undefined && !inbox) throw notFound("Inbox");
   const contact = existing[0];
@@ -218,7 +237,7 @@ export async function createContact(
     return { contact, contactInboxes: list, created: false, contactInbox: own };
   } catch (err) {
     // A concurrent create with the same identifier won the race: take that contact.
-    if (!retried && input.identifier && isUniqueViolation(err)) return createContact(scope, input, true);
+    if (!retried && input.identifier && isUniqueViolation(err)) return createContact(scope, input, undefined, true);
     uniquenessError(err);
   }
 }

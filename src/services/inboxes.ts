@@ -108,11 +108,16 @@ export async function addInboxMembers(db: DB, inboxId: number, userIds: number[]
 export const inboxVisibleTo = (v: Viewer): SQL | undefined => seesInbox(v, inboxes.id);
 
 /** The inbox, if it is in the account and visible to the viewer (batchable); none without an id. */
-export function visibleInbox(db: DB, accountId: number, viewer: Viewer, id: number | undefined) {
+export function visibleInbox(
+  db: DB,
+  accountId: number,
+  viewer: Viewer | Parameters<typeof seesInbox>[0],
+  id: number | undefined,
+) {
   return db
     .select()
     .from(inboxes)
-    .where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, id), inboxVisibleTo(viewer)));
+    .where(and(eq(inboxes.accountId, accountId), eqIfGiven(inboxes.id, id), seesInbox(viewer, inboxes.id)));
 }
 
 export function listInboxes({ db, accountId, actor }: AgentContext): Promise<InboxRow[]> {

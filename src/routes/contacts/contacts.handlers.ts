@@ -34,7 +34,7 @@ export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = c.req.valid("json");
-  const result = await contacts.createContact(c.var.ctx, input);
+  const result = await contacts.createContact(c.var.ctx, input, c.var.creationReads);
   const ci = result.contactInbox;
   return c.json(
     {

@@ -3,6 +3,7 @@ import { AccountParams, ContactParams } from "../../lib/params";
 import { body, json } from "../openapi";
 import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
+import { withCreationReads } from "./preload";
 import {
   ContactConversations,
   ContactCreateBody,
@@ -59,7 +60,7 @@ export const create = createRoute({
   description:
     "A contact whose `identifier` already exists in the account is returned instead of a duplicate. With " +
     "`inbox_id`, the contact_inbox (and its `source_id`) is created too.",
-  middleware: member,
+  middleware: withCreationReads,
   request: { params: AccountParams, body: body(ContactCreateBody, { wrap: "contact", multipart: true }) },
   responses: { 200: json(ContactCreated, "The contact (new or existing)"), ...errors },
 });

@@ -20,7 +20,7 @@ export const meta: AppRouteHandler<typeof routes, "meta"> = async (c) => {
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const input = c.req.valid("json");
-  return c.json(conversation(await conversations.createConversation(c.var.ctx, input)), 200);
+  return c.json(conversation(await conversations.createConversation(c.var.ctx, input, c.var.creationReads)), 200);
 };
 
 export const show: AppRouteHandler<typeof routes, "show"> = async (c) => c.json(conversation(c.var.conversation), 200);

@@ -3,7 +3,7 @@ import { body, json } from "../openapi";
 import { AccountParams, ConversationParams } from "../../lib/params";
 import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
-import { withConversation } from "./preload";
+import { withConversation, withCreationReads } from "./preload";
 import * as s from "./conversations.schemas";
 
 const base = "/api/v1/accounts/{account_id}/conversations";
@@ -46,7 +46,7 @@ export const create = createRoute({
     "Any agent of the account, in an inbox they belong to (administrators: any inbox; others get 404). Emits " +
     "`conversation_created`, with an optional first `message`; an open conversation without an assignee is routed. " +
     "With the inbox's `lock_to_single_conversation`, the contact's latest conversation is returned instead.",
-  middleware: member,
+  middleware: withCreationReads,
   request: { params: AccountParams, body: body(s.ConversationCreateBody, { wrap: "conversation" }) },
   responses: { 200: json(s.Conversation, "The new conversation"), ...errors },
 });

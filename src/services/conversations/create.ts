@@ -24,6 +24,7 @@ import { routeStatements } from "../routing";
 import { availableName } from "../../serializers/user";
 import type { Outbox } from "../../events/outbox";
 import type { DB } from "../../db/client";
+import type { ContactInboxRow, ContactRow, InboxRow, TeamRow, UserRow } from "../../db/schema";
 import { actorName, type AgentContext } from "../context";
 import type { z } from "@hono/zod-openapi";
 import type { ConversationCreateBody } from "../../routes/conversations/conversations.schemas";
@@ -31,24 +32,23 @@ import type { ConversationCreateBody } from "../../routes/conversations/conversa
 export type CreateConversationInput = z.output<typeof ConversationCreateBody>;
 
 /**
- * Creates a conversation from a `source_id`, or from `inbox_id` + `contact_id` (creating the
- * contact_inbox if needed), with an optional first message, in one batch: the display id
- * comes from the account's sequence inside the same transaction, so ids never collide.
+ * What creating a conversation reads first, as one batch of statements: the contact_inbox the
+ * input names (with its inbox and contact), the inbox, the contact, the assignee and the team it
+ * names, the caller's inbox memberships and, for `lock_to_single_conversation`, the session's
+ * latest conversation. `callerId` is the caller's user id, or a subquery for it: the route runs
+ * these reads in the same round trip as the token check (`authenticate({ load })`).
  */
-export async function createConversation(ctx: AgentContext, input: CreateConversationInput): Promise<ConversationView> {
-  const { db, accountId, actor: principal } = ctx;
-  if (!input.source_id && (!input.inbox_id || !input.contact_id)) {
-    throw unprocessable("Provide source_id, or inbox_id and contact_id", [
-      { field: "source_id", message: "is required unless inbox_id and contact_id are given" },
-    ]);
-  }
+export function createReads(db: DB, accountId: number, callerId: number | SQL, input: CreateConversationInput) {
   const ciWhere = input.source_id
     ? and(
         eq(contactInboxes.sourceId, input.source_id),
         input.inbox_id ? eq(contactInboxes.inboxId, input.inbox_id) : undefined,
       )
-    : and(eq(contactInboxes.inboxId, input.inbox_id!), eq(contactInboxes.contactId, input.contact_id!));
-  const [found, inboxRows, contactRows, assigneeRows, teamRows, memberships] = await db.batch([
+    : and(eq(contactInboxes.inboxId, input.inbox_id ?? 0), eq(contactInboxes.contactId, input.contact_id ?? 0));
+  const session = sql`(select ${contactInboxes.id} from ${contactInboxes}
+    join ${inboxes} on ${inboxes.id} = ${contactInboxes.inboxId}
+    where ${ciWhere} and ${inboxes.accountId} = ${accountId} order by ${contactInboxes.id} limit 1)`;
+  return [
     db
       .select({
         contactInbox: prefixed(contactInboxes, "ci"),
@@ -78,8 +78,45 @@ export async function createConversation(ctx: AgentContext, input: CreateConvers
       .select()
       .from(teams)
       .where(and(eq(teams.accountId, accountId), eqIfGiven(teams.id, input.team_id))),
-    db.select({ inboxId: inboxMembers.inboxId }).from(inboxMembers).where(eq(inboxMembers.userId, principal.user.id)),
-  ]);
+    db
+      .select({ inboxId: inboxMembers.inboxId })
+      .from(inboxMembers)
+      .where(eq(inboxMembers.userId, sql`${callerId}`)),
+    conversationViews(db, eq(conversations.contactInboxId, session)).orderBy(desc(conversations.id)).limit(1),
+  ] as const;
+}
+
+/** The rows of `createReads`, read back in its order. */
+export type CreateReadRows = unknown[];
+
+/**
+ * Creates a conversation from a `source_id`, or from `inbox_id` + `contact_id` (creating the
+ * contact_inbox if needed), with an optional first message, in one batch: the display id
+ * comes from the account's sequence inside the same transaction, so ids never collide. `read`
+ * is what `createReads` returned when the route ran it with the token check; without it, the
+ * reads are made here.
+ */
+export async function createConversation(
+  ctx: AgentContext,
+  input: CreateConversationInput,
+  read?: CreateReadRows,
+): Promise<ConversationView> {
+  const { db, accountId, actor: principal } = ctx;
+  if (!input.source_id && (!input.inbox_id || !input.contact_id)) {
+    throw unprocessable("Provide source_id, or inbox_id and contact_id", [
+      { field: "source_id", message: "is required unless inbox_id and contact_id are given" },
+    ]);
+  }
+  const rows = read ?? (await db.batch([...createReads(db, accountId, principal.user.id, input)]));
+  const [found, inboxRows, contactRows, assigneeRows, teamRows, memberships, latestRows] = rows as [
+    { contactInbox: ContactInboxRow; inbox: InboxRow; contact: ContactRow }[],
+    InboxRow[],
+    ContactRow[],
+    { user: UserRow }[],
+    TeamRow[],
+    { inboxId: number }[],
+    ConversationViewRow[],
+  ];
 
   const existing = found[0];
   const inbox = existing?.inbox ?? inboxRows[0];
@@ -93,12 +130,7 @@ export async function createConversation(ctx: AgentContext, input: CreateConvers
   if (!isAdmin(principal) && !memberships.some((m) => m.inboxId === inbox.id)) throw notFound("Inbox");
 
   // One conversation per contact in this inbox: the contact's latest is reused.
-  if (inbox.lockToSingleConversation && existing) {
-    const [latest] = await conversationViews(db, eq(conversations.contactInboxId, existing.contactInbox.id))
-      .orderBy(desc(conversations.id))
-      .limit(1);
-    if (latest) return toView(latest);
-  }
+  if (inbox.lockToSingleConversation && existing && latestRows[0]) return toView(latestRows[0]);
 
   const at = Date.now();
   const status: ConversationStatus = input.status ?? "open";
