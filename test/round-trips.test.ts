@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
 import { as, createContact, createConversation, createWorld } from "./helpers/factories";
 import { api, type ApiResponse } from "./helpers/api";
 import { consoleSession } from "./helpers/sessions";
@@ -51,7 +52,7 @@ describe("D1 round trips per request (auth included)", () => {
       ),
     };
     expect(counts).toEqual({
-      messageCreate: 2,
+      messageCreate: 1,
       messageCreateIncoming: 2,
       messageList: 2,
       conversationShow: 1,
@@ -108,8 +109,66 @@ describe("sessions: round trips", () => {
       validateToken: 2,
       conversationShowOnCookie: 1,
       conversationShowOnToken: 1,
-      messageCreateOnCookie: 2,
+      messageCreateOnCookie: 1,
       updateLastSeen: 2,
     });
+  });
+});
+
+describe("a reply written with the token check", () => {
+  const count = async (conversationPath: string, w: Awaited<ReturnType<typeof createWorld>>) =>
+    (await as(w.admin).get(`${conversationPath}/messages`)).body.payload.length as number;
+
+  it("is one round trip, and writes nothing for a caller who may not write it", async () => {
+    const w = await createWorld();
+    const other = await createWorld("Other");
+    const { path } = await createConversation(w);
+    const before = await count(path, w);
+
+    const sent = await as(w.agent).post(`${path}/messages`, { content: "one trip" });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ content: "one trip", sender: { id: w.agent.id, type: "user" } });
+    expect(roundTrips(sent)).toBe(1);
+
+    // An agent of the account outside the conversation's inbox; another account's administrator;
+    // a token that names nobody: each is refused as before, and the refused write left nothing.
+    const outsider = await as(w.outsider).post(`${path}/messages`, { content: "outsider" });
+    expect(outsider.status).toBe(404);
+    const foreign = await as(other.admin).post(`${path}/messages`, { content: "foreign" });
+    expect(foreign.status).toBe(404);
+    const nobody = await as({ token: "not-a-token" }).post(`${path}/messages`, { content: "nobody" });
+    expect(nobody.status).toBe(401);
+    expect(await count(path, w)).toBe(before + 1);
+  });
+
+  it("writes nothing in a suspended account, and replays a repeated echo_id", async () => {
+    const w = await createWorld();
+    const { path } = await createConversation(w);
+    const first = await as(w.agent).post(`${path}/messages`, { content: "echo", echo_id: "rt-echo" });
+    const again = await as(w.agent).post(`${path}/messages`, { content: "echo", echo_id: "rt-echo" });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const before = await count(path, w);
+
+    await api(
+      "PATCH",
+      `/platform/api/v1/accounts/${w.account.id}`,
+      { status: "suspended" },
+      {
+        token: env.PLATFORM_API_TOKEN,
+      },
+    );
+    const refused = await as(w.agent).post(`${path}/messages`, { content: "while suspended" });
+    expect(refused.status).toBe(401);
+    await api(
+      "PATCH",
+      `/platform/api/v1/accounts/${w.account.id}`,
+      { status: "active" },
+      {
+        token: env.PLATFORM_API_TOKEN,
+      },
+    );
+    expect(await count(path, w)).toBe(before);
   });
 });

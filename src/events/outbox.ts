@@ -95,11 +95,11 @@ export class Outbox {
             and exists (select 1 from json_each(w.subscriptions) where value = ${spec.event})`),
       );
     }
-    if (spec.only !== "account" && typeof spec.inboxId === "number" && INBOX_EVENTS.includes(spec.event)) {
+    if (spec.only !== "account" && spec.inboxId !== null && INBOX_EVENTS.includes(spec.event)) {
       statements.push(
         this.db.insert(deliveries).select(sql`${row(sql`null, i.id`)}
           from inboxes i
-          where i.id = ${spec.inboxId} and i.webhook_url is not null and i.webhook_disabled = 0
+          where i.id = ${ref(spec.inboxId)} and i.webhook_url is not null and i.webhook_disabled = 0
             and (i.webhook_subscriptions is null
               or exists (select 1 from json_each(i.webhook_subscriptions) where value = ${spec.event}))
             and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)
@@ -107,6 +107,16 @@ export class Outbox {
       );
     }
     return statements;
+  }
+
+  /** How much is recorded so far, for `rollback` when the batch holding the statements did not commit. */
+  mark(): number {
+    return this.recorded.length;
+  }
+
+  /** Forgets what was recorded since `mark`: its batch failed, so those events do not exist. */
+  rollback(mark: number) {
+    this.recorded.splice(mark);
   }
 
   /** An agent's availability changed in this account: its sockets hear a fresh `presence.update`. */

@@ -43,7 +43,15 @@ export function pathId(c: Context, name: string): number {
 export type Load<V extends object> = {
   /** The reads; none (an empty list) when there is nothing to read, as for a body that will be refused. */
   queries: (c: Context<AppEnv>, callerId: SQL) => BatchItem<"sqlite">[] | Promise<BatchItem<"sqlite">[]>;
-  apply: (rows: unknown[], principal: Principal) => V;
+  /**
+   * The route's write itself, in the same batch, so the whole request is one round trip. Its first
+   * statement must fail unless the caller may make it (D1 rolls the batch back): a refused or
+   * failed write is then made again without it, and the route answers as it would have. Never
+   * for a repeated Idempotency-Key.
+   */
+  writes?: (c: Context<AppEnv>, callerId: SQL) => BatchItem<"sqlite">[] | Promise<BatchItem<"sqlite">[]>;
+  /** `written`: the write's results, when it committed with the token check. */
+  apply: (rows: unknown[], principal: Principal, written?: unknown[]) => V;
 };
 
 /** What an account route's handler finds on `c.var`: the service context, and what its route loaded. */
@@ -96,8 +104,22 @@ export function authenticate<V extends object>(opts: AuthOptions<V> = {}): Middl
     const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
     let rows: Awaited<typeof auth>;
     let loaded: unknown[] = [];
-    const extra = opts.load ? await opts.load.queries(c, credentialUserId(credential)) : [];
-    if (extra.length > 0) {
+    const callerId = credentialUserId(credential);
+    const extra = opts.load ? await opts.load.queries(c, callerId) : [];
+    const mark = c.var.outbox.mark();
+    const writes = opts.load?.writes && !c.var.idempotentAnswer ? await opts.load.writes(c, callerId) : [];
+    let written: unknown[] | undefined;
+    if (writes.length > 0) {
+      try {
+        const results = await db.batch([auth, ...extra, ...writes]);
+        [rows, ...loaded] = results.slice(0, extra.length + 1) as [Awaited<typeof auth>, ...unknown[]];
+        written = results.slice(extra.length + 1);
+      } catch {
+        // Refused (or failed, as a repeated echo_id): nothing was written; read and answer as usual.
+        c.var.outbox.rollback(mark);
+        [rows, ...loaded] = await db.batch([auth, ...extra]);
+      }
+    } else if (extra.length > 0) {
       [rows, ...loaded] = await db.batch([auth, ...extra]);
     } else {
       rows = await auth;
@@ -122,7 +144,7 @@ export function authenticate<V extends object>(opts: AuthOptions<V> = {}): Middl
         outbox: c.var.outbox,
         origin: new URL(c.req.url).origin,
       };
-      setAll(c, { ctx, ...opts.load?.apply(loaded, principal) });
+      setAll(c, { ctx, ...opts.load?.apply(loaded, principal, written) });
     }
     await next();
   });

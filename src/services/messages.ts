@@ -1,7 +1,17 @@
-import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from "drizzle-orm";
 import { type MessageWithSender, readMessages, withSenders } from "../views/messages";
 import type { BatchItem } from "drizzle-orm/batch";
-import { attachments, conversations, deliveries, events, messages, type MessageStatus } from "../db/schema";
+import {
+  accounts,
+  accountUsers,
+  attachments,
+  conversations,
+  deliveries,
+  events,
+  inboxMembers,
+  messages,
+  type MessageStatus,
+} from "../db/schema";
 import { routeStatements } from "./routing";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { redeliver } from "../events/queue";
@@ -96,6 +106,49 @@ export async function createMessage(
     return { message: first.message, attachments: first.attachments, replayed: true };
   }
 }
+
+/**
+ * An agent's reply or note, written in the same batch as the token check (one round trip for the
+ * whole request): its first statement fails, rolling the batch back, unless the caller (`callerId`,
+ * the credential's user as a subquery) is a member of the account, the account is not suspended,
+ * and the conversation exists there and is the caller's to see (an administrator, or a member of
+ * its inbox), which is what authentication and the conversation preload then check. The message
+ * row comes back from the statement after it (`insertedMessage`). Messages with files, and
+ * incoming ones (their effects depend on the conversation's state), are not written this way.
+ */
+export function agentMessageStatements(
+  db: DB,
+  outbox: Outbox,
+  accountId: number,
+  displayId: number,
+  callerId: SQL,
+  input: z.output<typeof MessageCreateBody>,
+): BatchItem<"sqlite">[] {
+  if (input.attachments?.length || input.message_type === "incoming") return [];
+  const conversation = sql`(select ${conversations.id} from ${conversations}
+    where ${conversations.accountId} = ${accountId} and ${conversations.displayId} = ${displayId})`;
+  const inbox = sql`(select ${conversations.inboxId} from ${conversations} where ${conversations.id} = ${conversation})`;
+  const allowed = sql`${conversation} is not null and exists (select 1 from ${accountUsers} m
+    join ${accounts} a on a.id = m.account_id
+    where m.account_id = ${accountId} and m.user_id = ${callerId} and a.status <> 'suspended'
+      and (m.role = 'administrator' or exists (select 1 from ${inboxMembers} im
+        where im.user_id = ${callerId} and im.inbox_id = ${inbox})))`;
+  // json() of a non-JSON text raises an error: the batch stops and rolls back, so nothing is written.
+  const guard = db
+    .select({ allowed: sql<number>`case when ${allowed} then 1 else json('refused') end` })
+    .from(sql`(select 1) as one`);
+  const target = { accountId, inboxId: inbox as unknown as number, contactId: 0, conversationId: conversation };
+  const sender = { type: "User" as const, id: callerId as unknown as number };
+  const { insert, statements, event } = messageStatements(db, target, input, sender);
+  return [guard, insert, ...statements, ...outbox.record(event)];
+}
+
+/** The message `agentMessageStatements` wrote, from its batch's results (the insert follows the guard). */
+export const insertedMessage = (written: unknown[]): CreatedMessage => ({
+  message: (written[1] as MessageRow[])[0],
+  attachments: [],
+  replayed: false,
+});
 
 /** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
 

@@ -4,7 +4,14 @@ import { type CreateReadRows, createReads } from "../../services/conversations";
 import { ConversationCreateBody } from "./conversations.schemas";
 import type { ConversationView } from "../../serializers/conversation";
 import { conversationPreload, visibleConversation } from "../../services/conversations";
-import { messagePreload, preloadedMessage } from "../../services/messages";
+import {
+  agentMessageStatements,
+  type CreatedMessage,
+  insertedMessage,
+  messagePreload,
+  preloadedMessage,
+} from "../../services/messages";
+import { MessageCreateBody } from "../messages/messages.schemas";
 import type { MessageWithSender } from "../../views/messages";
 
 /** The path's conversation, loaded with the token check; 404 unless the caller may see it. */
@@ -45,6 +52,35 @@ const creation: Load<{ creationReads: CreateReadRows | undefined }> = {
 
 /** Conversation create: `c.var.creationReads`, what the service reads first. */
 export const withCreationReads = authenticate({ account: true, load: creation });
+
+/**
+ * Message create: the conversation, loaded as above, and the agent's message itself written in
+ * the same batch as the token check (`agentMessageStatements`): one round trip for the request.
+ * `c.var.written` is the message when it was written so; otherwise (files, an incoming message, a
+ * refusal, a repeated echo_id) the handler writes it, or the route refuses, as usual.
+ */
+const conversationAndReply: Load<{ conversation: ConversationView; written: CreatedMessage | undefined }> = {
+  queries: conversation.queries,
+  writes: async (c, callerId) => {
+    const input = await peekBody(c, MessageCreateBody, "message");
+    if (!input) return [];
+    return agentMessageStatements(
+      c.var.db,
+      c.var.outbox,
+      pathId(c, "account_id"),
+      pathId(c, "conversation_id"),
+      callerId,
+      input,
+    );
+  },
+  apply: (rows, principal, written) => ({
+    ...conversation.apply(rows, principal),
+    written: written ? insertedMessage(written) : undefined,
+  }),
+};
+
+/** Message create: `c.var.conversation`, and `c.var.written` when the message was written with the token check. */
+export const withConversationAndReply = authenticate({ account: true, load: conversationAndReply });
 
 /** Message routes: also `c.var.message`, the path's message of that conversation. */
 export const withMessage = authenticate({ account: true, load: conversationAndMessage });

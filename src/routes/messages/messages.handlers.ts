@@ -46,7 +46,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const v = c.var.conversation;
   const input = c.req.valid("json");
-  const row = await messages.createMessage(c.var.ctx, v, input);
+  const row = c.var.written ?? (await messages.createMessage(c.var.ctx, v, input));
   const senders = {
     user: c.var.principal.user,
     userAvailability: c.var.principal.membership?.availability,

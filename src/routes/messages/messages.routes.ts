@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { body, json } from "../openapi";
 import { ConversationParams } from "../../lib/params";
 import { errors } from "../responses";
-import { withConversation, withMessage } from "../conversations/preload";
+import { withConversation, withConversationAndReply, withMessage } from "../conversations/preload";
 import * as s from "./messages.schemas";
 
 const base = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
@@ -29,7 +29,7 @@ export const create = createRoute({
   summary: "Create a message: an agent reply, a private note, or (API inboxes) an incoming message",
   description:
     "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).",
-  middleware: withConversation,
+  middleware: withConversationAndReply,
   request: { params: ConversationParams, body: body(s.MessageCreateBody, { wrap: "message", multipart: true }) },
   responses: { 200: json(s.Message, "The message"), ...errors },
 });
