@@ -127,7 +127,8 @@ export function agentMessageStatements(
   if (input.attachments?.length || input.message_type === "incoming") return [];
   const conversation = sql`(select ${conversations.id} from ${conversations}
     where ${conversations.accountId} = ${accountId} and ${conversations.displayId} = ${displayId})`;
-  const inbox = sql`(select ${conversations.inboxId} from ${conversations} where ${conversations.id} = ${conversation})`;
+  const inbox = sql`(select ${conversations.inboxId} from ${conversations}
+    where ${conversations.id} = ${conversation})`;
   const allowed = sql`${conversation} is not null and exists (select 1 from ${accountUsers} m
     join ${accounts} a on a.id = m.account_id
     where m.account_id = ${accountId} and m.user_id = ${callerId} and a.status <> 'suspended'
