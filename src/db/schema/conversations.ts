@@ -82,4 +82,23 @@ export const conversationLabels = sqliteTable(
   ],
 );
 
+/**
+ * How many conversations an account has per inbox, status and assignee (0: none), kept by
+ * triggers on `conversations` (drizzle/0010_conversation_counts_triggers.sql) in the same
+ * transaction as every write that changes them, so the list's four counts read a few rows
+ * instead of counting the account's conversations. No foreign keys: a deleted inbox's rows are
+ * counted down by the cascade's own triggers.
+ */
+export const conversationCounts = sqliteTable(
+  "conversation_counts",
+  {
+    accountId: integer("account_id").notNull(),
+    inboxId: integer("inbox_id").notNull(),
+    status: text("status", { enum: CONVERSATION_STATUSES }).notNull(),
+    assigneeId: integer("assignee_id").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.status, t.inboxId, t.assigneeId] })],
+);
+
 export type ConversationRow = typeof conversations.$inferSelect;

@@ -1,6 +1,13 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { contactInboxes, contacts, conversationLabels, conversations } from "../../db/schema";
+import {
+  contactInboxes,
+  contacts,
+  conversationCounts as counters,
+  conversationLabels,
+  conversations,
+} from "../../db/schema";
+import { seesInbox } from "../../views/visibility";
 import { containsText, inList } from "../../db/select";
 import { viewerOf } from "../auth";
 import { conversationViews, toView, conversationsVisibleTo } from "../../views/conversations";
@@ -101,6 +108,41 @@ function countsQuery(ctx: AgentContext, where: SQL) {
     .where(where);
 }
 
+/**
+ * Chatwoot's four counts from the counter rows (`conversation_counts`, kept by triggers): a few
+ * rows per inbox, status and assignee, whatever the account's size. Only for the filters those
+ * rows are keyed by (status, inbox); a list filtered by team, labels, source_id or `q` counts its
+ * conversations instead.
+ */
+function countersQuery(ctx: AgentContext, f: ConversationFilters) {
+  const me = ctx.actor.user.id;
+  const status = f.status ?? "open";
+  return ctx.db
+    .select({
+      mine_count: sql<number>`coalesce(sum(case when ${counters.assigneeId} = ${me}
+        then ${counters.count} end), 0)`.mapWith(Number),
+      assigned_count: sql<number>`coalesce(sum(case when ${counters.assigneeId} <> 0
+        then ${counters.count} end), 0)`.mapWith(Number),
+      unassigned_count: sql<number>`coalesce(sum(case when ${counters.assigneeId} = 0
+        then ${counters.count} end), 0)`.mapWith(Number),
+      all_count: sql<number>`coalesce(sum(${counters.count}), 0)`.mapWith(Number),
+    })
+    .from(counters)
+    .where(
+      and(
+        eq(counters.accountId, ctx.accountId),
+        status === "all" ? undefined : eq(counters.status, status),
+        f.inbox_id ? eq(counters.inboxId, f.inbox_id) : undefined,
+        seesInbox(viewerOf(ctx.actor), counters.inboxId),
+      ),
+    );
+}
+
+const countedByRows = (f: ConversationFilters) => !f.team_id && !f.labels?.length && !f.source_id && !f.q;
+
+const counts = (ctx: AgentContext, f: ConversationFilters, where: SQL) =>
+  countedByRows(f) ? countersQuery(ctx, f) : countsQuery(ctx, where);
+
 /** The list's two statements, a page and Chatwoot's four counts (apart, for the query-plan test). */
 export function listQueries(ctx: AgentContext, f: ConversationFilters) {
   const where = baseWhere(ctx, f);
@@ -109,7 +151,7 @@ export function listQueries(ctx: AgentContext, f: ConversationFilters) {
     .orderBy(...orderOf(f.sort_by))
     .limit(CONVERSATIONS_PER_PAGE)
     .offset((page - 1) * CONVERSATIONS_PER_PAGE);
-  return [rows, countsQuery(ctx, where)] as const;
+  return [rows, counts(ctx, f, where)] as const;
 }
 
 /** A page of conversations and Chatwoot's four counts, in one round trip. */
@@ -119,6 +161,6 @@ export async function listConversations(ctx: AgentContext, f: ConversationFilter
 }
 
 export async function conversationCounts(ctx: AgentContext, f: ConversationFilters) {
-  const [counts] = await countsQuery(ctx, baseWhere(ctx, f));
-  return counts;
+  const [result] = await counts(ctx, f, baseWhere(ctx, f));
+  return result;
 }
