@@ -64,6 +64,7 @@ export async function runLoadBench(dev, receiver) {
     ],
   ];
   let ceiling;
+  let agentLoad;
   let webhookReport;
   for (const route of loadRoutes(world)) {
     process.stdout.write(`  ${route.name}: ${duration} s, ${connections} connections... `);
@@ -85,6 +86,7 @@ export async function runLoadBench(dev, receiver) {
       webhookReport = { r: await probing, received: receiver.received() - webhooksBefore, created: warm.ok + r.ok };
     console.log(`${rate(r.rps)} req/s`);
     if (route.ceiling) ceiling = r.rps;
+    if (route.webhookProbe) agentLoad = { route, rps: r.rps };
     const codes = Object.entries(r.statusCodes ?? {})
       .map(([code, s]) => `${code}:${s.count}`)
       .join(" ");
@@ -103,6 +105,7 @@ export async function runLoadBench(dev, receiver) {
     `\nLoad per route: autocannon, ${connections} connections, ${duration} s each, local wrangler dev on 127.0.0.1\n`,
   );
   console.log(table(["route", "req/s", "p50", "p99", "× floor", "× Hono", "of ceiling", "responses"], rows));
+  if (agentLoad) await paced(dev, receiver, agentLoad, probe, probePath, duration, connections);
   if (webhookReport) {
     const { r, received, created } = webhookReport;
     console.log(
@@ -127,3 +130,32 @@ export async function runLoadBench(dev, receiver) {
     );
   }
 }
+
+/**
+ * Webhook latency at a steady write rate: agent message create held at 50% and then 100% of the
+ * rate it reached under the load above (autocannon's overallRate, the probe's 10 replies a second
+ * included), each probe reply's POST -> `message_created` measured as above.
+ */
+async function paced(dev, receiver, { route, rps: max }, probe, probePath, duration, connections) {
+  console.log("\nWebhook delivery at a steady rate of agent message create (probe every 100 ms):");
+  for (const share of [0.5, 1]) {
+    await drain(dev.url);
+    const rate = Math.max(1, Math.round(share * max - 10));
+    let done = false;
+    const probing = measureDeliveries(receiver, (i) => probe.post(probePath, { content: `Paced ${share} ${i}` }), {
+      until: () => done,
+      intervalMs: 100,
+      waitSeconds: 30,
+    });
+    const r = await runLoad(dev.url, { ...route, connections, duration, overallRate: rate });
+    done = true;
+    const d = await probing;
+    console.log(
+      `  ${Math.round(share * 100)}% (${rate} + 10 req/s asked, ${rate2(r.rps)} req/s done): ` +
+        `${d.deliveries.length}/${d.sent} delivered; POST -> received p50 ${ms(percentile(d.deliveries, 50))}, ` +
+        `p99 ${ms(percentile(d.deliveries, 99))}`,
+    );
+  }
+}
+
+const rate2 = (n) => n.toFixed(1);

@@ -7,7 +7,7 @@ import autocannon from "autocannon";
  */
 export function runLoad(
   baseUrl,
-  { method = "GET", path, token, body, headers = {}, setupRequest, connections = 10, duration = 10 },
+  { method = "GET", path, token, body, headers = {}, setupRequest, connections = 10, duration = 10, overallRate },
 ) {
   let n = 0;
   const request = {
@@ -22,7 +22,8 @@ export function runLoad(
     ...(setupRequest ? { setupRequest: (req) => setupRequest(req, n++) } : {}),
   };
   return new Promise((resolve, reject) => {
-    autocannon({ url: baseUrl, connections, duration, requests: [request] }, (err, result) => {
+    const rate = overallRate ? { overallRate } : {};
+    autocannon({ url: baseUrl, connections, duration, requests: [request], ...rate }, (err, result) => {
       if (err) return reject(err);
       resolve({
         // Completed requests over the run: for slow routes the per-second average rounds to nothing.
