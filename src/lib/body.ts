@@ -125,11 +125,28 @@ export async function peekBody<T extends z.ZodType>(c: Context, schema: T, wrap?
   }
 }
 
+/** Each request's parsed bodies, by schema and wrap: a route's load may read the body before its validation. */
+const parsed = new WeakMap<Request, Map<z.ZodType, Map<string, Promise<unknown>>>>();
+
 /**
  * Validates the body against `schema`. With `wrap`, a body wrapped in the resource name
  * (`{"contact": {...}}`, as Rails' wrap_parameters allows) is accepted as well as a flat one.
+ * Read and validated once per request and schema: a second call (the route's validation after a
+ * load that peeked at the body) gets the same result, or the same error.
  */
-export async function parseBody<T extends z.ZodType>(c: Context, schema: T, wrap?: string): Promise<z.output<T>> {
+export function parseBody<T extends z.ZodType>(c: Context, schema: T, wrap?: string): Promise<z.output<T>> {
+  const bySchema = parsed.get(c.req.raw) ?? new Map<z.ZodType, Map<string, Promise<unknown>>>();
+  parsed.set(c.req.raw, bySchema);
+  const byWrap = bySchema.get(schema) ?? new Map<string, Promise<unknown>>();
+  bySchema.set(schema, byWrap);
+  const known = byWrap.get(wrap ?? "") as Promise<z.output<T>> | undefined;
+  if (known) return known;
+  const result = validate(c, schema, wrap);
+  byWrap.set(wrap ?? "", result);
+  return result;
+}
+
+async function validate<T extends z.ZodType>(c: Context, schema: T, wrap?: string): Promise<z.output<T>> {
   let fields = await readBody(c);
   if (wrap && isPlainObject(fields[wrap])) {
     const { [wrap]: inner, ...rest } = fields;

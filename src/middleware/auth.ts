@@ -5,6 +5,8 @@ import type { MiddlewareHandler } from "hono";
 import type { SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
+import type { z } from "@hono/zod-openapi";
+import { peekBody } from "../lib/body";
 import { sha256Hex, safeEqual } from "../lib/crypto";
 import { forbidden, notFound, unauthorized } from "../lib/errors";
 import {
@@ -53,6 +55,26 @@ export type Load<V extends object> = {
   /** `written`: the write's results, when it committed with the token check. */
   apply: (rows: unknown[], principal: Principal, written?: unknown[]) => V;
 };
+
+/**
+ * A load of what a create reads before it writes, built from the route's body (`peekBody`: the
+ * router's validation reuses the parse) so the reads join the token check's batch. A body that
+ * will be refused reads nothing: its error is answered after authentication. The rows land on
+ * `c.var.creationReads` for the service.
+ */
+export function creationReads<T extends z.ZodType>(
+  schema: T,
+  wrap: string,
+  reads: (c: Context<AppEnv>, callerId: SQL, input: z.output<T>) => readonly BatchItem<"sqlite">[],
+): Load<{ creationReads: unknown[] | undefined }> {
+  return {
+    queries: async (c, callerId) => {
+      const input = await peekBody(c, schema, wrap);
+      return input ? [...reads(c, callerId, input)] : [];
+    },
+    apply: (rows) => ({ creationReads: rows.length > 0 ? rows : undefined }),
+  };
+}
 
 /** What an account route's handler finds on `c.var`: the service context, and what its route loaded. */
 export type AccountEnv<V extends object = object> = AppEnv & { Variables: V & { ctx: AgentContext } };

@@ -1,6 +1,6 @@
-import { authenticate, type Load, pathId } from "../../middleware/auth";
+import { authenticate, creationReads, type Load, pathId } from "../../middleware/auth";
 import { peekBody } from "../../lib/body";
-import { type CreateReadRows, createReads } from "../../services/conversations";
+import { createReads } from "../../services/conversations";
 import { ConversationCreateBody } from "./conversations.schemas";
 import type { ConversationView } from "../../serializers/conversation";
 import { conversationPreload, visibleConversation } from "../../services/conversations";
@@ -37,21 +37,13 @@ const conversationAndMessage: Load<{ conversation: ConversationView; message: Me
 /** Conversation routes: `c.var.conversation` is the path's conversation, visible to the caller. */
 export const withConversation = authenticate({ account: true, load: conversation });
 
-/**
- * Conversation create: what the service reads before it writes (the contact_inbox, inbox, contact,
- * assignee and team named, the caller's memberships), read with the token check, so a create costs
- * two round trips. A body that will be refused reads nothing: its error is told after authentication.
- */
-const creation: Load<{ creationReads: CreateReadRows | undefined }> = {
-  queries: async (c, callerId) => {
-    const input = await peekBody(c, ConversationCreateBody, "conversation");
-    return input ? [...createReads(c.var.db, pathId(c, "account_id"), callerId, input)] : [];
-  },
-  apply: (rows) => ({ creationReads: rows.length > 0 ? rows : undefined }),
-};
-
-/** Conversation create: `c.var.creationReads`, what the service reads first. */
-export const withCreationReads = authenticate({ account: true, load: creation });
+/** Conversation create: `c.var.creationReads`, what the service reads first, read with the token check. */
+export const withCreationReads = authenticate({
+  account: true,
+  load: creationReads(ConversationCreateBody, "conversation", (c, callerId, input) =>
+    createReads(c.var.db, pathId(c, "account_id"), callerId, input),
+  ),
+});
 
 /**
  * Message create: the conversation, loaded as above, and the agent's message itself written in
