@@ -18,16 +18,24 @@ export async function sendInChunks<T>(queue: Queue, messages: MessageSendRequest
  * Enqueues delivery jobs. A failed send is logged, not thrown: the rows are already in D1,
  * and the sweeper re-enqueues any pending delivery whose job never ran.
  */
-export async function enqueueDeliveries(queue: Queue, ids: number[], delaySeconds = 0): Promise<boolean> {
-  if (ids.length === 0) return true;
-  const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
+export const enqueueDeliveries = (queue: Queue, ids: number[], delaySeconds = 0): Promise<boolean> =>
+  enqueueDelayed(
+    queue,
+    ids.map((id) => ({ id, delaySeconds })),
+  );
+
+/** Enqueues delivery jobs, each with its own delay (a retry's jittered wait), in as few sends as the queue allows. */
+export async function enqueueDelayed(queue: Queue, jobs: { id: number; delaySeconds: number }[]): Promise<boolean> {
+  if (jobs.length === 0) return true;
+  const delay = (s: number) => Math.min(Math.max(0, Math.ceil(s)), MAX_QUEUE_DELAY_SECONDS);
   try {
     await sendInChunks(
       queue,
-      ids.map((deliveryId) => ({ body: { deliveryId } satisfies DeliveryJob, delaySeconds: delay })),
+      jobs.map((j) => ({ body: { deliveryId: j.id } satisfies DeliveryJob, delaySeconds: delay(j.delaySeconds) })),
     );
     return true;
   } catch (err) {
+    const ids = jobs.map((j) => j.id);
     console.error(JSON.stringify({ event: "webhook_enqueue_failed", deliveries: ids, error: String(err) }));
     return false;
   }

@@ -4,7 +4,7 @@ import { inList } from "../db/select";
 import type { DB } from "../db/client";
 import { type DeliveryRow, deliveries, type EventRow, events, inboxes, webhooks } from "../db/schema";
 import { loadEvents } from "../events/load";
-import { enqueueDeliveries } from "../events/queue";
+import { enqueueDelayed } from "../events/queue";
 import { renderBody } from "../events/render";
 import { onFinalFailure, recordDeadLetter } from "./dead-letters";
 import {
@@ -227,7 +227,7 @@ export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): 
 
   const done = Date.now();
   const writes: BatchItem<"sqlite">[] = [];
-  const retries = new Map<number, number[]>();
+  const retries: { id: number; delaySeconds: number }[] = [];
   const exhausted: number[] = [];
   const final: DeliveryRow[] = [];
   for (const d of claimed) {
@@ -266,13 +266,13 @@ export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): 
       targetHealth(db, d, ok, done),
     );
     if (ok) continue;
-    if (delay !== null) retries.set(delay, [...(retries.get(delay) ?? []), d.id]);
+    if (delay !== null) retries.push({ id: d.id, delaySeconds: delay });
     // Every attempt used: the dead-letter consumer records it (see recordDeadLetter).
     else if (retryable) exhausted.push(d.id);
     else final.push(d);
   }
   await db.batch(writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  await Promise.all([...retries].map(([delay, ids]) => enqueueDeliveries(env.WEBHOOK_QUEUE, ids, delay)));
+  await enqueueDelayed(env.WEBHOOK_QUEUE, retries);
   for (const id of exhausted) {
     try {
       await env.WEBHOOK_DLQ.send({ deliveryId: id, reason: "exhausted" });
@@ -319,5 +319,8 @@ async function requeueEarly(
   const early = left.filter(
     (r) => r.nextAttemptAt && r.nextAttemptAt > now + 2_000 && !(r.leaseUntil && r.leaseUntil > now),
   );
-  await Promise.all(early.map((r) => enqueueDeliveries(env.WEBHOOK_QUEUE, [r.id], (r.nextAttemptAt! - now) / 1000)));
+  await enqueueDelayed(
+    env.WEBHOOK_QUEUE,
+    early.map((r) => ({ id: r.id, delaySeconds: (r.nextAttemptAt! - now) / 1000 })),
+  );
 }
