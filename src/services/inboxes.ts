@@ -111,7 +111,7 @@ export const inboxVisibleTo = (v: Viewer): SQL | undefined => seesInbox(v, inbox
 export function visibleInbox(
   db: DB,
   accountId: number,
-  viewer: Viewer | Parameters<typeof seesInbox>[0],
+  viewer: Parameters<typeof seesInbox>[0],
   id: number | undefined,
 ) {
   return db
