@@ -172,3 +172,18 @@ describe("a reply written with the token check", () => {
     expect(await count(path, w)).toBe(before);
   });
 });
+
+describe("writes whose reads join the token check", () => {
+  it("answer a bad token before a bad body, and a bad body with 422 after it", async () => {
+    const w = await createWorld();
+    const { path } = await createConversation(w);
+    const routes = [`${w.base}/contacts`, `${w.base}/conversations`, `${path}/messages`];
+    for (const route of routes) {
+      const nobody = await as({ token: "not-a-token" }).post(route, { inbox_id: "not an id", content: 7 });
+      expect(nobody.status, route).toBe(401);
+      const invalid = await as(w.admin).post(route, { inbox_id: "not an id", contact_id: "x", content: 7 });
+      expect(invalid.status, route).toBe(422);
+      expect(invalid.body.details.length, route).toBeGreaterThan(0);
+    }
+  });
+});
