@@ -366,7 +366,7 @@ describe("client API: messages", () => {
     );
   });
 
-  it("costs one D1 round trip to read and two to write, three to verify and update or to resolve", async () => {
+  it("costs one D1 round trip to read or write a message, two to write others, three to verify and update or to resolve", async () => {
     const w = await createWorld("Counted", { autoAssign: true });
     const c = client(w.inbox.identifier);
     const s = await startConversation(c);
@@ -401,7 +401,7 @@ describe("client API: messages", () => {
       conversationShow: 1,
       conversationCreate: 2,
       messageList: 1,
-      messageCreate: 2,
+      messageCreate: 1,
       typing: 2,
       lastSeen: 2,
       // Verifying writes the session before the update's own batch.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { as, createContact, createConversation, createWorld } from "./helpers/factories";
+import { as, createContact, createConversation, createWorld, platform, type World } from "./helpers/factories";
+import { client, startConversation } from "./helpers/public-client";
 import { api, type ApiResponse } from "./helpers/api";
 import { consoleSession } from "./helpers/sessions";
 
@@ -53,7 +54,7 @@ describe("D1 round trips per request (auth included)", () => {
     };
     expect(counts).toEqual({
       messageCreate: 1,
-      messageCreateIncoming: 2,
+      messageCreateIncoming: 1,
       messageList: 2,
       conversationShow: 1,
       conversationList: 2,
@@ -185,5 +186,122 @@ describe("writes whose reads join the token check", () => {
       expect(invalid.status, route).toBe(422);
       expect(invalid.body.details.length, route).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("a contact's message written with the session check", () => {
+  const messagesOf = async (w: World, conversationPath: string) =>
+    (await as(w.admin).get(`${conversationPath}/messages`)).body.payload as { content: string; message_type: number }[];
+  const eventsOf = (conversationId: number) =>
+    env.DB.prepare(
+      "select event, data from events where stream = 'conversation:' || cast(? as integer) and event <> 'message_created' order by id",
+    )
+      .bind(conversationId)
+      .all<{ event: string; data: string }>()
+      .then((r) => r.results.map((e) => ({ event: e.event, changed: JSON.parse(e.data).changed_attributes })));
+  const conversationIdOf = async (w: World, displayId: number) =>
+    (await env.DB.prepare("select id from conversations where account_id = ? and display_id = ?")
+      .bind(w.account.id, displayId)
+      .first<{ id: number }>())!.id;
+
+  it("is one round trip, and writes nothing for a session that may not write it", async () => {
+    const w = await createWorld();
+    const c = client(w.inbox.identifier);
+    const s = await startConversation(c);
+    const agentPath = `${w.base}/conversations/${s.conversation.id}`;
+    const sent = await c.post(`${s.path}/messages`, { content: "one trip" });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ content: "one trip", message_type: 0, sender: { id: s.contact.id } });
+    expect(roundTrips(sent)).toBe(1);
+
+    // Another session of the inbox; an unknown session; another inbox's identifier: each is a
+    // 404 as before (in two round trips: the refused write, then the reads), and wrote nothing.
+    const other = await startConversation(c, { name: "Other" });
+    const refused = [
+      await c.post(`/contacts/${other.sourceId}/conversations/${s.conversation.id}/messages`, { content: "x" }),
+      await c.post(`/contacts/no-such-source/conversations/${s.conversation.id}/messages`, { content: "x" }),
+      await client(w.otherInbox.identifier).post(`${s.path}/messages`, { content: "x" }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([404, 404, 404]);
+    expect(refused.map(roundTrips)).toEqual([2, 2, 2]);
+    expect((await messagesOf(w, agentPath)).map((m) => m.content)).toEqual(["one trip"]);
+
+    // An inbox that requires identity verification refuses the unverified session, and writes nothing.
+    await env.DB.prepare("update inboxes set hmac_mandatory = 1 where id = ?").bind(w.inbox.id).run();
+    const unverified = await c.post(`${s.path}/messages`, { content: "unverified" });
+    expect(unverified.status).toBe(401);
+    await env.DB.prepare("update inboxes set hmac_mandatory = 0 where id = ?").bind(w.inbox.id).run();
+    // A suspended account refuses it too.
+    await platform().patch(`/platform/api/v1/accounts/${w.account.id}`, { status: "suspended" });
+    const suspended = await c.post(`${s.path}/messages`, { content: "suspended" });
+    expect(suspended.status).toBe(401);
+    await platform().patch(`/platform/api/v1/accounts/${w.account.id}`, { status: "active" });
+    expect((await messagesOf(w, agentPath)).map((m) => m.content)).toEqual(["one trip"]);
+
+    // A repeated echo_id returns the message stored, once.
+    const first = await c.post(`${s.path}/messages`, { content: "echo", echo_id: "rt-client-echo" });
+    const again = await c.post(`${s.path}/messages`, { content: "echo", echo_id: "rt-client-echo" });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect((await messagesOf(w, agentPath)).map((m) => m.content)).toEqual(["one trip", "echo"]);
+  });
+
+  it("reopens a resolved conversation and routes it, in the same round trip", async () => {
+    const w = await createWorld();
+    const c = client(w.inbox.identifier);
+    const s = await startConversation(c);
+    const agentPath = `${w.base}/conversations/${s.conversation.id}`;
+    await as(w.admin).post(`${agentPath}/toggle_status`, { status: "resolved" });
+    // Unassigned and resolved; the inbox routes from now on.
+    await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { enable_auto_assignment: true });
+    const id = await conversationIdOf(w, s.conversation.id);
+    const before = (await eventsOf(id)).length;
+
+    const sent = await c.post(`${s.path}/messages`, { content: "me again" });
+    expect(sent.status).toBe(200);
+    expect(roundTrips(sent)).toBe(1);
+    const after = (await as(w.admin).get(agentPath)).body;
+    expect(after.status).toBe("open");
+    expect([w.admin.id, w.agent.id]).toContain(after.meta.assignee.id);
+    expect((await eventsOf(id)).slice(before)).toEqual([
+      { event: "conversation_status_changed", changed: [{ status: { previous_value: "resolved", current_value: "open" } }] },
+      { event: "conversation_updated", changed: [{ status: { previous_value: "resolved", current_value: "open" } }] },
+      {
+        event: "conversation_updated",
+        changed: [{ assignee_id: { previous_value: null, current_value: after.meta.assignee.id } }],
+      },
+    ]);
+
+    // An open conversation held by an online agent: nothing but the message.
+    const quiet = await c.post(`${s.path}/messages`, { content: "still here" });
+    expect(roundTrips(quiet)).toBe(1);
+    expect((await eventsOf(id)).length).toBe(before + 3);
+  });
+
+  it("hands a conversation whose agent went offline to one who is online, in the same round trip", async () => {
+    const w = await createWorld();
+    const c = client(w.inbox.identifier);
+    const s = await startConversation(c);
+    const agentPath = `${w.base}/conversations/${s.conversation.id}`;
+    await as(w.admin).post(`${agentPath}/assignments`, { assignee_id: w.agent.id });
+    await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { enable_auto_assignment: true });
+    await as(w.agent).post("/api/v1/profile/availability", {
+      profile: { account_id: w.account.id, availability: "offline" },
+    });
+    const id = await conversationIdOf(w, s.conversation.id);
+    const before = (await eventsOf(id)).length;
+
+    const sent = await c.post(`${s.path}/messages`, { content: "anyone?" });
+    expect(roundTrips(sent)).toBe(1);
+    expect((await as(w.admin).get(agentPath)).body.meta.assignee.id).toBe(w.admin.id);
+    expect((await eventsOf(id)).slice(before)).toEqual([
+      {
+        event: "conversation_updated",
+        changed: [{ assignee_id: { previous_value: w.agent.id, current_value: w.admin.id } }],
+      },
+    ]);
+    const activity = (await messagesOf(w, agentPath)).filter((m) => m.message_type === 2).map((m) => m.content);
+    expect(activity.at(-1)).toBe("Assigned to Admin by Automation System");
   });
 });

@@ -9,7 +9,11 @@ type Ref = number | SQL;
 
 export type EventSpec = {
   event: EventName;
-  accountId: number;
+  /**
+   * The account, or a subquery when the batch finds it (the client API's one-round-trip write):
+   * then `settle` names it once the batch has run, before the events are published.
+   */
+  accountId: Ref;
   /** The inbox the event belongs to; null for contact events (no inbox-scoped target gets them). */
   inboxId: Ref | null;
   conversationId?: Ref;
@@ -48,7 +52,7 @@ function streamOf(spec: EventSpec): SQL {
  * lost, clients replay from D1.
  */
 export class Outbox {
-  private recorded: { uid: string; accountId: number }[] = [];
+  private recorded: { uid: string; accountId: number | null }[] = [];
   private presence = new Set<number>();
 
   /** `origin` is the public base URL, for attachment links in payloads rendered later. */
@@ -63,8 +67,13 @@ export class Outbox {
   }
 
   record(spec: EventSpec): BatchItem<"sqlite">[] {
+    return this.recordEvent(spec).statements;
+  }
+
+  /** `record`, with the event's uid: a later statement of the batch can test whether it was recorded (`when`). */
+  recordEvent(spec: EventSpec): { uid: string; statements: BatchItem<"sqlite">[] } {
     const uid = `evt_${secureToken(24)}`;
-    this.recorded.push({ uid, accountId: spec.accountId });
+    this.recorded.push({ uid, accountId: typeof spec.accountId === "number" ? spec.accountId : null });
     const now = Date.now();
     const stream = streamOf(spec);
     const data = JSON.stringify({ ...spec.data, ...(this.origin ? { origin: this.origin } : {}) });
@@ -106,7 +115,12 @@ export class Outbox {
             and exists (select 1 from events where uid = ${uid})`),
       );
     }
-    return statements;
+    return { uid, statements };
+  }
+
+  /** The account of the events recorded since `mark` with the account as a subquery, now that the batch found it. */
+  settle(mark: number, accountId: number) {
+    for (const r of this.recorded.slice(mark)) r.accountId ??= accountId;
   }
 
   /** How much is recorded so far, for `rollback` when the batch holding the statements did not commit. */
@@ -126,7 +140,12 @@ export class Outbox {
 
   /** What was recorded since the last call, for `publishCommitted`; the outbox is empty after it. */
   take(): { events: { uid: string; accountId: number }[]; presence: number[] } {
-    const taken = { events: this.recorded.splice(0), presence: [...this.presence] };
+    const recorded = this.recorded.splice(0);
+    const unsettled = recorded.filter((r) => r.accountId === null);
+    // Their batch committed (or they would have been rolled back): the sweeper delivers them, sockets replay them.
+    if (unsettled.length) console.error(JSON.stringify({ event: "outbox_unsettled", events: unsettled.map((r) => r.uid) }));
+    const events = recorded.flatMap((r) => (r.accountId === null ? [] : [{ uid: r.uid, accountId: r.accountId }]));
+    const taken = { events, presence: [...this.presence] };
     this.presence.clear();
     return taken;
   }

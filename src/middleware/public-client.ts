@@ -23,7 +23,15 @@ export type PathIds = { identifier: string; sourceId: string };
  */
 export type PublicLoad<V extends object> = {
   queries: (c: Context<AppEnv>, ids: PathIds) => BatchItem<"sqlite">[];
-  apply: (rows: unknown[]) => V;
+  /**
+   * The route's write itself, in the same batch, so the whole request is one round trip. Its first
+   * statement must fail unless the session may make it (D1 rolls the batch back): a refused or
+   * failed write is then made again without it, and the route answers as it would have. Events
+   * it records with the account as a subquery are settled with the inbox's account.
+   */
+  writes?: (c: Context<AppEnv>, ids: PathIds) => Promise<BatchItem<"sqlite">[]>;
+  /** `written`: the write's results, when it committed with the reads. */
+  apply: (rows: unknown[], written?: unknown[]) => V;
 };
 
 /** What a client API handler finds on `c.var`: the caller, the service context and what its route loaded. */
@@ -49,9 +57,27 @@ export function publicClient<V extends object>(opts: ClientOptions<V> = {}): Mid
     const identifier = c.req.param("inbox_identifier") ?? "";
     const sourceId = opts.session ? (c.req.param("source_id") ?? "") : null;
     const db = c.var.db;
-    const extra = opts.load?.queries(c, { identifier, sourceId: sourceId ?? "" }) ?? [];
-    const [inbox, session, ...loaded] = await db.batch([...clientQueries(db, identifier, sourceId), ...extra]);
+    const ids = { identifier, sourceId: sourceId ?? "" };
+    const reads = [...clientQueries(db, identifier, sourceId), ...(opts.load?.queries(c, ids) ?? [])] as const;
+    const mark = c.var.outbox.mark();
+    const writes = opts.load?.writes ? await opts.load.writes(c, ids) : [];
+    let results: unknown[];
+    let written: unknown[] | undefined;
+    if (writes.length > 0) {
+      try {
+        results = [...(await db.batch([...reads, ...writes]))];
+        written = results.splice(reads.length);
+      } catch {
+        // Refused (or failed, as a repeated echo_id): nothing was written; read and answer as usual.
+        c.var.outbox.rollback(mark);
+        results = [...(await db.batch(reads))];
+      }
+    } else {
+      results = [...(await db.batch(reads))];
+    }
+    const [inbox, session, ...loaded] = results;
     const client = toClient([inbox, session], opts.session ?? false);
+    if (written) c.var.outbox.settle(mark, client.inbox.accountId);
     if (!opts.identifies) requireVerified(client);
     const ctx: ServiceContext<null> = {
       db,
@@ -60,7 +86,7 @@ export function publicClient<V extends object>(opts: ClientOptions<V> = {}): Mid
       outbox: c.var.outbox,
       origin: new URL(c.req.url).origin,
     };
-    setAll(c, { client, ctx, ...(opts.session && { session: client }), ...opts.load?.apply(loaded) });
+    setAll(c, { client, ctx, ...(opts.session && { session: client }), ...opts.load?.apply(loaded, written) });
     await next();
   });
 }

@@ -10,15 +10,15 @@ import type { MessageFields } from "../routes/messages/messages.schemas";
 /** A message's fields, as the message routes' schema reads them. */
 export type MessageInput = z.output<typeof MessageFields>;
 
+/** Each id, or a subquery the batch resolves (a conversation created in it, one named by the path). */
 export type MessageTarget = {
-  accountId: number;
-  inboxId: number;
-  contactId: number;
-  /** The conversation's id, or a subquery when it is created in the same batch. */
+  accountId: number | SQL;
+  inboxId: number | SQL;
+  contactId: number | SQL;
   conversationId: number | SQL;
 };
 
-export type Sender = { type: "User"; id: number } | { type: "Contact"; id: number };
+export type Sender = { type: "User"; id: number | SQL } | { type: "Contact"; id: number | SQL };
 
 /**
  * The statements that add one message and keep its conversation (and contact) in step:

@@ -8,6 +8,7 @@ import {
   conversations,
   deliveries,
   events,
+  inboxes,
   inboxMembers,
   messages,
   type MessageStatus,
@@ -93,7 +94,7 @@ export async function createMessage(
       ...statements,
       ...attachmentInserts(ctx.db, c.accountId, latest, files),
       ...ctx.outbox.record(event),
-      ...(incoming ? continuityStatements(ctx, v) : []),
+      ...(incoming ? continuityStatements(ctx.db, ctx.outbox, { ...target, conversation: c.id }) : []),
     ]);
     const stored = rest.slice(statements.length, statements.length + files.length) as StoredAttachment[][];
     return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false };
@@ -113,8 +114,9 @@ export async function createMessage(
  * the credential's user as a subquery) is a member of the account, the account is not suspended,
  * and the conversation exists there and is the caller's to see (an administrator, or a member of
  * its inbox), which is what authentication and the conversation preload then check. The message
- * row comes back from the statement after it (`insertedMessage`). Messages with files, and
- * incoming ones (their effects depend on the conversation's state), are not written this way.
+ * row comes back from the statement after it (`insertedMessage`). An incoming message (the
+ * contact's, as an integrator relays it) has its effects decided in SQL (`continuityStatements`).
+ * Messages with files are not written this way.
  */
 export function agentMessageStatements(
   db: DB,
@@ -124,7 +126,8 @@ export function agentMessageStatements(
   callerId: SQL,
   input: z.output<typeof MessageCreateBody>,
 ): BatchItem<"sqlite">[] {
-  if (input.attachments?.length || input.message_type === "incoming") return [];
+  if (input.attachments?.length) return [];
+  const incoming = input.message_type === "incoming";
   const conversation = sql`(select ${conversations.id} from ${conversations}
     where ${conversations.accountId} = ${accountId} and ${conversations.displayId} = ${displayId})`;
   const inbox = sql`(select ${conversations.inboxId} from ${conversations}
@@ -134,17 +137,34 @@ export function agentMessageStatements(
     where m.account_id = ${accountId} and m.user_id = ${callerId} and a.status <> 'suspended'
       and (m.role = 'administrator' or exists (select 1 from ${inboxMembers} im
         where im.user_id = ${callerId} and im.inbox_id = ${inbox})))`;
-  // json() of a non-JSON text raises an error: the batch stops and rolls back, so nothing is written.
-  const guard = db
-    .select({ allowed: sql<number>`case when ${allowed} then 1 else json('refused') end` })
-    .from(sql`(select 1) as one`);
-  const target = { accountId, inboxId: inbox as unknown as number, contactId: 0, conversationId: conversation };
-  const sender = { type: "User" as const, id: callerId as unknown as number };
-  const { insert, statements, event } = messageStatements(db, target, input, sender);
-  return [guard, insert, ...statements, ...outbox.record(event)];
+  const contact = sql`(select ${conversations.contactId} from ${conversations}
+    where ${conversations.id} = ${conversation})`;
+  const target = { accountId, inboxId: inbox, contactId: contact, conversationId: conversation };
+  const sender = incoming ? { type: "Contact" as const, id: contact } : { type: "User" as const, id: callerId };
+  const { insert, statements, event } = messageStatements(
+    db,
+    target,
+    { ...input, private: incoming ? false : input.private },
+    sender,
+  );
+  return [
+    refusedUnless(db, allowed),
+    insert,
+    ...statements,
+    ...outbox.record(event),
+    ...(incoming ? continuityStatements(db, outbox, { ...target, conversation }) : []),
+  ];
 }
 
-/** The message `agentMessageStatements` wrote, from its batch's results (the insert follows the guard). */
+/**
+ * The first statement of a write made with its permission check: it fails unless `allowed` holds
+ * (json() of a non-JSON text raises an error), so D1 stops and rolls the batch back and nothing
+ * is written.
+ */
+export const refusedUnless = (db: DB, allowed: SQL) =>
+  db.select({ allowed: sql<number>`case when ${allowed} then 1 else json('refused') end` }).from(sql`(select 1) as one`);
+
+/** The message `agentMessageStatements` or `contactMessageStatements` wrote, from its batch's results (the insert follows the guard). */
 export const insertedMessage = (written: unknown[]): CreatedMessage => ({
   message: (written[1] as MessageRow[])[0],
   attachments: [],
@@ -153,44 +173,49 @@ export const insertedMessage = (written: unknown[]): CreatedMessage => ({
 
 /** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
 
+/** Where a contact's message lands: ids, or subqueries the batch resolves (the one-round-trip write). */
+export type ContactTarget = { accountId: number | SQL; inboxId: number | SQL; contactId: number | SQL; conversation: number | SQL };
+
 /**
- * A contact writing again: a resolved conversation reopens (if the inbox allows messages after
- * resolution) and a snoozed one wakes up, then is routed if nobody holds it; a conversation
- * held by an agent who is not online goes to one who is (`reassign_when_offline`).
+ * A contact writing again, decided in the batch from the conversation's state when it runs: a
+ * resolved conversation reopens (if the inbox allows messages after resolution) and a snoozed
+ * one wakes up (`conversation_status_changed` and `conversation_updated`), then is routed if
+ * nobody holds it; a conversation held by an agent who is not online goes to one who is
+ * (`reassign_when_offline`). Both events are recorded before the reopening, while the previous
+ * status can still be read; the reopening and the routing follow only if they were.
  */
-function continuityStatements(ctx: Pick<ServiceContext, "db" | "outbox">, v: ConversationView): BatchItem<"sqlite">[] {
-  const c = v.conversation;
-  const at = Date.now() + 1;
-  const target = { accountId: c.accountId, inboxId: c.inboxId, conversation: c.id };
-  if (c.status === "resolved" || c.status === "snoozed") {
-    const reopened = sql`exists (select 1 from conversations where id = ${c.id} and status = 'open')`;
-    const changed = { changed_attributes: [{ status: { previous_value: c.status, current_value: "open" } }] };
-    const spec = {
-      accountId: c.accountId,
-      inboxId: c.inboxId,
-      conversationId: c.id,
-      contactId: c.contactId,
-      when: reopened,
-      data: changed,
-    };
-    return [
-      ctx.db
-        .update(conversations)
-        .set({ status: "open", snoozedUntil: null, updatedAt: at })
-        .where(
-          sql`${conversations.id} = ${c.id} and (${conversations.status} = 'snoozed'
-            or (select allow_messages_after_resolved from inboxes where id = ${c.inboxId}) = 1)`,
-        ),
-      ...ctx.outbox.record({ ...spec, event: "conversation_status_changed" }),
-      ...ctx.outbox.record({ ...spec, event: "conversation_updated" }),
-      ...(c.assigneeId
-        ? routeStatements(ctx.db, ctx.outbox, { ...target, replacing: c.assigneeId }, at)
-        : routeStatements(ctx.db, ctx.outbox, target, at)),
-    ];
-  }
-  if (c.assigneeId && v.assigneeAvailability !== "online")
-    return routeStatements(ctx.db, ctx.outbox, { ...target, replacing: c.assigneeId }, at);
-  return [];
+export function continuityStatements(db: DB, outbox: Outbox, t: ContactTarget, at = Date.now() + 1) {
+  const conversation = t.conversation;
+  const reopens = sql`exists (select 1 from ${conversations} c join ${inboxes} i on i.id = c.inbox_id
+    where c.id = ${conversation}
+      and (c.status = 'snoozed' or (c.status = 'resolved' and i.allow_messages_after_resolved = 1)))`;
+  const changed = sql`(select json_object('changed_attributes', json_array(json_object('status',
+    json_object('previous_value', status, 'current_value', 'open'))))
+    from ${conversations} where id = ${conversation})`;
+  const spec = {
+    accountId: t.accountId,
+    inboxId: t.inboxId,
+    conversationId: conversation,
+    contactId: t.contactId,
+    when: reopens,
+    dataSql: changed,
+  };
+  const status = outbox.recordEvent({ ...spec, event: "conversation_status_changed" });
+  const reopened = sql`exists (select 1 from ${events} where ${events.uid} = ${status.uid})`;
+  return [
+    ...status.statements,
+    ...outbox.record({ ...spec, event: "conversation_updated" }),
+    db
+      .update(conversations)
+      .set({ status: "open", snoozedUntil: null, updatedAt: at })
+      .where(sql`${conversations.id} = ${conversation} and ${reopened}`),
+    ...routeStatements(
+      db,
+      outbox,
+      { accountId: t.accountId, inboxId: t.inboxId, conversation, replacing: "current", unassignedWhen: reopened },
+      at,
+    ),
+  ];
 }
 
 /** Preload for message routes: one message of the conversation in the path. */

@@ -1,10 +1,13 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { messages } from "../db/schema";
+import type { BatchItem } from "drizzle-orm/batch";
+import { accounts, contactInboxes, conversations, inboxes, messages } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
 import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
-import { createMessage } from "./messages";
-import type { Batch } from "./public-client";
+import { continuityStatements, createMessage, refusedUnless } from "./messages";
+import { messageStatements } from "./message-writes";
+import { type Batch, sessionId } from "./public-client";
+import type { Outbox } from "../events/outbox";
 import type { MessageRow } from "../db/schema";
 import type { DB } from "../db/client";
 import type { ServiceContext } from "./context";
@@ -36,6 +39,53 @@ export function createContactMessage(
     attachments: input.attachments,
     message_type: "incoming",
   });
+}
+
+/**
+ * The contact's message written in the same batch as the reads that admit the caller (one round
+ * trip for the request): its first statement fails, rolling the batch back, unless the path's
+ * session has this conversation, its account is not suspended and, where the inbox requires
+ * identity verification, the session is verified: what `publicClient` and the conversation
+ * load then check. Every id comes from the path as a subquery, and what depends on the
+ * conversation's state (reopening, routing) is decided in SQL (`continuityStatements`); the
+ * events' account is settled once the batch has run (`Outbox.settle`). The message row comes
+ * back from the statement after the guard (`insertedMessage`). Messages with files are not
+ * written this way.
+ */
+export function contactMessageStatements(
+  db: DB,
+  outbox: Outbox,
+  ids: { identifier: string; sourceId: string },
+  displayId: number,
+  input: { content?: string | null; echo_id?: string; attachments?: File[] },
+): BatchItem<"sqlite">[] {
+  if (input.attachments?.length) return [];
+  const session = sessionId(ids.identifier, ids.sourceId);
+  const conversation = sql`(select ${conversations.id} from ${conversations}
+    where ${conversations.contactInboxId} = ${session} and ${conversations.displayId} = ${displayId})`;
+  const of = (column: SQL) => sql`(select ${column} from ${conversations} where ${conversations.id} = ${conversation})`;
+  const allowed = sql`${conversation} is not null and exists (select 1 from ${contactInboxes} ci
+    join ${inboxes} i on i.id = ci.inbox_id join ${accounts} a on a.id = i.account_id
+    where ci.id = ${session} and a.status <> 'suspended' and (i.hmac_mandatory = 0 or ci.hmac_verified = 1))`;
+  const target = {
+    accountId: of(sql`account_id`),
+    inboxId: of(sql`inbox_id`),
+    contactId: of(sql`contact_id`),
+    conversationId: conversation,
+  };
+  const { insert, statements, event } = messageStatements(
+    db,
+    target,
+    { content: input.content, echo_id: input.echo_id, message_type: "incoming", private: false },
+    { type: "Contact", id: target.contactId },
+  );
+  return [
+    refusedUnless(db, allowed),
+    insert,
+    ...statements,
+    ...outbox.record(event),
+    ...continuityStatements(db, outbox, { ...target, conversation }),
+  ];
 }
 
 /** One message of the conversation the contact may see (no private note, no activity); batchable. */

@@ -37,36 +37,58 @@ const candidate = sql`(
   limit 1)`;
 
 export type RouteTarget = {
-  accountId: number;
-  inboxId: number;
+  accountId: number | SQL;
+  inboxId: number | SQL;
   /** The conversation's id, or a subquery (a conversation created in the same batch, the oldest waiting…). */
   conversation: number | SQL;
-  /** Re-route a conversation held by this agent if they are not online (a returning contact). */
-  replacing?: number;
+  /**
+   * Re-route a conversation held by this agent if they are not online (a returning contact);
+   * `"current"`: whoever holds it when the batch runs, and an unassigned one only if
+   * `unassignedWhen` holds then (the contact's one-round-trip write decides in SQL).
+   */
+  replacing?: number | "current";
+  unassignedWhen?: SQL;
 };
+
+/** Whether `agent` (the holder) may be replaced: the inbox reassigns from offline agents, and they are not online. */
+const replaceable = (agent: SQL | number) => sql`(select reassign_when_offline from inboxes
+    where id = conversations.inbox_id) = 1
+  and coalesce((select availability from account_users where account_id = conversations.account_id
+    and user_id = ${agent}), 'offline') <> 'online'`;
+
+/** Which conversations (the row being updated) `t` routes, by who holds them. */
+function heldBy(t: RouteTarget): SQL {
+  if (t.replacing === undefined) return sql`conversations.assignee_id is null`;
+  if (t.replacing === "current")
+    return sql`((conversations.assignee_id is null and ${t.unassignedWhen ?? sql`0`})
+      or (conversations.assignee_id is not null and ${replaceable(sql`conversations.assignee_id`)}))`;
+  return sql`conversations.assignee_id = ${t.replacing} and ${replaceable(t.replacing)}`;
+}
 
 /**
  * Statements that route one conversation, for the batch of the change that calls for it. The
  * choice and the write are one UPDATE, so concurrent routing can neither exceed a limit nor
- * assign twice. Only if it assigned someone (its `routing_token` marks the row) do the rest
- * apply: the agent's last-assignment time, Chatwoot's activity message and `conversation_updated`.
+ * assign twice. Only if it assigned someone do the rest apply: the agent's last-assignment
+ * time, Chatwoot's activity message and `conversation_updated`. The row is marked by its
+ * `routing_token`: this routing's token, `|`, and the previous assignee (SET reads the row as
+ * it was), which the event reports as `previous_value`.
  */
 export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, at = Date.now()): BatchItem<"sqlite">[] {
   const token = uuid();
-  const held =
-    t.replacing === undefined
-      ? sql`conversations.assignee_id is null`
-      : sql`conversations.assignee_id = ${t.replacing} and (select reassign_when_offline from inboxes
-        where id = conversations.inbox_id) = 1
-          and coalesce((select availability from account_users where account_id = conversations.account_id
-            and user_id = ${t.replacing}), 'offline') <> 'online'`;
-  const assigned = sql`(select id from conversations where routing_token = ${token})`;
+  // The token is hex and dashes: every value it marks sorts in [token|, token}).
+  const marked = (column: SQL) => sql`${column} >= ${`${token}|`} and ${column} < ${`${token}}`}`;
+  const mine = marked(sql`routing_token`);
+  const assigned = sql`(select id from conversations where ${mine})`;
   const statements: BatchItem<"sqlite">[] = [
     db
       .update(conversations)
-      .set({ assigneeId: candidate as unknown as number, routingToken: token, updatedAt: at })
+      .set({
+        assigneeId: candidate as unknown as number,
+        routingToken: sql`${`${token}|`} || coalesce(conversations.assignee_id, '')` as unknown as string,
+        updatedAt: at,
+      })
       .where(
-        sql`conversations.id = ${t.conversation} and conversations.status = 'open' and ${held}
+        sql`conversations.id = ${t.conversation} and conversations.status = 'open' and ${heldBy(t)}
           and (select enable_auto_assignment from inboxes where id = conversations.inbox_id) = 1
           and ${candidate} is not null`,
       )
@@ -76,15 +98,15 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
       .set({ lastAssignedAt: at })
       .where(
         and(
-          eq(accountUsers.accountId, t.accountId),
-          sql`${accountUsers.userId} = (select assignee_id from conversations where routing_token = ${token})`,
+          eq(accountUsers.accountId, t.accountId as number),
+          sql`${accountUsers.userId} = (select assignee_id from conversations where ${mine})`,
         ),
       ),
     // Every messages column in table order (drizzle's insert-select lists them all).
     db.insert(messages).select(sql`select null, c.account_id, c.inbox_id, c.id,
         'Assigned to ' || coalesce(nullif(u.display_name, ''), u.name) || ' by ' || ${AUTOMATION},
         'activity', 'text', '{}', '{}', 0, 'sent', null, null, null, null, ${at}, ${at}
-      from conversations c join users u on u.id = c.assignee_id where c.routing_token = ${token}`),
+      from conversations c join users u on u.id = c.assignee_id where ${marked(sql`c.routing_token`)}`),
   ];
   if (outbox) {
     statements.push(
@@ -93,10 +115,11 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
         accountId: t.accountId,
         inboxId: t.inboxId,
         conversationId: assigned,
-        when: sql`exists (select 1 from conversations where routing_token = ${token})`,
+        when: sql`exists (select 1 from conversations where ${mine})`,
         dataSql: sql`(select json_object('changed_attributes', json_array(json_object('assignee_id',
-          json_object('previous_value', ${t.replacing ?? null}, 'current_value', assignee_id))))
-            from conversations where routing_token = ${token})`,
+          json_object('previous_value', cast(nullif(substr(routing_token, ${token.length + 2}), '') as integer),
+            'current_value', assignee_id))))
+            from conversations where ${mine})`,
       }),
     );
   }

@@ -17,7 +17,7 @@ const SEARCHABLE: readonly MessageType[] = ["incoming", "outgoing"];
 export const messageSearchTerms = (type: MessageType, content: string | null | undefined) =>
   SEARCHABLE.includes(type) ? searchTerms(content) : [];
 
-type TermsTarget = { accountId: number; conversationId: number | SQL; messageId: number | SQL };
+type TermsTarget = { accountId: number | SQL; conversationId: number | SQL; messageId: number | SQL };
 
 /**
  * Inserts one message's words, bound as one JSON parameter (D1 binds at most 100 values a

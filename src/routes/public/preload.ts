@@ -18,7 +18,14 @@ import {
   SHOW_EMBEDDED_MESSAGES,
   unreadAgentMessages,
 } from "../../services/public-conversations";
-import { contactVisibleMessage, toContactMessage } from "../../services/public-messages";
+import {
+  contactMessageStatements,
+  contactVisibleMessage,
+  toContactMessage,
+} from "../../services/public-messages";
+import { insertedMessage } from "../../services/messages";
+import { peekBody } from "../../lib/body";
+import { PublicMessageCreate } from "./public.schemas";
 import { readMessages } from "../../views/messages";
 
 /** The path's conversation, as an id subquery scoped to the caller's session. */
@@ -65,6 +72,28 @@ export const withConversation = publicClient({
   load: {
     queries: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
     apply: ([view]) => ({ conversation: toConversation(view) }),
+  },
+});
+
+/**
+ * Message create: the conversation, loaded as above, and the contact's message itself written in
+ * the same batch (`contactMessageStatements`): one round trip for the request. `c.var.written` is
+ * the message when it was written so; otherwise (files, a refusal, a repeated echo_id) the
+ * handler writes it, or the route refuses, as usual.
+ */
+export const withConversationAndMessage = publicClient({
+  session: true,
+  load: {
+    queries: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
+    writes: async (c, ids) => {
+      const input = await peekBody(c, PublicMessageCreate, "message");
+      if (!input) return [];
+      return contactMessageStatements(c.var.db, c.var.outbox, ids, pathId(c, "conversation_id"), input);
+    },
+    apply: ([view], written) => ({
+      conversation: toConversation(view),
+      written: written ? insertedMessage(written) : undefined,
+    }),
   },
 });
 

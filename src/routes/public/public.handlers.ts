@@ -112,7 +112,7 @@ export const listMessages: AppRouteHandler<typeof routes, "listMessages"> = (c) 
 export const createMessage: AppRouteHandler<typeof routes, "createMessage"> = async (c) => {
   const v = c.var.conversation;
   const input = c.req.valid("json");
-  const row = await messages.createContactMessage(c.var.ctx, v, input);
+  const row = c.var.written ?? (await messages.createContactMessage(c.var.ctx, v, input));
   if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(
     publicMessage(

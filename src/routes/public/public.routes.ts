@@ -178,7 +178,7 @@ export const createMessage = createRoute({
   path: `${conversation}/messages`,
   summary: "The contact writes (always incoming); a repeated echo_id returns the stored message",
   description: "JSON or multipart/form-data (files as attachments[]).",
-  middleware: p.withConversation,
+  middleware: p.withConversationAndMessage,
   request: {
     params: s.PublicConversationParams,
     body: body(s.PublicMessageCreate, { wrap: "message", multipart: true }),
