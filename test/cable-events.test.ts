@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { messages } from "../src/db/schema";
+import { drizzle } from "drizzle-orm/d1";
+import { contacts, messages } from "../src/db/schema";
+import { countingD1 } from "../src/lib/d1-counter";
 import { publishCommitted } from "../src/events/publish";
 import { Outbox } from "../src/events/outbox";
 import { as, createContact, createConversation, createWorld, testDb } from "./helpers/factories";
@@ -256,5 +258,82 @@ describe("cable: auto_offline", () => {
     expect(await availabilityOf(w.account.id, w.outsider.id)).toBe("busy");
     expect(watcher.events("presence.update").at(-1).data.users[w.agent.id]).toBe("online");
     watcher.close();
+  });
+});
+
+describe("cable: writes call the hub only while the account has sockets", () => {
+  const socketsOpen = async (accountId: number) =>
+    (await env.DB.prepare("select sockets_open from accounts where id = ?").bind(accountId).first<{
+      sockets_open: number;
+    }>())!.sockets_open;
+
+  /** Records a contact event in a batch as a request does (its D1 wrapper shows the outbox the rows); publishes it. */
+  async function publishOne(accountId: number) {
+    let outbox: Outbox | undefined;
+    const db = drizzle(countingD1(env.DB, { roundTrips: 0, ms: 0 }, (results) => outbox?.observe(results)));
+    outbox = new Outbox(db);
+    const [contact] = await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, accountId));
+    await db.batch(
+      outbox.record({ event: "contact_updated", accountId, inboxId: null, contactId: contact.id }) as [
+        BatchItem<"sqlite">,
+      ],
+    );
+    const hubCalls: string[][] = [];
+    await publishCommitted(env, outbox, async (_account, uids) => {
+      hubCalls.push(uids);
+    });
+    return hubCalls.length;
+  }
+
+  const hubCalls = (res: { headers: Headers }) =>
+    Number(res.headers.get("server-timing")?.match(/realtime;desc="(\d+) hub calls"/)?.[1]);
+
+  it("sets sockets_open before a socket is accepted, clears it when the last one closes", async () => {
+    const w = await createWorld();
+    const { path } = await createConversation(w);
+    expect(await socketsOpen(w.account.id)).toBe(0);
+    expect(await publishOne(w.account.id)).toBe(0);
+    // The request path: a reply with nobody connected calls no hub.
+    expect(hubCalls(await as(w.agent).post(`${path}/messages`, { content: "unheard" }))).toBe(0);
+
+    const first = await connect({ api_access_token: w.admin.token });
+    const second = await connect({ api_access_token: w.agent.token });
+    // Set when the upgrade answered: a write that commits from now on calls the hub.
+    expect(await socketsOpen(w.account.id)).toBe(1);
+    expect(await publishOne(w.account.id)).toBe(1);
+    const heard = await as(w.agent).post(`${path}/messages`, { content: "heard" });
+    expect(hubCalls(heard)).toBe(1);
+    await until(() => second.events("message.created").some((f) => f.data.content === "heard"));
+    const { contact } = await createContact(w, { name: "Heard live" });
+    await until(() => second.events("contact.created").some((f) => f.data.id === contact.id));
+
+    first.close();
+    await first.closed;
+    // One socket is still open: the flag stays.
+    const renamed = await as(w.admin).put(`${w.base}/contacts/${contact.id}`, { name: "Still heard" });
+    expect(renamed.status).toBe(200);
+    await until(() => second.events("contact.updated").some((f) => f.data.name === "Still heard"));
+    expect(await socketsOpen(w.account.id)).toBe(1);
+
+    second.close();
+    await second.closed;
+    await until(async () => (await socketsOpen(w.account.id)) === 0);
+    expect(await publishOne(w.account.id)).toBe(0);
+    expect(hubCalls(await as(w.agent).post(`${path}/messages`, { content: "unheard again" }))).toBe(0);
+
+    // A socket opened again hears the next write.
+    const again = await connect({ api_access_token: w.admin.token });
+    const later = await createContact(w, { name: "After reconnecting" });
+    await until(() => again.events("contact.created").some((f) => f.data.id === later.contact.id));
+    again.close();
+  });
+
+  it("clears a flag left set with no socket behind it when the hub is next called", async () => {
+    const w = await createWorld();
+    await createContact(w);
+    await env.DB.prepare("update accounts set sockets_open = 1 where id = ?").bind(w.account.id).run();
+    // The request path: the write sees the flag and calls the hub, which finds no socket and clears it.
+    await createContact(w, { name: "Nobody listening" });
+    await until(async () => (await socketsOpen(w.account.id)) === 0);
   });
 });

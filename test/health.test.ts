@@ -12,7 +12,9 @@ describe("GET /api", () => {
   it("accepts a trailing slash and reports D1 round trips", async () => {
     const res = await api("GET", "/api/");
     expect(res.status).toBe(200);
-    expect(res.headers.get("server-timing")).toMatch(/^d1;desc="1 round trips";dur=\d+(\.\d+)?$/);
+    expect(res.headers.get("server-timing")).toMatch(
+      /^d1;desc="1 round trips";dur=\d+(\.\d+)?, realtime;desc="0 hub calls"$/,
+    );
   });
 
   it("answers unknown routes with the JSON error envelope", async () => {

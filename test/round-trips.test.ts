@@ -194,7 +194,8 @@ describe("a contact's message written with the session check", () => {
     (await as(w.admin).get(`${conversationPath}/messages`)).body.payload as { content: string; message_type: number }[];
   const eventsOf = (conversationId: number) =>
     env.DB.prepare(
-      "select event, data from events where stream = 'conversation:' || cast(? as integer) and event <> 'message_created' order by id",
+      "select event, data from events where stream = 'conversation:' || cast(? as integer) " +
+        "and event <> 'message_created' order by id",
     )
       .bind(conversationId)
       .all<{ event: string; data: string }>()
@@ -265,7 +266,10 @@ describe("a contact's message written with the session check", () => {
     expect(after.status).toBe("open");
     expect([w.admin.id, w.agent.id]).toContain(after.meta.assignee.id);
     expect((await eventsOf(id)).slice(before)).toEqual([
-      { event: "conversation_status_changed", changed: [{ status: { previous_value: "resolved", current_value: "open" } }] },
+      {
+        event: "conversation_status_changed",
+        changed: [{ status: { previous_value: "resolved", current_value: "open" } }],
+      },
       { event: "conversation_updated", changed: [{ status: { previous_value: "resolved", current_value: "open" } }] },
       {
         event: "conversation_updated",

@@ -44,6 +44,15 @@ function streamOf(spec: EventSpec): SQL {
   return streamKey("inbox", spec.inboxId ?? 0);
 }
 
+/** The column the event insert returns: whether the event's account had open sockets as the batch ran. */
+const SOCKETS_OPEN = "outbox_sockets_open";
+
+/** An event recorded; `hub: false` once its batch showed that its account had no open socket. */
+type Recorded = { uid: string; accountId: number | null; hub?: boolean };
+
+/** A committed event for `publishCommitted`: `hub` unless its account is known to have had no open socket. */
+export type Committed = { uid: string; accountId: number; hub: boolean };
+
 /**
  * Collects the events a request (or a queue job) records. `record` returns the statements
  * to put in the same `db.batch` as the change, so the change and its events commit together;
@@ -52,7 +61,7 @@ function streamOf(spec: EventSpec): SQL {
  * lost, clients replay from D1.
  */
 export class Outbox {
-  private recorded: { uid: string; accountId: number | null }[] = [];
+  private recorded: Recorded[] = [];
   private presence = new Set<number>();
 
   /** `origin` is the public base URL, for attachment links in payloads rendered later. */
@@ -85,7 +94,12 @@ export class Outbox {
       ${ref(spec.conversationId)}, ${ref(spec.messageId)}, ${ref(spec.contactId)}, ${spec.event}, ${stream},
       (select coalesce(max(${events.sequence}), 0) + 1 from ${events} where ${events.stream} = ${stream}),
       ${spec.dataSql ? sql`json_patch(${data}, ${spec.dataSql})` : sql`${data}`}, null, ${now}
-      where ${spec.when ?? sql`1`}`);
+      where ${spec.when ?? sql`1`}`)
+      // Read in the same transaction as the insert: a hub sets the flag before it accepts a socket.
+      .returning({
+        uid: events.uid,
+        socketsOpen: sql`(select sockets_open from accounts where id = ${events.accountId})`.as(SOCKETS_OPEN),
+      });
     const eventId = sql`(select id from events where uid = ${uid})`;
     const deliveryUid = sql`'msg_' || lower(hex(randomblob(12)))`;
     const statements: BatchItem<"sqlite">[] = [insertEvent];
@@ -118,6 +132,21 @@ export class Outbox {
     return { uid, statements };
   }
 
+  /**
+   * Reads a batch's results as D1 returned them (the request's D1 wrapper hands every batch
+   * here): each event insert that ran says whether its account had an open socket.
+   */
+  observe(results: readonly D1Result[]) {
+    for (const r of results) {
+      const rows = r.results as Record<string, unknown>[] | undefined;
+      if (!rows?.length || !(SOCKETS_OPEN in rows[0])) continue;
+      for (const row of rows) {
+        const recorded = this.recorded.find((e) => e.uid === row.uid);
+        if (recorded) recorded.hub = row[SOCKETS_OPEN] === 1;
+      }
+    }
+  }
+
   /** The account of the events recorded since `mark` with the account as a subquery, now that the batch found it. */
   settle(mark: number, accountId: number) {
     for (const r of this.recorded.slice(mark)) r.accountId ??= accountId;
@@ -138,13 +167,24 @@ export class Outbox {
     this.presence.add(accountId);
   }
 
+  /** How many realtime hubs `publishCommitted` will call: accounts with an event for the hub, and presence updates. */
+  get hubCalls(): number {
+    const accounts = new Set(
+      this.recorded.filter((r) => r.accountId !== null && r.hub !== false).map((r) => r.accountId),
+    );
+    return accounts.size + this.presence.size;
+  }
+
   /** What was recorded since the last call, for `publishCommitted`; the outbox is empty after it. */
-  take(): { events: { uid: string; accountId: number }[]; presence: number[] } {
+  take(): { events: Committed[]; presence: number[] } {
     const recorded = this.recorded.splice(0);
     const unsettled = recorded.filter((r) => r.accountId === null);
     // Their batch committed (or they would have been rolled back): the sweeper delivers them, sockets replay them.
-    if (unsettled.length) console.error(JSON.stringify({ event: "outbox_unsettled", events: unsettled.map((r) => r.uid) }));
-    const events = recorded.flatMap((r) => (r.accountId === null ? [] : [{ uid: r.uid, accountId: r.accountId }]));
+    if (unsettled.length)
+      console.error(JSON.stringify({ event: "outbox_unsettled", events: unsettled.map((r) => r.uid) }));
+    const events = recorded.flatMap((r) =>
+      r.accountId === null ? [] : [{ uid: r.uid, accountId: r.accountId, hub: r.hub ?? true }],
+    );
     const taken = { events, presence: [...this.presence] };
     this.presence.clear();
     return taken;

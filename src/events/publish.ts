@@ -17,8 +17,9 @@ const logged = (event: string, fields: Record<string, unknown>) => (err: unknown
 
 /**
  * Sends what the outbox recorded once the batch holding it committed: a first-attempt queue job
- * per event (the webhook deliveries), the events to each account's realtime hub, and presence
- * updates, side by side. Failures are logged, never thrown: the events are in D1 already, the
+ * per event (the webhook deliveries), the events to each account's realtime hub (only if the
+ * account had an open socket then: no Durable Object call otherwise), and presence updates,
+ * side by side. Failures are logged, never thrown: the events are in D1 already, the
  * sweeper re-enqueues lost jobs and sockets replay lost frames. `FAULT_DROP_ENQUEUE_RATE`
  * (soak/test only; unset in production) silently skips that fraction of the jobs, as if they
  * were lost between the commit and the enqueue: the sweeper must find them.
@@ -26,7 +27,7 @@ const logged = (event: string, fields: Record<string, unknown>) => (err: unknown
 export async function publishCommitted(env: PublishEnv, outbox: Outbox, hub?: HubPublish): Promise<void> {
   const { events, presence } = outbox.take();
   if (events.length === 0 && presence.length === 0) return;
-  const publish: HubPublish = hub ?? ((accountId, uids) => hubFor(env.CABLE, accountId).publish(uids));
+  const publish: HubPublish = hub ?? ((accountId, uids) => hubFor(env.CABLE, accountId).publish(uids, accountId));
   const dropRate = faultRate(env.FAULT_DROP_ENQUEUE_RATE);
   const uids = events.map((e) => e.uid);
   const enqueued = dropRate > 0 ? uids.filter(() => Math.random() >= dropRate) : uids;
@@ -35,7 +36,8 @@ export async function publishCommitted(env: PublishEnv, outbox: Outbox, hub?: Hu
     console.warn(JSON.stringify({ event: "fault_injected", fault: "drop_enqueue", dropped }));
   }
   const byAccount = new Map<number, string[]>();
-  for (const e of events) {
+  // An account whose sockets were all closed when the event committed has no hub to tell.
+  for (const e of events.filter((e) => e.hub)) {
     const list = byAccount.get(e.accountId);
     if (list) list.push(e.uid);
     else byAccount.set(e.accountId, [e.uid]);

@@ -40,16 +40,19 @@ type D1Client = Pick<D1DatabaseSession, "prepare" | "batch">;
 
 /**
  * Wraps the request's D1 session so every statement and batch is counted and timed; `batch`
- * unwraps the statements before handing them to D1. Drizzle's `drizzle()` is typed for a whole
+ * unwraps the statements before handing them to D1, and shows `observe` each batch's results
+ * as D1 returned them (with column names). Drizzle's `drizzle()` is typed for a whole
  * D1Database, but its driver only ever calls `prepare` and `batch`, so the wrapper has just those.
  */
-export function countingD1(db: D1Client, stats: D1Stats): D1Database {
+export function countingD1(db: D1Client, stats: D1Stats, observe?: (results: readonly D1Result[]) => void): D1Database {
   const wrapper: D1Client = {
     prepare: (query: string) => new CountedStatement(db.prepare(query), stats) as unknown as D1PreparedStatement,
     async batch<T>(statements: D1PreparedStatement[]) {
       const start = performance.now();
       try {
-        return await db.batch<T>(statements.map((s) => (s instanceof CountedStatement ? s.inner : s)));
+        const results = await db.batch<T>(statements.map((s) => (s instanceof CountedStatement ? s.inner : s)));
+        observe?.(results);
+        return results;
       } finally {
         stats.roundTrips++;
         stats.ms += performance.now() - start;

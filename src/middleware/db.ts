@@ -44,18 +44,22 @@ function sessionStart(c: Context<AppEnv>): D1SessionConstraint | D1SessionBookma
 
 /**
  * A Drizzle client per request over one D1 session (read replication; see docs/deploy.md) behind a
- * counting wrapper, and the request's outbox. The response carries the session's bookmark in
- * `x-d1-bookmark`. With SERVER_TIMING=on it reports `Server-Timing: d1;desc="<N> round trips";dur=<ms>`.
+ * counting wrapper, and the request's outbox, which sees every batch's results (whether the
+ * account had open sockets). The response carries the session's bookmark in `x-d1-bookmark`.
+ * With SERVER_TIMING=on it reports `Server-Timing: d1;desc="<N> round trips";dur=<ms>` and
+ * `realtime;desc="<N> hub calls"` (the Durable Object calls made after the response).
  */
 export const database = createMiddleware<AppEnv>(async (c, next) => {
   const stats: D1Stats = { roundTrips: 0, ms: 0 };
   c.set("d1", stats);
   const session = c.env.DB.withSession(sessionStart(c));
-  const db = drizzle(countingD1(session, stats));
+  let outbox: Outbox | undefined;
+  const db = drizzle(countingD1(session, stats, (results) => outbox?.observe(results)));
   c.set("db", db);
-  const outbox = new Outbox(db, new URL(c.req.url).origin);
+  outbox = new Outbox(db, new URL(c.req.url).origin);
   c.set("outbox", outbox);
   await next();
+  const hubCalls = outbox.hubCalls;
   if (outbox.pending > 0) {
     // The events are already in D1; enqueueing and publishing after the response keeps them off the hot path.
     const flushed = publishCommitted(c.env, outbox);
@@ -69,5 +73,6 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
   if (c.env.SERVER_TIMING === "on") {
     c.res.headers.append("Server-Timing", `d1;desc="${stats.roundTrips} round trips";dur=${stats.ms.toFixed(1)}`);
+    c.res.headers.append("Server-Timing", `realtime;desc="${hubCalls} hub calls"`);
   }
 });

@@ -35,6 +35,12 @@ const canReceive = (conn: Connection) => conn.mode === "plain" || conn.identifie
  */
 export class CableHub extends DurableObject<Env> {
   private fanout = new Fanout();
+  /** What this hub last wrote to its account's `sockets_open` (null: nothing since it woke). */
+  private flag: boolean | null = null;
+  /** The flag's writes, one at a time and in order. */
+  private flagging: Promise<void> = Promise.resolve();
+  /** Sockets being handed over, not yet accepted. */
+  private joining = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,7 +74,14 @@ export class CableHub extends DurableObject<Env> {
       return new Response("Expected a socket handoff", { status: 400 });
     const { welcome: greet, confirm, ...conn } = JSON.parse(raw) as Handoff;
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [tagOf(conn.sub)]);
+    // Writes call this hub only while the flag is set: it must be set before the socket may expect events.
+    this.joining++;
+    try {
+      await this.setFlag(conn.sub.accountId, true);
+      this.ctx.acceptWebSocket(server, [tagOf(conn.sub)]);
+    } finally {
+      this.joining--;
+    }
     // An ActionCable client without a subscription yet keeps its `since` for when it subscribes.
     server.serializeAttachment({ ...conn, since: canReceive(conn) ? null : conn.since });
     if (greet) server.send(welcome());
@@ -121,10 +134,12 @@ export class CableHub extends DurableObject<Env> {
    * RPC, after a write committed the events with these uids: sends each socket the frames it
    * may see. Returns at once, without touching D1, when no socket is connected.
    */
-  async publish(uids: string[]): Promise<void> {
+  async publish(uids: string[], accountId?: number): Promise<void> {
     const listening = this.sockets();
+    // Nobody left (the flag outlived its sockets: the hub was evicted while they closed): clear it.
+    if (listening.length === 0 && accountId !== undefined) await this.setFlag(accountId, false);
     if (listening.length === 0 || uids.length === 0) return;
-    const accountId = listening[0].conn.sub.accountId;
+    accountId = listening[0].conn.sub.accountId;
     const agents = [...new Set(listening.flatMap((s) => (s.conn.sub.kind === "agent" ? [s.conn.sub.userId] : [])))];
     const loaded = await loadEvents(this.db(), byUids(accountId, uids), { limit: uids.length, accountId, agents });
     this.fanout.deliver(loaded, this.sockets());
@@ -161,6 +176,25 @@ export class CableHub extends DurableObject<Env> {
       if (this.connected(sub)) await this.restoreIfAutoOffline(sub.accountId, sub.userId);
     }
     await this.broadcastPresence(sub.accountId);
+    await this.setFlag(sub.accountId, false);
+  }
+
+  /**
+   * Sets or clears the account's `sockets_open`. A clear is skipped while a socket is open or
+   * being accepted, decided when its turn comes, so a clear never lands after a set it raced.
+   */
+  private setFlag(accountId: number, open: boolean): Promise<void> {
+    const write = async () => {
+      if (!open && (this.joining > 0 || this.sockets().length > 0)) return;
+      if (this.flag === open) return;
+      await this.env.DB.prepare("update accounts set sockets_open = ? where id = ?")
+        .bind(open ? 1 : 0, accountId)
+        .run();
+      this.flag = open;
+    };
+    const next = this.flagging.then(write, write);
+    this.flagging = next.catch(() => undefined);
+    return next;
   }
 
   /** An agent this hub set offline is back: online again, and routing hands them the backlog. */

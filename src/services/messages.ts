@@ -162,9 +162,14 @@ export function agentMessageStatements(
  * is written.
  */
 export const refusedUnless = (db: DB, allowed: SQL) =>
-  db.select({ allowed: sql<number>`case when ${allowed} then 1 else json('refused') end` }).from(sql`(select 1) as one`);
+  db
+    .select({ allowed: sql<number>`case when ${allowed} then 1 else json('refused') end` })
+    .from(sql`(select 1) as one`);
 
-/** The message `agentMessageStatements` or `contactMessageStatements` wrote, from its batch's results (the insert follows the guard). */
+/**
+ * The message `agentMessageStatements` or `contactMessageStatements` wrote, from its batch's
+ * results (the insert follows the guard).
+ */
 export const insertedMessage = (written: unknown[]): CreatedMessage => ({
   message: (written[1] as MessageRow[])[0],
   attachments: [],
@@ -174,7 +179,12 @@ export const insertedMessage = (written: unknown[]): CreatedMessage => ({
 /** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
 
 /** Where a contact's message lands: ids, or subqueries the batch resolves (the one-round-trip write). */
-export type ContactTarget = { accountId: number | SQL; inboxId: number | SQL; contactId: number | SQL; conversation: number | SQL };
+export type ContactTarget = {
+  accountId: number | SQL;
+  inboxId: number | SQL;
+  contactId: number | SQL;
+  conversation: number | SQL;
+};
 
 /**
  * A contact writing again, decided in the batch from the conversation's state when it runs: a

@@ -1,5 +1,5 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { jsonObject, timestamps } from "./columns";
+import { bool, jsonObject, timestamps } from "./columns";
 
 export const accounts = sqliteTable("accounts", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -13,6 +13,12 @@ export const accounts = sqliteTable("accounts", {
   customAttributes: jsonObject("custom_attributes"),
   /** Last conversation display_id handed out: Chatwoot's per-account sequence. */
   lastDisplayId: integer("last_display_id").notNull().default(0),
+  /**
+   * Whether the account's realtime hub may hold open sockets: set by the hub before it accepts
+   * one, cleared once none is left. A write reads it in its own batch (`Outbox`) and calls the
+   * hub only when it is set.
+   */
+  socketsOpen: bool("sockets_open", false),
   ...timestamps,
 });
 

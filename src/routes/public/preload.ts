@@ -18,11 +18,7 @@ import {
   SHOW_EMBEDDED_MESSAGES,
   unreadAgentMessages,
 } from "../../services/public-conversations";
-import {
-  contactMessageStatements,
-  contactVisibleMessage,
-  toContactMessage,
-} from "../../services/public-messages";
+import { contactMessageStatements, contactVisibleMessage, toContactMessage } from "../../services/public-messages";
 import { insertedMessage } from "../../services/messages";
 import { peekBody } from "../../lib/body";
 import { PublicMessageCreate } from "./public.schemas";

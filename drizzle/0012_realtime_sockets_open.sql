@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `sockets_open` integer DEFAULT false NOT NULL;
