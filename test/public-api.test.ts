@@ -366,7 +366,7 @@ describe("client API: messages", () => {
     );
   });
 
-  it("costs 1 D1 round trip to read or write a message, 2 for other writes, 3 to verify+update or resolve", async () => {
+  it("costs 1 D1 round trip to read or write a message, 2 other writes, 3 to verify+update or resolve", async () => {
     const w = await createWorld("Counted", { autoAssign: true });
     const c = client(w.inbox.identifier);
     const s = await startConversation(c);
