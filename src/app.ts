@@ -16,6 +16,9 @@ import { readExamples, withExamples } from "./routes/docs/examples";
 
 type DocumentConfig = Parameters<OpenAPIHono["getOpenAPI31Document"]>[0];
 
+/** A request at least this slow is logged whatever REQUEST_LOG says. */
+const SLOW_REQUEST_MS = 1000;
+
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
     // Clients send trailing slashes (`/inboxes/5/`); they name the same resource.
@@ -32,16 +35,19 @@ export function buildApp() {
   app.use(async (c, next) => {
     const started = Date.now();
     await next();
-    // One structured line per request. The route's pattern, not the path: a client API path holds
-    // the inbox identifier and the session's source_id, which are that session's credentials, and
-    // a query string may carry a token.
+    const ms = Date.now() - started;
+    // Every request with REQUEST_LOG=all; otherwise errors and slow requests (see wrangler.toml).
+    if (c.env.REQUEST_LOG !== "all" && c.res.status < 400 && ms < SLOW_REQUEST_MS) return;
+    // One structured line. The route's pattern, not the path: a client API path holds the inbox
+    // identifier and the session's source_id, which are that session's credentials, and a query
+    // string may carry a token.
     console.log(
       JSON.stringify({
         request_id: c.var.requestId,
         method: c.req.method,
         route: routePath(c, -1),
         status: c.res.status,
-        ms: Date.now() - started,
+        ms,
         d1_round_trips: c.var.d1?.roundTrips ?? 0,
       }),
     );
