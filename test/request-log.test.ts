@@ -5,8 +5,9 @@ import { client, ok } from "./helpers/public-client";
 
 /**
  * The request log is read by operators and log pipelines: one line a request (with
- * REQUEST_LOG=all; errors and slow requests otherwise), with the route's pattern, never a credential. A client API path holds the inbox identifier and the session's
- * source_id (together they open that end user's conversations), and a query string may carry a token.
+ * REQUEST_LOG=all; errors and slow requests otherwise), with the route's pattern, never a
+ * credential. A client API path holds the inbox identifier and the session's source_id
+ * (together they open that end user's conversations), and a query string may carry a token.
  */
 describe("request log", () => {
   const configured = env.REQUEST_LOG;
