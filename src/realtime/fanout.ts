@@ -46,11 +46,7 @@ export class Fanout {
       const sub = (ws.deserializeAttachment() as Connection | null)?.sub;
       if (!sub) return;
       const agents = sub.kind === "agent" ? [sub.userId] : [];
-      const l = await loadEvents(db, replayScope(sub, since), {
-        limit: REPLAY_LIMIT + 1,
-        accountId: sub.accountId,
-        agents,
-      });
+      const l = await loadEvents(db, replayScope(sub, since), REPLAY_LIMIT + 1, { accountId: sub.accountId, agents });
       // Read again: the client may have subscribed while the events loaded.
       const conn = ws.deserializeAttachment() as Connection | null;
       if (!conn) return;

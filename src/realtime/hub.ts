@@ -141,7 +141,7 @@ export class CableHub extends DurableObject<Env> {
     if (listening.length === 0 || uids.length === 0) return;
     accountId = listening[0].conn.sub.accountId;
     const agents = [...new Set(listening.flatMap((s) => (s.conn.sub.kind === "agent" ? [s.conn.sub.userId] : [])))];
-    const loaded = await loadEvents(this.db(), byUids(accountId, uids), { limit: uids.length, accountId, agents });
+    const loaded = await loadEvents(this.db(), byUids(accountId, uids), uids.length, { accountId, agents });
     this.fanout.deliver(loaded, this.sockets());
   }
 

@@ -2,8 +2,8 @@ import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { inList } from "../db/select";
 import type { DB } from "../db/client";
-import { type DeliveryRow, deliveries, type EventRow, events, inboxes, webhooks } from "../db/schema";
-import { loadEvents } from "../events/load";
+import { type DeliveryRow, deliveries, events, inboxes, webhooks } from "../db/schema";
+import { type EventHead, eventQueries, type Loaded, readEvents } from "../events/load";
 import { enqueueDelayed } from "../events/queue";
 import { renderBody } from "../events/render";
 import { onFinalFailure, recordDeadLetter } from "./dead-letters";
@@ -62,18 +62,31 @@ export type DeliveryJobs = { eventUids: string[]; deliveryIds: number[] };
 /** At most this many posts at once to one URL, so one batch never floods a receiver. */
 const PER_TARGET_CONCURRENCY = 4;
 
+type Target = { url: string; disabled: boolean; secrets: string[] };
+
 /**
- * Takes, in one statement, every due pending delivery the jobs name that no other consumer holds,
- * and reads back the named deliveries it could not take (to re-enqueue the early ones).
+ * One round trip for what a batch needs before it posts: one statement takes every due pending
+ * delivery the jobs name that no other consumer holds; the same batch reads back the named
+ * deliveries it could not take (to re-enqueue the early ones), their targets, their events'
+ * stored bodies, and everything the bodies not yet stored are rendered from (`eventQueries`).
  */
-async function claim(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: number) {
+async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: number) {
+  const namedEvents = or(
+    jobs.eventUids.length ? inList(events.uid, jobs.eventUids) : undefined,
+    jobs.deliveryIds.length
+      ? sql`${events.id} in (select event_id from deliveries where ${inList(deliveries.id, jobs.deliveryIds)})`
+      : undefined,
+  )!;
   const named = or(
     jobs.eventUids.length
       ? sql`${deliveries.eventId} in (select id from events where ${inList(events.uid, jobs.eventUids)})`
       : undefined,
     jobs.deliveryIds.length ? inList(deliveries.id, jobs.deliveryIds) : undefined,
-  );
-  const [claimed, left] = await db.batch([
+  )!;
+  const ofNamed = (column: "webhook_id" | "inbox_id") =>
+    sql`(select ${sql.raw(column)} from deliveries where ${named})`;
+  const limit = jobs.eventUids.length + jobs.deliveryIds.length;
+  const [claimed, left, hookRows, inboxRows, stored, ...subjects] = await db.batch([
     db
       .update(deliveries)
       .set({ leaseUntil: now + 15_000 + timeoutMs * 3, updatedAt: now })
@@ -90,43 +103,16 @@ async function claim(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: number)
       .select({ id: deliveries.id, nextAttemptAt: deliveries.nextAttemptAt, leaseUntil: deliveries.leaseUntil })
       .from(deliveries)
       .where(and(inList(deliveries.id, jobs.deliveryIds), eq(deliveries.status, "pending"))),
-  ]);
-  return { claimed, left };
-}
-
-type Target = { url: string; disabled: boolean; secrets: string[] };
-
-/** The claimed deliveries' events and targets, in one round trip. */
-async function loadTargets(db: DB, claimed: DeliveryRow[]) {
-  const ids = (pick: (d: DeliveryRow) => number | null) => [...new Set(claimed.map(pick).filter((v) => v !== null))];
-  const [eventRows, hookRows, inboxRows] = await db.batch([
-    db
-      .select()
-      .from(events)
-      .where(
-        inList(
-          events.id,
-          ids((d) => d.eventId),
-        ),
-      ),
     db
       .select()
       .from(webhooks)
-      .where(
-        inList(
-          webhooks.id,
-          ids((d) => d.webhookId),
-        ),
-      ),
+      .where(sql`${webhooks.id} in ${ofNamed("webhook_id")}`),
     db
       .select()
       .from(inboxes)
-      .where(
-        inList(
-          inboxes.id,
-          ids((d) => d.inboxId),
-        ),
-      ),
+      .where(sql`${inboxes.id} in ${ofNamed("inbox_id")}`),
+    db.select({ id: events.id, payload: events.payload }).from(events).where(namedEvents),
+    ...eventQueries(db, namedEvents, limit),
   ]);
   const hooks = new Map(hookRows.map((h) => [h.id, h]));
   const inboxById = new Map(inboxRows.map((i) => [i.id, i]));
@@ -138,45 +124,48 @@ async function loadTargets(db: DB, claimed: DeliveryRow[]) {
       ? { url: inbox.webhookUrl, disabled: inbox.webhookDisabled, secrets: secretsInForce(inbox) }
       : null;
   };
-  return { events: new Map(eventRows.map((e) => [e.id, e])), targetOf };
+  const loaded = readEvents(subjects);
+  return {
+    claimed,
+    left,
+    targetOf,
+    events: new Map(loaded.events.map((e) => [e.id, e])),
+    stored: new Map(stored.flatMap((r) => (r.payload ? [[r.id, r.payload] as const] : []))),
+    loaded,
+  };
 }
 
 /**
- * Each event's body, rendered once and stored, so every attempt and every target gets the same
- * bytes: the missing ones are rendered per account in one read each and stored in one batch.
+ * Each event's body: the one stored, or rendered now from what `claimAndLoad` read (null when
+ * its subject is gone). The new ones are stored with the batch's outcomes (`storeBodies`), so
+ * every later attempt and every other target gets the same bytes.
  */
-async function bodiesOf(db: DB, list: EventRow[]): Promise<Map<number, string>> {
+function bodiesOf(list: EventHead[], stored: Map<number, string>, loaded: Loaded) {
   const bodies = new Map<number, string>();
-  const missing = list.filter((e) => {
-    if (e.payload) bodies.set(e.id, e.payload);
-    return !e.payload;
-  });
-  if (missing.length === 0) return bodies;
   const rendered: { id: number; payload: string }[] = [];
-  for (const accountId of new Set(missing.map((e) => e.accountId))) {
-    const mine = missing.filter((e) => e.accountId === accountId);
-    const ids = mine.map((e) => e.id);
-    const loaded = await loadEvents(db, inList(events.id, ids), { limit: ids.length, accountId });
-    for (const e of mine) {
-      const payload = renderBody(e, loaded);
-      if (payload) rendered.push({ id: e.id, payload: JSON.stringify(payload) });
+  for (const e of list) {
+    const known = stored.get(e.id);
+    if (known) {
+      bodies.set(e.id, known);
+      continue;
     }
+    const payload = renderBody(e, loaded);
+    if (!payload) continue;
+    const text = JSON.stringify(payload);
+    bodies.set(e.id, text);
+    rendered.push({ id: e.id, payload: text });
   }
-  if (rendered.length === 0) return bodies;
-  // Another consumer may have stored a body first: every target gets the one stored.
-  const ids = rendered.map((r) => r.id);
-  const statements: BatchItem<"sqlite">[] = rendered.map((r) =>
+  return { bodies, rendered };
+}
+
+/** Stores rendered bodies; one another consumer stored first is kept. */
+const storeBodies = (db: DB, rendered: { id: number; payload: string }[]) =>
+  rendered.map((r) =>
     db
       .update(events)
       .set({ payload: r.payload })
       .where(and(eq(events.id, r.id), isNull(events.payload))),
   );
-  statements.push(db.select({ id: events.id, payload: events.payload }).from(events).where(inList(events.id, ids)));
-  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  for (const r of results.at(-1) as { id: number; payload: string | null }[])
-    if (r.payload) bodies.set(r.id, r.payload);
-  return bodies;
-}
 
 /** Runs `work` over `items`, at most `cap` at a time for the same key. */
 async function capped<T, R>(items: T[], key: (item: T) => string, cap: number, work: (item: T) => Promise<R>) {
@@ -194,23 +183,30 @@ async function capped<T, R>(items: T[], key: (item: T) => string, cap: number, w
 }
 
 /**
- * Works one queue batch as a batch: one statement claims every delivery its jobs name, one read
- * loads their events and targets, the bodies missing are rendered and stored together, the posts
- * go out in parallel (at most PER_TARGET_CONCURRENCY at a time to one URL), and one write batch
- * records every outcome with the targets' health. Retries, dead letters and final failures follow.
+ * Works one queue batch as a batch, in two D1 round trips: one claims every delivery its jobs
+ * name and reads their events and targets (`claimAndLoad`), the bodies missing are rendered, the
+ * posts go out in parallel (at most PER_TARGET_CONCURRENCY at a time to one URL), and one write
+ * batch stores the new bodies and records every outcome with the targets' health. Retries, dead
+ * letters and final failures follow.
  */
 export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): Promise<void> {
   if (jobs.eventUids.length === 0 && jobs.deliveryIds.length === 0) return;
   const now = Date.now();
-  const { claimed, left } = await claim(db, jobs, now, timeoutOf(env));
+  const {
+    claimed,
+    left,
+    targetOf,
+    events: eventById,
+    stored,
+    loaded,
+  } = await claimAndLoad(db, jobs, now, timeoutOf(env));
   await requeueEarly(env, left, now);
   if (claimed.length === 0) return;
-  const { events: eventById, targetOf } = await loadTargets(db, claimed);
   const live = claimed.filter((d) => {
     const target = targetOf(d);
     return eventById.has(d.eventId) && target && !target.disabled;
   });
-  const bodies = await bodiesOf(db, [...new Set(live.map((d) => eventById.get(d.eventId)!))]);
+  const { bodies, rendered } = bodiesOf([...new Set(live.map((d) => eventById.get(d.eventId)!))], stored, loaded);
   const sendable = live.filter((d) => bodies.has(d.eventId));
 
   const results = await capped(
@@ -226,7 +222,7 @@ export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): 
   );
 
   const done = Date.now();
-  const writes: BatchItem<"sqlite">[] = [];
+  const writes: BatchItem<"sqlite">[] = storeBodies(db, rendered);
   const retries: { id: number; delaySeconds: number }[] = [];
   const exhausted: number[] = [];
   const final: DeliveryRow[] = [];

@@ -9,7 +9,7 @@ type Job = { eventUid?: string; deliveryId?: number };
 /**
  * The webhook queue's consumer: `{eventUid}` jobs make the first attempts of a new event,
  * `{deliveryId}` jobs retry or redeliver one delivery; the batch's jobs are worked together
- * (`deliverJobs`: a handful of D1 round trips for the whole batch, the posts in parallel). On the
+ * (`deliverJobs`: two D1 round trips for the whole batch, the posts in parallel). On the
  * dead-letter queue every job is recorded as a dead delivery. If the batch's work throws, its
  * jobs are retried by the queue, then dead-lettered; a delivery already made is not made again
  * (it is no longer pending), one in progress is held by its lease.

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DB } from "../db/client";
-import { deliveries, type EventRow, events } from "../db/schema";
+import { deliveries, events } from "../db/schema";
+import type { EventHead } from "../events/load";
 import { eqIfGiven } from "../db/select";
 import { Outbox } from "../events/outbox";
 import { publishCommitted } from "../events/publish";
@@ -40,7 +41,7 @@ export async function recordDeadLetter(env: WebhookEnv, db: DB, job: { deliveryI
  * What follows when a delivery of an agent's reply to the API inbox's webhook_url fails for good:
  * the message becomes `failed` (the rule lives with messages), and the change is published.
  */
-export async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event: EventRow) {
+export async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event: EventHead) {
   if (event.event !== "message_created" || !event.messageId) return;
   const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   // Only the inbox's webhook_url carries the reply to the end user; an account webhook does not.
