@@ -318,3 +318,55 @@ describe("contacts: search of any length", () => {
     expect((await as(w.agent).get(`${w.base}/contacts/search`, { q: "_" })).body.payload).toHaveLength(1);
   });
 });
+
+describe("contacts: the trigram index (contact_grams)", () => {
+  const ids = (res: { body: { payload: { id: number }[] } }) => res.body.payload.map((c) => c.id).sort();
+  const grams = async (contactId: number) =>
+    (
+      await env.DB.prepare("select gram from contact_grams where contact_id = ? order by gram")
+        .bind(contactId)
+        .all<{ gram: string }>()
+    ).results.map((r) => r.gram);
+
+  it("follows every write: finds substrings of each field, and forgets what a contact no longer holds", async () => {
+    const w = await createWorld();
+    const { contact } = await createContact(w, {
+      name: "Maya Refundsson",
+      email: "maya.r@shop.example",
+      phone_number: "+14155550123",
+      identifier: "crm-7781",
+    });
+    const other = (await createContact(w, { name: "Refugio Mendes", email: "rm@example.test" })).contact;
+    const search = (q: string) => as(w.agent).get(`${w.base}/contacts/search`, { q });
+    expect(await grams(contact.id)).toContain("efu");
+    for (const q of ["FUNDS", "ya re", "shop.ex", "5550", "rm-77"]) expect(ids(await search(q)), q).toEqual([contact.id]);
+    // Both hold every trigram of "refu" only as substrings: each is found.
+    expect(ids(await search("refu"))).toEqual([contact.id, other.id].sort());
+    // The trigrams of one field with those of another are not a match: the substring is checked.
+    expect(ids(await search("mayashop"))).toEqual([]);
+    // Two characters: no trigram; still found.
+    expect(ids(await search("ya"))).toEqual([contact.id]);
+
+    await as(w.agent).put(`${w.base}/contacts/${contact.id}`, { name: "Maya Lindqvist" });
+    expect(ids(await search("funds"))).toEqual([]);
+    expect(ids(await search("lindq"))).toEqual([contact.id]);
+    expect(await grams(contact.id)).not.toContain("efu");
+
+    // A conversation's search finds it by its contact's new name too.
+    const conv = await as(w.admin).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id });
+    const listed = await as(w.admin).get(`${w.base}/conversations`, { status: "all", q: "indqv" });
+    expect(listed.body.data.payload.map((c: { id: number }) => c.id)).toEqual([conv.body.id]);
+
+    await as(w.admin).delete(`${w.base}/contacts/${contact.id}`);
+    expect(await grams(contact.id)).toEqual([]);
+    expect(ids(await search("lindq"))).toEqual([]);
+  });
+
+  it("never finds another account's contacts", async () => {
+    const w = await createWorld();
+    const other = await createWorld("Other");
+    await createContact(other, { name: "Zebulon Quartermaine" });
+    const res = await as(w.agent).get(`${w.base}/contacts/search`, { q: "quarterm" });
+    expect(res.body.payload).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@ import { contacts, conversations, events, idempotencyKeys, messages } from "../s
 import { principalQuery, type Principal } from "../src/services/auth";
 import { pruneStatements } from "../src/services/sessions";
 import { listQueries } from "../src/services/conversations";
-import { backfillCursorStart, backfillPending } from "../src/services/search-index";
+import { backfillCursorStart, backfillPending, contactIdsContaining } from "../src/services/search-index";
 import { byDisplayId, conversationViews } from "../src/views/conversations";
 import { clientQueries, sessionConversation } from "../src/services/public-client";
 import { conversationPage, publicMessagePage } from "../src/services/public-conversations";
@@ -167,6 +167,33 @@ describe("query plans: no hot query scans a whole table", () => {
     for (const query of searches.flat()) {
       const lines = await plan(query);
       expect(lines[0], lines.join("\n")).toBe("SEARCH conversations USING INTEGER PRIMARY KEY (rowid=?)");
+    }
+  });
+
+  it("a search of three characters or more reads its contacts' trigrams, not the account's contacts", async () => {
+    const db = testDb();
+    const principal = { user: { id: 2 }, membership: { role: "administrator" }, account: { id: 1 }, token: "" };
+    const ctx = {
+      db,
+      outbox: new Outbox(db),
+      actor: principal as unknown as Principal,
+      accountId: 1,
+      origin: "",
+    };
+    const contactSearch = db
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(sql`${contacts.id} in (${contactIdsContaining(1, "refund", [contacts.name, contacts.email])})`);
+    for (const query of [contactSearch, ...listQueries(ctx, { status: "all", q: "refund" })]) {
+      const lines = await plan(query);
+      expect(
+        lines.some((l) => /contact_grams/.test(l)),
+        lines.join("\n"),
+      ).toBe(true);
+      expect(
+        lines.filter((l) => /contacts USING (COVERING )?INDEX contacts_account/.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
     }
   });
 

@@ -1,7 +1,7 @@
 // `npm run bench [-- <mode>] [--flags]`: benchmarks of a local `wrangler dev` (via `npm run dev`
 // on a free port with a fresh database). They print figures; nothing is asserted.
 //
-//   npm run bench                      # round trips per route, load per route, webhook latency under load
+//   npm run bench                      # round trips, D1 work, load and webhook latency, then scale
 //   npm run bench -- load              # only the load table (and webhook latency under load)
 //   npm run bench -- round-trips       # only the D1 round trips per route
 //   npm run bench -- webhooks          # webhook delivery latency alone: 200 replies, 10 at a time
@@ -66,6 +66,8 @@ async function main() {
   } finally {
     await stop();
   }
+  // Its own servers, on a database seeded for it.
+  if (mode === "all") await runScaleBench();
 }
 
 main().catch((err) => {

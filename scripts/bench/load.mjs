@@ -66,8 +66,10 @@ export function loadRoutes(world) {
   const publicConversation = second.conversations[0].id;
   const run = Date.now().toString(36);
   return [
-    // The runtime's ceiling: the Worker, Hono and the middleware, no D1 (an unknown path's JSON 404).
-    { name: "runtime ceiling (404, no D1)", method: "GET", path: "/api/v1/no-such-route", ceiling: true },
+    // The runtime's ceiling: the Worker, Hono and every middleware, no D1 (a static page, 200).
+    { name: "runtime ceiling (GET /swagger, no D1)", method: "GET", path: "/swagger", ceiling: true },
+    // The same, answered 404: REQUEST_LOG=errors writes its log line.
+    { name: "unknown path (404 + log line, no D1)", method: "GET", path: "/api/v1/no-such-route" },
     { name: "GET /api (health, 1 D1 query)", method: "GET", path: "/api" },
     {
       name: "agent message create",

@@ -8,18 +8,23 @@
  * conversations (display ids after the account's last one) and `messages` messages spread over
  * them, to one existing account and inbox; then raises accounts.last_display_id to the new maximum.
  * One message in 997 mentions "refund" (a prime, so they land in different conversations) and one
- * contact in 100 is named "... Refundsson", so a search has a few hits in any account size.
+ * contact in 100 is named "... Refundsson", so those searches find more the bigger the account;
+ * exactly 20 messages mention a "chargeback" and 10 contacts are named "... Quartermaine" in any
+ * account, so those searches find as much at every size.
  * The messages' words go into message_terms (the search index) in the same run.
  */
 export function accountRowsSql({ accountId: a, inboxId, agentId, contacts, conversations, messages, startMs }) {
   const t0 = Math.floor(startMs);
+  const messageStride = Math.max(1, Math.floor(messages / 20));
+  const contactStride = Math.max(1, Math.floor(contacts / 10));
   const displayBase = `(SELECT last_display_id FROM accounts WHERE id = ${a})`;
   const range = (n) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})`;
   const statements = [
     `${range(contacts)}
 INSERT INTO contacts (account_id, name, email, identifier, blocked, custom_attributes, additional_attributes,
   last_activity_at, created_at, updated_at)
-SELECT ${a}, 'Scale Customer ' || i || CASE WHEN i % 100 = 0 THEN ' Refundsson' ELSE '' END,
+SELECT ${a}, 'Scale Customer ' || i || CASE WHEN i % 100 = 0 THEN ' Refundsson'
+    WHEN i % ${contactStride} = 1 AND i <= ${contactStride * 10} THEN ' Quartermaine' ELSE '' END,
   'scale-${a}-' || i || '@example.test', 'scale-${a}-' || i, 0, '{}', '{}', ${t0} + i * 1000, ${t0} + i, ${t0} + i
 FROM n;`,
     `INSERT INTO contact_inboxes (contact_id, inbox_id, source_id, pubsub_token, hmac_verified, created_at, updated_at)
@@ -39,7 +44,9 @@ FROM n JOIN contact_inboxes ci ON ci.inbox_id = ${inboxId}
 INSERT INTO messages (account_id, inbox_id, conversation_id, content, message_type, content_type, content_attributes,
   additional_attributes, private, status, sender_type, sender_id, created_at, updated_at)
 SELECT ${a}, ${inboxId}, c.id,
-  'Message ' || i || CASE WHEN i % 997 = 0 THEN ' about a refund' ELSE ' about order ' || (i * 7919 % 100003) END,
+  'Message ' || i || CASE WHEN i % 997 = 0 THEN ' about a refund'
+    WHEN i % ${messageStride} = 1 AND i <= ${messageStride * 20} THEN ' about a chargeback'
+    ELSE ' about order ' || (i * 7919 % 100003) END,
   CASE WHEN i % 2 = 1 THEN 'incoming' ELSE 'outgoing' END, 'text', '{}', '{}', 0, 'sent',
   CASE WHEN i % 2 = 1 THEN 'Contact' ELSE 'User' END, CASE WHEN i % 2 = 1 THEN c.contact_id ELSE ${agentId} END,
   ${t0} + i * 100, ${t0} + i * 100

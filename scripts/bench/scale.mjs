@@ -134,8 +134,10 @@ export async function runScaleBench() {
       const middle = Math.ceil(p.conversations / 2) + 1;
       const reads = [
         ["conversation list", `${base}/conversations`],
-        ["conversation search (?q=refund)", `${base}/conversations?status=all&q=refund`],
-        ["contact search (?q=refundsson)", `${base}/contacts/search?q=refundsson`],
+        ["conversation search, 20 matches (?q=chargeback)", `${base}/conversations?status=all&q=chargeback`],
+        ["conversation search, ~2% match (?q=refund)", `${base}/conversations?status=all&q=refund`],
+        ["contact search, 10 matches (?q=quarterm)", `${base}/contacts/search?q=quarterm`],
+        ["contact search, 1% match (?q=refundsson)", `${base}/contacts/search?q=refundsson`],
         ["message page", `${base}/conversations/${middle}/messages`],
       ];
       for (const [name, url] of reads) {

@@ -2,7 +2,8 @@ import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizz
 import type { BatchItem } from "drizzle-orm/batch";
 import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
-import { containsText, eqIfGiven, prefixed } from "../db/select";
+import { eqIfGiven, prefixed } from "../db/select";
+import { contactIdsContaining } from "./search-index";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
 import { conversationViews, toView, conversationsVisibleTo } from "../views/conversations";
@@ -106,11 +107,8 @@ export function listContacts(scope: AgentContext, page: number, sort?: ContactSo
 
 /** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
 export function searchContacts(scope: AgentContext, q: string, page: number, sort?: ContactSort) {
-  const match = or(
-    ...[contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier].map((column) =>
-      containsText(column, q),
-    ),
-  );
+  const columns = [contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier];
+  const match = sql`${contacts.id} in (${contactIdsContaining(scope.accountId, q, columns)})`;
   return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
 }
 

@@ -1,6 +1,16 @@
-import { and, eq, gt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { messages, messageTerms, messageTermsBackfill, type MessageType } from "../db/schema";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import {
+  contactGrams,
+  contacts,
+  gramPositions,
+  messages,
+  messageTerms,
+  messageTermsBackfill,
+  type MessageType,
+} from "../db/schema";
+import { containsText } from "../db/select";
 import { prefixRange, queryWords, searchTerms } from "../lib/search-terms";
 import type { DB } from "../db/client";
 
@@ -179,4 +189,27 @@ export async function backfillSearchIndex(db: DB): Promise<number> {
     if (n < BACKFILL_BATCH) break;
   }
   return visited;
+}
+
+/** A search this short has no trigram: it reads the account's contacts. */
+const GRAM = 3;
+
+/**
+ * The ids of the account's contacts with one of `columns` containing `q` (ignoring
+ * ASCII case, as `containsText`). From three characters on, the trigram index (contact_grams)
+ * names the candidates, those holding every trigram of `q`, and only they are checked for the
+ * substring; a shorter `q` checks every contact of the account.
+ */
+export function contactIdsContaining(accountId: number, q: string, columns: SQLiteColumn[]): SQL {
+  const contains = or(...columns.map((column) => containsText(column, q)))!;
+  if ([...q].length < GRAM)
+    return sql`select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId} and ${contains}`;
+  const grams = sql`(select substr(lower(${q}), p.i, ${GRAM}) from ${gramPositions} p
+    where p.i <= length(${q}) - ${GRAM - 1})`;
+  const candidates = sql`select g.contact_id from ${contactGrams} g
+    where g.account_id = ${accountId} and g.gram in ${grams}
+    group by g.contact_id
+    having count(distinct g.gram) = (select count(distinct substr(lower(${q}), p.i, ${GRAM})) from ${gramPositions} p
+      where p.i <= length(${q}) - ${GRAM - 1})`;
+  return sql`select ${contacts.id} from ${contacts} where ${contacts.id} in (${candidates}) and ${contains}`;
 }

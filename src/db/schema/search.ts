@@ -41,3 +41,27 @@ export const messageTermsBackfill = sqliteTable("message_terms_backfill", {
   endId: integer("end_id").notNull(),
   startedAt: integer("started_at").notNull().default(0),
 });
+
+/**
+ * The contact search index: every three-character run (trigram) of each contact's lower-case
+ * name, e-mail, phone number and identifier. A search of three characters or more takes the
+ * contacts holding all of its trigrams, then checks the substring on those alone, so it reads
+ * its candidates rather than the account's contacts. Kept by triggers on `contacts` (migration
+ * 0014), so every way a contact is written keeps it.
+ */
+export const contactGrams = sqliteTable(
+  "contact_grams",
+  {
+    accountId: integer("account_id").notNull(),
+    gram: text("gram").notNull(),
+    contactId: integer("contact_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.gram, t.contactId] }),
+    // Removing a contact's trigrams when it changes or goes.
+    index("contact_grams_contact_idx").on(t.contactId),
+  ],
+);
+
+/** 1..1000: the positions a trigram starts at, for the triggers that cut a field into trigrams. */
+export const gramPositions = sqliteTable("gram_positions", { i: integer("i").primaryKey() });

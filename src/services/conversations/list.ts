@@ -8,10 +8,10 @@ import {
   conversations,
 } from "../../db/schema";
 import { seesInbox } from "../../views/visibility";
-import { containsText, inList } from "../../db/select";
+import { inList } from "../../db/select";
 import { viewerOf } from "../auth";
 import { conversationViews, toView, conversationsVisibleTo } from "../../views/conversations";
-import { conversationIdsWithWords } from "../search-index";
+import { contactIdsContaining, conversationIdsWithWords } from "../search-index";
 import type { AgentContext } from "../context";
 import type { z } from "@hono/zod-openapi";
 import type { ConversationListQuery } from "../../routes/conversations/conversations.schemas";
@@ -81,9 +81,8 @@ function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
  * start from the matches and never walk the account's other conversations.
  */
 function searchMatches(accountId: number, q: string): SQL {
-  const byContact = sql`select ${conversations.id} from ${conversations} where ${conversations.contactId} in
-    (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId}
-      and (${containsText(contacts.name, q)} or ${containsText(contacts.email, q)}))`;
+  const byContact = sql`select ${conversations.id} from ${conversations}
+    where ${conversations.contactId} in (${contactIdsContaining(accountId, q, [contacts.name, contacts.email])})`;
   const byWords = conversationIdsWithWords(accountId, q);
   return byWords ? sql`select * from (${byWords}) union ${byContact}` : byContact;
 }
