@@ -339,7 +339,8 @@ describe("contacts: the trigram index (contact_grams)", () => {
     const other = (await createContact(w, { name: "Refugio Mendes", email: "rm@example.test" })).contact;
     const search = (q: string) => as(w.agent).get(`${w.base}/contacts/search`, { q });
     expect(await grams(contact.id)).toContain("efu");
-    for (const q of ["FUNDS", "ya re", "shop.ex", "5550", "rm-77"]) expect(ids(await search(q)), q).toEqual([contact.id]);
+    for (const q of ["FUNDS", "ya re", "shop.ex", "5550", "rm-77"])
+      expect(ids(await search(q)), q).toEqual([contact.id]);
     // Both hold every trigram of "refu" only as substrings: each is found.
     expect(ids(await search("refu"))).toEqual([contact.id, other.id].sort());
     // The trigrams of one field with those of another are not a match: the substring is checked.
