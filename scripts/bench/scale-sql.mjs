@@ -15,7 +15,8 @@
  */
 export function accountRowsSql({ accountId: a, inboxId, agentId, contacts, conversations, messages, startMs }) {
   const t0 = Math.floor(startMs);
-  const messageStride = Math.max(1, Math.floor(messages / 20));
+  // 20 messages a step apart; one less than messages / 20, so they land in 20 different conversations.
+  const messageStep = Math.max(1, Math.floor(messages / 20) - 1);
   const contactStride = Math.max(1, Math.floor(contacts / 10));
   const displayBase = `(SELECT last_display_id FROM accounts WHERE id = ${a})`;
   const range = (n) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})`;
@@ -45,7 +46,7 @@ INSERT INTO messages (account_id, inbox_id, conversation_id, content, message_ty
   additional_attributes, private, status, sender_type, sender_id, created_at, updated_at)
 SELECT ${a}, ${inboxId}, c.id,
   'Message ' || i || CASE WHEN i % 997 = 0 THEN ' about a refund'
-    WHEN i % ${messageStride} = 1 AND i <= ${messageStride * 20} THEN ' about a chargeback'
+    WHEN (i - 1) % ${messageStep} = 0 AND i <= ${messageStep * 20} THEN ' about a chargeback'
     ELSE ' about order ' || (i * 7919 % 100003) END,
   CASE WHEN i % 2 = 1 THEN 'incoming' ELSE 'outgoing' END, 'text', '{}', '{}', 0, 'sent',
   CASE WHEN i % 2 = 1 THEN 'Contact' ELSE 'User' END, CASE WHEN i % 2 = 1 THEN c.contact_id ELSE ${agentId} END,
