@@ -51,7 +51,7 @@ function hotQueries() {
     inboxId: 1,
     conversation: 9,
   }) as unknown as Query[];
-  const [insertEvent, toWebhooks, toInbox] = outbox.record({
+  const [insertEvent, toTargets] = outbox.record({
     event: "message_created",
     accountId: 1,
     inboxId: 1,
@@ -116,8 +116,7 @@ function hotQueries() {
     "routing: last assigned": lastAssigned,
     "routing: activity": assignedActivity,
     "outbox: event": insertEvent,
-    "outbox: account webhooks": toWebhooks,
-    "outbox: inbox webhook_url": toInbox,
+    "outbox: deliveries (account webhooks and the inbox's webhook_url)": toTargets,
     "sweeper: overdue deliveries": overdueDeliveries(db, Date.now()),
     "realtime replay (contact)": db
       .select()

@@ -1,5 +1,5 @@
 import { eq, getTableColumns, sql, type InferSelectModel, type SQL } from "drizzle-orm";
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
  * A table's columns selected under unique aliases (`<prefix>__<column>`). D1's batch API
@@ -56,3 +56,14 @@ export const containsText = (column: SQLiteColumn, text: string): SQL =>
  */
 export const eqIfGiven = <T>(column: SQLiteColumn, value: T | null | undefined): SQL =>
   value === null || value === undefined ? sql`0` : eq(column, value);
+
+/**
+ * A fragment without parameters, turned into SQL text once: Drizzle walks a fragment's pieces
+ * every time a statement holding it is built, and the routing candidate is used in every
+ * contact's message. Throws at load if the fragment has a parameter (it would be lost).
+ */
+export function precompiled(fragment: SQL): SQL {
+  const { sql: text, params } = new SQLiteSyncDialect().sqlToQuery(fragment);
+  if (params.length) throw new Error(`precompiled SQL must not take parameters: ${text}`);
+  return sql.raw(text);
+}

@@ -100,35 +100,25 @@ export class Outbox {
         uid: events.uid,
         socketsOpen: sql`(select sockets_open from accounts where id = ${events.accountId})`.as(SOCKETS_OPEN),
       });
-    const eventId = sql`(select id from events where uid = ${uid})`;
-    const deliveryUid = sql`'msg_' || lower(hex(randomblob(12)))`;
     const statements: BatchItem<"sqlite">[] = [insertEvent];
-    // Every deliveries column, in table order (drizzle's insert-select lists them all).
-    const row = (
-      target: SQL,
-    ) => sql`select null, ${deliveryUid}, ${spec.accountId}, ${eventId}, ${target}, 'pending', 0,
-      null, null, null, null, ${now}, null, null, ${now}, ${now}`;
-    if (spec.only !== "inbox") {
-      statements.push(
-        this.db.insert(deliveries).select(sql`${row(sql`w.id, null`)}
-          from webhooks w
-          where w.account_id = ${spec.accountId} and w.disabled = 0
-            and (w.inbox_id is null or w.inbox_id = ${ref(spec.inboxId ?? undefined)})
-            and exists (select 1 from events where uid = ${uid})
-            and exists (select 1 from json_each(w.subscriptions) where value = ${spec.event})`),
-      );
-    }
-    if (spec.only !== "account" && spec.inboxId !== null && INBOX_EVENTS.includes(spec.event)) {
-      statements.push(
-        this.db.insert(deliveries).select(sql`${row(sql`null, i.id`)}
-          from inboxes i
-          where i.id = ${ref(spec.inboxId)} and i.webhook_url is not null and i.webhook_disabled = 0
-            and (i.webhook_subscriptions is null
-              or exists (select 1 from json_each(i.webhook_subscriptions) where value = ${spec.event}))
-            and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)
-            and exists (select 1 from events where uid = ${uid})`),
-      );
-    }
+    // The event's deliveries, one statement for every target: read from the event row just
+    // inserted (none if it was not). Every deliveries column, in table order.
+    const row = (target: SQL) => sql`select null, 'msg_' || lower(hex(randomblob(12))), e.account_id, e.id, ${target},
+      'pending', 0, null, null, null, null, ${now}, null, null, ${now}, ${now}`;
+    const targets: SQL[] = [];
+    if (spec.only !== "inbox")
+      targets.push(sql`${row(sql`w.id, null`)}
+        from events e join webhooks w on w.account_id = e.account_id
+        where e.uid = ${uid} and w.disabled = 0 and (w.inbox_id is null or w.inbox_id = e.inbox_id)
+          and exists (select 1 from json_each(w.subscriptions) where value = e.event)`);
+    if (spec.only !== "account" && spec.inboxId !== null && INBOX_EVENTS.includes(spec.event))
+      targets.push(sql`${row(sql`null, i.id`)}
+        from events e join inboxes i on i.id = e.inbox_id
+        where e.uid = ${uid} and i.webhook_url is not null and i.webhook_disabled = 0
+          and (i.webhook_subscriptions is null
+            or exists (select 1 from json_each(i.webhook_subscriptions) where value = e.event))
+          and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)`);
+    if (targets.length) statements.push(this.db.insert(deliveries).select(sql.join(targets, sql` union all `)));
     return { uid, statements };
   }
 

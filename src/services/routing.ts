@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accountUsers, conversations, messages, type STRATEGIES } from "../db/schema";
 import { uuid } from "../lib/crypto";
+import { precompiled } from "../db/select";
 import type { Outbox } from "../events/outbox";
 import type { DB } from "../db/client";
 
@@ -20,7 +21,7 @@ const openIn = (agent: SQL) =>
  * open conversations; `balanced` picks the fewest open, `round_robin` ignores load; either
  * way ties go to whoever waited longest since their last assignment.
  */
-const candidate = sql`(
+const candidateSource = sql`(
   select au.user_id from account_users au
   join inbox_members im on im.user_id = au.user_id and im.inbox_id = conversations.inbox_id
   join inboxes i on i.id = conversations.inbox_id
@@ -35,6 +36,7 @@ const candidate = sql`(
       else ${openIn(sql`au.user_id`)} end,
     coalesce(au.last_assigned_at, 0), au.user_id
   limit 1)`;
+const candidate = precompiled(candidateSource);
 
 export type RouteTarget = {
   accountId: number | SQL;
