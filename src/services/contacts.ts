@@ -71,8 +71,8 @@ function order(sort: ContactSort | undefined) {
   return sort.startsWith("-") ? [desc(column), desc(contacts.id)] : [asc(column), asc(contacts.id)];
 }
 
-/** A page of contacts with their contact_inboxes and the total, in one round trip. */
-async function pageOf(scope: AgentContext, where: SQL, page: number, sort?: ContactSort) {
+/** The total, a page of contacts and their contact_inboxes: one batch. */
+export function contactPageQueries(scope: AgentContext, where: SQL, page: number, sort?: ContactSort) {
   const { db } = scope;
   const offset = (page - 1) * CONTACTS_PER_PAGE;
   const pageIds = db
@@ -82,7 +82,7 @@ async function pageOf(scope: AgentContext, where: SQL, page: number, sort?: Cont
     .orderBy(...order(sort))
     .limit(CONTACTS_PER_PAGE)
     .offset(offset);
-  const [counted, rows, cis] = await db.batch([
+  return [
     db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(contacts)
@@ -95,9 +95,31 @@ async function pageOf(scope: AgentContext, where: SQL, page: number, sort?: Cont
       .limit(CONTACTS_PER_PAGE)
       .offset(offset),
     contactInboxesOf(scope, sql`(${pageIds})`),
-  ]);
+  ] as const;
+}
+
+/** A page of contacts with their contact_inboxes and the total, in one round trip. */
+async function pageOf(scope: AgentContext, where: SQL, page: number, sort?: ContactSort) {
+  const [counted, rows, cis] = await scope.db.batch(contactPageQueries(scope, where, page, sort));
   return { count: counted[0].n, contacts: attach(rows, cis) };
 }
+
+/**
+ * The contacts of the account with `q` in their name, e-mail, phone number or identifier. The
+ * matches (an id list from the trigram index) must drive the query: without table statistics
+ * SQLite would rather walk the account's contacts by an account index and test each against
+ * the list; a unary `+` keeps account_id out of index use.
+ */
+export const contactSearchWhere = (accountId: number, q: string) =>
+  and(
+    sql`+${contacts.accountId} = ${accountId}`,
+    sql`${contacts.id} in (${contactIdsContaining(accountId, q, [
+      contacts.name,
+      contacts.email,
+      contacts.phoneNumber,
+      contacts.identifier,
+    ])})`,
+  )!;
 
 /** Contacts that can be identified (e-mail, phone or identifier), as Chatwoot's index lists. */
 export function listContacts(scope: AgentContext, page: number, sort?: ContactSort) {
@@ -107,9 +129,7 @@ export function listContacts(scope: AgentContext, page: number, sort?: ContactSo
 
 /** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
 export function searchContacts(scope: AgentContext, q: string, page: number, sort?: ContactSort) {
-  const columns = [contacts.name, contacts.email, contacts.phoneNumber, contacts.identifier];
-  const match = sql`${contacts.id} in (${contactIdsContaining(scope.accountId, q, columns)})`;
-  return pageOf(scope, and(eq(contacts.accountId, scope.accountId), match)!, page, sort);
+  return pageOf(scope, contactSearchWhere(scope.accountId, q), page, sort);
 }
 
 export async function showContact(scope: AgentContext, id: number): Promise<ContactWithInboxes> {
