@@ -9,6 +9,19 @@ import { seedWorld } from "./seed.mjs";
 import { ms, percentile, rate, table } from "./stats.mjs";
 import { measureDeliveries } from "./webhooks.mjs";
 import { startReference } from "./reference.mjs";
+import { cpuPerRequest, cpuSnapshot } from "./cpu.mjs";
+
+/** One load, with the CPU it took per request (`cpu`, null without /proc). */
+async function measured(url, shape) {
+  const before = cpuSnapshot();
+  const r = await runLoad(url, shape);
+  return { ...r, cpu: cpuPerRequest(before, cpuSnapshot(), r.total) };
+}
+
+const cpuCells = (cpu) =>
+  cpu
+    ? [cpu.wrangler, cpu.workerd, cpu.bench, cpu.total].map((v) => `${v.toFixed(1)} ms`)
+    : ["n/a", "n/a", "n/a", "n/a"];
 
 /** Loads a reference worker the way the routes are loaded (a 1 s warm-up first) and stops it. */
 async function reference(name, shape, connections, duration) {
@@ -16,7 +29,7 @@ async function reference(name, shape, connections, duration) {
   const worker = await startReference(name);
   try {
     await runLoad(worker.url, { ...shape, connections: 2, duration: 1 });
-    const r = await runLoad(worker.url, { ...shape, connections, duration });
+    const r = await measured(worker.url, { ...shape, connections, duration });
     console.log(`${rate(r.rps)} req/s`);
     return r;
   } finally {
@@ -41,6 +54,10 @@ export async function runLoadBench(dev, receiver) {
   const floor = await reference("floor", floorShape, connections, duration);
   const hono = await reference("hono", { method: "GET", path: "/" }, connections, duration);
   const ratio = (rps, of) => `${(rps / of).toFixed(2)}×`;
+  const cpuRows = [
+    ["floor worker", ...cpuCells(floor.cpu)],
+    ["bare Hono route", ...cpuCells(hono.cpu)],
+  ];
   const rows = [
     [
       "floor worker (1 D1 insert + 1 queue send)",
@@ -80,12 +97,13 @@ export async function runLoadBench(dev, receiver) {
           waitSeconds: 30,
         })
       : null;
-    const r = await runLoad(dev.url, { ...route, connections, duration });
+    const r = await measured(dev.url, { ...route, connections, duration });
     done = true;
     if (probing)
       webhookReport = { r: await probing, received: receiver.received() - webhooksBefore, created: warm.ok + r.ok };
     console.log(`${rate(r.rps)} req/s`);
     if (route.ceiling) ceiling = r.rps;
+    cpuRows.push([route.name, ...cpuCells(r.cpu)]);
     if (route.webhookProbe) agentLoad = { route, rps: r.rps };
     const codes = Object.entries(r.statusCodes ?? {})
       .map(([code, s]) => `${code}:${s.count}`)
@@ -105,6 +123,10 @@ export async function runLoadBench(dev, receiver) {
     `\nLoad per route: autocannon, ${connections} connections, ${duration} s each, local wrangler dev on 127.0.0.1\n`,
   );
   console.log(table(["route", "req/s", "p50", "p99", "× floor", "× Hono", "of ceiling", "responses"], rows));
+  console.log(
+    "\nCPU per request, by process, over the same loads (/proc/<pid>/stat; bench: autocannon and the receiver):\n",
+  );
+  console.log(table(["route", "wrangler", "workerd", "bench", "in all"], cpuRows));
   if (agentLoad) await paced(dev, receiver, agentLoad, probe, probePath, duration, connections);
   if (webhookReport) {
     const { r, received, created } = webhookReport;
