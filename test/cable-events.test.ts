@@ -8,6 +8,7 @@ import { countingD1 } from "../src/lib/d1-counter";
 import { publishCommitted } from "../src/events/publish";
 import { Outbox } from "../src/events/outbox";
 import { as, createContact, createConversation, createWorld, testDb } from "./helpers/factories";
+import { api } from "./helpers/api";
 import { availabilityOf, connect, contactPubsubToken, subscribeFrame, until, upgrade } from "./helpers/cable";
 
 describe("cable: agent sockets", () => {
@@ -271,7 +272,7 @@ describe("cable: writes call the hub only while the account has sockets", () => 
   async function publishOne(accountId: number) {
     let outbox: Outbox | undefined;
     const db = drizzle(countingD1(env.DB, { roundTrips: 0, ms: 0 }, (results) => outbox?.observe(results)));
-    outbox = new Outbox(db);
+    outbox = new Outbox(db, "", true);
     const [contact] = await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, accountId));
     await db.batch(
       outbox.record({ event: "contact_updated", accountId, inboxId: null, contactId: contact.id }) as [
@@ -290,7 +291,7 @@ describe("cable: writes call the hub only while the account has sockets", () => 
 
   it("sets sockets_open before a socket is accepted, clears it when the last one closes", async () => {
     const w = await createWorld();
-    const { path } = await createConversation(w);
+    const { path, conversation } = await createConversation(w);
     expect(await socketsOpen(w.account.id)).toBe(0);
     expect(await publishOne(w.account.id)).toBe(0);
     // The request path: a reply with nobody connected calls no hub.
@@ -304,6 +305,17 @@ describe("cable: writes call the hub only while the account has sockets", () => 
     const heard = await as(w.agent).post(`${path}/messages`, { content: "heard" });
     expect(hubCalls(heard)).toBe(1);
     await until(() => second.events("message.created").some((f) => f.data.content === "heard"));
+    // A contact's message on the client API: its events name the account by a subquery, read
+    // back from their rows after the batch; the hub is still called, and the socket hears it.
+    const sourceId = conversation.contact_inbox.source_id;
+    const fromContact = await api(
+      "POST",
+      `/public/api/v1/inboxes/${w.inbox.identifier}/contacts/${sourceId}/conversations/${conversation.id}/messages`,
+      { content: "from the contact" },
+    );
+    expect(fromContact.status).toBe(200);
+    expect(hubCalls(fromContact)).toBe(1);
+    await until(() => second.events("message.created").some((f) => f.data.content === "from the contact"));
     const { contact } = await createContact(w, { name: "Heard live" });
     await until(() => second.events("contact.created").some((f) => f.data.id === contact.id));
 

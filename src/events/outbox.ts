@@ -10,8 +10,8 @@ type Ref = number | SQL;
 export type EventSpec = {
   event: EventName;
   /**
-   * The account, or a subquery when the batch finds it (the client API's one-round-trip write):
-   * then `settle` names it once the batch has run, before the events are published.
+   * The account, or a subquery when the batch finds it (the client API's one-round-trip write);
+   * a subquery only on an observed outbox, which reads the account back from the inserted row.
    */
   accountId: Ref;
   /** The inbox the event belongs to; null for contact events (no inbox-scoped target gets them). */
@@ -47,8 +47,8 @@ function streamOf(spec: EventSpec): SQL {
 /** The column the event insert returns: whether the event's account had open sockets as the batch ran. */
 const SOCKETS_OPEN = "outbox_sockets_open";
 
-/** An event recorded; `hub: false` once its batch showed that its account had no open socket. */
-type Recorded = { uid: string; accountId: number | null; hub?: boolean };
+/** An event recorded; `committed` once an observed batch returned its row. */
+type Recorded = { uid: string; accountId: number | null; committed?: { accountId: number; hub: boolean } };
 
 /** A committed event for `publishCommitted`: `hub` unless its account is known to have had no open socket. */
 export type Committed = { uid: string; accountId: number; hub: boolean };
@@ -64,10 +64,17 @@ export class Outbox {
   private recorded: Recorded[] = [];
   private presence = new Set<number>();
 
-  /** `origin` is the public base URL, for attachment links in payloads rendered later. */
+  /**
+   * `origin` is the public base URL, for attachment links in payloads rendered later. An
+   * `observed` outbox is shown every batch's results (`observe`, the request's D1 wrapper does
+   * it) and publishes exactly the events whose rows came back: the ones committed, whatever their
+   * `when`, with their account and whether it had a socket open. An outbox that is not observed
+   * (the hub's, the consumer's) publishes everything it recorded.
+   */
   constructor(
     private readonly db: DB,
     private readonly origin = "",
+    private readonly observed = false,
   ) {}
 
   /** Whether anything waits for `publishCommitted`. */
@@ -82,6 +89,8 @@ export class Outbox {
   /** `record`, with the event's uid: a later statement of the batch can test whether it was recorded (`when`). */
   recordEvent(spec: EventSpec): { uid: string; statements: BatchItem<"sqlite">[] } {
     const uid = `evt_${secureToken(24)}`;
+    if (typeof spec.accountId !== "number" && !this.observed)
+      throw new Error("an event's account may be a subquery only on an observed outbox");
     this.recorded.push({ uid, accountId: typeof spec.accountId === "number" ? spec.accountId : null });
     const now = Date.now();
     const stream = streamOf(spec);
@@ -98,6 +107,7 @@ export class Outbox {
       // Read in the same transaction as the insert: a hub sets the flag before it accepts a socket.
       .returning({
         uid: events.uid,
+        accountId: events.accountId,
         socketsOpen: sql`(select sockets_open from accounts where id = ${events.accountId})`.as(SOCKETS_OPEN),
       });
     const statements: BatchItem<"sqlite">[] = [insertEvent];
@@ -124,7 +134,8 @@ export class Outbox {
 
   /**
    * Reads a batch's results as D1 returned them (the request's D1 wrapper hands every batch
-   * here): each event insert that ran says whether its account had an open socket.
+   * here): each event insert that ran returns its row, with its account and whether that account
+   * had an open socket. A batch that failed returns nothing, so its events are never published.
    */
   observe(results: readonly D1Result[]) {
     for (const r of results) {
@@ -132,24 +143,9 @@ export class Outbox {
       if (!rows?.length || !(SOCKETS_OPEN in rows[0])) continue;
       for (const row of rows) {
         const recorded = this.recorded.find((e) => e.uid === row.uid);
-        if (recorded) recorded.hub = row[SOCKETS_OPEN] === 1;
+        if (recorded) recorded.committed = { accountId: Number(row.account_id), hub: row[SOCKETS_OPEN] === 1 };
       }
     }
-  }
-
-  /** The account of the events recorded since `mark` with the account as a subquery, now that the batch found it. */
-  settle(mark: number, accountId: number) {
-    for (const r of this.recorded.slice(mark)) r.accountId ??= accountId;
-  }
-
-  /** How much is recorded so far, for `rollback` when the batch holding the statements did not commit. */
-  mark(): number {
-    return this.recorded.length;
-  }
-
-  /** Forgets what was recorded since `mark`: its batch failed, so those events do not exist. */
-  rollback(mark: number) {
-    this.recorded.splice(mark);
   }
 
   /** An agent's availability changed in this account: its sockets hear a fresh `presence.update`. */
@@ -157,24 +153,26 @@ export class Outbox {
     this.presence.add(accountId);
   }
 
+  /** The committed events: those whose rows came back, or (not observed) everything recorded. */
+  private committed(): Committed[] {
+    if (this.observed) return this.recorded.flatMap((r) => (r.committed ? [{ uid: r.uid, ...r.committed }] : []));
+    return this.recorded.map((r) => ({ uid: r.uid, accountId: r.accountId!, hub: true }));
+  }
+
   /** How many realtime hubs `publishCommitted` will call: accounts with an event for the hub, and presence updates. */
   get hubCalls(): number {
     const accounts = new Set(
-      this.recorded.filter((r) => r.accountId !== null && r.hub !== false).map((r) => r.accountId),
+      this.committed()
+        .filter((e) => e.hub)
+        .map((e) => e.accountId),
     );
     return accounts.size + this.presence.size;
   }
 
-  /** What was recorded since the last call, for `publishCommitted`; the outbox is empty after it. */
+  /** What was committed since the last call, for `publishCommitted`; the outbox is empty after it. */
   take(): { events: Committed[]; presence: number[] } {
-    const recorded = this.recorded.splice(0);
-    const unsettled = recorded.filter((r) => r.accountId === null);
-    // Their batch committed (or they would have been rolled back): the sweeper delivers them, sockets replay them.
-    if (unsettled.length)
-      console.error(JSON.stringify({ event: "outbox_unsettled", events: unsettled.map((r) => r.uid) }));
-    const events = recorded.flatMap((r) =>
-      r.accountId === null ? [] : [{ uid: r.uid, accountId: r.accountId, hub: r.hub ?? true }],
-    );
+    const events = this.committed();
+    this.recorded = [];
     const taken = { events, presence: [...this.presence] };
     this.presence.clear();
     return taken;

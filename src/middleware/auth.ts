@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import type { SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
+import type { DB } from "../db/client";
 import type { z } from "@hono/zod-openapi";
 import { peekBody } from "../lib/body";
 import { sha256Hex, safeEqual } from "../lib/crypto";
@@ -79,6 +80,29 @@ export function creationReads<T extends z.ZodType>(
 /** What an account route's handler finds on `c.var`: the service context, and what its route loaded. */
 export type AccountEnv<V extends object = object> = AppEnv & { Variables: V & { ctx: AgentContext } };
 
+/**
+ * One round trip for a route's reads and, when it has one, its write (`Load.writes`): the write's
+ * first statement fails unless the caller may make it, and D1 then rolls the whole batch back, so
+ * the reads run again alone and the route answers as it would have. The request's outbox is
+ * observed, so a rolled-back write's events are never published. `written`: the write's rows,
+ * when it committed.
+ */
+export async function readsWithWrite(
+  db: DB,
+  reads: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+  writes: BatchItem<"sqlite">[],
+): Promise<{ rows: unknown[]; written?: unknown[] }> {
+  if (writes.length > 0) {
+    try {
+      const results: unknown[] = await db.batch([...reads, ...writes]);
+      return { rows: results.slice(0, reads.length), written: results.slice(reads.length) };
+    } catch {
+      // Refused (or failed, as a repeated echo_id): nothing was written.
+    }
+  }
+  return { rows: await db.batch(reads) };
+}
+
 /** Sets each loaded value on `c.var` under its name. */
 export function setAll(c: Context<AppEnv>, values: object) {
   for (const [name, value] of Object.entries(values)) c.set(name as never, value as never);
@@ -124,29 +148,14 @@ export function authenticate<V extends object>(opts: AuthOptions<V> = {}): Middl
     const { credential, secret } = presented;
     const db = c.var.db;
     const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
-    let rows: Awaited<typeof auth>;
-    let loaded: unknown[] = [];
     const callerId = credentialUserId(credential);
     const extra = opts.load ? await opts.load.queries(c, callerId) : [];
-    const mark = c.var.outbox.mark();
     const writes = opts.load?.writes && !c.var.idempotentAnswer ? await opts.load.writes(c, callerId) : [];
-    let written: unknown[] | undefined;
-    if (writes.length > 0) {
-      try {
-        const results = await db.batch([auth, ...extra, ...writes]);
-        [rows, ...loaded] = results.slice(0, extra.length + 1) as [Awaited<typeof auth>, ...unknown[]];
-        written = results.slice(extra.length + 1);
-      } catch {
-        // Refused (or failed, as a repeated echo_id): nothing was written; read and answer as usual.
-        c.var.outbox.rollback(mark);
-        [rows, ...loaded] = await db.batch([auth, ...extra]);
-      }
-    } else if (extra.length > 0) {
-      [rows, ...loaded] = await db.batch([auth, ...extra]);
-    } else {
-      rows = await auth;
-    }
-    const principal = toPrincipal(rows, secret, credential);
+    const {
+      rows: [rows, ...loaded],
+      written,
+    } = await readsWithWrite(db, [auth, ...extra], writes);
+    const principal = toPrincipal(rows as Awaited<typeof auth>, secret, credential);
     if (!principal) throw unauthorized();
     if (sessionNeedsTouch(principal)) c.executionCtx.waitUntil(touchSession(db, credential.hash));
     if (opts.account) {

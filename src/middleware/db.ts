@@ -56,10 +56,10 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   let outbox: Outbox | undefined;
   const db = drizzle(countingD1(session, stats, (results) => outbox?.observe(results)));
   c.set("db", db);
-  outbox = new Outbox(db, new URL(c.req.url).origin);
+  outbox = new Outbox(db, new URL(c.req.url).origin, true);
   c.set("outbox", outbox);
   await next();
-  const hubCalls = outbox.hubCalls;
+  const hubCalls = c.env.SERVER_TIMING === "on" ? outbox.hubCalls : 0;
   if (outbox.pending > 0) {
     // The events are already in D1; enqueueing and publishing after the response keeps them off the hot path.
     const flushed = publishCommitted(c.env, outbox);

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
-import { setAll } from "./auth";
+import { readsWithWrite, setAll } from "./auth";
 import type { ServiceContext } from "../services/context";
 import {
   clientQueries,
@@ -26,8 +26,8 @@ export type PublicLoad<V extends object> = {
   /**
    * The route's write itself, in the same batch, so the whole request is one round trip. Its first
    * statement must fail unless the session may make it (D1 rolls the batch back): a refused or
-   * failed write is then made again without it, and the route answers as it would have. Events
-   * it records with the account as a subquery are settled with the inbox's account.
+   * failed write is then made again without it, and the route answers as it would have
+   * (`readsWithWrite`).
    */
   writes?: (c: Context<AppEnv>, ids: PathIds) => Promise<BatchItem<"sqlite">[]>;
   /** `written`: the write's results, when it committed with the reads. */
@@ -58,26 +58,14 @@ export function publicClient<V extends object>(opts: ClientOptions<V> = {}): Mid
     const sourceId = opts.session ? (c.req.param("source_id") ?? "") : null;
     const db = c.var.db;
     const ids = { identifier, sourceId: sourceId ?? "" };
-    const reads = [...clientQueries(db, identifier, sourceId), ...(opts.load?.queries(c, ids) ?? [])] as const;
-    const mark = c.var.outbox.mark();
     const writes = opts.load?.writes ? await opts.load.writes(c, ids) : [];
-    let results: unknown[];
-    let written: unknown[] | undefined;
-    if (writes.length > 0) {
-      try {
-        results = [...(await db.batch([...reads, ...writes]))];
-        written = results.splice(reads.length);
-      } catch {
-        // Refused (or failed, as a repeated echo_id): nothing was written; read and answer as usual.
-        c.var.outbox.rollback(mark);
-        results = [...(await db.batch(reads))];
-      }
-    } else {
-      results = [...(await db.batch(reads))];
-    }
-    const [inbox, session, ...loaded] = results;
+    const { rows, written } = await readsWithWrite(
+      db,
+      [...clientQueries(db, identifier, sourceId), ...(opts.load?.queries(c, ids) ?? [])],
+      writes,
+    );
+    const [inbox, session, ...loaded] = rows;
     const client = toClient([inbox, session], opts.session ?? false);
-    if (written) c.var.outbox.settle(mark, client.inbox.accountId);
     if (!opts.identifies) requireVerified(client);
     const ctx: ServiceContext<null> = {
       db,

@@ -48,9 +48,9 @@ export function createContactMessage(
  * identity verification, the session is verified: what `publicClient` and the conversation
  * load then check. Every id comes from the path as a subquery, and what depends on the
  * conversation's state (reopening, routing) is decided in SQL (`continuityStatements`); the
- * events' account is settled once the batch has run (`Outbox.settle`). The message row comes
- * back from the statement after the guard (`insertedMessage`). Messages with files are not
- * written this way.
+ * request's observed outbox reads the events' account back from their rows. The message row
+ * comes back from the statement after the guard (`insertedMessage`). Messages with files are
+ * not written this way.
  */
 export function contactMessageStatements(
   db: DB,
