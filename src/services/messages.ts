@@ -176,8 +176,6 @@ export const insertedMessage = (written: unknown[]): CreatedMessage => ({
   replayed: false,
 });
 
-/** One message with its sender and attachments; batchable, read the rows with `readMessages`. */
-
 /** Where a contact's message lands: ids, or subqueries the batch resolves (the one-round-trip write). */
 export type ContactTarget = {
   accountId: number | SQL;
@@ -222,7 +220,7 @@ export function continuityStatements(db: DB, outbox: Outbox, t: ContactTarget, a
     ...routeStatements(
       db,
       outbox,
-      { accountId: t.accountId, inboxId: t.inboxId, conversation, replacing: "current", unassignedWhen: reopened },
+      { accountId: t.accountId, inboxId: t.inboxId, conversation, returningContact: { reopened } },
       at,
     ),
   ];

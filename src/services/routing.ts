@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accountUsers, conversations, messages, type STRATEGIES } from "../db/schema";
 import { uuid } from "../lib/crypto";
@@ -44,27 +44,21 @@ export type RouteTarget = {
   /** The conversation's id, or a subquery (a conversation created in the same batch, the oldest waiting…). */
   conversation: number | SQL;
   /**
-   * Re-route a conversation held by this agent if they are not online (a returning contact);
-   * `"current"`: whoever holds it when the batch runs, and an unassigned one only if
-   * `unassignedWhen` holds then (the contact's one-round-trip write decides in SQL).
+   * A returning contact's conversation, decided when the batch runs: routed if the agent holding
+   * it is not online (and the inbox reassigns from offline agents), or, when nobody holds it,
+   * only if `reopened` holds. Without it, only a conversation nobody holds is routed.
    */
-  replacing?: number | "current";
-  unassignedWhen?: SQL;
+  returningContact?: { reopened: SQL };
 };
-
-/** Whether `agent` (the holder) may be replaced: the inbox reassigns from offline agents, and they are not online. */
-const replaceable = (agent: SQL | number) => sql`(select reassign_when_offline from inboxes
-    where id = conversations.inbox_id) = 1
-  and coalesce((select availability from account_users where account_id = conversations.account_id
-    and user_id = ${agent}), 'offline') <> 'online'`;
 
 /** Which conversations (the row being updated) `t` routes, by who holds them. */
 function heldBy(t: RouteTarget): SQL {
-  if (t.replacing === undefined) return sql`conversations.assignee_id is null`;
-  if (t.replacing === "current")
-    return sql`((conversations.assignee_id is null and ${t.unassignedWhen ?? sql`0`})
-      or (conversations.assignee_id is not null and ${replaceable(sql`conversations.assignee_id`)}))`;
-  return sql`conversations.assignee_id = ${t.replacing} and ${replaceable(t.replacing)}`;
+  if (!t.returningContact) return sql`conversations.assignee_id is null`;
+  return sql`((conversations.assignee_id is null and ${t.returningContact.reopened})
+    or (conversations.assignee_id is not null
+      and (select reassign_when_offline from inboxes where id = conversations.inbox_id) = 1
+      and coalesce((select availability from account_users where account_id = conversations.account_id
+        and user_id = conversations.assignee_id), 'offline') <> 'online'))`;
 }
 
 /**
@@ -99,10 +93,8 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
       .update(accountUsers)
       .set({ lastAssignedAt: at })
       .where(
-        and(
-          eq(accountUsers.accountId, t.accountId as number),
-          sql`${accountUsers.userId} = (select assignee_id from conversations where ${mine})`,
-        ),
+        sql`(${accountUsers.accountId}, ${accountUsers.userId}) =
+          (select account_id, assignee_id from conversations where ${mine})`,
       ),
     // Every messages column in table order (drizzle's insert-select lists them all).
     db.insert(messages).select(sql`select null, c.account_id, c.inbox_id, c.id,
