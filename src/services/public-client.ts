@@ -32,6 +32,12 @@ export const sessionId = (identifier: string, sourceId: string): SQL =>
   sql`(select ci.id from ${contactInboxes} ci join ${inboxes} i on i.id = ci.inbox_id
     where i.identifier = ${identifier} and ci.source_id = ${sourceId})`;
 
+/** The path's conversation (`display_id`) of that session, as an id subquery (null for any other). */
+export const sessionConversationId = (ids: { identifier: string; sourceId: string }, displayId: number): SQL =>
+  sql`(select ${conversations.id} from ${conversations}
+    where ${conversations.contactInboxId} = ${sessionId(ids.identifier, ids.sourceId)}
+    and ${conversations.displayId} = ${displayId})`;
+
 /** Batchable reads of the inbox (with its account) and, with a `source_id`, the session and its contact. */
 export function clientQueries(db: DB, identifier: string, sourceId: string | null) {
   return [

@@ -6,7 +6,7 @@ import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import { continuityStatements, createMessage, refusedUnless } from "./messages";
 import { messageStatements } from "./message-writes";
-import { type Batch, sessionId } from "./public-client";
+import { type Batch, sessionConversationId, sessionId } from "./public-client";
 import type { Outbox } from "../events/outbox";
 import type { MessageRow } from "../db/schema";
 import type { DB } from "../db/client";
@@ -61,8 +61,7 @@ export function contactMessageStatements(
 ): BatchItem<"sqlite">[] {
   if (input.attachments?.length) return [];
   const session = sessionId(ids.identifier, ids.sourceId);
-  const conversation = sql`(select ${conversations.id} from ${conversations}
-    where ${conversations.contactInboxId} = ${session} and ${conversations.displayId} = ${displayId})`;
+  const conversation = sessionConversationId(ids, displayId);
   const of = (column: SQL) => sql`(select ${column} from ${conversations} where ${conversations.id} = ${conversation})`;
   const allowed = sql`${conversation} is not null and exists (select 1 from ${contactInboxes} ci
     join ${inboxes} i on i.id = ci.inbox_id join ${accounts} a on a.id = i.account_id

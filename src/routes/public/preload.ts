@@ -1,14 +1,14 @@
-import { desc, eq, sql, type SQL } from "drizzle-orm";
+import { desc, eq, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import type { AppEnv } from "../../middleware/context";
 import type { ConversationView } from "../../serializers/conversation";
 import type { MessageWithSender } from "../../views/messages";
 import { conversations } from "../../db/schema";
-import { type PathIds, publicClient } from "../../middleware/public-client";
+import { publicClient, type PublicLoad } from "../../middleware/public-client";
 import { pathId } from "../../middleware/auth";
 import { conversationViews } from "../../views/conversations";
-import { sessionConversation, sessionId, toConversation } from "../../services/public-client";
+import { sessionConversation, sessionConversationId, sessionId, toConversation } from "../../services/public-client";
 import {
   conversationPage,
   latestMessagesOf,
@@ -23,12 +23,6 @@ import { insertedMessage } from "../../services/messages";
 import { peekBody } from "../../lib/body";
 import { PublicMessageCreate } from "./public.schemas";
 import { readMessages } from "../../views/messages";
-
-/** The path's conversation, as an id subquery scoped to the caller's session. */
-const conversationRef = (ids: PathIds, displayId: number) =>
-  sql`(select id from ${conversations}
-    where ${conversations.contactInboxId} = ${sessionId(ids.identifier, ids.sourceId)}
-    and ${conversations.displayId} = ${displayId})`;
 
 const positive = (raw: string | undefined) => (raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
 
@@ -62,14 +56,14 @@ export const withLatestConversation = publicClient({
   },
 });
 
+/** The path's conversation of this session; 404 for any other. */
+const conversation: PublicLoad<{ conversation: ConversationView }> = {
+  queries: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
+  apply: ([view]) => ({ conversation: toConversation(view) }),
+};
+
 /** `c.var.conversation`: the path's conversation of this session; 404 for any other. */
-export const withConversation = publicClient({
-  session: true,
-  load: {
-    queries: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
-    apply: ([view]) => ({ conversation: toConversation(view) }),
-  },
-});
+export const withConversation = publicClient({ session: true, load: conversation });
 
 /**
  * Message create: the conversation, loaded as above, and the contact's message itself written in
@@ -80,14 +74,14 @@ export const withConversation = publicClient({
 export const withConversationAndMessage = publicClient({
   session: true,
   load: {
-    queries: (c, ids) => [sessionConversation(c.var.db, ids.identifier, ids.sourceId, pathId(c, "conversation_id"))],
+    queries: conversation.queries,
     writes: async (c, ids) => {
       const input = await peekBody(c, PublicMessageCreate, "message");
       if (!input) return [];
       return contactMessageStatements(c.var.db, c.var.outbox, ids, pathId(c, "conversation_id"), input);
     },
-    apply: ([view], written) => ({
-      conversation: toConversation(view),
+    apply: (rows, written) => ({
+      ...conversation.apply(rows),
       written: written ? insertedMessage(written) : undefined,
     }),
   },
@@ -108,7 +102,7 @@ function withConversationAnd<V extends object>(
         const displayId = pathId(c, "conversation_id");
         return [
           sessionConversation(c.var.db, ids.identifier, ids.sourceId, displayId),
-          extra(c, conversationRef(ids, displayId)),
+          extra(c, sessionConversationId(ids, displayId)),
         ];
       },
       apply: ([view, rows]) => ({ conversation: toConversation(view), ...read(rows) }),
