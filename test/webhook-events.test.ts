@@ -240,7 +240,7 @@ describe("target health, delivery log and redelivery", () => {
     const r = receiver("logged");
     await r.configure({ fail: 1, mode: "500" });
     const hook = await accountHook(w, r, { subscriptions: ["contact_created"] });
-    await createContact(w);
+    const { contact } = await createContact(w);
     const [entry] = await waitFor(async () => {
       const log = await as(w.admin).get(`${w.base}/webhooks/${hook.id}/deliveries`);
       if (log.body.payload[0]?.status !== "delivered") throw new Error(JSON.stringify(log.body.payload[0]));
@@ -257,6 +257,8 @@ describe("target health, delivery log and redelivery", () => {
     const first = await r.requests();
     expect(first.map((x) => x.status)).toEqual([500, 200]);
 
+    // The contact changes before the redelivery: the body sent is the one stored, not a new render.
+    expect((await as(w.admin).put(`${w.base}/contacts/${contact.id}`, { name: "Renamed since" })).status).toBe(200);
     const again = await as(w.admin).post(`${w.base}/webhooks/${hook.id}/deliveries/${entry.id}/redeliver`);
     expect(again.status).toBe(200);
     const all = await waitFor(async () => {

@@ -2,8 +2,8 @@ import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { inList } from "../db/select";
 import type { DB } from "../db/client";
-import { type DeliveryRow, deliveries, events, inboxes, webhooks } from "../db/schema";
-import { type EventHead, eventQueries, type Loaded, readEvents } from "../events/load";
+import { type DeliveryRow, deliveries, type EventRow, events, inboxes, webhooks } from "../db/schema";
+import { eventQueries, type Loaded, readEvents } from "../events/load";
 import { enqueueDelayed } from "../events/queue";
 import { renderBody } from "../events/render";
 import { onFinalFailure, recordDeadLetter } from "./dead-letters";
@@ -67,8 +67,9 @@ type Target = { url: string; disabled: boolean; secrets: string[] };
 /**
  * One round trip for what a batch needs before it posts: one statement takes every due pending
  * delivery the jobs name that no other consumer holds; the same batch reads back the named
- * deliveries it could not take (to re-enqueue the early ones), their targets, their events'
- * stored bodies, and everything the bodies not yet stored are rendered from (`eventQueries`).
+ * deliveries it could not take (to re-enqueue the early ones), their targets, their events
+ * with the bodies already stored, and, for the events with none yet, everything those are
+ * rendered from (`eventQueries`).
  */
 async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: number) {
   const namedEvents = or(
@@ -86,7 +87,7 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
   const ofNamed = (column: "webhook_id" | "inbox_id") =>
     sql`(select ${sql.raw(column)} from deliveries where ${named})`;
   const limit = jobs.eventUids.length + jobs.deliveryIds.length;
-  const [claimed, left, hookRows, inboxRows, stored, ...subjects] = await db.batch([
+  const [claimed, left, hookRows, inboxRows, eventRows, ...subjects] = await db.batch([
     db
       .update(deliveries)
       .set({ leaseUntil: now + 15_000 + timeoutMs * 3, updatedAt: now })
@@ -111,8 +112,8 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
       .select()
       .from(inboxes)
       .where(sql`${inboxes.id} in ${ofNamed("inbox_id")}`),
-    db.select({ id: events.id, payload: events.payload }).from(events).where(namedEvents),
-    ...eventQueries(db, namedEvents, limit),
+    db.select().from(events).where(namedEvents),
+    ...eventQueries(db, and(namedEvents, isNull(events.payload))!, limit),
   ]);
   const hooks = new Map(hookRows.map((h) => [h.id, h]));
   const inboxById = new Map(inboxRows.map((i) => [i.id, i]));
@@ -124,14 +125,12 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
       ? { url: inbox.webhookUrl, disabled: inbox.webhookDisabled, secrets: secretsInForce(inbox) }
       : null;
   };
-  const loaded = readEvents(subjects);
   return {
     claimed,
     left,
     targetOf,
-    events: new Map(loaded.events.map((e) => [e.id, e])),
-    stored: new Map(stored.flatMap((r) => (r.payload ? [[r.id, r.payload] as const] : []))),
-    loaded,
+    events: new Map(eventRows.map((e) => [e.id, e])),
+    loaded: readEvents(subjects),
   };
 }
 
@@ -140,13 +139,12 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
  * its subject is gone). The new ones are stored with the batch's outcomes (`storeBodies`), so
  * every later attempt and every other target gets the same bytes.
  */
-function bodiesOf(list: EventHead[], stored: Map<number, string>, loaded: Loaded) {
+function bodiesOf(list: EventRow[], loaded: Loaded) {
   const bodies = new Map<number, string>();
   const rendered: { id: number; payload: string }[] = [];
   for (const e of list) {
-    const known = stored.get(e.id);
-    if (known) {
-      bodies.set(e.id, known);
+    if (e.payload) {
+      bodies.set(e.id, e.payload);
       continue;
     }
     const payload = renderBody(e, loaded);
@@ -192,21 +190,14 @@ async function capped<T, R>(items: T[], key: (item: T) => string, cap: number, w
 export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): Promise<void> {
   if (jobs.eventUids.length === 0 && jobs.deliveryIds.length === 0) return;
   const now = Date.now();
-  const {
-    claimed,
-    left,
-    targetOf,
-    events: eventById,
-    stored,
-    loaded,
-  } = await claimAndLoad(db, jobs, now, timeoutOf(env));
+  const { claimed, left, targetOf, events: eventById, loaded } = await claimAndLoad(db, jobs, now, timeoutOf(env));
   await requeueEarly(env, left, now);
   if (claimed.length === 0) return;
   const live = claimed.filter((d) => {
     const target = targetOf(d);
     return eventById.has(d.eventId) && target && !target.disabled;
   });
-  const { bodies, rendered } = bodiesOf([...new Set(live.map((d) => eventById.get(d.eventId)!))], stored, loaded);
+  const { bodies, rendered } = bodiesOf([...new Set(live.map((d) => eventById.get(d.eventId)!))], loaded);
   const sendable = live.filter((d) => bodies.has(d.eventId));
 
   const results = await capped(
