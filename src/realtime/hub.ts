@@ -132,14 +132,15 @@ export class CableHub extends DurableObject<Env> {
 
   /**
    * RPC, after a write committed the events with these uids: sends each socket the frames it
-   * may see. Returns at once, without touching D1, when no socket is connected.
+   * may see. With no socket connected it reads nothing; called for `flagged` (the writer saw the
+   * account's sockets_open set), it clears the flag that outlived its sockets (the hub was
+   * evicted while they closed).
    */
-  async publish(uids: string[], accountId?: number): Promise<void> {
+  async publish(uids: string[], flagged?: number): Promise<void> {
     const listening = this.sockets();
-    // Nobody left (the flag outlived its sockets: the hub was evicted while they closed): clear it.
-    if (listening.length === 0 && accountId !== undefined) await this.setFlag(accountId, false);
+    if (listening.length === 0 && flagged !== undefined) await this.setFlag(flagged, false);
     if (listening.length === 0 || uids.length === 0) return;
-    accountId = listening[0].conn.sub.accountId;
+    const accountId = listening[0].conn.sub.accountId;
     const agents = [...new Set(listening.flatMap((s) => (s.conn.sub.kind === "agent" ? [s.conn.sub.userId] : [])))];
     const loaded = await loadEvents(this.db(), byUids(accountId, uids), uids.length, { accountId, agents });
     this.fanout.deliver(loaded, this.sockets());

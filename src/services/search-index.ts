@@ -204,12 +204,11 @@ export function contactIdsContaining(accountId: number, q: string, columns: SQLi
   const contains = or(...columns.map((column) => containsText(column, q)))!;
   if ([...q].length < GRAM)
     return sql`select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId} and ${contains}`;
-  const grams = sql`(select substr(lower(${q}), p.i, ${GRAM}) from ${gramPositions} p
-    where p.i <= length(${q}) - ${GRAM - 1})`;
+  const grams = sql`select substr(lower(${q}), p.i, ${GRAM}) as gram from ${gramPositions} p
+    where p.i <= length(${q}) - ${GRAM - 1}`;
   const candidates = sql`select g.contact_id from ${contactGrams} g
-    where g.account_id = ${accountId} and g.gram in ${grams}
+    where g.account_id = ${accountId} and g.gram in (${grams})
     group by g.contact_id
-    having count(distinct g.gram) = (select count(distinct substr(lower(${q}), p.i, ${GRAM})) from ${gramPositions} p
-      where p.i <= length(${q}) - ${GRAM - 1})`;
+    having count(distinct g.gram) = (select count(distinct gram) from (${grams}))`;
   return sql`select ${contacts.id} from ${contacts} where ${contacts.id} in (${candidates}) and ${contains}`;
 }
