@@ -113,8 +113,9 @@ export class Outbox {
     const statements: BatchItem<"sqlite">[] = [insertEvent];
     // The event's deliveries, one statement for every target: read from the event row just
     // inserted (none if it was not). Every deliveries column, in table order.
-    const row = (target: SQL) => sql`select null, 'msg_' || lower(hex(randomblob(12))), e.account_id, e.id, ${target},
-      'pending', 0, null, null, null, null, ${now}, null, null, ${now}, ${now}`;
+    // `target` is (webhook_id, inbox_id); agent_bot_id, the last column, comes after the timestamps.
+    const row = (target: SQL, bot: SQL = sql`null`) => sql`select null, 'msg_' || lower(hex(randomblob(12))),
+      e.account_id, e.id, ${target}, 'pending', 0, null, null, null, null, ${now}, null, null, ${now}, ${now}, ${bot}`;
     const targets: SQL[] = [];
     if (spec.only !== "inbox")
       targets.push(sql`${row(sql`w.id, null`)}

@@ -6,6 +6,7 @@ import { contactInboxes, contacts } from "./contacts";
 import { inboxes } from "./inboxes";
 import { teams } from "./teams";
 import { users } from "./users";
+import { agentBots } from "./bots";
 
 export const CONVERSATION_STATUSES = ["open", "resolved", "pending", "snoozed"] as const;
 export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
@@ -52,6 +53,8 @@ export const conversations = sqliteTable(
     /** Set by the routing statement that assigned this conversation, so the rest of its batch can tell. */
     routingToken: text("routing_token"),
     ...timestamps,
+    /** A bot holding the conversation (pending) until it hands off (last: insert-selects list columns in order). */
+    assigneeAgentBotId: integer("assignee_agent_bot_id").references(() => agentBots.id, { onDelete: "set null" }),
   },
   (t) => [
     uniqueIndex("conversations_account_display_uq").on(t.accountId, t.displayId),
@@ -64,6 +67,8 @@ export const conversations = sqliteTable(
     index("conversations_contact_inbox_idx").on(t.contactInboxId, t.createdAt),
     index("conversations_inbox_assignee_status_idx").on(t.inboxId, t.assigneeId, t.status),
     index("conversations_routing_token_idx").on(t.routingToken),
+    // The cron's snooze wake-up reads the due ones.
+    index("conversations_status_snoozed_idx").on(t.status, t.snoozedUntil),
   ],
 );
 

@@ -3,6 +3,18 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import { bool, jsonObject, timestamps } from "./columns";
 import { accounts } from "./accounts";
 import { users } from "./users";
+import { agentBots } from "./bots";
+
+/** One weekday of an inbox's business hours, as Chatwoot's `working_hours` rows (0 is Sunday). */
+export type WorkingHours = {
+  day_of_week: number;
+  closed_all_day: boolean;
+  open_all_day: boolean;
+  open_hour: number | null;
+  open_minutes: number | null;
+  close_hour: number | null;
+  close_minutes: number | null;
+};
 
 /** How an inbox's auto-assignment picks an agent (`auto_assignment_config.strategy`). */
 export const STRATEGIES = ["balanced", "round_robin"] as const;
@@ -46,6 +58,10 @@ export const inboxes = sqliteTable(
     avatarUrl: text("avatar_url"),
     additionalAttributes: jsonObject("additional_attributes"),
     ...timestamps,
+    /** The weekly schedule, in `timezone`; an empty list is open around the clock. */
+    workingHours: text("working_hours", { mode: "json" }).$type<WorkingHours[]>().notNull().default(sql`'[]'`),
+    /** The bot that owns this inbox's new conversations until it hands them off. */
+    agentBotId: integer("agent_bot_id").references(() => agentBots.id, { onDelete: "set null" }),
   },
   (t) => [uniqueIndex("inboxes_identifier_uq").on(t.identifier), index("inboxes_account_idx").on(t.accountId)],
 );

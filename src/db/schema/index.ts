@@ -10,3 +10,7 @@ export * from "./webhooks";
 export * from "./idempotency";
 export * from "./search";
 export * from "./sessions";
+export * from "./agent-tools";
+export * from "./notifications";
+export * from "./bots";
+export * from "./csat";

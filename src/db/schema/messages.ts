@@ -31,8 +31,8 @@ export const messages = sqliteTable(
     status: text("status", { enum: MESSAGE_STATUSES }).notNull().default("sent"),
     echoId: text("echo_id"),
     sourceId: text("source_id"),
-    /** "User" or "Contact" (null for system activity). */
-    senderType: text("sender_type", { enum: ["User", "Contact"] }),
+    /** "User", "Contact" or "AgentBot" (null for system activity and the inbox's own templates). */
+    senderType: text("sender_type", { enum: ["User", "Contact", "AgentBot"] }),
     senderId: integer("sender_id"),
     ...timestamps,
   },

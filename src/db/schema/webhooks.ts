@@ -3,6 +3,7 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 import { bool, jsonObject, timestamps } from "./columns";
 import { accounts } from "./accounts";
 import { inboxes } from "./inboxes";
+import { agentBots } from "./bots";
 
 /** An account webhook; with `inbox_id` it only receives that inbox's events. */
 export const webhooks = sqliteTable(
@@ -92,12 +93,15 @@ export const deliveries = sqliteTable(
     leaseUntil: integer("lease_until"),
     deliveredAt: integer("delivered_at"),
     ...timestamps,
+    /** An agent bot's `outgoing_url` (last: the outbox's insert-select lists columns in order). */
+    agentBotId: integer("agent_bot_id").references(() => agentBots.id, { onDelete: "cascade" }),
   },
   (t) => [
     uniqueIndex("deliveries_uid_uq").on(t.uid),
     index("deliveries_due_idx").on(t.status, t.nextAttemptAt),
     index("deliveries_webhook_idx").on(t.webhookId, t.id),
     index("deliveries_inbox_idx").on(t.inboxId, t.id),
+    index("deliveries_agent_bot_idx").on(t.agentBotId, t.id),
     index("deliveries_event_idx").on(t.eventId),
   ],
 );
