@@ -58,12 +58,17 @@ export const inboxes = sqliteTable(
     avatarUrl: text("avatar_url"),
     additionalAttributes: jsonObject("additional_attributes"),
     ...timestamps,
-    /** The weekly schedule, in `timezone`; an empty list is open around the clock. */
+    /** The weekly schedule, in `timezone`; a day missing has Chatwoot's default hours (lib/business-hours.ts). */
     workingHours: text("working_hours", { mode: "json" }).$type<WorkingHours[]>().notNull().default(sql`'[]'`),
     /** The bot that owns this inbox's new conversations until it hands them off. */
     agentBotId: integer("agent_bot_id").references(() => agentBots.id, { onDelete: "set null" }),
   },
-  (t) => [uniqueIndex("inboxes_identifier_uq").on(t.identifier), index("inboxes_account_idx").on(t.accountId)],
+  (t) => [
+    uniqueIndex("inboxes_identifier_uq").on(t.identifier),
+    index("inboxes_account_idx").on(t.accountId),
+    // Deleting a bot detaches it from its inboxes.
+    index("inboxes_agent_bot_idx").on(t.agentBotId),
+  ],
 );
 
 export const inboxMembers = sqliteTable(

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, jsonObject, timestamps } from "./columns";
 import { accounts } from "./accounts";
@@ -41,6 +42,8 @@ export const messages = sqliteTable(
     index("messages_source_idx").on(t.conversationId, t.sourceId),
     // A client's echo_id names one message per conversation: a repeat is the same message.
     uniqueIndex("messages_conversation_echo_uq").on(t.conversationId, t.echoId),
+    // The CSAT report counts the surveys sent; partial, so other messages' writes never touch it.
+    index("messages_account_csat_idx").on(t.accountId, t.createdAt).where(sql`${t.contentType} = 'input_csat'`),
   ],
 );
 

@@ -37,7 +37,11 @@ export const notifications = sqliteTable(
     snoozedUntil: integer("snoozed_until"),
     ...timestamps,
   },
-  (t) => [index("notifications_user_idx").on(t.userId, t.accountId, t.id)],
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.accountId, t.id),
+    // Unread counts read only the unread rows.
+    index("notifications_user_unread_idx").on(t.userId, t.accountId, t.readAt),
+  ],
 );
 
 /** An agent @mentioned in a conversation's private note (`conversation_type=mention`). */
