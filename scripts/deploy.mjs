@@ -96,9 +96,10 @@ async function dryRun(targets) {
 /**
  * The Worker's script is parsed on every cold start: it stays under a budget, and zod's
  * translations stay out (wrangler.toml's [alias] keeps English alone; a zod upgrade that moves its
- * locales would bring all 63 back, 350 KiB).
+ * locales would bring all 63 back, 350 KiB). The budget grows only with the API itself (each route
+ * brings its zod schemas and OpenAPI text): about 1306 KiB with the agent tools, bots and reports.
  */
-const BUNDLE_BUDGET_KIB = 1200;
+const BUNDLE_BUDGET_KIB = 1400;
 function checkBundle(file, label) {
   const script = readFileSync(file, "utf8");
   const kib = Buffer.byteLength(script) / 1024;

@@ -29,6 +29,9 @@ async function busyConversation(w: World, word: string) {
     200,
   );
   expect((await as(w.agent).post(`${path}/labels`, { labels: ["vip"] })).status).toBe(200);
+  const contactPath = `${w.base}/contacts/${contact.id}`;
+  expect((await as(w.agent).post(`${contactPath}/notes`, { content: `Asked about ${word}s` })).status).toBe(200);
+  expect((await as(w.agent).post(`${contactPath}/labels`, { labels: ["vip"] })).status).toBe(200);
   return { contact, conversation };
 }
 
@@ -54,12 +57,14 @@ const contactRows = async (contactId: number) => ({
     "select * from conversation_labels where conversation_id in (select id from conversations where contact_id = ?)",
     contactId,
   ),
+  notes: await rows("select * from contact_notes where contact_id = ? order by id", contactId),
+  contactLabels: await rows("select * from contact_labels where contact_id = ? order by label", contactId),
 });
 
 describe("cascade deletes", () => {
   it(
     "deleting a contact takes its sessions, conversations, messages, " +
-      "search words, attachments and labels, and nothing of another contact",
+      "search words, attachments, labels and notes, and nothing of another contact",
     async () => {
       const w = await createWorld("Cascade");
       const gone = await busyConversation(w, "walrus");
@@ -94,6 +99,8 @@ describe("cascade deletes", () => {
         ),
       ).toEqual([]);
       expect(await rows("select id from contact_inboxes where contact_id = ?", gone.contact.id)).toEqual([]);
+      expect(await rows("select id from contact_notes where contact_id = ?", gone.contact.id)).toEqual([]);
+      expect(await rows("select label from contact_labels where contact_id = ?", gone.contact.id)).toEqual([]);
       // The attachment's URL is gone with it.
       const key = goneBefore.attachments[0].key as string;
       expect((await api("GET", `/attachments/${key}/receipt.txt`)).status).toBe(404);

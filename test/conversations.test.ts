@@ -104,6 +104,10 @@ describe("conversations: happy path", () => {
     expect(everything.body.data.payload.map((c: any) => c.id)).toEqual([1, 2, 3]);
     const labelled = await as(w.admin).get(`${w.base}/conversations`, { labels: "vip" });
     expect(labelled.body.data.payload.map((c: any) => c.id)).toEqual([2]);
+    // Rails clients repeat `labels[]`; the counts follow the filter too.
+    const railsStyle = await as(w.admin).get(`${w.base}/conversations?labels[]=vip&labels[]=nothing`);
+    expect(railsStyle.body.data.payload.map((c: any) => c.id)).toEqual([2]);
+    expect(railsStyle.body.data.meta.all_count).toBe(1);
     const agentView = await as(w.agent).get(`${w.base}/conversations`, { assignee_type: "me" });
     expect(agentView.body.data.payload[0].meta.assignee).toMatchObject({ id: w.agent.id, type: "user" });
 

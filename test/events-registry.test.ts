@@ -45,6 +45,7 @@ describe("events registry", () => {
     const halfDeclared = {
       subject: "contact",
       inboxWebhook: false,
+      botWebhook: false,
       replays: true,
       body: contactBody({ changed: false }),
       audiences: ["agent"],

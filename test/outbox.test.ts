@@ -31,7 +31,9 @@ describe("outbox: what an observed batch committed is what is published", () => 
     const failing: BatchItem<"sqlite">[] = [...outbox.record(spec), db.run(sql`select json('refused')`)];
     await db.batch(failing as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]).catch(() => undefined);
     const { events } = outbox.take();
-    expect(events).toEqual([{ uid: expect.stringMatching(/^evt_/), accountId: w.account.id, hub: false }]);
+    expect(events).toEqual([
+      { uid: expect.stringMatching(/^evt_/), accountId: w.account.id, hub: false, webhooks: true },
+    ]);
   });
 
   it("refuses an account subquery on an outbox nobody observes", () => {

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { inboxes, messages } from "../src/db/schema";
 import { hmacSha256Hex } from "../src/lib/crypto";
+import { DEFAULT_WORKING_HOURS } from "../src/lib/business-hours";
 import { api } from "./helpers/api";
 import { as, createContact, createWorld, expectError, testDb, unique } from "./helpers/factories";
 import { client, ok, startConversation } from "./helpers/public-client";
@@ -26,7 +27,7 @@ describe("client API: inbox and contacts", () => {
       identity_validation_enabled: false,
       name: "API inbox",
       timezone: "UTC",
-      working_hours: [],
+      working_hours: DEFAULT_WORKING_HOURS,
       working_hours_enabled: false,
       csat_survey_enabled: false,
       greeting_enabled: false,

@@ -309,3 +309,50 @@ describe("a contact's message written with the session check", () => {
     expect(activity.at(-1)).toBe("Assigned to Admin by Automation System");
   });
 });
+
+describe("greeting and out-of-office answers: round trips", () => {
+  const week = (day: { closed_all_day?: boolean; open_all_day?: boolean }) =>
+    [0, 1, 2, 3, 4, 5, 6].map((day_of_week) => ({ day_of_week, ...day }));
+
+  it("greet inside conversation create, and answer out of office with one more trip only while closed", async () => {
+    const w = await createWorld();
+    const { contact } = await createContact(w);
+    await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, {
+      greeting_enabled: true,
+      greeting_message: "Hello!",
+      working_hours_enabled: true,
+      out_of_office_message: "Closed",
+      working_hours: week({ open_all_day: true }),
+    });
+    const c = client(w.inbox.identifier);
+    const s = await startConversation(c);
+    const { path } = await createConversation(w);
+    const counts: Record<string, number> = {
+      conversationCreateGreeted: roundTrips(
+        await as(w.agent).post(`${w.base}/conversations`, { inbox_id: w.inbox.id, contact_id: contact.id }),
+      ),
+      clientConversationCreateGreeted: roundTrips(await c.post(`/contacts/${s.sourceId}/conversations`)),
+      clientMessageOpen: roundTrips(await c.post(`${s.path}/messages`, { content: "open?" })),
+      incomingMessageOpen: roundTrips(
+        await as(w.admin).post(`${path}/messages`, { content: "open?", message_type: "incoming" }),
+      ),
+    };
+    await as(w.admin).patch(`${w.base}/inboxes/${w.inbox.id}`, { working_hours: week({ closed_all_day: true }) });
+    counts.clientMessageClosed = roundTrips(await c.post(`${s.path}/messages`, { content: "closed?" }));
+    counts.clientMessageClosedAgain = roundTrips(await c.post(`${s.path}/messages`, { content: "still closed?" }));
+    counts.incomingMessageClosed = roundTrips(
+      await as(w.admin).post(`${path}/messages`, { content: "closed?", message_type: "incoming" }),
+    );
+    counts.agentReplyClosed = roundTrips(await as(w.agent).post(`${path}/messages`, { content: "reply" }));
+    expect(counts).toEqual({
+      conversationCreateGreeted: 2,
+      clientConversationCreateGreeted: 2,
+      clientMessageOpen: 1,
+      incomingMessageOpen: 1,
+      clientMessageClosed: 2,
+      clientMessageClosedAgain: 1,
+      incomingMessageClosed: 2,
+      agentReplyClosed: 1,
+    });
+  });
+});

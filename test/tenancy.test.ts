@@ -5,7 +5,7 @@ import { ownedRows } from "./helpers/access";
 import { api } from "./helpers/api";
 import { as, createConversation, createWorld, unique, type World } from "./helpers/factories";
 
-const MARKERS = ["Bella Secret", "B-SECRET-MESSAGE", "b-secret-team"];
+const MARKERS = ["Bella Secret", "B-SECRET-MESSAGE", "b-secret-team", "b-secret-bot"];
 
 /** Everything account B owns, as rows (its users' names and e-mails too), to compare before and after the attack. */
 async function snapshot(b: World) {
@@ -29,7 +29,7 @@ describe("cross-tenant matrix", () => {
   it("no route of account A reads or changes account B's data", async () => {
     const a = await createWorld("A");
     const b = await createWorld("B");
-    await createConversation(a);
+    const mineInA = await createConversation(a);
     const [team] = await b.db.insert(teams).values({ accountId: b.account.id, name: "b-secret-team" }).returning();
     await b.db.insert((await import("../src/db/schema")).teamMembers).values({ teamId: team.id, userId: b.agent.id });
     await createConversation(b);
@@ -37,6 +37,15 @@ describe("cross-tenant matrix", () => {
     const target = await createConversation(b, { message: { content: "B-SECRET-MESSAGE" } });
     await as(b.admin).put(`${b.base}/contacts/${target.contact.id}`, { name: "Bella Secret" });
     await as(b.admin).post(`${target.path}/labels`, { labels: ["b-label"] });
+    await as(b.admin).post(`${b.base}/contacts/${target.contact.id}/labels`, { labels: ["b-label"] });
+    await as(b.admin).post(`${b.base}/contacts/${target.contact.id}/notes`, { content: "B-SECRET-MESSAGE" });
+    const bLabel = (await as(b.admin).post(`${b.base}/labels`, { title: "b-label" })).body;
+    const bCanned = (
+      await as(b.admin).post(`${b.base}/canned_responses`, { short_code: "b", content: "B-SECRET-MESSAGE" })
+    ).body;
+    // B's bot, attached to B's inbox (its secret must never reach A).
+    const bBot = (await as(b.admin).post(`${b.base}/agent_bots`, { name: "b-secret-bot" })).body;
+    await as(b.admin).post(`${b.base}/inboxes/${b.inbox.id}/set_agent_bot`, { agent_bot: bBot.id });
     const message = (await as(b.admin).get(`${target.path}/messages`)).body.payload.find(
       (m: any) => m.message_type !== 2,
     );
@@ -88,6 +97,10 @@ describe("cross-tenant matrix", () => {
       team_id: team.id,
       webhooks: bHook.id,
       delivery_id: bDelivery.id,
+      labels: bLabel.id,
+      canned_responses: bCanned.id,
+      agent_bots: bBot.id,
+      contact_id: target.contact.id,
     };
     const hostileBody = {
       name: "intruder",
@@ -96,6 +109,9 @@ describe("cross-tenant matrix", () => {
       identifier: unique("intruder"),
       inbox_id: b.inbox.id,
       contact_id: target.contact.id,
+      // A merge of B's contact into A's (or A's into B's) must find B's as missing.
+      base_contact_id: mineInA.contact.id,
+      mergee_contact_id: target.contact.id,
       source_id: target.sourceId,
       user_ids: [b.agent.id, b.admin.id],
       assignee_id: b.agent.id,

@@ -1,7 +1,7 @@
-import { and, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import { events } from "../db/schema";
 import { seesInbox, seesLoadedInbox } from "../views/visibility";
-import { type Audience, typist } from "./frames";
+import { type Audience, recipientOf, typist } from "./frames";
 import type { EventHead, Loaded } from "./load";
 import { definitionOf, heardBy, type Subject } from "./registry";
 
@@ -24,17 +24,23 @@ const contactRule: Record<Subject, (e: EventHead, l: Loaded) => boolean> = {
   typing: (e) => typist(e)?.type === "user" && !e.data.is_private,
   contact: () => false,
   inbox: () => false,
+  notification: () => false,
 };
 
 /**
  * Whether this subscriber hears the event, by the registry: its audiences, then for a contact
  * only its own contact_inbox's conversations (and the subject's rule), for an agent the events of
  * inboxes they see (`views/visibility.ts`), events without an inbox (contacts), never their own
- * typing echo, and nothing once they have left the account.
+ * typing echo, and nothing once they have left the account. A personal event (a notification) is
+ * heard by the agent it was recorded for alone, while they are a member of the account.
  */
 export function visibleTo(sub: Subscriber, e: EventHead, l: Loaded): boolean {
   const def = definitionOf(e.event);
-  if (!def || e.accountId !== sub.accountId || !(def.audiences as readonly Audience[]).includes(sub.kind)) return false;
+  if (!def || e.accountId !== sub.accountId) return false;
+  const audiences = def.audiences as readonly Audience[];
+  if (audiences.includes("recipient"))
+    return sub.kind === "agent" && recipientOf(e) === sub.userId && l.roles.has(sub.userId);
+  if (!audiences.includes(sub.kind)) return false;
   if (sub.kind === "contact") {
     const view = l.views.get(e.conversationId ?? 0);
     return Boolean(view && view.contactInbox.id === sub.contactInboxId) && contactRule[def.subject](e, l);
@@ -51,7 +57,7 @@ export function visibleTo(sub: Subscriber, e: EventHead, l: Loaded): boolean {
  * What a replay may contain for this subscriber, narrowed in SQL so the limit counts only their
  * events: the registry's replayed events for the audience, then the same rules as `visibleTo`
  * (a contact's own conversations' public, non-activity messages; an agent's visible inboxes and
- * events without an inbox). `visibleTo` applies again per frame.
+ * events without an inbox; their own personal events). `visibleTo` applies again per frame.
  */
 export function replayScope(sub: Subscriber, since: number): SQL {
   const after = and(eq(events.accountId, sub.accountId), gt(events.id, since));
@@ -69,7 +75,15 @@ export function replayScope(sub: Subscriber, since: number): SQL {
     and user_id = ${sub.userId} and role = 'administrator')`;
   return and(
     after,
-    inArray(events.event, heardBy("agent", { replayed: true })),
-    sql`(${events.inboxId} is null or ${seesInbox({ userId: sub.userId, admin }, events.inboxId)})`,
+    or(
+      and(
+        inArray(events.event, heardBy("agent", { replayed: true })),
+        sql`(${events.inboxId} is null or ${seesInbox({ userId: sub.userId, admin }, events.inboxId)})`,
+      ),
+      and(
+        inArray(events.event, heardBy("recipient", { replayed: true })),
+        sql`json_extract(${events.data}, '$.recipient_id') = ${sub.userId}`,
+      ),
+    ),
   )!;
 }

@@ -1,10 +1,11 @@
 import { iso, unix, unixFloat, unixOrZero } from "../lib/time";
 import { contactPushData } from "../serializers/contact";
-import type { ConversationView } from "../serializers/conversation";
+import { type ConversationView, lastMessageSenders } from "../serializers/conversation";
+import { agentBotSlim, agentBotWebhookData, botSummary } from "../serializers/agent-bot";
 import { inbox as inboxJson } from "../serializers/inbox";
 import { attachment, message as messageJson } from "../serializers/message";
 import { userPushData, type UserSummary } from "../serializers/user";
-import type { AccountRow, ContactRow, InboxRow, UserRow } from "../db/schema";
+import type { AccountRow, AgentBotRow, ContactRow, InboxRow, UserRow } from "../db/schema";
 import type { EventHead, Subjects } from "./load";
 
 export type Json = Record<string, unknown>;
@@ -39,12 +40,7 @@ export function conversationWebhookData(v: ConversationView, account: AccountRow
   // One body goes to every target, the API inbox's webhook_url included, which never gets private notes.
   const last =
     v.lastMessage && !v.lastMessage.private
-      ? messageJson(
-          v.lastMessage,
-          c.displayId,
-          { user: v.lastMessageUser, userAvailability: v.lastMessageUserAvailability, contact: v.contact },
-          { attachments: [], origin },
-        )
+      ? messageJson(v.lastMessage, c.displayId, lastMessageSenders(v), { attachments: [], origin })
       : null;
   return {
     id: c.displayId,
@@ -78,8 +74,13 @@ export function conversationWebhookData(v: ConversationView, account: AccountRow
     },
     meta: {
       sender: contactPushData(v.contact),
-      assignee: v.assignee ? userPushData(v.assignee, v.assigneeAvailability) : null,
-      assignee_type: v.assignee ? "User" : null,
+      // Chatwoot's `assigned_entity`: the bot holding the conversation, else the agent.
+      assignee: v.assigneeBot
+        ? agentBotSlim(v.assigneeBot)
+        : v.assignee
+          ? userPushData(v.assignee, v.assigneeAvailability)
+          : null,
+      assignee_type: v.assigneeBot ? "AgentBot" : v.assignee ? "User" : null,
       team: v.team ? { id: v.team.id, name: v.team.name, icon: v.team.icon, icon_color: v.team.iconColor } : null,
       hmac_verified: v.contactInbox.hmacVerified,
     },
@@ -108,7 +109,9 @@ export const messageBody: BodyRenderer = (_e, { account, inbox, view, message: m
       ? userWebhookData(m.user)
       : row.senderType === "Contact"
         ? contactWebhookData(view.contact, account)
-        : null;
+        : row.senderType === "AgentBot" && m.bot
+          ? agentBotWebhookData(m.bot)
+          : null;
   return {
     id: row.id,
     content: row.content,
@@ -160,10 +163,15 @@ export const contactBody =
   (e, { account, contact }) =>
     contact ? contactData(contact, account, opts.changed ? changedAttributes(e) : undefined) : null;
 
-/** The contact as it was when it was deleted (`data.contact`, recorded with the event): the row is gone. */
+/**
+ * The contact as it was when it was deleted (`data.contact`, recorded with the event): the row is gone. A
+ * contact merged into another names it (`merged_into_contact_id`).
+ */
 export const deletedContactBody: BodyRenderer = (e, { account }) => {
   const contact = deletedContact(e);
-  return contact ? contactData(contact, account, undefined) : null;
+  const into = e.data.merged_into_contact_id;
+  const merged = typeof into === "number" ? { merged_into_contact_id: into } : {};
+  return contact ? { ...contactData(contact, account, undefined), ...merged } : null;
 };
 
 export const inboxBody: BodyRenderer = (_e, { account, inbox }) =>
@@ -196,5 +204,6 @@ export function deletedContact(e: EventHead): ContactRow | null {
 /** What a typing event records about who is typing (an agent or the contact). */
 export const typingUser = {
   agent: (u: UserRow) => userWebhookData(u),
+  bot: (b: AgentBotRow) => agentBotWebhookData(botSummary(b)),
   contact: (c: ContactRow, account: AccountRow) => contactWebhookData(c, account),
 };

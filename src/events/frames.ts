@@ -1,11 +1,15 @@
 import { contact } from "../serializers/contact";
 import { type ConversationView, conversation } from "../serializers/conversation";
 import { message } from "../serializers/message";
+import { sendersOf } from "../views/messages";
 import { deletedContact } from "./bodies";
 import type { EventHead, Subjects } from "./load";
 
-/** Who listens on a realtime socket: an agent of the account, or an end user's app (a contact). */
-export type Audience = "agent" | "contact";
+/**
+ * Who listens on a realtime socket: an agent of the account, or an end user's app (a contact);
+ * `recipient` is the one agent a personal event (a notification) is recorded for.
+ */
+export type Audience = "agent" | "contact" | "recipient";
 
 /** A realtime frame: `message.created`, `conversation.typing_on`, … with the data it shows and the event id. */
 export type Frame = { event: string; data: unknown; id?: number };
@@ -15,6 +19,10 @@ export type Frame = { event: string; data: unknown; id?: number };
  * webhook bodies are); null when the subject is gone.
  */
 export type FrameRenderer = (e: EventHead, s: Subjects, audience: Audience) => unknown | null;
+
+/** The agent a personal event is for (`EventSpec.recipient`, recorded as `data.recipient_id`). */
+export const recipientOf = (e: EventHead): number | null =>
+  typeof e.data.recipient_id === "number" ? e.data.recipient_id : null;
 
 /** Who is typing, as recorded with the event: an agent (`type: "user"`) or the contact. */
 export const typist = (e: EventHead) =>
@@ -27,8 +35,10 @@ export const typist = (e: EventHead) =>
 export const messageFrame: FrameRenderer = (e, { view, message: m }) => {
   if (!m || !view) return null;
   const origin = typeof e.data.origin === "string" ? e.data.origin : "";
-  const senders = { user: m.user, userAvailability: m.availability, contact: view.contact };
-  return message(m.message, view.conversation.displayId, senders, { attachments: m.attachments, origin });
+  return message(m.message, view.conversation.displayId, sendersOf(m, view.contact), {
+    attachments: m.attachments,
+    origin,
+  });
 };
 
 /** The Application API's conversation JSON; a contact never sees a private note as the last message. */

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { deliveries, events } from "../db/schema";
 import { secureToken } from "../lib/crypto";
-import { type EventName, INBOX_EVENTS } from "./registry";
+import { BOT_EVENTS, type EventName, hasWebhooks, INBOX_EVENTS } from "./registry";
 import type { DB } from "../db/client";
 
 type Ref = number | SQL;
@@ -23,12 +23,20 @@ export type EventSpec = {
   data?: Record<string, unknown>;
   /** A private note: an inbox's webhook_url gets it only with `webhook_include_private`. */
   private?: boolean;
-  /** Only these targets (e.g. a resend to the inbox alone); default: every subscribed target. */
+  /**
+   * Only these targets (e.g. a resend to the inbox alone); default: every subscribed target, the
+   * inbox's agent bot included.
+   */
   only?: "inbox" | "account";
   /** Record the event only if this holds when the batch runs (e.g. "routing assigned someone"). */
   when?: SQL;
   /** JSON computed in SQL, merged over `data` (values only known inside the batch). */
   dataSql?: SQL;
+  /**
+   * The agent a personal event (a notification) is for: it is theirs alone on realtime sockets
+   * (`data.recipient_id`), ordered in their own stream (`user:<id>`), and never a webhook.
+   */
+  recipient?: number;
 };
 
 const ref = (r: Ref | undefined) => (r === undefined ? sql`null` : sql`${r}`);
@@ -39,6 +47,8 @@ function streamKey(kind: string, id: Ref): SQL {
 }
 
 function streamOf(spec: EventSpec): SQL {
+  // Not the conversation's: a webhook receiver must see no gap in a conversation's sequence.
+  if (spec.recipient !== undefined) return streamKey("user", spec.recipient);
   if (spec.conversationId !== undefined) return streamKey("conversation", spec.conversationId);
   if (spec.contactId !== undefined) return streamKey("contact", spec.contactId);
   return streamKey("inbox", spec.inboxId ?? 0);
@@ -48,10 +58,18 @@ function streamOf(spec: EventSpec): SQL {
 const SOCKETS_OPEN = "outbox_sockets_open";
 
 /** An event recorded; `committed` once an observed batch returned its row. */
-type Recorded = { uid: string; accountId: number | null; committed?: { accountId: number; hub: boolean } };
+type Recorded = {
+  uid: string;
+  accountId: number | null;
+  webhooks: boolean;
+  committed?: { accountId: number; hub: boolean };
+};
 
-/** A committed event for `publishCommitted`: `hub` unless its account is known to have had no open socket. */
-export type Committed = { uid: string; accountId: number; hub: boolean };
+/**
+ * A committed event for `publishCommitted`: `hub` unless its account is known to have had no open
+ * socket; `webhooks` unless it is a personal event (no delivery, so no queue job).
+ */
+export type Committed = { uid: string; accountId: number; hub: boolean; webhooks: boolean };
 
 /**
  * Collects the events a request (or a queue job) records. `record` returns the statements
@@ -91,10 +109,15 @@ export class Outbox {
     const uid = `evt_${secureToken(24)}`;
     if (typeof spec.accountId !== "number" && !this.observed)
       throw new Error("an event's account may be a subquery only on an observed outbox");
-    this.recorded.push({ uid, accountId: typeof spec.accountId === "number" ? spec.accountId : null });
+    const webhooks = hasWebhooks(spec.event) && spec.recipient === undefined;
+    this.recorded.push({ uid, accountId: typeof spec.accountId === "number" ? spec.accountId : null, webhooks });
     const now = Date.now();
     const stream = streamOf(spec);
-    const data = JSON.stringify({ ...spec.data, ...(this.origin ? { origin: this.origin } : {}) });
+    const data = JSON.stringify({
+      ...spec.data,
+      ...(spec.recipient !== undefined ? { recipient_id: spec.recipient } : {}),
+      ...(this.origin ? { origin: this.origin } : {}),
+    });
     // Every events column in table order (drizzle's insert-select lists them all). Batches run
     // one at a time, so max + 1 is a gap-free, increasing sequence per stream.
     const insertEvent = this.db
@@ -111,6 +134,7 @@ export class Outbox {
         socketsOpen: sql`(select sockets_open from accounts where id = ${events.accountId})`.as(SOCKETS_OPEN),
       });
     const statements: BatchItem<"sqlite">[] = [insertEvent];
+    if (!webhooks) return { uid, statements };
     // The event's deliveries, one statement for every target: read from the event row just
     // inserted (none if it was not). Every deliveries column, in table order.
     // `target` is (webhook_id, inbox_id); agent_bot_id, the last column, comes after the timestamps.
@@ -129,6 +153,12 @@ export class Outbox {
           and (i.webhook_subscriptions is null
             or exists (select 1 from json_each(i.webhook_subscriptions) where value = e.event))
           and (${spec.private ? 1 : 0} = 0 or i.webhook_include_private = 1)`);
+    // The agent bot attached to the inbox, at its outgoing_url (never a private note, never a resend
+    // to one kind of target).
+    if (!spec.only && !spec.private && spec.inboxId !== null && BOT_EVENTS.includes(spec.event))
+      targets.push(sql`${row(sql`null, null`, sql`b.id`)}
+        from events e join inboxes i on i.id = e.inbox_id join agent_bots b on b.id = i.agent_bot_id
+        where e.uid = ${uid} and b.outgoing_url is not null`);
     if (targets.length) statements.push(this.db.insert(deliveries).select(sql.join(targets, sql` union all `)));
     return { uid, statements };
   }
@@ -156,8 +186,9 @@ export class Outbox {
 
   /** The committed events: those whose rows came back, or (not observed) everything recorded. */
   private committed(): Committed[] {
-    if (this.observed) return this.recorded.flatMap((r) => (r.committed ? [{ uid: r.uid, ...r.committed }] : []));
-    return this.recorded.map((r) => ({ uid: r.uid, accountId: r.accountId!, hub: true }));
+    if (this.observed)
+      return this.recorded.flatMap((r) => (r.committed ? [{ uid: r.uid, webhooks: r.webhooks, ...r.committed }] : []));
+    return this.recorded.map((r) => ({ uid: r.uid, accountId: r.accountId!, hub: true, webhooks: r.webhooks }));
   }
 
   /** How many realtime hubs `publishCommitted` will call: accounts with an event for the hub, and presence updates. */

@@ -29,7 +29,8 @@ export async function publishCommitted(env: PublishEnv, outbox: Outbox, hub?: Hu
   if (events.length === 0 && presence.length === 0) return;
   const publish: HubPublish = hub ?? ((accountId, uids) => hubFor(env.CABLE, accountId).publish(uids, accountId));
   const dropRate = faultRate(env.FAULT_DROP_ENQUEUE_RATE);
-  const uids = events.map((e) => e.uid);
+  // A personal event (a notification) has no delivery: no queue job for it.
+  const uids = events.filter((e) => e.webhooks).map((e) => e.uid);
   const enqueued = dropRate > 0 ? uids.filter(() => Math.random() >= dropRate) : uids;
   if (enqueued.length < uids.length) {
     const dropped = uids.length - enqueued.length;

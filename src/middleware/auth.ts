@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "./context";
 import type { DB } from "../db/client";
@@ -11,10 +11,13 @@ import { peekBody } from "../lib/body";
 import { sha256Hex, safeEqual } from "../lib/crypto";
 import { forbidden, notFound, unauthorized } from "../lib/errors";
 import {
+  botPrincipalQuery,
   credentialUserId,
   isAdmin,
+  isBotToken,
   type Principal,
   principalQuery,
+  toBotPrincipal,
   toPrincipal,
   type Credential,
 } from "../services/auth";
@@ -129,7 +132,18 @@ async function readCredential(c: Context<AppEnv>): Promise<{ credential: Credent
   return { credential: { kind: "cookie", hash: await sha256Hex(cookie) }, secret: cookie };
 }
 
-type AuthOptions<V extends object> = { account?: boolean; admin?: boolean; load?: Load<V> };
+type AuthOptions<V extends object> = {
+  account?: boolean;
+  admin?: boolean;
+  load?: Load<V>;
+  /**
+   * An agent bot's token is accepted too (Chatwoot's BOT_ACCESSIBLE_ENDPOINTS); elsewhere a bot's
+   * token answers 401 `BOTS_REFUSED`. A bot sees only conversations of inboxes it is attached to.
+   */
+  bots?: boolean;
+};
+
+export const BOTS_REFUSED = "Access to this endpoint is not authorized for bots";
 
 /**
  * Authenticates the agent token. With `account`, the caller must belong to the account in
@@ -146,6 +160,7 @@ export function authenticate<V extends object>(opts: AuthOptions<V> = {}): Middl
     const presented = await readCredential(c);
     if (!presented) throw unauthorized();
     const { credential, secret } = presented;
+    if (credential.kind === "token" && isBotToken(secret)) return authenticateBot(c, next, opts, credential, secret);
     const db = c.var.db;
     const auth = principalQuery(db, credential, opts.account ? pathId(c, "account_id") : 0);
     const callerId = credentialUserId(credential);
@@ -163,22 +178,59 @@ export function authenticate<V extends object>(opts: AuthOptions<V> = {}): Middl
       if (principal.account.status === "suspended") throw unauthorized("Account is suspended");
       if (opts.admin && !isAdmin(principal)) throw forbidden();
     }
-    c.set("principal", principal);
-    // A repeated Idempotency-Key's answer, given only now that this caller is admitted again.
-    const repeat = c.var.idempotentAnswer;
-    if (repeat) return repeat;
-    if (opts.account) {
-      const ctx: AgentContext = {
-        db,
-        accountId: principal.account!.id,
-        actor: principal,
-        outbox: c.var.outbox,
-        origin: new URL(c.req.url).origin,
-      };
-      setAll(c, { ctx, ...opts.load?.apply(loaded, principal, written) });
-    }
-    await next();
+    return admitted(c, next, opts, principal, loaded, written);
   });
+}
+
+/** The caller is who they say: the principal is set, and an account route gets its context and preloads. */
+async function admitted<V extends object>(
+  c: Context<AppEnv>,
+  next: () => Promise<void>,
+  opts: AuthOptions<V>,
+  principal: Principal,
+  loaded: unknown[],
+  written?: unknown[],
+) {
+  c.set("principal", principal);
+  // A repeated Idempotency-Key's answer, given only now that this caller is admitted again.
+  const repeat = c.var.idempotentAnswer;
+  if (repeat) return repeat;
+  if (opts.account) {
+    const ctx: AgentContext = {
+      db: c.var.db,
+      accountId: principal.account!.id,
+      actor: principal,
+      outbox: c.var.outbox,
+      origin: new URL(c.req.url).origin,
+    };
+    setAll(c, { ctx, ...opts.load?.apply(loaded, principal, written) });
+  }
+  await next();
+}
+
+/**
+ * An agent bot's token (`bot_…`): one round trip for the bot, the account it may act in and the
+ * route's preload (read as nobody's user: a bot is no member of any inbox, its own inboxes are
+ * checked by the preload's `apply`). The route's one-round-trip write is left out; the handler
+ * writes. A route that does not take bots refuses a valid bot token (401, as Chatwoot).
+ */
+async function authenticateBot<V extends object>(
+  c: Context<AppEnv>,
+  next: () => Promise<void>,
+  opts: AuthOptions<V>,
+  credential: Credential,
+  secret: string,
+) {
+  const db = c.var.db;
+  const auth = botPrincipalQuery(db, credential.hash, opts.account ? pathId(c, "account_id") : 0);
+  const extra = opts.bots && opts.load ? await opts.load.queries(c, sql`null`) : [];
+  const [rows, ...loaded] = await db.batch([auth, ...extra]);
+  const principal = toBotPrincipal(rows as Awaited<typeof auth>, secret, credential);
+  if (!principal) throw unauthorized();
+  if (!opts.bots || !opts.account || opts.admin) throw unauthorized(BOTS_REFUSED);
+  if (!principal.membership || !principal.account) throw notFound("Account");
+  if (principal.account.status === "suspended") throw unauthorized("Account is suspended");
+  return admitted(c, next, opts, principal, loaded);
 }
 
 /** The operator's Platform API token (`PLATFORM_API_TOKEN` secret), in any of the header forms. */

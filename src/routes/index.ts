@@ -14,6 +14,13 @@ import { publicRouter } from "./public";
 import { webhooksRouter } from "./webhooks";
 import { cableRouter } from "./cable";
 import { authRouter } from "./auth";
+import { cannedResponsesRouter } from "./canned-responses";
+import { labelsRouter } from "./labels";
+import { notificationsRouter } from "./notifications";
+import { csatSurveyResponsesRouter } from "./csat-survey-responses";
+import { agentBotsRouter } from "./agent-bots";
+import { contactMergeRouter } from "./contact-merge";
+import { contactNotesRouter } from "./contact-notes";
 
 /** Every router the app mounts, in one list. */
 export const routers = [
@@ -33,4 +40,11 @@ export const routers = [
   webhooksRouter,
   cableRouter,
   authRouter,
+  cannedResponsesRouter,
+  labelsRouter,
+  notificationsRouter,
+  csatSurveyResponsesRouter,
+  agentBotsRouter,
+  contactNotesRouter,
+  contactMergeRouter,
 ];

@@ -6,6 +6,7 @@ import { contactPushData, ContactPushData } from "./contact";
 import { message, Message } from "./message";
 import { userPushData, UserPushData, type UserSummary } from "./user";
 import type { ContactInboxRow, ContactRow, MessageRow, TeamRow } from "../db/schema";
+import { AgentBotSlim, agentBotSlim, type BotSummary } from "./agent-bot";
 
 /** Everything one conversation's JSON needs, loaded by a single joined query. */
 export type ConversationView = {
@@ -18,6 +19,10 @@ export type ConversationView = {
   lastMessage: MessageRow | null;
   lastMessageUser: UserSummary | null;
   lastMessageUserAvailability: string | null;
+  /** The bot that sent the last message, when a bot did. */
+  lastMessageBot: BotSummary | null;
+  /** The bot holding the conversation (pending until it hands off), which Chatwoot shows as the assignee. */
+  assigneeBot: BotSummary | null;
   unreadCount: number;
 };
 
@@ -33,8 +38,11 @@ export const Conversation = z
     meta: z.object({
       sender: ContactPushData,
       channel: z.string(),
-      assignee: UserPushData.optional(),
-      assignee_type: z.enum(["User"]).nullable(),
+      assignee: z
+        .union([UserPushData, AgentBotSlim])
+        .optional()
+        .describe("The agent, or the bot (Chatwoot's agent_bot_slim) while one holds the conversation"),
+      assignee_type: z.enum(["User", "AgentBot"]).nullable(),
       team: TeamSummary.optional(),
       hmac_verified: z.boolean(),
     }),
@@ -69,21 +77,29 @@ export const Conversation = z
   })
   .openapi("Conversation");
 
+/** Who may have sent the conversation's last message. */
+export const lastMessageSenders = (v: ConversationView) => ({
+  user: v.lastMessageUser,
+  userAvailability: v.lastMessageUserAvailability,
+  bot: v.lastMessageBot,
+  contact: v.contact,
+});
+
+/** Chatwoot's `assigned_entity`: the bot holding the conversation wins over an agent. */
+function assigneeOf(v: ConversationView) {
+  if (v.assigneeBot) return { assignee: agentBotSlim(v.assigneeBot), assignee_type: "AgentBot" as const };
+  if (v.assignee) return { assignee: userPushData(v.assignee, v.assigneeAvailability), assignee_type: "User" as const };
+  return { assignee_type: null };
+}
+
 export function conversation(v: ConversationView): z.infer<typeof Conversation> {
   const c = v.conversation;
-  const last = v.lastMessage
-    ? message(v.lastMessage, c.displayId, {
-        user: v.lastMessageUser,
-        userAvailability: v.lastMessageUserAvailability,
-        contact: v.contact,
-      })
-    : null;
+  const last = v.lastMessage ? message(v.lastMessage, c.displayId, lastMessageSenders(v)) : null;
   return {
     meta: {
       sender: contactPushData(v.contact),
       channel: "Channel::Api",
-      ...(v.assignee ? { assignee: userPushData(v.assignee, v.assigneeAvailability) } : {}),
-      assignee_type: v.assignee ? "User" : null,
+      ...assigneeOf(v),
       ...(v.team
         ? { team: { id: v.team.id, name: v.team.name, icon: v.team.icon, icon_color: v.team.iconColor } }
         : {}),

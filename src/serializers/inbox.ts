@@ -2,6 +2,23 @@ import type { InboxRow } from "../db/schema";
 import { z } from "@hono/zod-openapi";
 import { unix } from "../lib/time";
 import { Attributes, UnixTime } from "../lib/schemas";
+import { weekSchedule } from "../lib/business-hours";
+
+/** One weekday of an inbox's business hours (Chatwoot's `working_hours` entry). */
+export const WorkingDay = z
+  .object({
+    day_of_week: z.number().int().describe("0 is Sunday, 6 Saturday"),
+    closed_all_day: z.boolean(),
+    open_all_day: z.boolean(),
+    open_hour: z.number().int().nullable(),
+    open_minutes: z.number().int().nullable(),
+    close_hour: z.number().int().nullable(),
+    close_minutes: z.number().int().nullable(),
+  })
+  .openapi("WorkingHours");
+
+/** The week's hours, Sunday to Saturday, as stored or (never set) Chatwoot's default. */
+export const workingHours = (i: InboxRow): z.infer<typeof WorkingDay>[] => weekSchedule(i.workingHours ?? []);
 
 export const InboxSlim = z
   .object({ id: z.number().int(), name: z.string(), channel_type: z.string(), inbox_identifier: z.string() })
@@ -39,7 +56,7 @@ export const Inbox = z
     greeting_enabled: z.boolean(),
     greeting_message: z.string().nullable(),
     working_hours_enabled: z.boolean(),
-    working_hours: z.array(z.unknown()),
+    working_hours: z.array(WorkingDay).describe("Sunday to Saturday, in `timezone`"),
     enable_email_collect: z.boolean(),
     csat_survey_enabled: z.boolean(),
     csat_config: Attributes,
@@ -77,7 +94,7 @@ export function inbox(i: InboxRow, opts: { admin: boolean }): z.infer<typeof Inb
     greeting_enabled: i.greetingEnabled,
     greeting_message: i.greetingMessage,
     working_hours_enabled: i.workingHoursEnabled,
-    working_hours: [],
+    working_hours: workingHours(i),
     enable_email_collect: false,
     csat_survey_enabled: i.csatSurveyEnabled,
     csat_config: {},

@@ -6,6 +6,7 @@ import { Attributes } from "../lib/schemas";
 import { contactPushData, ContactPushData } from "./contact";
 import { userPushData, UserPushData, type UserSummary } from "./user";
 import type { ContactRow, StoredAttachment } from "../db/schema";
+import { AgentBotPushData, agentBotPushData, type BotSummary } from "./agent-bot";
 
 /** Chatwoot's integer message_type, used everywhere except the top level of webhook bodies. */
 export const MESSAGE_TYPE_CODE: Record<MessageType, number> = { incoming: 0, outgoing: 1, activity: 2, template: 3 };
@@ -46,7 +47,7 @@ export const Message = z
     echo_id: z.string().optional(),
     sender_type: z.string().nullable(),
     sender_id: z.number().int().nullable(),
-    sender: z.union([UserPushData, ContactPushData]).optional(),
+    sender: z.union([UserPushData, ContactPushData, AgentBotPushData]).optional(),
     attachments: z.array(Attachment),
   })
   .openapi("Message");
@@ -55,8 +56,17 @@ export const Message = z
 export type MessageSenders = {
   user?: UserSummary | null;
   userAvailability?: string | null;
+  bot?: BotSummary | null;
   contact?: ContactRow | null;
 };
+
+/** The sender's push data (Chatwoot's `sender`), when the sender still exists. */
+export function senderPushData(m: MessageRow, senders: MessageSenders) {
+  if (m.senderType === "User" && senders.user) return userPushData(senders.user, senders.userAvailability);
+  if (m.senderType === "Contact" && senders.contact) return contactPushData(senders.contact);
+  if (m.senderType === "AgentBot" && senders.bot) return agentBotPushData(senders.bot);
+  return undefined;
+}
 
 /** Attachment push data; `data_url` is public but unguessable, like a signed blob URL. */
 export function attachment(a: StoredAttachment, accountId: number, origin: string): z.infer<typeof Attachment> {
@@ -83,12 +93,7 @@ export function message(
   senders: MessageSenders,
   files: { attachments: StoredAttachment[]; origin: string } = { attachments: [], origin: "" },
 ): z.infer<typeof Message> {
-  const sender =
-    m.senderType === "User" && senders.user
-      ? userPushData(senders.user, senders.userAvailability)
-      : m.senderType === "Contact" && senders.contact
-        ? contactPushData(senders.contact)
-        : undefined;
+  const sender = senderPushData(m, senders);
   return {
     id: m.id,
     content: m.content,
@@ -111,3 +116,13 @@ export function message(
     attachments: files.attachments.map((a) => attachment(a, m.accountId, files.origin)),
   };
 }
+
+/** A message as the views read it: with its sender (user or bot) and its files. */
+export type MessageWithSender = {
+  message: MessageRow;
+  user: UserSummary | null;
+  availability: string | null;
+  /** The bot that sent it (sender_type AgentBot), if it still exists. */
+  bot: BotSummary | null;
+  attachments: StoredAttachment[];
+};

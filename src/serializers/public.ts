@@ -1,10 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { unix, unixOrZero } from "../lib/time";
 import { Attributes } from "../lib/schemas";
-import { Contact, ContactPushData, contactPushData } from "./contact";
+import { Contact, ContactPushData } from "./contact";
 import type { ConversationView } from "./conversation";
-import { Attachment, attachment, MESSAGE_TYPE_CODE } from "./message";
-import { UserPushData, userPushData, type UserSummary } from "./user";
+import { Attachment, attachment, MESSAGE_TYPE_CODE, type MessageSenders, senderPushData } from "./message";
+import { UserPushData } from "./user";
+import { AgentBotPushData } from "./agent-bot";
+import { WorkingDay, workingHours } from "./inbox";
 import type { ContactInboxRow, ContactRow, InboxRow, MessageRow, StoredAttachment } from "../db/schema";
 
 /**
@@ -19,7 +21,7 @@ export const PublicInbox = z
     identity_validation_enabled: z.boolean(),
     name: z.string(),
     timezone: z.string(),
-    working_hours: z.array(z.unknown()),
+    working_hours: z.array(WorkingDay),
     working_hours_enabled: z.boolean(),
     csat_survey_enabled: z.boolean(),
     greeting_enabled: z.boolean(),
@@ -32,7 +34,7 @@ export const publicInbox = (i: InboxRow): z.infer<typeof PublicInbox> => ({
   identity_validation_enabled: i.hmacMandatory,
   name: i.name,
   timezone: i.timezone,
-  working_hours: [],
+  working_hours: workingHours(i),
   working_hours_enabled: i.workingHoursEnabled,
   csat_survey_enabled: i.csatSurveyEnabled,
   greeting_enabled: i.greetingEnabled,
@@ -79,11 +81,11 @@ export const PublicMessage = z
     status: z.enum(["sent", "delivered", "read", "failed"]),
     echo_id: z.string().optional(),
     attachments: z.array(Attachment).optional(),
-    sender: z.union([UserPushData, ContactPushData]).optional(),
+    sender: z.union([UserPushData, ContactPushData, AgentBotPushData]).optional(),
   })
   .openapi("PublicMessage");
 
-type PublicSenders = { user?: UserSummary | null; userAvailability?: string | null; contact: ContactRow };
+type PublicSenders = MessageSenders & { contact: ContactRow };
 
 export function publicMessage(
   m: MessageRow,
@@ -91,12 +93,7 @@ export function publicMessage(
   senders: PublicSenders,
   files: { attachments: StoredAttachment[]; origin: string },
 ): z.infer<typeof PublicMessage> {
-  const sender =
-    m.senderType === "User" && senders.user
-      ? userPushData(senders.user, senders.userAvailability)
-      : m.senderType === "Contact"
-        ? contactPushData(senders.contact)
-        : undefined;
+  const sender = senderPushData(m, senders);
   return {
     id: m.id,
     content: m.content,

@@ -1,7 +1,7 @@
-import type { AccountRow, MembershipRow, UserRow } from "../db/schema";
+import type { AccountRow, AgentBotRow, MembershipRow, UserRow } from "../db/schema";
 import type { Viewer } from "../views/visibility";
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { accessTokens, accounts, accountUsers, sessions, users } from "../db/schema";
+import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { accessTokens, accounts, accountUsers, agentBots, sessions, users } from "../db/schema";
 import { orNull, prefixed } from "../db/select";
 import type { DB } from "../db/client";
 
@@ -24,7 +24,15 @@ export type Principal = {
   sessionLastUsedAt: number | null;
   account: AccountRow | null;
   membership: MembershipRow | null;
+  /**
+   * An agent bot calling with its own token (null for users): the bot, and the account's inboxes it
+   * is attached to, the only conversations it may see. Its `user` and `membership` are then stand-ins
+   * (`botStandIn`) that no table holds, so every check keyed on a user id fails closed for it.
+   */
+  bot: BotCaller | null;
 };
+
+export type BotCaller = { bot: AgentBotRow; inboxIds: number[] };
 
 /**
  * The id of the user a credential names, as a scalar subquery: usable in any statement of the
@@ -74,13 +82,106 @@ export function toPrincipal(rows: PrincipalRows, token: string, credential: Cred
     sessionLastUsedAt: row.sessionLastUsedAt ?? null,
     membership: orNull(row.membership),
     account: orNull(row.account),
+    bot: null,
   };
 }
 
-export const isAdmin = (p: Principal) => p.membership?.role === "administrator";
+/**
+ * Bot tokens carry this prefix (user and session tokens are base58, which has no `_`), so the
+ * users' token lookup never pays for bots: a bot's token is looked up by `botPrincipalQuery` instead.
+ */
+export const BOT_TOKEN_PREFIX = "bot_";
+export const isBotToken = (token: string) => token.startsWith(BOT_TOKEN_PREFIX);
+
+/**
+ * One statement: a bot token → the bot, the account in the path if the bot may act there (its own,
+ * or any account for a platform bot) and the ids of that account's inboxes the bot is attached to.
+ * Batchable with the route's preload, like `principalQuery`.
+ */
+export function botPrincipalQuery(db: DB, tokenHash: string, accountId: number) {
+  return db
+    .select({
+      bot: prefixed(agentBots, "b"),
+      account: prefixed(accounts, "a"),
+      inboxIds: sql<string>`(select json_group_array(i.id) from inboxes i
+        where i.agent_bot_id = ${agentBots.id} and i.account_id = ${accountId})`.as("b_inbox_ids"),
+    })
+    .from(agentBots)
+    .leftJoin(
+      accounts,
+      and(eq(accounts.id, accountId), or(isNull(agentBots.accountId), eq(agentBots.accountId, accounts.id))),
+    )
+    .where(eq(agentBots.tokenHash, tokenHash))
+    .limit(1);
+}
+
+/**
+ * What a bot stands in for where the code expects an agent: a user with id 0 (never a row, so it
+ * matches no membership, assignment or sender) named as the bot, in an agent's role. A platform
+ * bot attached to none of the account's inboxes is not admitted there (no membership).
+ */
+export function botStandIn(bot: AgentBotRow, account: AccountRow | null, inboxIds: number[]) {
+  const at = bot.updatedAt;
+  const user: UserRow = {
+    id: 0,
+    name: bot.name,
+    displayName: null,
+    email: "",
+    passwordHash: null,
+    messageSignature: null,
+    avatarUrl: bot.avatarUrl,
+    pubsubToken: "",
+    customAttributes: {},
+    uiSettings: {},
+    createdAt: bot.createdAt,
+    updatedAt: at,
+  };
+  const admitted = account && (bot.accountId === account.id || inboxIds.length > 0);
+  const membership: MembershipRow | null = admitted
+    ? {
+        id: 0,
+        accountId: account.id,
+        userId: 0,
+        role: "agent",
+        availability: "online",
+        autoOffline: false,
+        lastAssignedAt: null,
+        createdAt: bot.createdAt,
+        updatedAt: at,
+      }
+    : null;
+  return { user, membership };
+}
+
+export function toBotPrincipal(
+  rows: Awaited<ReturnType<typeof botPrincipalQuery>>,
+  token: string,
+  credential: Credential,
+): Principal | null {
+  const row = rows[0];
+  if (!row) return null;
+  const account = orNull(row.account);
+  const inboxIds = (JSON.parse(row.inboxIds ?? "[]") as number[]).map(Number);
+  const { user, membership } = botStandIn(row.bot, account, inboxIds);
+  return {
+    user,
+    token,
+    credential,
+    sessionLastUsedAt: null,
+    account: membership ? account : null,
+    membership,
+    bot: { bot: row.bot, inboxIds },
+  };
+}
+
+export const isAdmin = (p: Principal) => !p.bot && p.membership?.role === "administrator";
 
 /** The principal as the visibility rule sees them (`views/visibility.ts`). */
-export const viewerOf = (p: Principal): Viewer => ({ userId: p.user.id, admin: isAdmin(p) });
+export const viewerOf = (p: Principal): Viewer =>
+  p.bot ? { userId: 0, admin: false, botInboxIds: p.bot.inboxIds } : { userId: p.user.id, admin: isAdmin(p) };
+
+/** Whether the caller is a bot attached to this inbox (what a bot may see). */
+export const botSeesInbox = (p: Principal, inboxId: number) => Boolean(p.bot?.inboxIds.includes(inboxId));
 
 /** The user's memberships with their accounts, oldest first. Aliased, so it can run inside a batch. */
 export function membershipsOf(db: DB, userId: number) {

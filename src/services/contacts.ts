@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { contactInboxes, contacts, conversations, inboxes } from "../db/schema";
+import { contactInboxes, contactLabels, contacts, conversations, inboxes } from "../db/schema";
 import { mergeAttributes } from "../lib/attributes";
-import { eqIfGiven, prefixed } from "../db/select";
+import { eqIfGiven, inList, prefixed } from "../db/select";
 import { contactIdsContaining } from "./search-index";
 import { secureToken, uuid } from "../lib/crypto";
 import { dbErrorText, isUniqueViolation, notFound, unprocessable } from "../lib/errors";
@@ -41,7 +41,8 @@ export type ContactWithInboxes = {
 
 const normalizeEmail = (e: string | null | undefined) => (e ? e.trim().toLowerCase() : e);
 
-function contactInboxesOf({ db, actor }: AgentContext, contactIds: SQL) {
+/** The contact_inboxes of `contactIds` (a subquery) in inboxes the caller sees, oldest first. Batchable. */
+export function contactInboxesOf({ db, actor }: AgentContext, contactIds: SQL) {
   return db
     .select({ contactInbox: prefixed(contactInboxes, "ci"), inbox: prefixed(inboxes, "i") })
     .from(contactInboxes)
@@ -121,15 +122,22 @@ export const contactSearchWhere = (accountId: number, q: string) =>
     ])})`,
   )!;
 
+/** Contacts carrying any of `labels` (Chatwoot's `tagged_with(any: true)`); no condition without labels. */
+const labelled = (labels: string[] | undefined) =>
+  labels?.length
+    ? sql`exists (select 1 from ${contactLabels} where ${contactLabels.contactId} = ${contacts.id}
+        and ${inList(contactLabels.label, labels)})`
+    : undefined;
+
 /** Contacts that can be identified (e-mail, phone or identifier), as Chatwoot's index lists. */
-export function listContacts(scope: AgentContext, page: number, sort?: ContactSort) {
+export function listContacts(scope: AgentContext, page: number, sort?: ContactSort, labels?: string[]) {
   const identified = or(isNotNull(contacts.email), isNotNull(contacts.phoneNumber), isNotNull(contacts.identifier));
-  return pageOf(scope, and(eq(contacts.accountId, scope.accountId), identified)!, page, sort);
+  return pageOf(scope, and(eq(contacts.accountId, scope.accountId), identified, labelled(labels))!, page, sort);
 }
 
 /** Name, e-mail, phone or identifier containing `q` (case-insensitive). */
-export function searchContacts(scope: AgentContext, q: string, page: number, sort?: ContactSort) {
-  return pageOf(scope, contactSearchWhere(scope.accountId, q), page, sort);
+export function searchContacts(scope: AgentContext, q: string, page: number, sort?: ContactSort, labels?: string[]) {
+  return pageOf(scope, and(contactSearchWhere(scope.accountId, q), labelled(labels))!, page, sort);
 }
 
 export async function showContact(scope: AgentContext, id: number): Promise<ContactWithInboxes> {
@@ -366,7 +374,7 @@ export async function changeContact(scope: ServiceContext, c: ContactRow, input:
 }
 
 /** The contact row as JSON (property names as in `ContactRow`), read in SQL: what `contact_deleted` keeps. */
-const contactSnapshot = (where: SQL) => sql`(select json_object('id', id, 'accountId', account_id, 'name', name,
+export const contactSnapshot = (where: SQL) => sql`(select json_object('id', id, 'accountId', account_id, 'name', name,
   'email', email, 'phoneNumber', phone_number, 'identifier', identifier, 'avatarUrl', avatar_url, 'blocked', blocked,
   'customAttributes', json(custom_attributes), 'additionalAttributes', json(additional_attributes),
   'lastActivityAt', last_activity_at, 'createdAt', created_at, 'updatedAt', updated_at) from contacts where ${where})`;

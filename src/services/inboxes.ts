@@ -3,6 +3,7 @@ import { seesInbox, type Viewer } from "../views/visibility";
 import { inboxes, inboxMembers } from "../db/schema";
 import { eqIfGiven } from "../db/select";
 import { secureToken } from "../lib/crypto";
+import { weekSchedule } from "../lib/business-hours";
 import { notFound } from "../lib/errors";
 import { validateWebhookUrl, type WebhookUrlEnv } from "../lib/webhook-url";
 import { newSigningSecret, rotatedSecret } from "./signing-secrets";
@@ -49,7 +50,8 @@ function columns(s: InboxSettings) {
 
 /**
  * Creates an API-channel inbox with fresh identifier, HMAC token and signing secret, and its
- * `inbox_created` event in the same batch.
+ * `inbox_created` event in the same batch. Its week of business hours is stored whole: the days
+ * given, Chatwoot's default (Monday to Friday 9–17) for the others.
  */
 export async function createInbox(
   { db, accountId, outbox }: ServiceContext,
@@ -65,6 +67,7 @@ export async function createInbox(
       identifier,
       hmacToken: secureToken(),
       secret: newSigningSecret(),
+      workingHours: weekSchedule([], s.working_hours),
     })
     .returning();
   const inboxId = sql`(select id from inboxes where identifier = ${identifier})`;
@@ -81,6 +84,8 @@ export async function updateInbox(
   const set = columns(s);
   const where = and(eq(inboxes.accountId, accountId), eq(inboxes.id, id));
   const current = await findInbox(db, accountId, id);
+  // Chatwoot's update changes the days sent and keeps the others.
+  if (s.working_hours !== undefined) set.workingHours = weekSchedule(current.workingHours, s.working_hours);
   if (Object.keys(set).length === 0) return current;
   const event = outbox.record({ event: "inbox_updated", accountId, inboxId: id });
   const [rows] = await db.batch([db.update(inboxes).set(set).where(where).returning(), ...event]);

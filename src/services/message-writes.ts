@@ -18,7 +18,10 @@ export type MessageTarget = {
   conversationId: number | SQL;
 };
 
-export type Sender = { type: "User"; id: number | SQL } | { type: "Contact"; id: number | SQL };
+export type Sender =
+  | { type: "User"; id: number | SQL }
+  | { type: "Contact"; id: number | SQL }
+  | { type: "AgentBot"; id: number | SQL };
 
 /**
  * The statements that add one message and keep its conversation (and contact) in step:
@@ -61,7 +64,8 @@ export function messageStatements(db: DB, target: MessageTarget, input: MessageI
       where ${messages.conversationId} = ${conversationRef} and ${messages.messageType} <> 'activity')`,
   };
   if (type === "incoming") set.waitingSince = sql`coalesce(${conversations.waitingSince}, ${at})`;
-  if ((type === "outgoing" || type === "template") && !isPrivate) {
+  // A bot's reply is not an agent's first reply and leaves the contact waiting (Chatwoot's human_response?).
+  if ((type === "outgoing" || type === "template") && !isPrivate && sender.type !== "AgentBot") {
     set.firstReplyCreatedAt = sql`coalesce(${conversations.firstReplyCreatedAt}, ${at})`;
     set.waitingSince = null;
   }

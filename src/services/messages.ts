@@ -20,7 +20,9 @@ import type { ConversationView } from "../serializers/conversation";
 import type { Outbox } from "../events/outbox";
 import type { AgentContext, ServiceContext } from "./context";
 import { attachmentInserts, prepareFiles } from "./attachments";
-import { messageStatements } from "./message-writes";
+import { messageStatements, type Sender } from "./message-writes";
+import { agentMessageEffects } from "./mentions";
+import { type OutOfOfficeCheck, outOfOfficeCheck, outOfOfficeRead } from "./auto-replies";
 import type { z } from "@hono/zod-openapi";
 import type { MessageCreateBody } from "../routes/messages/messages.schemas";
 import { reindexStatements } from "./search-index";
@@ -58,13 +60,23 @@ export async function listMessages(
   return readMessages(rows).reverse();
 }
 
-export type CreatedMessage = { message: MessageRow; attachments: StoredAttachment[]; replayed: boolean };
+/**
+ * A message written. `outOfOffice`: a contact's message in an inbox that answers out of office,
+ * for `replyOutOfOffice` to answer if it arrived while closed.
+ */
+export type CreatedMessage = {
+  message: MessageRow;
+  attachments: StoredAttachment[];
+  replayed: boolean;
+  outOfOffice?: OutOfOfficeCheck;
+};
 
 const isEchoRepeat = (err: unknown) =>
   isUniqueViolation(err) && /echo_id|messages_conversation_echo_uq/.test(dbErrorText(err));
 
 /**
- * Adds a message as the caller (incoming ones are the contact's) with its effects, in one batch.
+ * Adds a message as the caller (incoming ones are the contact's; an agent bot's are sent as the
+ * bot, `sender_type` AgentBot) with its effects, in one batch.
  * An `echo_id` names one message per conversation: a repeat (even a concurrent one, which the
  * unique index turns away) returns the message already stored, with `replayed`.
  */
@@ -77,9 +89,12 @@ export async function createMessage(
   const files = await prepareFiles(input.attachments);
   const incoming = input.message_type === "incoming";
   if (!incoming && !ctx.actor) throw new Error("an agent message needs an agent");
-  const sender = incoming
-    ? { type: "Contact" as const, id: v.contact.id }
-    : { type: "User" as const, id: ctx.actor!.user.id };
+  const bot = ctx.actor?.bot?.bot;
+  const sender: Sender = incoming
+    ? { type: "Contact", id: v.contact.id }
+    : bot
+      ? { type: "AgentBot", id: bot.id }
+      : { type: "User", id: ctx.actor!.user.id };
   const target = { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId, conversationId: c.id };
   const { insert, statements, event } = messageStatements(
     ctx.db,
@@ -88,16 +103,22 @@ export async function createMessage(
     sender,
   );
   const latest = sql`(select max(id) from messages where conversation_id = ${c.id})`;
+  const batch: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
+    insert,
+    ...statements,
+    ...attachmentInserts(ctx.db, c.accountId, latest, files),
+    ...ctx.outbox.record(event),
+    ...(incoming
+      ? [...continuityStatements(ctx.db, ctx.outbox, { ...target, conversation: c.id }), outOfOfficeRead(ctx.db, c.id)]
+      : sender.type === "User"
+        ? agentMessageEffects(ctx.db, ctx.outbox, { ...target, messageId: latest, authorId: sender.id }, input)
+        : []),
+  ];
   try {
-    const [inserted, ...rest] = await ctx.db.batch([
-      insert,
-      ...statements,
-      ...attachmentInserts(ctx.db, c.accountId, latest, files),
-      ...ctx.outbox.record(event),
-      ...(incoming ? continuityStatements(ctx.db, ctx.outbox, { ...target, conversation: c.id }) : []),
-    ]);
+    const [inserted, ...rest] = (await ctx.db.batch(batch)) as [MessageRow[], ...unknown[]];
     const stored = rest.slice(statements.length, statements.length + files.length) as StoredAttachment[][];
-    return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false };
+    const outOfOffice = incoming ? outOfOfficeCheck(rest) : undefined;
+    return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false, outOfOffice };
   } catch (err) {
     if (!input.echo_id || !isEchoRepeat(err)) throw err;
     const [first] = readMessages(
@@ -115,7 +136,8 @@ export async function createMessage(
  * and the conversation exists there and is the caller's to see (an administrator, or a member of
  * its inbox), which is what authentication and the conversation preload then check. The message
  * row comes back from the statement after it (`insertedMessage`). An incoming message (the
- * contact's, as an integrator relays it) has its effects decided in SQL (`continuityStatements`).
+ * contact's, as an integrator relays it) has its effects decided in SQL (`continuityStatements`);
+ * an agent's, its participation and mentions (`agentMessageEffects`).
  * Messages with files are not written this way.
  */
 export function agentMessageStatements(
@@ -152,7 +174,9 @@ export function agentMessageStatements(
     insert,
     ...statements,
     ...outbox.record(event),
-    ...(incoming ? continuityStatements(db, outbox, { ...target, conversation }) : []),
+    ...(incoming
+      ? [...continuityStatements(db, outbox, { ...target, conversation }), outOfOfficeRead(db, conversation)]
+      : agentMessageEffects(db, outbox, { ...target, messageId: event.messageId!, authorId: callerId }, input)),
   ];
 }
 
@@ -174,6 +198,7 @@ export const insertedMessage = (written: unknown[]): CreatedMessage => ({
   message: (written[1] as MessageRow[])[0],
   attachments: [],
   replayed: false,
+  outOfOffice: outOfOfficeCheck(written),
 });
 
 /** Where a contact's message lands: ids, or subqueries the batch resolves (the one-round-trip write). */
@@ -186,7 +211,8 @@ export type ContactTarget = {
 
 /**
  * A contact writing again, decided in the batch from the conversation's state when it runs: a
- * resolved conversation reopens (if the inbox allows messages after resolution) and a snoozed
+ * resolved conversation reopens (if the inbox allows messages after resolution; pending, held by
+ * the bot, when the inbox has an agent bot) and a snoozed
  * one wakes up (`conversation_status_changed` and `conversation_updated`), then is routed if
  * nobody holds it; a conversation held by an agent who is not online goes to one who is
  * (`reassign_when_offline`). Both events are recorded before the reopening, while the previous
@@ -197,8 +223,12 @@ export function continuityStatements(db: DB, outbox: Outbox, t: ContactTarget, a
   const reopens = sql`exists (select 1 from ${conversations} c join ${inboxes} i on i.id = c.inbox_id
     where c.id = ${conversation}
       and (c.status = 'snoozed' or (c.status = 'resolved' and i.allow_messages_after_resolved = 1)))`;
+  // A resolved conversation of an inbox with an agent bot goes back to the bot, pending (as Chatwoot).
+  const inboxBot = sql`(select agent_bot_id from inboxes where id = ${conversations.inboxId})`;
+  const toBot = sql`${conversations.status} = 'resolved' and ${inboxBot} is not null`;
+  const reopenedAs = sql`case when ${toBot} then 'pending' else 'open' end`;
   const changed = sql`(select json_object('changed_attributes', json_array(json_object('status',
-    json_object('previous_value', status, 'current_value', 'open'))))
+    json_object('previous_value', status, 'current_value', ${reopenedAs}))))
     from ${conversations} where id = ${conversation})`;
   const spec = {
     accountId: t.accountId,
@@ -215,7 +245,12 @@ export function continuityStatements(db: DB, outbox: Outbox, t: ContactTarget, a
     ...outbox.record({ ...spec, event: "conversation_updated" }),
     db
       .update(conversations)
-      .set({ status: "open", snoozedUntil: null, updatedAt: at })
+      .set({
+        status: reopenedAs as unknown as "open",
+        assigneeAgentBotId: sql`case when ${toBot} then ${inboxBot} else ${conversations.assigneeAgentBotId} end`,
+        snoozedUntil: null,
+        updatedAt: at,
+      })
       .where(sql`${conversations.id} = ${conversation} and ${reopened}`),
     ...routeStatements(
       db,

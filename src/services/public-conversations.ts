@@ -80,7 +80,8 @@ export function publicMessagePage(db: DB, conversationId: SQL | number, before?:
 export const readMessagePage = (rows: unknown): MessageWithSender[] => readMessages(rows).reverse();
 
 /**
- * Opens a conversation for the session, routed to an available agent in the same batch. With
+ * Opens a conversation for the session, routed to an available agent in the same batch (or, in an
+ * inbox with an agent bot, pending and held by the bot). With
  * `lock_to_single_conversation` the session's latest conversation is returned instead (`latest`,
  * read beforehand); a blocked contact's conversation starts resolved, as in Chatwoot.
  */
@@ -103,6 +104,7 @@ export async function createPublicConversation(
     additionalAttributes: {},
     customAttributes: input.custom_attributes ?? {},
     at: Date.now(),
+    agentBotId: s.inbox.agentBotId,
   });
   const results = await w.db.batch([
     ...(created.statements as Batch),

@@ -6,6 +6,8 @@ import { notFound, unprocessable } from "../lib/errors";
 import type { ConversationView } from "../serializers/conversation";
 import { continuityStatements, createMessage, refusedUnless } from "./messages";
 import { messageStatements } from "./message-writes";
+import { outOfOfficeRead } from "./auto-replies";
+import { answerStatement, readCsatAnswer } from "./csat";
 import { type Batch, sessionConversationId, sessionId } from "./public-client";
 import type { Outbox } from "../events/outbox";
 import type { MessageRow } from "../db/schema";
@@ -84,6 +86,7 @@ export function contactMessageStatements(
     ...statements,
     ...outbox.record(event),
     ...continuityStatements(db, outbox, { ...target, conversation }),
+    outOfOfficeRead(db, conversation),
   ];
 }
 
@@ -107,12 +110,15 @@ export function toContactMessage(rows: unknown): MessageWithSender {
 
 export type SubmittedValues = {
   submitted_values: unknown;
-  csat_survey_response?: { rating?: number; feedback_message?: string };
+  /** Checked here (`readCsatAnswer`): the widget's copy inside `submitted_values` is not validated by the route. */
+  csat_survey_response?: unknown;
 };
 
 /**
  * The contact answers an interactive message (a select, a form, a CSAT survey): the answer is
- * kept in `content_attributes.submitted_values` and announced with `message_updated`.
+ * kept in `content_attributes.submitted_values` and announced with `message_updated`. Only a CSAT
+ * survey (`input_csat`) takes `csat_survey_response`, and needs it: its rating is also stored as the
+ * survey's `csat_survey_responses` row (a second answer updates it), in the same batch.
  */
 export async function submitValues(
   w: ServiceContext<null>,
@@ -124,16 +130,31 @@ export async function submitValues(
       { field: "submitted_values", message: `not accepted for ${m.contentType} messages` },
     ]);
   }
-  if (m.contentType === "input_csat" && Date.now() - m.createdAt > CSAT_WINDOW_MS) {
+  const csat = m.contentType === "input_csat";
+  if (!csat && input.csat_survey_response !== undefined) {
+    throw unprocessable("Only a CSAT survey message (input_csat) takes csat_survey_response", [
+      { field: "csat_survey_response", message: `not accepted for ${m.contentType} messages` },
+    ]);
+  }
+  if (csat && Date.now() - m.createdAt > CSAT_WINDOW_MS) {
     throw unprocessable("You cannot update the CSAT survey after 14 days");
   }
-  const answer = {
-    submitted_values: input.submitted_values,
-    ...(input.csat_survey_response ? { csat_survey_response: input.csat_survey_response } : {}),
-  };
+  const rating = csat ? readCsatAnswer(input.csat_survey_response) : null;
+  const values = input.submitted_values;
+  const answer = rating
+    ? {
+        submitted_values: {
+          ...(values && typeof values === "object" && !Array.isArray(values) ? values : {}),
+          csat_survey_response: rating,
+        },
+        csat_survey_response: rating,
+      }
+    : { submitted_values: values };
   const contentAttributes = mergeAttributes("submitted_values", m.contentAttributes, answer);
+  const at = Date.now();
   const [rows] = await w.db.batch([
-    w.db.update(messages).set({ contentAttributes, updatedAt: Date.now() }).where(eq(messages.id, m.id)).returning(),
+    w.db.update(messages).set({ contentAttributes, updatedAt: at }).where(eq(messages.id, m.id)).returning(),
+    ...(rating ? [answerStatement(w.db, m, rating, at)] : []),
     ...w.outbox.record({
       event: "message_updated",
       accountId: m.accountId,

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { accountUsers, conversations, messages, type STRATEGIES } from "../db/schema";
+import { accountUsers, conversationParticipants, conversations, messages, type STRATEGIES } from "../db/schema";
 import { uuid } from "../lib/crypto";
 import { precompiled } from "../db/select";
 import type { Outbox } from "../events/outbox";
@@ -49,6 +49,8 @@ export type RouteTarget = {
    * only if `reopened` holds. Without it, only a conversation nobody holds is routed.
    */
   returningContact?: { reopened: SQL };
+  /** Route only if this holds when the batch runs (the snooze wake-up: "this batch woke it"). */
+  when?: SQL;
 };
 
 /** Which conversations (the row being updated) `t` routes, by who holds them. */
@@ -65,7 +67,7 @@ function heldBy(t: RouteTarget): SQL {
  * Statements that route one conversation, for the batch of the change that calls for it. The
  * choice and the write are one UPDATE, so concurrent routing can neither exceed a limit nor
  * assign twice. Only if it assigned someone do the rest apply: the agent's last-assignment
- * time, Chatwoot's activity message and `conversation_updated`. The row is marked by its
+ * time, their participation, Chatwoot's activity message and `conversation_updated`. The row is marked by its
  * `routing_token`: this routing's token, `|`, and the previous assignee (SET reads the row as
  * it was), which the event reports as `previous_value`.
  */
@@ -86,7 +88,7 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
       .where(
         sql`conversations.id = ${t.conversation} and conversations.status = 'open' and ${heldBy(t)}
           and (select enable_auto_assignment from inboxes where id = conversations.inbox_id) = 1
-          and ${candidate} is not null`,
+          and ${t.when ?? sql`1`} and ${candidate} is not null`,
       )
       .returning({ id: conversations.id, assigneeId: conversations.assigneeId }),
     db
@@ -101,6 +103,12 @@ export function routeStatements(db: DB, outbox: Outbox | null, t: RouteTarget, a
         'Assigned to ' || coalesce(nullif(u.display_name, ''), u.name) || ' by ' || ${AUTOMATION},
         'activity', 'text', '{}', '{}', 0, 'sent', null, null, null, null, ${at}, ${at}
       from conversations c join users u on u.id = c.assignee_id where ${marked(sql`c.routing_token`)}`),
+    // The agent routed to takes part in the conversation (`conversation_type=participating`).
+    db
+      .insert(conversationParticipants)
+      .select(sql`select null, c.account_id, c.id, c.assignee_id, ${at} from conversations c
+        where ${marked(sql`c.routing_token`)}`)
+      .onConflictDoNothing(),
   ];
   if (outbox) {
     statements.push(

@@ -5,6 +5,8 @@ import { accountUsers, contactInboxes, contacts, conversations, messages, teams,
 import { orNull, prefixed, prefixedPick } from "../db/select";
 import type { ConversationView } from "../serializers/conversation";
 import { USER_SUMMARY } from "../serializers/user";
+import { BOT_SUMMARY_JSON, type BotSummary, parseBotSummary } from "../serializers/agent-bot";
+import { senderBotColumn } from "./messages";
 import type { DB } from "../db/client";
 
 const assignee = alias(users, "assignee");
@@ -31,6 +33,12 @@ export function conversationViews(db: DB, where: SQL | undefined) {
       lastMessage: prefixed(lastMessage, "lm"),
       lastMessageUser: prefixedPick(lastMessageUser, "lmu", USER_SUMMARY),
       lastMessageUserAvailability: sql<string | null>`${lastMessageUserMembership.availability}`.as("lmu_availability"),
+      lastMessageBot: senderBotColumn(lastMessage, "lm_bot"),
+      // One JSON column each: the join stays under D1's 100 result columns.
+      assigneeBot: sql<BotSummary | null>`(select ${sql.raw(BOT_SUMMARY_JSON)} from agent_bots b
+        where b.id = ${conversations.assigneeAgentBotId})`
+        .mapWith(parseBotSummary)
+        .as("asg_bot"),
       unreadCount: sql<number>`(select count(*) from ${messages} m where m.conversation_id = ${conversations.id}
         and m.message_type = 'incoming' and m.created_at > coalesce(${conversations.agentLastSeenAt}, 0))`
         .mapWith(Number)
@@ -67,6 +75,8 @@ export const toView = (r: ConversationViewRow): ConversationView => ({
   team: orNull(r.team),
   lastMessage: orNull(r.lastMessage),
   lastMessageUser: orNull(r.lastMessageUser),
+  lastMessageBot: r.lastMessageBot ?? null,
+  assigneeBot: r.assigneeBot ?? null,
 });
 
 /** The visibility rule (`seesInbox`) as a condition on `conversations`. */

@@ -2,8 +2,21 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { DB } from "../db/client";
 import { accountUsers, attachments, messages, type MessageRow, type StoredAttachment, users } from "../db/schema";
+import type { ContactRow } from "../db/schema";
 import { orNull, prefixed, prefixedPick } from "../db/select";
 import { USER_SUMMARY, type UserSummary } from "../serializers/user";
+import { BOT_SUMMARY_JSON, type BotSummary, parseBotSummary } from "../serializers/agent-bot";
+import type { MessageWithSender } from "../serializers/message";
+
+export type { MessageWithSender };
+
+/** A column with the bot that sent a message (`BotSummary` JSON), or null; `message` is the messages table or alias. */
+export function senderBotColumn(message: { senderId: SQL | unknown; senderType: SQL | unknown }, alias: string) {
+  return sql<BotSummary | null>`(select ${sql.raw(BOT_SUMMARY_JSON)} from agent_bots b
+    where b.id = ${message.senderId} and ${message.senderType} = 'AgentBot')`
+    .mapWith(parseBotSummary)
+    .as(alias);
+}
 
 /** A column with a message's attachments as JSON, for selects over `messages`. */
 export function attachmentsColumn(messageId: SQL | unknown) {
@@ -14,13 +27,13 @@ export function attachmentsColumn(messageId: SQL | unknown) {
 
 export const parseAttachments = (json: string | null): StoredAttachment[] => (json ? JSON.parse(json) : []);
 
-export type MessageWithSender = {
+type Row = {
   message: MessageRow;
-  user: UserSummary | null;
+  user: UserSummary;
   availability: string | null;
-  attachments: StoredAttachment[];
+  bot: BotSummary | null;
+  attachments: string;
 };
-type Row = { message: MessageRow; user: UserSummary; availability: string | null; attachments: string };
 
 const senderMembership = alias(accountUsers, "sender_membership");
 
@@ -31,6 +44,7 @@ export function withSenders(db: DB) {
       message: prefixed(messages, "m"),
       user: prefixedPick(users, "u", USER_SUMMARY),
       availability: sql<string | null>`${senderMembership.availability}`.as("m_sender_availability"),
+      bot: senderBotColumn(messages, "m_sender_bot"),
       attachments: attachmentsColumn(messages.id).as("m_attachments"),
     })
     .from(messages)
@@ -47,8 +61,17 @@ export const readMessages = (rows: unknown): MessageWithSender[] =>
     message: r.message,
     user: orNull(r.user),
     availability: r.availability,
+    bot: r.bot ?? null,
     attachments: parseAttachments(r.attachments),
   }));
+
+/** Who may have sent a message, as the message serializers take them (`MessageSenders`). */
+export const sendersOf = (m: MessageWithSender, contact: ContactRow) => ({
+  user: m.user,
+  userAvailability: m.availability,
+  bot: m.bot,
+  contact,
+});
 
 /** One message with its sender and attachments. */
 export const messageWithSender = (db: DB, messageId: number) => withSenders(db).where(eq(messages.id, messageId));

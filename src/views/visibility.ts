@@ -1,8 +1,12 @@
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { inboxMembers } from "../db/schema";
+import { inList } from "../db/select";
 
-/** Who is looking: a user of the account, and whether they are one of its administrators. */
-export type Viewer = { userId: number; admin: boolean };
+/**
+ * Who is looking: a user of the account, and whether they are one of its administrators; or an
+ * agent bot, which sees the inboxes it is attached to (`botInboxIds`, read with its token).
+ */
+export type Viewer = { userId: number; admin: boolean; botInboxIds?: readonly number[] };
 
 /**
  * The one visibility rule, as a condition on an inbox id: administrators see every inbox of the
@@ -13,6 +17,7 @@ export type Viewer = { userId: number; admin: boolean };
  * since the socket opened applies at once).
  */
 export function seesInbox(viewer: Viewer | { userId: number; admin: SQL }, inboxId: SQLWrapper): SQL | undefined {
+  if ("botInboxIds" in viewer && viewer.botInboxIds) return inList(sql`${inboxId}`, viewer.botInboxIds);
   if (viewer.admin === true) return undefined;
   const member = sql`${inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers}
     where ${inboxMembers.userId} = ${viewer.userId})`;

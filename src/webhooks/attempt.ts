@@ -2,7 +2,7 @@ import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { inList } from "../db/select";
 import type { DB } from "../db/client";
-import { type DeliveryRow, deliveries, type EventRow, events, inboxes, webhooks } from "../db/schema";
+import { agentBots, type DeliveryRow, deliveries, type EventRow, events, inboxes, webhooks } from "../db/schema";
 import { eventQueries, type Loaded, readEvents } from "../events/load";
 import { enqueueDelayed } from "../events/queue";
 import { renderBody } from "../events/render";
@@ -84,10 +84,10 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
       : undefined,
     jobs.deliveryIds.length ? inList(deliveries.id, jobs.deliveryIds) : undefined,
   )!;
-  const ofNamed = (column: "webhook_id" | "inbox_id") =>
+  const ofNamed = (column: "webhook_id" | "inbox_id" | "agent_bot_id") =>
     sql`(select ${sql.raw(column)} from deliveries where ${named})`;
   const limit = jobs.eventUids.length + jobs.deliveryIds.length;
-  const [claimed, left, hookRows, inboxRows, eventRows, ...subjects] = await db.batch([
+  const [claimed, left, hookRows, inboxRows, botRows, eventRows, ...subjects] = await db.batch([
     db
       .update(deliveries)
       .set({ leaseUntil: now + 15_000 + timeoutMs * 3, updatedAt: now })
@@ -112,14 +112,21 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
       .select()
       .from(inboxes)
       .where(sql`${inboxes.id} in ${ofNamed("inbox_id")}`),
+    db
+      .select()
+      .from(agentBots)
+      .where(sql`${agentBots.id} in ${ofNamed("agent_bot_id")}`),
     db.select().from(events).where(namedEvents),
     ...eventQueries(db, and(namedEvents, isNull(events.payload))!, limit),
   ]);
   const hooks = new Map(hookRows.map((h) => [h.id, h]));
   const inboxById = new Map(inboxRows.map((i) => [i.id, i]));
+  const botById = new Map(botRows.map((b) => [b.id, b]));
   const targetOf = (d: DeliveryRow): Target | null => {
     const hook = hooks.get(d.webhookId ?? 0);
     if (hook) return { url: hook.url, disabled: hook.disabled, secrets: secretsInForce(hook) };
+    const bot = botById.get(d.agentBotId ?? 0);
+    if (bot) return bot.outgoingUrl ? { url: bot.outgoingUrl, disabled: false, secrets: secretsInForce(bot) } : null;
     const inbox = inboxById.get(d.inboxId ?? 0);
     return inbox?.webhookUrl
       ? { url: inbox.webhookUrl, disabled: inbox.webhookDisabled, secrets: secretsInForce(inbox) }
@@ -250,7 +257,7 @@ export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): 
           nextAttemptAt: delay !== null ? done + delay * 1000 : null,
         })
         .where(eq(deliveries.id, d.id)),
-      targetHealth(db, d, ok, done),
+      ...targetHealth(db, d, ok, done),
     );
     if (ok) continue;
     if (delay !== null) retries.push({ id: d.id, delaySeconds: delay });
@@ -274,27 +281,36 @@ export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): 
 export const attemptDelivery = (env: WebhookEnv, db: DB, deliveryId: number) =>
   deliverJobs(env, db, { eventUids: [], deliveryIds: [deliveryId] });
 
-/** Success clears a target's failing streak; a failure starts one, and five days of it disable the target. */
-function targetHealth(db: DB, d: DeliveryRow, ok: boolean, now: number) {
+/**
+ * Success clears a target's failing streak; a failure starts one, and five days of it disable the
+ * target. An agent bot keeps no health (its deliveries are retried, then given up, as the others).
+ */
+function targetHealth(db: DB, d: DeliveryRow, ok: boolean, now: number): BatchItem<"sqlite">[] {
+  if (d.agentBotId) return [];
   const since = (col: typeof webhooks.failingSince | typeof inboxes.webhookFailingSince) =>
     ok ? null : sql`coalesce(${col}, ${now})`;
   const disable = (col: typeof webhooks.failingSince | typeof inboxes.webhookFailingSince) =>
     ok ? sql`0` : sql`case when ${col} is not null and ${col} <= ${now - DISABLE_AFTER_MS} then 1 else 0 end`;
   if (d.webhookId)
-    return db
-      .update(webhooks)
+    return [
+      db
+        .update(webhooks)
+        .set({
+          failingSince: since(webhooks.failingSince) as unknown as number,
+          disabled: sql`${webhooks.disabled} or ${disable(webhooks.failingSince)}` as unknown as boolean,
+        })
+        .where(eq(webhooks.id, d.webhookId)),
+    ];
+  return [
+    db
+      .update(inboxes)
       .set({
-        failingSince: since(webhooks.failingSince) as unknown as number,
-        disabled: sql`${webhooks.disabled} or ${disable(webhooks.failingSince)}` as unknown as boolean,
+        webhookFailingSince: since(inboxes.webhookFailingSince) as unknown as number,
+        webhookDisabled:
+          sql`${inboxes.webhookDisabled} or ${disable(inboxes.webhookFailingSince)}` as unknown as boolean,
       })
-      .where(eq(webhooks.id, d.webhookId));
-  return db
-    .update(inboxes)
-    .set({
-      webhookFailingSince: since(inboxes.webhookFailingSince) as unknown as number,
-      webhookDisabled: sql`${inboxes.webhookDisabled} or ${disable(inboxes.webhookFailingSince)}` as unknown as boolean,
-    })
-    .where(eq(inboxes.id, d.inboxId ?? 0));
+      .where(eq(inboxes.id, d.inboxId ?? 0)),
+  ];
 }
 
 /** A job can arrive before its delivery is due (delays past the queue's 12 h limit): send it again for the rest. */

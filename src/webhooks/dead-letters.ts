@@ -6,6 +6,7 @@ import { eqIfGiven } from "../db/select";
 import { Outbox } from "../events/outbox";
 import { publishCommitted } from "../events/publish";
 import { failUndeliveredReply } from "../services/messages";
+import { handOffAfterBotFailure } from "../services/agent-bots";
 import type { WebhookEnv } from "./policy";
 
 /**
@@ -39,11 +40,19 @@ export async function recordDeadLetter(env: WebhookEnv, db: DB, job: { deliveryI
 
 /**
  * What follows when a delivery of an agent's reply to the API inbox's webhook_url fails for good:
- * the message becomes `failed` (the rule lives with messages), and the change is published.
+ * the message becomes `failed` (the rule lives with messages), and the change is published. When
+ * a message never reached the agent bot holding the conversation, the conversation is opened for
+ * agents instead.
  */
 export async function onFinalFailure(env: WebhookEnv, db: DB, deliveryId: number, event: EventHead) {
   if (event.event !== "message_created" || !event.messageId) return;
   const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
+  // A bot that cannot be reached hands its conversation to the agents.
+  if (d?.agentBotId && event.conversationId) {
+    const outbox = new Outbox(db);
+    await handOffAfterBotFailure(db, outbox, event.conversationId, d.agentBotId);
+    return publishCommitted(env, outbox);
+  }
   // Only the inbox's webhook_url carries the reply to the end user; an account webhook does not.
   if (!d?.inboxId) return;
   const outbox = new Outbox(db, typeof event.data.origin === "string" ? event.data.origin : "");

@@ -64,7 +64,20 @@ describe("Swagger UI at /swagger", () => {
 
     expect(await page.title()).toBe("Konversio API");
     expect(await page.locator(".information-container .title").textContent()).toContain("Konversio API");
-    expect(await page.locator(".opblock").count()).toBe(operations.length);
+    // Swagger UI renders a long document lazily (only what is near the viewport): walk the page
+    // from top to bottom and collect every operation block it renders on the way.
+    const seen = new Set<string>();
+    for (let previous = -1; ; ) {
+      for (const id of await page.locator(".opblock").evaluateAll((els) => els.map((e) => e.id))) seen.add(id);
+      const y = await page.evaluate(() => {
+        window.scrollBy(0, window.innerHeight / 2);
+        return window.scrollY;
+      });
+      if (y === previous) break;
+      previous = y;
+      await page.waitForTimeout(50);
+    }
+    expect(seen.size).toBe(operations.length);
     expect(requested).toContain(`${server.url}/openapi.json`);
     expect(requested).toContain(`${server.url}/swagger-ui/swagger-ui-bundle.js`);
     expect(offHost).toEqual([]);

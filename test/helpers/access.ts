@@ -52,6 +52,10 @@ const OWNED: Record<string, string> = {
     "select * from contact_inboxes where contact_id in (select id from contacts where account_id = ?1) order by id",
   conversations: "select * from conversations where account_id = ?1 order by id",
   labels: "select * from conversation_labels where account_id = ?1 order by conversation_id, label",
+  labelDefinitions: "select * from labels where account_id = ?1 order by id",
+  contactLabels: "select * from contact_labels where account_id = ?1 order by contact_id, label",
+  contactNotes: "select * from contact_notes where account_id = ?1 order by id",
+  cannedResponses: "select * from canned_responses where account_id = ?1 order by id",
   messages: "select * from messages where account_id = ?1 order by id",
   messageTerms: "select * from message_terms where account_id = ?1 order by term, conversation_id, message_id",
   // Without the file bytes: the row and its size say enough.
@@ -59,8 +63,12 @@ const OWNED: Record<string, string> = {
     "select id, account_id, message_id, key, file_name, content_type, " +
     "file_size from attachments where account_id = ?1 order by id",
   webhooks: "select * from webhooks where account_id = ?1 order by id",
+  agentBots: "select * from agent_bots where account_id = ?1 order by id",
   events: "select * from events where account_id = ?1 order by id",
   deliveries: "select * from deliveries where account_id = ?1 order by id",
+  notifications: "select * from notifications where account_id = ?1 order by id",
+  mentions: "select * from mentions where account_id = ?1 order by id",
+  participants: "select * from conversation_participants where account_id = ?1 order by id",
 };
 
 /** The tables the Platform API writes, whoever owns the rows. */
@@ -68,6 +76,7 @@ const GLOBAL: Record<string, string> = {
   accounts: "select * from accounts order by id",
   users: "select * from users order by id",
   accessTokens: "select * from access_tokens order by id",
+  platformBots: "select * from agent_bots where account_id is null order by id",
 };
 
 /** Runs named queries in one D1 batch (one round trip, one consistent view). */

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { env } from "cloudflare:workers";
-import { deliveries, events, teams, webhooks } from "../../src/db/schema";
+import { agentBots, cannedResponses, deliveries, events, labels, teams, webhooks } from "../../src/db/schema";
 import { addToAccount, createUser } from "../../src/services/users";
 import { as, createConversation, createWorld, testDb, unique, type World } from "./factories";
 
@@ -32,11 +32,58 @@ const conv = `${acc}/conversations/{conversation_id}`;
 const msg = `${conv}/messages/{message_id}`;
 const plat = "/platform/api/v1";
 const DESTRUCTIVE = "deletes one of the world's main entities";
+const OWN_NOTIFICATION =
+  "a notification is one agent's alone: every other caller gets 404 (test/notifications.test.ts)";
 const name = () => ({ name: unique("Renamed") });
 const typing = () => ({ typing_status: "off" });
 const members = (w: Ctx) => ({ inbox_id: w.inbox.id, user_ids: [w.spare.id] });
 const failMessage = (w: Ctx) =>
   env.DB.prepare("update messages set status = 'failed' where id = ?").bind(w.messageId).run();
+
+/** The world's canned response and label again (same id) after a caller deleted them. */
+const restoreCanned = (w: Ctx) =>
+  env.DB.prepare(
+    "insert or ignore into canned_responses (id, account_id, short_code, content, created_at, updated_at) " +
+      "values (?, ?, 'matrix', 'Matrix reply', 0, 0)",
+  )
+    .bind(w.ids["id:canned_responses"], w.account.id)
+    .run();
+const restoreLabel = (w: Ctx) =>
+  env.DB.prepare(
+    "insert or ignore into labels (id, account_id, title, color, show_on_sidebar, created_at, updated_at) " +
+      "values (?, ?, 'matrix', '#1f93ff', 1, 0, 0)",
+  )
+    .bind(w.ids["id:labels"], w.account.id)
+    .run();
+
+/** The world's agent bot again (same id, no inbox) after a caller deleted it. */
+const restoreBot = (w: Ctx) =>
+  env.DB.prepare(
+    "insert or ignore into agent_bots (id, account_id, name, bot_type, bot_config, token_hash, secret, " +
+      "created_at, updated_at) values (?1, ?2, 'Matrix bot', 'webhook', '{}', 'matrix-' || ?1, 'whsec_bWF0cml4', 0, 0)",
+  )
+    .bind(w.ids["id:agent_bots"], w.account.id)
+    .run();
+const botAttrs = () => ({ description: unique("Answers first") });
+
+/** The world's contact note (the administrator's, same id) again after a caller deleted it. */
+const restoreNote = (w: Ctx) =>
+  env.DB.prepare(
+    "insert or ignore into contact_notes (id, account_id, contact_id, user_id, content, created_at, updated_at) " +
+      "values (?, ?, ?, ?, 'Matrix note', 0, 0)",
+  )
+    .bind(w.ids["id:notes"], w.account.id, w.ids.contact_id, w.admin.id)
+    .run();
+/** A new contact for one caller to merge into the world's (a merge deletes its mergee). */
+const freshMergee = async (w: Ctx) => {
+  const row = await env.DB.prepare(
+    "insert into contacts (account_id, name, created_at, updated_at) values (?, 'Matrix mergee', 0, 0) returning id",
+  )
+    .bind(w.account.id)
+    .first<{ id: number }>();
+  w.ids.mergee_contact_id = row!.id;
+};
+const noteEdit = () => ({ content: unique("Edited note") });
 
 /** Every documented operation, classified. A new route fails the test until it is added here. */
 export const MATRIX: Record<string, Entry> = {
@@ -78,6 +125,10 @@ export const MATRIX: Record<string, Entry> = {
   // Conversations and messages: members of the conversation's inbox.
   [`GET ${acc}/conversations`]: { access: "account" },
   [`GET ${acc}/conversations/meta`]: { access: "account" },
+  [`POST ${acc}/conversations/filter`]: {
+    access: "account",
+    body: () => ({ payload: [{ attribute_key: "status", filter_operator: "equal_to", values: ["open"] }] }),
+  },
   [`POST ${acc}/conversations`]: {
     access: "member",
     body: (w) => ({ inbox_id: w.inbox.id, contact_id: w.ids["id:contacts"] }),
@@ -106,6 +157,22 @@ export const MATRIX: Record<string, Entry> = {
   [`PATCH ${acc}/inboxes/{id}`]: { access: "admin", body: () => ({ name: "API inbox" }) },
   [`DELETE ${acc}/inboxes/{id}`]: { access: "admin", skip: DESTRUCTIVE },
   [`POST ${acc}/inboxes/{id}/reset_secret`]: { access: "admin" },
+  // An inbox's agent bot: members read it, administrators set it.
+  [`GET ${acc}/inboxes/{id}/agent_bot`]: { access: "member" },
+  [`POST ${acc}/inboxes/{id}/set_agent_bot`]: {
+    access: "admin",
+    body: (w) => ({ agent_bot: w.ids["id:agent_bots"] }),
+    before: restoreBot,
+  },
+  // Agent bots: everyone reads (no secrets), administrators manage (test/agent-bots.test.ts: bot tokens).
+  [`GET ${acc}/agent_bots`]: { access: "account" },
+  [`POST ${acc}/agent_bots`]: { access: "admin", body: () => ({ name: unique("Bot") }) },
+  [`GET ${acc}/agent_bots/{id}`]: { access: "account", before: restoreBot },
+  [`PATCH ${acc}/agent_bots/{id}`]: { access: "admin", body: botAttrs, before: restoreBot },
+  [`PUT ${acc}/agent_bots/{id}`]: { access: "admin", body: botAttrs, before: restoreBot },
+  [`DELETE ${acc}/agent_bots/{id}`]: { access: "admin", before: restoreBot },
+  [`POST ${acc}/agent_bots/{id}/reset_access_token`]: { access: "admin", before: restoreBot },
+  [`POST ${acc}/agent_bots/{id}/reset_secret`]: { access: "admin", before: restoreBot },
   [`GET ${acc}/inboxes/{id}/assignable_agents`]: { access: "member" },
   [`GET ${acc}/inboxes/{id}/routing`]: { access: "admin" },
   [`GET ${acc}/inboxes/{id}/deliveries`]: { access: "admin" },
@@ -136,6 +203,55 @@ export const MATRIX: Record<string, Entry> = {
   [`POST ${acc}/teams/{team_id}/team_members`]: { access: "admin", body: (w) => ({ user_ids: [w.spare.id] }) },
   [`PATCH ${acc}/teams/{team_id}/team_members`]: { access: "admin", body: (w) => ({ user_ids: [w.spare.id] }) },
   [`DELETE ${acc}/teams/{team_id}/team_members`]: { access: "admin", body: (w) => ({ user_ids: [w.spare.id] }) },
+  // Canned responses: the account's, managed by any of its agents (Chatwoot's controller has no policy).
+  [`GET ${acc}/canned_responses`]: { access: "account" },
+  [`POST ${acc}/canned_responses`]: {
+    access: "account",
+    body: () => ({ short_code: unique("code"), content: "Thanks for waiting." }),
+  },
+  [`PATCH ${acc}/canned_responses/{id}`]: { access: "account", body: () => ({ content: "Thanks!" }) },
+  [`PUT ${acc}/canned_responses/{id}`]: { access: "account", body: () => ({ content: "Thanks!" }) },
+  [`DELETE ${acc}/canned_responses/{id}`]: { access: "account", before: restoreCanned },
+  // Labels: everyone reads, administrators manage; a contact's labels are the contact's (any agent).
+  [`GET ${acc}/labels`]: { access: "account" },
+  [`POST ${acc}/labels`]: { access: "admin", body: () => ({ title: unique("label") }) },
+  [`GET ${acc}/labels/{id}`]: { access: "account" },
+  [`PATCH ${acc}/labels/{id}`]: { access: "admin", body: () => ({ description: "Renamed" }) },
+  [`PUT ${acc}/labels/{id}`]: { access: "admin", body: () => ({ color: "#00aa00" }) },
+  [`DELETE ${acc}/labels/{id}`]: { access: "admin", before: restoreLabel },
+  [`GET ${acc}/contacts/{id}/labels`]: { access: "account" },
+  [`POST ${acc}/contacts/{id}/labels`]: { access: "account", body: () => ({ labels: ["vip"] }) },
+  // Contact notes: any agent reads and adds; only the author or an administrator changes one. The world's
+  // note is the administrator's, so the other agents get 403, as the "admin" class expects
+  // (test/contact-notes.test.ts: an agent edits their own).
+  [`GET ${acc}/contacts/{contact_id}/notes`]: { access: "account" },
+  [`POST ${acc}/contacts/{contact_id}/notes`]: { access: "account", body: () => ({ content: "Matrix note" }) },
+  [`GET ${acc}/contacts/{contact_id}/notes/{id}`]: { access: "account", before: restoreNote },
+  [`PATCH ${acc}/contacts/{contact_id}/notes/{id}`]: { access: "admin", body: noteEdit, before: restoreNote },
+  [`PUT ${acc}/contacts/{contact_id}/notes/{id}`]: { access: "admin", body: noteEdit, before: restoreNote },
+  [`DELETE ${acc}/contacts/{contact_id}/notes/{id}`]: { access: "admin", before: restoreNote },
+  // Any agent merges contacts (as Chatwoot); each caller merges a fresh contact into the world's.
+  [`POST ${acc}/actions/contact_merge`]: {
+    access: "account",
+    before: freshMergee,
+    body: (w) => ({ base_contact_id: w.ids["id:contacts"], mergee_contact_id: w.ids.mergee_contact_id }),
+  },
+  // Notifications: each agent's own, in the account (test/notifications.test.ts: nobody reaches another's).
+  [`GET ${acc}/notifications`]: { access: "account" },
+  [`GET ${acc}/notifications/unread_count`]: { access: "account" },
+  [`POST ${acc}/notifications/read_all`]: { access: "account" },
+  [`POST ${acc}/notifications/destroy_all`]: { access: "account", body: () => ({ type: "read" }) },
+  [`PATCH ${acc}/notifications/{id}`]: { access: "account", skip: OWN_NOTIFICATION },
+  [`POST ${acc}/notifications/{id}/unread`]: { access: "account", skip: OWN_NOTIFICATION },
+  [`POST ${acc}/notifications/{id}/snooze`]: {
+    access: "account",
+    body: () => ({ snoozed_until: 2_000_000_000 }),
+    skip: OWN_NOTIFICATION,
+  },
+  [`DELETE ${acc}/notifications/{id}`]: { access: "account", skip: OWN_NOTIFICATION },
+  // CSAT reports: administrators (Chatwoot's CsatSurveyResponsePolicy).
+  [`GET ${acc}/csat_survey_responses`]: { access: "admin" },
+  [`GET ${acc}/csat_survey_responses/metrics`]: { access: "admin" },
   // Webhooks and their delivery logs: administrators.
   [`GET ${acc}/webhooks/events`]: { access: "admin" },
   [`GET ${acc}/webhooks`]: { access: "admin" },
@@ -175,6 +291,11 @@ export const MATRIX: Record<string, Entry> = {
   [`PUT ${plat}/users/{id}`]: { access: "platform", body: name },
   [`DELETE ${plat}/users/{id}`]: { access: "platform", skip: DESTRUCTIVE },
   [`POST ${plat}/users/{id}/reset_access_token`]: { access: "platform" },
+  [`GET ${plat}/agent_bots`]: { access: "platform" },
+  [`POST ${plat}/agent_bots`]: { access: "platform", body: () => ({ name: unique("Platform bot") }) },
+  [`GET ${plat}/agent_bots/{id}`]: { access: "platform", before: restoreBot },
+  [`PATCH ${plat}/agent_bots/{id}`]: { access: "platform", body: botAttrs, before: restoreBot },
+  [`DELETE ${plat}/agent_bots/{id}`]: { access: "platform", before: restoreBot },
 };
 
 /**
@@ -235,7 +356,37 @@ export async function matrixWorld(): Promise<Ctx> {
     .insert(deliveries)
     .values({ uid: unique("msg"), accountId: w.account.id, eventId: event.id, webhookId: hook.id, status: "dead" })
     .returning();
-  const ids = {
+  const [canned] = await db
+    .insert(cannedResponses)
+    .values({ accountId: w.account.id, shortCode: "matrix", content: "Matrix reply" })
+    .returning();
+  const [label] = await db.insert(labels).values({ accountId: w.account.id, title: "matrix" }).returning();
+  // The account's bot, attached to no inbox (so nothing of the world changes hands) and with no outgoing_url.
+  const [bot] = await db
+    .insert(agentBots)
+    .values({ accountId: w.account.id, name: "Matrix bot", tokenHash: unique("matrix"), secret: "whsec_bWF0cml4" })
+    .returning();
+  // The administrator's notification (the fuzzer's caller): the {id} routes need one to refuse input for.
+  const notification = await env.DB.prepare(
+    "insert into notifications (account_id, user_id, notification_type, conversation_id, created_at, updated_at) " +
+      "select ?1, ?2, 'conversation_mention', id, 0, 0 from conversations where account_id = ?1 and display_id = ?3 " +
+      "returning id",
+  )
+    .bind(w.account.id, w.admin.id, conversation.id)
+    .first<{ id: number }>();
+  // The administrator's note on the world's contact, and a contact to merge into it (refusals merge nothing).
+  const note = await env.DB.prepare(
+    "insert into contact_notes (account_id, contact_id, user_id, content, created_at, updated_at) " +
+      "values (?, ?, ?, 'Matrix note', 0, 0) returning id",
+  )
+    .bind(w.account.id, contact.id, w.admin.id)
+    .first<{ id: number }>();
+  const mergee = await env.DB.prepare(
+    "insert into contacts (account_id, name, created_at, updated_at) values (?, 'Matrix mergee', 0, 0) returning id",
+  )
+    .bind(w.account.id)
+    .first<{ id: number }>();
+  const ids: Record<string, number> = {
     account_id: w.account.id,
     conversation_id: conversation.id,
     message_id: posted.body.id,
@@ -248,6 +399,13 @@ export async function matrixWorld(): Promise<Ctx> {
     "id:teams": team.id,
     "id:webhooks": hook.id,
     "id:users": user.id,
+    "id:notifications": notification!.id,
+    "id:canned_responses": canned.id,
+    "id:labels": label.id,
+    "id:agent_bots": bot.id,
+    contact_id: contact.id,
+    "id:notes": note!.id,
+    mergee_contact_id: mergee!.id,
   };
   return { ...w, spare, user, messageId: posted.body.id, ids };
 }

@@ -4,7 +4,8 @@ import type { Ctx } from "./operations";
 /**
  * The world's secrets and who may see each, as docs/api.md and docs/webhooks.md say: a token, a
  * user's pubsub_token and a password hash are their owner's alone (the hash nobody's); an inbox's
- * HMAC token and signing secret, and a webhook's secret, only administrators on those routes; a
+ * HMAC token and signing secret, a webhook's secret and an agent bot's secret, only administrators
+ * on those routes (a platform bot's, the operator); a bot token's hash, nobody; a
  * session's pubsub_token only that session on the client API. Every response of the access matrix
  * and the fuzz is scanned for every value.
  */
@@ -33,6 +34,14 @@ const INBOX_ADMIN = /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/
 const WEBHOOK_ADMIN =
   /^(GET|POST|PUT|PATCH) \/api\/v1\/accounts\/\{account_id\}\/webhooks(\/\{id\}(\/reset_secret)?)?$/;
 const PLATFORM_USER = /^(GET|POST|PUT|PATCH) \/platform\/api\/v1\/users(\/\{id\}(\/reset_access_token)?)?$/;
+const BOT_ADMIN = new RegExp(
+  [
+    "^(GET|POST|PUT|PATCH) /api/v1/accounts/\\{account_id\\}/agent_bots" +
+      "(/\\{id\\}(/reset_secret|/reset_access_token)?)?$",
+    "^(GET|POST) /api/v1/accounts/\\{account_id\\}/inboxes/\\{id\\}/(agent_bot|set_agent_bot)$",
+  ].join("|"),
+);
+const PLATFORM_BOT = /^(GET|POST|PATCH) \/platform\/api\/v1\/agent_bots(\/\{id\})?$/;
 const CLIENT_SESSION = /^\w+ \/public\/api\/v1\/inboxes\/\{inbox_identifier\}\/contacts(\/\{source_id\})?$/;
 
 type Row = Record<string, string | number | null>;
@@ -46,7 +55,7 @@ const all = async (query: string, ...params: unknown[]) =>
 /** Every secret of the world's account as it stands now (rotations included), with its rule. */
 export async function worldSecrets(w: Ctx, tokens: { userId: number; token: string }[]): Promise<Secret[]> {
   const id = w.account.id;
-  const [users, inboxes, hooks, sessions] = await Promise.all([
+  const [users, inboxes, hooks, sessions, bots] = await Promise.all([
     all(
       "select u.id, u.password_hash, u.pubsub_token from users u where u.id in " +
         "(select user_id from account_users where account_id = ?) or u.id = ?",
@@ -58,6 +67,11 @@ export async function worldSecrets(w: Ctx, tokens: { userId: number; token: stri
     all(
       "select ci.source_id, ci.pubsub_token, ci.inbox_id from contact_inboxes " +
         "ci join contacts c on c.id = ci.contact_id where c.account_id = ?",
+      id,
+    ),
+    all(
+      "select account_id, token_hash, secret, previous_secret from agent_bots " +
+        "where account_id = ? or account_id is null",
       id,
     ),
   ]);
@@ -99,6 +113,17 @@ export async function worldSecrets(w: Ctx, tokens: { userId: number; token: stri
   for (const h of hooks)
     for (const value of [h.secret, h.previous_secret].filter(Boolean))
       secrets.push({ name: "a webhook's secret", value: String(value), shownTo: adminOn(WEBHOOK_ADMIN) });
+  // A bot's signing secret: its account's administrators (platform bots: the operator only); its token's hash: nobody.
+  for (const b of bots) {
+    secrets.push({ name: "an agent bot's token hash", value: String(b.token_hash), shownTo: () => false });
+    for (const value of [b.secret, b.previous_secret].filter(Boolean))
+      secrets.push({
+        name: "an agent bot's signing secret",
+        value: String(value),
+        shownTo: (key, v) =>
+          (v.kind === "platform" && PLATFORM_BOT.test(key)) || (b.account_id !== null && adminOn(BOT_ADMIN)(key, v)),
+      });
+  }
   for (const i of inboxList)
     secrets.push({
       name: `inbox ${i.id}'s identifier`,

@@ -30,7 +30,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "version": "1.0.0",
-                         *       "timestamp": "2026-12-02T14:45:21.054Z",
+                         *       "timestamp": "2026-12-03T13:08:42.719Z",
                          *       "queue_services": "ok",
                          *       "data_services": "ok"
                          *     }
@@ -65,6 +65,10 @@ export interface paths {
                     page?: number | string | null;
                     sort?: "name" | "-name" | "email" | "-email" | "phone_number" | "-phone_number" | "last_activity_at" | "-last_activity_at" | "created_at" | "-created_at" | null;
                     include_contact_inboxes?: boolean | ("0" | "1" | "true" | "false" | "on" | "off") | null;
+                    /** @description Only contacts carrying any of these labels (`labels=a&labels=b` or `labels=a,b`) */
+                    labels?: string[] | null;
+                    /** @description The same filter as Rails clients send it (`labels[]=a&labels[]=b`) */
+                    "labels[]"?: string[] | null;
                     q?: string | null;
                 };
                 header?: never;
@@ -85,32 +89,47 @@ export interface paths {
                         /**
                          * @example {
                          *       "meta": {
-                         *         "count": 1,
+                         *         "count": 2,
                          *         "current_page": 1,
                          *         "has_more": false
                          *       },
                          *       "payload": [
                          *         {
-                         *           "id": 1,
-                         *           "name": "Alice",
+                         *           "id": 2,
+                         *           "name": "Matrix mergee",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpra-7",
+                         *           "identifier": null,
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796222721,
+                         *           "created_at": 0,
+                         *           "contact_inboxes": []
+                         *         },
+                         *         {
+                         *           "id": 1,
+                         *           "name": "Alice",
+                         *           "email": null,
+                         *           "phone_number": null,
+                         *           "identifier": "user-mx7kmadb-7",
+                         *           "blocked": false,
+                         *           "thumbnail": "",
+                         *           "availability_status": "offline",
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "last_activity_at": null,
+                         *           "created_at": 1796303322,
                          *           "contact_inboxes": [
                          *             {
-                         *               "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *               "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
                          *               "inbox": {
                          *                 "id": 1,
                          *                 "name": "API inbox",
                          *                 "channel_type": "Channel::Api",
-                         *                 "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *                 "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *               }
                          *             }
                          *           ]
@@ -211,6 +230,10 @@ export interface paths {
                     page?: number | string | null;
                     sort?: "name" | "-name" | "email" | "-email" | "phone_number" | "-phone_number" | "last_activity_at" | "-last_activity_at" | "created_at" | "-created_at" | null;
                     include_contact_inboxes?: boolean | ("0" | "1" | "true" | "false" | "on" | "off") | null;
+                    /** @description Only contacts carrying any of these labels (`labels=a&labels=b` or `labels=a,b`) */
+                    labels?: string[] | null;
+                    /** @description The same filter as Rails clients send it (`labels[]=a&labels[]=b`) */
+                    "labels[]"?: string[] | null;
                 };
                 header?: never;
                 path: {
@@ -239,22 +262,22 @@ export interface paths {
                          *           "name": "Alice",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpra-7",
+                         *           "identifier": "user-mx7kmadb-7",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796222721,
+                         *           "created_at": 1796303322,
                          *           "contact_inboxes": [
                          *             {
-                         *               "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *               "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
                          *               "inbox": {
                          *                 "id": 1,
                          *                 "name": "API inbox",
                          *                 "channel_type": "Channel::Api",
-                         *                 "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *                 "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *               }
                          *             }
                          *           ]
@@ -351,14 +374,14 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Carla",
-                     *       "identifier": "user-mx68mpt5-12"
+                     *       "identifier": "user-mx7kmagi-13"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactCreate"];
                     /**
                      * @example {
                      *       "name": "Carla",
-                     *       "identifier": "user-mx68mpt5-12"
+                     *       "identifier": "user-mx7kmagi-13"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactCreate"];
@@ -375,18 +398,18 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "contact": {
-                         *           "id": 2,
+                         *           "id": 3,
                          *           "name": "Carla",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpt5-12",
+                         *           "identifier": "user-mx7kmagi-13",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796222721,
+                         *           "created_at": 1796303322,
                          *           "contact_inboxes": []
                          *         },
                          *         "contact_inbox": null
@@ -505,22 +528,22 @@ export interface paths {
                          *         "name": "Alice",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx68mpra-7",
+                         *         "identifier": "user-mx7kmadb-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796222721,
+                         *         "created_at": 1796303322,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *               "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *             }
                          *           }
                          *         ]
@@ -616,13 +639,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mptg-13"
+                     *       "name": "Renamed-mx7kmagy-14"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactUpdate"];
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mptg-13"
+                     *       "name": "Renamed-mx7kmagy-14"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
@@ -639,25 +662,25 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 1,
-                         *         "name": "Renamed-mx68mptg-13",
+                         *         "name": "Renamed-mx7kmagy-14",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx68mpra-7",
+                         *         "identifier": "user-mx7kmadb-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796222721,
+                         *         "created_at": 1796303322,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *               "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *             }
                          *           }
                          *         ]
@@ -853,13 +876,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mptn-14"
+                     *       "name": "Renamed-mx7kmah7-15"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactUpdate"];
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mptn-14"
+                     *       "name": "Renamed-mx7kmah7-15"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
@@ -876,25 +899,25 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 1,
-                         *         "name": "Renamed-mx68mptn-14",
+                         *         "name": "Renamed-mx7kmah7-15",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx68mpra-7",
+                         *         "identifier": "user-mx7kmadb-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796222721,
+                         *         "created_at": 1796303322,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *               "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *             }
                          *           }
                          *         ]
@@ -1009,10 +1032,10 @@ export interface paths {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx68mptn-14",
+                         *               "name": "Renamed-mx7kmah7-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx68mpra-7",
+                         *               "identifier": "user-mx7kmadb-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -1024,7 +1047,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 1,
-                         *           "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *           "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -1042,8 +1065,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796222721,
-                         *               "updated_at": 1796222721,
+                         *               "created_at": 1796303322,
+                         *               "updated_at": 1796303322,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -1071,8 +1094,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796222721,
-                         *             "updated_at": 1796222721,
+                         *             "created_at": 1796303322,
+                         *             "updated_at": 1796303322,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -1097,17 +1120,17 @@ export interface paths {
                          *           "agent_last_seen_at": 0,
                          *           "assignee_last_seen_at": 0,
                          *           "contact_last_seen_at": 0,
-                         *           "first_reply_created_at": 1796222721,
+                         *           "first_reply_created_at": 1796303322,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796222721,
-                         *           "timestamp": 1796222721,
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721.043,
+                         *           "last_activity_at": 1796303322,
+                         *           "timestamp": 1796303322,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322.683,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
                          *           }
                          *         }
                          *       ]
@@ -1224,12 +1247,12 @@ export interface paths {
                          * @example {
                          *       "payload": [
                          *         {
-                         *           "source_id": "e03f7555-af05-4478-a882-3a287590677d",
+                         *           "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *           }
                          *         }
                          *       ]
@@ -1326,7 +1349,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "inbox_id": 1,
-                     *       "source_id": "src-mx68mpu3-15"
+                     *       "source_id": "src-mx7kmahv-16"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactInboxCreate"];
@@ -1341,12 +1364,12 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "src-mx68mpu3-15",
+                         *       "source_id": "src-mx7kmahv-16",
                          *       "inbox": {
                          *         "id": 1,
                          *         "name": "API inbox",
                          *         "channel_type": "Channel::Api",
-                         *         "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *         "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *       }
                          *     }
                          */
@@ -1442,10 +1465,15 @@ export interface paths {
                     assignee_type?: "me" | "unassigned" | "assigned" | "all" | null;
                     inbox_id?: number | string | null;
                     team_id?: number | string | null;
+                    /** @description Only conversations carrying any of these labels (`labels=a&labels=b` or `labels=a,b`) */
                     labels?: string[] | null;
+                    /** @description The same filter as Rails clients send it (`labels[]=a&labels[]=b`) */
+                    "labels[]"?: string[] | null;
                     q?: string | null;
                     source_id?: string | null;
                     sort_by?: "last_activity_at_desc" | "last_activity_at_asc" | "created_at_desc" | "created_at_asc" | "priority_desc" | "priority_asc" | "waiting_since_desc" | "waiting_since_asc" | null;
+                    /** @description `mention`: the caller is mentioned; `participating`: the caller took part (replied, was assigned or mentioned); `unattended`: no first reply yet, or the contact waits for an answer */
+                    conversation_type?: "mention" | "participating" | "unattended" | null;
                     page?: number | string | null;
                 };
                 header?: never;
@@ -1567,10 +1595,15 @@ export interface paths {
                     assignee_type?: "me" | "unassigned" | "assigned" | "all" | null;
                     inbox_id?: number | string | null;
                     team_id?: number | string | null;
+                    /** @description Only conversations carrying any of these labels (`labels=a&labels=b` or `labels=a,b`) */
                     labels?: string[] | null;
+                    /** @description The same filter as Rails clients send it (`labels[]=a&labels[]=b`) */
+                    "labels[]"?: string[] | null;
                     q?: string | null;
                     source_id?: string | null;
                     sort_by?: "last_activity_at_desc" | "last_activity_at_asc" | "created_at_desc" | "created_at_asc" | "priority_desc" | "priority_asc" | "waiting_since_desc" | "waiting_since_asc" | null;
+                    /** @description `mention`: the caller is mentioned; `participating`: the caller took part (replied, was assigned or mentioned); `unattended`: no first reply yet, or the contact waits for an answer */
+                    conversation_type?: "mention" | "participating" | "unattended" | null;
                     page?: number | string | null;
                 };
                 header?: never;
@@ -1602,10 +1635,10 @@ export interface paths {
                          *             "meta": {
                          *               "sender": {
                          *                 "id": 1,
-                         *                 "name": "Renamed-mx68mptn-14",
+                         *                 "name": "Renamed-mx7kmah7-15",
                          *                 "email": null,
                          *                 "phone_number": null,
-                         *                 "identifier": "user-mx68mpra-7",
+                         *                 "identifier": "user-mx7kmadb-7",
                          *                 "thumbnail": "",
                          *                 "blocked": false,
                          *                 "additional_attributes": {},
@@ -1617,7 +1650,7 @@ export interface paths {
                          *               "hmac_verified": false
                          *             },
                          *             "id": 1,
-                         *             "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *             "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
                          *             "account_id": 1,
                          *             "inbox_id": 1,
                          *             "status": "open",
@@ -1635,8 +1668,8 @@ export interface paths {
                          *                 "status": "sent",
                          *                 "content_attributes": {},
                          *                 "additional_attributes": {},
-                         *                 "created_at": 1796222721,
-                         *                 "updated_at": 1796222721,
+                         *                 "created_at": 1796303322,
+                         *                 "updated_at": 1796303322,
                          *                 "private": false,
                          *                 "source_id": null,
                          *                 "sender_type": "User",
@@ -1664,8 +1697,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796222721,
-                         *               "updated_at": 1796222721,
+                         *               "created_at": 1796303322,
+                         *               "updated_at": 1796303322,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -1690,17 +1723,17 @@ export interface paths {
                          *             "agent_last_seen_at": 0,
                          *             "assignee_last_seen_at": 0,
                          *             "contact_last_seen_at": 0,
-                         *             "first_reply_created_at": 1796222721,
+                         *             "first_reply_created_at": 1796303322,
                          *             "waiting_since": 0,
-                         *             "last_activity_at": 1796222721,
-                         *             "timestamp": 1796222721,
-                         *             "created_at": 1796222721,
-                         *             "updated_at": 1796222721.043,
+                         *             "last_activity_at": 1796303322,
+                         *             "timestamp": 1796303322,
+                         *             "created_at": 1796303322,
+                         *             "updated_at": 1796303322.683,
                          *             "sla_policy_id": null,
                          *             "assignee_id": null,
                          *             "team_id": null,
                          *             "contact_inbox": {
-                         *               "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *               "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
                          *             }
                          *           }
                          *         ]
@@ -1814,10 +1847,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx68mptn-14",
+                         *           "name": "Renamed-mx7kmah7-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpra-7",
+                         *           "identifier": "user-mx7kmadb-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -1829,7 +1862,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 2,
-                         *       "uuid": "03f952d8-e71d-4026-81ee-f86662eb0991",
+                         *       "uuid": "e79fb8f1-fbda-4505-87aa-05c7d80ecf12",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -1848,19 +1881,309 @@ export interface paths {
                          *       "contact_last_seen_at": 0,
                          *       "first_reply_created_at": 0,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796222721,
-                         *       "timestamp": 1796222721,
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721.119,
+                         *       "last_activity_at": 1796303322,
+                         *       "timestamp": 1796303322,
+                         *       "created_at": 1796303322,
+                         *       "updated_at": 1796303322.813,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *         "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
                          *       }
                          *     }
                          */
                         "application/json": components["schemas"]["Conversation"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/filter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Filter conversations by conditions (Chatwoot's advanced filter), 25 a page
+         * @description Any agent of the account, with the list's visibility: agents see only conversations of the inboxes they belong to. Each condition is `{attribute_key, filter_operator, values, query_operator}`; `query_operator` (AND or OR) joins it to the next, AND binding tighter. An unknown attribute or operator, or a value the attribute cannot take, answers 422. No `data` wrapper, as in Chatwoot.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    page?: number | string | null;
+                };
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "payload": [
+                     *         {
+                     *           "attribute_key": "status",
+                     *           "filter_operator": "equal_to",
+                     *           "values": [
+                     *             "open"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConversationFilter"];
+                };
+            };
+            responses: {
+                /** @description Conversations and counts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "mine_count": 0,
+                         *         "assigned_count": 0,
+                         *         "unassigned_count": 2,
+                         *         "all_count": 2
+                         *       },
+                         *       "payload": [
+                         *         {
+                         *           "meta": {
+                         *             "sender": {
+                         *               "id": 1,
+                         *               "name": "Renamed-mx7kmah7-15",
+                         *               "email": null,
+                         *               "phone_number": null,
+                         *               "identifier": "user-mx7kmadb-7",
+                         *               "thumbnail": "",
+                         *               "blocked": false,
+                         *               "additional_attributes": {},
+                         *               "custom_attributes": {},
+                         *               "type": "contact"
+                         *             },
+                         *             "channel": "Channel::Api",
+                         *             "assignee_type": null,
+                         *             "hmac_verified": false
+                         *           },
+                         *           "id": 2,
+                         *           "uuid": "e79fb8f1-fbda-4505-87aa-05c7d80ecf12",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "status": "open",
+                         *           "priority": null,
+                         *           "labels": [],
+                         *           "messages": [],
+                         *           "last_non_activity_message": null,
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "can_reply": true,
+                         *           "muted": false,
+                         *           "snoozed_until": null,
+                         *           "unread_count": 0,
+                         *           "agent_last_seen_at": 0,
+                         *           "assignee_last_seen_at": 0,
+                         *           "contact_last_seen_at": 0,
+                         *           "first_reply_created_at": 0,
+                         *           "waiting_since": 0,
+                         *           "last_activity_at": 1796303322,
+                         *           "timestamp": 1796303322,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322.813,
+                         *           "sla_policy_id": null,
+                         *           "assignee_id": null,
+                         *           "team_id": null,
+                         *           "contact_inbox": {
+                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *           }
+                         *         },
+                         *         {
+                         *           "meta": {
+                         *             "sender": {
+                         *               "id": 1,
+                         *               "name": "Renamed-mx7kmah7-15",
+                         *               "email": null,
+                         *               "phone_number": null,
+                         *               "identifier": "user-mx7kmadb-7",
+                         *               "thumbnail": "",
+                         *               "blocked": false,
+                         *               "additional_attributes": {},
+                         *               "custom_attributes": {},
+                         *               "type": "contact"
+                         *             },
+                         *             "channel": "Channel::Api",
+                         *             "assignee_type": null,
+                         *             "hmac_verified": false
+                         *           },
+                         *           "id": 1,
+                         *           "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "status": "open",
+                         *           "priority": null,
+                         *           "labels": [],
+                         *           "messages": [
+                         *             {
+                         *               "id": 1,
+                         *               "content": "hello",
+                         *               "account_id": 1,
+                         *               "inbox_id": 1,
+                         *               "conversation_id": 1,
+                         *               "message_type": 1,
+                         *               "content_type": "text",
+                         *               "status": "sent",
+                         *               "content_attributes": {},
+                         *               "additional_attributes": {},
+                         *               "created_at": 1796303322,
+                         *               "updated_at": 1796303322,
+                         *               "private": false,
+                         *               "source_id": null,
+                         *               "sender_type": "User",
+                         *               "sender_id": 1,
+                         *               "sender": {
+                         *                 "id": 1,
+                         *                 "name": "Admin",
+                         *                 "available_name": "Admin",
+                         *                 "avatar_url": "",
+                         *                 "type": "user",
+                         *                 "availability_status": "online",
+                         *                 "thumbnail": ""
+                         *               },
+                         *               "attachments": []
+                         *             }
+                         *           ],
+                         *           "last_non_activity_message": {
+                         *             "id": 1,
+                         *             "content": "hello",
+                         *             "account_id": 1,
+                         *             "inbox_id": 1,
+                         *             "conversation_id": 1,
+                         *             "message_type": 1,
+                         *             "content_type": "text",
+                         *             "status": "sent",
+                         *             "content_attributes": {},
+                         *             "additional_attributes": {},
+                         *             "created_at": 1796303322,
+                         *             "updated_at": 1796303322,
+                         *             "private": false,
+                         *             "source_id": null,
+                         *             "sender_type": "User",
+                         *             "sender_id": 1,
+                         *             "sender": {
+                         *               "id": 1,
+                         *               "name": "Admin",
+                         *               "available_name": "Admin",
+                         *               "avatar_url": "",
+                         *               "type": "user",
+                         *               "availability_status": "online",
+                         *               "thumbnail": ""
+                         *             },
+                         *             "attachments": []
+                         *           },
+                         *           "additional_attributes": {},
+                         *           "custom_attributes": {},
+                         *           "can_reply": true,
+                         *           "muted": false,
+                         *           "snoozed_until": null,
+                         *           "unread_count": 0,
+                         *           "agent_last_seen_at": 0,
+                         *           "assignee_last_seen_at": 0,
+                         *           "contact_last_seen_at": 0,
+                         *           "first_reply_created_at": 1796303322,
+                         *           "waiting_since": 0,
+                         *           "last_activity_at": 1796303322,
+                         *           "timestamp": 1796303322,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322.683,
+                         *           "sla_policy_id": null,
+                         *           "assignee_id": null,
+                         *           "team_id": null,
+                         *           "contact_inbox": {
+                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ConversationFilterResult"];
                     };
                 };
                 /** @description Malformed JSON or form body */
@@ -1943,7 +2266,7 @@ export interface paths {
         };
         /**
          * Show a conversation
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404); `conversation_id` is the account's display id.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404); `conversation_id` is the account's display id. An agent bot attached to the inbox may call this too, with its own access token.
          */
         get: {
             parameters: {
@@ -1970,10 +2293,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx68mptn-14",
+                         *           "name": "Renamed-mx7kmah7-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpra-7",
+                         *           "identifier": "user-mx7kmadb-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -1985,7 +2308,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 1,
-                         *       "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *       "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -2003,8 +2326,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -2032,8 +2355,8 @@ export interface paths {
                          *         "status": "sent",
                          *         "content_attributes": {},
                          *         "additional_attributes": {},
-                         *         "created_at": 1796222721,
-                         *         "updated_at": 1796222721,
+                         *         "created_at": 1796303322,
+                         *         "updated_at": 1796303322,
                          *         "private": false,
                          *         "source_id": null,
                          *         "sender_type": "User",
@@ -2058,17 +2381,17 @@ export interface paths {
                          *       "agent_last_seen_at": 0,
                          *       "assignee_last_seen_at": 0,
                          *       "contact_last_seen_at": 0,
-                         *       "first_reply_created_at": 1796222721,
+                         *       "first_reply_created_at": 1796303322,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796222721,
-                         *       "timestamp": 1796222721,
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721.043,
+                         *       "last_activity_at": 1796303322,
+                         *       "timestamp": 1796303322,
+                         *       "created_at": 1796303322,
+                         *       "updated_at": 1796303322.683,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *         "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
                          *       }
                          *     }
                          */
@@ -2147,7 +2470,7 @@ export interface paths {
         head?: never;
         /**
          * Update a conversation's priority
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A changed priority adds an activity message and emits `conversation_updated`.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A changed priority adds an activity message and emits `conversation_updated`. An agent bot attached to the inbox may call this too, with its own access token.
          */
         patch: {
             parameters: {
@@ -2184,10 +2507,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx68mptn-14",
+                         *           "name": "Renamed-mx7kmah7-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpra-7",
+                         *           "identifier": "user-mx7kmadb-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -2199,7 +2522,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 1,
-                         *       "uuid": "484c4aec-f539-48ae-91d1-0b432ce7e4a5",
+                         *       "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -2217,8 +2540,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -2246,8 +2569,8 @@ export interface paths {
                          *         "status": "sent",
                          *         "content_attributes": {},
                          *         "additional_attributes": {},
-                         *         "created_at": 1796222721,
-                         *         "updated_at": 1796222721,
+                         *         "created_at": 1796303322,
+                         *         "updated_at": 1796303322,
                          *         "private": false,
                          *         "source_id": null,
                          *         "sender_type": "User",
@@ -2272,17 +2595,17 @@ export interface paths {
                          *       "agent_last_seen_at": 0,
                          *       "assignee_last_seen_at": 0,
                          *       "contact_last_seen_at": 0,
-                         *       "first_reply_created_at": 1796222721,
+                         *       "first_reply_created_at": 1796303322,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796222721,
-                         *       "timestamp": 1796222721,
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721.139,
+                         *       "last_activity_at": 1796303322,
+                         *       "timestamp": 1796303322,
+                         *       "created_at": 1796303322,
+                         *       "updated_at": 1796303322.836,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "e03f7555-af05-4478-a882-3a287590677d"
+                         *         "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
                          *       }
                          *     }
                          */
@@ -2367,7 +2690,7 @@ export interface paths {
         put?: never;
         /**
          * Set the status (or toggle open ↔ resolved)
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A changed status adds an activity message and emits `conversation_status_changed` and `conversation_updated`; `snoozed_until` counts only with `snoozed`.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A changed status adds an activity message and emits `conversation_status_changed` and `conversation_updated`; `snoozed_until` counts only with `snoozed`. An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -2501,7 +2824,7 @@ export interface paths {
         put?: never;
         /**
          * Set or clear the priority
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Same effect as PATCH, answering an empty object.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Same effect as PATCH, answering an empty object. An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -2643,7 +2966,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "agent_last_seen_at": 1796222721,
+                         *       "agent_last_seen_at": 1796303322,
                          *       "unread_count": 0
                          *     }
                          */
@@ -2732,7 +3055,7 @@ export interface paths {
         put?: never;
         /**
          * Assign an agent (assignee_id, null to unassign) or a team (team_id, 0 to clear)
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The agent or team must be of the account (404 otherwise). A change adds an activity message and emits `conversation_updated`.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The agent or team must be of the account (404 otherwise). A change adds an activity message and emits `conversation_updated`. An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -2771,7 +3094,7 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "agent-mx68mppc-3@example.test",
+                         *       "email": "agent-mx7kmaap-3@example.test",
                          *       "provider": "email",
                          *       "available_name": "Agent",
                          *       "custom_attributes": {},
@@ -2863,7 +3186,7 @@ export interface paths {
         };
         /**
          * The conversation's labels
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Answers the label names in `payload`.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Answers the label names in `payload`. An agent bot attached to the inbox may call this too, with its own access token.
          */
         get: {
             parameters: {
@@ -2961,7 +3284,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the conversation's labels
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Added and removed labels are recorded as activity messages and emit `conversation_updated`; returns the new list.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Added and removed labels are recorded as activity messages and emit `conversation_updated`; returns the new list. An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -3086,7 +3409,7 @@ export interface paths {
         put?: never;
         /**
          * Set the conversation's custom attributes
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). `custom_attributes` replaces the stored object (emits `conversation_updated` when it changed).
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). `custom_attributes` replaces the stored object (emits `conversation_updated` when it changed). An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -3334,7 +3657,7 @@ export interface paths {
         put?: never;
         /**
          * Report that the agent started or stopped typing (sent as conversation_typing_on/off)
-         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Nothing is stored; with `is_private` the event is marked private.
+         * @description Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Nothing is stored; with `is_private` the event is marked private. An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -3491,10 +3814,10 @@ export interface paths {
                          *         "additional_attributes": {},
                          *         "contact": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx68mptn-14",
+                         *           "name": "Renamed-mx7kmah7-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx68mpra-7",
+                         *           "identifier": "user-mx7kmadb-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -3510,7 +3833,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "thumbnail": ""
                          *         },
-                         *         "agent_last_seen_at": 1796222721,
+                         *         "agent_last_seen_at": 1796303322,
                          *         "assignee_last_seen_at": 0
                          *       },
                          *       "payload": [
@@ -3525,8 +3848,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -3553,8 +3876,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3572,8 +3895,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3591,8 +3914,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3610,8 +3933,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721,
+                         *           "created_at": 1796303322,
+                         *           "updated_at": 1796303322,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3692,7 +4015,7 @@ export interface paths {
         put?: never;
         /**
          * Create a message: an agent reply, a private note, or (API inboxes) an incoming message
-         * @description Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).
+         * @description Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]). An agent bot attached to the inbox may call this too, with its own access token.
          */
         post: {
             parameters: {
@@ -3744,8 +4067,8 @@ export interface paths {
                          *       "status": "sent",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721,
+                         *       "created_at": 1796303322,
+                         *       "updated_at": 1796303322,
                          *       "private": true,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -3883,8 +4206,8 @@ export interface paths {
                          *         "deleted": true
                          *       },
                          *       "additional_attributes": {},
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721,
+                         *       "created_at": 1796303323,
+                         *       "updated_at": 1796303323,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4022,8 +4345,8 @@ export interface paths {
                          *       "status": "delivered",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721,
+                         *       "created_at": 1796303322,
+                         *       "updated_at": 1796303322,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4154,8 +4477,8 @@ export interface paths {
                          *       "status": "sent",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796222721,
-                         *       "updated_at": 1796222721,
+                         *       "created_at": 1796303322,
+                         *       "updated_at": 1796303322,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4342,19 +4665,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": null,
                          *       "message_signature": null,
-                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "email": "admin-mx7kmaa2-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "uid": "admin-mx7kmaa2-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "name": "Matrix-mx7kma9x-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -4470,19 +4793,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "email": "admin-mx7kmaa2-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "uid": "admin-mx7kmaa2-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "name": "Matrix-mx7kma9x-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -4569,8 +4892,8 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
-                     *       "identifier": "user-mx68mpya-16"
+                     *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                     *       "identifier": "user-mx7kmanr-17"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactProfileCreate"];
@@ -4585,33 +4908,33 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 3,
+                         *       "id": 4,
                          *       "name": "",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "user-mx68mpya-16",
+                         *       "identifier": "user-mx7kmanr-17",
                          *       "blocked": false,
                          *       "thumbnail": "",
                          *       "availability_status": "offline",
                          *       "additional_attributes": {},
                          *       "custom_attributes": {},
                          *       "last_activity_at": null,
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "contact_inboxes": [
                          *         {
-                         *           "source_id": "5cfd1629-ef00-4881-8b42-c7a95a017bbb",
+                         *           "source_id": "b4de3557-23f7-468e-a451-b0ffb947b02e",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *           }
                          *         }
                          *       ],
-                         *       "source_id": "5cfd1629-ef00-4881-8b42-c7a95a017bbb",
+                         *       "source_id": "b4de3557-23f7-468e-a451-b0ffb947b02e",
                          *       "pubsub_token": "<redacted>",
                          *       "hmac_verified": false,
-                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE"
+                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
                          *     }
                          */
                         "application/json": components["schemas"]["ContactProfile"];
@@ -4730,19 +5053,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "email": "admin-mx7kmaa2-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "uid": "admin-mx7kmaa2-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "name": "Matrix-mx7kma9x-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -4864,19 +5187,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "email": "admin-mx7kmaa2-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "uid": "admin-mx7kmaa2-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "name": "Matrix-mx7kma9x-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5002,19 +5325,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx68mpov-2@example.test",
+                         *       "email": "admin-mx7kmaa2-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx68mpov-2@example.test",
+                         *       "uid": "admin-mx7kmaa2-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx68mpoq-1",
+                         *           "name": "Matrix-mx7kma9x-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5129,19 +5452,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": null,
                          *       "message_signature": null,
-                         *       "email": "admin-mx68mqe9-53@example.test",
+                         *       "email": "admin-mx7kmbcq-65@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx68mqe9-53@example.test",
+                         *       "uid": "admin-mx7kmbcq-65@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 5,
-                         *           "name": "Matrix-mx68mqe8-52",
+                         *           "name": "Matrix-mx7kmbcp-64",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5245,7 +5568,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Platform-mx68mpyu-17"
+                     *       "name": "Platform-mx7kmaoe-18"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountCreate"];
@@ -5261,13 +5584,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "Platform-mx68mpyu-17",
+                         *       "name": "Platform-mx7kmaoe-18",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796222721
+                         *       "created_at": 1796303323
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -5369,13 +5692,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Matrix-mx68mpoq-1",
+                         *       "name": "Matrix-mx7kma9x-1",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796222720
+                         *       "created_at": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -5458,7 +5781,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Acme-mx68mpz1-19"
+                     *       "name": "Acme-mx7kmaom-20"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
@@ -5474,13 +5797,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Acme-mx68mpz1-19",
+                         *       "name": "Acme-mx7kmaom-20",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796222720
+                         *       "created_at": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -5654,7 +5977,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Acme-mx68mpyy-18"
+                     *       "name": "Acme-mx7kmaoi-19"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
@@ -5670,13 +5993,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Acme-mx68mpyy-18",
+                         *       "name": "Acme-mx7kmaoi-19",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796222720
+                         *       "created_at": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -6089,7 +6412,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Op",
-                     *       "email": "op-mx68mpzb-20@example.test"
+                     *       "email": "op-mx7kmap0-21@example.test"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserCreate"];
@@ -6107,17 +6430,17 @@ export interface paths {
                          *       "id": 6,
                          *       "name": "Op",
                          *       "display_name": null,
-                         *       "email": "op-mx68mpzb-20@example.test",
+                         *       "email": "op-mx7kmap0-21@example.test",
                          *       "available_name": "Op",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "op-mx68mpzb-20@example.test",
+                         *       "uid": "op-mx7kmap0-21@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "access_token": "<redacted>"
                          *     }
                          */
@@ -6222,17 +6545,17 @@ export interface paths {
                          *       "id": 5,
                          *       "name": "Loose",
                          *       "display_name": null,
-                         *       "email": "loose-mx68mpqu-6@example.test",
+                         *       "email": "loose-mx7kmacs-6@example.test",
                          *       "available_name": "Loose",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "uid": "loose-mx7kmacs-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796222720
+                         *       "created_at": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -6315,7 +6638,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mpzk-22"
+                     *       "name": "Renamed-mx7kmapa-23"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
@@ -6331,19 +6654,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx68mpzk-22",
+                         *       "name": "Renamed-mx7kmapa-23",
                          *       "display_name": null,
-                         *       "email": "loose-mx68mpqu-6@example.test",
-                         *       "available_name": "Renamed-mx68mpzk-22",
+                         *       "email": "loose-mx7kmacs-6@example.test",
+                         *       "available_name": "Renamed-mx7kmapa-23",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "uid": "loose-mx7kmacs-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796222720
+                         *       "created_at": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -6517,7 +6840,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mpzh-21"
+                     *       "name": "Renamed-mx7kmap6-22"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
@@ -6533,19 +6856,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx68mpzh-21",
+                         *       "name": "Renamed-mx7kmap6-22",
                          *       "display_name": null,
-                         *       "email": "loose-mx68mpqu-6@example.test",
-                         *       "available_name": "Renamed-mx68mpzh-21",
+                         *       "email": "loose-mx7kmacs-6@example.test",
+                         *       "available_name": "Renamed-mx7kmap6-22",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "uid": "loose-mx7kmacs-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796222720
+                         *       "created_at": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -6645,19 +6968,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx68mpzk-22",
+                         *       "name": "Renamed-mx7kmapa-23",
                          *       "display_name": null,
-                         *       "email": "loose-mx68mpqu-6@example.test",
-                         *       "available_name": "Renamed-mx68mpzk-22",
+                         *       "email": "loose-mx7kmacs-6@example.test",
+                         *       "available_name": "Renamed-mx7kmapa-23",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx68mpqu-6@example.test",
+                         *       "uid": "loose-mx7kmacs-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796222720,
+                         *       "created_at": 1796303322,
                          *       "access_token": "<redacted>"
                          *     }
                          */
@@ -6726,6 +7049,532 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platform/api/v1/agent_bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every agent bot: the platform's and the accounts' (a bare array)
+         * @description No `access_token`: only its hash is stored.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Agent bots */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 1,
+                         *         "name": "Matrix bot",
+                         *         "description": null,
+                         *         "avatar_url": "",
+                         *         "thumbnail": "",
+                         *         "outgoing_url": null,
+                         *         "bot_type": "webhook",
+                         *         "bot_config": {},
+                         *         "account_id": 1,
+                         *         "system_bot": false,
+                         *         "secret": "<redacted>",
+                         *         "created_at": 1796303322
+                         *       }
+                         *     ]
+                         */
+                        "application/json": components["schemas"]["AgentBotList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a platform bot (no `account_id`), which any account may attach to its inboxes
+         * @description With `account_id`, the bot is that account's instead (an unknown account answers 422). The response's `access_token` is the only time the token is shown: it is stored as a SHA-256 hash.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"agent_bot": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Platform bot-mx7kmapk-24"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformAgentBotCreate"];
+                };
+            };
+            responses: {
+                /** @description The new bot, with `access_token` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "name": "Platform bot-mx7kmapk-24",
+                         *       "description": null,
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": null,
+                         *       "system_bot": true,
+                         *       "access_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "created_at": 1796303323
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/api/v1/agent_bots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show an agent bot
+         * @description Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": null,
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "secret": "<redacted>",
+                         *       "created_at": 1796303322
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete an agent bot
+         * @description Every inbox it is attached to (in any account) is left without a bot; the conversations it held stay pending.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Agent bot deleted"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update an agent bot
+         * @description Only the fields sent change.
+         *
+         *     Platform API: authenticate with the operator's `PLATFORM_API_TOKEN` secret (`api_access_token` header, `Api-Access-Token`, `Authorization: Bearer` or `?api_access_token=`). Agent access tokens are refused here, and this token is refused on `/api/v1`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"agent_bot": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "description": "Answers first-mx7kmaps-25"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformAgentBotUpdate"];
+                };
+            };
+            responses: {
+                /** @description The bot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": "Answers first-mx7kmaps-25",
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "secret": "<redacted>",
+                         *       "created_at": 1796303322
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/inboxes": {
         parameters: {
             query?: never;
@@ -6765,7 +7614,7 @@ export interface paths {
                          *           "name": "API inbox",
                          *           "channel_type": "Channel::Api",
                          *           "avatar_url": "",
-                         *           "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *           "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
                          *           "webhook_url": null,
                          *           "hmac_mandatory": false,
                          *           "webhook_subscriptions": null,
@@ -6777,7 +7626,71 @@ export interface paths {
                          *           "greeting_enabled": false,
                          *           "greeting_message": null,
                          *           "working_hours_enabled": false,
-                         *           "working_hours": [],
+                         *           "working_hours": [
+                         *             {
+                         *               "day_of_week": 0,
+                         *               "closed_all_day": true,
+                         *               "open_all_day": false,
+                         *               "open_hour": null,
+                         *               "open_minutes": null,
+                         *               "close_hour": null,
+                         *               "close_minutes": null
+                         *             },
+                         *             {
+                         *               "day_of_week": 1,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 2,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 3,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 4,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 5,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 6,
+                         *               "closed_all_day": true,
+                         *               "open_all_day": false,
+                         *               "open_hour": null,
+                         *               "open_minutes": null,
+                         *               "close_hour": null,
+                         *               "close_minutes": null
+                         *             }
+                         *           ],
                          *           "enable_email_collect": false,
                          *           "csat_survey_enabled": false,
                          *           "csat_config": {},
@@ -6800,7 +7713,7 @@ export interface paths {
                          *           "name": "Back office",
                          *           "channel_type": "Channel::Api",
                          *           "avatar_url": "",
-                         *           "inbox_identifier": "GDhJdHBZPLqkesGWgCjnQ6dN",
+                         *           "inbox_identifier": "RHjDQBnVGVt6mxgSvUBhPydm",
                          *           "webhook_url": null,
                          *           "hmac_mandatory": false,
                          *           "webhook_subscriptions": null,
@@ -6812,7 +7725,71 @@ export interface paths {
                          *           "greeting_enabled": false,
                          *           "greeting_message": null,
                          *           "working_hours_enabled": false,
-                         *           "working_hours": [],
+                         *           "working_hours": [
+                         *             {
+                         *               "day_of_week": 0,
+                         *               "closed_all_day": true,
+                         *               "open_all_day": false,
+                         *               "open_hour": null,
+                         *               "open_minutes": null,
+                         *               "close_hour": null,
+                         *               "close_minutes": null
+                         *             },
+                         *             {
+                         *               "day_of_week": 1,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 2,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 3,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 4,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 5,
+                         *               "closed_all_day": false,
+                         *               "open_all_day": false,
+                         *               "open_hour": 9,
+                         *               "open_minutes": 0,
+                         *               "close_hour": 17,
+                         *               "close_minutes": 0
+                         *             },
+                         *             {
+                         *               "day_of_week": 6,
+                         *               "closed_all_day": true,
+                         *               "open_all_day": false,
+                         *               "open_hour": null,
+                         *               "open_minutes": null,
+                         *               "close_hour": null,
+                         *               "close_minutes": null
+                         *             }
+                         *           ],
                          *           "enable_email_collect": false,
                          *           "csat_survey_enabled": false,
                          *           "csat_config": {},
@@ -6919,7 +7896,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mpzs-23"
+                     *       "name": "Renamed-mx7kmaq3-26"
                      *     }
                      */
                     "application/json": components["schemas"]["InboxCreate"];
@@ -6937,10 +7914,10 @@ export interface paths {
                          *       "id": 3,
                          *       "account_id": 1,
                          *       "channel_id": 3,
-                         *       "name": "Renamed-mx68mpzs-23",
+                         *       "name": "Renamed-mx7kmaq3-26",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "BHHLhrEjnoaNqGzzM6pHDPFs",
+                         *       "inbox_identifier": "HzcSCphQMUeEKiGUsb8Qhkiu",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -6952,7 +7929,71 @@ export interface paths {
                          *       "greeting_enabled": false,
                          *       "greeting_message": null,
                          *       "working_hours_enabled": false,
-                         *       "working_hours": [],
+                         *       "working_hours": [
+                         *         {
+                         *           "day_of_week": 0,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         },
+                         *         {
+                         *           "day_of_week": 1,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 2,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 3,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 4,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 5,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 6,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         }
+                         *       ],
                          *       "enable_email_collect": false,
                          *       "csat_survey_enabled": false,
                          *       "csat_config": {},
@@ -7082,7 +8123,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -7094,7 +8135,71 @@ export interface paths {
                          *       "greeting_enabled": false,
                          *       "greeting_message": null,
                          *       "working_hours_enabled": false,
-                         *       "working_hours": [],
+                         *       "working_hours": [
+                         *         {
+                         *           "day_of_week": 0,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         },
+                         *         {
+                         *           "day_of_week": 1,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 2,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 3,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 4,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 5,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 6,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         }
+                         *       ],
                          *       "enable_email_collect": false,
                          *       "csat_survey_enabled": false,
                          *       "csat_config": {},
@@ -7221,7 +8326,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -7233,7 +8338,71 @@ export interface paths {
                          *       "greeting_enabled": false,
                          *       "greeting_message": null,
                          *       "working_hours_enabled": false,
-                         *       "working_hours": [],
+                         *       "working_hours": [
+                         *         {
+                         *           "day_of_week": 0,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         },
+                         *         {
+                         *           "day_of_week": 1,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 2,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 3,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 4,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 5,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 6,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         }
+                         *       ],
                          *       "enable_email_collect": false,
                          *       "csat_survey_enabled": false,
                          *       "csat_config": {},
@@ -7460,7 +8629,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -7472,7 +8641,71 @@ export interface paths {
                          *       "greeting_enabled": false,
                          *       "greeting_message": null,
                          *       "working_hours_enabled": false,
-                         *       "working_hours": [],
+                         *       "working_hours": [
+                         *         {
+                         *           "day_of_week": 0,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         },
+                         *         {
+                         *           "day_of_week": 1,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 2,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 3,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 4,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 5,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 6,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         }
+                         *       ],
                          *       "enable_email_collect": false,
                          *       "csat_survey_enabled": false,
                          *       "csat_config": {},
@@ -7600,7 +8833,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -7612,7 +8845,71 @@ export interface paths {
                          *       "greeting_enabled": false,
                          *       "greeting_message": null,
                          *       "working_hours_enabled": false,
-                         *       "working_hours": [],
+                         *       "working_hours": [
+                         *         {
+                         *           "day_of_week": 0,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         },
+                         *         {
+                         *           "day_of_week": 1,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 2,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 3,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 4,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 5,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 6,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         }
+                         *       ],
                          *       "enable_email_collect": false,
                          *       "csat_survey_enabled": false,
                          *       "csat_config": {},
@@ -7743,7 +9040,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "email": "admin-mx7kmaa2-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -7757,7 +9054,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "email": "agent-mx7kmaap-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -7897,7 +9194,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "email": "admin-mx7kmaa2-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -7911,7 +9208,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "email": "agent-mx7kmaap-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -7925,7 +9222,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "spare-mx68mpqf-5@example.test",
+                         *           "email": "spare-mx7kmac7-5@example.test",
                          *           "provider": "email",
                          *           "available_name": "Spare",
                          *           "custom_attributes": {},
@@ -8048,7 +9345,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "email": "admin-mx7kmaa2-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -8062,7 +9359,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "email": "agent-mx7kmaap-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -8189,7 +9486,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "email": "admin-mx7kmaa2-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -8203,7 +9500,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "email": "agent-mx7kmaap-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -8217,7 +9514,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "spare-mx68mpqf-5@example.test",
+                         *           "email": "spare-mx7kmac7-5@example.test",
                          *           "provider": "email",
                          *           "available_name": "Spare",
                          *           "custom_attributes": {},
@@ -8329,11 +9626,75 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "identifier": "NjZ2D7ckcbvthzsuDVNqWHSE",
+                         *       "identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
                          *       "identity_validation_enabled": false,
                          *       "name": "API inbox",
                          *       "timezone": "UTC",
-                         *       "working_hours": [],
+                         *       "working_hours": [
+                         *         {
+                         *           "day_of_week": 0,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         },
+                         *         {
+                         *           "day_of_week": 1,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 2,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 3,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 4,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 5,
+                         *           "closed_all_day": false,
+                         *           "open_all_day": false,
+                         *           "open_hour": 9,
+                         *           "open_minutes": 0,
+                         *           "close_hour": 17,
+                         *           "close_minutes": 0
+                         *         },
+                         *         {
+                         *           "day_of_week": 6,
+                         *           "closed_all_day": true,
+                         *           "open_all_day": false,
+                         *           "open_hour": null,
+                         *           "open_minutes": null,
+                         *           "close_hour": null,
+                         *           "close_minutes": null
+                         *         }
+                         *       ],
                          *       "working_hours_enabled": false,
                          *       "csat_survey_enabled": false,
                          *       "greeting_enabled": false,
@@ -8445,7 +9806,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Fuzz",
-                     *       "identifier": "fuzz-mx68mq1s-24"
+                     *       "identifier": "fuzz-mx7kmasp-27"
                      *     }
                      */
                     "application/json": components["schemas"]["PublicContactCreate"];
@@ -8460,13 +9821,13 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "8ff9735d-99c1-4c30-866e-1b1ca5587c27",
+                         *       "source_id": "9255399f-4deb-4cc6-8b63-901763e50c78",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 5,
+                         *       "id": 6,
                          *       "name": "Fuzz",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "fuzz-mx68mq1s-24",
+                         *       "identifier": "fuzz-mx7kmasp-27",
                          *       "avatar_url": "",
                          *       "custom_attributes": {},
                          *       "hmac_verified": false
@@ -8582,9 +9943,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "1dea3815-d6fd-442c-a0f5-4137bdbce654",
+                         *       "source_id": "47771d4f-cb30-4e3a-86ed-9b9bf20231b8",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 4,
+                         *       "id": 5,
                          *       "name": "Maya",
                          *       "email": null,
                          *       "phone_number": null,
@@ -8698,9 +10059,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "1dea3815-d6fd-442c-a0f5-4137bdbce654",
+                         *       "source_id": "47771d4f-cb30-4e3a-86ed-9b9bf20231b8",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 4,
+                         *       "id": 5,
                          *       "name": "Renamed",
                          *       "email": null,
                          *       "phone_number": null,
@@ -8818,9 +10179,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "1dea3815-d6fd-442c-a0f5-4137bdbce654",
+                         *       "source_id": "47771d4f-cb30-4e3a-86ed-9b9bf20231b8",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 4,
+                         *       "id": 5,
                          *       "name": "Renamed",
                          *       "email": null,
                          *       "phone_number": null,
@@ -8938,12 +10299,12 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 3,
-                         *         "uuid": "488c9bae-aaad-4187-bae5-1699d245e3dd",
+                         *         "uuid": "e0fefccd-12d4-4a00-89b5-4626a2ce24d6",
                          *         "inbox_id": 1,
                          *         "status": "open",
                          *         "contact_last_seen_at": 0,
                          *         "agent_last_seen_at": 0,
-                         *         "created_at": 1796222721,
+                         *         "created_at": 1796303323,
                          *         "messages": [
                          *           {
                          *             "id": 8,
@@ -8951,11 +10312,11 @@ export interface paths {
                          *             "message_type": 0,
                          *             "content_type": "text",
                          *             "content_attributes": {},
-                         *             "created_at": 1796222721,
+                         *             "created_at": 1796303323,
                          *             "conversation_id": 3,
                          *             "status": "sent",
                          *             "sender": {
-                         *               "id": 4,
+                         *               "id": 5,
                          *               "name": "Renamed",
                          *               "email": null,
                          *               "phone_number": null,
@@ -8969,7 +10330,7 @@ export interface paths {
                          *           }
                          *         ],
                          *         "contact": {
-                         *           "id": 4,
+                         *           "id": 5,
                          *           "name": "Renamed",
                          *           "email": null,
                          *           "phone_number": null,
@@ -8978,9 +10339,9 @@ export interface paths {
                          *           "blocked": false,
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
-                         *           "last_activity_at": 1796222721,
-                         *           "created_at": 1796222721,
-                         *           "updated_at": 1796222721
+                         *           "last_activity_at": 1796303323,
+                         *           "created_at": 1796303323,
+                         *           "updated_at": 1796303323
                          *         }
                          *       }
                          *     ]
@@ -9087,15 +10448,15 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 4,
-                         *       "uuid": "a6ee36b5-890b-4433-9b53-563ff1a3d42c",
+                         *       "uuid": "31e6ef80-012e-437e-a272-89ac42580237",
                          *       "inbox_id": 1,
                          *       "status": "open",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "messages": [],
                          *       "contact": {
-                         *         "id": 4,
+                         *         "id": 5,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -9104,9 +10465,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796222721,
-                         *         "created_at": 1796222721,
-                         *         "updated_at": 1796222721
+                         *         "last_activity_at": 1796303323,
+                         *         "created_at": 1796303323,
+                         *         "updated_at": 1796303323
                          *       }
                          *     }
                          */
@@ -9220,12 +10581,12 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "uuid": "488c9bae-aaad-4187-bae5-1699d245e3dd",
+                         *       "uuid": "e0fefccd-12d4-4a00-89b5-4626a2ce24d6",
                          *       "inbox_id": 1,
                          *       "status": "open",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "messages": [
                          *         {
                          *           "id": 8,
@@ -9233,11 +10594,11 @@ export interface paths {
                          *           "message_type": 0,
                          *           "content_type": "text",
                          *           "content_attributes": {},
-                         *           "created_at": 1796222721,
+                         *           "created_at": 1796303323,
                          *           "conversation_id": 3,
                          *           "status": "sent",
                          *           "sender": {
-                         *             "id": 4,
+                         *             "id": 5,
                          *             "name": "Renamed",
                          *             "email": null,
                          *             "phone_number": null,
@@ -9251,7 +10612,7 @@ export interface paths {
                          *         }
                          *       ],
                          *       "contact": {
-                         *         "id": 4,
+                         *         "id": 5,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -9260,9 +10621,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796222721,
-                         *         "created_at": 1796222721,
-                         *         "updated_at": 1796222721
+                         *         "last_activity_at": 1796303323,
+                         *         "created_at": 1796303323,
+                         *         "updated_at": 1796303323
                          *       }
                          *     }
                          */
@@ -9380,15 +10741,15 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "uuid": "488c9bae-aaad-4187-bae5-1699d245e3dd",
+                         *       "uuid": "e0fefccd-12d4-4a00-89b5-4626a2ce24d6",
                          *       "inbox_id": 1,
                          *       "status": "resolved",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "messages": [],
                          *       "contact": {
-                         *         "id": 4,
+                         *         "id": 5,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -9397,9 +10758,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796222721,
-                         *         "created_at": 1796222721,
-                         *         "updated_at": 1796222721
+                         *         "last_activity_at": 1796303323,
+                         *         "created_at": 1796303323,
+                         *         "updated_at": 1796303323
                          *       }
                          *     }
                          */
@@ -9744,11 +11105,11 @@ export interface paths {
                          *         "message_type": 0,
                          *         "content_type": "text",
                          *         "content_attributes": {},
-                         *         "created_at": 1796222721,
+                         *         "created_at": 1796303323,
                          *         "conversation_id": 3,
                          *         "status": "sent",
                          *         "sender": {
-                         *           "id": 4,
+                         *           "id": 5,
                          *           "name": "Renamed",
                          *           "email": null,
                          *           "phone_number": null,
@@ -9880,11 +11241,11 @@ export interface paths {
                          *       "message_type": 0,
                          *       "content_type": "text",
                          *       "content_attributes": {},
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
-                         *         "id": 4,
+                         *         "id": 5,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -9981,7 +11342,7 @@ export interface paths {
         get?: never;
         /**
          * Answer an interactive message (select, form, CSAT) with submitted_values
-         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent messages of an interactive content type take answers (422 otherwise); a CSAT answer is refused after 14 days. Emits `message_updated`.
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent messages of an interactive content type take answers (422 otherwise). A CSAT survey (`input_csat`) takes `submitted_values.csat_survey_response` `{rating: 1-5, feedback_message?}` (only it does), stored as the survey's CSAT response (a second answer updates it) and refused after 14 days. Emits `message_updated`.
          */
         put: {
             parameters: {
@@ -10045,7 +11406,7 @@ export interface paths {
                          *           }
                          *         ]
                          *       },
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -10133,7 +11494,7 @@ export interface paths {
         head?: never;
         /**
          * Answer an interactive message (select, form, CSAT) with submitted_values
-         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent messages of an interactive content type take answers (422 otherwise); a CSAT answer is refused after 14 days. Emits `message_updated`.
+         * @description Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent messages of an interactive content type take answers (422 otherwise). A CSAT survey (`input_csat`) takes `submitted_values.csat_survey_response` `{rating: 1-5, feedback_message?}` (only it does), stored as the survey's CSAT response (a second answer updates it) and refused after 14 days. Emits `message_updated`.
          */
         patch: {
             parameters: {
@@ -10197,7 +11558,7 @@ export interface paths {
                          *           }
                          *         ]
                          *       },
-                         *       "created_at": 1796222721,
+                         *       "created_at": 1796303323,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -10318,7 +11679,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx68mpov-2@example.test",
+                         *         "email": "admin-mx7kmaa2-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -10332,7 +11693,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "agent-mx68mppc-3@example.test",
+                         *         "email": "agent-mx7kmaap-3@example.test",
                          *         "provider": "email",
                          *         "available_name": "Agent",
                          *         "custom_attributes": {},
@@ -10346,7 +11707,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "outsider-mx68mpps-4@example.test",
+                         *         "email": "outsider-mx7kmab7-4@example.test",
                          *         "provider": "email",
                          *         "available_name": "Outsider",
                          *         "custom_attributes": {},
@@ -10360,7 +11721,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx68mpqf-5@example.test",
+                         *         "email": "spare-mx7kmac7-5@example.test",
                          *         "provider": "email",
                          *         "available_name": "Spare",
                          *         "custom_attributes": {},
@@ -10459,7 +11820,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "New",
-                     *       "email": "new-mx68mq4f-25@example.test"
+                     *       "email": "new-mx7kmaw1-28@example.test"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentCreate"];
@@ -10479,7 +11840,7 @@ export interface paths {
                          *       "availability_status": "offline",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "new-mx68mq4f-25@example.test",
+                         *       "email": "new-mx7kmaw1-28@example.test",
                          *       "provider": "email",
                          *       "available_name": "New",
                          *       "custom_attributes": {},
@@ -10592,7 +11953,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mq4q-27"
+                     *       "name": "Renamed-mx7kmawc-30"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentUpdate"];
@@ -10612,11 +11973,11 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "spare-mx68mpqf-5@example.test",
+                         *       "email": "spare-mx7kmac7-5@example.test",
                          *       "provider": "email",
-                         *       "available_name": "Renamed-mx68mq4q-27",
+                         *       "available_name": "Renamed-mx7kmawc-30",
                          *       "custom_attributes": {},
-                         *       "name": "Renamed-mx68mq4q-27",
+                         *       "name": "Renamed-mx7kmawc-30",
                          *       "role": "agent",
                          *       "thumbnail": ""
                          *     }
@@ -10810,7 +12171,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx68mq4l-26"
+                     *       "name": "Renamed-mx7kmaw6-29"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentUpdate"];
@@ -10830,11 +12191,11 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "spare-mx68mpqf-5@example.test",
+                         *       "email": "spare-mx7kmac7-5@example.test",
                          *       "provider": "email",
-                         *       "available_name": "Renamed-mx68mq4l-26",
+                         *       "available_name": "Renamed-mx7kmaw6-29",
                          *       "custom_attributes": {},
-                         *       "name": "Renamed-mx68mq4l-26",
+                         *       "name": "Renamed-mx7kmaw6-29",
                          *       "role": "agent",
                          *       "thumbnail": ""
                          *     }
@@ -10942,7 +12303,7 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 1,
-                         *         "name": "team-mx68mpsn-8",
+                         *         "name": "team-mx7kmafc-8",
                          *         "description": null,
                          *         "allow_auto_assign": true,
                          *         "icon": null,
@@ -11040,7 +12401,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "team-mx68mq4z-28"
+                     *       "name": "team-mx7kmawk-31"
                      *     }
                      */
                     "application/json": components["schemas"]["TeamCreate"];
@@ -11056,7 +12417,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "team-mx68mq4z-28",
+                         *       "name": "team-mx7kmawk-31",
                          *       "description": null,
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -11173,7 +12534,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx68mpsn-8",
+                         *       "name": "team-mx7kmafc-8",
                          *       "description": null,
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -11287,7 +12648,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx68mpsn-8",
+                         *       "name": "team-mx7kmafc-8",
                          *       "description": "Tier 2",
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -11501,7 +12862,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx68mpsn-8",
+                         *       "name": "team-mx7kmafc-8",
                          *       "description": "Tier 2",
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -11725,11 +13086,11 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx68mpqf-5@example.test",
+                         *         "email": "spare-mx7kmac7-5@example.test",
                          *         "provider": "email",
-                         *         "available_name": "Renamed-mx68mq4q-27",
+                         *         "available_name": "Renamed-mx7kmawc-30",
                          *         "custom_attributes": {},
-                         *         "name": "Renamed-mx68mq4q-27",
+                         *         "name": "Renamed-mx7kmawc-30",
                          *         "role": "agent",
                          *         "thumbnail": ""
                          *       }
@@ -11954,11 +13315,11 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx68mpqf-5@example.test",
+                         *         "email": "spare-mx7kmac7-5@example.test",
                          *         "provider": "email",
-                         *         "available_name": "Renamed-mx68mq4q-27",
+                         *         "available_name": "Renamed-mx7kmawc-30",
                          *         "custom_attributes": {},
-                         *         "name": "Renamed-mx68mq4q-27",
+                         *         "name": "Renamed-mx7kmawc-30",
                          *         "role": "agent",
                          *         "thumbnail": ""
                          *       }
@@ -12074,7 +13435,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx68mpov-2@example.test",
+                         *           "email": "admin-mx7kmaa2-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -12088,7 +13449,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx68mppc-3@example.test",
+                         *           "email": "agent-mx7kmaap-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -12230,7 +13591,7 @@ export interface paths {
                          *         }
                          *       ],
                          *       "unassigned_count": 3,
-                         *       "oldest_waiting_since": 1796222721
+                         *       "oldest_waiting_since": 1796303322
                          *     }
                          */
                         "application/json": components["schemas"]["RoutingSummary"];
@@ -12477,7 +13838,7 @@ export interface paths {
                          *             "inbox": null,
                          *             "webhook_disabled": true,
                          *             "failing_since": null,
-                         *             "created_at": 1796222721
+                         *             "created_at": 1796303322
                          *           }
                          *         ]
                          *       }
@@ -12571,7 +13932,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "url": "https://hooks.example.com/matrix/hook-mx68mq68-29",
+                     *       "url": "https://hooks.example.com/matrix/hook-mx7kmaxx-32",
                      *       "subscriptions": [
                      *         "conversation_created"
                      *       ],
@@ -12594,7 +13955,7 @@ export interface paths {
                          *         "webhook": {
                          *           "id": 2,
                          *           "name": null,
-                         *           "url": "https://hooks.example.com/matrix/hook-mx68mq68-29",
+                         *           "url": "https://hooks.example.com/matrix/hook-mx7kmaxx-32",
                          *           "account_id": 1,
                          *           "subscriptions": [
                          *             "conversation_created"
@@ -12606,7 +13967,7 @@ export interface paths {
                          *           },
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796222721
+                         *           "created_at": 1796303323
                          *         }
                          *       }
                          *     }
@@ -12742,7 +14103,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796222721
+                         *           "created_at": 1796303322
                          *         }
                          *       }
                          *     }
@@ -12964,7 +14325,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796222721
+                         *           "created_at": 1796303322
                          *         }
                          *       }
                          *     }
@@ -13087,7 +14448,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796222721
+                         *           "created_at": 1796303322
                          *         }
                          *       }
                          *     }
@@ -13204,7 +14565,7 @@ export interface paths {
                          *       "payload": [
                          *         {
                          *           "id": 1,
-                         *           "webhook_id": "msg-mx68mpsr-11",
+                         *           "webhook_id": "msg-mx7kmafk-11",
                          *           "event": "message_created",
                          *           "status": "dead",
                          *           "attempts": 0,
@@ -13214,7 +14575,7 @@ export interface paths {
                          *           "last_error": null,
                          *           "next_attempt_at": null,
                          *           "delivered_at": null,
-                         *           "created_at": 1796222721
+                         *           "created_at": 1796303322
                          *         }
                          *       ],
                          *       "meta": {
@@ -13338,7 +14699,7 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 11,
-                         *         "webhook_id": "msg-mx68mr39-139",
+                         *         "webhook_id": "msg-mx7kmc9v-158",
                          *         "event": "message_created",
                          *         "status": "pending",
                          *         "attempts": 0,
@@ -13346,9 +14707,9 @@ export interface paths {
                          *         "last_latency_ms": null,
                          *         "response_snippet": null,
                          *         "last_error": null,
-                         *         "next_attempt_at": 1796222722,
+                         *         "next_attempt_at": 1796303325,
                          *         "delivered_at": null,
-                         *         "created_at": 1796222722
+                         *         "created_at": 1796303325
                          *       }
                          *     }
                          */
@@ -13583,7 +14944,7 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 13,
-                         *         "webhook_id": "msg-mx68mr6i-151",
+                         *         "webhook_id": "msg-mx7kmce4-172",
                          *         "event": "inbox_created",
                          *         "status": "pending",
                          *         "attempts": 0,
@@ -13591,9 +14952,9 @@ export interface paths {
                          *         "last_latency_ms": null,
                          *         "response_snippet": null,
                          *         "last_error": null,
-                         *         "next_attempt_at": 1796222722,
+                         *         "next_attempt_at": 1796303325,
                          *         "delivered_at": null,
-                         *         "created_at": 1796222722
+                         *         "created_at": 1796303325
                          *       }
                          *     }
                          */
@@ -13789,14 +15150,14 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "email": "admin-mx68mpov-2@example.test",
+                     *       "email": "admin-mx7kmaa2-2@example.test",
                      *       "password": "<redacted>"
                      *     }
                      */
                     "application/json": components["schemas"]["SignIn"];
                     /**
                      * @example {
-                     *       "email": "admin-mx68mpov-2@example.test",
+                     *       "email": "admin-mx7kmaa2-2@example.test",
                      *       "password": "<redacted>"
                      *     }
                      */
@@ -13821,19 +15182,19 @@ export interface paths {
                          *         "confirmed": true,
                          *         "display_name": "Me",
                          *         "message_signature": null,
-                         *         "email": "admin-mx68mpov-2@example.test",
+                         *         "email": "admin-mx7kmaa2-2@example.test",
                          *         "name": "Admin",
                          *         "provider": "email",
                          *         "pubsub_token": "<redacted>",
                          *         "custom_attributes": {},
                          *         "ui_settings": {},
                          *         "role": "administrator",
-                         *         "uid": "admin-mx68mpov-2@example.test",
+                         *         "uid": "admin-mx7kmaa2-2@example.test",
                          *         "type": "user",
                          *         "accounts": [
                          *           {
                          *             "id": 1,
-                         *             "name": "Acme-mx68mpz1-19",
+                         *             "name": "Acme-mx7kmaom-20",
                          *             "status": "active",
                          *             "role": "administrator",
                          *             "availability": "online",
@@ -13950,19 +15311,19 @@ export interface paths {
                          *         "confirmed": true,
                          *         "display_name": "Me",
                          *         "message_signature": null,
-                         *         "email": "admin-mx68mpov-2@example.test",
+                         *         "email": "admin-mx7kmaa2-2@example.test",
                          *         "name": "Admin",
                          *         "provider": "email",
                          *         "pubsub_token": "<redacted>",
                          *         "custom_attributes": {},
                          *         "ui_settings": {},
                          *         "role": "administrator",
-                         *         "uid": "admin-mx68mpov-2@example.test",
+                         *         "uid": "admin-mx7kmaa2-2@example.test",
                          *         "type": "user",
                          *         "accounts": [
                          *           {
                          *             "id": 1,
-                         *             "name": "Acme-mx68mpz1-19",
+                         *             "name": "Acme-mx7kmaom-20",
                          *             "status": "active",
                          *             "role": "administrator",
                          *             "availability": "online",
@@ -14224,6 +15585,5214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/canned_responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's canned responses (a bare array), optionally searched
+         * @description Any agent of the account may call this. Without `search`, all of them by id. With `search`, those whose short code or content contains it (ignoring case): short codes starting with it first, then other short-code matches, then content matches.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Case-insensitive substring of the short code or the content; short-code matches come first */
+                    search?: string | null;
+                };
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Canned responses */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 1,
+                         *         "account_id": 1,
+                         *         "short_code": "matrix",
+                         *         "content": "Matrix reply",
+                         *         "created_at": "2026-12-03T13:08:42.706Z",
+                         *         "updated_at": "2026-12-03T13:08:42.706Z"
+                         *       }
+                         *     ]
+                         */
+                        "application/json": components["schemas"]["CannedResponseList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a canned response
+         * @description Any agent of the account may call this. `short_code` is unique in the account: one already taken answers 422.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"canned_response": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "short_code": "code-mx7kmb0b-33",
+                     *       "content": "Thanks for waiting."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CannedResponseCreate"];
+                };
+            };
+            responses: {
+                /** @description The canned response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "account_id": 1,
+                         *       "short_code": "code-mx7kmb0b-33",
+                         *       "content": "Thanks for waiting.",
+                         *       "created_at": "2026-12-03T13:08:43.454Z",
+                         *       "updated_at": "2026-12-03T13:08:43.454Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CannedResponse"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/canned_responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a canned response
+         * @description Any agent of the account may call this; PATCH and PUT change only the fields sent. A short code already taken answers 422; another account's id answers 404.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Canned response id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"canned_response": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "content": "Thanks!"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CannedResponseUpdate"];
+                };
+            };
+            responses: {
+                /** @description The canned response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "account_id": 1,
+                         *       "short_code": "matrix",
+                         *       "content": "Thanks!",
+                         *       "created_at": "2026-12-03T13:08:42.706Z",
+                         *       "updated_at": "2026-12-03T13:08:43.462Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CannedResponse"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a canned response
+         * @description Any agent of the account may call this; another account's id answers 404.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Canned response id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Canned response deleted"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a canned response
+         * @description Any agent of the account may call this; PATCH and PUT change only the fields sent. A short code already taken answers 422; another account's id answers 404.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Canned response id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"canned_response": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "content": "Thanks!"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CannedResponseUpdate"];
+                };
+            };
+            responses: {
+                /** @description The canned response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "account_id": 1,
+                         *       "short_code": "matrix",
+                         *       "content": "Thanks!",
+                         *       "created_at": "2026-12-03T13:08:42.706Z",
+                         *       "updated_at": "2026-12-03T13:08:43.458Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CannedResponse"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's labels, in `payload`
+         * @description Any agent of the account may list its label definitions, by id.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Labels */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 1,
+                         *           "title": "matrix",
+                         *           "description": null,
+                         *           "color": "#1f93ff",
+                         *           "show_on_sidebar": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["LabelDefinitions"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a label (administrators)
+         * @description Only the account's administrators may create labels. The title (letters, numbers, `-` and `_`) is stored lower-cased and is unique in the account regardless of case: one already taken answers 422.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"label": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "title": "label-mx7kmb0v-34"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LabelCreate"];
+                };
+            };
+            responses: {
+                /** @description The label */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "title": "label-mx7kmb0v-34",
+                         *       "description": null,
+                         *       "color": "#1f93ff",
+                         *       "show_on_sidebar": true
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Label"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/labels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a label
+         * @description Any agent of the account may read a label; another account's label id answers 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Label id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The label */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "title": "matrix",
+                         *       "description": null,
+                         *       "color": "#1f93ff",
+                         *       "show_on_sidebar": true
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Label"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Update a label (administrators); a new title renames it everywhere
+         * @description Only the account's administrators may update a label; PATCH and PUT change only the fields sent. A new title replaces the old one on every conversation and contact of the account in the same write; a title already taken answers 422 and changes nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Label id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"label": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "color": "#00aa00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LabelUpdate"];
+                };
+            };
+            responses: {
+                /** @description The label */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "title": "matrix",
+                         *       "description": "Renamed",
+                         *       "color": "#00aa00",
+                         *       "show_on_sidebar": true
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Label"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a label (administrators); it is taken off every conversation and contact
+         * @description Only the account's administrators may delete a label. Its title is removed from every conversation's and contact's labels in the same write, so lists and filters never show it again.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Label id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Label deleted"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a label (administrators); a new title renames it everywhere
+         * @description Only the account's administrators may update a label; PATCH and PUT change only the fields sent. A new title replaces the old one on every conversation and contact of the account in the same write; a title already taken answers 422 and changes nothing.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Label id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"label": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "description": "Renamed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LabelUpdate"];
+                };
+            };
+            responses: {
+                /** @description The label */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "title": "matrix",
+                         *       "description": "Renamed",
+                         *       "color": "#1f93ff",
+                         *       "show_on_sidebar": true
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Label"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contact's labels
+         * @description Any agent of the account may call this; answers the label titles in `payload`, in the order added.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Labels */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "payload": []
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ContactLabelList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Replace the contact's labels
+         * @description Any agent of the account may call this. `labels` becomes the contact's complete list (an empty list clears it); any title is accepted, defined as an account label or not, as Chatwoot does. Returns the new list.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "labels": [
+                     *         "vip"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ContactLabels"];
+                };
+            };
+            responses: {
+                /** @description Labels */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         "vip"
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ContactLabelList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications (15 a page), newest first
+         * @description Any agent of the account sees their own notifications in it, never anyone else's. By default only unread, unsnoozed ones; `includes` adds `read` and/or `snoozed` ones. `meta.count` counts every page of what is listed, `meta.unread_count` the unread among them.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number | string | null;
+                    /** @description Also list read and/or snoozed notifications (by default: unread, unsnoozed) */
+                    includes?: ("read" | "snoozed")[] | null;
+                    /** @description The same, as Rails clients send it (`includes[]=read&includes[]=snoozed`) */
+                    "includes[]"?: ("read" | "snoozed")[] | null;
+                    /** @description By creation; newest first by default */
+                    sort_order?: "asc" | "desc" | null;
+                };
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Notifications and counts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "data": {
+                         *         "meta": {
+                         *           "unread_count": 1,
+                         *           "count": 1,
+                         *           "current_page": 1
+                         *         },
+                         *         "payload": [
+                         *           {
+                         *             "id": 1,
+                         *             "notification_type": "conversation_mention",
+                         *             "push_message_title": "You have been mentioned in conversation (#1)",
+                         *             "push_message_body": "",
+                         *             "primary_actor_type": "Conversation",
+                         *             "primary_actor_id": 1,
+                         *             "primary_actor": {
+                         *               "meta": {
+                         *                 "sender": {
+                         *                   "id": 1,
+                         *                   "name": "Renamed-mx7kmah7-15",
+                         *                   "email": null,
+                         *                   "phone_number": null,
+                         *                   "identifier": "user-mx7kmadb-7",
+                         *                   "thumbnail": "",
+                         *                   "blocked": false,
+                         *                   "additional_attributes": {},
+                         *                   "custom_attributes": {},
+                         *                   "type": "contact"
+                         *                 },
+                         *                 "channel": "Channel::Api",
+                         *                 "assignee": {
+                         *                   "id": 2,
+                         *                   "name": "Agent",
+                         *                   "available_name": "Agent",
+                         *                   "avatar_url": "",
+                         *                   "type": "user",
+                         *                   "availability_status": "online",
+                         *                   "thumbnail": ""
+                         *                 },
+                         *                 "assignee_type": "User",
+                         *                 "hmac_verified": false
+                         *               },
+                         *               "id": 1,
+                         *               "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *               "account_id": 1,
+                         *               "inbox_id": 1,
+                         *               "status": "open",
+                         *               "priority": "high",
+                         *               "labels": [
+                         *                 "vip"
+                         *               ],
+                         *               "messages": [
+                         *                 {
+                         *                   "id": 7,
+                         *                   "content": "The invoice",
+                         *                   "account_id": 1,
+                         *                   "inbox_id": 1,
+                         *                   "conversation_id": 1,
+                         *                   "message_type": 1,
+                         *                   "content_type": "text",
+                         *                   "status": "sent",
+                         *                   "content_attributes": {},
+                         *                   "additional_attributes": {},
+                         *                   "created_at": 1796303322,
+                         *                   "updated_at": 1796303322,
+                         *                   "private": false,
+                         *                   "source_id": null,
+                         *                   "sender_type": "User",
+                         *                   "sender_id": 1,
+                         *                   "sender": {
+                         *                     "id": 1,
+                         *                     "name": "Admin",
+                         *                     "available_name": "Me",
+                         *                     "avatar_url": "",
+                         *                     "type": "user",
+                         *                     "availability_status": "online",
+                         *                     "thumbnail": ""
+                         *                   },
+                         *                   "attachments": []
+                         *                 }
+                         *               ],
+                         *               "last_non_activity_message": {
+                         *                 "id": 7,
+                         *                 "content": "The invoice",
+                         *                 "account_id": 1,
+                         *                 "inbox_id": 1,
+                         *                 "conversation_id": 1,
+                         *                 "message_type": 1,
+                         *                 "content_type": "text",
+                         *                 "status": "sent",
+                         *                 "content_attributes": {},
+                         *                 "additional_attributes": {},
+                         *                 "created_at": 1796303322,
+                         *                 "updated_at": 1796303322,
+                         *                 "private": false,
+                         *                 "source_id": null,
+                         *                 "sender_type": "User",
+                         *                 "sender_id": 1,
+                         *                 "sender": {
+                         *                   "id": 1,
+                         *                   "name": "Admin",
+                         *                   "available_name": "Me",
+                         *                   "avatar_url": "",
+                         *                   "type": "user",
+                         *                   "availability_status": "online",
+                         *                   "thumbnail": ""
+                         *                 },
+                         *                 "attachments": []
+                         *               },
+                         *               "additional_attributes": {},
+                         *               "custom_attributes": {},
+                         *               "can_reply": true,
+                         *               "muted": false,
+                         *               "snoozed_until": null,
+                         *               "unread_count": 0,
+                         *               "agent_last_seen_at": 1796303322,
+                         *               "assignee_last_seen_at": 0,
+                         *               "contact_last_seen_at": 0,
+                         *               "first_reply_created_at": 1796303322,
+                         *               "waiting_since": 0,
+                         *               "last_activity_at": 1796303322,
+                         *               "timestamp": 1796303322,
+                         *               "created_at": 1796303322,
+                         *               "updated_at": 1796303322.973,
+                         *               "sla_policy_id": null,
+                         *               "assignee_id": 2,
+                         *               "team_id": null,
+                         *               "contact_inbox": {
+                         *                 "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *               }
+                         *             },
+                         *             "secondary_actor": null,
+                         *             "user": {
+                         *               "id": 1,
+                         *               "name": "Admin",
+                         *               "available_name": "Me",
+                         *               "avatar_url": "",
+                         *               "type": "user",
+                         *               "availability_status": "online",
+                         *               "thumbnail": ""
+                         *             },
+                         *             "read_at": null,
+                         *             "snoozed_until": null,
+                         *             "created_at": 0,
+                         *             "last_activity_at": 0,
+                         *             "account_id": 1,
+                         *             "meta": {}
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NotificationList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications/unread_count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many of the caller's notifications are unread (a bare integer)
+         * @description Any agent of the account; snoozed notifications are not counted until their snooze ends.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The number of unread notifications */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /** @example 1 */
+                        "application/json": components["schemas"]["NotificationUnreadCount"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications/read_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the caller's notifications read (all, or one conversation's)
+         * @description Any agent of the account, for their own notifications. With `primary_actor_type=Conversation` and `primary_actor_id` (the conversation's display id), only that conversation's. Sends no realtime event per notification (as Chatwoot); answers the unread count left.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /** @example {} */
+                    "application/json": components["schemas"]["NotificationsReadAll"];
+                };
+            };
+            responses: {
+                /** @description Unread notifications left */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "unread_count": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NotificationCounts"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications/destroy_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete the caller's notifications (all, or only the read ones)
+         * @description Any agent of the account, for their own notifications; answers the unread count left.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "read"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationsDestroyAll"];
+                };
+            };
+            responses: {
+                /** @description Unread notifications left */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "unread_count": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NotificationCounts"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a notification
+         * @description Any agent of the account, for their own notifications only: another agent's notification (or one of another account) answers 404. Emits `notification.deleted` to the caller's sockets.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Notification id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Notification deleted"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Mark a notification read
+         * @description Any agent of the account, for their own notifications only: another agent's notification (or one of another account) answers 404. Emits `notification.updated` to the caller's sockets.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Notification id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notification */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 15,
+                         *       "notification_type": "conversation_mention",
+                         *       "push_message_title": "You have been mentioned in conversation (#1)",
+                         *       "push_message_body": "",
+                         *       "primary_actor_type": "Conversation",
+                         *       "primary_actor_id": 1,
+                         *       "primary_actor": {
+                         *         "meta": {
+                         *           "sender": {
+                         *             "id": 32,
+                         *             "name": "Alice",
+                         *             "email": null,
+                         *             "phone_number": null,
+                         *             "identifier": "user-mx7kmck3-191",
+                         *             "thumbnail": "",
+                         *             "blocked": false,
+                         *             "additional_attributes": {},
+                         *             "custom_attributes": {},
+                         *             "type": "contact"
+                         *           },
+                         *           "channel": "Channel::Api",
+                         *           "assignee_type": null,
+                         *           "hmac_verified": false
+                         *         },
+                         *         "id": 1,
+                         *         "uuid": "f7265ca4-f3b7-4062-9972-66f1a41940e8",
+                         *         "account_id": 15,
+                         *         "inbox_id": 28,
+                         *         "status": "open",
+                         *         "priority": null,
+                         *         "labels": [],
+                         *         "messages": [
+                         *           {
+                         *             "id": 25,
+                         *             "content": "hello",
+                         *             "account_id": 15,
+                         *             "inbox_id": 28,
+                         *             "conversation_id": 1,
+                         *             "message_type": 1,
+                         *             "content_type": "text",
+                         *             "status": "sent",
+                         *             "content_attributes": {},
+                         *             "additional_attributes": {},
+                         *             "created_at": 1796303325,
+                         *             "updated_at": 1796303325,
+                         *             "private": false,
+                         *             "source_id": null,
+                         *             "sender_type": "User",
+                         *             "sender_id": 68,
+                         *             "sender": {
+                         *               "id": 68,
+                         *               "name": "Admin",
+                         *               "available_name": "Admin",
+                         *               "avatar_url": "",
+                         *               "type": "user",
+                         *               "availability_status": "online",
+                         *               "thumbnail": ""
+                         *             },
+                         *             "attachments": []
+                         *           }
+                         *         ],
+                         *         "last_non_activity_message": {
+                         *           "id": 25,
+                         *           "content": "hello",
+                         *           "account_id": 15,
+                         *           "inbox_id": 28,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796303325,
+                         *           "updated_at": 1796303325,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 68,
+                         *           "sender": {
+                         *             "id": 68,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": []
+                         *         },
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "can_reply": true,
+                         *         "muted": false,
+                         *         "snoozed_until": null,
+                         *         "unread_count": 0,
+                         *         "agent_last_seen_at": 0,
+                         *         "assignee_last_seen_at": 0,
+                         *         "contact_last_seen_at": 0,
+                         *         "first_reply_created_at": 1796303325,
+                         *         "waiting_since": 0,
+                         *         "last_activity_at": 1796303325,
+                         *         "timestamp": 1796303325,
+                         *         "created_at": 1796303325,
+                         *         "updated_at": 1796303325.477,
+                         *         "sla_policy_id": null,
+                         *         "assignee_id": null,
+                         *         "team_id": null,
+                         *         "contact_inbox": {
+                         *           "source_id": "642fd7ed-9209-4355-b50e-4c7dd5014aa8"
+                         *         }
+                         *       },
+                         *       "secondary_actor": null,
+                         *       "user": {
+                         *         "id": 68,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "read_at": "2026-12-03T13:08:45.495Z",
+                         *       "snoozed_until": null,
+                         *       "created_at": 0,
+                         *       "last_activity_at": 0,
+                         *       "account_id": 15,
+                         *       "meta": {}
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications/{id}/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a notification unread
+         * @description Any agent of the account, for their own notifications only: another agent's notification (or one of another account) answers 404. Emits `notification.updated` to the caller's sockets.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Notification id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notification */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 17,
+                         *       "notification_type": "conversation_mention",
+                         *       "push_message_title": "You have been mentioned in conversation (#1)",
+                         *       "push_message_body": "",
+                         *       "primary_actor_type": "Conversation",
+                         *       "primary_actor_id": 1,
+                         *       "primary_actor": {
+                         *         "meta": {
+                         *           "sender": {
+                         *             "id": 36,
+                         *             "name": "Alice",
+                         *             "email": null,
+                         *             "phone_number": null,
+                         *             "identifier": "user-mx7kmcqs-215",
+                         *             "thumbnail": "",
+                         *             "blocked": false,
+                         *             "additional_attributes": {},
+                         *             "custom_attributes": {},
+                         *             "type": "contact"
+                         *           },
+                         *           "channel": "Channel::Api",
+                         *           "assignee_type": null,
+                         *           "hmac_verified": false
+                         *         },
+                         *         "id": 1,
+                         *         "uuid": "c61d853c-56b8-460e-885b-3f524bbaee06",
+                         *         "account_id": 17,
+                         *         "inbox_id": 32,
+                         *         "status": "open",
+                         *         "priority": null,
+                         *         "labels": [],
+                         *         "messages": [
+                         *           {
+                         *             "id": 27,
+                         *             "content": "hello",
+                         *             "account_id": 17,
+                         *             "inbox_id": 32,
+                         *             "conversation_id": 1,
+                         *             "message_type": 1,
+                         *             "content_type": "text",
+                         *             "status": "sent",
+                         *             "content_attributes": {},
+                         *             "additional_attributes": {},
+                         *             "created_at": 1796303325,
+                         *             "updated_at": 1796303325,
+                         *             "private": false,
+                         *             "source_id": null,
+                         *             "sender_type": "User",
+                         *             "sender_id": 78,
+                         *             "sender": {
+                         *               "id": 78,
+                         *               "name": "Admin",
+                         *               "available_name": "Admin",
+                         *               "avatar_url": "",
+                         *               "type": "user",
+                         *               "availability_status": "online",
+                         *               "thumbnail": ""
+                         *             },
+                         *             "attachments": []
+                         *           }
+                         *         ],
+                         *         "last_non_activity_message": {
+                         *           "id": 27,
+                         *           "content": "hello",
+                         *           "account_id": 17,
+                         *           "inbox_id": 32,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796303325,
+                         *           "updated_at": 1796303325,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 78,
+                         *           "sender": {
+                         *             "id": 78,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": []
+                         *         },
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "can_reply": true,
+                         *         "muted": false,
+                         *         "snoozed_until": null,
+                         *         "unread_count": 0,
+                         *         "agent_last_seen_at": 0,
+                         *         "assignee_last_seen_at": 0,
+                         *         "contact_last_seen_at": 0,
+                         *         "first_reply_created_at": 1796303325,
+                         *         "waiting_since": 0,
+                         *         "last_activity_at": 1796303325,
+                         *         "timestamp": 1796303325,
+                         *         "created_at": 1796303325,
+                         *         "updated_at": 1796303325.719,
+                         *         "sla_policy_id": null,
+                         *         "assignee_id": null,
+                         *         "team_id": null,
+                         *         "contact_inbox": {
+                         *           "source_id": "bb4c0ca1-aca8-4a9b-ba93-65d95fd840b0"
+                         *         }
+                         *       },
+                         *       "secondary_actor": null,
+                         *       "user": {
+                         *         "id": 78,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "read_at": null,
+                         *       "snoozed_until": null,
+                         *       "created_at": 0,
+                         *       "last_activity_at": 0,
+                         *       "account_id": 17,
+                         *       "meta": {}
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/notifications/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze a notification until a time (unix seconds)
+         * @description Any agent of the account, for their own notifications only: another agent's notification (or one of another account) answers 404. A snoozed notification leaves the default list and the unread count until then.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Notification id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "snoozed_until": 2000000000
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationSnooze"];
+                };
+            };
+            responses: {
+                /** @description The notification */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 18,
+                         *       "notification_type": "conversation_mention",
+                         *       "push_message_title": "You have been mentioned in conversation (#1)",
+                         *       "push_message_body": "",
+                         *       "primary_actor_type": "Conversation",
+                         *       "primary_actor_id": 1,
+                         *       "primary_actor": {
+                         *         "meta": {
+                         *           "sender": {
+                         *             "id": 38,
+                         *             "name": "Alice",
+                         *             "email": null,
+                         *             "phone_number": null,
+                         *             "identifier": "user-mx7kmcu8-227",
+                         *             "thumbnail": "",
+                         *             "blocked": false,
+                         *             "additional_attributes": {},
+                         *             "custom_attributes": {},
+                         *             "type": "contact"
+                         *           },
+                         *           "channel": "Channel::Api",
+                         *           "assignee_type": null,
+                         *           "hmac_verified": false
+                         *         },
+                         *         "id": 1,
+                         *         "uuid": "32e20f46-d228-42ba-99c8-f47c55f624db",
+                         *         "account_id": 18,
+                         *         "inbox_id": 34,
+                         *         "status": "open",
+                         *         "priority": null,
+                         *         "labels": [],
+                         *         "messages": [
+                         *           {
+                         *             "id": 28,
+                         *             "content": "hello",
+                         *             "account_id": 18,
+                         *             "inbox_id": 34,
+                         *             "conversation_id": 1,
+                         *             "message_type": 1,
+                         *             "content_type": "text",
+                         *             "status": "sent",
+                         *             "content_attributes": {},
+                         *             "additional_attributes": {},
+                         *             "created_at": 1796303325,
+                         *             "updated_at": 1796303325,
+                         *             "private": false,
+                         *             "source_id": null,
+                         *             "sender_type": "User",
+                         *             "sender_id": 83,
+                         *             "sender": {
+                         *               "id": 83,
+                         *               "name": "Admin",
+                         *               "available_name": "Admin",
+                         *               "avatar_url": "",
+                         *               "type": "user",
+                         *               "availability_status": "online",
+                         *               "thumbnail": ""
+                         *             },
+                         *             "attachments": []
+                         *           }
+                         *         ],
+                         *         "last_non_activity_message": {
+                         *           "id": 28,
+                         *           "content": "hello",
+                         *           "account_id": 18,
+                         *           "inbox_id": 34,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796303325,
+                         *           "updated_at": 1796303325,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 83,
+                         *           "sender": {
+                         *             "id": 83,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": []
+                         *         },
+                         *         "additional_attributes": {},
+                         *         "custom_attributes": {},
+                         *         "can_reply": true,
+                         *         "muted": false,
+                         *         "snoozed_until": null,
+                         *         "unread_count": 0,
+                         *         "agent_last_seen_at": 0,
+                         *         "assignee_last_seen_at": 0,
+                         *         "contact_last_seen_at": 0,
+                         *         "first_reply_created_at": 1796303325,
+                         *         "waiting_since": 0,
+                         *         "last_activity_at": 1796303325,
+                         *         "timestamp": 1796303325,
+                         *         "created_at": 1796303325,
+                         *         "updated_at": 1796303325.843,
+                         *         "sla_policy_id": null,
+                         *         "assignee_id": null,
+                         *         "team_id": null,
+                         *         "contact_inbox": {
+                         *           "source_id": "f75a516a-a1f7-4d90-ac88-61c9b1f1c1a3"
+                         *         }
+                         *       },
+                         *       "secondary_actor": null,
+                         *       "user": {
+                         *         "id": 83,
+                         *         "name": "Admin",
+                         *         "available_name": "Admin",
+                         *         "avatar_url": "",
+                         *         "type": "user",
+                         *         "availability_status": "online",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "read_at": null,
+                         *       "snoozed_until": "2033-05-18T03:33:20.000Z",
+                         *       "created_at": 0,
+                         *       "last_activity_at": 0,
+                         *       "account_id": 18,
+                         *       "meta": {}
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/csat_survey_responses/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CSAT metrics: answers per rating, surveys sent, satisfaction score and response rate (administrators)
+         * @description Chatwoot's `total_count`, `ratings_count` and `total_sent_messages_count`, with the scores its reports show computed here: `satisfaction_score` (share of 4 and 5 ratings, percent), `response_rate` (answers per survey sent, percent) and `average_rating`. Filters: `since` and `until` (unix seconds, both included) on when the answer was first given, `inbox_id`, and `user_ids[]` (the agents credited: each survey credits the assignee of the conversation when it was sent). Surveys sent are filtered alike (by the time they were sent).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Answers first given at or after this time (unix seconds) */
+                    since?: number | string | null;
+                    /** @description Answers first given at or before this time (unix seconds, that second included) */
+                    until?: number | string | null;
+                    /** @description Only this inbox's conversations */
+                    inbox_id?: number | string | null;
+                    /** @description Only answers crediting these agents (`user_ids=1,2` or repeated) */
+                    user_ids?: (number | string)[] | null;
+                    /** @description The same filter as Rails clients send it (`user_ids[]=1&user_ids[]=2`) */
+                    "user_ids[]"?: (number | string)[] | null;
+                };
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metrics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "total_count": 0,
+                         *       "ratings_count": {
+                         *         "1": 0,
+                         *         "2": 0,
+                         *         "3": 0,
+                         *         "4": 0,
+                         *         "5": 0
+                         *       },
+                         *       "total_sent_messages_count": 0,
+                         *       "satisfaction_score": 0,
+                         *       "response_rate": 0,
+                         *       "average_rating": null
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CsatMetrics"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/csat_survey_responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's CSAT survey answers (a bare array, 25 a page; administrators)
+         * @description Chatwoot's CSAT report: one entry per answered survey, newest first, with its contact, conversation (display id) and the agent credited (null if none, or no longer in the account). Filters: `since` and `until` (unix seconds, both included) on when the answer was first given, `inbox_id`, and `user_ids[]` (the agents credited: each survey credits the assignee of the conversation when it was sent). Only administrators read reports, as in Chatwoot; an agent gets 403.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Answers first given at or after this time (unix seconds) */
+                    since?: number | string | null;
+                    /** @description Answers first given at or before this time (unix seconds, that second included) */
+                    until?: number | string | null;
+                    /** @description Only this inbox's conversations */
+                    inbox_id?: number | string | null;
+                    /** @description Only answers crediting these agents (`user_ids=1,2` or repeated) */
+                    user_ids?: (number | string)[] | null;
+                    /** @description The same filter as Rails clients send it (`user_ids[]=1&user_ids[]=2`) */
+                    "user_ids[]"?: (number | string)[] | null;
+                    page?: number | string | null;
+                };
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Answers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /** @example [] */
+                        "application/json": components["schemas"]["CsatSurveyResponseList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/agent_bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bots the account may use: its own and the platform's (a bare array)
+         * @description Any agent of the account may list them; `secret` is shown to administrators, for the account's own bots only. A platform bot's `outgoing_url` is the operator's and not shown.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Agent bots */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 2,
+                         *         "name": "Platform bot-mx7kmapk-24",
+                         *         "description": null,
+                         *         "avatar_url": "",
+                         *         "thumbnail": "",
+                         *         "bot_type": "webhook",
+                         *         "bot_config": {},
+                         *         "account_id": null,
+                         *         "system_bot": true,
+                         *         "created_at": 1796303323
+                         *       }
+                         *     ]
+                         */
+                        "application/json": components["schemas"]["AgentBotList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a bot of the account (administrators), with its access token shown once
+         * @description Only the account's administrators may create bots. The response's `access_token` is the only time the token is shown: it is stored as a SHA-256 hash (Chatwoot shows it on every read; here a lost token is replaced with `reset_access_token`). `outgoing_url` follows the same address rules as webhooks (private and loopback addresses are refused in production).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"agent_bot": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Bot-mx7kmb2o-35"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentBotCreate"];
+                };
+            };
+            responses: {
+                /** @description The new bot, with `access_token` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 3,
+                         *       "name": "Bot-mx7kmb2o-35",
+                         *       "description": null,
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "access_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "created_at": 1796303323
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/agent_bots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a bot of the account, or a platform bot
+         * @description Any agent of the account may read it; another account's bot id answers 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": null,
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "secret": "<redacted>",
+                         *       "created_at": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Update one of the account's bots (administrators)
+         * @description Only the account's administrators may change its own bots; PATCH and PUT behave alike and change only the fields sent. A platform bot or another account's bot answers 404.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"agent_bot": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "description": "Answers first-mx7kmb31-37"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentBotUpdate"];
+                };
+            };
+            responses: {
+                /** @description The bot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": "Answers first-mx7kmb31-37",
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "secret": "<redacted>",
+                         *       "created_at": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete one of the account's bots (administrators)
+         * @description Its inboxes are left without a bot, the conversations it held stay pending without one, and its delivery records go with it.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Agent bot deleted"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update one of the account's bots (administrators)
+         * @description Only the account's administrators may change its own bots; PATCH and PUT behave alike and change only the fields sent. A platform bot or another account's bot answers 404.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"agent_bot": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "description": "Answers first-mx7kmb2w-36"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentBotUpdate"];
+                };
+            };
+            responses: {
+                /** @description The bot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": "Answers first-mx7kmb2w-36",
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "secret": "<redacted>",
+                         *       "created_at": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/agent_bots/{id}/reset_access_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new access token for one of the account's bots (administrators)
+         * @description The old token stops working at once. The response's `access_token` is the only time the token is shown: it is stored as a SHA-256 hash (Chatwoot shows it on every read; here a lost token is replaced with `reset_access_token`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bot, with the new `access_token` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": null,
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "access_token": "<redacted>",
+                         *       "secret": "<redacted>",
+                         *       "created_at": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/agent_bots/{id}/reset_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regenerate a bot's signing secret (administrators); the previous one keeps signing for 24 hours
+         * @description Answers the bot with its new `secret`; a platform bot or another account's bot answers 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Agent bot id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bot with its new secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Matrix bot",
+                         *       "description": null,
+                         *       "avatar_url": "",
+                         *       "thumbnail": "",
+                         *       "outgoing_url": null,
+                         *       "bot_type": "webhook",
+                         *       "bot_config": {},
+                         *       "account_id": 1,
+                         *       "system_bot": false,
+                         *       "secret": "<redacted>",
+                         *       "created_at": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{id}/set_agent_bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a bot to an inbox, or detach it with `agent_bot: null` (administrators)
+         * @description The bot must be the account's or a platform bot (otherwise 404). From then on the inbox's new conversations start `pending`, held by the bot and not routed to agents, until the bot hands off with `toggle_status` `open`; the bot receives the inbox's messages and status changes at its `outgoing_url`. Answers the inbox's bot as `GET …/agent_bot` does (Chatwoot answers an empty 200).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Inbox id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "agent_bot": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SetAgentBot"];
+                };
+            };
+            responses: {
+                /** @description The inbox's bot now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "agent_bot": {
+                         *         "id": 1,
+                         *         "name": "Matrix bot",
+                         *         "description": null,
+                         *         "avatar_url": "",
+                         *         "thumbnail": "",
+                         *         "outgoing_url": null,
+                         *         "bot_type": "webhook",
+                         *         "bot_config": {},
+                         *         "account_id": 1,
+                         *         "system_bot": false,
+                         *         "secret": "<redacted>",
+                         *         "created_at": 0
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["InboxAgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{id}/agent_bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bot attached to an inbox (`agent_bot: {}` when none)
+         * @description Members of the inbox and the account's administrators may call this (anyone else gets 404).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Inbox id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The inbox's bot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "agent_bot": {
+                         *         "id": 1,
+                         *         "name": "Matrix bot",
+                         *         "description": null,
+                         *         "avatar_url": "",
+                         *         "thumbnail": "",
+                         *         "outgoing_url": null,
+                         *         "bot_type": "webhook",
+                         *         "bot_config": {},
+                         *         "account_id": 1,
+                         *         "system_bot": false,
+                         *         "secret": "<redacted>",
+                         *         "created_at": 0
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["InboxAgentBot"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{contact_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contact's notes, newest first (a bare array)
+         * @description Any agent of the account may read a contact's notes. Each carries its author as agent JSON (`user`), null once the author is no longer an agent of the account. Another account's contact id answers 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    contact_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Notes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example [
+                         *       {
+                         *         "id": 1,
+                         *         "content": "Matrix note",
+                         *         "account_id": 1,
+                         *         "contact_id": 1,
+                         *         "user": {
+                         *           "id": 1,
+                         *           "account_id": 1,
+                         *           "availability_status": "online",
+                         *           "auto_offline": false,
+                         *           "confirmed": true,
+                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "provider": "email",
+                         *           "available_name": "Me",
+                         *           "custom_attributes": {},
+                         *           "name": "Admin",
+                         *           "role": "administrator",
+                         *           "thumbnail": ""
+                         *         },
+                         *         "created_at": 0,
+                         *         "updated_at": 0
+                         *       }
+                         *     ]
+                         */
+                        "application/json": components["schemas"]["ContactNoteList"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a note to the contact
+         * @description Any agent of the account may add a note; the caller is its author. `content` is required (1 to 10000 characters, trimmed).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    contact_id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"note": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "content": "Matrix note"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ContactNoteWrite"];
+                };
+            };
+            responses: {
+                /** @description The note */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 2,
+                         *       "content": "Matrix note",
+                         *       "account_id": 1,
+                         *       "contact_id": 1,
+                         *       "user": {
+                         *         "id": 1,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": false,
+                         *         "confirmed": true,
+                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Me",
+                         *         "custom_attributes": {},
+                         *         "name": "Admin",
+                         *         "role": "administrator",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "created_at": 1796303323,
+                         *       "updated_at": 1796303323
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ContactNote"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a note
+         * @description Any agent of the account may read a note; a note of another contact or account answers 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    contact_id: number;
+                    /** @description Note id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The note */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "content": "Matrix note",
+                         *       "account_id": 1,
+                         *       "contact_id": 1,
+                         *       "user": {
+                         *         "id": 1,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": false,
+                         *         "confirmed": true,
+                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Me",
+                         *         "custom_attributes": {},
+                         *         "name": "Admin",
+                         *         "role": "administrator",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "created_at": 0,
+                         *       "updated_at": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ContactNote"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change a note's content (its author, or an administrator)
+         * @description Only the note's author or an administrator of the account may change it (Chatwoot lets any agent); anyone else gets 403. PATCH and PUT behave alike.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    contact_id: number;
+                    /** @description Note id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"note": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "content": "Edited note-mx7kmb4d-39"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ContactNoteWrite"];
+                };
+            };
+            responses: {
+                /** @description The note */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "content": "Edited note-mx7kmb4d-39",
+                         *       "account_id": 1,
+                         *       "contact_id": 1,
+                         *       "user": {
+                         *         "id": 1,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": false,
+                         *         "confirmed": true,
+                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Me",
+                         *         "custom_attributes": {},
+                         *         "name": "Admin",
+                         *         "role": "administrator",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "created_at": 0,
+                         *       "updated_at": 1796303323
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ContactNote"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a note (its author, or an administrator)
+         * @description Only the note's author or an administrator of the account may delete it; anyone else gets 403.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    contact_id: number;
+                    /** @description Note id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "message": "Note deleted"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a note's content (its author, or an administrator)
+         * @description Only the note's author or an administrator of the account may change it (Chatwoot lets any agent); anyone else gets 403. PATCH and PUT behave alike.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Contact id */
+                    contact_id: number;
+                    /** @description Note id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Also accepted wrapped in `{"note": {...}}`. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "content": "Edited note-mx7kmb48-38"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ContactNoteWrite"];
+                };
+            };
+            responses: {
+                /** @description The note */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "content": "Edited note-mx7kmb48-38",
+                         *       "account_id": 1,
+                         *       "contact_id": 1,
+                         *       "user": {
+                         *         "id": 1,
+                         *         "account_id": 1,
+                         *         "availability_status": "online",
+                         *         "auto_offline": false,
+                         *         "confirmed": true,
+                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "provider": "email",
+                         *         "available_name": "Me",
+                         *         "custom_attributes": {},
+                         *         "name": "Admin",
+                         *         "role": "administrator",
+                         *         "thumbnail": ""
+                         *       },
+                         *       "created_at": 0,
+                         *       "updated_at": 1796303323
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ContactNote"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/actions/contact_merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge one contact into another (the mergee is deleted)
+         * @description Any agent of the account may merge, as in Chatwoot. Everything of the mergee becomes the base's: its conversations, contact_inboxes (source ids and pubsub tokens keep working), notes, labels, CSAT answers and the sender of its messages. The base keeps its own name, e-mail, phone number, identifier and avatar, taking the mergee's only where it has none; custom and additional attributes are merged with the base's values winning. The mergee is then deleted. All of it commits at once or not at all. Emits `contact_deleted` for the mergee (with `merged_into_contact_id`) and one `contact_updated` for the base. Answers the base contact (unwrapped, as Chatwoot). The same id twice answers 422; an unknown id, or one of another account, 404 with nothing written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "base_contact_id": 1,
+                     *       "mergee_contact_id": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ContactMerge"];
+                };
+            };
+            responses: {
+                /** @description The base contact, merged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": 1,
+                         *       "name": "Renamed-mx7kmah7-15",
+                         *       "email": null,
+                         *       "phone_number": null,
+                         *       "identifier": "user-mx7kmadb-7",
+                         *       "blocked": false,
+                         *       "thumbnail": "",
+                         *       "availability_status": "offline",
+                         *       "additional_attributes": {},
+                         *       "custom_attributes": {},
+                         *       "last_activity_at": null,
+                         *       "created_at": 1796303322,
+                         *       "contact_inboxes": [
+                         *         {
+                         *           "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *           "inbox": {
+                         *             "id": 1,
+                         *             "name": "API inbox",
+                         *             "channel_type": "Channel::Api",
+                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *           }
+                         *         },
+                         *         {
+                         *           "source_id": "src-mx7kmahv-16",
+                         *           "inbox": {
+                         *             "id": 1,
+                         *             "name": "API inbox",
+                         *             "channel_type": "Channel::Api",
+                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Contact"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14340,9 +20909,10 @@ export interface components {
             meta: {
                 sender: components["schemas"]["ContactSummary"];
                 channel: string;
-                assignee?: components["schemas"]["UserSummary"];
+                /** @description The agent, or the bot (Chatwoot's agent_bot_slim) while one holds the conversation */
+                assignee?: components["schemas"]["UserSummary"] | components["schemas"]["AgentBotSlim"];
                 /** @enum {string|null} */
-                assignee_type: "User" | null;
+                assignee_type: "User" | "AgentBot" | null;
                 team?: {
                     id: number;
                     name: string;
@@ -14416,6 +20986,17 @@ export interface components {
             availability_status: string;
             thumbnail: string;
         };
+        AgentBotSlim: {
+            id: number;
+            name: string;
+            description: string | null;
+            thumbnail: string;
+            avatar_url: string;
+            outgoing_url?: string | null;
+            bot_type: string;
+            /** @enum {string} */
+            assignee_type: "AgentBot";
+        };
         Message: {
             id: number;
             content: string | null;
@@ -14441,8 +21022,16 @@ export interface components {
             echo_id?: string;
             sender_type: string | null;
             sender_id: number | null;
-            sender?: components["schemas"]["UserSummary"] | components["schemas"]["ContactSummary"];
+            sender?: components["schemas"]["UserSummary"] | components["schemas"]["ContactSummary"] | components["schemas"]["AgentBotPushData"];
             attachments: components["schemas"]["Attachment"][];
+        };
+        AgentBotPushData: {
+            id: number;
+            name: string;
+            avatar_url: string;
+            thumbnail: string;
+            /** @enum {string} */
+            type: "agent_bot";
         };
         Attachment: {
             id: number;
@@ -14485,6 +21074,37 @@ export interface components {
                 };
                 payload: components["schemas"]["Conversation"][];
             };
+        };
+        ConversationFilterResult: {
+            meta: {
+                mine_count: number;
+                unassigned_count: number;
+                assigned_count: number;
+                all_count: number;
+            };
+            payload: components["schemas"]["Conversation"][];
+        };
+        ConversationFilter: {
+            payload: components["schemas"]["ConversationFilterCondition"][];
+        };
+        ConversationFilterCondition: {
+            /** @description A conversation attribute (status, assignee_id, inbox_id, team_id, priority, display_id, labels, created_at, last_activity_at, browser_language, conversation_language, country_code, referer, mail_subject, contact_name, contact_email) or a custom attribute's key */
+            attribute_key: string;
+            /** @description One of equal_to, not_equal_to, contains, does_not_contain, is_present, is_not_present, is_greater_than, is_less_than, days_before */
+            filter_operator: string;
+            values?: (string | number | boolean | ({
+                id: number | string;
+            } & {
+                [key: string]: unknown;
+            }))[] | string | number | boolean | ({
+                id: number | string;
+            } & {
+                [key: string]: unknown;
+            });
+            /** @description `AND` or `OR`: how this condition joins the next one (AND binds tighter than OR) */
+            query_operator?: string | null;
+            /** @description For a custom attribute: the conversation's or its contact's */
+            custom_attribute_type?: ("conversation_attribute" | "contact_attribute") | "" | null;
         };
         ConversationCreate: {
             source_id?: string;
@@ -14558,7 +21178,7 @@ export interface components {
             /** @enum {number} */
             unread_count: 0;
         };
-        AssignmentResult: components["schemas"]["Agent"] | components["schemas"]["Team"] | null;
+        AssignmentResult: components["schemas"]["Agent"] | components["schemas"]["AgentBotSlim"] | components["schemas"]["Team"] | null;
         Agent: {
             id: number;
             account_id: number;
@@ -14590,8 +21210,11 @@ export interface components {
         Assignment: {
             assignee_id?: number | string | null | 0 | "0" | "";
             team_id?: number | string | null | 0 | "0" | "";
-            /** @enum {string} */
-            assignee_type?: "User";
+            /**
+             * @description "AgentBot": `assignee_id` names the inbox's agent bot, which then holds the conversation (pending)
+             * @enum {string}
+             */
+            assignee_type?: "User" | "AgentBot";
         };
         LabelList: {
             payload: string[];
@@ -14874,6 +21497,69 @@ export interface components {
                 [key: string]: unknown;
             } | string;
         };
+        AgentBotList: components["schemas"]["AgentBot"][];
+        AgentBot: {
+            id: number;
+            name: string;
+            description: string | null;
+            /** @description Empty when none */
+            avatar_url: string;
+            /** @description Chatwoot's name for `avatar_url` */
+            thumbnail: string;
+            /** @description Where the bot's inbox events are posted; not shown to accounts for a platform bot */
+            outgoing_url?: string | null;
+            /** @description "webhook" */
+            bot_type: string;
+            bot_config: {
+                [key: string]: unknown;
+            };
+            /** @description null: a platform bot, usable by every account */
+            account_id: number | null;
+            /** @description A platform bot (Chatwoot's name) */
+            system_bot: boolean;
+            /** @description The bot's Application API token: only in the responses of create and reset_access_token (it is stored as a SHA-256 hash and cannot be shown again) */
+            access_token?: string;
+            /** @description Signs the deliveries to `outgoing_url` (`whsec_…`): the owning account's administrators only */
+            secret?: string;
+            /** @description Unix seconds */
+            created_at: number;
+        };
+        PlatformAgentBotCreate: {
+            name: string;
+            description?: string | null;
+            /** @description Receives the events of the inboxes the bot is attached to, signed with its `secret` (none: no deliveries) */
+            outgoing_url?: string | null;
+            /** Format: uri */
+            avatar_url?: string | null;
+            /**
+             * @description Only "webhook" (Chatwoot's CSML bots are not supported)
+             * @enum {string}
+             */
+            bot_type?: "webhook";
+            /** @description A JSON object: at most 200 keys of at most 255 characters, each value at most 16384 bytes and the whole at most 65536 bytes as JSON; where it is merged into a stored object, the result too */
+            bot_config?: {
+                [key: string]: unknown;
+            } | string;
+            /** @description The account the bot belongs to; none: a platform bot any account may attach to its inboxes */
+            account_id?: number | string | null;
+        };
+        PlatformAgentBotUpdate: {
+            name?: string;
+            description?: string | null;
+            /** @description Receives the events of the inboxes the bot is attached to, signed with its `secret` (none: no deliveries) */
+            outgoing_url?: string | null;
+            /** Format: uri */
+            avatar_url?: string | null;
+            /**
+             * @description Only "webhook" (Chatwoot's CSML bots are not supported)
+             * @enum {string}
+             */
+            bot_type?: "webhook";
+            /** @description A JSON object: at most 200 keys of at most 255 characters, each value at most 16384 bytes and the whole at most 65536 bytes as JSON; where it is merged into a stored object, the result too */
+            bot_config?: {
+                [key: string]: unknown;
+            } | string;
+        };
         InboxList: {
             payload: components["schemas"]["Inbox"][];
         };
@@ -14902,7 +21588,8 @@ export interface components {
             greeting_enabled: boolean;
             greeting_message: string | null;
             working_hours_enabled: boolean;
-            working_hours: unknown[];
+            /** @description Sunday to Saturday, in `timezone` */
+            working_hours: components["schemas"]["WorkingHours"][];
             enable_email_collect: boolean;
             csat_survey_enabled: boolean;
             csat_config: {
@@ -14924,6 +21611,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        WorkingHours: {
+            /** @description 0 is Sunday, 6 Saturday */
+            day_of_week: number;
+            closed_all_day: boolean;
+            open_all_day: boolean;
+            open_hour: number | null;
+            open_minutes: number | null;
+            close_hour: number | null;
+            close_minutes: number | null;
+        };
         InboxCreate: {
             name: string;
             enable_auto_assignment?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
@@ -14935,10 +21632,25 @@ export interface components {
             reassign_when_offline?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             lock_to_single_conversation?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             allow_messages_after_resolved?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+            /** @description Post greeting_message in every new conversation */
             greeting_enabled?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             greeting_message?: string | null;
             timezone?: string;
+            /** @description Answer a contact's message outside working_hours with out_of_office_message (once per closed period) */
             working_hours_enabled?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+            /** @description Business hours in `timezone`, one entry per weekday; a day left out keeps its hours (a new inbox: Monday to Friday 9:00-17:00, as Chatwoot). Open from open_hour:open_minutes until close_hour:close_minutes */
+            working_hours?: {
+                /** @description 0 is Sunday, 6 Saturday */
+                day_of_week: number | string;
+                /** @default false */
+                closed_all_day: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+                /** @default false */
+                open_all_day: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+                open_hour?: number | string | null;
+                open_minutes?: number | string | null;
+                close_hour?: number | string | null;
+                close_minutes?: number | string | null;
+            }[];
             out_of_office_message?: string | null;
             csat_survey_enabled?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             /** Format: uri */
@@ -14974,10 +21686,25 @@ export interface components {
             reassign_when_offline?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             lock_to_single_conversation?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             allow_messages_after_resolved?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+            /** @description Post greeting_message in every new conversation */
             greeting_enabled?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             greeting_message?: string | null;
             timezone?: string;
+            /** @description Answer a contact's message outside working_hours with out_of_office_message (once per closed period) */
             working_hours_enabled?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+            /** @description Business hours in `timezone`, one entry per weekday; a day left out keeps its hours (a new inbox: Monday to Friday 9:00-17:00, as Chatwoot). Open from open_hour:open_minutes until close_hour:close_minutes */
+            working_hours?: {
+                /** @description 0 is Sunday, 6 Saturday */
+                day_of_week: number | string;
+                /** @default false */
+                closed_all_day: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+                /** @default false */
+                open_all_day: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+                open_hour?: number | string | null;
+                open_minutes?: number | string | null;
+                close_hour?: number | string | null;
+                close_minutes?: number | string | null;
+            }[];
             out_of_office_message?: string | null;
             csat_survey_enabled?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
             /** Format: uri */
@@ -15015,7 +21742,7 @@ export interface components {
             identity_validation_enabled: boolean;
             name: string;
             timezone: string;
-            working_hours: unknown[];
+            working_hours: components["schemas"]["WorkingHours"][];
             working_hours_enabled: boolean;
             csat_survey_enabled: boolean;
             greeting_enabled: boolean;
@@ -15098,7 +21825,7 @@ export interface components {
             status: "sent" | "delivered" | "read" | "failed";
             echo_id?: string;
             attachments?: components["schemas"]["Attachment"][];
-            sender?: components["schemas"]["UserSummary"] | components["schemas"]["ContactSummary"];
+            sender?: components["schemas"]["UserSummary"] | components["schemas"]["ContactSummary"] | components["schemas"]["AgentBotPushData"];
         };
         PublicConversationContact: {
             id: number;
@@ -15330,6 +22057,226 @@ export interface components {
             token: string;
             password: string;
             password_confirmation: string;
+        };
+        CannedResponseList: components["schemas"]["CannedResponse"][];
+        CannedResponse: {
+            id: number;
+            account_id: number;
+            short_code: string;
+            content: string;
+            /** @description ISO 8601 (Chatwoot renders the raw row) */
+            created_at: string;
+            /** @description ISO 8601 (Chatwoot renders the raw row) */
+            updated_at: string;
+        };
+        CannedResponseCreate: {
+            /** @description What agents type after `/`; unique per account (case-sensitive) */
+            short_code: string;
+            /** @description The text inserted in place of `/short_code` */
+            content: string;
+        };
+        CannedResponseUpdate: {
+            /** @description What agents type after `/`; unique per account (case-sensitive) */
+            short_code?: string;
+            /** @description The text inserted in place of `/short_code` */
+            content?: string;
+        };
+        LabelDefinitions: {
+            payload: components["schemas"]["Label"][];
+        };
+        Label: {
+            id: number;
+            title: string;
+            description: string | null;
+            /** @description #rrggbb */
+            color: string;
+            show_on_sidebar: boolean;
+        };
+        LabelCreate: {
+            /** @description Unique per account; stored lower-cased, as Chatwoot does */
+            title: string;
+            description?: string | null;
+            /** @description #rrggbb; #1f93ff when not given */
+            color?: string;
+            /** @description Whether the console's conversation list offers it as a filter */
+            show_on_sidebar?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+        };
+        LabelUpdate: {
+            /** @description Unique per account; stored lower-cased, as Chatwoot does */
+            title?: string;
+            description?: string | null;
+            /** @description #rrggbb; #1f93ff when not given */
+            color?: string;
+            /** @description Whether the console's conversation list offers it as a filter */
+            show_on_sidebar?: boolean | ("0" | "1" | "true" | "false" | "on" | "off");
+        };
+        ContactLabelList: {
+            payload: string[];
+        };
+        ContactLabels: {
+            /** @description The contact's complete new label list */
+            labels: string[];
+        };
+        NotificationList: {
+            data: {
+                meta: {
+                    /** @description Unread notifications among those listed */
+                    unread_count: number;
+                    /** @description Notifications listed (every page) */
+                    count: number;
+                    current_page: number;
+                };
+                payload: components["schemas"]["Notification"][];
+            };
+        };
+        Notification: {
+            id: number;
+            /** @enum {string} */
+            notification_type: "conversation_mention" | "conversation_assignment" | "conversation_creation" | "assigned_conversation_new_message" | "participating_conversation_new_message";
+            push_message_title: string;
+            /** @description The message's sender and its first words */
+            push_message_body: string;
+            /** @enum {string} */
+            primary_actor_type: "Conversation";
+            /** @description The conversation's display id */
+            primary_actor_id: number;
+            primary_actor: components["schemas"]["Conversation"] & (Record<string, never> | null);
+            secondary_actor: components["schemas"]["Message"] & (Record<string, never> | null);
+            user: components["schemas"]["UserSummary"] & unknown;
+            /** @description ISO 8601; null while unread */
+            read_at: string | null;
+            /** @description ISO 8601; null unless snoozed */
+            snoozed_until: string | null;
+            /** @description Unix seconds */
+            created_at: number;
+            /** @description Unix seconds */
+            last_activity_at: number;
+            account_id: number;
+            meta: Record<string, never>;
+        };
+        NotificationUnreadCount: number;
+        NotificationCounts: {
+            /** @description The caller's unread notifications after the change */
+            unread_count: number;
+        };
+        NotificationsReadAll: {
+            /** @enum {string} */
+            primary_actor_type?: "Conversation";
+            /** @description A conversation's display id: only its notifications are marked read */
+            primary_actor_id?: number | string;
+        };
+        NotificationsDestroyAll: {
+            /**
+             * @description `read`: only read ones; default: all
+             * @enum {string}
+             */
+            type?: "read" | "all";
+        };
+        NotificationSnooze: {
+            /** @description Unix seconds */
+            snoozed_until: number | string;
+        };
+        CsatMetrics: {
+            /** @description Answers */
+            total_count: number;
+            /** @description Answers per rating (every rating listed, 0 when none) */
+            ratings_count: {
+                1: number;
+                2: number;
+                3: number;
+                4: number;
+                5: number;
+            };
+            /** @description Surveys sent */
+            total_sent_messages_count: number;
+            /** @description Share of answers rating 4 or 5, in percent (0 without answers) */
+            satisfaction_score: number;
+            /** @description Answers per survey sent, in percent (0 when none was sent) */
+            response_rate: number;
+            /** @description The mean rating, two decimals; null without answers */
+            average_rating: number | null;
+        };
+        CsatSurveyResponseList: components["schemas"]["CsatSurveyResponse"][];
+        CsatSurveyResponse: {
+            id: number;
+            rating: number;
+            feedback_message: string | null;
+            account_id: number;
+            /** @description The survey message (`content_type: input_csat`) */
+            message_id: number;
+            contact: components["schemas"]["Contact"];
+            /** @description The conversation's display id */
+            conversation_id: number;
+            assigned_agent: components["schemas"]["Agent"] & (Record<string, never> | null);
+            inbox_id: number;
+            /** @description Unix seconds of the first answer */
+            created_at: number;
+            /** @description Unix seconds of the latest answer */
+            updated_at: number;
+        };
+        AgentBotCreate: {
+            name: string;
+            description?: string | null;
+            /** @description Receives the events of the inboxes the bot is attached to, signed with its `secret` (none: no deliveries) */
+            outgoing_url?: string | null;
+            /** Format: uri */
+            avatar_url?: string | null;
+            /**
+             * @description Only "webhook" (Chatwoot's CSML bots are not supported)
+             * @enum {string}
+             */
+            bot_type?: "webhook";
+            /** @description A JSON object: at most 200 keys of at most 255 characters, each value at most 16384 bytes and the whole at most 65536 bytes as JSON; where it is merged into a stored object, the result too */
+            bot_config?: {
+                [key: string]: unknown;
+            } | string;
+        };
+        AgentBotUpdate: {
+            name?: string;
+            description?: string | null;
+            /** @description Receives the events of the inboxes the bot is attached to, signed with its `secret` (none: no deliveries) */
+            outgoing_url?: string | null;
+            /** Format: uri */
+            avatar_url?: string | null;
+            /**
+             * @description Only "webhook" (Chatwoot's CSML bots are not supported)
+             * @enum {string}
+             */
+            bot_type?: "webhook";
+            /** @description A JSON object: at most 200 keys of at most 255 characters, each value at most 16384 bytes and the whole at most 65536 bytes as JSON; where it is merged into a stored object, the result too */
+            bot_config?: {
+                [key: string]: unknown;
+            } | string;
+        };
+        InboxAgentBot: {
+            /** @description The inbox's bot; an empty object when it has none, as Chatwoot answers */
+            agent_bot: components["schemas"]["AgentBot"] | Record<string, never>;
+        };
+        SetAgentBot: {
+            /** @description The bot to attach: the account's or a platform bot; null or absent detaches the inbox's bot */
+            agent_bot?: number | string | null;
+        };
+        ContactNoteList: components["schemas"]["ContactNote"][];
+        ContactNote: {
+            id: number;
+            content: string;
+            account_id: number;
+            contact_id: number;
+            user: components["schemas"]["Agent"] & (Record<string, never> | null);
+            /** @description Unix seconds */
+            created_at: number;
+            /** @description Unix seconds */
+            updated_at: number;
+        };
+        ContactNoteWrite: {
+            /** @description The note's text */
+            content: string;
+        };
+        ContactMerge: {
+            /** @description The contact that stays: it keeps its attributes and receives the other's */
+            base_contact_id: number | string;
+            /** @description The contact merged into the base, then deleted */
+            mergee_contact_id: number | string;
         };
     };
     responses: never;

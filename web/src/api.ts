@@ -23,6 +23,7 @@ export type Agent = Readable<Schemas["Agent"]>;
 export type Team = Readable<Schemas["Team"]>;
 export type Webhook = Readable<Schemas["Webhook"]>;
 export type Delivery = Readable<Schemas["WebhookDelivery"]>;
+export type AgentBot = Readable<Schemas["AgentBot"]>;
 
 let csrfToken: string | null = null;
 export const setCsrfToken = (token: string | null) => (csrfToken = token);

@@ -2,11 +2,15 @@ import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { Header } from "./components/header";
 import { Live } from "./live";
+import { AgentBots } from "./pages/agent-bots";
 import { Agents } from "./pages/agents";
+import { CannedResponses } from "./pages/canned-responses";
 import { Conversations } from "./pages/conversations";
 import { InboxNew } from "./pages/inbox-new";
 import { InboxSettings } from "./pages/inbox-settings";
 import { Inboxes } from "./pages/inboxes";
+import { Labels } from "./pages/labels";
+import { CsatReport } from "./pages/reports-csat";
 import { SetPassword } from "./pages/set-password";
 import { SignIn } from "./pages/sign-in";
 import { Teams } from "./pages/teams";
@@ -47,14 +51,21 @@ function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => v
   const settings = rel.startsWith("/settings");
   const inboxId = rel.match(/^\/settings\/inboxes\/(\d+)$/)?.[1];
   const conversationId = rel.match(/^\/conversations\/(\d+)$/)?.[1];
+  // Canned responses are every agent's to manage; the rest of Settings is the administrators'.
+  const agentSettings = rel === "/settings/canned-responses";
   let page: JSX.Element;
-  if (settings && !me.isAdmin) page = <NotAllowed />;
+  if (settings && !me.isAdmin && !agentSettings) page = <NotAllowed />;
   else if (rel === "/settings" || rel === "/settings/inboxes") page = <Inboxes />;
   else if (rel === "/settings/inboxes/new") page = <InboxNew />;
   else if (inboxId) page = <InboxSettings id={Number(inboxId)} />;
   else if (rel === "/settings/integrations" || rel === "/settings/integrations/webhooks") page = <Webhooks />;
   else if (rel === "/settings/agents") page = <Agents />;
   else if (rel === "/settings/teams") page = <Teams />;
+  else if (rel === "/settings/bots") page = <AgentBots />;
+  else if (rel === "/settings/labels") page = <Labels />;
+  else if (agentSettings) page = <CannedResponses />;
+  // Reports are the administrators' (as in Chatwoot); CSAT is the one report so far.
+  else if (rel === "/reports" || rel === "/reports/csat") page = me.isAdmin ? <CsatReport /> : <NotAllowed />;
   else if (conversationId) page = <Conversations selected={Number(conversationId)} />;
   else if (rel === "/" || rel === "/conversations") page = <Conversations selected={null} />;
   else page = <NotFound />;
@@ -62,7 +73,10 @@ function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => v
   return (
     <SessionContext.Provider value={{ me, live, setMe }}>
       <Header onSignedOut={() => setMe(null)} />
-      {settings && me.isAdmin ? (
+      {settings && agentSettings && !me.isAdmin ? (
+        // An agent's only settings page, linked from the header: no Settings navigation.
+        <main class="settings-main">{page}</main>
+      ) : settings && me.isAdmin ? (
         <div class="settings">
           <nav class="settings-nav" aria-label="Settings">
             <h2>Settings</h2>
@@ -84,6 +98,15 @@ function SignedIn({ me, setMe, pathname }: { me: Me; setMe: (me: Me | null) => v
               </SettingsLink>
               <SettingsLink href={`${BASE}/settings/teams`} current={rel === "/settings/teams"}>
                 Teams
+              </SettingsLink>
+              <SettingsLink href={`${BASE}/settings/bots`} current={rel === "/settings/bots"}>
+                Bots
+              </SettingsLink>
+              <SettingsLink href={`${BASE}/settings/labels`} current={rel === "/settings/labels"}>
+                Labels
+              </SettingsLink>
+              <SettingsLink href={`${BASE}/settings/canned-responses`} current={agentSettings}>
+                Canned responses
               </SettingsLink>
             </ul>
           </nav>

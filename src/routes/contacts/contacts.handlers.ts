@@ -3,14 +3,16 @@ import { contact } from "../../serializers/contact";
 import { conversation } from "../../serializers/conversation";
 import { inboxSlim } from "../../serializers/inbox";
 import * as contacts from "../../services/contacts";
+import { labelsOf } from "./contacts.schemas";
 import type * as routes from "./contacts.routes";
 
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
   contact(r.contact, include ? r.contactInboxes : undefined);
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
-  const { page = 1, sort, include_contact_inboxes } = c.req.valid("query");
-  const result = await contacts.listContacts(c.var.ctx, page, sort);
+  const query = c.req.valid("query");
+  const { page = 1, sort, include_contact_inboxes } = query;
+  const result = await contacts.listContacts(c.var.ctx, page, sort, labelsOf(query));
   return c.json(
     {
       meta: { count: result.count, current_page: page },
@@ -21,8 +23,9 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 };
 
 export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
-  const { page = 1, sort, q, include_contact_inboxes } = c.req.valid("query");
-  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort);
+  const query = c.req.valid("query");
+  const { page = 1, sort, q, include_contact_inboxes } = query;
+  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort, labelsOf(query));
   return c.json(
     {
       meta: { count: result.count, current_page: page, has_more: page * contacts.CONTACTS_PER_PAGE < result.count },

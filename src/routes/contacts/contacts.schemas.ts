@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { zBool, zId, zJsonObject, zKey, zPage, zQuery } from "../../lib/zod";
+import { zBool, zId, zJsonObject, zKey, zList, zPage, zQuery } from "../../lib/zod";
 import { Contact, ContactInbox } from "../../serializers/contact";
 import { Conversation } from "../../serializers/conversation";
 
@@ -44,11 +44,19 @@ export type ContactSortField = (typeof CONTACT_SORT_FIELDS)[number];
 export type ContactSort = ContactSortField | `-${ContactSortField}`;
 const CONTACT_SORTS = CONTACT_SORT_FIELDS.flatMap((f): ContactSort[] => [f, `-${f}`]);
 
+const labelFilter = zQuery(zList(zKey()).pipe(z.array(z.string()).max(50)));
+
 export const ContactListQuery = z.object({
   page: zPage,
   sort: zQuery(z.enum(CONTACT_SORTS as [ContactSort, ...ContactSort[]])),
   include_contact_inboxes: zQuery(zBool),
+  labels: labelFilter.describe("Only contacts carrying any of these labels (`labels=a&labels=b` or `labels=a,b`)"),
+  "labels[]": labelFilter.describe("The same filter as Rails clients send it (`labels[]=a&labels[]=b`)"),
 });
+
+/** `labels` and `labels[]` together: the contacts carrying any of them. */
+export const labelsOf = (q: { labels?: string[]; "labels[]"?: string[] }) =>
+  q.labels || q["labels[]"] ? [...(q.labels ?? []), ...(q["labels[]"] ?? [])] : undefined;
 
 export const ContactSearchQuery = ContactListQuery.extend({ q: zQuery(z.string().max(255)) });
 

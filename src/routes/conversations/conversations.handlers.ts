@@ -4,10 +4,12 @@ import { team } from "../../serializers/team";
 import { agent } from "../../serializers/user";
 import * as actions from "../../services/conversations/actions";
 import * as conversations from "../../services/conversations";
+import { filterConversations } from "../../services/conversations/filter";
 import { actorName } from "../../services/context";
 import { typingUser } from "../../events/bodies";
 import { unix } from "../../lib/time";
 import type * as routes from "./conversations.routes";
+import { agentBotSlim, botSummary } from "../../serializers/agent-bot";
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const result = await conversations.listConversations(c.var.ctx, c.req.valid("query"));
@@ -16,6 +18,12 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 
 export const meta: AppRouteHandler<typeof routes, "meta"> = async (c) => {
   return c.json({ meta: await conversations.conversationCounts(c.var.ctx, c.req.valid("query")) }, 200);
+};
+
+export const filter: AppRouteHandler<typeof routes, "filter"> = async (c) => {
+  const { payload } = c.req.valid("json");
+  const result = await filterConversations(c.var.ctx, payload, c.req.valid("query").page);
+  return c.json({ meta: result.meta, payload: result.conversations.map(conversation) }, 200);
 };
 
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
@@ -77,6 +85,8 @@ export const assignments: AppRouteHandler<typeof routes, "assignments"> = async 
     const t = await actions.assignTeam(ctx, v, input.team_id);
     return c.json(t ? team(t, false) : null, 200);
   }
+  if (input.assignee_type === "AgentBot")
+    return c.json(agentBotSlim(botSummary(await actions.assignBot(ctx, v, input.assignee_id ?? null))), 200);
   const a = await actions.assignAgent(ctx, v, input.assignee_id ?? null);
   return c.json(a ? agent(a.user, a.membership) : null, 200);
 };
@@ -111,7 +121,7 @@ export const toggleTyping: AppRouteHandler<typeof routes, "toggleTyping"> = asyn
   await actions.setTyping(
     c.var.ctx,
     v,
-    typingUser.agent(c.var.principal.user),
+    c.var.principal.bot ? typingUser.bot(c.var.principal.bot.bot) : typingUser.agent(c.var.principal.user),
     input.typing_status === "on",
     input.is_private ?? false,
   );

@@ -3,8 +3,9 @@ import { body, json } from "../openapi";
 import { AccountParams, ConversationParams } from "../../lib/params";
 import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
-import { withConversation, withCreationReads } from "./preload";
+import { withConversation, withConversationForBots, withCreationReads } from "./preload";
 import * as s from "./conversations.schemas";
+import * as f from "./filter.schemas";
 
 const base = "/api/v1/accounts/{account_id}/conversations";
 const one = `${base}/{conversation_id}`;
@@ -37,6 +38,21 @@ export const meta = createRoute({
   responses: { 200: json(s.ConversationMeta, "Counts"), ...errors },
 });
 
+export const filter = createRoute({
+  method: "post",
+  path: `${base}/filter`,
+  tags,
+  summary: "Filter conversations by conditions (Chatwoot's advanced filter), 25 a page",
+  description:
+    "Any agent of the account, with the list's visibility: agents see only conversations of the inboxes they " +
+    "belong to. Each condition is `{attribute_key, filter_operator, values, query_operator}`; `query_operator` " +
+    "(AND or OR) joins it to the next, AND binding tighter. An unknown attribute or operator, or a value the " +
+    "attribute cannot take, answers 422. No `data` wrapper, as in Chatwoot.",
+  middleware: member,
+  request: { params: AccountParams, query: f.ConversationFilterQuery, body: body(f.ConversationFilterBody) },
+  responses: { 200: json(f.ConversationFilterResult, "Conversations and counts"), ...errors },
+});
+
 export const create = createRoute({
   method: "post",
   path: base,
@@ -58,8 +74,9 @@ export const show = createRoute({
   summary: "Show a conversation",
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404); " +
-    "`conversation_id` is the account's display id.",
-  middleware: withConversation,
+    "`conversation_id` is the account's display id." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams },
   responses: { 200: json(s.Conversation, "The conversation"), ...errors },
 });
@@ -71,8 +88,9 @@ export const update = createRoute({
   summary: "Update a conversation's priority",
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A " +
-    "changed priority adds an activity message and emits `conversation_updated`.",
-  middleware: withConversation,
+    "changed priority adds an activity message and emits `conversation_updated`." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.PriorityBody, { wrap: "conversation" }) },
   responses: { 200: json(s.Conversation, "The conversation"), ...errors },
 });
@@ -85,8 +103,9 @@ export const toggleStatus = createRoute({
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). A " +
     "changed status adds an activity message and emits `conversation_status_changed` and `conversation_updated`; " +
-    "`snoozed_until` counts only with `snoozed`.",
-  middleware: withConversation,
+    "`snoozed_until` counts only with `snoozed`." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.ToggleStatusBody, { wrap: "conversation", multipart: true }) },
   responses: { 200: json(s.ToggleStatusResult, "The new status"), ...errors },
 });
@@ -98,8 +117,9 @@ export const togglePriority = createRoute({
   summary: "Set or clear the priority",
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). Same " +
-    "effect as PATCH, answering an empty object.",
-  middleware: withConversation,
+    "effect as PATCH, answering an empty object." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.PriorityBody, { wrap: "conversation" }) },
   responses: { 200: json(s.Empty, "Done"), ...errors },
 });
@@ -125,8 +145,9 @@ export const assignments = createRoute({
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). The " +
     "agent or team must be of the account (404 otherwise). A change adds an activity message and emits " +
-    "`conversation_updated`.",
-  middleware: withConversation,
+    "`conversation_updated`." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.AssignmentBody, { wrap: "assignment" }) },
   responses: { 200: json(s.AssignmentResult, "The agent, the team, or null"), ...errors },
 });
@@ -138,8 +159,9 @@ export const labels = createRoute({
   summary: "The conversation's labels",
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
-    "Answers the label names in `payload`.",
-  middleware: withConversation,
+    "Answers the label names in `payload`." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams },
   responses: { 200: json(s.LabelsResult, "Labels"), ...errors },
 });
@@ -152,8 +174,9 @@ export const setLabels = createRoute({
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
     "Added and removed labels are recorded as activity messages and emit `conversation_updated`; returns the new " +
-    "list.",
-  middleware: withConversation,
+    "list." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.LabelsBody) },
   responses: { 200: json(s.LabelsResult, "Labels"), ...errors },
 });
@@ -165,8 +188,9 @@ export const customAttributes = createRoute({
   summary: "Set the conversation's custom attributes",
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
-    "`custom_attributes` replaces the stored object (emits `conversation_updated` when it changed).",
-  middleware: withConversation,
+    "`custom_attributes` replaces the stored object (emits `conversation_updated` when it changed)." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.CustomAttributesBody) },
   responses: { 200: json(s.CustomAttributesResult, "Custom attributes"), ...errors },
 });
@@ -192,8 +216,9 @@ export const toggleTyping = createRoute({
   summary: "Report that the agent started or stopped typing (sent as conversation_typing_on/off)",
   description:
     "Members of the conversation's inbox and the account's administrators may call this (anyone else gets 404). " +
-    "Nothing is stored; with `is_private` the event is marked private.",
-  middleware: withConversation,
+    "Nothing is stored; with `is_private` the event is marked private." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
+  middleware: withConversationForBots,
   request: { params: ConversationParams, body: body(s.TypingBody, { multipart: true }) },
   responses: { 200: json(s.Empty, "Done"), ...errors },
 });

@@ -5,11 +5,13 @@ import { Conversation } from "../../serializers/conversation";
 import { Agent } from "../../serializers/user";
 import { Team } from "../../serializers/team";
 import { MessageFields } from "../messages/messages.schemas";
+import { AgentBotSlim } from "../../serializers/agent-bot";
 
 const label = zKey();
 
 export const STATUS_FILTERS = ["open", "resolved", "pending", "snoozed", "all"] as const;
 export const ASSIGNEE_TYPES = ["me", "unassigned", "assigned", "all"] as const;
+export const CONVERSATION_TYPES = ["mention", "participating", "unattended"] as const;
 export const SORTS = [
   "last_activity_at_desc",
   "last_activity_at_asc",
@@ -26,10 +28,19 @@ export const ConversationListQuery = z.object({
   assignee_type: zQuery(z.enum(ASSIGNEE_TYPES)),
   inbox_id: zQuery(zId),
   team_id: zQuery(zId),
-  labels: zQuery(zList(label).pipe(z.array(label).max(50))),
+  labels: zQuery(zList(label).pipe(z.array(label).max(50))).describe(
+    "Only conversations carrying any of these labels (`labels=a&labels=b` or `labels=a,b`)",
+  ),
+  "labels[]": zQuery(zList(label).pipe(z.array(label).max(50))).describe(
+    "The same filter as Rails clients send it (`labels[]=a&labels[]=b`)",
+  ),
   q: zQuery(z.string().max(255)),
   source_id: zQuery(zKey()),
   sort_by: zQuery(z.enum(SORTS)),
+  conversation_type: zQuery(z.enum(CONVERSATION_TYPES)).describe(
+    "`mention`: the caller is mentioned; `participating`: the caller took part (replied, was assigned or " +
+      "mentioned); `unattended`: no first reply yet, or the contact waits for an answer",
+  ),
   page: zPage,
 });
 
@@ -96,11 +107,14 @@ export const AssignmentBody = z
   .object({
     assignee_id: nullableId.optional(),
     team_id: nullableId.optional(),
-    assignee_type: z.enum(["User"]).optional(),
+    assignee_type: z
+      .enum(["User", "AgentBot"])
+      .optional()
+      .describe('"AgentBot": `assignee_id` names the inbox\'s agent bot, which then holds the conversation (pending)'),
   })
   .openapi("Assignment");
 
-export const AssignmentResult = z.union([Agent, Team, z.null()]).openapi("AssignmentResult");
+export const AssignmentResult = z.union([Agent, AgentBotSlim, Team, z.null()]).openapi("AssignmentResult");
 
 export const LabelsBody = z.object({ labels: zList(label).pipe(z.array(label).max(50)) }).openapi("Labels");
 export const LabelsResult = z.object({ payload: z.array(z.string()) }).openapi("LabelList");

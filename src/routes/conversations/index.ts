@@ -6,6 +6,7 @@ import * as r from "./conversations.routes";
 export const conversationsRouter = createRouter()
   .openapi(r.meta, h.meta)
   .openapi(r.list, h.list)
+  .openapi(r.filter, h.filter)
   .openapi(r.create, h.create)
   .openapi(r.show, h.show)
   .openapi(r.update, h.update)

@@ -37,6 +37,12 @@ const conversationAndMessage: Load<{ conversation: ConversationView; message: Me
 /** Conversation routes: `c.var.conversation` is the path's conversation, visible to the caller. */
 export const withConversation = authenticate({ account: true, load: conversation });
 
+/**
+ * The same, for the routes Chatwoot opens to agent bots (BOT_ACCESSIBLE_ENDPOINTS): a bot's token
+ * is accepted too, for conversations of the inboxes it is attached to.
+ */
+export const withConversationForBots = authenticate({ account: true, load: conversation, bots: true });
+
 /** Conversation create: `c.var.creationReads`, what the service reads first, read with the token check. */
 export const withCreationReads = authenticate({
   account: true,
@@ -71,8 +77,11 @@ const conversationAndReply: Load<{ conversation: ConversationView; written: Crea
   }),
 };
 
-/** Message create: `c.var.conversation`, and `c.var.written` when the message was written with the token check. */
-export const withConversationAndReply = authenticate({ account: true, load: conversationAndReply });
+/**
+ * Message create: `c.var.conversation`, and `c.var.written` when the message was written with the
+ * token check. An agent bot may post too (its message is written by the handler).
+ */
+export const withConversationAndReply = authenticate({ account: true, load: conversationAndReply, bots: true });
 
 /** Message routes: also `c.var.message`, the path's message of that conversation. */
 export const withMessage = authenticate({ account: true, load: conversationAndMessage });

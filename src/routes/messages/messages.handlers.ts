@@ -5,10 +5,12 @@ import { contactPushData } from "../../serializers/contact";
 import { message } from "../../serializers/message";
 import { userPushData } from "../../serializers/user";
 import * as messages from "../../services/messages";
+import { replyOutOfOffice } from "../../services/auto-replies";
 import type * as routes from "./messages.routes";
 import type { MessageRow, StoredAttachment } from "../../db/schema";
 import type { ConversationView } from "../../serializers/conversation";
-import type { MessageWithSender } from "../../views/messages";
+import { type MessageWithSender, sendersOf } from "../../views/messages";
+import { botSummary } from "../../serializers/agent-bot";
 
 type Loaded = AccountEnv<{ conversation: ConversationView; message: MessageWithSender }>["Variables"];
 
@@ -31,12 +33,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
         assignee_last_seen_at: unixOrZero(v.conversation.assigneeLastSeenAt),
       },
       payload: rows.map((r) =>
-        message(
-          r.message,
-          v.conversation.displayId,
-          { user: r.user, userAvailability: r.availability, contact: v.contact },
-          files(c, r.attachments),
-        ),
+        message(r.message, v.conversation.displayId, sendersOf(r, v.contact), files(c, r.attachments)),
       ),
     },
     200,
@@ -47,11 +44,12 @@ export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const v = c.var.conversation;
   const input = c.req.valid("json");
   const row = c.var.written ?? (await messages.createMessage(c.var.ctx, v, input));
-  const senders = {
-    user: c.var.principal.user,
-    userAvailability: c.var.principal.membership?.availability,
-    contact: v.contact,
-  };
+  await replyOutOfOffice(c.var.ctx, row);
+  const { principal } = c.var;
+  const bot = principal.bot?.bot;
+  const senders = bot
+    ? { bot: botSummary(bot), contact: v.contact }
+    : { user: principal.user, userAvailability: principal.membership?.availability, contact: v.contact };
   // A repeated echo_id is the message already stored, replayed as an Idempotency-Key repeat is.
   if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(message(row.message, v.conversation.displayId, senders, files(c, row.attachments)), 200);
@@ -62,17 +60,14 @@ const preloaded = (c: { var: Loaded }) => ({ v: c.var.conversation, m: c.var.mes
 /** The path's message as changed by a write (`row`), with its sender and attachments as loaded. */
 function asStored(c: { var: Loaded }, row: MessageRow) {
   const { v, m } = preloaded(c);
-  const senders = { user: m.user, userAvailability: m.availability, contact: v.contact };
+  const senders = sendersOf(m, v.contact);
   return message(row, v.conversation.displayId, senders, files(c, m.attachments));
 }
 
 export const remove: AppRouteHandler<typeof routes, "remove"> = async (c) => {
   const { v, m } = preloaded(c);
   const row = await messages.deleteMessage(c.var.ctx, m.message);
-  return c.json(
-    message(row, v.conversation.displayId, { user: m.user, userAvailability: m.availability, contact: v.contact }),
-    200,
-  );
+  return c.json(message(row, v.conversation.displayId, sendersOf(m, v.contact)), 200);
 };
 
 export const updateStatus: AppRouteHandler<typeof routes, "updateStatus"> = async (c) => {

@@ -28,7 +28,8 @@ export const create = createRoute({
   tags,
   summary: "Create a message: an agent reply, a private note, or (API inboxes) an incoming message",
   description:
-    "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[]).",
+    "Accepts JSON or multipart/form-data (booleans as strings, objects as JSON strings, files as attachments[])." +
+    " An agent bot attached to the inbox may call this too, with its own access token.",
   middleware: withConversationAndReply,
   request: { params: ConversationParams, body: body(s.MessageCreateBody, { wrap: "message", multipart: true }) },
   responses: { 200: json(s.Message, "The message"), ...errors },

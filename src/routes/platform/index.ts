@@ -1,5 +1,7 @@
 import { createRouter } from "../openapi";
 import * as accountUsers from "./account-users.handlers";
+import * as agentBots from "./agent-bots.handlers";
+import * as agentBotRoutes from "./agent-bots.routes";
 import * as accountUserRoutes from "./account-users.routes";
 import * as accounts from "./accounts.handlers";
 import * as accountRoutes from "./accounts.routes";
@@ -20,7 +22,12 @@ export const platformRouter = createRouter()
   .openapi(userRoutes.update, users.update)
   .openapi(userRoutes.put, users.update)
   .openapi(userRoutes.remove, users.remove)
-  .openapi(userRoutes.resetToken, users.resetToken);
+  .openapi(userRoutes.resetToken, users.resetToken)
+  .openapi(agentBotRoutes.list, agentBots.list)
+  .openapi(agentBotRoutes.create, agentBots.create)
+  .openapi(agentBotRoutes.show, agentBots.show)
+  .openapi(agentBotRoutes.update, agentBots.update)
+  .openapi(agentBotRoutes.remove, agentBots.remove);
 
 platformRouter.openAPIRegistry.registerComponent("securitySchemes", "platform_token", {
   type: "apiKey",

@@ -4,23 +4,19 @@ import { publicContact, publicConversation, publicInbox, publicMessage } from ".
 import * as contacts from "../../services/public-contacts";
 import * as conversations from "../../services/public-conversations";
 import * as messages from "../../services/public-messages";
+import { replyOutOfOffice } from "../../services/auto-replies";
 import type * as routes from "./public.routes";
-import type { MessageWithSender } from "../../views/messages";
+import { type MessageWithSender, sendersOf } from "../../views/messages";
 
 type C = { var: { ctx: { origin: string } } };
 
 /** Messages as the contact sees them: agents without their e-mail, the contact as itself. */
 function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
   return rows.map((r) =>
-    publicMessage(
-      r.message,
-      v.conversation.displayId,
-      { user: r.user, userAvailability: r.availability, contact: v.contact },
-      {
-        attachments: r.attachments,
-        origin: c.var.ctx.origin,
-      },
-    ),
+    publicMessage(r.message, v.conversation.displayId, sendersOf(r, v.contact), {
+      attachments: r.attachments,
+      origin: c.var.ctx.origin,
+    }),
   );
 }
 
@@ -113,6 +109,7 @@ export const createMessage: AppRouteHandler<typeof routes, "createMessage"> = as
   const v = c.var.conversation;
   const input = c.req.valid("json");
   const row = c.var.written ?? (await messages.createContactMessage(c.var.ctx, v, input));
+  await replyOutOfOffice(c.var.ctx, row);
   if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(
     publicMessage(

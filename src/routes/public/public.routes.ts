@@ -192,8 +192,9 @@ const submitConfig = {
   summary: "Answer an interactive message (select, form, CSAT) with submitted_values",
   description:
     "Client API: no token, the inbox identifier and the contact's `source_id` are the credentials. Only agent " +
-    "messages of an interactive content type take answers (422 otherwise); a CSAT answer is refused after 14 days. " +
-    "Emits `message_updated`.",
+    "messages of an interactive content type take answers (422 otherwise). A CSAT survey (`input_csat`) takes " +
+    "`submitted_values.csat_survey_response` `{rating: 1-5, feedback_message?}` (only it does), stored as the " +
+    "survey's CSAT response (a second answer updates it) and refused after 14 days. Emits `message_updated`.",
   middleware: p.withMessage,
   request: { params: s.PublicMessageParams, body: body(s.SubmittedValuesBody, { wrap: "message" }) },
   responses: { 200: json(PublicMessage, "The message"), ...publicErrors },

@@ -1,7 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import {
   accountUsers,
+  agentBots,
+  inboxes,
   conversationLabels,
   conversations,
   teams,
@@ -10,13 +12,16 @@ import {
   type Priority,
 } from "../../db/schema";
 import { inList, prefixed } from "../../db/select";
-import { notFound } from "../../lib/errors";
+import { notFound, unprocessable } from "../../lib/errors";
 import type { ConversationView } from "../../serializers/conversation";
 import { availableName } from "../../serializers/user";
 import { activityInsert, activityText } from "../activity";
 import { actorName, type AgentContext, type ServiceContext } from "../context";
 import { drainInbox, routeStatements } from "../routing";
-import type { MembershipRow, UserRow } from "../../db/schema";
+import { surveyStatements } from "../csat";
+import { participantInsert } from "../mentions";
+import { notifyStatements } from "../notifications";
+import type { AgentBotRow, MembershipRow, UserRow } from "../../db/schema";
 
 const targetOf = (ctx: ServiceContext, v: ConversationView) => ({
   accountId: ctx.accountId,
@@ -77,12 +82,23 @@ export async function toggleStatus(
     if (next !== current) changes.status = change(current, next);
     if (until !== v.conversation.snoozedUntil)
       changes.snoozed_until = change(seconds(v.conversation.snoozedUntil), seconds(until));
+    // Opened (the bot's hand-off, or an agent taking over): the bot lets go of it.
+    const bot = v.conversation.assigneeAgentBotId;
+    const released = next === "open" && bot !== null;
+    if (released) changes.assignee_agent_bot_id = change(bot, null);
     await write(ctx, [
-      ctx.db.update(conversations).set({ status: next, snoozedUntil: until, updatedAt: at }).where(whereId(v)),
+      ctx.db
+        .update(conversations)
+        .set({ status: next, snoozedUntil: until, updatedAt: at, ...(released ? { assigneeAgentBotId: null } : {}) })
+        .where(whereId(v)),
       ...(next !== current ? [activityInsert(ctx.db, targetOf(ctx, v), activityText.status(next, by), at)] : []),
       // Chatwoot sends both; here both carry the real previous and current values.
       ...(next !== current ? updated(ctx, v, changes, "conversation_status_changed") : []),
       ...updated(ctx, v, changes),
+      // Resolved: the inbox's CSAT survey, if it has them on and this conversation had none yet.
+      ...(next === "resolved" && current !== "resolved"
+        ? surveyStatements(ctx.db, ctx.outbox, targetOf(ctx, v), at)
+        : []),
       // Reopened or woken up without an agent: route it now.
       ...(next === "open" && !v.conversation.assigneeId
         ? routeStatements(ctx.db, ctx.outbox, routeTarget(ctx, v), at + 1)
@@ -136,7 +152,9 @@ export async function assignAgent(
     if (!row) throw notFound("Agent");
     agent = row;
   }
-  if ((agent?.user.id ?? null) !== v.conversation.assigneeId) {
+  // An agent assigned takes the conversation from the bot holding it.
+  const released = agent !== null && v.conversation.assigneeAgentBotId !== null;
+  if ((agent?.user.id ?? null) !== v.conversation.assigneeId || released) {
     const by = actorName(ctx.actor);
     const text = !agent
       ? activityText.unassigned(by)
@@ -144,19 +162,79 @@ export async function assignAgent(
         ? activityText.selfAssigned(by)
         : activityText.assigned(availableName(agent.user), by);
     const at = Date.now();
+    const assigned = agent?.user.id;
     await write(ctx, [
       ctx.db
         .update(conversations)
-        .set({ assigneeId: agent?.user.id ?? null, updatedAt: at })
+        .set({ assigneeId: assigned ?? null, updatedAt: at, ...(released ? { assigneeAgentBotId: null } : {}) })
         .where(whereId(v)),
       activityInsert(ctx.db, targetOf(ctx, v), text, at),
-      ...updated(ctx, v, { assignee_id: change(v.conversation.assigneeId, agent?.user.id ?? null) }),
+      ...updated(ctx, v, {
+        assignee_id: change(v.conversation.assigneeId, assigned ?? null),
+        ...(released ? { assignee_agent_bot_id: change(v.conversation.assigneeAgentBotId, null) } : {}),
+      }),
+      // The assignee takes part from now on; someone else assigning them tells them so.
+      ...(assigned ? [participantInsert(ctx.db, { ...targetOf(ctx, v), userId: assigned, at })] : []),
+      ...(assigned && assigned !== ctx.actor.user.id
+        ? notifyStatements(ctx.db, ctx.outbox, {
+            accountId: ctx.accountId,
+            recipient: assigned,
+            type: "conversation_assignment",
+            conversationId: v.conversation.id,
+            actorId: ctx.actor.bot ? null : ctx.actor.user.id,
+            at,
+          })
+        : []),
     ]);
     // The previous agent's capacity is free again.
     if (v.conversation.assigneeId && v.conversation.status === "open")
       await drainInbox(ctx.db, ctx.outbox, ctx.accountId, v.conversation.inboxId);
   }
   return agent;
+}
+
+/**
+ * Hands the conversation to the agent bot attached to its inbox (Chatwoot's `assignee_type:
+ * "AgentBot"`): it becomes pending, held by the bot and no agent; 404 for a bot the account may not
+ * use, 422 for one not attached to the conversation's inbox (it could not see the conversation).
+ */
+export async function assignBot(ctx: AgentContext, v: ConversationView, botId: number | null): Promise<AgentBotRow> {
+  if (botId === null)
+    throw unprocessable("Validation failed: assignee_id: is required with assignee_type AgentBot", [
+      { field: "assignee_id", message: "is required with assignee_type AgentBot" },
+    ]);
+  const [[bot], [attached]] = await ctx.db.batch([
+    ctx.db
+      .select()
+      .from(agentBots)
+      .where(and(eq(agentBots.id, botId), or(eq(agentBots.accountId, ctx.accountId), isNull(agentBots.accountId)))),
+    ctx.db
+      .select({ id: inboxes.id })
+      .from(inboxes)
+      .where(and(eq(inboxes.id, v.conversation.inboxId), eq(inboxes.agentBotId, botId))),
+  ]);
+  if (!bot) throw notFound("Agent bot");
+  if (!attached)
+    throw unprocessable("The agent bot is not attached to the conversation's inbox", [
+      { field: "assignee_id", message: "is not the inbox's agent bot" },
+    ]);
+  const c = v.conversation;
+  if (c.assigneeAgentBotId === bot.id && c.status === "pending" && c.assigneeId === null) return bot;
+  const at = Date.now();
+  const changes: Change = { assignee_agent_bot_id: change(c.assigneeAgentBotId, bot.id) };
+  if (c.assigneeId !== null) changes.assignee_id = change(c.assigneeId, null);
+  if (c.status !== "pending") changes.status = change(c.status, "pending");
+  await write(ctx, [
+    ctx.db
+      .update(conversations)
+      .set({ assigneeAgentBotId: bot.id, assigneeId: null, status: "pending", snoozedUntil: null, updatedAt: at })
+      .where(whereId(v)),
+    activityInsert(ctx.db, targetOf(ctx, v), activityText.assigned(bot.name, actorName(ctx.actor)), at),
+    ...(changes.status ? updated(ctx, v, changes, "conversation_status_changed") : []),
+    ...updated(ctx, v, changes),
+  ]);
+  if (c.assigneeId && c.status === "open") await drainInbox(ctx.db, ctx.outbox, ctx.accountId, c.inboxId);
+  return bot;
 }
 
 /** Sets the team (0 or null clears it); returns the team, or null. */

@@ -20,7 +20,10 @@ import { activityInsert, activityText, conversationIdByUuid } from "../activity"
 import { isAdmin } from "../auth";
 import { conversationViews, toView, type ConversationViewRow } from "../../views/conversations";
 import { messageStatements } from "../message-writes";
+import { agentMessageEffects, participantInsert } from "../mentions";
+import { notifyStatements } from "../notifications";
 import { routeStatements } from "../routing";
+import { greetingStatements } from "../auto-replies";
 import { availableName } from "../../serializers/user";
 import type { Outbox } from "../../events/outbox";
 import type { DB } from "../../db/client";
@@ -146,21 +149,41 @@ export async function createConversation(
     additionalAttributes: input.additional_attributes ?? {},
     customAttributes: input.custom_attributes ?? {},
     at,
+    agentBotId: inbox.agentBotId,
   });
   const { uuid, conversationId, statements } = created;
   const target = { accountId, inboxId: inbox.id, contactId: contact.id, conversationId };
   if (input.message) {
     const m = messageStatements(db, target, input.message, { type: "User", id: principal.user.id }, at);
-    statements.push(m.insert, ...m.statements, ...ctx.outbox.record(m.event));
+    const effects = { ...target, messageId: m.event.messageId!, authorId: principal.user.id };
+    statements.push(
+      m.insert,
+      ...m.statements,
+      ...ctx.outbox.record(m.event),
+      ...agentMessageEffects(db, ctx.outbox, effects, input.message, at),
+    );
   }
   statements.push(...created.routing);
   const assignee = assigneeRows[0]?.user;
   if (assignee) {
-    const text =
-      assignee.id === principal.user.id
-        ? activityText.selfAssigned(actorName(principal))
-        : activityText.assigned(availableName(assignee), actorName(principal));
-    statements.push(activityInsert(db, target, text, at + 1));
+    const self = assignee.id === principal.user.id;
+    const text = self
+      ? activityText.selfAssigned(actorName(principal))
+      : activityText.assigned(availableName(assignee), actorName(principal));
+    statements.push(
+      activityInsert(db, target, text, at + 1),
+      participantInsert(db, { accountId, conversationId, userId: assignee.id, at }),
+      ...(self
+        ? []
+        : notifyStatements(db, ctx.outbox, {
+            accountId,
+            recipient: assignee.id,
+            type: "conversation_assignment",
+            conversationId,
+            actorId: principal.user.id,
+            at,
+          })),
+    );
   }
   const view = conversationViews(db, eq(conversations.uuid, uuid));
   const results = await db.batch([...(statements as [BatchItem<"sqlite">]), view]);
@@ -180,14 +203,20 @@ type NewConversation = {
   additionalAttributes: Record<string, unknown>;
   customAttributes: Record<string, unknown>;
   at: number;
+  /** The inbox's agent bot: an open conversation nobody was assigned to starts pending, held by it. */
+  agentBotId: number | null;
 };
 
 /**
  * The statements that create a conversation, for the caller's batch: the display id comes from
  * the account's sequence inside the same transaction, so ids never collide; `conversation_created`
- * is recorded, and an open conversation nobody holds is routed in the same batch.
+ * is recorded, and an open conversation nobody holds is routed in the same batch, unless the
+ * inbox has a bot: then it starts `pending`, held by the bot, and no agent gets it until the bot
+ * hands it off (as Chatwoot does for an inbox with an active bot).
  */
-export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversation) {
+export function newConversationStatements(db: DB, outbox: Outbox, input: NewConversation) {
+  const held = input.agentBotId !== null && !input.assigneeId && input.status === "open";
+  const n = held ? { ...input, status: "pending" as const } : input;
   const uuid = newUuid();
   const conversationId = conversationIdByUuid(uuid);
   const statements: BatchItem<"sqlite">[] = [
@@ -216,6 +245,7 @@ export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversa
       contactInboxId: contactInboxId as number,
       status: n.status,
       assigneeId: n.assigneeId,
+      assigneeAgentBotId: held ? n.agentBotId : null,
       teamId: n.teamId,
       snoozedUntil: n.snoozedUntil,
       additionalAttributes: n.additionalAttributes,
@@ -231,6 +261,10 @@ export function newConversationStatements(db: DB, outbox: Outbox, n: NewConversa
       conversationId,
       contactId: n.contactId,
     }),
+    // The inbox's greeting, if it has one; a conversation that starts resolved (a blocked contact's) gets none.
+    ...(n.status === "resolved"
+      ? []
+      : greetingStatements(db, outbox, { accountId: n.accountId, inboxId: n.inboxId, conversationId, at: n.at })),
   );
   const routing =
     !n.assigneeId && n.status === "open"

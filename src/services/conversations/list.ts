@@ -5,7 +5,9 @@ import {
   contacts,
   conversationCounts as counters,
   conversationLabels,
+  conversationParticipants,
   conversations,
+  mentions,
 } from "../../db/schema";
 import { seesInbox } from "../../views/visibility";
 import { inList } from "../../db/select";
@@ -46,11 +48,16 @@ function orderOf(sort: ConversationFilters["sort_by"]) {
 }
 
 /** Every filter but the assignee one: Chatwoot's counts are taken at this point. */
+/** `labels` and `labels[]` (as Rails clients send it) together: conversations carrying any of them. */
+const labelsOf = (f: ConversationFilters) => [...(f.labels ?? []), ...(f["labels[]"] ?? [])];
+
 function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
-  // With `q`, the matches (an id list) must drive the query: SQLite's planner, without table
-  // statistics, prefers an index on these columns and would walk every conversation of the
-  // account (or inbox) testing each against the list. A unary `+` keeps a column out of index use.
-  const column = (c: SQLiteColumn) => (f.q ? sql`+${c}` : sql`${c}`);
+  // With `q` (or the caller's mentions or participations), the matches (an id list) must drive
+  // the query: SQLite's planner, without table statistics, prefers an index on these columns and
+  // would walk every conversation of the account (or inbox) testing each against the list. A
+  // unary `+` keeps a column out of index use.
+  const byIds = f.q || f.conversation_type === "mention" || f.conversation_type === "participating";
+  const column = (c: SQLiteColumn) => (byIds ? sql`+${c}` : sql`${c}`);
   const parts: (SQL | undefined)[] = [
     sql`${column(conversations.accountId)} = ${ctx.accountId}`,
     conversationsVisibleTo(viewerOf(ctx.actor)),
@@ -59,11 +66,12 @@ function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
   if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
   if (f.inbox_id) parts.push(sql`${column(conversations.inboxId)} = ${f.inbox_id}`);
   if (f.team_id) parts.push(sql`${column(conversations.teamId)} = ${f.team_id}`);
-  if (f.labels?.length)
+  const labels = labelsOf(f);
+  if (labels.length)
     parts.push(
       sql`exists (select 1 from ${conversationLabels}
         where ${conversationLabels.conversationId} = ${conversations.id}
-        and ${inList(conversationLabels.label, f.labels)})`,
+        and ${inList(conversationLabels.label, labels)})`,
     );
   if (f.source_id)
     parts.push(
@@ -71,7 +79,25 @@ function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
         where ${contactInboxes.sourceId} = ${f.source_id})`,
     );
   if (f.q) parts.push(sql`${conversations.id} in (${searchMatches(ctx.accountId, f.q)})`);
+  if (f.conversation_type) parts.push(conversationTypeWhere(ctx, f.conversation_type));
   return and(...parts)!;
+}
+
+/**
+ * Chatwoot's `conversation_type`: the caller's mentions and participations are read through their
+ * own index rows (`mentions_user_idx`, `conversation_participants_user_idx`), the conversations
+ * by id; `unattended` is Chatwoot's scope (no first reply yet, or waiting for one).
+ */
+function conversationTypeWhere(ctx: AgentContext, type: NonNullable<ConversationFilters["conversation_type"]>): SQL {
+  const me = ctx.actor.user.id;
+  if (type === "mention")
+    return sql`${conversations.id} in (select ${mentions.conversationId} from ${mentions}
+      where ${mentions.userId} = ${me} and ${mentions.accountId} = ${ctx.accountId})`;
+  const p = conversationParticipants;
+  if (type === "participating")
+    return sql`${conversations.id} in (select ${p.conversationId} from ${p}
+      where ${p.userId} = ${me} and ${p.accountId} = ${ctx.accountId})`;
+  return sql`(${conversations.firstReplyCreatedAt} is null or ${conversations.waitingSince} is not null)`;
 }
 
 /**
@@ -110,8 +136,8 @@ function countsQuery(ctx: AgentContext, where: SQL) {
 /**
  * Chatwoot's four counts from the counter rows (`conversation_counts`, kept by triggers): a few
  * rows per inbox, status and assignee, whatever the account's size. Only for the filters those
- * rows are keyed by (status, inbox); a list filtered by team, labels, source_id or `q` counts its
- * conversations instead.
+ * rows are keyed by (status, inbox); a list filtered by team, labels, source_id, `q` or
+ * `conversation_type` counts its conversations instead.
  */
 function countersQuery(ctx: AgentContext, f: ConversationFilters) {
   const me = ctx.actor.user.id;
@@ -137,7 +163,8 @@ function countersQuery(ctx: AgentContext, f: ConversationFilters) {
     );
 }
 
-const countedByRows = (f: ConversationFilters) => !f.team_id && !f.labels?.length && !f.source_id && !f.q;
+const countedByRows = (f: ConversationFilters) =>
+  !f.team_id && !labelsOf(f).length && !f.source_id && !f.q && !f.conversation_type;
 
 const counts = (ctx: AgentContext, f: ConversationFilters, where: SQL) =>
   countedByRows(f) ? countersQuery(ctx, f) : countsQuery(ctx, where);

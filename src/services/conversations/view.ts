@@ -2,7 +2,7 @@ import { and, sql, type SQL } from "drizzle-orm";
 import { inboxMembers } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { ConversationView } from "../../serializers/conversation";
-import { isAdmin, type Principal, viewerOf } from "../auth";
+import { botSeesInbox, isAdmin, type Principal, viewerOf } from "../auth";
 import {
   byDisplayId,
   conversationViews,
@@ -27,11 +27,17 @@ export function conversationPreload(db: DB, accountId: number, displayId: number
   return [view, member] as [typeof view, typeof member];
 }
 
-/** The preloaded conversation, if the caller may see it; otherwise 404, as if it did not exist. */
+/**
+ * The preloaded conversation, if the caller may see it (an administrator, a member of its inbox, or
+ * a bot attached to its inbox); otherwise 404, as if it did not exist.
+ */
 export function visibleConversation(principal: Principal, preload: unknown): ConversationView {
   const [views, member] = preload as [ConversationViewRow[], { member: number }[]];
   const view = views[0];
-  if (!view || (!isAdmin(principal) && !member[0])) throw notFound("Conversation");
+  if (!view) throw notFound("Conversation");
+  const inbox = view.conversation.inboxId;
+  if (principal.bot ? !botSeesInbox(principal, inbox) : !isAdmin(principal) && !member[0])
+    throw notFound("Conversation");
   return toView(view);
 }
 

@@ -1,9 +1,12 @@
+import { useState } from "preact/hooks";
 import { api, ok } from "../api";
 import { BASE } from "../router";
 import { useSession } from "../session";
+import { MergeContact } from "./contact-merge";
+import { ContactNotes } from "./contact-notes";
 import { Alert, useLoad } from "./ui";
 
-export function ContactPanel({ conversationId }: { conversationId: number }) {
+export function ContactPanel({ conversationId, onMerged }: { conversationId: number; onMerged?: () => void }) {
   const { me } = useSession();
   const account_id = me.accountId;
   const data = useLoad(async () => {
@@ -23,11 +26,17 @@ export function ContactPanel({ conversationId }: { conversationId: number }) {
   }, [conversationId]);
 
   const contact = data.data?.contact;
+  const [merged, setMerged] = useState<string | null>(null);
   const attrs = Object.entries(contact?.custom_attributes ?? {});
   return (
     <aside class="contact-pane" aria-labelledby="contact-title">
       <h2 id="contact-title">Contact</h2>
       <Alert>{data.error}</Alert>
+      {merged && (
+        <p class="notice" role="status">
+          {merged}
+        </p>
+      )}
       {contact && (
         <>
           <p class="contact-name">{contact.name}</p>
@@ -66,6 +75,16 @@ export function ContactPanel({ conversationId }: { conversationId: number }) {
           ) : (
             <p class="muted">None</p>
           )}
+          <ContactNotes key={contact.id} contactId={contact.id} />
+          <MergeContact
+            key={`merge-${contact.id}`}
+            contact={contact}
+            onMerged={(kept) => {
+              setMerged(`Merged: this conversation's contact is now ${kept.name}. The other contact was deleted.`);
+              data.reload();
+              onMerged?.();
+            }}
+          />
         </>
       )}
     </aside>

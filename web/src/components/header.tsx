@@ -3,6 +3,7 @@ import { api, ok } from "../api";
 import type { LiveStatus } from "../live";
 import { BASE } from "../router";
 import { signOut, toMe, useSession, type Availability } from "../session";
+import { NotificationsBell } from "./notifications";
 import { errorText } from "./ui";
 
 const LIVE_TEXT: Record<LiveStatus, string> = {
@@ -54,7 +55,12 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
       </a>
       <nav aria-label="Main">
         <a href={`${BASE}/`}>Conversations</a>
-        {me.isAdmin && <a href={`${BASE}/settings/inboxes`}>Settings</a>}
+        {me.isAdmin && <a href={`${BASE}/reports/csat`}>Reports</a>}
+        {me.isAdmin ? (
+          <a href={`${BASE}/settings/inboxes`}>Settings</a>
+        ) : (
+          <a href={`${BASE}/settings/canned-responses`}>Canned responses</a>
+        )}
       </nav>
       <span class={`live live-${status}`} role="status" aria-label={`Realtime: ${LIVE_TEXT[status]}`}>
         <span aria-hidden="true" class="dot" /> {LIVE_TEXT[status]}
@@ -78,6 +84,7 @@ export function Header({ onSignedOut }: { onSignedOut: () => void }) {
       <span class="who" title={me.email}>
         {me.name} · {me.accountName}
       </span>
+      <NotificationsBell />
       <button
         type="button"
         class="link"

@@ -2,9 +2,15 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, ok, type Conversation, type Message } from "../api";
 import { BASE } from "../router";
 import { useSession } from "../session";
+import { useCannedCompletion } from "./canned-completion";
+import { MentionText, useMentionCompletion } from "./mention-completion";
+import { AddLabel } from "./label-picker";
+import { CsatMessage } from "./csat-message";
 import { Alert, errorText, TeamSelect, time, useAction, useLoad } from "./ui";
+import { agentAssigneeId, BotHolder } from "./bot-holder";
 
 const TYPE = ["incoming", "outgoing", "activity", "template"] as const;
+const AUTO_REPLY: Record<string, string | undefined> = { greeting: "Greeting", out_of_office: "Out-of-office message" };
 /** The API's page of messages: a full one may have older messages before it (its meta does not say). */
 const PAGE = 20;
 
@@ -158,6 +164,7 @@ export function Thread({ id, onChanged }: { id: number; onChanged: () => void })
         </a>
         <h2 id="thread-title">{c ? `${c.meta.sender.name} · #${c.id}` : `Conversation #${id}`}</h2>
         {c && <span class={`status status-${c.status}`}>Status: {c.status}</span>}
+        {c && <BotHolder meta={c.meta} />}
       </div>
       <Alert>{conversation.error ?? error}</Alert>
       {c && (
@@ -200,16 +207,23 @@ function MessageItem({ m, onRetried }: { m: Message; onRetried: (m: Message) => 
         <span>{m.content}</span> <time>{time(m.created_at)}</time>
       </li>
     );
+  if (m.content_type === "input_csat") return <CsatMessage m={m} />;
   const cls = `message ${kind} ${m.private ? "private" : ""}`;
   const label = m.private ? "Private note" : kind === "incoming" ? "Incoming message" : "Outgoing message";
+  // The inbox's own greeting or out-of-office answer: no sender, named for what it is.
+  const auto = AUTO_REPLY[(m.content_attributes as { auto_reply?: string }).auto_reply ?? ""];
   return (
-    <li class={cls} aria-label={`${label} from ${m.sender?.name ?? "unknown"}`}>
+    <li class={cls} aria-label={auto ?? `${label} from ${m.sender?.name ?? "unknown"}`}>
       <div class="message-head">
         {m.private && <span class="tag private-tag">Private note</span>}
-        <strong>{m.sender?.name ?? ""}</strong>
+        <strong>{m.sender?.name ?? (auto ? `${auto} (automatic)` : "")}</strong>
         <time>{time(m.created_at)}</time>
       </div>
-      {m.content && <p class="content">{m.content}</p>}
+      {m.content && (
+        <p class="content">
+          <MentionText text={m.content} />
+        </p>
+      )}
       {m.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">
           {m.attachments.map((a) => (
@@ -273,6 +287,15 @@ function Reply({ conversationId, onSent }: { conversationId: number; onSent: (m:
   const [isPrivate, setPrivate] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const fileInput = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const canned = useCannedCompletion({ accountId: me.accountId, box, value: content, setValue: setContent });
+  const mention = useMentionCompletion({
+    accountId: me.accountId,
+    box,
+    value: content,
+    setValue: setContent,
+    enabled: isPrivate,
+  });
   const { run, error, busy } = useAction();
   const typingOn = useRef(false);
   const idle = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -325,20 +348,30 @@ function Reply({ conversationId, onSent }: { conversationId: number; onSent: (m:
       <label class="reply-label" for="reply-box">
         {isPrivate ? "Private note (agents only)" : "Reply"}
       </label>
+      {canned.listbox}
+      {mention.listbox}
       <textarea
         id="reply-box"
         aria-label="Reply"
         rows={3}
         value={content}
+        ref={box}
+        {...canned.inputProps}
+        {...mention.inputProps}
         onInput={(e) => {
           setContent(e.currentTarget.value);
+          canned.update();
           typing(true);
           clearTimeout(idle.current);
           idle.current = setTimeout(() => typing(false), 3000);
         }}
         onKeyDown={(e) => {
+          if (canned.onKeyDown(e)) return;
           if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) send(e);
         }}
+        onKeyUp={(e) => /^(Arrow(Left|Right)|Home|End)$/.test(e.key) && canned.update()}
+        onClick={canned.update}
+        onBlur={canned.close}
         placeholder={isPrivate ? "Only agents see this note" : "Write to the customer (Ctrl+Enter sends)"}
       />
       <div class="reply-bar">
@@ -440,7 +473,7 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
       <label>
         Assignee
         <select
-          value={String(c.meta.assignee?.id ?? "")}
+          value={agentAssigneeId(c.meta)}
           onChange={(e) => assign({ assignee_id: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
         >
           <option value="">Unassigned</option>
@@ -508,6 +541,7 @@ function Controls({ conversation: c, onChanged }: { conversation: Conversation; 
           Save labels
         </button>
       </form>
+      <AddLabel conversation={c} onChanged={onChanged} />
       <Alert>{error}</Alert>
     </div>
   );

@@ -1,10 +1,17 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ok, type ConversationItem } from "../api";
 import { ContactPanel } from "../components/contact-panel";
+import {
+  AdvancedFilter,
+  type ConversationType,
+  ConversationTypeViews,
+  type FilterCondition,
+} from "../components/conversation-filter";
 import { Thread } from "../components/thread";
-import { Alert, TeamSelect, useLoad } from "../components/ui";
+import { Alert, TeamSelect, time, useLoad } from "../components/ui";
 import { BASE } from "../router";
 import { useSession } from "../session";
+import { BotHolder } from "../components/bot-holder";
 
 type View = "me" | "unassigned" | "all";
 type Status = "open" | "pending" | "resolved" | "snoozed" | "all";
@@ -25,6 +32,9 @@ export function Conversations({ selected }: { selected: number | null }) {
   const [label, setLabel] = useState("");
   const [search, setSearch] = useState("");
   const [q, setQ] = useState("");
+  const [conversationType, setConversationType] = useState<ConversationType>("");
+  const [showFilter, setShowFilter] = useState(false);
+  const [advanced, setAdvanced] = useState<FilterCondition[] | null>(null);
   // Typed filters apply as you type, once you pause.
   useEffect(() => {
     const t = setTimeout(() => {
@@ -34,6 +44,7 @@ export function Conversations({ selected }: { selected: number | null }) {
     return () => clearTimeout(t);
   }, [search, labelInput]);
 
+  const [contactMerges, setContactMerges] = useState(0);
   const inboxes = useLoad(
     () => ok(api.GET("/api/v1/accounts/{account_id}/inboxes", { params: { path: { account_id } } })),
     [account_id],
@@ -42,6 +53,19 @@ export function Conversations({ selected }: { selected: number | null }) {
     () => ok(api.GET("/api/v1/accounts/{account_id}/teams", { params: { path: { account_id } } })),
     [account_id],
   );
+  const accountLabels = useLoad(
+    () => ok(api.GET("/api/v1/accounts/{account_id}/labels", { params: { path: { account_id } } })),
+    [account_id],
+  );
+  const sidebar = (accountLabels.data?.payload ?? [])
+    .filter((l) => l.show_on_sidebar)
+    .sort((a, b) => a.title.localeCompare(b.title));
+  /** A sidebar label filters the list at once (a second press clears it). */
+  const chooseLabel = (title: string) => {
+    const next = label === title ? "" : title;
+    setLabelInput(next);
+    setLabel(next);
+  };
   const list = useLoad(
     () =>
       ok(
@@ -55,12 +79,34 @@ export function Conversations({ selected }: { selected: number | null }) {
               team_id: teamId || undefined,
               labels: label ? [label] : undefined,
               q: q || undefined,
+              conversation_type: conversationType || undefined,
             },
           },
         }),
       ),
-    [account_id, view, status, inboxId, teamId, label, q],
+    [account_id, view, status, inboxId, teamId, label, q, conversationType],
   );
+  // An applied advanced filter replaces the list (POST /conversations/filter).
+  const filtered = useLoad(
+    () =>
+      advanced
+        ? ok(
+            api.POST("/api/v1/accounts/{account_id}/conversations/filter", {
+              params: { path: { account_id } },
+              body: { payload: advanced },
+            }),
+          )
+        : Promise.resolve(undefined),
+    [account_id, advanced],
+  );
+  const agents = useLoad(
+    () =>
+      showFilter
+        ? ok(api.GET("/api/v1/accounts/{account_id}/agents", { params: { path: { account_id } } }))
+        : Promise.resolve(undefined),
+    [account_id, showFilter],
+  );
+  const shown = advanced ? filtered.data?.payload : list.data?.data.payload;
 
   // Live: any conversation or message event refreshes the list (once per burst).
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -70,12 +116,15 @@ export function Conversations({ selected }: { selected: number | null }) {
         if (!/^(conversation|message)\./.test(frame.event) && frame.event !== "replay.truncated") return;
         if (frame.event.startsWith("conversation.typing")) return;
         clearTimeout(timer.current);
-        timer.current = setTimeout(list.reload, 250);
+        timer.current = setTimeout(() => {
+          list.reload();
+          filtered.reload();
+        }, 250);
       }) as () => void,
     [live],
   );
 
-  const seenLabels = new Set<string>();
+  const seenLabels = new Set<string>(accountLabels.data?.payload.map((l) => l.title));
   for (const c of list.data?.data.payload ?? []) for (const l of c.labels) seenLabels.add(l);
   const meta = list.data?.data.meta;
   const inboxName = (id: number) => inboxes.data?.payload.find((i) => i.id === id)?.name ?? `Inbox ${id}`;
@@ -92,6 +141,27 @@ export function Conversations({ selected }: { selected: number | null }) {
             </button>
           ))}
         </div>
+        <ConversationTypeViews value={conversationType} onChange={setConversationType} />
+        {sidebar.length > 0 && (
+          <div class="label-sidebar">
+            <h2>Labels</h2>
+            <ul class="chips">
+              {sidebar.map((l) => (
+                <li key={l.id}>
+                  <button
+                    type="button"
+                    class="chip"
+                    aria-pressed={label === l.title}
+                    onClick={() => chooseLabel(l.title)}
+                  >
+                    <span class="swatch" style={{ background: l.color }} aria-hidden="true" />
+                    {l.title}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <div class="filters">
           <label>
             Status
@@ -139,18 +209,41 @@ export function Conversations({ selected }: { selected: number | null }) {
             />
           </label>
         </div>
-        <Alert>{list.error}</Alert>
+        <button type="button" class="small" aria-expanded={showFilter} onClick={() => setShowFilter(!showFilter)}>
+          Advanced filter
+        </button>
+        {showFilter && (
+          <AdvancedFilter
+            sources={{ agents: agents.data, inboxes: inboxes.data?.payload, teams: teams.data }}
+            onApply={setAdvanced}
+            onClear={() => setAdvanced(null)}
+          />
+        )}
+        {advanced && filtered.data && (
+          <p class="muted" role="status">
+            Filtered: {filtered.data.meta.all_count} conversations match.
+          </p>
+        )}
+        <Alert>{advanced ? filtered.error : list.error}</Alert>
         <ul class="conversation-list" aria-label="Conversation list">
-          {list.data?.data.payload.map((c) => (
+          {shown?.map((c) => (
             <ConversationEntry key={c.id} c={c} current={c.id === selected} inbox={inboxName(c.inbox_id)} />
           ))}
         </ul>
-        {list.data && list.data.data.payload.length === 0 && <p class="empty">No conversations here.</p>}
+        {shown && shown.length === 0 && <p class="empty">No conversations here.</p>}
       </section>
       {selected ? (
         <>
-          <Thread key={selected} id={selected} onChanged={list.reload} />
-          <ContactPanel key={`c${selected}`} conversationId={selected} />
+          <Thread key={`${selected}:${contactMerges}`} id={selected} onChanged={list.reload} />
+          <ContactPanel
+            key={`c${selected}`}
+            conversationId={selected}
+            onMerged={() => {
+              // The conversation's contact (and its messages' sender) changed: show it everywhere.
+              setContactMerges((n) => n + 1);
+              list.reload();
+            }}
+          />
         </>
       ) : (
         <section class="thread-pane empty-pane" aria-label="No conversation selected">
@@ -189,6 +282,10 @@ function ConversationEntry({ c, current, inbox }: { c: ConversationItem; current
           </span>
           <span class={`status status-${c.status}`}>{c.status}</span>
         </span>
+        <BotHolder meta={c.meta} />
+        {c.status === "snoozed" && c.snoozed_until ? (
+          <span class="excerpt">Snoozed until {time(c.snoozed_until)}</span>
+        ) : null}
       </a>
     </li>
   );

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, ok, type Inbox } from "../api";
 import { Deliveries } from "../components/deliveries";
+import { BusinessHours, Greeting } from "../components/inbox-auto-replies";
 import { Alert, CopyButton, Secret, useAction, useLoad } from "../components/ui";
+import { InboxAgentBot } from "../components/inbox-agent-bot";
 import { BASE } from "../router";
 import { useSession } from "../session";
 
@@ -37,7 +39,10 @@ export function InboxSettings({ id }: { id: number }) {
             <Secret label="HMAC token" value={i.hmac_token ?? ""} />
           </section>
           <InboxForm inbox={i} onSaved={inbox.setData} />
+          <Greeting inbox={i} onSaved={inbox.setData} />
+          <BusinessHours inbox={i} onSaved={inbox.setData} />
           <Members inboxId={id} />
+          <InboxAgentBot inboxId={id} />
           <WebhookUrl inbox={i} onSaved={inbox.setData} />
           <Deliveries
             title="Webhook URL delivery log"
@@ -62,6 +67,7 @@ function InboxForm({ inbox: i, onSaved }: { inbox: Inbox; onSaved: (i: Inbox) =>
   const [name, setName] = useState(i.name);
   const [hmac, setHmac] = useState(i.hmac_mandatory);
   const [auto, setAuto] = useState(i.enable_auto_assignment);
+  const [csat, setCsat] = useState(i.csat_survey_enabled);
   const [strategy, setStrategy] = useState(config.strategy ?? "balanced");
   const [limit, setLimit] = useState(config.max_assignment_limit ? String(config.max_assignment_limit) : "");
   const [saved, setSaved] = useState(false);
@@ -77,6 +83,7 @@ function InboxForm({ inbox: i, onSaved }: { inbox: Inbox; onSaved: (i: Inbox) =>
           const body = {
             name,
             enable_auto_assignment: auto,
+            csat_survey_enabled: csat,
             auto_assignment_config: { strategy, max_assignment_limit: limit ? Number(limit) : null },
             channel: { hmac_mandatory: hmac },
           };
@@ -104,6 +111,10 @@ function InboxForm({ inbox: i, onSaved }: { inbox: Inbox; onSaved: (i: Inbox) =>
       <label class="check">
         <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.currentTarget.checked)} />
         Auto-assign new conversations to available agents
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={csat} onChange={(e) => setCsat(e.currentTarget.checked)} />
+        Send a CSAT survey when a conversation is resolved
       </label>
       <label>
         Assignment strategy
