@@ -1,5 +1,5 @@
-// `npm run deploy -- [environment]`: deploys one environment of wrangler.toml ("production" unless
-// named), in the only safe order:
+// `npm run deploy -- <environment>`: deploys one environment of wrangler.toml, named (with none it
+// refuses: a bare `npm run deploy` must never reach production by accident), in the only safe order:
 //   1. `wrangler d1 migrations apply DB --remote --env <env>` (the new schema first);
 //   2. `wrangler deploy --env <env>` (then the code that uses it).
 // It stops at the first step that fails, with wrangler's own error (not logged in, no
@@ -21,6 +21,7 @@ const wranglerBin = path.join(
   "bin",
   "wrangler.js",
 );
+/** The environment a dry run bundles when none is named. */
 const DEFAULT_ENV = "production";
 const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
 
@@ -142,6 +143,9 @@ async function main() {
   if (names.length > 1) fail(`one environment at a time (got ${names.join(", ")})`);
 
   const known = environments();
+  // Only a dry run (offline, harmless) may leave the environment out.
+  if (!names[0] && !args.includes("--dry-run"))
+    fail(`name the environment to deploy: npm run deploy -- <${known.join("|") || "environment"}>`);
   const env = names[0] ?? DEFAULT_ENV;
   if (!args.includes("--all") && !known.includes(env)) {
     fail(`no [env.${env}] in wrangler.toml (environments: ${known.join(", ") || "none"})`);
