@@ -11,3 +11,10 @@ export const ContactParams = AccountParams.extend({ id: id("id", "Contact id") }
 export const ConversationParams = AccountParams.extend({
   conversation_id: id("conversation_id", "Conversation display id"),
 });
+
+/**
+ * A label filter sent as `labels` (`labels=a&labels=b`, `labels=a,b`) and as Rails clients send it
+ * (`labels[]=a`), together: what carries any of them; undefined when neither was sent.
+ */
+export const labelFilterOf = (q: { labels?: string[]; "labels[]"?: string[] }) =>
+  q.labels || q["labels[]"] ? [...(q.labels ?? []), ...(q["labels[]"] ?? [])] : undefined;

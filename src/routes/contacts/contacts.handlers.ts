@@ -3,7 +3,7 @@ import { contact } from "../../serializers/contact";
 import { conversation } from "../../serializers/conversation";
 import { inboxSlim } from "../../serializers/inbox";
 import * as contacts from "../../services/contacts";
-import { labelsOf } from "./contacts.schemas";
+import { labelFilterOf } from "../../lib/params";
 import type * as routes from "./contacts.routes";
 
 const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
@@ -12,7 +12,7 @@ const withInboxes = (r: contacts.ContactWithInboxes, include = true) =>
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
   const query = c.req.valid("query");
   const { page = 1, sort, include_contact_inboxes } = query;
-  const result = await contacts.listContacts(c.var.ctx, page, sort, labelsOf(query));
+  const result = await contacts.listContacts(c.var.ctx, page, sort, labelFilterOf(query));
   return c.json(
     {
       meta: { count: result.count, current_page: page },
@@ -25,7 +25,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 export const search: AppRouteHandler<typeof routes, "search"> = async (c) => {
   const query = c.req.valid("query");
   const { page = 1, sort, q, include_contact_inboxes } = query;
-  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort, labelsOf(query));
+  const result = await contacts.searchContacts(c.var.ctx, q ?? "", page, sort, labelFilterOf(query));
   return c.json(
     {
       meta: { count: result.count, current_page: page, has_more: page * contacts.CONTACTS_PER_PAGE < result.count },

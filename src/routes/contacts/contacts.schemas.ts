@@ -54,10 +54,6 @@ export const ContactListQuery = z.object({
   "labels[]": labelFilter.describe("The same filter as Rails clients send it (`labels[]=a&labels[]=b`)"),
 });
 
-/** `labels` and `labels[]` together: the contacts carrying any of them. */
-export const labelsOf = (q: { labels?: string[]; "labels[]"?: string[] }) =>
-  q.labels || q["labels[]"] ? [...(q.labels ?? []), ...(q["labels[]"] ?? [])] : undefined;
-
 export const ContactSearchQuery = ContactListQuery.extend({ q: zQuery(z.string().max(255)) });
 
 export const ContactList = z

@@ -1,3 +1,4 @@
+import { labelFilterOf } from "../../lib/params";
 import { and, asc, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
@@ -48,9 +49,6 @@ function orderOf(sort: ConversationFilters["sort_by"]) {
 }
 
 /** Every filter but the assignee one: Chatwoot's counts are taken at this point. */
-/** `labels` and `labels[]` (as Rails clients send it) together: conversations carrying any of them. */
-const labelsOf = (f: ConversationFilters) => [...(f.labels ?? []), ...(f["labels[]"] ?? [])];
-
 function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
   // With `q` (or the caller's mentions or participations), the matches (an id list) must drive
   // the query: SQLite's planner, without table statistics, prefers an index on these columns and
@@ -66,8 +64,8 @@ function baseWhere(ctx: AgentContext, f: ConversationFilters): SQL {
   if (status !== "all") parts.push(sql`${column(conversations.status)} = ${status}`);
   if (f.inbox_id) parts.push(sql`${column(conversations.inboxId)} = ${f.inbox_id}`);
   if (f.team_id) parts.push(sql`${column(conversations.teamId)} = ${f.team_id}`);
-  const labels = labelsOf(f);
-  if (labels.length)
+  const labels = labelFilterOf(f);
+  if (labels?.length)
     parts.push(
       sql`exists (select 1 from ${conversationLabels}
         where ${conversationLabels.conversationId} = ${conversations.id}
@@ -164,7 +162,7 @@ function countersQuery(ctx: AgentContext, f: ConversationFilters) {
 }
 
 const countedByRows = (f: ConversationFilters) =>
-  !f.team_id && !labelsOf(f).length && !f.source_id && !f.q && !f.conversation_type;
+  !f.team_id && !labelFilterOf(f)?.length && !f.source_id && !f.q && !f.conversation_type;
 
 const counts = (ctx: AgentContext, f: ConversationFilters, where: SQL) =>
   countedByRows(f) ? countersQuery(ctx, f) : countsQuery(ctx, where);
