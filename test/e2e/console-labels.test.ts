@@ -115,7 +115,8 @@ describe("the console: labels and canned responses", () => {
 
   it("adds an account label to a conversation and filters the list by a sidebar label", async () => {
     await page.goto(`${server.url}/app/conversations/${billed}`);
-    await page.getByText("My invoice is wrong").waitFor();
+    // The thread's own message, not the list's excerpt of it (both show once the list has loaded).
+    await page.getByRole("list", { name: "Messages" }).getByText("My invoice is wrong").waitFor();
     const picker = actions().getByLabel("Add label");
     await expect.poll(() => picker.locator("option").count()).toBe(4);
     await picker.selectOption("billing");
