@@ -22,6 +22,7 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   PLATFORM_API_TOKEN: "test-platform-token",
+                  ATTACHMENT_URL_SECRET: "test-attachment-secret",
                   SERVER_TIMING: "on",
                   // Production's address rule; a test that needs a private URL writes the row itself.
                   ALLOW_PRIVATE_WEBHOOK_URLS: "false",

@@ -3,6 +3,8 @@ declare namespace Cloudflare {
   interface Env {
     /** Operator token for the Platform API (`wrangler secret put PLATFORM_API_TOKEN`). */
     PLATFORM_API_TOKEN: string;
+    /** Key of the HMAC that signs attachment download links (`wrangler secret put ATTACHMENT_URL_SECRET`). */
+    ATTACHMENT_URL_SECRET: string;
   }
 }
 

@@ -14,3 +14,4 @@ export * from "./agent-tools";
 export * from "./notifications";
 export * from "./bots";
 export * from "./csat";
+export * from "./directory";

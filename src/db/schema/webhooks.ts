@@ -61,6 +61,7 @@ export const events = sqliteTable(
     uniqueIndex("events_uid_uq").on(t.uid),
     uniqueIndex("events_stream_sequence_uq").on(t.stream, t.sequence),
     index("events_account_idx").on(t.accountId, t.id),
+    index("events_created_idx").on(t.createdAt),
   ],
 );
 
@@ -103,6 +104,7 @@ export const deliveries = sqliteTable(
     index("deliveries_inbox_idx").on(t.inboxId, t.id),
     index("deliveries_agent_bot_idx").on(t.agentBotId, t.id),
     index("deliveries_event_idx").on(t.eventId),
+    index("deliveries_created_idx").on(t.createdAt),
   ],
 );
 
