@@ -30,7 +30,14 @@ export default defineConfig(async () => {
                   // delivery tests exercise the real schedule logic in seconds.
                   WEBHOOK_RETRY_SCHEDULE: "0,1,1,1",
                   WEBHOOK_TIMEOUT_MS: "1000",
+                  // The tight budget's numbers, as the vars state a real limiter's (see below).
+                  TEST_TIGHT_RATE_LIMIT: "3",
+                  TEST_TIGHT_RATE_PERIOD_SECONDS: "60",
                 },
+                // wrangler.toml's local budgets are far above what any test spends. This real limiter
+                // with a budget of 3 is swapped in for one of them by test/rate-limits.test.ts, to
+                // reach a 429 in a few requests.
+                ratelimits: { TEST_TIGHT_RATE_LIMITER: { simple: { limit: 3, period: 60 } } },
               },
             }),
           ],

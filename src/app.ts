@@ -9,7 +9,8 @@ import { notFoundAnswer } from "./lib/not-found";
 import { validationError } from "./lib/zod";
 import { database } from "./middleware/db";
 import { idempotency, publicIdempotency } from "./middleware/idempotency";
-import { publicCors, publicRateLimit } from "./middleware/public-guards";
+import { publicCors } from "./middleware/public-guards";
+import { rateLimits } from "./middleware/rate-limit";
 import { routers } from "./routes";
 import { swaggerPage } from "./routes/docs";
 import { readExamples, withExamples } from "./routes/docs/examples";
@@ -53,9 +54,9 @@ export function buildApp() {
     );
   });
   // The client API is called from browsers and end-user devices: CORS first (preflights never
-  // count), then each inbox + client address gets its own budget before any D1 work.
+  // count, and a 429 carries CORS headers too). Then each caller's budget, before any D1 work.
   app.use("/public/*", publicCors);
-  app.use("/public/api/v1/inboxes/*", publicRateLimit);
+  app.use(rateLimits);
   app.use(database);
   // After `database`: the claim lives in D1.
   app.use("/api/v1/*", idempotency);
@@ -73,7 +74,10 @@ export function buildApp() {
         "Platform API (`/platform/api/v1`) and health check. " +
         "POSTs under `/api/v1` and `/public/api/v1` accept an `Idempotency-Key` header (1-255 printable " +
         "characters): a repeat within 24 h " +
-        "replays the first response with `Idempotent-Replayed: true`; see docs/api.md.",
+        "replays the first response with `Idempotent-Replayed: true`; see docs/api.md. " +
+        "Each caller has a rate limit (per access token, platform token, console session, or inbox and client " +
+        "address): every answer of these APIs carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` " +
+        "and `RateLimit-Policy`, and over budget is `429 RATE_LIMITED` with `Retry-After`; see docs/api.md.",
     },
     security: [{ api_access_token: [] }],
   };

@@ -99,6 +99,8 @@ describe("client API: browsers and abuse", () => {
     });
     expect(shown.headers.get("access-control-allow-origin")).toBe("*");
     expect(shown.headers.get("access-control-expose-headers")).toContain("Retry-After");
+    // The budget (test/rate-limits.test.ts) is readable by the page too.
+    expect(shown.headers.get("access-control-expose-headers")).toContain("RateLimit-Remaining");
     const missing = await api("GET", "/public/api/v1/inboxes/nope", undefined, {
       headers: { Origin: "https://chat.example.com" },
     });
@@ -118,32 +120,6 @@ describe("client API: browsers and abuse", () => {
     expect(originAllowed("https://a.example", "https://a.example")).toBe(true);
     expect(originAllowed("https://a.example", "https://evil.example")).toBe(false);
     expect(originAllowed("https://a.example", undefined)).toBe(true);
-  });
-
-  it("limits each inbox + client address and answers 429 with Retry-After, leaving others alone", async () => {
-    const w = await createWorld();
-    const other = await createWorld("Other");
-    const noisy = client(w.inbox.identifier, { ip: "203.0.113.7" });
-    const statuses: number[] = [];
-    let limited: ApiResponse | undefined;
-    // The limiter counts in fixed 10 s windows: on a slow machine a window can end mid-run and
-    // start the count over, so keep going until the budget runs out within one window.
-    for (let i = 0; i < 400 && !limited; i++) {
-      const res = await noisy.get("");
-      statuses.push(res.status);
-      if (res.status === 429) limited = res;
-    }
-    expect(limited).toBeDefined();
-    expectError(limited!, 429, /Too many requests/);
-    expect(limited!.body.code).toBe("RATE_LIMITED");
-    expect(limited!.headers.get("retry-after")).toBe("10");
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(100);
-    // A write over budget is refused before it touches D1.
-    expectError(await noisy.post("/contacts", { name: "blocked" }), 429);
-    expect(await scalar("select count(*) n from contacts where account_id = ?", w.account.id)).toBe(0);
-    // Another address on the same inbox, and the same address on another inbox, still get through.
-    expect((await client(w.inbox.identifier, { ip: "203.0.113.8" }).get("")).status).toBe(200);
-    expect((await client(other.inbox.identifier, { ip: "203.0.113.7" }).get("")).status).toBe(200);
   });
 
   it("refuses oversize bodies with 413 and stores nothing", async () => {
