@@ -185,12 +185,14 @@ async function seed(persistArgs, tokenFile) {
   const file = path.join(dir, "seed.sql");
   writeFileSync(file, seedSql(token, password), { mode: 0o600 });
   try {
-    const { code, stdout } = await wrangler(
-      ["d1", "execute", "DB", "--local", ...persistArgs, "--json", "--file", file],
-      {
-        capture: true,
-      },
-    );
+    // The script changes nothing that exists, so a run the local runtime failed mid-way (a busy
+    // machine's workerd sometimes answers an internal assertion) is safe to run again.
+    const args = ["d1", "execute", "DB", "--local", ...persistArgs, "--json", "--file", file];
+    let { code, stdout } = await wrangler(args, { capture: true });
+    for (let attempt = 2; code !== 0 && !stopping && attempt <= 3; attempt++) {
+      process.stderr.write(`${stdout}\nSeeding failed; trying again (attempt ${attempt} of 3)\n`);
+      ({ code, stdout } = await wrangler(args, { capture: true }));
+    }
     if (code !== 0) process.stderr.write(stdout);
     exitIfStopped(code);
     const results = JSON.parse(stdout);

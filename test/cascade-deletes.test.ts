@@ -24,7 +24,9 @@ async function busyConversation(w: World, word: string) {
   form.set("content", `About my ${word} order`);
   form.set("message_type", "incoming");
   form.append("attachments[]", new File(["receipt"], "receipt.txt", { type: "text/plain" }));
-  expect((await api("POST", `${path}/messages`, form, { token: w.admin.token })).status).toBe(200);
+  const posted = await api("POST", `${path}/messages`, form, { token: w.admin.token });
+  expect(posted.status).toBe(200);
+  const dataUrl = new URL(posted.body.attachments[0].data_url);
   expect((await as(w.agent).post(`${path}/messages`, { content: `Your ${word} order is on its way` })).status).toBe(
     200,
   );
@@ -32,7 +34,7 @@ async function busyConversation(w: World, word: string) {
   const contactPath = `${w.base}/contacts/${contact.id}`;
   expect((await as(w.agent).post(`${contactPath}/notes`, { content: `Asked about ${word}s` })).status).toBe(200);
   expect((await as(w.agent).post(`${contactPath}/labels`, { labels: ["vip"] })).status).toBe(200);
-  return { contact, conversation };
+  return { contact, conversation, link: dataUrl.pathname + dataUrl.search };
 }
 
 /** What one contact owns, table by table. */
@@ -49,7 +51,7 @@ const contactRows = async (contactId: number) => ({
     contactId,
   ),
   attachments: await rows(
-    "select id, message_id, key from attachments where message_id in (select m.id from messages " +
+    "select id, message_id, key, object_key from attachments where message_id in (select m.id from messages " +
       "m join conversations c on c.id = m.conversation_id where c.contact_id = ?) order by id",
     contactId,
   ),
@@ -101,9 +103,11 @@ describe("cascade deletes", () => {
       expect(await rows("select id from contact_inboxes where contact_id = ?", gone.contact.id)).toEqual([]);
       expect(await rows("select id from contact_notes where contact_id = ?", gone.contact.id)).toEqual([]);
       expect(await rows("select label from contact_labels where contact_id = ?", gone.contact.id)).toEqual([]);
-      // The attachment's URL is gone with it.
-      const key = goneBefore.attachments[0].key as string;
-      expect((await api("GET", `/attachments/${key}/receipt.txt`)).status).toBe(404);
+      // The attachment's link is gone with it, and its object is queued for deletion.
+      expect((await api("GET", gone.link)).status).toBe(404);
+      expect((await api("GET", kept.link)).status).toBe(200);
+      const objectKey = goneBefore.attachments[0].object_key as string;
+      expect(await rows("select object_key from object_deletions where object_key = ?", objectKey)).toHaveLength(1);
 
       expect(await contactRows(kept.contact.id)).toEqual(keptBefore);
       const found = await as(w.admin).get(`${w.base}/conversations`, { status: "all", q: "walrus" });

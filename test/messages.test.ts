@@ -276,30 +276,45 @@ describe("messages: attachments", () => {
       res.body.attachments.map((a: any) => a.id),
     );
 
-    const file = await api("GET", new URL(res.body.attachments[1].data_url).pathname);
+    // The data_url is a signed link: its path and query together are the credential.
+    const linkOf = (a: { data_url: string }) => {
+      const url = new URL(a.data_url);
+      return url.pathname + url.search;
+    };
+    expect(res.body.attachments[1].data_url).toMatch(
+      new RegExp(`/attachments/${w.account.id}/\\w+/data\\.csv\\?expires=\\d+&signature=[0-9a-f]{64}$`),
+    );
+    const file = await api("GET", linkOf(res.body.attachments[1]));
     expect(file.status).toBe(200);
     expect(file.text).toBe("col1,col2\n1,2\n");
     expect(file.headers.get("content-disposition")).toMatch(/^attachment;/);
     expect(file.headers.get("content-security-policy")).toBe("sandbox");
-    const png = await api("GET", new URL(res.body.attachments[0].data_url).pathname);
+    const png = await api("GET", linkOf(res.body.attachments[0]));
     expect(png.headers.get("content-type")).toBe("image/png");
+    // Without its signature the same path serves nothing.
+    expectError(await api("GET", new URL(res.body.attachments[1].data_url).pathname), 403);
 
     await as(w.admin).delete(`${path}/messages/${res.body.id}`);
-    expectError(await api("GET", new URL(res.body.attachments[1].data_url).pathname), 404, "Attachment not found");
+    expectError(await api("GET", linkOf(res.body.attachments[1])), 404, "Attachment not found");
   });
 
-  it("refuses oversize files and more than 15, storing nothing", async () => {
+  it("refuses oversize files (413) and more than 15 (422), storing nothing", async () => {
     const w = await createWorld();
     const { path, conversation } = await createConversation(w);
     const big = new FormData();
     big.set("content", "too big");
-    big.append("attachments[]", new File([new Uint8Array(1_500_001)], "big.bin"));
-    expectError(await api("POST", `${path}/messages`, big, { token: w.admin.token }), 422, /too large/);
+    big.append("attachments[]", new File(["small"], "small.txt"));
+    big.append("attachments[]", new File([new Uint8Array(40 * 1024 * 1024 + 1)], "big.bin"));
+    const refused = await api("POST", `${path}/messages`, big, { token: w.admin.token });
+    expectError(refused, 413, /big\.bin is too large/);
+    expect(refused.body.details).toEqual([{ field: "attachments.1", message: "is too large" }]);
     const many = new FormData();
     many.set("content", "too many");
     for (let i = 0; i < 16; i++) many.append("attachments[]", new File(["x"], `f${i}.txt`));
     expectError(await api("POST", `${path}/messages`, many, { token: w.admin.token }), 422);
     expect(await count(conversation.id, w.account.id)).toBe(0);
+    expect((await env.ATTACHMENTS.list({ prefix: `a/${w.account.id}/` })).objects).toEqual([]);
+    // An old unsigned link (key and file name only) answers 404 like any unknown path.
     expectError(await api("GET", "/attachments/123456789ABCDEFGHJKLMNPQRSTUVWXYZa/x.txt"), 404);
   });
 });

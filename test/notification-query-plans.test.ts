@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { Outbox } from "../src/events/outbox";
 import type { Principal } from "../src/services/auth";
@@ -9,25 +8,7 @@ import { agentMessageEffects } from "../src/services/mentions";
 import { agentMessageStatements } from "../src/services/messages";
 import { listQueries as notificationQueries, notificationPreload } from "../src/services/notifications";
 import { testDb } from "./helpers/factories";
-
-type Query = { toSQL(): { sql: string; params: unknown[] } };
-
-/** `EXPLAIN QUERY PLAN` lines of one statement, as SQLite (D1) would run it. */
-async function plan(q: Query): Promise<string[]> {
-  const { sql: text, params } = q.toSQL();
-  const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return rows.results.map((r) => r.detail);
-}
-
-/** A step that reads a whole table (as test/query-plans.test.ts counts them). */
-const fullScans = (lines: string[]) =>
-  lines.filter(
-    (l) =>
-      /^SCAN /.test(l) &&
-      !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW|^SCAN \(subquery|^SCAN json_each/.test(l),
-  );
+import { fullScans, plan, type Query } from "./helpers/query-plans";
 
 function contextFor(role: "administrator" | "agent") {
   const db = testDb();

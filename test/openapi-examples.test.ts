@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { documentedOperations, fillPath, type Operation } from "./helpers/access";
 import { api, type ApiResponse } from "./helpers/api";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { deliveries, events, inboxes } from "../src/db/schema";
 import { testDb, unique } from "./helpers/factories";
 import { MATRIX, matrixWorld, type Ctx } from "./helpers/operations";
@@ -48,7 +48,7 @@ async function special(op: Operation, w: Ctx, target: Target): Promise<{ body?: 
     await statement;
     return { body: { token, password: "A-new-password-2", password_confirmation: "A-new-password-2" } };
   }
-  if (op.key === "GET /attachments/{key}/{file_name}") {
+  if (op.key === "GET /attachments/{account_id}/{key}/{file_name}") {
     const form = new FormData();
     form.append("content", "The invoice");
     form.append("attachments[]", new File(["%PDF-1.4 example"], "invoice.pdf", { type: "application/pdf" }));
@@ -56,7 +56,8 @@ async function special(op: Operation, w: Ctx, target: Target): Promise<{ body?: 
       token: w.admin.token,
     });
     expect(sent.status, sent.text).toBe(200);
-    return { path: new URL(sent.body.attachments[0].data_url).pathname };
+    const url = new URL(sent.body.attachments[0].data_url);
+    return { path: url.pathname + url.search };
   }
   if (op.key === "POST /api/v1/accounts/{account_id}/inboxes/{id}/deliveries/{delivery_id}/redeliver") {
     // The world's dead delivery is its webhook's; the inbox's webhook_url needs one of its own.
@@ -68,6 +69,16 @@ async function special(op: Operation, w: Ctx, target: Target): Promise<{ body?: 
       .values({ uid: unique("msg"), accountId: w.account.id, eventId: event.id, inboxId: w.inbox.id, status: "dead" })
       .returning();
     return { path: fillPath(op.path, { ...target.ids, delivery_id: dead.id }) };
+  }
+  if (op.path.startsWith("/api/v1/accounts/{account_id}/events")) {
+    // The change feed's example: the world's message, as its webhook body shows it (the seeded event has none).
+    const posted = await testDb()
+      .select({ id: events.id })
+      .from(events)
+      .where(and(eq(events.accountId, w.account.id), eq(events.messageId, w.messageId)))
+      .limit(1);
+    if (op.path.endsWith("{id}")) return { path: fillPath(op.path, { ...target.ids, "id:events": posted[0].id }) };
+    return { path: `${fillPath(op.path, target.ids)}?after=${posted[0].id - 1}&limit=1` };
   }
   if (op.path.endsWith("/messages/{message_id}") && op.path.startsWith("/public/")) {
     // What a contact answers: an agent's interactive message, here a select.

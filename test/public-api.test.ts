@@ -288,7 +288,9 @@ describe("client API: messages", () => {
         data_url: expect.stringContaining("/attachments/"),
       }),
     ]);
-    expect((await api("GET", new URL(withFile.attachments[0].data_url).pathname)).text).toBe("hello");
+    const link = new URL(withFile.attachments[0].data_url);
+    expect(link.pathname).toBe(`/attachments/${w.account.id}/${link.pathname.split("/")[3]}/note.txt`);
+    expect((await api("GET", link.pathname + link.search)).text).toBe("hello");
   });
 
   it("deduplicates echo_id: a repeat, even a concurrent one, returns the stored message", async () => {

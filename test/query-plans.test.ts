@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import { and, desc, eq, isNotNull, lt, or, sql } from "drizzle-orm";
 import { contacts, conversations, events, idempotencyKeys, messages } from "../src/db/schema";
 import { principalQuery, type Principal } from "../src/services/auth";
@@ -15,26 +14,8 @@ import { Outbox } from "../src/events/outbox";
 import { overdueDeliveries } from "../src/webhooks/sweep";
 import { replayScope } from "../src/events/audience";
 import { testDb } from "./helpers/factories";
+import { fullScans, plan, type Query } from "./helpers/query-plans";
 import { withSenders } from "../src/views/messages";
-
-type Query = { toSQL(): { sql: string; params: unknown[] } };
-
-/** `EXPLAIN QUERY PLAN` lines of one statement, as SQLite (D1) would run it. */
-async function plan(q: Query): Promise<string[]> {
-  const { sql: text, params } = q.toSQL();
-  const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return rows.results.map((r) => r.detail);
-}
-
-/** A step that reads a whole table: `SCAN <table>` without an index (virtual tables and subquery results aside). */
-const fullScans = (lines: string[]) =>
-  lines.filter(
-    (l) =>
-      /^SCAN /.test(l) &&
-      !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW|^SCAN \(subquery|^SCAN json_each/.test(l),
-  );
 
 /**
  * The queries every request, delivery or routing pass runs. Each must reach its rows through an

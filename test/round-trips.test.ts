@@ -356,3 +356,21 @@ describe("greeting and out-of-office answers: round trips", () => {
     });
   });
 });
+
+describe("the change feed: round trips", () => {
+  it("answers a page (with bodies rendered) and one event in one round trip, the token check included", async () => {
+    const w = await createWorld();
+    const { path } = await createConversation(w);
+    await as(w.agent).post(`${path}/messages`, { content: "feed" });
+    const page = await as(w.agent).get(`${w.base}/events`, { limit: "200" });
+    expect(page.body.payload.length).toBeGreaterThan(2);
+    const counts = {
+      feedPage: roundTrips(page),
+      feedPageFiltered: roundTrips(
+        await as(w.admin).get(`${w.base}/events`, { types: "message_created", inbox_id: String(w.inbox.id) }),
+      ),
+      feedEvent: roundTrips(await as(w.agent).get(`${w.base}/events/${page.body.payload[0].id}`)),
+    };
+    expect(counts).toEqual({ feedPage: 1, feedPageFiltered: 1, feedEvent: 1 });
+  });
+});

@@ -161,7 +161,12 @@ describe("webhook bodies", () => {
     expect(body.attachments).toEqual([
       expect.objectContaining({ id: sent.body.attachments[0].id, file_type: "file", extension: "txt", file_size: 10 }),
     ]);
-    const file = await api("GET", new URL(body.attachments[0].data_url).pathname);
+    // A webhook body is stored and sent again as is: its signed link lasts a week, not an hour.
+    const link = new URL(body.attachments[0].data_url);
+    const days = (Number(link.searchParams.get("expires")) - Date.now() / 1000) / 86_400;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThan(7.01);
+    const file = await api("GET", link.pathname + link.search);
     expect(file.text).toBe("hello file");
   });
 });

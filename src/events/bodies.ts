@@ -7,6 +7,7 @@ import { attachment, message as messageJson } from "../serializers/message";
 import { userPushData, type UserSummary } from "../serializers/user";
 import type { AccountRow, AgentBotRow, ContactRow, InboxRow, UserRow } from "../db/schema";
 import type { EventHead, Subjects } from "./load";
+import { type AttachmentLinks, NO_LINKS } from "../lib/attachment-links";
 
 export type Json = Record<string, unknown>;
 
@@ -35,12 +36,12 @@ const userWebhookData = (u: UserSummary) => ({ id: u.id, name: u.name, email: u.
  * Chatwoot's conversation `webhook_data`. The contact_inbox carries `source_id` for calling
  * the client API back, and never its `pubsub_token`.
  */
-export function conversationWebhookData(v: ConversationView, account: AccountRow, origin: string): Json {
+export function conversationWebhookData(v: ConversationView, account: AccountRow): Json {
   const c = v.conversation;
   // One body goes to every target, the API inbox's webhook_url included, which never gets private notes.
   const last =
     v.lastMessage && !v.lastMessage.private
-      ? messageJson(v.lastMessage, c.displayId, lastMessageSenders(v), { attachments: [], origin })
+      ? messageJson(v.lastMessage, c.displayId, lastMessageSenders(v), { attachments: [], links: NO_LINKS })
       : null;
   return {
     id: c.displayId,
@@ -97,11 +98,11 @@ const inboxRef = (i: InboxRow) => ({ id: i.id, name: i.name, inbox_identifier: i
  * subject is gone (e.g. deleted): there is nothing to send. `renderBody` puts `event`,
  * `sequence` and `occurred_at` first.
  */
-export type BodyRenderer = (e: EventHead, s: Subjects & { account: AccountRow }, origin: string) => Json | null;
+export type BodyRenderer = (e: EventHead, s: Subjects & { account: AccountRow }, links: AttachmentLinks) => Json | null;
 
 const changedAttributes = (e: EventHead) => e.data.changed_attributes ?? null;
 
-export const messageBody: BodyRenderer = (_e, { account, inbox, view, message: m }, origin) => {
+export const messageBody: BodyRenderer = (_e, { account, inbox, view, message: m }, links) => {
   if (!m || !view || !inbox) return null;
   const row = m.message;
   const sender =
@@ -127,27 +128,27 @@ export const messageBody: BodyRenderer = (_e, { account, inbox, view, message: m
     sender,
     account: accountRef(account),
     inbox: inboxRef(inbox),
-    conversation: conversationWebhookData(view, account, origin),
-    ...(m.attachments.length ? { attachments: m.attachments.map((a) => attachment(a, account.id, origin)) } : {}),
+    conversation: conversationWebhookData(view, account),
+    ...(m.attachments.length ? { attachments: m.attachments.map((a) => attachment(a, account.id, links)) } : {}),
   };
 };
 
 /** A conversation's webhook data; `changed` adds what changed (status and update events). */
 export const conversationBody =
   (opts: { changed: boolean }): BodyRenderer =>
-  (e, { account, view }, origin) =>
+  (e, { account, view }) =>
     view
       ? {
-          ...conversationWebhookData(view, account, origin),
+          ...conversationWebhookData(view, account),
           ...(opts.changed ? { changed_attributes: changedAttributes(e) } : {}),
         }
       : null;
 
-export const typingBody: BodyRenderer = (e, { account, view }, origin) =>
+export const typingBody: BodyRenderer = (e, { account, view }) =>
   view
     ? {
         user: e.data.user ?? null,
-        conversation: conversationWebhookData(view, account, origin),
+        conversation: conversationWebhookData(view, account),
         is_private: Boolean(e.data.is_private),
         account: accountRef(account),
       }

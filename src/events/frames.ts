@@ -4,6 +4,7 @@ import { message } from "../serializers/message";
 import { sendersOf } from "../views/messages";
 import { deletedContact } from "./bodies";
 import type { EventHead, Subjects } from "./load";
+import type { AttachmentLinks } from "../lib/attachment-links";
 
 /**
  * Who listens on a realtime socket: an agent of the account, or an end user's app (a contact);
@@ -16,9 +17,9 @@ export type Frame = { event: string; data: unknown; id?: number };
 
 /**
  * A frame renderer: the data an audience sees for the event, from the database as it is now (as
- * webhook bodies are); null when the subject is gone.
+ * webhook bodies are), its attachment links signed with `links`; null when the subject is gone.
  */
-export type FrameRenderer = (e: EventHead, s: Subjects, audience: Audience) => unknown | null;
+export type FrameRenderer = (e: EventHead, s: Subjects, audience: Audience, links: AttachmentLinks) => unknown | null;
 
 /** The agent a personal event is for (`EventSpec.recipient`, recorded as `data.recipient_id`). */
 export const recipientOf = (e: EventHead): number | null =>
@@ -32,12 +33,11 @@ export const typist = (e: EventHead) =>
  * The Application API's message JSON (integer `message_type`, unix `created_at`, the
  * conversation's display id, `echo_id` when the sender gave one).
  */
-export const messageFrame: FrameRenderer = (e, { view, message: m }) => {
+export const messageFrame: FrameRenderer = (_e, { view, message: m }, _audience, links) => {
   if (!m || !view) return null;
-  const origin = typeof e.data.origin === "string" ? e.data.origin : "";
   return message(m.message, view.conversation.displayId, sendersOf(m, view.contact), {
     attachments: m.attachments,
-    origin,
+    links,
   });
 };
 

@@ -51,12 +51,11 @@ const counts = (e: EventHead) => {
  * `{notification, unread_count, count}`, the notification as the notifications API shows it (its
  * conversation and message as they are now).
  */
-export const notificationFrame: FrameRenderer = (e, { view, message }) => {
+export const notificationFrame: FrameRenderer = (e, { view, message }, _audience, links) => {
   const fields = fieldsOf(e);
   const user = (e.data as Recorded).user;
   if (!fields || !user || !view) return null;
-  const origin = typeof e.data.origin === "string" ? e.data.origin : "";
-  return { notification: notification(fields, { view, message, user, origin }), ...counts(e) };
+  return { notification: notification(fields, { view, message, user, links }), ...counts(e) };
 };
 
 /** `notification.deleted`: `{notification: {id}, unread_count, count}`. */

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { deliveries, events } from "../db/schema";
 import { secureToken } from "../lib/crypto";
+import { prunedThrough } from "../db/horizon";
 import { BOT_EVENTS, type EventName, hasWebhooks, INBOX_EVENTS } from "./registry";
 import type { DB } from "../db/client";
 
@@ -119,12 +120,16 @@ export class Outbox {
       ...(this.origin ? { origin: this.origin } : {}),
     });
     // Every events column in table order (drizzle's insert-select lists them all). Batches run
-    // one at a time, so max + 1 is a gap-free, increasing sequence per stream.
+    // one at a time, so max + 1 is a gap-free, increasing sequence per stream. A stream with no
+    // event left may have had its events deleted by retention (an id prefix): it goes on after the
+    // highest id deleted, which is above any sequence it had (an event's sequence never exceeds
+    // its id), so receivers never see it go back. Nothing deleted: it starts at 1.
     const insertEvent = this.db
       .insert(events)
       .select(sql`select null, ${uid}, ${spec.accountId}, ${ref(spec.inboxId ?? undefined)},
       ${ref(spec.conversationId)}, ${ref(spec.messageId)}, ${ref(spec.contactId)}, ${spec.event}, ${stream},
-      (select coalesce(max(${events.sequence}), 0) + 1 from ${events} where ${events.stream} = ${stream}),
+      (select coalesce(max(${events.sequence}), ${prunedThrough("events")}) + 1 from ${events}
+        where ${events.stream} = ${stream}),
       ${spec.dataSql ? sql`json_patch(${data}, ${spec.dataSql})` : sql`${data}`}, null, ${now}
       where ${spec.when ?? sql`1`}`)
       // Read in the same transaction as the insert: a hub sets the flag before it accepts a socket.

@@ -5,6 +5,23 @@ import { validationError } from "./zod";
 
 export const MAX_JSON_BYTES = 2 * 1024 * 1024;
 export const MAX_MULTIPART_BYTES = 20 * 1024 * 1024;
+/** The largest file (Chatwoot's limit), in a message or an upload. */
+export const MAX_FILE_BYTES = 40 * 1024 * 1024;
+/**
+ * A multipart body of a route that takes files: a file of the largest size and the form around it.
+ * The platform buffers a form whole (`formData`), so this is also what such a request may hold in
+ * memory; more files than that go through the upload endpoint one at a time.
+ */
+export const MAX_FILE_BODY_BYTES = MAX_FILE_BYTES + 1024 * 1024;
+
+/** Body schemas whose multipart bodies may carry files, up to MAX_FILE_BODY_BYTES (`takesFiles`). */
+const fileBodies = new WeakSet<z.ZodType>();
+
+/** Marks a body schema as one that takes files: its multipart bodies may be as large as MAX_FILE_BODY_BYTES. */
+export function takesFiles<T extends z.ZodType>(schema: T): T {
+  fileBodies.add(schema);
+  return schema;
+}
 
 type Fields = Record<string, unknown>;
 
@@ -59,10 +76,10 @@ function decodeUtf8(buf: ArrayBuffer): string {
  * a form it would be one field named after the whole text, and the request would go through
  * with none of what was sent.
  */
-export async function readBody(c: Context): Promise<Fields> {
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+export async function readBody(c: Context, multipartLimit = MAX_MULTIPART_BYTES): Promise<Fields> {
+  const type = mediaType(c);
   if (type === "multipart/form-data" || type === "application/x-www-form-urlencoded") {
-    const buf = await readLimited(c, type === "multipart/form-data" ? MAX_MULTIPART_BYTES : MAX_JSON_BYTES);
+    const buf = await readLimited(c, type === "multipart/form-data" ? multipartLimit : MAX_JSON_BYTES);
     if (buf.byteLength === 0) return {};
     if (type === "application/x-www-form-urlencoded" && looksLikeJson(buf)) return parseJson(buf);
     try {
@@ -87,6 +104,16 @@ export async function readBody(c: Context): Promise<Fields> {
   }
   return parseJson(buf);
 }
+
+/** The request's media type, lower-cased, without its parameters ("" when none was sent). */
+export const mediaType = (c: Context) => (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+
+/** Whether `readBody` reads bodies of this media type (JSON, the two forms, or none at all). */
+export const readsAsFields = (type: string) =>
+  type === "" ||
+  type === "multipart/form-data" ||
+  type === "application/x-www-form-urlencoded" ||
+  /^application\/([\w.-]+\+)?json$/.test(type);
 
 /** Whether a form-encoded body is really a JSON object or array (its first non-blank byte is `{` or `[`). */
 function looksLikeJson(buf: ArrayBuffer): boolean {
@@ -147,7 +174,7 @@ export function parseBody<T extends z.ZodType>(c: Context, schema: T, wrap?: str
 }
 
 async function validate<T extends z.ZodType>(c: Context, schema: T, wrap?: string): Promise<z.output<T>> {
-  let fields = await readBody(c);
+  let fields = await readBody(c, fileBodies.has(schema) ? MAX_FILE_BODY_BYTES : MAX_MULTIPART_BYTES);
   if (wrap && isPlainObject(fields[wrap])) {
     const { [wrap]: inner, ...rest } = fields;
     fields = { ...rest, ...(inner as Fields) };

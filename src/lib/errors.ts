@@ -15,6 +15,8 @@ export class AppError extends Error {
     readonly details: ErrorDetail[] = [],
     /** Response headers the error needs (`Retry-After` on a 429). */
     readonly headers: Record<string, string> = {},
+    /** Fields the envelope carries besides its three (`oldest_available_id` on a 410). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -36,8 +38,28 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
 export const unsupportedMediaType = (message = "Unsupported Media Type") =>
   new AppError(415, "UNSUPPORTED_MEDIA_TYPE", message);
 
+/** 410: what was asked for is older than what retention keeps; `oldestAvailableId` is the oldest id still kept. */
+export const gone = (code: string, message: string, field: string, oldestAvailableId: number) =>
+  new AppError(
+    410,
+    code,
+    message,
+    [{ field, message: `is older than the oldest available id (${oldestAvailableId})` }],
+    {},
+    { oldest_available_id: oldestAvailableId },
+  );
+
+/** A cursor older than what retention keeps: the rows right after it were deleted, so reading on would skip them. */
+export const cursorExpired = (field: string, what: string, oldestAvailableId: number) =>
+  gone(
+    "CURSOR_EXPIRED",
+    `The ${what} after this ${field} are no longer kept; the oldest available is ${oldestAvailableId}`,
+    field,
+    oldestAvailableId,
+  );
+
 export function errorBody(err: AppError) {
-  return { error: err.message, code: err.code, details: err.details };
+  return { error: err.message, code: err.code, details: err.details, ...err.fields };
 }
 
 /** The text of a database error, including the driver's cause (drizzle wraps D1's errors). */

@@ -11,5 +11,10 @@ export const ErrorEnvelope = z
   })
   .openapi("Error");
 
+/** A 410: the cursor is older than what retention keeps; start again from `oldest_available_id`. */
+export const CursorExpiredEnvelope = ErrorEnvelope.extend({
+  oldest_available_id: z.number().int().describe("The oldest id still kept"),
+}).openapi("CursorExpired");
+
 /** The body of a successful DELETE (Chatwoot sends an empty 200; a JSON body is kinder to clients). */
 export const Deleted = z.object({ message: z.string() }).openapi("Deleted");

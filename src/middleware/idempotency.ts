@@ -2,7 +2,7 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Context } from "hono";
 import { idempotencyKeys } from "../db/schema";
-import { MAX_MULTIPART_BYTES, readLimited } from "../lib/body";
+import { MAX_FILE_BODY_BYTES, MAX_JSON_BYTES, mediaType, readLimited, readsAsFields } from "../lib/body";
 import type { AppEnv } from "./context";
 import { sha256Hex, toHex, uuid } from "../lib/crypto";
 import { AppError, errorBody } from "../lib/errors";
@@ -93,10 +93,17 @@ function idempotent(callerOf: (c: Context<AppEnv>) => string | null, { afterAuth
     }
     const token = callerOf(c);
     if (!token) return next();
+    // A raw file upload (the file's own Content-Type, or a body named as a file) streams to
+    // storage unread: it is not buffered here to be hashed, and a repeat makes another upload,
+    // which expires unused.
+    const type = mediaType(c);
+    const namedFile = c.req.query("filename") !== undefined || c.req.header("content-disposition") !== undefined;
+    if (!readsAsFields(type) || namedFile) return next();
 
-    // The largest body any route takes, declared or not (a chunked upload has no content-length).
-    // Hono caches the bytes, so the handler's own body parsing (JSON or multipart) reads them again.
-    const body = await readLimited(c, MAX_MULTIPART_BYTES);
+    // The largest body of its type any route takes, declared or not (a chunked upload has no
+    // content-length): files come only in multipart. Hono caches the bytes, so the handler's own
+    // body parsing (JSON or multipart) reads them again.
+    const body = await readLimited(c, type === "multipart/form-data" ? MAX_FILE_BODY_BYTES : MAX_JSON_BYTES);
     const requestHash = await fingerprint(c.req.header("content-type") ?? "", body);
     const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, "") : c.req.path;
     const scope = await idempotencyScope(token, c.req.method, path, key);

@@ -1,5 +1,6 @@
 import { replayScope, visibleTo } from "../events/audience";
-import { loadEvents, type Loaded } from "../events/load";
+import { eventQueries, type Loaded, readEvents } from "../events/load";
+import { cursorGone, type IdBounds, idBounds } from "../db/horizon";
 import { encode, REPLAY_LIMIT, trySend, type Connection, type Frame } from "./protocol";
 import { renderFrame } from "../events/render";
 import type { DB } from "../db/client";
@@ -14,6 +15,9 @@ export type Socket = { ws: WebSocket; conn: Connection };
 export class Fanout {
   private held = new Map<WebSocket, { id: number; text: string }[]>();
 
+  /** `secret` signs the attachment links in the frames. */
+  constructor(private readonly secret: string) {}
+
   /** Each event's frame to each socket allowed to see it, rendered once per audience. */
   deliver(l: Loaded, sockets: Socket[]) {
     const frames = new Map<string, Frame | null>();
@@ -21,7 +25,7 @@ export class Fanout {
       for (const { ws, conn } of sockets) {
         if (!visibleTo(conn.sub, e, l)) continue;
         const key = `${e.id}:${conn.sub.kind}`;
-        if (!frames.has(key)) frames.set(key, renderFrame(e, l, conn.sub.kind));
+        if (!frames.has(key)) frames.set(key, renderFrame(e, l, conn.sub.kind, this.secret));
         const frame = frames.get(key);
         const text = frame ? encode(conn, frame) : null;
         if (!text) continue;
@@ -35,7 +39,9 @@ export class Fanout {
   /**
    * Sends what the socket's subscriber may see after event `since`, at most REPLAY_LIMIT
    * events, then `replay.truncated` if there was more (the client should refetch), then the
-   * live frames held meanwhile.
+   * live frames held meanwhile. When retention deleted the events right after `since`, it sends
+   * `replay.gone` with the oldest event id kept instead of any event (the client should refetch),
+   * then the live frames. The events and the table's bounds are read in one batch.
    */
   async replay(db: DB, ws: WebSocket, since: number) {
     const held: { id: number; text: string }[] = [];
@@ -45,14 +51,25 @@ export class Fanout {
     try {
       const sub = (ws.deserializeAttachment() as Connection | null)?.sub;
       if (!sub) return;
-      const agents = sub.kind === "agent" ? [sub.userId] : [];
-      const l = await loadEvents(db, replayScope(sub, since), REPLAY_LIMIT + 1, { accountId: sub.accountId, agents });
+      const opts = { accountId: sub.accountId, agents: sub.kind === "agent" ? [sub.userId] : [] };
+      const [bounds, ...rows] = await db.batch([
+        idBounds(db, "events"),
+        ...eventQueries(db, replayScope(sub, since), REPLAY_LIMIT + 1, opts),
+      ]);
+      const l = readEvents(rows, opts);
       // Read again: the client may have subscribed while the events loaded.
       const conn = ws.deserializeAttachment() as Connection | null;
       if (!conn) return;
+      const [kept] = bounds as IdBounds[];
+      if (cursorGone(since, kept)) {
+        complete = true;
+        const text = encode(conn, { event: "replay.gone", data: { since, oldest_available_id: kept.through + 1 } });
+        if (text) trySend(ws, text);
+        return;
+      }
       for (const e of l.events.slice(0, REPLAY_LIMIT)) {
         last = e.id;
-        const frame = visibleTo(sub, e, l) ? renderFrame(e, l, sub.kind) : null;
+        const frame = visibleTo(sub, e, l) ? renderFrame(e, l, sub.kind, this.secret) : null;
         const text = frame ? encode(conn, frame) : null;
         if (text) trySend(ws, text);
       }

@@ -34,7 +34,7 @@ const canReceive = (conn: Connection) => conn.mode === "plain" || conn.identifie
  * replay, so a lost publish costs a client nothing it cannot replay.
  */
 export class CableHub extends DurableObject<Env> {
-  private fanout = new Fanout();
+  private fanout = new Fanout(this.env.ATTACHMENT_URL_SECRET);
   /** What this hub last wrote to its account's `sockets_open` (null: nothing since it woke). */
   private flag: boolean | null = null;
   /** The flag's writes, one at a time and in order. */

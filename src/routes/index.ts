@@ -21,6 +21,7 @@ import { csatSurveyResponsesRouter } from "./csat-survey-responses";
 import { agentBotsRouter } from "./agent-bots";
 import { contactMergeRouter } from "./contact-merge";
 import { contactNotesRouter } from "./contact-notes";
+import { eventsRouter } from "./events";
 
 /** Every router the app mounts, in one list. */
 export const routers = [
@@ -47,4 +48,5 @@ export const routers = [
   agentBotsRouter,
   contactNotesRouter,
   contactMergeRouter,
+  eventsRouter,
 ];

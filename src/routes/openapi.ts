@@ -8,6 +8,8 @@ type BodyRule = { schema: z.ZodType; wrap?: string };
 
 /** What `body()` declared of each request body, found again by `createRouter` when the route is registered. */
 const bodyRules = new WeakMap<object, BodyRule>();
+/** Bodies the handler reads itself (`streamedBody`): documented, not read or validated before it. */
+const handlerBodies = new WeakSet<object>();
 
 /**
  * A router whose routes are all described in /openapi.json. Params and query are validated by
@@ -29,7 +31,8 @@ export function createRouter() {
     router.openAPIRegistry.registerPath(documented as RouteConfig);
     const { body: declared, ...request } = config.request ?? {};
     const rule = declared && bodyRules.get(declared);
-    if (declared && !rule) throw new Error(`${config.method} ${config.path}: declare its body with body()`);
+    if (declared && !rule && !handlerBodies.has(declared))
+      throw new Error(`${config.method} ${config.path}: declare its body with body() or streamedBody()`);
     const validated = rule
       ? async (c: Context<AppEnv>, next: never) => {
           c.req.addValidatedData("json", (await parseBody(c, rule.schema, rule.wrap)) as object);
@@ -64,6 +67,20 @@ export function body<T extends z.ZodType>(schema: T, opts: BodyOptions = {}) {
   const description = [opts.description, wrapped].filter(Boolean).join(" ") || undefined;
   const declared = { content: content as { "application/json": { schema: T } }, required: !opts.optional, description };
   bodyRules.set(declared, { schema, wrap: opts.wrap });
+  return declared;
+}
+
+/**
+ * A request body the handler reads itself, as a stream (a file on its way to storage, which must
+ * not be buffered first): documented with these media types, left unread until the handler.
+ */
+export function streamedBody(content: Record<string, { schema: z.ZodType }>, description: string) {
+  const declared = {
+    content: content as { "application/octet-stream": { schema: z.ZodType } },
+    required: true,
+    description,
+  };
+  handlerBodies.add(declared);
   return declared;
 }
 

@@ -7,6 +7,7 @@ import { contactPushData, ContactPushData } from "./contact";
 import { userPushData, UserPushData, type UserSummary } from "./user";
 import type { ContactRow, StoredAttachment } from "../db/schema";
 import { AgentBotPushData, agentBotPushData, type BotSummary } from "./agent-bot";
+import { type AttachmentLinks, NO_LINKS, signedUrl } from "../lib/attachment-links";
 
 /** Chatwoot's integer message_type, used everywhere except the top level of webhook bodies. */
 export const MESSAGE_TYPE_CODE: Record<MessageType, number> = { incoming: 0, outgoing: 1, activity: 2, template: 3 };
@@ -68,9 +69,9 @@ export function senderPushData(m: MessageRow, senders: MessageSenders) {
   return undefined;
 }
 
-/** Attachment push data; `data_url` is public but unguessable, like a signed blob URL. */
-export function attachment(a: StoredAttachment, accountId: number, origin: string): z.infer<typeof Attachment> {
-  const url = `${origin}/attachments/${a.key}/${encodeURIComponent(a.file_name)}`;
+/** Attachment push data; `data_url` is a signed link that needs no token and expires (`links.expires`). */
+export function attachment(a: StoredAttachment, accountId: number, links: AttachmentLinks): z.infer<typeof Attachment> {
+  const url = signedUrl(links, accountId, a.key, a.file_name);
   return {
     id: a.id,
     message_id: a.message_id,
@@ -87,11 +88,14 @@ export function attachment(a: StoredAttachment, accountId: number, origin: strin
   };
 }
 
+/** A message's files and how their links are signed. */
+export type MessageFiles = { attachments: StoredAttachment[]; links: AttachmentLinks };
+
 export function message(
   m: MessageRow,
   displayId: number,
   senders: MessageSenders,
-  files: { attachments: StoredAttachment[]; origin: string } = { attachments: [], origin: "" },
+  files: MessageFiles = { attachments: [], links: NO_LINKS },
 ): z.infer<typeof Message> {
   const sender = senderPushData(m, senders);
   return {
@@ -113,7 +117,7 @@ export function message(
     sender_type: m.senderType,
     sender_id: m.senderId,
     ...(sender ? { sender } : {}),
-    attachments: files.attachments.map((a) => attachment(a, m.accountId, files.origin)),
+    attachments: files.attachments.map((a) => attachment(a, m.accountId, files.links)),
   };
 }
 

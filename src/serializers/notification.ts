@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { NOTIFICATION_TYPES, type NotificationType } from "../db/schema";
 import { plainMentions } from "../lib/mentions";
 import { iso, unix } from "../lib/time";
+import type { AttachmentLinks } from "../lib/attachment-links";
 import { type ConversationView, conversation, Conversation } from "./conversation";
 import { message, Message, type MessageWithSender } from "./message";
 import { availableName, UserPushData } from "./user";
@@ -40,7 +41,7 @@ export type NotificationSubjects = {
   view: ConversationView | null;
   message: MessageWithSender | null;
   user: z.infer<typeof UserPushData>;
-  origin: string;
+  links: AttachmentLinks;
 };
 
 const TITLES: Record<NotificationType, (displayId: number) => string> = {
@@ -82,7 +83,7 @@ export function notification(n: NotificationFields, s: NotificationSubjects): z.
     primary_actor_id: displayId,
     primary_actor: view ? conversation(view) : null,
     secondary_actor:
-      m && view ? message(m.message, displayId, senders, { attachments: m.attachments, origin: s.origin }) : null,
+      m && view ? message(m.message, displayId, senders, { attachments: m.attachments, links: s.links }) : null,
     user: s.user,
     read_at: n.readAt === null ? null : iso(n.readAt),
     snoozed_until: n.snoozedUntil === null ? null : iso(n.snoozedUntil),

@@ -3,11 +3,18 @@ import { unix, unixOrZero } from "../lib/time";
 import { Attributes } from "../lib/schemas";
 import { Contact, ContactPushData } from "./contact";
 import type { ConversationView } from "./conversation";
-import { Attachment, attachment, MESSAGE_TYPE_CODE, type MessageSenders, senderPushData } from "./message";
+import {
+  Attachment,
+  attachment,
+  MESSAGE_TYPE_CODE,
+  type MessageFiles,
+  type MessageSenders,
+  senderPushData,
+} from "./message";
 import { UserPushData } from "./user";
 import { AgentBotPushData } from "./agent-bot";
 import { WorkingDay, workingHours } from "./inbox";
-import type { ContactInboxRow, ContactRow, InboxRow, MessageRow, StoredAttachment } from "../db/schema";
+import type { ContactInboxRow, ContactRow, InboxRow, MessageRow } from "../db/schema";
 
 /**
  * The client API's shapes (Chatwoot's `public/api/v1` views). An end user sees their own contact,
@@ -91,7 +98,7 @@ export function publicMessage(
   m: MessageRow,
   displayId: number,
   senders: PublicSenders,
-  files: { attachments: StoredAttachment[]; origin: string },
+  files: MessageFiles,
 ): z.infer<typeof PublicMessage> {
   const sender = senderPushData(m, senders);
   return {
@@ -105,7 +112,7 @@ export function publicMessage(
     status: m.status,
     ...(m.echoId ? { echo_id: m.echoId } : {}),
     ...(files.attachments.length
-      ? { attachments: files.attachments.map((a) => attachment(a, m.accountId, files.origin)) }
+      ? { attachments: files.attachments.map((a) => attachment(a, m.accountId, files.links)) }
       : {}),
     ...(sender ? { sender } : {}),
   };

@@ -1,39 +1,91 @@
 import type { StoredAttachment } from "../db/schema";
-import { eq, type SQL } from "drizzle-orm";
-import { attachments } from "../db/schema";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { attachments, uploads } from "../db/schema";
+import { inList } from "../db/select";
 import { secureToken } from "../lib/crypto";
-import { notFound, unprocessable } from "../lib/errors";
+import { unprocessable } from "../lib/errors";
 import type { DB } from "../db/client";
-
-/** D1 rows are limited to 2 MB, so each file is kept below that. */
-export const MAX_ATTACHMENT_BYTES = 1_500_000;
+import type { AttachmentRef } from "../routes/messages/messages.schemas";
+import {
+  checkFileSize,
+  deleteObjects,
+  findUploadForDownload,
+  findUploads,
+  newObjectKey,
+  safeContentType,
+  UPLOAD_KEY_PREFIX,
+  type UploadScope,
+} from "./uploads";
 
 const fileType = (contentType: string): StoredAttachment["file_type"] => {
   const kind = contentType.split("/")[0];
   return kind === "image" || kind === "audio" || kind === "video" ? kind : "file";
 };
 
-export type PreparedFile = { name: string; contentType: string; data: ArrayBuffer };
+/** A message's file whose bytes are in R2 already: put by this request, or an upload's. */
+export type NewAttachment = { objectKey: string; name: string; contentType: string; size: number };
 
-/** Reads the uploaded files, refusing oversize ones before anything is written. */
-export async function prepareFiles(files: File[] | undefined): Promise<PreparedFile[]> {
-  if (!files?.length) return [];
-  const tooBig = files.findIndex((f) => f.size > MAX_ATTACHMENT_BYTES);
-  if (tooBig >= 0)
-    throw unprocessable(`Attachment ${files[tooBig].name} is too large (maximum is ${MAX_ATTACHMENT_BYTES} bytes)`, [
-      { field: `attachments.${tooBig}`, message: "is too large" },
-    ]);
-  return Promise.all(
-    files.map(async (f) => ({
-      name: f.name || "file",
-      contentType: f.type || "application/octet-stream",
-      data: await f.arrayBuffer(),
-    })),
+/**
+ * What a message create writes for its files: the attachments, the uploads they take (deleted in
+ * the message's batch) and the objects this request put (deleted again if the batch fails).
+ */
+export type PreparedAttachments = { files: NewAttachment[]; uploadIds: number[]; put: string[] };
+
+/** The `data` of a row whose bytes are in R2. */
+const EMPTY = new Uint8Array(0);
+
+const NOTHING: PreparedAttachments = { files: [], uploadIds: [], put: [] };
+
+const unknownUpload = "is not an upload of yours that can still be used (unknown, expired or taken)";
+
+/**
+ * Makes a message's files ready before its batch: oversize files are refused (413) and blob ids
+ * that are not the caller's usable uploads (422), both before anything is stored; then the files
+ * sent in the request go to R2. If one put fails, the others are deleted again.
+ */
+export async function prepareAttachments(
+  bucket: R2Bucket,
+  db: DB,
+  scope: UploadScope,
+  refs: AttachmentRef[] | undefined,
+  now = Date.now(),
+): Promise<PreparedAttachments> {
+  if (!refs?.length) return NOTHING;
+  refs.forEach((r, i) => {
+    if (r instanceof File) checkFileSize(r.size, `Attachment ${r.name || "file"}`, `attachments.${i}`);
+  });
+  const blobIds = refs.flatMap((r) => (r instanceof File ? [] : [r.blobId]));
+  const found = blobIds.length ? await findUploads(db, scope, blobIds, now) : new Map();
+  const missing = refs.flatMap((r, i) =>
+    r instanceof File || found.has(r.blobId) ? [] : [{ field: `attachments.${i}`, message: unknownUpload }],
   );
+  if (missing.length) throw unprocessable(`Attachment blob_id ${missing[0].message}`, missing);
+
+  const put: string[] = [];
+  const settled = await Promise.allSettled(
+    refs.map(async (r): Promise<NewAttachment> => {
+      if (!(r instanceof File)) {
+        const u = found.get(r.blobId)!;
+        return { objectKey: u.objectKey, name: u.fileName, contentType: u.contentType, size: u.byteSize };
+      }
+      const objectKey = newObjectKey(scope.accountId);
+      const contentType = safeContentType(r.type);
+      await bucket.put(objectKey, r, { httpMetadata: { contentType } });
+      put.push(objectKey);
+      return { objectKey, name: r.name || "file", contentType, size: r.size };
+    }),
+  );
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) {
+    await deleteObjects(bucket, db, put);
+    throw failed.reason;
+  }
+  const uploadIds = [...new Set(blobIds.map((id) => found.get(id)!.id as number))];
+  return { files: settled.map((s) => (s as PromiseFulfilledResult<NewAttachment>).value), uploadIds, put };
 }
 
 /** Inserts for the files of a message written in the same batch (`messageId` may be a subquery). */
-export function attachmentInserts(db: DB, accountId: number, messageId: SQL, files: PreparedFile[]) {
+export function attachmentInserts(db: DB, accountId: number, messageId: SQL, files: NewAttachment[]) {
   return files.map((f) =>
     db
       .insert(attachments)
@@ -45,8 +97,9 @@ export function attachmentInserts(db: DB, accountId: number, messageId: SQL, fil
         fileName: f.name.slice(0, 255),
         extension: f.name.includes(".") ? f.name.split(".").pop()!.slice(0, 16).toLowerCase() : null,
         contentType: f.contentType.slice(0, 255),
-        fileSize: f.data.byteLength,
-        data: new Uint8Array(f.data),
+        fileSize: f.size,
+        data: EMPTY,
+        objectKey: f.objectKey,
       })
       .returning({
         id: attachments.id,
@@ -61,8 +114,53 @@ export function attachmentInserts(db: DB, accountId: number, messageId: SQL, fil
   );
 }
 
-export async function findAttachment(db: DB, key: string) {
-  const [row] = await db.select().from(attachments).where(eq(attachments.key, key));
-  if (!row) throw notFound("Attachment");
-  return row;
+/**
+ * The uploads a message takes, for its batch after the attachment inserts: a guard that fails
+ * (rolling the batch back) unless each is still there and unexpired, so one pruned meanwhile is
+ * never attached to an object about to be deleted, then their deletion. The attachments now hold
+ * the objects, so the trigger queues none of them.
+ */
+export function uploadsTaken(db: DB, uploadIds: number[], now: number) {
+  if (uploadIds.length === 0) return [];
+  const present = sql`(select count(*) from ${uploads} where ${inList(uploads.id, uploadIds)}
+    and ${uploads.expiresAt} > ${now}) = ${uploadIds.length}`;
+  return [
+    db.select({ ok: sql<number>`case when ${present} then 1 else json('upload gone') end` }).from(sql`(select 1)`),
+    db.delete(uploads).where(inList(uploads.id, uploadIds)),
+  ];
+}
+
+/** A file to download: its bytes in R2 (`objectKey`), or still in D1 (`data`, a row the migration has not moved). */
+type Download = {
+  fileName: string;
+  contentType: string;
+  size: number;
+  objectKey: string | null;
+  data: Uint8Array;
+};
+
+/**
+ * The file a download link names: the account's attachment with this key, or, for a blob id, the
+ * account's upload while it waits for a message. Looked up by account and key, so the account's
+ * own database answers. Undefined when there is none.
+ */
+export async function findDownload(
+  db: DB,
+  accountId: number,
+  key: string,
+  now = Date.now(),
+): Promise<Download | undefined> {
+  if (key.startsWith(UPLOAD_KEY_PREFIX)) {
+    const u = await findUploadForDownload(db, accountId, key, now);
+    return (
+      u && { fileName: u.fileName, contentType: u.contentType, size: u.byteSize, objectKey: u.objectKey, data: EMPTY }
+    );
+  }
+  const [a] = await db
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.accountId, accountId), eq(attachments.key, key)));
+  return (
+    a && { fileName: a.fileName, contentType: a.contentType, size: a.fileSize, objectKey: a.objectKey, data: a.data }
+  );
 }

@@ -1,7 +1,8 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { deliveries, events, inboxes, webhooks } from "../db/schema";
 import { prefixed } from "../db/select";
-import { notFound } from "../lib/errors";
+import { cursorExpired, notFound } from "../lib/errors";
+import { cursorGone, type IdBounds, idBounds } from "../db/horizon";
 import { redeliver } from "../events/queue";
 import type { DeliveryRow } from "../db/schema";
 import type { DB } from "../db/client";
@@ -30,29 +31,57 @@ function targetRow(db: DB, accountId: number, t: DeliveryTarget) {
         .where(and(eq(inboxes.accountId, accountId), eq(inboxes.id, t.inboxId)));
 }
 
-/** One page of a target's deliveries, newest first (batchable; served by the target's (id) index). */
-export function deliveryPage(db: DB, accountId: number, target: DeliveryTarget, page: number) {
-  return db
+/** Which page: a page number (newest first), or the deliveries after a delivery id (oldest first). */
+export type DeliveryPageSpec = { page: number } | { after: number };
+
+/**
+ * One page of a target's deliveries (batchable; served by the target's (id) index): newest first by
+ * page number, or oldest first after a cursor, so a client can follow the log as it grows.
+ */
+export function deliveryPage(db: DB, accountId: number, target: DeliveryTarget, spec: DeliveryPageSpec | number) {
+  const at = typeof spec === "number" ? { page: spec } : spec;
+  const query = db
     .select({ delivery: prefixed(deliveries, "d"), event: sql<string>`${events.event}`.as("e__event") })
     .from(deliveries)
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(events, eq(events.id, deliveries.eventId));
+  if ("after" in at)
+    return query
+      .where(and(eq(deliveries.accountId, accountId), ofTarget(target), gt(deliveries.id, at.after)))
+      .orderBy(asc(deliveries.id))
+      .limit(DELIVERIES_PER_PAGE + 1);
+  return query
     .where(and(eq(deliveries.accountId, accountId), ofTarget(target)))
     .orderBy(desc(deliveries.id))
     .limit(DELIVERIES_PER_PAGE + 1)
-    .offset((page - 1) * DELIVERIES_PER_PAGE);
+    .offset((at.page - 1) * DELIVERIES_PER_PAGE);
 }
 
 /**
- * One page of a target's delivery log, newest first, with each delivery's event name. The
- * target check and the page are one D1 batch; another account's target answers 404.
+ * One page of a target's delivery log, with each delivery's event name. The target check, the page
+ * and where the deliveries' ids stand are one D1 batch; another account's target answers 404. A
+ * cursor whose next deliveries retention deleted answers 410 with the oldest delivery id kept.
+ * `nextAfter`: the cursor of the next page after a cursor (with nothing more yet, the highest
+ * delivery id assigned, so a quiet target's cursor keeps up).
  */
-export async function listDeliveries({ db, accountId }: ServiceContext, target: DeliveryTarget, page: number) {
-  const [owner, found] = await db.batch([targetRow(db, accountId, target), deliveryPage(db, accountId, target, page)]);
+export async function listDeliveries(
+  { db, accountId }: ServiceContext,
+  target: DeliveryTarget,
+  spec: DeliveryPageSpec | number,
+) {
+  const [owner, found, [bounds]] = await db.batch([
+    targetRow(db, accountId, target),
+    deliveryPage(db, accountId, target, spec),
+    idBounds(db, "deliveries"),
+  ]);
   if (!owner[0]) throw targetMissing(target);
-  return {
-    deliveries: found.slice(0, DELIVERIES_PER_PAGE) as DeliveryWithEvent[],
-    hasMore: found.length > DELIVERIES_PER_PAGE,
-  };
+  const after = typeof spec === "object" && "after" in spec ? spec.after : undefined;
+  if (after !== undefined && cursorGone(after, bounds as IdBounds))
+    throw cursorExpired("after", "deliveries", bounds.through + 1);
+  const page = found.slice(0, DELIVERIES_PER_PAGE) as DeliveryWithEvent[];
+  const hasMore = found.length > DELIVERIES_PER_PAGE;
+  const nextAfter =
+    after === undefined ? undefined : hasMore ? page[page.length - 1].delivery.id : Math.max(after, bounds.head);
+  return { deliveries: page, hasMore, nextAfter };
 }
 
 /**

@@ -19,7 +19,8 @@ import { redeliver } from "../events/queue";
 import type { ConversationView } from "../serializers/conversation";
 import type { Outbox } from "../events/outbox";
 import type { AgentContext, ServiceContext } from "./context";
-import { attachmentInserts, prepareFiles } from "./attachments";
+import { attachmentInserts, prepareAttachments, uploadsTaken } from "./attachments";
+import { deleteObjects, findUploads, type UploadScope } from "./uploads";
 import { messageStatements, type Sender } from "./message-writes";
 import { agentMessageEffects } from "./mentions";
 import { type OutOfOfficeCheck, outOfOfficeCheck, outOfOfficeRead } from "./auto-replies";
@@ -79,14 +80,23 @@ const isEchoRepeat = (err: unknown) =>
  * bot, `sender_type` AgentBot) with its effects, in one batch.
  * An `echo_id` names one message per conversation: a repeat (even a concurrent one, which the
  * unique index turns away) returns the message already stored, with `replayed`.
+ * Files go to `bucket` before the batch, and are deleted again if it fails; uploads named by blob
+ * id are the caller's own (an agent's: the account's agent uploads; a contact's: its own in the
+ * conversation's inbox) and are taken in the batch.
  */
 export async function createMessage(
   ctx: ServiceContext,
   v: ConversationView,
   input: z.output<typeof MessageCreateBody>,
+  bucket: R2Bucket,
 ): Promise<CreatedMessage> {
   const c = v.conversation;
-  const files = await prepareFiles(input.attachments);
+  const now = Date.now();
+  const scope: UploadScope = ctx.actor
+    ? { accountId: c.accountId, inboxId: null, contactId: null }
+    : { accountId: c.accountId, inboxId: c.inboxId, contactId: c.contactId };
+  const prepared = await prepareAttachments(bucket, ctx.db, scope, input.attachments, now);
+  const files = prepared.files;
   const incoming = input.message_type === "incoming";
   if (!incoming && !ctx.actor) throw new Error("an agent message needs an agent");
   const bot = ctx.actor?.bot?.bot;
@@ -107,6 +117,7 @@ export async function createMessage(
     insert,
     ...statements,
     ...attachmentInserts(ctx.db, c.accountId, latest, files),
+    ...uploadsTaken(ctx.db, prepared.uploadIds, now),
     ...ctx.outbox.record(event),
     ...(incoming
       ? [...continuityStatements(ctx.db, ctx.outbox, { ...target, conversation: c.id }), outOfOfficeRead(ctx.db, c.id)]
@@ -120,6 +131,8 @@ export async function createMessage(
     const outOfOffice = incoming ? outOfOfficeCheck(rest) : undefined;
     return { message: inserted[0], attachments: stored.map((r) => r[0]), replayed: false, outOfOffice };
   } catch (err) {
+    await deleteObjects(bucket, ctx.db, prepared.put);
+    if (prepared.uploadIds.length && !isEchoRepeat(err)) await refuseTakenUploads(ctx.db, scope, input, err);
     if (!input.echo_id || !isEchoRepeat(err)) throw err;
     const [first] = readMessages(
       await withSenders(ctx.db).where(and(eq(messages.conversationId, c.id), eq(messages.echoId, input.echo_id))),
@@ -127,6 +140,26 @@ export async function createMessage(
     if (!first) throw err;
     return { message: first.message, attachments: first.attachments, replayed: true };
   }
+}
+
+/**
+ * After a batch with uploads failed: if one of them went meanwhile (taken by another message,
+ * expired and pruned), a 422 naming it; otherwise the batch's own error.
+ */
+async function refuseTakenUploads(
+  db: DB,
+  scope: UploadScope,
+  input: z.output<typeof MessageCreateBody>,
+  err: unknown,
+): Promise<never> {
+  const refs = input.attachments ?? [];
+  const ids = refs.flatMap((r) => (r instanceof File ? [] : [r.blobId]));
+  const found = await findUploads(db, scope, ids);
+  const gone = refs.flatMap((r, i) =>
+    r instanceof File || found.has(r.blobId) ? [] : [{ field: `attachments.${i}`, message: "is no longer available" }],
+  );
+  if (gone.length) throw unprocessable("Attachment blob_id is no longer available (taken or expired)", gone);
+  throw err;
 }
 
 /**

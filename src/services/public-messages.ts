@@ -15,6 +15,7 @@ import type { DB } from "../db/client";
 import type { ServiceContext } from "./context";
 import { readMessages, withSenders } from "../views/messages";
 import type { MessageWithSender } from "../views/messages";
+import type { AttachmentRef } from "../routes/messages/messages.schemas";
 
 /** Interactive messages an end user answers (Chatwoot's bot and CSAT messages). */
 const ANSWERABLE = new Set([
@@ -33,14 +34,15 @@ const CSAT_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 export function createContactMessage(
   w: ServiceContext<null>,
   v: ConversationView,
-  input: { content?: string | null; echo_id?: string; attachments?: File[] },
+  input: { content?: string | null; echo_id?: string; attachments?: AttachmentRef[] },
+  bucket: R2Bucket,
 ) {
-  return createMessage(w, v, {
-    content: input.content,
-    echo_id: input.echo_id,
-    attachments: input.attachments,
-    message_type: "incoming",
-  });
+  return createMessage(
+    w,
+    v,
+    { content: input.content, echo_id: input.echo_id, attachments: input.attachments, message_type: "incoming" },
+    bucket,
+  );
 }
 
 /**
@@ -59,7 +61,7 @@ export function contactMessageStatements(
   outbox: Outbox,
   ids: { identifier: string; sourceId: string },
   displayId: number,
-  input: { content?: string | null; echo_id?: string; attachments?: File[] },
+  input: { content?: string | null; echo_id?: string; attachments?: AttachmentRef[] },
 ): BatchItem<"sqlite">[] {
   if (input.attachments?.length) return [];
   const session = sessionId(ids.identifier, ids.sourceId);

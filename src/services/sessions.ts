@@ -122,25 +122,41 @@ export async function signIn(
 
 /**
  * Deletes what can no longer be used: expired sessions and set-password links, and failure
- * counts whose window and block are both over. One batch; run by the cron. Returns rows deleted.
+ * counts whose window and block are both over, at most `limit` rows of each. One batch; the
+ * cron runs these statements through the retention job (services/retention.ts). Returns rows deleted.
  */
-export async function pruneExpired(db: DB, now = Date.now()): Promise<number> {
-  const results = await db.batch(pruneStatements(db, now));
+export async function pruneExpired(db: DB, now = Date.now(), limit = 500): Promise<number> {
+  const results = await db.batch(pruneStatements(db, now, limit));
   return results.reduce((n, rows) => n + rows.length, 0);
 }
 
-/** The pruning's statements (apart, for the query-plan test: each goes through an index). */
-export function pruneStatements(db: DB, now: number) {
+/**
+ * The pruning's statements (apart, for the query-plan test: each goes through an index), each
+ * deleting at most `limit` rows so no statement holds D1's writer long.
+ */
+export function pruneStatements(db: DB, now: number, limit = 500) {
   return [
-    db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id }),
-    db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, now)).returning({ id: passwordTokens.tokenHash }),
+    db
+      .delete(sessions)
+      .where(
+        sql`${sessions.id} in (select id from ${sessions} where ${lt(sessions.expiresAt, now)}
+          order by ${sessions.expiresAt} limit ${limit})`,
+      )
+      .returning({ id: sessions.id }),
+    db
+      .delete(passwordTokens)
+      .where(
+        sql`${passwordTokens.tokenHash} in (select token_hash from ${passwordTokens}
+          where ${lt(passwordTokens.expiresAt, now)} order by ${passwordTokens.expiresAt} limit ${limit})`,
+      )
+      .returning({ id: passwordTokens.tokenHash }),
     db
       .delete(signInAttempts)
       .where(
-        and(
-          lt(signInAttempts.windowStartedAt, now - SIGN_IN_LIMITS.windowMs),
-          sql`coalesce(${signInAttempts.blockedUntil}, 0) < ${now}`,
-        ),
+        sql`${signInAttempts.key} in (select key from ${signInAttempts}
+          where ${lt(signInAttempts.windowStartedAt, now - SIGN_IN_LIMITS.windowMs)}
+            and coalesce(${signInAttempts.blockedUntil}, 0) < ${now}
+          order by ${signInAttempts.windowStartedAt} limit ${limit})`,
       )
       .returning({ id: signInAttempts.key }),
   ] as const;

@@ -14,9 +14,10 @@ export type Viewer = { userId: number; admin: boolean; botInboxIds?: readonly nu
  * Conversations, contact_inboxes, inboxes and realtime replay all apply it through here; the
  * live realtime frames apply the same rule to memberships loaded with the events (`seesLoadedInbox`).
  * `admin` may be a condition read when the statement runs (a realtime replay: a role changed
- * since the socket opened applies at once).
+ * since the socket opened applies at once), and then `userId` a subquery too (the change feed,
+ * read in the token check's batch).
  */
-export function seesInbox(viewer: Viewer | { userId: number; admin: SQL }, inboxId: SQLWrapper): SQL | undefined {
+export function seesInbox(viewer: Viewer | { userId: number | SQL; admin: SQL }, inboxId: SQLWrapper): SQL | undefined {
   if ("botInboxIds" in viewer && viewer.botInboxIds) return inList(sql`${inboxId}`, viewer.botInboxIds);
   if (viewer.admin === true) return undefined;
   const member = sql`${inboxId} in (select ${inboxMembers.inboxId} from ${inboxMembers}

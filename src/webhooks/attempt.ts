@@ -146,7 +146,7 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
  * its subject is gone). The new ones are stored with the batch's outcomes (`storeBodies`), so
  * every later attempt and every other target gets the same bytes.
  */
-function bodiesOf(list: EventRow[], loaded: Loaded) {
+function bodiesOf(list: EventRow[], loaded: Loaded, secret: string) {
   const bodies = new Map<number, string>();
   const rendered: { id: number; payload: string }[] = [];
   for (const e of list) {
@@ -154,7 +154,7 @@ function bodiesOf(list: EventRow[], loaded: Loaded) {
       bodies.set(e.id, e.payload);
       continue;
     }
-    const payload = renderBody(e, loaded);
+    const payload = renderBody(e, loaded, secret);
     if (!payload) continue;
     const text = JSON.stringify(payload);
     bodies.set(e.id, text);
@@ -204,7 +204,11 @@ export async function deliverJobs(env: WebhookEnv, db: DB, jobs: DeliveryJobs): 
     const target = targetOf(d);
     return eventById.has(d.eventId) && target && !target.disabled;
   });
-  const { bodies, rendered } = bodiesOf([...new Set(live.map((d) => eventById.get(d.eventId)!))], loaded);
+  const { bodies, rendered } = bodiesOf(
+    [...new Set(live.map((d) => eventById.get(d.eventId)!))],
+    loaded,
+    env.ATTACHMENT_URL_SECRET,
+  );
   const sendable = live.filter((d) => bodies.has(d.eventId));
 
   const results = await capped(

@@ -1,7 +1,13 @@
 // Delivery policy: when to retry, how long to wait, when a target is given up on.
 
-/** What delivery needs of the environment: the queues, the hubs (a failed reply is published) and the knobs. */
-export type WebhookEnv = Pick<Env, "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE" | "FAULT_DROP_ENQUEUE_RATE"> & {
+/**
+ * What delivery needs of the environment: the queues, the hubs (a failed reply is published), the
+ * key that signs attachment links in bodies, and the knobs.
+ */
+export type WebhookEnv = Pick<
+  Env,
+  "WEBHOOK_QUEUE" | "WEBHOOK_DLQ" | "CABLE" | "FAULT_DROP_ENQUEUE_RATE" | "ATTACHMENT_URL_SECRET"
+> & {
   WEBHOOK_RETRY_SCHEDULE?: string;
   WEBHOOK_TIMEOUT_MS?: string;
 };

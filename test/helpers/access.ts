@@ -62,6 +62,7 @@ const OWNED: Record<string, string> = {
   attachments:
     "select id, account_id, message_id, key, file_name, content_type, " +
     "file_size from attachments where account_id = ?1 order by id",
+  uploads: "select * from uploads where account_id = ?1 order by id",
   webhooks: "select * from webhooks where account_id = ?1 order by id",
   agentBots: "select * from agent_bots where account_id = ?1 order by id",
   events: "select * from events where account_id = ?1 order by id",

@@ -28,7 +28,12 @@ export type JsonSchema = {
 };
 
 type Parameter = { name: string; in: string; schema: JsonSchema };
-type OperationDoc = { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
+type OperationDoc = {
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  security?: unknown[];
+  responses?: Record<string, unknown>;
+};
 export type OpenApiDoc = {
   paths: Record<string, Record<string, OperationDoc>>;
   components?: { schemas?: Record<string, JsonSchema> };
@@ -247,7 +252,9 @@ export class Fuzzer {
     const op = this.doc.paths[path][method.toLowerCase()];
     const out: FuzzCase[] = [];
     const pathParams = (op.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name);
-    // Three ids that name nothing, each in one of the path's parameters, in turn.
+    // Three ids that name nothing, each in one of the path's parameters, in turn. A tokenless
+    // operation that documents a 403 is a signed link: a changed path no longer matches its signature.
+    const signed = op.security?.length === 0 && op.responses?.["403"] !== undefined;
     for (let k = 0; k < Math.min(3, pathParams.length * 3); k++) {
       const value = PATH_VALUES[(salt * 3 + k) % PATH_VALUES.length];
       const param = pathParams[(salt + k) % pathParams.length];
@@ -256,7 +263,7 @@ export class Fuzzer {
         path: { [param]: value },
         json: validBody,
         refuse: true,
-        statuses: [400, 404, 422],
+        statuses: signed ? [403] : [400, 404, 422],
       });
     }
     for (const [i, q] of (op.parameters ?? []).filter((p) => p.in === "query").entries()) {
@@ -276,7 +283,9 @@ export class Fuzzer {
     }
     const content = op.requestBody?.content;
     if (!content || !validBody) return out;
-    out.push(...BODY_CASES);
+    // A route that streams its body (an upload) takes any other type as the file itself.
+    const streamed = "application/octet-stream" in content;
+    out.push(...BODY_CASES.filter((b) => !streamed || /json|multipart/.test(b.raw?.contentType ?? "")));
     const { properties, required } = this.bodyShape(Object.values(content)[0].schema, validBody);
     for (const [i, [name, schema]] of Object.entries(properties).entries()) {
       const refused = this.refusedValues(schema);

@@ -84,6 +84,12 @@ const freshMergee = async (w: Ctx) => {
   w.ids.mergee_contact_id = row!.id;
 };
 const noteEdit = () => ({ content: unique("Edited note") });
+/** A small file to upload, as the multipart part `attachment`. */
+export const uploadForm = () => {
+  const form = new FormData();
+  form.append("attachment", new File(["matrix upload"], "matrix.txt", { type: "text/plain" }));
+  return form;
+};
 
 /** Every documented operation, classified. A new route fails the test until it is added here. */
 export const MATRIX: Record<string, Entry> = {
@@ -149,6 +155,8 @@ export const MATRIX: Record<string, Entry> = {
   [`DELETE ${msg}`]: { access: "member", skip: "the message is the one the other message routes use" },
   [`PATCH ${msg}`]: { access: "member", body: () => ({ status: "delivered" }), before: failMessage },
   [`POST ${msg}/retry`]: { access: "member", before: failMessage },
+  // Uploads ahead of a message: any agent of the account (test/attachments-r2.test.ts: blob ids, scopes).
+  [`POST ${acc}/upload`]: { access: "account", body: () => uploadForm() },
   // Inboxes: agents see their own; administrators manage them.
   [`GET ${acc}/inboxes`]: { access: "account" },
   [`POST ${acc}/inboxes`]: { access: "admin", body: name },
@@ -252,6 +260,10 @@ export const MATRIX: Record<string, Entry> = {
   // CSAT reports: administrators (Chatwoot's CsatSurveyResponsePolicy).
   [`GET ${acc}/csat_survey_responses`]: { access: "admin" },
   [`GET ${acc}/csat_survey_responses/metrics`]: { access: "admin" },
+  // The change feed: any member, filtered to what they see; one event: those who see its inbox (the world's
+  // seeded event is of the world's inbox), like a conversation.
+  [`GET ${acc}/events`]: { access: "account" },
+  [`GET ${acc}/events/{id}`]: { access: "member" },
   // Webhooks and their delivery logs: administrators.
   [`GET ${acc}/webhooks/events`]: { access: "admin" },
   [`GET ${acc}/webhooks`]: { access: "admin" },
@@ -299,12 +311,12 @@ export const MATRIX: Record<string, Entry> = {
 };
 
 /**
- * Tokenless by design: health, attachment downloads (unguessable key), the WebSocket (its own auth).
- * /openapi.json and /swagger are not in the document.
+ * Tokenless by design: health, attachment downloads (a signed, expiring link), the WebSocket (its
+ * own auth). /openapi.json and /swagger are not in the document.
  */
 export const UNAUTHENTICATED = [
   "GET /api",
-  "GET /attachments/{key}/{file_name}",
+  "GET /attachments/{account_id}/{key}/{file_name}",
   "GET /cable",
   "POST /auth/sign_in",
   "POST /auth/password",
@@ -398,6 +410,7 @@ export async function matrixWorld(): Promise<Ctx> {
     "id:agents": spare.id,
     "id:teams": team.id,
     "id:webhooks": hook.id,
+    "id:events": event.id,
     "id:users": user.id,
     "id:notifications": notification!.id,
     "id:canned_responses": canned.id,

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { Operation } from "./access";
 import { api } from "./api";
 import { unique } from "./factories";
-import { isPublicClient, MATRIX, UNAUTHENTICATED, type Ctx } from "./operations";
+import { isPublicClient, MATRIX, UNAUTHENTICATED, uploadForm, type Ctx } from "./operations";
 import type { Viewer } from "./secrets";
 
 /**
@@ -36,6 +36,9 @@ const CLIENT_BODIES: Record<string, () => Record<string, unknown>> = {
     () => ({ typing_status: "on" }),
   "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages":
     () => ({ content: "hi" }),
+  // A FormData, sent as multipart (the api() helper passes one through).
+  "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/upload": () =>
+    uploadForm() as unknown as Record<string, unknown>,
   [`PATCH ${CLIENT_MESSAGE}`]: () => ({
     submitted_values: [{ title: "Yes", value: "yes" }],
   }),
@@ -88,8 +91,8 @@ export const targets: Record<Family, (w: Ctx) => Promise<Target>> = {
     body: (key) => MATRIX[key]?.body?.(w) as Record<string, unknown> | undefined,
   }),
   client: clientTarget,
-  tokenless: async () => ({
-    ids: { key: "k".repeat(24), file_name: "file.txt" },
+  tokenless: async (w) => ({
+    ids: { account_id: w.account.id, key: "k".repeat(24), file_name: "file.txt" },
     token: null,
     viewer: { kind: "none" },
     body: () => undefined,

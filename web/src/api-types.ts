@@ -30,7 +30,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "version": "1.0.0",
-                         *       "timestamp": "2026-12-03T13:08:42.719Z",
+                         *       "timestamp": "2026-12-05T02:47:21.897Z",
                          *       "queue_services": "ok",
                          *       "data_services": "ok"
                          *     }
@@ -114,22 +114,22 @@ export interface paths {
                          *           "name": "Alice",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmadb-7",
+                         *           "identifier": "user-mx9taxnw-7",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796303322,
+                         *           "created_at": 1796438841,
                          *           "contact_inboxes": [
                          *             {
-                         *               "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *               "inbox": {
                          *                 "id": 1,
                          *                 "name": "API inbox",
                          *                 "channel_type": "Channel::Api",
-                         *                 "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *                 "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *               }
                          *             }
                          *           ]
@@ -262,22 +262,22 @@ export interface paths {
                          *           "name": "Alice",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmadb-7",
+                         *           "identifier": "user-mx9taxnw-7",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796303322,
+                         *           "created_at": 1796438841,
                          *           "contact_inboxes": [
                          *             {
-                         *               "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *               "inbox": {
                          *                 "id": 1,
                          *                 "name": "API inbox",
                          *                 "channel_type": "Channel::Api",
-                         *                 "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *                 "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *               }
                          *             }
                          *           ]
@@ -374,14 +374,14 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Carla",
-                     *       "identifier": "user-mx7kmagi-13"
+                     *       "identifier": "user-mx9taxpw-13"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactCreate"];
                     /**
                      * @example {
                      *       "name": "Carla",
-                     *       "identifier": "user-mx7kmagi-13"
+                     *       "identifier": "user-mx9taxpw-13"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactCreate"];
@@ -402,14 +402,14 @@ export interface paths {
                          *           "name": "Carla",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmagi-13",
+                         *           "identifier": "user-mx9taxpw-13",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796303322,
+                         *           "created_at": 1796438841,
                          *           "contact_inboxes": []
                          *         },
                          *         "contact_inbox": null
@@ -528,22 +528,22 @@ export interface paths {
                          *         "name": "Alice",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx7kmadb-7",
+                         *         "identifier": "user-mx9taxnw-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796303322,
+                         *         "created_at": 1796438841,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *             }
                          *           }
                          *         ]
@@ -639,13 +639,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmagy-14"
+                     *       "name": "Renamed-mx9taxq5-14"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactUpdate"];
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmagy-14"
+                     *       "name": "Renamed-mx9taxq5-14"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
@@ -662,25 +662,25 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 1,
-                         *         "name": "Renamed-mx7kmagy-14",
+                         *         "name": "Renamed-mx9taxq5-14",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx7kmadb-7",
+                         *         "identifier": "user-mx9taxnw-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796303322,
+                         *         "created_at": 1796438841,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *             }
                          *           }
                          *         ]
@@ -876,13 +876,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmah7-15"
+                     *       "name": "Renamed-mx9taxqb-15"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactUpdate"];
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmah7-15"
+                     *       "name": "Renamed-mx9taxqb-15"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
@@ -899,25 +899,25 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 1,
-                         *         "name": "Renamed-mx7kmah7-15",
+                         *         "name": "Renamed-mx9taxqb-15",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx7kmadb-7",
+                         *         "identifier": "user-mx9taxnw-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796303322,
+                         *         "created_at": 1796438841,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *             }
                          *           }
                          *         ]
@@ -1032,10 +1032,10 @@ export interface paths {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx7kmah7-15",
+                         *               "name": "Renamed-mx9taxqb-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx7kmadb-7",
+                         *               "identifier": "user-mx9taxnw-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -1047,7 +1047,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 1,
-                         *           "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *           "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -1065,8 +1065,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796303322,
-                         *               "updated_at": 1796303322,
+                         *               "created_at": 1796438841,
+                         *               "updated_at": 1796438841,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -1094,8 +1094,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796303322,
-                         *             "updated_at": 1796303322,
+                         *             "created_at": 1796438841,
+                         *             "updated_at": 1796438841,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -1120,17 +1120,17 @@ export interface paths {
                          *           "agent_last_seen_at": 0,
                          *           "assignee_last_seen_at": 0,
                          *           "contact_last_seen_at": 0,
-                         *           "first_reply_created_at": 1796303322,
+                         *           "first_reply_created_at": 1796438841,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796303322,
-                         *           "timestamp": 1796303322,
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322.683,
+                         *           "last_activity_at": 1796438841,
+                         *           "timestamp": 1796438841,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841.876,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *           }
                          *         }
                          *       ]
@@ -1247,12 +1247,12 @@ export interface paths {
                          * @example {
                          *       "payload": [
                          *         {
-                         *           "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *           "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *           }
                          *         }
                          *       ]
@@ -1349,7 +1349,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "inbox_id": 1,
-                     *       "source_id": "src-mx7kmahv-16"
+                     *       "source_id": "src-mx9taxqr-16"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactInboxCreate"];
@@ -1364,12 +1364,12 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "src-mx7kmahv-16",
+                         *       "source_id": "src-mx9taxqr-16",
                          *       "inbox": {
                          *         "id": 1,
                          *         "name": "API inbox",
                          *         "channel_type": "Channel::Api",
-                         *         "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *         "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *       }
                          *     }
                          */
@@ -1635,10 +1635,10 @@ export interface paths {
                          *             "meta": {
                          *               "sender": {
                          *                 "id": 1,
-                         *                 "name": "Renamed-mx7kmah7-15",
+                         *                 "name": "Renamed-mx9taxqb-15",
                          *                 "email": null,
                          *                 "phone_number": null,
-                         *                 "identifier": "user-mx7kmadb-7",
+                         *                 "identifier": "user-mx9taxnw-7",
                          *                 "thumbnail": "",
                          *                 "blocked": false,
                          *                 "additional_attributes": {},
@@ -1650,7 +1650,7 @@ export interface paths {
                          *               "hmac_verified": false
                          *             },
                          *             "id": 1,
-                         *             "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *             "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
                          *             "account_id": 1,
                          *             "inbox_id": 1,
                          *             "status": "open",
@@ -1668,8 +1668,8 @@ export interface paths {
                          *                 "status": "sent",
                          *                 "content_attributes": {},
                          *                 "additional_attributes": {},
-                         *                 "created_at": 1796303322,
-                         *                 "updated_at": 1796303322,
+                         *                 "created_at": 1796438841,
+                         *                 "updated_at": 1796438841,
                          *                 "private": false,
                          *                 "source_id": null,
                          *                 "sender_type": "User",
@@ -1697,8 +1697,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796303322,
-                         *               "updated_at": 1796303322,
+                         *               "created_at": 1796438841,
+                         *               "updated_at": 1796438841,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -1723,17 +1723,17 @@ export interface paths {
                          *             "agent_last_seen_at": 0,
                          *             "assignee_last_seen_at": 0,
                          *             "contact_last_seen_at": 0,
-                         *             "first_reply_created_at": 1796303322,
+                         *             "first_reply_created_at": 1796438841,
                          *             "waiting_since": 0,
-                         *             "last_activity_at": 1796303322,
-                         *             "timestamp": 1796303322,
-                         *             "created_at": 1796303322,
-                         *             "updated_at": 1796303322.683,
+                         *             "last_activity_at": 1796438841,
+                         *             "timestamp": 1796438841,
+                         *             "created_at": 1796438841,
+                         *             "updated_at": 1796438841.876,
                          *             "sla_policy_id": null,
                          *             "assignee_id": null,
                          *             "team_id": null,
                          *             "contact_inbox": {
-                         *               "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *             }
                          *           }
                          *         ]
@@ -1847,10 +1847,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx7kmah7-15",
+                         *           "name": "Renamed-mx9taxqb-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmadb-7",
+                         *           "identifier": "user-mx9taxnw-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -1862,7 +1862,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 2,
-                         *       "uuid": "e79fb8f1-fbda-4505-87aa-05c7d80ecf12",
+                         *       "uuid": "ad5d51e5-8df3-45e3-901a-5d332e9509fb",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -1881,15 +1881,15 @@ export interface paths {
                          *       "contact_last_seen_at": 0,
                          *       "first_reply_created_at": 0,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796303322,
-                         *       "timestamp": 1796303322,
-                         *       "created_at": 1796303322,
-                         *       "updated_at": 1796303322.813,
+                         *       "last_activity_at": 1796438841,
+                         *       "timestamp": 1796438841,
+                         *       "created_at": 1796438841,
+                         *       "updated_at": 1796438841.963,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *         "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *       }
                          *     }
                          */
@@ -2030,10 +2030,10 @@ export interface paths {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx7kmah7-15",
+                         *               "name": "Renamed-mx9taxqb-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx7kmadb-7",
+                         *               "identifier": "user-mx9taxnw-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -2045,7 +2045,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 2,
-                         *           "uuid": "e79fb8f1-fbda-4505-87aa-05c7d80ecf12",
+                         *           "uuid": "ad5d51e5-8df3-45e3-901a-5d332e9509fb",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -2064,25 +2064,25 @@ export interface paths {
                          *           "contact_last_seen_at": 0,
                          *           "first_reply_created_at": 0,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796303322,
-                         *           "timestamp": 1796303322,
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322.813,
+                         *           "last_activity_at": 1796438841,
+                         *           "timestamp": 1796438841,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841.963,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *           }
                          *         },
                          *         {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx7kmah7-15",
+                         *               "name": "Renamed-mx9taxqb-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx7kmadb-7",
+                         *               "identifier": "user-mx9taxnw-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -2094,7 +2094,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 1,
-                         *           "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *           "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -2112,8 +2112,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796303322,
-                         *               "updated_at": 1796303322,
+                         *               "created_at": 1796438841,
+                         *               "updated_at": 1796438841,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -2141,8 +2141,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796303322,
-                         *             "updated_at": 1796303322,
+                         *             "created_at": 1796438841,
+                         *             "updated_at": 1796438841,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -2167,17 +2167,17 @@ export interface paths {
                          *           "agent_last_seen_at": 0,
                          *           "assignee_last_seen_at": 0,
                          *           "contact_last_seen_at": 0,
-                         *           "first_reply_created_at": 1796303322,
+                         *           "first_reply_created_at": 1796438841,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796303322,
-                         *           "timestamp": 1796303322,
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322.683,
+                         *           "last_activity_at": 1796438841,
+                         *           "timestamp": 1796438841,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841.876,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *           }
                          *         }
                          *       ]
@@ -2293,10 +2293,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx7kmah7-15",
+                         *           "name": "Renamed-mx9taxqb-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmadb-7",
+                         *           "identifier": "user-mx9taxnw-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -2308,7 +2308,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 1,
-                         *       "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *       "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -2326,8 +2326,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -2355,8 +2355,8 @@ export interface paths {
                          *         "status": "sent",
                          *         "content_attributes": {},
                          *         "additional_attributes": {},
-                         *         "created_at": 1796303322,
-                         *         "updated_at": 1796303322,
+                         *         "created_at": 1796438841,
+                         *         "updated_at": 1796438841,
                          *         "private": false,
                          *         "source_id": null,
                          *         "sender_type": "User",
@@ -2381,17 +2381,17 @@ export interface paths {
                          *       "agent_last_seen_at": 0,
                          *       "assignee_last_seen_at": 0,
                          *       "contact_last_seen_at": 0,
-                         *       "first_reply_created_at": 1796303322,
+                         *       "first_reply_created_at": 1796438841,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796303322,
-                         *       "timestamp": 1796303322,
-                         *       "created_at": 1796303322,
-                         *       "updated_at": 1796303322.683,
+                         *       "last_activity_at": 1796438841,
+                         *       "timestamp": 1796438841,
+                         *       "created_at": 1796438841,
+                         *       "updated_at": 1796438841.876,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *         "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *       }
                          *     }
                          */
@@ -2507,10 +2507,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx7kmah7-15",
+                         *           "name": "Renamed-mx9taxqb-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmadb-7",
+                         *           "identifier": "user-mx9taxnw-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -2522,7 +2522,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 1,
-                         *       "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *       "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -2540,8 +2540,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -2569,8 +2569,8 @@ export interface paths {
                          *         "status": "sent",
                          *         "content_attributes": {},
                          *         "additional_attributes": {},
-                         *         "created_at": 1796303322,
-                         *         "updated_at": 1796303322,
+                         *         "created_at": 1796438841,
+                         *         "updated_at": 1796438841,
                          *         "private": false,
                          *         "source_id": null,
                          *         "sender_type": "User",
@@ -2595,17 +2595,17 @@ export interface paths {
                          *       "agent_last_seen_at": 0,
                          *       "assignee_last_seen_at": 0,
                          *       "contact_last_seen_at": 0,
-                         *       "first_reply_created_at": 1796303322,
+                         *       "first_reply_created_at": 1796438841,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796303322,
-                         *       "timestamp": 1796303322,
-                         *       "created_at": 1796303322,
-                         *       "updated_at": 1796303322.836,
+                         *       "last_activity_at": 1796438841,
+                         *       "timestamp": 1796438841,
+                         *       "created_at": 1796438841,
+                         *       "updated_at": 1796438841.981,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *         "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *       }
                          *     }
                          */
@@ -2966,7 +2966,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "agent_last_seen_at": 1796303322,
+                         *       "agent_last_seen_at": 1796438841,
                          *       "unread_count": 0
                          *     }
                          */
@@ -3094,7 +3094,7 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "agent-mx7kmaap-3@example.test",
+                         *       "email": "agent-mx9taxm3-3@example.test",
                          *       "provider": "email",
                          *       "available_name": "Agent",
                          *       "custom_attributes": {},
@@ -3814,10 +3814,10 @@ export interface paths {
                          *         "additional_attributes": {},
                          *         "contact": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx7kmah7-15",
+                         *           "name": "Renamed-mx9taxqb-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx7kmadb-7",
+                         *           "identifier": "user-mx9taxnw-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -3833,7 +3833,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "thumbnail": ""
                          *         },
-                         *         "agent_last_seen_at": 1796303322,
+                         *         "agent_last_seen_at": 1796438841,
                          *         "assignee_last_seen_at": 0
                          *       },
                          *       "payload": [
@@ -3848,8 +3848,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -3876,8 +3876,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3895,8 +3895,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438841,
+                         *           "updated_at": 1796438841,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3914,8 +3914,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438842,
+                         *           "updated_at": 1796438842,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3933,8 +3933,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303322,
-                         *           "updated_at": 1796303322,
+                         *           "created_at": 1796438842,
+                         *           "updated_at": 1796438842,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -4067,8 +4067,8 @@ export interface paths {
                          *       "status": "sent",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796303322,
-                         *       "updated_at": 1796303322,
+                         *       "created_at": 1796438842,
+                         *       "updated_at": 1796438842,
                          *       "private": true,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4206,8 +4206,8 @@ export interface paths {
                          *         "deleted": true
                          *       },
                          *       "additional_attributes": {},
-                         *       "created_at": 1796303323,
-                         *       "updated_at": 1796303323,
+                         *       "created_at": 1796438842,
+                         *       "updated_at": 1796438842,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4345,8 +4345,8 @@ export interface paths {
                          *       "status": "delivered",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796303322,
-                         *       "updated_at": 1796303322,
+                         *       "created_at": 1796438841,
+                         *       "updated_at": 1796438842,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4477,8 +4477,8 @@ export interface paths {
                          *       "status": "sent",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796303322,
-                         *       "updated_at": 1796303322,
+                         *       "created_at": 1796438841,
+                         *       "updated_at": 1796438842,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4569,7 +4569,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/attachments/{key}/{file_name}": {
+    "/api/v1/accounts/{account_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file for a later message; answers its blob_id
+         * @description Stores a file ahead of its message (Chatwoot's direct upload): send the answer's `blob_id` in a message's `attachments` within 24 hours; an upload no message takes is deleted then. A JSON body (Chatwoot's `external_url`) is refused with 422: files are never fetched from URLs. Any agent of the account (and its agent bots) may upload; the blob_id is then usable by the account's agents, never by a contact.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            /** @description The file as the multipart part `attachment`, or as the raw body with the file's own `Content-Type` (any type; `?filename=` or `Content-Disposition: attachment; filename=…` names it) and a `Content-Length`, streamed to storage unbuffered. Up to 40 MB. */
+            requestBody: {
+                content: {
+                    /** @example {} */
+                    "multipart/form-data": components["schemas"]["UploadForm"];
+                    /** @example {} */
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description The upload */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "file_url": "http://konversio.test/attachments/1/up_atAojCQHgXx1mPpjJ3uZ7Z97nGDV9wYQ/matrix.txt?expires=1796442600&signature=bc2ce4bc6ed717907829b05686e008a4d77974acaf308915149b77490c63f54f",
+                         *       "blob_key": "a/1/d9ZpSD3if8E1qeneYmNXWfXQyLGT3G81",
+                         *       "blob_id": "up_atAojCQHgXx1mPpjJ3uZ7Z97nGDV9wYQ"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Upload"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A raw body without Content-Length */
+                411: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The file is larger than 40 MB; nothing is stored */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The contact uploads a file for a later message; answers its blob_id
+         * @description Stores a file ahead of its message (Chatwoot's direct upload): send the answer's `blob_id` in a message's `attachments` within 24 hours; an upload no message takes is deleted then. A JSON body (Chatwoot's `external_url`) is refused with 422: files are never fetched from URLs. Client API: no token, the inbox identifier and the contact's `source_id` are the credentials; only this contact's messages in this inbox can use the blob_id.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The API inbox's identifier (inbox settings) */
+                    inbox_identifier: string;
+                    /** @description The contact's session id in this inbox (contact create returns it) */
+                    source_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description The file as the multipart part `attachment`, or as the raw body with the file's own `Content-Type` (any type; `?filename=` or `Content-Disposition: attachment; filename=…` names it) and a `Content-Length`, streamed to storage unbuffered. Up to 40 MB. */
+            requestBody: {
+                content: {
+                    /** @example {} */
+                    "multipart/form-data": components["schemas"]["UploadForm"];
+                    /** @example {} */
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description The upload */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "file_url": "http://konversio.test/attachments/1/up_msKKr1awAxUM3wwv6PZu8n3ue2EU8WpJ/matrix.txt?expires=1796442600&signature=559721af8d1c1a67a2951ffc4db8cab7b8f1f14201a6859abd3d56849139ea6d",
+                         *       "blob_key": "a/1/6fEkRkoMF1MnxGy47p5PCckRzqzdjwyu",
+                         *       "blob_id": "up_msKKr1awAxUM3wwv6PZu8n3ue2EU8WpJ"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Upload"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description hmac_mandatory: the session is not verified */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A raw body without Content-Length */
+                411: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The file is larger than 40 MB; nothing is stored */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests from this client for this inbox; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attachments/{account_id}/{key}/{file_name}": {
         parameters: {
             query?: never;
             header?: never;
@@ -4577,15 +4837,24 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download a message attachment by the unguessable key in its data_url
-         * @description No token: the key is the credential, and `file_name` is not checked. Images, audio and video are served inline, other files as downloads, always sandboxed (`Content-Security-Policy: sandbox`); an unknown key answers 404.
+         * Download a message attachment by its signed data_url
+         * @description No token: the link's `expires` and `signature` are the credential (links in API responses and realtime frames last about an hour, in webhook bodies 7 days; fetch the message again for a fresh one). A missing, altered or expired signature answers 403; a file that is gone, 404. Images, audio and video (not SVG) are served inline, everything else as a download, always with `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Unix seconds after which the link no longer works */
+                    expires?: string;
+                    /** @description hex HMAC-SHA256 of "<account_id>/<key>/<expires>" */
+                    signature?: string;
+                };
                 header?: never;
                 path: {
+                    /** @description The account the file belongs to */
+                    account_id: string;
+                    /** @description The attachment's key (or an upload's blob_id) */
                     key: string;
+                    /** @description The file's name (not checked: the name the file is saved as) */
                     file_name: string;
                 };
                 cookie?: never;
@@ -4599,6 +4868,15 @@ export interface paths {
                     };
                     content: {
                         "application/octet-stream": string;
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Unknown id, or an id of another account */
@@ -4665,19 +4943,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": null,
                          *       "message_signature": null,
-                         *       "email": "admin-mx7kmaa2-2@example.test",
+                         *       "email": "admin-mx9taxlm-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx7kmaa2-2@example.test",
+                         *       "uid": "admin-mx9taxlm-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx7kma9x-1",
+                         *           "name": "Matrix-mx9taxli-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -4793,19 +5071,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx7kmaa2-2@example.test",
+                         *       "email": "admin-mx9taxlm-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx7kmaa2-2@example.test",
+                         *       "uid": "admin-mx9taxlm-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx7kma9x-1",
+                         *           "name": "Matrix-mx9taxli-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -4892,8 +5170,8 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
-                     *       "identifier": "user-mx7kmanr-17"
+                     *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
+                     *       "identifier": "user-mx9taxvs-17"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactProfileCreate"];
@@ -4908,33 +5186,33 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 4,
+                         *       "id": 5,
                          *       "name": "",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "user-mx7kmanr-17",
+                         *       "identifier": "user-mx9taxvs-17",
                          *       "blocked": false,
                          *       "thumbnail": "",
                          *       "availability_status": "offline",
                          *       "additional_attributes": {},
                          *       "custom_attributes": {},
                          *       "last_activity_at": null,
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "contact_inboxes": [
                          *         {
-                         *           "source_id": "b4de3557-23f7-468e-a451-b0ffb947b02e",
+                         *           "source_id": "c322cd06-be54-4232-9827-c28474fef018",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *           }
                          *         }
                          *       ],
-                         *       "source_id": "b4de3557-23f7-468e-a451-b0ffb947b02e",
+                         *       "source_id": "c322cd06-be54-4232-9827-c28474fef018",
                          *       "pubsub_token": "<redacted>",
                          *       "hmac_verified": false,
-                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *     }
                          */
                         "application/json": components["schemas"]["ContactProfile"];
@@ -5053,19 +5331,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx7kmaa2-2@example.test",
+                         *       "email": "admin-mx9taxlm-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx7kmaa2-2@example.test",
+                         *       "uid": "admin-mx9taxlm-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx7kma9x-1",
+                         *           "name": "Matrix-mx9taxli-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5187,19 +5465,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx7kmaa2-2@example.test",
+                         *       "email": "admin-mx9taxlm-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx7kmaa2-2@example.test",
+                         *       "uid": "admin-mx9taxlm-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx7kma9x-1",
+                         *           "name": "Matrix-mx9taxli-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5325,19 +5603,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx7kmaa2-2@example.test",
+                         *       "email": "admin-mx9taxlm-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx7kmaa2-2@example.test",
+                         *       "uid": "admin-mx9taxlm-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx7kma9x-1",
+                         *           "name": "Matrix-mx9taxli-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5452,19 +5730,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": null,
                          *       "message_signature": null,
-                         *       "email": "admin-mx7kmbcq-65@example.test",
+                         *       "email": "admin-mx9taycv-65@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx7kmbcq-65@example.test",
+                         *       "uid": "admin-mx9taycv-65@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 5,
-                         *           "name": "Matrix-mx7kmbcp-64",
+                         *           "name": "Matrix-mx9taycu-64",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5568,7 +5846,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Platform-mx7kmaoe-18"
+                     *       "name": "Platform-mx9taxw8-18"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountCreate"];
@@ -5584,13 +5862,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "Platform-mx7kmaoe-18",
+                         *       "name": "Platform-mx9taxw8-18",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796303323
+                         *       "created_at": 1796438842
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -5692,13 +5970,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Matrix-mx7kma9x-1",
+                         *       "name": "Matrix-mx9taxli-1",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -5781,7 +6059,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Acme-mx7kmaom-20"
+                     *       "name": "Acme-mx9taxwe-20"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
@@ -5797,13 +6075,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Acme-mx7kmaom-20",
+                         *       "name": "Acme-mx9taxwe-20",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -5977,7 +6255,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Acme-mx7kmaoi-19"
+                     *       "name": "Acme-mx9taxwb-19"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
@@ -5993,13 +6271,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Acme-mx7kmaoi-19",
+                         *       "name": "Acme-mx9taxwb-19",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -6412,7 +6690,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Op",
-                     *       "email": "op-mx7kmap0-21@example.test"
+                     *       "email": "op-mx9taxwm-21@example.test"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserCreate"];
@@ -6430,17 +6708,17 @@ export interface paths {
                          *       "id": 6,
                          *       "name": "Op",
                          *       "display_name": null,
-                         *       "email": "op-mx7kmap0-21@example.test",
+                         *       "email": "op-mx9taxwm-21@example.test",
                          *       "available_name": "Op",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "op-mx7kmap0-21@example.test",
+                         *       "uid": "op-mx9taxwm-21@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "access_token": "<redacted>"
                          *     }
                          */
@@ -6545,17 +6823,17 @@ export interface paths {
                          *       "id": 5,
                          *       "name": "Loose",
                          *       "display_name": null,
-                         *       "email": "loose-mx7kmacs-6@example.test",
+                         *       "email": "loose-mx9taxni-6@example.test",
                          *       "available_name": "Loose",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx7kmacs-6@example.test",
+                         *       "uid": "loose-mx9taxni-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -6638,7 +6916,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmapa-23"
+                     *       "name": "Renamed-mx9taxws-23"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
@@ -6654,19 +6932,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx7kmapa-23",
+                         *       "name": "Renamed-mx9taxws-23",
                          *       "display_name": null,
-                         *       "email": "loose-mx7kmacs-6@example.test",
-                         *       "available_name": "Renamed-mx7kmapa-23",
+                         *       "email": "loose-mx9taxni-6@example.test",
+                         *       "available_name": "Renamed-mx9taxws-23",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx7kmacs-6@example.test",
+                         *       "uid": "loose-mx9taxni-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -6840,7 +7118,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmap6-22"
+                     *       "name": "Renamed-mx9taxwq-22"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
@@ -6856,19 +7134,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx7kmap6-22",
+                         *       "name": "Renamed-mx9taxwq-22",
                          *       "display_name": null,
-                         *       "email": "loose-mx7kmacs-6@example.test",
-                         *       "available_name": "Renamed-mx7kmap6-22",
+                         *       "email": "loose-mx9taxni-6@example.test",
+                         *       "available_name": "Renamed-mx9taxwq-22",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx7kmacs-6@example.test",
+                         *       "uid": "loose-mx9taxni-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -6968,19 +7246,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx7kmapa-23",
+                         *       "name": "Renamed-mx9taxws-23",
                          *       "display_name": null,
-                         *       "email": "loose-mx7kmacs-6@example.test",
-                         *       "available_name": "Renamed-mx7kmapa-23",
+                         *       "email": "loose-mx9taxni-6@example.test",
+                         *       "available_name": "Renamed-mx9taxws-23",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx7kmacs-6@example.test",
+                         *       "uid": "loose-mx9taxni-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796303322,
+                         *       "created_at": 1796438841,
                          *       "access_token": "<redacted>"
                          *     }
                          */
@@ -7091,7 +7369,7 @@ export interface paths {
                          *         "account_id": 1,
                          *         "system_bot": false,
                          *         "secret": "<redacted>",
-                         *         "created_at": 1796303322
+                         *         "created_at": 1796438841
                          *       }
                          *     ]
                          */
@@ -7173,7 +7451,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Platform bot-mx7kmapk-24"
+                     *       "name": "Platform bot-mx9taxwy-24"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAgentBotCreate"];
@@ -7189,7 +7467,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "Platform bot-mx7kmapk-24",
+                         *       "name": "Platform bot-mx9taxwy-24",
                          *       "description": null,
                          *       "avatar_url": "",
                          *       "thumbnail": "",
@@ -7200,7 +7478,7 @@ export interface paths {
                          *       "system_bot": true,
                          *       "access_token": "<redacted>",
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796303323
+                         *       "created_at": 1796438842
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -7310,7 +7588,7 @@ export interface paths {
                          *       "account_id": 1,
                          *       "system_bot": false,
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -7485,7 +7763,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "description": "Answers first-mx7kmaps-25"
+                     *       "description": "Answers first-mx9taxx2-25"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAgentBotUpdate"];
@@ -7502,7 +7780,7 @@ export interface paths {
                          * @example {
                          *       "id": 1,
                          *       "name": "Matrix bot",
-                         *       "description": "Answers first-mx7kmaps-25",
+                         *       "description": "Answers first-mx9taxx2-25",
                          *       "avatar_url": "",
                          *       "thumbnail": "",
                          *       "outgoing_url": null,
@@ -7511,7 +7789,7 @@ export interface paths {
                          *       "account_id": 1,
                          *       "system_bot": false,
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796303322
+                         *       "created_at": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -7614,7 +7892,7 @@ export interface paths {
                          *           "name": "API inbox",
                          *           "channel_type": "Channel::Api",
                          *           "avatar_url": "",
-                         *           "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                         *           "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
                          *           "webhook_url": null,
                          *           "hmac_mandatory": false,
                          *           "webhook_subscriptions": null,
@@ -7713,7 +7991,7 @@ export interface paths {
                          *           "name": "Back office",
                          *           "channel_type": "Channel::Api",
                          *           "avatar_url": "",
-                         *           "inbox_identifier": "RHjDQBnVGVt6mxgSvUBhPydm",
+                         *           "inbox_identifier": "RJsXYKHhDyA728Ts7XDUB19a",
                          *           "webhook_url": null,
                          *           "hmac_mandatory": false,
                          *           "webhook_subscriptions": null,
@@ -7896,7 +8174,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmaq3-26"
+                     *       "name": "Renamed-mx9taxxb-26"
                      *     }
                      */
                     "application/json": components["schemas"]["InboxCreate"];
@@ -7914,10 +8192,10 @@ export interface paths {
                          *       "id": 3,
                          *       "account_id": 1,
                          *       "channel_id": 3,
-                         *       "name": "Renamed-mx7kmaq3-26",
+                         *       "name": "Renamed-mx9taxxb-26",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "HzcSCphQMUeEKiGUsb8Qhkiu",
+                         *       "inbox_identifier": "BCE2YQZGd189mPkc3s6Z5jrL",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -8123,7 +8401,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -8326,7 +8604,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -8629,7 +8907,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -8833,7 +9111,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -9040,7 +9318,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "email": "admin-mx9taxlm-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9054,7 +9332,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx7kmaap-3@example.test",
+                         *           "email": "agent-mx9taxm3-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9194,7 +9472,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "email": "admin-mx9taxlm-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9208,7 +9486,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx7kmaap-3@example.test",
+                         *           "email": "agent-mx9taxm3-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9222,7 +9500,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "spare-mx7kmac7-5@example.test",
+                         *           "email": "spare-mx9taxn3-5@example.test",
                          *           "provider": "email",
                          *           "available_name": "Spare",
                          *           "custom_attributes": {},
@@ -9345,7 +9623,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "email": "admin-mx9taxlm-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9359,7 +9637,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx7kmaap-3@example.test",
+                         *           "email": "agent-mx9taxm3-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9486,7 +9764,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "email": "admin-mx9taxlm-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9500,7 +9778,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx7kmaap-3@example.test",
+                         *           "email": "agent-mx9taxm3-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9514,7 +9792,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "spare-mx7kmac7-5@example.test",
+                         *           "email": "spare-mx9taxn3-5@example.test",
                          *           "provider": "email",
                          *           "available_name": "Spare",
                          *           "custom_attributes": {},
@@ -9626,7 +9904,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "identifier": "UxCinqRZ8hkmkAf9T8g48UNM",
+                         *       "identifier": "YHYeTCLssuJWdbfXneScmix7",
                          *       "identity_validation_enabled": false,
                          *       "name": "API inbox",
                          *       "timezone": "UTC",
@@ -9806,7 +10084,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Fuzz",
-                     *       "identifier": "fuzz-mx7kmasp-27"
+                     *       "identifier": "fuzz-mx9taxyb-27"
                      *     }
                      */
                     "application/json": components["schemas"]["PublicContactCreate"];
@@ -9821,13 +10099,13 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "9255399f-4deb-4cc6-8b63-901763e50c78",
+                         *       "source_id": "6e8de1ef-42e5-441a-ba09-1f07a4551693",
                          *       "pubsub_token": "<redacted>",
                          *       "id": 6,
                          *       "name": "Fuzz",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "fuzz-mx7kmasp-27",
+                         *       "identifier": "fuzz-mx9taxyb-27",
                          *       "avatar_url": "",
                          *       "custom_attributes": {},
                          *       "hmac_verified": false
@@ -9943,9 +10221,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "47771d4f-cb30-4e3a-86ed-9b9bf20231b8",
+                         *       "source_id": "febe454a-9118-4e9c-a1b0-043c301ecd87",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 5,
+                         *       "id": 4,
                          *       "name": "Maya",
                          *       "email": null,
                          *       "phone_number": null,
@@ -10059,9 +10337,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "47771d4f-cb30-4e3a-86ed-9b9bf20231b8",
+                         *       "source_id": "febe454a-9118-4e9c-a1b0-043c301ecd87",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 5,
+                         *       "id": 4,
                          *       "name": "Renamed",
                          *       "email": null,
                          *       "phone_number": null,
@@ -10179,9 +10457,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "47771d4f-cb30-4e3a-86ed-9b9bf20231b8",
+                         *       "source_id": "febe454a-9118-4e9c-a1b0-043c301ecd87",
                          *       "pubsub_token": "<redacted>",
-                         *       "id": 5,
+                         *       "id": 4,
                          *       "name": "Renamed",
                          *       "email": null,
                          *       "phone_number": null,
@@ -10299,24 +10577,24 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 3,
-                         *         "uuid": "e0fefccd-12d4-4a00-89b5-4626a2ce24d6",
+                         *         "uuid": "ac41234d-5972-4c31-b59b-c383d3b23907",
                          *         "inbox_id": 1,
                          *         "status": "open",
                          *         "contact_last_seen_at": 0,
                          *         "agent_last_seen_at": 0,
-                         *         "created_at": 1796303323,
+                         *         "created_at": 1796438842,
                          *         "messages": [
                          *           {
-                         *             "id": 8,
+                         *             "id": 7,
                          *             "content": "hi",
                          *             "message_type": 0,
                          *             "content_type": "text",
                          *             "content_attributes": {},
-                         *             "created_at": 1796303323,
+                         *             "created_at": 1796438842,
                          *             "conversation_id": 3,
                          *             "status": "sent",
                          *             "sender": {
-                         *               "id": 5,
+                         *               "id": 4,
                          *               "name": "Renamed",
                          *               "email": null,
                          *               "phone_number": null,
@@ -10330,7 +10608,7 @@ export interface paths {
                          *           }
                          *         ],
                          *         "contact": {
-                         *           "id": 5,
+                         *           "id": 4,
                          *           "name": "Renamed",
                          *           "email": null,
                          *           "phone_number": null,
@@ -10339,9 +10617,9 @@ export interface paths {
                          *           "blocked": false,
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
-                         *           "last_activity_at": 1796303323,
-                         *           "created_at": 1796303323,
-                         *           "updated_at": 1796303323
+                         *           "last_activity_at": 1796438842,
+                         *           "created_at": 1796438842,
+                         *           "updated_at": 1796438842
                          *         }
                          *       }
                          *     ]
@@ -10448,15 +10726,15 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 4,
-                         *       "uuid": "31e6ef80-012e-437e-a272-89ac42580237",
+                         *       "uuid": "da00e92f-011c-43d2-92ab-43d79e68eeaa",
                          *       "inbox_id": 1,
                          *       "status": "open",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "messages": [],
                          *       "contact": {
-                         *         "id": 5,
+                         *         "id": 4,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -10465,9 +10743,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796303323,
-                         *         "created_at": 1796303323,
-                         *         "updated_at": 1796303323
+                         *         "last_activity_at": 1796438842,
+                         *         "created_at": 1796438842,
+                         *         "updated_at": 1796438842
                          *       }
                          *     }
                          */
@@ -10581,24 +10859,24 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "uuid": "e0fefccd-12d4-4a00-89b5-4626a2ce24d6",
+                         *       "uuid": "ac41234d-5972-4c31-b59b-c383d3b23907",
                          *       "inbox_id": 1,
                          *       "status": "open",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "messages": [
                          *         {
-                         *           "id": 8,
+                         *           "id": 7,
                          *           "content": "hi",
                          *           "message_type": 0,
                          *           "content_type": "text",
                          *           "content_attributes": {},
-                         *           "created_at": 1796303323,
+                         *           "created_at": 1796438842,
                          *           "conversation_id": 3,
                          *           "status": "sent",
                          *           "sender": {
-                         *             "id": 5,
+                         *             "id": 4,
                          *             "name": "Renamed",
                          *             "email": null,
                          *             "phone_number": null,
@@ -10612,7 +10890,7 @@ export interface paths {
                          *         }
                          *       ],
                          *       "contact": {
-                         *         "id": 5,
+                         *         "id": 4,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -10621,9 +10899,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796303323,
-                         *         "created_at": 1796303323,
-                         *         "updated_at": 1796303323
+                         *         "last_activity_at": 1796438842,
+                         *         "created_at": 1796438842,
+                         *         "updated_at": 1796438842
                          *       }
                          *     }
                          */
@@ -10741,15 +11019,15 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "uuid": "e0fefccd-12d4-4a00-89b5-4626a2ce24d6",
+                         *       "uuid": "ac41234d-5972-4c31-b59b-c383d3b23907",
                          *       "inbox_id": 1,
                          *       "status": "resolved",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "messages": [],
                          *       "contact": {
-                         *         "id": 5,
+                         *         "id": 4,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -10758,9 +11036,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796303323,
-                         *         "created_at": 1796303323,
-                         *         "updated_at": 1796303323
+                         *         "last_activity_at": 1796438842,
+                         *         "created_at": 1796438842,
+                         *         "updated_at": 1796438842
                          *       }
                          *     }
                          */
@@ -11100,16 +11378,16 @@ export interface paths {
                         /**
                          * @example [
                          *       {
-                         *         "id": 8,
+                         *         "id": 7,
                          *         "content": "hi",
                          *         "message_type": 0,
                          *         "content_type": "text",
                          *         "content_attributes": {},
-                         *         "created_at": 1796303323,
+                         *         "created_at": 1796438842,
                          *         "conversation_id": 3,
                          *         "status": "sent",
                          *         "sender": {
-                         *           "id": 5,
+                         *           "id": 4,
                          *           "name": "Renamed",
                          *           "email": null,
                          *           "phone_number": null,
@@ -11241,11 +11519,11 @@ export interface paths {
                          *       "message_type": 0,
                          *       "content_type": "text",
                          *       "content_attributes": {},
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
-                         *         "id": 5,
+                         *         "id": 4,
                          *         "name": "Renamed",
                          *         "email": null,
                          *         "phone_number": null,
@@ -11406,7 +11684,7 @@ export interface paths {
                          *           }
                          *         ]
                          *       },
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -11558,7 +11836,7 @@ export interface paths {
                          *           }
                          *         ]
                          *       },
-                         *       "created_at": 1796303323,
+                         *       "created_at": 1796438842,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -11679,7 +11957,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -11693,7 +11971,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "agent-mx7kmaap-3@example.test",
+                         *         "email": "agent-mx9taxm3-3@example.test",
                          *         "provider": "email",
                          *         "available_name": "Agent",
                          *         "custom_attributes": {},
@@ -11707,7 +11985,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "outsider-mx7kmab7-4@example.test",
+                         *         "email": "outsider-mx9taxmh-4@example.test",
                          *         "provider": "email",
                          *         "available_name": "Outsider",
                          *         "custom_attributes": {},
@@ -11721,7 +11999,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx7kmac7-5@example.test",
+                         *         "email": "spare-mx9taxn3-5@example.test",
                          *         "provider": "email",
                          *         "available_name": "Spare",
                          *         "custom_attributes": {},
@@ -11820,7 +12098,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "New",
-                     *       "email": "new-mx7kmaw1-28@example.test"
+                     *       "email": "new-mx9tay0m-28@example.test"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentCreate"];
@@ -11840,7 +12118,7 @@ export interface paths {
                          *       "availability_status": "offline",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "new-mx7kmaw1-28@example.test",
+                         *       "email": "new-mx9tay0m-28@example.test",
                          *       "provider": "email",
                          *       "available_name": "New",
                          *       "custom_attributes": {},
@@ -11953,7 +12231,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmawc-30"
+                     *       "name": "Renamed-mx9tay0v-30"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentUpdate"];
@@ -11973,11 +12251,11 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "spare-mx7kmac7-5@example.test",
+                         *       "email": "spare-mx9taxn3-5@example.test",
                          *       "provider": "email",
-                         *       "available_name": "Renamed-mx7kmawc-30",
+                         *       "available_name": "Renamed-mx9tay0v-30",
                          *       "custom_attributes": {},
-                         *       "name": "Renamed-mx7kmawc-30",
+                         *       "name": "Renamed-mx9tay0v-30",
                          *       "role": "agent",
                          *       "thumbnail": ""
                          *     }
@@ -12171,7 +12449,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx7kmaw6-29"
+                     *       "name": "Renamed-mx9tay0q-29"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentUpdate"];
@@ -12191,11 +12469,11 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "spare-mx7kmac7-5@example.test",
+                         *       "email": "spare-mx9taxn3-5@example.test",
                          *       "provider": "email",
-                         *       "available_name": "Renamed-mx7kmaw6-29",
+                         *       "available_name": "Renamed-mx9tay0q-29",
                          *       "custom_attributes": {},
-                         *       "name": "Renamed-mx7kmaw6-29",
+                         *       "name": "Renamed-mx9tay0q-29",
                          *       "role": "agent",
                          *       "thumbnail": ""
                          *     }
@@ -12303,7 +12581,7 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 1,
-                         *         "name": "team-mx7kmafc-8",
+                         *         "name": "team-mx9taxp9-8",
                          *         "description": null,
                          *         "allow_auto_assign": true,
                          *         "icon": null,
@@ -12401,7 +12679,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "team-mx7kmawk-31"
+                     *       "name": "team-mx9tay11-31"
                      *     }
                      */
                     "application/json": components["schemas"]["TeamCreate"];
@@ -12417,7 +12695,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "team-mx7kmawk-31",
+                         *       "name": "team-mx9tay11-31",
                          *       "description": null,
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -12534,7 +12812,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx7kmafc-8",
+                         *       "name": "team-mx9taxp9-8",
                          *       "description": null,
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -12648,7 +12926,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx7kmafc-8",
+                         *       "name": "team-mx9taxp9-8",
                          *       "description": "Tier 2",
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -12862,7 +13140,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx7kmafc-8",
+                         *       "name": "team-mx9taxp9-8",
                          *       "description": "Tier 2",
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -13086,11 +13364,11 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx7kmac7-5@example.test",
+                         *         "email": "spare-mx9taxn3-5@example.test",
                          *         "provider": "email",
-                         *         "available_name": "Renamed-mx7kmawc-30",
+                         *         "available_name": "Renamed-mx9tay0v-30",
                          *         "custom_attributes": {},
-                         *         "name": "Renamed-mx7kmawc-30",
+                         *         "name": "Renamed-mx9tay0v-30",
                          *         "role": "agent",
                          *         "thumbnail": ""
                          *       }
@@ -13315,11 +13593,11 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx7kmac7-5@example.test",
+                         *         "email": "spare-mx9taxn3-5@example.test",
                          *         "provider": "email",
-                         *         "available_name": "Renamed-mx7kmawc-30",
+                         *         "available_name": "Renamed-mx9tay0v-30",
                          *         "custom_attributes": {},
-                         *         "name": "Renamed-mx7kmawc-30",
+                         *         "name": "Renamed-mx9tay0v-30",
                          *         "role": "agent",
                          *         "thumbnail": ""
                          *       }
@@ -13435,7 +13713,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "email": "admin-mx9taxlm-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -13449,7 +13727,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx7kmaap-3@example.test",
+                         *           "email": "agent-mx9taxm3-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -13591,7 +13869,7 @@ export interface paths {
                          *         }
                          *       ],
                          *       "unassigned_count": 3,
-                         *       "oldest_waiting_since": 1796303322
+                         *       "oldest_waiting_since": 1796438841
                          *     }
                          */
                         "application/json": components["schemas"]["RoutingSummary"];
@@ -13838,7 +14116,7 @@ export interface paths {
                          *             "inbox": null,
                          *             "webhook_disabled": true,
                          *             "failing_since": null,
-                         *             "created_at": 1796303322
+                         *             "created_at": 1796438841
                          *           }
                          *         ]
                          *       }
@@ -13932,7 +14210,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "url": "https://hooks.example.com/matrix/hook-mx7kmaxx-32",
+                     *       "url": "https://hooks.example.com/matrix/hook-mx9tay21-32",
                      *       "subscriptions": [
                      *         "conversation_created"
                      *       ],
@@ -13955,7 +14233,7 @@ export interface paths {
                          *         "webhook": {
                          *           "id": 2,
                          *           "name": null,
-                         *           "url": "https://hooks.example.com/matrix/hook-mx7kmaxx-32",
+                         *           "url": "https://hooks.example.com/matrix/hook-mx9tay21-32",
                          *           "account_id": 1,
                          *           "subscriptions": [
                          *             "conversation_created"
@@ -13967,7 +14245,7 @@ export interface paths {
                          *           },
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796303323
+                         *           "created_at": 1796438842
                          *         }
                          *       }
                          *     }
@@ -14103,7 +14381,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796303322
+                         *           "created_at": 1796438841
                          *         }
                          *       }
                          *     }
@@ -14325,7 +14603,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796303322
+                         *           "created_at": 1796438841
                          *         }
                          *       }
                          *     }
@@ -14448,7 +14726,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796303322
+                         *           "created_at": 1796438841
                          *         }
                          *       }
                          *     }
@@ -14536,12 +14814,15 @@ export interface paths {
         };
         /**
          * A webhook's delivery log (administrators)
-         * @description Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet and next attempt time.
+         * @description Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet and next attempt time. With `after` (a delivery id) instead of `page`: the deliveries after it, oldest first, and `meta.next_after`. Deliveries are kept for a retention period (30 days by default): a cursor whose next deliveries were deleted answers 410 with `oldest_available_id`.
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description A page of the log, newest first (25 a page) */
                     page?: number | string | null;
+                    /** @description Instead of `page`: the deliveries after this delivery id, oldest first (`meta.next_after` of the previous page; 0 starts at the oldest kept) */
+                    after?: number | string | null;
                 };
                 header?: never;
                 path: {
@@ -14565,7 +14846,7 @@ export interface paths {
                          *       "payload": [
                          *         {
                          *           "id": 1,
-                         *           "webhook_id": "msg-mx7kmafk-11",
+                         *           "webhook_id": "msg-mx9taxpd-11",
                          *           "event": "message_created",
                          *           "status": "dead",
                          *           "attempts": 0,
@@ -14575,7 +14856,7 @@ export interface paths {
                          *           "last_error": null,
                          *           "next_attempt_at": null,
                          *           "delivered_at": null,
-                         *           "created_at": 1796303322
+                         *           "created_at": 1796438841
                          *         }
                          *       ],
                          *       "meta": {
@@ -14621,6 +14902,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The deliveries after `after` are no longer kept */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CursorExpired"];
                     };
                 };
                 /** @description Request body too large */
@@ -14699,7 +14989,7 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 11,
-                         *         "webhook_id": "msg-mx7kmc9v-158",
+                         *         "webhook_id": "msg-mx9tayzx-158",
                          *         "event": "message_created",
                          *         "status": "pending",
                          *         "attempts": 0,
@@ -14707,9 +14997,9 @@ export interface paths {
                          *         "last_latency_ms": null,
                          *         "response_snippet": null,
                          *         "last_error": null,
-                         *         "next_attempt_at": 1796303325,
+                         *         "next_attempt_at": 1796438843,
                          *         "delivered_at": null,
-                         *         "created_at": 1796303325
+                         *         "created_at": 1796438843
                          *       }
                          *     }
                          */
@@ -14796,12 +15086,15 @@ export interface paths {
         };
         /**
          * The delivery log of an API inbox's webhook_url (administrators)
-         * @description Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet and next attempt time.
+         * @description Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet and next attempt time. With `after` (a delivery id) instead of `page`: the deliveries after it, oldest first, and `meta.next_after`. Deliveries are kept for a retention period (30 days by default): a cursor whose next deliveries were deleted answers 410 with `oldest_available_id`.
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description A page of the log, newest first (25 a page) */
                     page?: number | string | null;
+                    /** @description Instead of `page`: the deliveries after this delivery id, oldest first (`meta.next_after` of the previous page; 0 starts at the oldest kept) */
+                    after?: number | string | null;
                 };
                 header?: never;
                 path: {
@@ -14866,6 +15159,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The deliveries after `after` are no longer kept */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CursorExpired"];
                     };
                 };
                 /** @description Request body too large */
@@ -14944,7 +15246,7 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 13,
-                         *         "webhook_id": "msg-mx7kmce4-172",
+                         *         "webhook_id": "msg-mx9taz31-172",
                          *         "event": "inbox_created",
                          *         "status": "pending",
                          *         "attempts": 0,
@@ -14952,9 +15254,9 @@ export interface paths {
                          *         "last_latency_ms": null,
                          *         "response_snippet": null,
                          *         "last_error": null,
-                         *         "next_attempt_at": 1796303325,
+                         *         "next_attempt_at": 1796438843,
                          *         "delivered_at": null,
-                         *         "created_at": 1796303325
+                         *         "created_at": 1796438843
                          *       }
                          *     }
                          */
@@ -15150,14 +15452,14 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "email": "admin-mx7kmaa2-2@example.test",
+                     *       "email": "admin-mx9taxlm-2@example.test",
                      *       "password": "<redacted>"
                      *     }
                      */
                     "application/json": components["schemas"]["SignIn"];
                     /**
                      * @example {
-                     *       "email": "admin-mx7kmaa2-2@example.test",
+                     *       "email": "admin-mx9taxlm-2@example.test",
                      *       "password": "<redacted>"
                      *     }
                      */
@@ -15182,19 +15484,19 @@ export interface paths {
                          *         "confirmed": true,
                          *         "display_name": "Me",
                          *         "message_signature": null,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "name": "Admin",
                          *         "provider": "email",
                          *         "pubsub_token": "<redacted>",
                          *         "custom_attributes": {},
                          *         "ui_settings": {},
                          *         "role": "administrator",
-                         *         "uid": "admin-mx7kmaa2-2@example.test",
+                         *         "uid": "admin-mx9taxlm-2@example.test",
                          *         "type": "user",
                          *         "accounts": [
                          *           {
                          *             "id": 1,
-                         *             "name": "Acme-mx7kmaom-20",
+                         *             "name": "Acme-mx9taxwe-20",
                          *             "status": "active",
                          *             "role": "administrator",
                          *             "availability": "online",
@@ -15311,19 +15613,19 @@ export interface paths {
                          *         "confirmed": true,
                          *         "display_name": "Me",
                          *         "message_signature": null,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "name": "Admin",
                          *         "provider": "email",
                          *         "pubsub_token": "<redacted>",
                          *         "custom_attributes": {},
                          *         "ui_settings": {},
                          *         "role": "administrator",
-                         *         "uid": "admin-mx7kmaa2-2@example.test",
+                         *         "uid": "admin-mx9taxlm-2@example.test",
                          *         "type": "user",
                          *         "accounts": [
                          *           {
                          *             "id": 1,
-                         *             "name": "Acme-mx7kmaom-20",
+                         *             "name": "Acme-mx9taxwe-20",
                          *             "status": "active",
                          *             "role": "administrator",
                          *             "availability": "online",
@@ -15624,8 +15926,8 @@ export interface paths {
                          *         "account_id": 1,
                          *         "short_code": "matrix",
                          *         "content": "Matrix reply",
-                         *         "created_at": "2026-12-03T13:08:42.706Z",
-                         *         "updated_at": "2026-12-03T13:08:42.706Z"
+                         *         "created_at": "2026-12-05T02:47:21.890Z",
+                         *         "updated_at": "2026-12-05T02:47:21.890Z"
                          *       }
                          *     ]
                          */
@@ -15717,7 +16019,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "short_code": "code-mx7kmb0b-33",
+                     *       "short_code": "code-mx9tay3m-33",
                      *       "content": "Thanks for waiting."
                      *     }
                      */
@@ -15735,10 +16037,10 @@ export interface paths {
                          * @example {
                          *       "id": 2,
                          *       "account_id": 1,
-                         *       "short_code": "code-mx7kmb0b-33",
+                         *       "short_code": "code-mx9tay3m-33",
                          *       "content": "Thanks for waiting.",
-                         *       "created_at": "2026-12-03T13:08:43.454Z",
-                         *       "updated_at": "2026-12-03T13:08:43.454Z"
+                         *       "created_at": "2026-12-05T02:47:22.404Z",
+                         *       "updated_at": "2026-12-05T02:47:22.404Z"
                          *     }
                          */
                         "application/json": components["schemas"]["CannedResponse"];
@@ -15863,8 +16165,8 @@ export interface paths {
                          *       "account_id": 1,
                          *       "short_code": "matrix",
                          *       "content": "Thanks!",
-                         *       "created_at": "2026-12-03T13:08:42.706Z",
-                         *       "updated_at": "2026-12-03T13:08:43.462Z"
+                         *       "created_at": "2026-12-05T02:47:21.890Z",
+                         *       "updated_at": "2026-12-05T02:47:22.408Z"
                          *     }
                          */
                         "application/json": components["schemas"]["CannedResponse"];
@@ -16075,8 +16377,8 @@ export interface paths {
                          *       "account_id": 1,
                          *       "short_code": "matrix",
                          *       "content": "Thanks!",
-                         *       "created_at": "2026-12-03T13:08:42.706Z",
-                         *       "updated_at": "2026-12-03T13:08:43.458Z"
+                         *       "created_at": "2026-12-05T02:47:21.890Z",
+                         *       "updated_at": "2026-12-05T02:47:22.406Z"
                          *     }
                          */
                         "application/json": components["schemas"]["CannedResponse"];
@@ -16279,7 +16581,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "title": "label-mx7kmb0v-34"
+                     *       "title": "label-mx9tay40-34"
                      *     }
                      */
                     "application/json": components["schemas"]["LabelCreate"];
@@ -16295,7 +16597,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "title": "label-mx7kmb0v-34",
+                         *       "title": "label-mx9tay40-34",
                          *       "description": null,
                          *       "color": "#1f93ff",
                          *       "show_on_sidebar": true
@@ -17085,10 +17387,10 @@ export interface paths {
                          *               "meta": {
                          *                 "sender": {
                          *                   "id": 1,
-                         *                   "name": "Renamed-mx7kmah7-15",
+                         *                   "name": "Renamed-mx9taxqb-15",
                          *                   "email": null,
                          *                   "phone_number": null,
-                         *                   "identifier": "user-mx7kmadb-7",
+                         *                   "identifier": "user-mx9taxnw-7",
                          *                   "thumbnail": "",
                          *                   "blocked": false,
                          *                   "additional_attributes": {},
@@ -17109,7 +17411,7 @@ export interface paths {
                          *                 "hmac_verified": false
                          *               },
                          *               "id": 1,
-                         *               "uuid": "3a7afd0f-4db5-4d0e-ad4c-d504a2231beb",
+                         *               "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
                          *               "account_id": 1,
                          *               "inbox_id": 1,
                          *               "status": "open",
@@ -17119,7 +17421,7 @@ export interface paths {
                          *               ],
                          *               "messages": [
                          *                 {
-                         *                   "id": 7,
+                         *                   "id": 8,
                          *                   "content": "The invoice",
                          *                   "account_id": 1,
                          *                   "inbox_id": 1,
@@ -17129,8 +17431,8 @@ export interface paths {
                          *                   "status": "sent",
                          *                   "content_attributes": {},
                          *                   "additional_attributes": {},
-                         *                   "created_at": 1796303322,
-                         *                   "updated_at": 1796303322,
+                         *                   "created_at": 1796438842,
+                         *                   "updated_at": 1796438842,
                          *                   "private": false,
                          *                   "source_id": null,
                          *                   "sender_type": "User",
@@ -17148,7 +17450,7 @@ export interface paths {
                          *                 }
                          *               ],
                          *               "last_non_activity_message": {
-                         *                 "id": 7,
+                         *                 "id": 8,
                          *                 "content": "The invoice",
                          *                 "account_id": 1,
                          *                 "inbox_id": 1,
@@ -17158,8 +17460,8 @@ export interface paths {
                          *                 "status": "sent",
                          *                 "content_attributes": {},
                          *                 "additional_attributes": {},
-                         *                 "created_at": 1796303322,
-                         *                 "updated_at": 1796303322,
+                         *                 "created_at": 1796438842,
+                         *                 "updated_at": 1796438842,
                          *                 "private": false,
                          *                 "source_id": null,
                          *                 "sender_type": "User",
@@ -17181,20 +17483,20 @@ export interface paths {
                          *               "muted": false,
                          *               "snoozed_until": null,
                          *               "unread_count": 0,
-                         *               "agent_last_seen_at": 1796303322,
+                         *               "agent_last_seen_at": 1796438841,
                          *               "assignee_last_seen_at": 0,
                          *               "contact_last_seen_at": 0,
-                         *               "first_reply_created_at": 1796303322,
+                         *               "first_reply_created_at": 1796438841,
                          *               "waiting_since": 0,
-                         *               "last_activity_at": 1796303322,
-                         *               "timestamp": 1796303322,
-                         *               "created_at": 1796303322,
-                         *               "updated_at": 1796303322.973,
+                         *               "last_activity_at": 1796438842,
+                         *               "timestamp": 1796438842,
+                         *               "created_at": 1796438841,
+                         *               "updated_at": 1796438842.102,
                          *               "sla_policy_id": null,
                          *               "assignee_id": 2,
                          *               "team_id": null,
                          *               "contact_inbox": {
-                         *                 "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c"
+                         *                 "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
                          *               }
                          *             },
                          *             "secondary_actor": null,
@@ -17782,7 +18084,7 @@ export interface paths {
                          *             "name": "Alice",
                          *             "email": null,
                          *             "phone_number": null,
-                         *             "identifier": "user-mx7kmck3-191",
+                         *             "identifier": "user-mx9taz84-191",
                          *             "thumbnail": "",
                          *             "blocked": false,
                          *             "additional_attributes": {},
@@ -17794,7 +18096,7 @@ export interface paths {
                          *           "hmac_verified": false
                          *         },
                          *         "id": 1,
-                         *         "uuid": "f7265ca4-f3b7-4062-9972-66f1a41940e8",
+                         *         "uuid": "5890f232-662f-43f9-a0dc-398990af1669",
                          *         "account_id": 15,
                          *         "inbox_id": 28,
                          *         "status": "open",
@@ -17812,8 +18114,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796303325,
-                         *             "updated_at": 1796303325,
+                         *             "created_at": 1796438843,
+                         *             "updated_at": 1796438843,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -17841,8 +18143,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303325,
-                         *           "updated_at": 1796303325,
+                         *           "created_at": 1796438843,
+                         *           "updated_at": 1796438843,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -17867,17 +18169,17 @@ export interface paths {
                          *         "agent_last_seen_at": 0,
                          *         "assignee_last_seen_at": 0,
                          *         "contact_last_seen_at": 0,
-                         *         "first_reply_created_at": 1796303325,
+                         *         "first_reply_created_at": 1796438843,
                          *         "waiting_since": 0,
-                         *         "last_activity_at": 1796303325,
-                         *         "timestamp": 1796303325,
-                         *         "created_at": 1796303325,
-                         *         "updated_at": 1796303325.477,
+                         *         "last_activity_at": 1796438843,
+                         *         "timestamp": 1796438843,
+                         *         "created_at": 1796438843,
+                         *         "updated_at": 1796438843.874,
                          *         "sla_policy_id": null,
                          *         "assignee_id": null,
                          *         "team_id": null,
                          *         "contact_inbox": {
-                         *           "source_id": "642fd7ed-9209-4355-b50e-4c7dd5014aa8"
+                         *           "source_id": "51a28bec-10d3-4cc5-96b4-fe6c24b73b7d"
                          *         }
                          *       },
                          *       "secondary_actor": null,
@@ -17890,7 +18192,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "thumbnail": ""
                          *       },
-                         *       "read_at": "2026-12-03T13:08:45.495Z",
+                         *       "read_at": "2026-12-05T02:47:23.895Z",
                          *       "snoozed_until": null,
                          *       "created_at": 0,
                          *       "last_activity_at": 0,
@@ -18016,7 +18318,7 @@ export interface paths {
                          *             "name": "Alice",
                          *             "email": null,
                          *             "phone_number": null,
-                         *             "identifier": "user-mx7kmcqs-215",
+                         *             "identifier": "user-mx9taze7-215",
                          *             "thumbnail": "",
                          *             "blocked": false,
                          *             "additional_attributes": {},
@@ -18028,7 +18330,7 @@ export interface paths {
                          *           "hmac_verified": false
                          *         },
                          *         "id": 1,
-                         *         "uuid": "c61d853c-56b8-460e-885b-3f524bbaee06",
+                         *         "uuid": "60808325-098e-4aa0-87d8-208577e7e691",
                          *         "account_id": 17,
                          *         "inbox_id": 32,
                          *         "status": "open",
@@ -18046,8 +18348,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796303325,
-                         *             "updated_at": 1796303325,
+                         *             "created_at": 1796438844,
+                         *             "updated_at": 1796438844,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -18075,8 +18377,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303325,
-                         *           "updated_at": 1796303325,
+                         *           "created_at": 1796438844,
+                         *           "updated_at": 1796438844,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -18101,17 +18403,17 @@ export interface paths {
                          *         "agent_last_seen_at": 0,
                          *         "assignee_last_seen_at": 0,
                          *         "contact_last_seen_at": 0,
-                         *         "first_reply_created_at": 1796303325,
+                         *         "first_reply_created_at": 1796438844,
                          *         "waiting_since": 0,
-                         *         "last_activity_at": 1796303325,
-                         *         "timestamp": 1796303325,
-                         *         "created_at": 1796303325,
-                         *         "updated_at": 1796303325.719,
+                         *         "last_activity_at": 1796438844,
+                         *         "timestamp": 1796438844,
+                         *         "created_at": 1796438844,
+                         *         "updated_at": 1796438844.098,
                          *         "sla_policy_id": null,
                          *         "assignee_id": null,
                          *         "team_id": null,
                          *         "contact_inbox": {
-                         *           "source_id": "bb4c0ca1-aca8-4a9b-ba93-65d95fd840b0"
+                         *           "source_id": "e5e75a46-3ecc-4783-b4e5-12f53c70784b"
                          *         }
                          *       },
                          *       "secondary_actor": null,
@@ -18263,7 +18565,7 @@ export interface paths {
                          *             "name": "Alice",
                          *             "email": null,
                          *             "phone_number": null,
-                         *             "identifier": "user-mx7kmcu8-227",
+                         *             "identifier": "user-mx9tazh8-227",
                          *             "thumbnail": "",
                          *             "blocked": false,
                          *             "additional_attributes": {},
@@ -18275,7 +18577,7 @@ export interface paths {
                          *           "hmac_verified": false
                          *         },
                          *         "id": 1,
-                         *         "uuid": "32e20f46-d228-42ba-99c8-f47c55f624db",
+                         *         "uuid": "477284aa-f8b0-497c-87eb-28865b436f60",
                          *         "account_id": 18,
                          *         "inbox_id": 34,
                          *         "status": "open",
@@ -18293,8 +18595,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796303325,
-                         *             "updated_at": 1796303325,
+                         *             "created_at": 1796438844,
+                         *             "updated_at": 1796438844,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -18322,8 +18624,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796303325,
-                         *           "updated_at": 1796303325,
+                         *           "created_at": 1796438844,
+                         *           "updated_at": 1796438844,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -18348,17 +18650,17 @@ export interface paths {
                          *         "agent_last_seen_at": 0,
                          *         "assignee_last_seen_at": 0,
                          *         "contact_last_seen_at": 0,
-                         *         "first_reply_created_at": 1796303325,
+                         *         "first_reply_created_at": 1796438844,
                          *         "waiting_since": 0,
-                         *         "last_activity_at": 1796303325,
-                         *         "timestamp": 1796303325,
-                         *         "created_at": 1796303325,
-                         *         "updated_at": 1796303325.843,
+                         *         "last_activity_at": 1796438844,
+                         *         "timestamp": 1796438844,
+                         *         "created_at": 1796438844,
+                         *         "updated_at": 1796438844.203,
                          *         "sla_policy_id": null,
                          *         "assignee_id": null,
                          *         "team_id": null,
                          *         "contact_inbox": {
-                         *           "source_id": "f75a516a-a1f7-4d90-ac88-61c9b1f1c1a3"
+                         *           "source_id": "1f50f6f9-7bbb-46a2-8d11-9d1b4c22d847"
                          *         }
                          *       },
                          *       "secondary_actor": null,
@@ -18736,7 +19038,7 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 2,
-                         *         "name": "Platform bot-mx7kmapk-24",
+                         *         "name": "Platform bot-mx9taxwy-24",
                          *         "description": null,
                          *         "avatar_url": "",
                          *         "thumbnail": "",
@@ -18744,7 +19046,7 @@ export interface paths {
                          *         "bot_config": {},
                          *         "account_id": null,
                          *         "system_bot": true,
-                         *         "created_at": 1796303323
+                         *         "created_at": 1796438842
                          *       }
                          *     ]
                          */
@@ -18836,7 +19138,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Bot-mx7kmb2o-35"
+                     *       "name": "Bot-mx9tay52-35"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentBotCreate"];
@@ -18852,7 +19154,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "name": "Bot-mx7kmb2o-35",
+                         *       "name": "Bot-mx9tay52-35",
                          *       "description": null,
                          *       "avatar_url": "",
                          *       "thumbnail": "",
@@ -18863,7 +19165,7 @@ export interface paths {
                          *       "system_bot": false,
                          *       "access_token": "<redacted>",
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796303323
+                         *       "created_at": 1796438842
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -19076,7 +19378,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "description": "Answers first-mx7kmb31-37"
+                     *       "description": "Answers first-mx9tay5c-37"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentBotUpdate"];
@@ -19093,7 +19395,7 @@ export interface paths {
                          * @example {
                          *       "id": 1,
                          *       "name": "Matrix bot",
-                         *       "description": "Answers first-mx7kmb31-37",
+                         *       "description": "Answers first-mx9tay5c-37",
                          *       "avatar_url": "",
                          *       "thumbnail": "",
                          *       "outgoing_url": null,
@@ -19294,7 +19596,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "description": "Answers first-mx7kmb2w-36"
+                     *       "description": "Answers first-mx9tay59-36"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentBotUpdate"];
@@ -19311,7 +19613,7 @@ export interface paths {
                          * @example {
                          *       "id": 1,
                          *       "name": "Matrix bot",
-                         *       "description": "Answers first-mx7kmb2w-36",
+                         *       "description": "Answers first-mx9tay59-36",
                          *       "avatar_url": "",
                          *       "thumbnail": "",
                          *       "outgoing_url": null,
@@ -19943,7 +20245,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx7kmaa2-2@example.test",
+                         *           "email": "admin-mx9taxlm-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -20071,7 +20373,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20079,8 +20381,8 @@ export interface paths {
                          *         "role": "administrator",
                          *         "thumbnail": ""
                          *       },
-                         *       "created_at": 1796303323,
-                         *       "updated_at": 1796303323
+                         *       "created_at": 1796438842,
+                         *       "updated_at": 1796438842
                          *     }
                          */
                         "application/json": components["schemas"]["ContactNote"];
@@ -20202,7 +20504,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20305,7 +20607,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "content": "Edited note-mx7kmb4d-39"
+                     *       "content": "Edited note-mx9tay67-39"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactNoteWrite"];
@@ -20321,7 +20623,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "content": "Edited note-mx7kmb4d-39",
+                         *       "content": "Edited note-mx9tay67-39",
                          *       "account_id": 1,
                          *       "contact_id": 1,
                          *       "user": {
@@ -20330,7 +20632,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20339,7 +20641,7 @@ export interface paths {
                          *         "thumbnail": ""
                          *       },
                          *       "created_at": 0,
-                         *       "updated_at": 1796303323
+                         *       "updated_at": 1796438842
                          *     }
                          */
                         "application/json": components["schemas"]["ContactNote"];
@@ -20535,7 +20837,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "content": "Edited note-mx7kmb48-38"
+                     *       "content": "Edited note-mx9tay64-38"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactNoteWrite"];
@@ -20551,7 +20853,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "content": "Edited note-mx7kmb48-38",
+                         *       "content": "Edited note-mx9tay64-38",
                          *       "account_id": 1,
                          *       "contact_id": 1,
                          *       "user": {
@@ -20560,7 +20862,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx7kmaa2-2@example.test",
+                         *         "email": "admin-mx9taxlm-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20569,7 +20871,7 @@ export interface paths {
                          *         "thumbnail": ""
                          *       },
                          *       "created_at": 0,
-                         *       "updated_at": 1796303323
+                         *       "updated_at": 1796438842
                          *     }
                          */
                         "application/json": components["schemas"]["ContactNote"];
@@ -20686,34 +20988,34 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Renamed-mx7kmah7-15",
+                         *       "name": "Renamed-mx9taxqb-15",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "user-mx7kmadb-7",
+                         *       "identifier": "user-mx9taxnw-7",
                          *       "blocked": false,
                          *       "thumbnail": "",
                          *       "availability_status": "offline",
                          *       "additional_attributes": {},
                          *       "custom_attributes": {},
                          *       "last_activity_at": null,
-                         *       "created_at": 1796303322,
+                         *       "created_at": 1796438841,
                          *       "contact_inboxes": [
                          *         {
-                         *           "source_id": "bd19cff0-850f-42ce-86ae-b2d041d1a51c",
+                         *           "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *           }
                          *         },
                          *         {
-                         *           "source_id": "src-mx7kmahv-16",
+                         *           "source_id": "src-mx9taxqr-16",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "UxCinqRZ8hkmkAf9T8g48UNM"
+                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
                          *           }
                          *         }
                          *       ]
@@ -20787,6 +21089,521 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed: the account's events in order, after a cursor
+         * @description Every event the account's webhooks can receive, oldest first, with the same body a webhook gets: read it after an outage to catch up (`after` is the last id you applied; `meta.next_after` the next cursor, and a `Link: rel="next"` header while `has_more`). Administrators see every event of the account; other agents the events of the inboxes they are members of, and contact events. Notifications (one agent's own) are not in the feed. Events are kept for a retention period (30 days by default): a cursor whose next events were deleted answers 410 with `oldest_available_id`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only events after this id: the previous page's `meta.next_after`; 0 or absent starts at the oldest event kept */
+                    after?: number | string | null;
+                    /** @description Events per page, 1 to 200 (default 50) */
+                    limit?: number | string | null;
+                    /** @description Only these events (`types=a&types=b` or `types=a,b`); names as webhook subscriptions take */
+                    types?: string[] | null;
+                    /** @description The same filter as Rails clients send it (`types[]=a&types[]=b`) */
+                    "types[]"?: string[] | null;
+                    /** @description Only this inbox's events (contact events have no inbox) */
+                    inbox_id?: number | string | null;
+                };
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "payload": [
+                         *         {
+                         *           "id": 5,
+                         *           "event": "message_created",
+                         *           "created_at": 1796438841,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "body": {
+                         *             "event": "message_created",
+                         *             "sequence": 2,
+                         *             "occurred_at": "2026-12-05T02:47:21.876Z",
+                         *             "id": 1,
+                         *             "content": "hello",
+                         *             "content_type": "text",
+                         *             "content_attributes": {},
+                         *             "message_type": "outgoing",
+                         *             "private": false,
+                         *             "status": "sent",
+                         *             "source_id": null,
+                         *             "created_at": "2026-12-05T02:47:21.876Z",
+                         *             "additional_attributes": {},
+                         *             "sender": {
+                         *               "id": 1,
+                         *               "name": "Admin",
+                         *               "email": "admin-mx9taxlm-2@example.test",
+                         *               "type": "user"
+                         *             },
+                         *             "account": {
+                         *               "id": 1,
+                         *               "name": "Acme-mx9taxwe-20"
+                         *             },
+                         *             "inbox": {
+                         *               "id": 1,
+                         *               "name": "API inbox",
+                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *             },
+                         *             "conversation": {
+                         *               "id": 1,
+                         *               "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *               "inbox_id": 1,
+                         *               "channel": "Channel::Api",
+                         *               "status": "open",
+                         *               "priority": "high",
+                         *               "can_reply": true,
+                         *               "labels": [
+                         *                 "vip"
+                         *               ],
+                         *               "custom_attributes": {},
+                         *               "additional_attributes": {},
+                         *               "snoozed_until": null,
+                         *               "unread_count": 0,
+                         *               "first_reply_created_at": 1796438841,
+                         *               "waiting_since": 0,
+                         *               "agent_last_seen_at": 1796438841,
+                         *               "contact_last_seen_at": 0,
+                         *               "last_activity_at": 1796438842,
+                         *               "timestamp": 1796438842,
+                         *               "created_at": 1796438841,
+                         *               "updated_at": 1796438842.102,
+                         *               "contact_inbox": {
+                         *                 "id": 1,
+                         *                 "contact_id": 1,
+                         *                 "inbox_id": 1,
+                         *                 "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *                 "hmac_verified": false,
+                         *                 "created_at": "2026-12-05T02:47:21.843Z",
+                         *                 "updated_at": "2026-12-05T02:47:21.843Z"
+                         *               },
+                         *               "meta": {
+                         *                 "sender": {
+                         *                   "id": 1,
+                         *                   "name": "Renamed-mx9taxqb-15",
+                         *                   "email": null,
+                         *                   "phone_number": null,
+                         *                   "identifier": "user-mx9taxnw-7",
+                         *                   "thumbnail": "",
+                         *                   "blocked": false,
+                         *                   "additional_attributes": {},
+                         *                   "custom_attributes": {},
+                         *                   "type": "contact"
+                         *                 },
+                         *                 "assignee": {
+                         *                   "id": 2,
+                         *                   "name": "Agent",
+                         *                   "available_name": "Agent",
+                         *                   "avatar_url": "",
+                         *                   "type": "user",
+                         *                   "availability_status": "online",
+                         *                   "thumbnail": ""
+                         *                 },
+                         *                 "assignee_type": "User",
+                         *                 "team": null,
+                         *                 "hmac_verified": false
+                         *               },
+                         *               "messages": [
+                         *                 {
+                         *                   "id": 8,
+                         *                   "content": "The invoice",
+                         *                   "account_id": 1,
+                         *                   "inbox_id": 1,
+                         *                   "conversation_id": 1,
+                         *                   "message_type": 1,
+                         *                   "content_type": "text",
+                         *                   "status": "sent",
+                         *                   "content_attributes": {},
+                         *                   "additional_attributes": {},
+                         *                   "created_at": 1796438842,
+                         *                   "updated_at": 1796438842,
+                         *                   "private": false,
+                         *                   "source_id": null,
+                         *                   "sender_type": "User",
+                         *                   "sender_id": 1,
+                         *                   "sender": {
+                         *                     "id": 1,
+                         *                     "name": "Admin",
+                         *                     "available_name": "Me",
+                         *                     "avatar_url": "",
+                         *                     "type": "user",
+                         *                     "availability_status": "online",
+                         *                     "thumbnail": ""
+                         *                   },
+                         *                   "attachments": []
+                         *                 }
+                         *               ],
+                         *               "account": {
+                         *                 "id": 1,
+                         *                 "name": "Acme-mx9taxwe-20"
+                         *               }
+                         *             }
+                         *           }
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "has_more": true,
+                         *         "next_after": 5
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["EventFeed"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The events after `after` are no longer kept: resync, then read on from `oldest_available_id` */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CursorExpired"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One event of the change feed
+         * @description Administrators see every event of the account; other agents the events of the inboxes they are members of, and contact events. Notifications (one agent's own) are not in the feed. An event of another account, or one the caller does not see, answers 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Account id */
+                    account_id: number;
+                    /** @description Event id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "payload": {
+                         *         "id": 5,
+                         *         "event": "message_created",
+                         *         "created_at": 1796438841,
+                         *         "inbox_id": 1,
+                         *         "conversation_id": 1,
+                         *         "body": {
+                         *           "event": "message_created",
+                         *           "sequence": 2,
+                         *           "occurred_at": "2026-12-05T02:47:21.876Z",
+                         *           "id": 1,
+                         *           "content": "hello",
+                         *           "content_type": "text",
+                         *           "content_attributes": {},
+                         *           "message_type": "outgoing",
+                         *           "private": false,
+                         *           "status": "sent",
+                         *           "source_id": null,
+                         *           "created_at": "2026-12-05T02:47:21.876Z",
+                         *           "additional_attributes": {},
+                         *           "sender": {
+                         *             "id": 1,
+                         *             "name": "Admin",
+                         *             "email": "admin-mx9taxlm-2@example.test",
+                         *             "type": "user"
+                         *           },
+                         *           "account": {
+                         *             "id": 1,
+                         *             "name": "Acme-mx9taxwe-20"
+                         *           },
+                         *           "inbox": {
+                         *             "id": 1,
+                         *             "name": "API inbox",
+                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *           },
+                         *           "conversation": {
+                         *             "id": 1,
+                         *             "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *             "inbox_id": 1,
+                         *             "channel": "Channel::Api",
+                         *             "status": "open",
+                         *             "priority": "high",
+                         *             "can_reply": true,
+                         *             "labels": [
+                         *               "vip"
+                         *             ],
+                         *             "custom_attributes": {},
+                         *             "additional_attributes": {},
+                         *             "snoozed_until": null,
+                         *             "unread_count": 0,
+                         *             "first_reply_created_at": 1796438841,
+                         *             "waiting_since": 0,
+                         *             "agent_last_seen_at": 1796438841,
+                         *             "contact_last_seen_at": 0,
+                         *             "last_activity_at": 1796438842,
+                         *             "timestamp": 1796438842,
+                         *             "created_at": 1796438841,
+                         *             "updated_at": 1796438842.102,
+                         *             "contact_inbox": {
+                         *               "id": 1,
+                         *               "contact_id": 1,
+                         *               "inbox_id": 1,
+                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *               "hmac_verified": false,
+                         *               "created_at": "2026-12-05T02:47:21.843Z",
+                         *               "updated_at": "2026-12-05T02:47:21.843Z"
+                         *             },
+                         *             "meta": {
+                         *               "sender": {
+                         *                 "id": 1,
+                         *                 "name": "Renamed-mx9taxqb-15",
+                         *                 "email": null,
+                         *                 "phone_number": null,
+                         *                 "identifier": "user-mx9taxnw-7",
+                         *                 "thumbnail": "",
+                         *                 "blocked": false,
+                         *                 "additional_attributes": {},
+                         *                 "custom_attributes": {},
+                         *                 "type": "contact"
+                         *               },
+                         *               "assignee": {
+                         *                 "id": 2,
+                         *                 "name": "Agent",
+                         *                 "available_name": "Agent",
+                         *                 "avatar_url": "",
+                         *                 "type": "user",
+                         *                 "availability_status": "online",
+                         *                 "thumbnail": ""
+                         *               },
+                         *               "assignee_type": "User",
+                         *               "team": null,
+                         *               "hmac_verified": false
+                         *             },
+                         *             "messages": [
+                         *               {
+                         *                 "id": 8,
+                         *                 "content": "The invoice",
+                         *                 "account_id": 1,
+                         *                 "inbox_id": 1,
+                         *                 "conversation_id": 1,
+                         *                 "message_type": 1,
+                         *                 "content_type": "text",
+                         *                 "status": "sent",
+                         *                 "content_attributes": {},
+                         *                 "additional_attributes": {},
+                         *                 "created_at": 1796438842,
+                         *                 "updated_at": 1796438842,
+                         *                 "private": false,
+                         *                 "source_id": null,
+                         *                 "sender_type": "User",
+                         *                 "sender_id": 1,
+                         *                 "sender": {
+                         *                   "id": 1,
+                         *                   "name": "Admin",
+                         *                   "available_name": "Me",
+                         *                   "avatar_url": "",
+                         *                   "type": "user",
+                         *                   "availability_status": "online",
+                         *                   "thumbnail": ""
+                         *                 },
+                         *                 "attachments": []
+                         *               }
+                         *             ],
+                         *             "account": {
+                         *               "id": 1,
+                         *               "name": "Acme-mx9taxwe-20"
+                         *             }
+                         *           }
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["EventPayload"];
+                    };
+                };
+                /** @description Malformed JSON or form body */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown id, or an id of another account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The event is older than what retention keeps */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CursorExpired"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -21284,12 +22101,30 @@ export interface components {
             /** @description The message's id in your system */
             source_id?: "" | string | null;
         } & {
-            attachments?: string[];
+            /** @description Files as multipart `attachments[]` parts (each up to 40 MB), or blob ids of uploads (`POST …/upload`), in JSON as `["<blob_id>"]` or `[{"blob_id": "…"}]` and in multipart as `attachments[]` text parts. URLs are refused (422): upload first. */
+            attachments?: (string | {
+                blob_id: string;
+            })[];
         };
         MessageStatusUpdate: {
             /** @enum {string} */
             status: "sent" | "delivered" | "read" | "failed";
             external_error?: string;
+        };
+        Upload: {
+            /** @description A signed link to the file (an hour; while the upload waits for a message) */
+            file_url: string;
+            /** @description The file's storage key */
+            blob_key: string;
+            /** @description The upload's id: send it in a message's `attachments` within 24 hours (a string, not a number) */
+            blob_id: string;
+        };
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The file
+             */
+            attachment: string;
         };
         Profile: {
             id: number;
@@ -21859,7 +22694,10 @@ export interface components {
             content?: string | null;
             /** @description Your id for this message: a repeat returns the message already stored */
             echo_id?: string;
-            attachments?: string[];
+            /** @description Files as multipart `attachments[]` parts (each up to 40 MB), or blob ids of uploads (`POST …/upload`), in JSON as `["<blob_id>"]` or `[{"blob_id": "…"}]` and in multipart as `attachments[]` text parts. URLs are refused (422): upload first. */
+            attachments?: (string | {
+                blob_id: string;
+            })[];
         };
         PublicMessageUpdate: {
             submitted_values: unknown[] | {
@@ -22005,8 +22843,11 @@ export interface components {
         WebhookDeliveryList: {
             payload: components["schemas"]["WebhookDelivery"][];
             meta: {
+                /** @description The page; 1 when reading `after` a cursor */
                 current_page: number;
                 has_more: boolean;
+                /** @description With `after`: the cursor of the next page (also when there is no more yet: poll with it) */
+                next_after?: number;
             };
         };
         WebhookDelivery: {
@@ -22028,6 +22869,10 @@ export interface components {
             delivered_at: number | null;
             /** @description Unix seconds */
             created_at: number;
+        };
+        CursorExpired: components["schemas"]["Error"] & {
+            /** @description The oldest id still kept */
+            oldest_available_id: number;
         };
         WebhookDeliveryPayload: {
             payload: components["schemas"]["WebhookDelivery"];
@@ -22277,6 +23122,34 @@ export interface components {
             base_contact_id: number | string;
             /** @description The contact merged into the base, then deleted */
             mergee_contact_id: number | string;
+        };
+        EventFeed: {
+            payload: components["schemas"]["Event"][];
+            meta: {
+                /** @description More events follow now: fetch again with `after=next_after` at once */
+                has_more: boolean;
+                /** @description The `after` of the next request, also when there is no more yet (poll with it later) */
+                next_after: number;
+            };
+        };
+        Event: {
+            /** @description The event id: increasing, the feed's cursor (`after`) and the socket's `since` */
+            id: number;
+            /** @description The event name, as in webhook subscriptions */
+            event: string;
+            /** @description Unix seconds */
+            created_at: number;
+            /** @description The event's inbox; null for contact events */
+            inbox_id: number | null;
+            /** @description The conversation's display id; null for events of no conversation, or one deleted since */
+            conversation_id: number | null;
+            /** @description The webhook body, byte for byte what webhooks were sent once one was; null when the event's subject was deleted before anything was sent */
+            body: {
+                [key: string]: unknown;
+            } | null;
+        };
+        EventPayload: {
+            payload: components["schemas"]["Event"];
         };
     };
     responses: never;

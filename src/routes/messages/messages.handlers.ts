@@ -11,12 +11,13 @@ import type { MessageRow, StoredAttachment } from "../../db/schema";
 import type { ConversationView } from "../../serializers/conversation";
 import { type MessageWithSender, sendersOf } from "../../views/messages";
 import { botSummary } from "../../serializers/agent-bot";
+import { responseLinks } from "../attachments/links";
 
 type Loaded = AccountEnv<{ conversation: ConversationView; message: MessageWithSender }>["Variables"];
 
-const files = (c: { var: { ctx: { origin: string } } }, attachments: StoredAttachment[]) => ({
+const files = (c: { env: Env; var: { ctx: { origin: string } } }, attachments: StoredAttachment[]) => ({
   attachments,
-  origin: c.var.ctx.origin,
+  links: responseLinks(c),
 });
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
@@ -43,7 +44,7 @@ export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {
 export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
   const v = c.var.conversation;
   const input = c.req.valid("json");
-  const row = c.var.written ?? (await messages.createMessage(c.var.ctx, v, input));
+  const row = c.var.written ?? (await messages.createMessage(c.var.ctx, v, input, c.env.ATTACHMENTS));
   await replyOutOfOffice(c.var.ctx, row);
   const { principal } = c.var;
   const bot = principal.bot?.bot;
@@ -58,7 +59,7 @@ export const create: AppRouteHandler<typeof routes, "create"> = async (c) => {
 const preloaded = (c: { var: Loaded }) => ({ v: c.var.conversation, m: c.var.message });
 
 /** The path's message as changed by a write (`row`), with its sender and attachments as loaded. */
-function asStored(c: { var: Loaded }, row: MessageRow) {
+function asStored(c: { env: Env; var: Loaded }, row: MessageRow) {
   const { v, m } = preloaded(c);
   const senders = sendersOf(m, v.contact);
   return message(row, v.conversation.displayId, senders, files(c, m.attachments));

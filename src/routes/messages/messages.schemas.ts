@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { MESSAGE_STATUSES } from "../../db/schema";
 import { zBlankable, zBool, zId, zJsonObject, zKey, zQuery } from "../../lib/zod";
 import { Message } from "../../serializers/message";
+import { takesFiles } from "../../lib/body";
 import { ContactPushData } from "../../serializers/contact";
 import { UserPushData } from "../../serializers/user";
 
@@ -73,12 +74,46 @@ export const MessageFields = z
     }
   });
 
-const file = z.custom<File>((v) => v instanceof File, "must be a file").openapi({ type: "string", format: "binary" });
-const MAX_ATTACHMENTS = 15;
-/** `attachments[]` parts of a multipart message create, in both APIs. */
-export const AttachmentFiles = z.array(file).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments`);
+/** A message's file: one sent in the request, or one uploaded before (`POST …/upload`), by its blob_id. */
+export type AttachmentRef = File | { blobId: string };
 
-export const MessageCreateBody = MessageFields.and(z.object({ attachments: AttachmentFiles.optional() }))
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof File);
+/** Keys a client may use to point at a file elsewhere: never fetched (a request to any URL is an SSRF). */
+const URL_KEYS = ["url", "external_url", "file_url", "data_url", "remote_url"];
+export const URL_REFUSED =
+  "is a URL: files are not fetched from URLs; upload the file first (POST …/upload) and send its blob_id";
+
+/** `attachments[]` item: a file part, a blob_id (a string, or `{"blob_id": "…"}`). */
+const attachmentItem = z
+  .unknown()
+  .transform((v, ctx): AttachmentRef => {
+    if (v instanceof File) return v;
+    const id = typeof v === "string" ? v.trim() : isObject(v) && typeof v.blob_id === "string" ? v.blob_id.trim() : "";
+    if (id !== "" && id.length <= 64) return { blobId: id };
+    const url = isObject(v) && URL_KEYS.some((k) => k in v);
+    ctx.addIssue({ code: "custom", message: url ? URL_REFUSED : "must be a file or an upload's blob_id" });
+    return z.NEVER;
+  })
+  .openapi({
+    oneOf: [
+      { type: "string", format: "binary", description: "A file (multipart)" },
+      { type: "string", description: "The blob_id of an upload (`POST …/upload`)" },
+      { type: "object", properties: { blob_id: { type: "string" } }, required: ["blob_id"] },
+    ],
+  });
+const MAX_ATTACHMENTS = 15;
+/** `attachments[]` of a message create, in both APIs: file parts and blob ids of uploads. */
+export const AttachmentRefs = z
+  .array(attachmentItem)
+  .max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments`)
+  .describe(
+    "Files as multipart `attachments[]` parts (each up to 40 MB), or blob ids of uploads (`POST …/upload`), " +
+      'in JSON as `["<blob_id>"]` or `[{"blob_id": "…"}]` and in multipart as `attachments[]` text parts. ' +
+      "URLs are refused (422): upload first.",
+  );
+
+export const MessageCreateBody = MessageFields.and(z.object({ attachments: AttachmentRefs.optional() }))
   .superRefine((m, ctx) => {
     const hasContent = typeof m.content === "string" && m.content.trim() !== "";
     if (!hasContent && !m.attachments?.length && !m.content_attributes?.items)
@@ -89,6 +124,7 @@ export const MessageCreateBody = MessageFields.and(z.object({ attachments: Attac
   .openapi("MessageCreate", {
     example: { content: "Thanks for reaching out! Your order ships today.", message_type: "outgoing", private: false },
   });
+takesFiles(MessageCreateBody);
 
 export const MessageStatusBody = z
   .object({ status: z.enum(MESSAGE_STATUSES), external_error: z.string().max(1000).optional() })

@@ -6,15 +6,16 @@ import type { NotificationRow } from "../../db/schema";
 import * as notifications from "../../services/notifications";
 import { includesOf } from "./notifications.schemas";
 import type * as routes from "./notifications.routes";
+import { responseLinks } from "../attachments/links";
 
-type Vars = { var: AccountEnv<{ notification: notifications.NotificationWithSubjects }>["Variables"] };
-type Caller = { var: Pick<Vars["var"], "principal" | "ctx"> };
+type Vars = { env: Env; var: AccountEnv<{ notification: notifications.NotificationWithSubjects }>["Variables"] };
+type Caller = { env: Env; var: Pick<Vars["var"], "principal" | "ctx"> };
 
 /** The notification's JSON; its agent is always the caller. */
 const json = (c: Caller, n: notifications.NotificationWithSubjects) => {
-  const { principal, ctx } = c.var;
+  const { principal } = c.var;
   const user = userPushData(principal.user, principal.membership?.availability);
-  return notification(n.row, { view: n.view, message: n.message, user, origin: ctx.origin });
+  return notification(n.row, { view: n.view, message: n.message, user, links: responseLinks(c) });
 };
 
 export const list: AppRouteHandler<typeof routes, "list"> = async (c) => {

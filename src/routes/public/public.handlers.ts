@@ -7,15 +7,16 @@ import * as messages from "../../services/public-messages";
 import { replyOutOfOffice } from "../../services/auto-replies";
 import type * as routes from "./public.routes";
 import { type MessageWithSender, sendersOf } from "../../views/messages";
+import { responseLinks } from "../attachments/links";
 
-type C = { var: { ctx: { origin: string } } };
+type C = { env: Env; var: { ctx: { origin: string } } };
 
 /** Messages as the contact sees them: agents without their e-mail, the contact as itself. */
 function shown(c: C, v: ConversationView, rows: MessageWithSender[]) {
   return rows.map((r) =>
     publicMessage(r.message, v.conversation.displayId, sendersOf(r, v.contact), {
       attachments: r.attachments,
-      origin: c.var.ctx.origin,
+      links: responseLinks(c),
     }),
   );
 }
@@ -108,7 +109,7 @@ export const listMessages: AppRouteHandler<typeof routes, "listMessages"> = (c) 
 export const createMessage: AppRouteHandler<typeof routes, "createMessage"> = async (c) => {
   const v = c.var.conversation;
   const input = c.req.valid("json");
-  const row = c.var.written ?? (await messages.createContactMessage(c.var.ctx, v, input));
+  const row = c.var.written ?? (await messages.createContactMessage(c.var.ctx, v, input, c.env.ATTACHMENTS));
   await replyOutOfOffice(c.var.ctx, row);
   if (row.replayed) c.header("Idempotent-Replayed", "true");
   return c.json(
@@ -116,7 +117,7 @@ export const createMessage: AppRouteHandler<typeof routes, "createMessage"> = as
       row.message,
       v.conversation.displayId,
       { contact: v.contact },
-      { attachments: row.attachments, origin: c.var.ctx.origin },
+      { attachments: row.attachments, links: responseLinks(c) },
     ),
     200,
   );

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { zId, zJsonObject, zKey, zPage, zQuery } from "../../lib/zod";
-import { AttachmentFiles, MAX_CONTENT } from "../messages/messages.schemas";
+import { takesFiles } from "../../lib/body";
+import { AttachmentRefs, MAX_CONTENT } from "../messages/messages.schemas";
 import { ContactFields } from "../contacts/contacts.schemas";
 
 const text = (max: number) => z.string().trim().max(max);
@@ -67,13 +68,14 @@ export const PublicMessageCreate = z
       .nullable()
       .optional(),
     echo_id: zKey().optional().describe("Your id for this message: a repeat returns the message already stored"),
-    attachments: AttachmentFiles.optional(),
+    attachments: AttachmentRefs.optional(),
   })
   .superRefine((m, ctx) => {
     if (!(typeof m.content === "string" && m.content.trim() !== "") && !m.attachments?.length)
       ctx.addIssue({ code: "custom", path: ["content"], message: "can't be blank" });
   })
   .openapi("PublicMessageCreate");
+takesFiles(PublicMessageCreate);
 
 export const MessageListQuery = z.object({ before: zQuery(zId).describe("20 messages older than this message id") });
 

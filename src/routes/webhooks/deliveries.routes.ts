@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { json } from "../openapi";
+import { CursorExpiredEnvelope } from "../../lib/schemas";
 import { errors } from "../responses";
 import { authenticate } from "../../middleware/auth";
 import * as s from "./webhooks.schemas";
@@ -9,7 +10,15 @@ const tags = ["Webhooks"];
 const admin = authenticate({ account: true, admin: true });
 const listDescription =
   "Newest first, 25 a page: each delivery's event, status, attempts, last status code, latency, response snippet " +
-  "and next attempt time.";
+  "and next attempt time. With `after` (a delivery id) instead of `page`: the deliveries after it, oldest first, " +
+  "and `meta.next_after`. Deliveries are kept for a retention period (30 days by default): a cursor whose next " +
+  "deliveries were deleted answers 410 with `oldest_available_id`.";
+const expired = {
+  410: {
+    content: { "application/json": { schema: CursorExpiredEnvelope } },
+    description: "The deliveries after `after` are no longer kept",
+  },
+};
 
 export const webhookDeliveries = createRoute({
   method: "get",
@@ -19,7 +28,7 @@ export const webhookDeliveries = createRoute({
   description: listDescription,
   middleware: admin,
   request: { params: s.WebhookParams, query: s.DeliveryListQuery },
-  responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors },
+  responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors, ...expired },
 });
 
 export const webhookRedeliver = createRoute({
@@ -43,7 +52,7 @@ export const inboxDeliveries = createRoute({
   description: listDescription,
   middleware: admin,
   request: { params: s.InboxParams, query: s.DeliveryListQuery },
-  responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors },
+  responses: { 200: json(s.DeliveryList, "A page of deliveries"), ...errors, ...expired },
 });
 
 export const inboxRedeliver = createRoute({
