@@ -3,8 +3,11 @@ declare namespace Cloudflare {
   interface Env {
     /** Operator token for the Platform API (`wrangler secret put PLATFORM_API_TOKEN`). */
     PLATFORM_API_TOKEN: string;
-    /** Key of the HMAC that signs attachment download links (`wrangler secret put ATTACHMENT_URL_SECRET`). */
-    ATTACHMENT_URL_SECRET: string;
+    /**
+     * Key of the HMAC that signs attachment download links (`wrangler secret put ATTACHMENT_URL_SECRET`).
+     * Unset, links are still rendered but every download answers 503 until it is set.
+     */
+    ATTACHMENT_URL_SECRET?: string;
   }
 }
 

@@ -62,7 +62,7 @@ const uploadFile = (w: World, file: File, token = w.admin.token) => {
 /** A link for this account, key and expiry, signed with the test secret: what a forger would need the secret for. */
 const forged = (accountId: number, key: string, expires: number, name = "f.txt") =>
   `/attachments/${accountId}/${key}/${name}?expires=${expires}&signature=${linkSignature(
-    env.ATTACHMENT_URL_SECRET,
+    env.ATTACHMENT_URL_SECRET!,
     accountId,
     key,
     expires,
@@ -343,6 +343,19 @@ describe("attachments in R2: signed links", () => {
     for (const p of refused) expectError(await api("GET", p), 403, /invalid or has expired/);
     // Correctly signed for another account: the key is looked up in that account only.
     expectError(await api("GET", forged(other.account.id, key, now + 60)), 404, "Attachment not found");
+  });
+
+  it("answers 503 naming the secret, not a 403 blaming the link, while ATTACHMENT_URL_SECRET is unset", async () => {
+    const w = await createWorld("No secret");
+    const { path } = await createConversation(w);
+    const res = await postFiles(w, path, [new File(["hello"], "hello.txt", { type: "text/plain" })]);
+    const link = linkOf(res.body.attachments[0].data_url);
+    const unset = { ...env, ATTACHMENT_URL_SECRET: undefined };
+    const answer = await worker.fetch(new Request(`http://konversio.test${link}`), unset, createExecutionContext());
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toMatchObject({ code: "NOT_CONFIGURED", error: /ATTACHMENT_URL_SECRET/ });
+    // With the secret, the same link serves the file.
+    expect((await fetchRaw(link)).status).toBe(200);
   });
 
   it("serves files with safe headers: nosniff, sandbox, length, a private cache that ends with the link", async () => {

@@ -15,7 +15,7 @@ const originOf = (e: EventHead) => (typeof e.data.origin === "string" ? e.data.o
  * The realtime frame of an event for an audience; null when the subject is gone or nobody hears it.
  * Attachment links are signed with `secret` and last as long as an API response's.
  */
-export function renderFrame(e: EventHead, l: Loaded, audience: Audience, secret: string): Frame | null {
+export function renderFrame(e: EventHead, l: Loaded, audience: Audience, secret: string | undefined): Frame | null {
   const frame = definitionOf(e.event)?.frame;
   const links = attachmentLinks(originOf(e), secret, API_LINK_SECONDS);
   const data = frame ? frame(e, subjectsOf(e, l), audience, links) : null;
@@ -27,7 +27,7 @@ export function renderFrame(e: EventHead, l: Loaded, audience: Audience, secret:
  * subject (or its account) is gone, in which case there is nothing to send. Attachment links are
  * signed with `secret` for a webhook's longer lifetime: the body is stored and sent again as is.
  */
-export function renderBody(e: EventHead, l: Loaded, secret: string): Json | null {
+export function renderBody(e: EventHead, l: Loaded, secret: string | undefined): Json | null {
   const def = definitionOf(e.event);
   const s = subjectsOf(e, l);
   if (!def || !s.account) return null;

@@ -20,10 +20,18 @@ export type AttachmentLinks = { origin: string; secret: string; expires: number 
 /** No links at all: for JSON rendered without files (a conversation's last message, a deleted message). */
 export const NO_LINKS: AttachmentLinks = { origin: "", secret: "", expires: 0 };
 
-/** Links that stay valid for `seconds` from `now` (milliseconds), rounded up to the step. */
-export function attachmentLinks(origin: string, secret: string, seconds: number, now = Date.now()): AttachmentLinks {
+/**
+ * Links that stay valid for `seconds` from `now` (milliseconds), rounded up to the step. Without a
+ * secret (ATTACHMENT_URL_SECRET unset) links are still written, and the download refuses them all.
+ */
+export function attachmentLinks(
+  origin: string,
+  secret: string | undefined,
+  seconds: number,
+  now = Date.now(),
+): AttachmentLinks {
   const expires = Math.ceil((Math.floor(now / 1000) + seconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
-  return { origin, secret, expires };
+  return { origin, secret: secret ?? "", expires };
 }
 
 /** hex(HMAC-SHA256(secret, "<account_id>/<key>/<expires>")): what a download link carries as `signature`. */
@@ -47,7 +55,7 @@ const encoder = new TextEncoder();
  * Compared in constant time; without a secret nothing is valid.
  */
 export function linkValid(
-  secret: string,
+  secret: string | undefined,
   link: { accountId: string; key: string; expires: string | undefined; signature: string | undefined },
   now = Date.now(),
 ): boolean {

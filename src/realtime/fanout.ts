@@ -16,7 +16,7 @@ export class Fanout {
   private held = new Map<WebSocket, { id: number; text: string }[]>();
 
   /** `secret` signs the attachment links in the frames. */
-  constructor(private readonly secret: string) {}
+  constructor(private readonly secret: string | undefined) {}
 
   /** Each event's frame to each socket allowed to see it, rendered once per audience. */
   deliver(l: Loaded, sockets: Socket[]) {

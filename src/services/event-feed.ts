@@ -68,12 +68,12 @@ type PageRow = Omit<FeedEventRow, "body"> & { payload: string | null };
  * The stored body (what webhooks were sent), else one rendered now as the consumer renders it
  * (`secret` signs its attachment links, as the consumer's).
  */
-function bodyOf(row: PageRow, head: EventHead | undefined, loaded: Loaded, secret: string): Json | null {
+function bodyOf(row: PageRow, head: EventHead | undefined, loaded: Loaded, secret: string | undefined): Json | null {
   if (row.payload) return JSON.parse(row.payload) as Json;
   return head ? renderBody(head, loaded, secret) : null;
 }
 
-function readPage(rows: readonly unknown[], secret: string) {
+function readPage(rows: readonly unknown[], secret: string | undefined) {
   const [pageRows, [bounds], ...subjects] = rows as [PageRow[], IdBounds[], ...unknown[]];
   const loaded = readEvents(subjects);
   const heads = new Map(loaded.events.map((e) => [e.id, e]));
@@ -105,7 +105,7 @@ export type FeedPage = { events: FeedEventRow[]; hasMore: boolean; nextAfter: nu
  * appear later, and a quiet account's cursor keeps up with the table's (see `cursorGone`). A
  * cursor whose next events retention deleted answers 410 with the oldest id kept.
  */
-export function readFeed(rows: readonly unknown[], q: FeedQuery, secret: string): FeedPage {
+export function readFeed(rows: readonly unknown[], q: FeedQuery, secret: string | undefined): FeedPage {
   const { pageRows, bounds, toRow } = readPage(rows, secret);
   if (cursorGone(q.after, bounds)) throw cursorExpired("after", "events", bounds.through + 1);
   const hasMore = pageRows.length > q.limit;
@@ -118,7 +118,7 @@ export const eventStatements = (db: DB, accountId: number, callerId: SQL, id: nu
   pageStatements(db, and(visible(accountId, callerId), eq(events.id, id))!, 1);
 
 /** The event, if the caller sees it: 404 otherwise (another account's answers alike), 410 once retention deleted it. */
-export function readEvent(rows: readonly unknown[], id: number, secret: string): FeedEventRow {
+export function readEvent(rows: readonly unknown[], id: number, secret: string | undefined): FeedEventRow {
   const { pageRows, bounds, toRow } = readPage(rows, secret);
   if (pageRows[0]) return toRow(pageRows[0]);
   if (id <= bounds.through) throw gone("EVENT_EXPIRED", `Event ${id} is no longer kept`, "id", bounds.through + 1);

@@ -146,7 +146,7 @@ async function claimAndLoad(db: DB, jobs: DeliveryJobs, now: number, timeoutMs: 
  * its subject is gone). The new ones are stored with the batch's outcomes (`storeBodies`), so
  * every later attempt and every other target gets the same bytes.
  */
-function bodiesOf(list: EventRow[], loaded: Loaded, secret: string) {
+function bodiesOf(list: EventRow[], loaded: Loaded, secret: string | undefined) {
   const bodies = new Map<number, string>();
   const rendered: { id: number; payload: string }[] = [];
   for (const e of list) {

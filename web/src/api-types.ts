@@ -4838,7 +4838,7 @@ export interface paths {
         };
         /**
          * Download a message attachment by its signed data_url
-         * @description No token: the link's `expires` and `signature` are the credential (links in API responses and realtime frames last about an hour, in webhook bodies 7 days; fetch the message again for a fresh one). A missing, altered or expired signature answers 403; a file that is gone, 404. Images, audio and video (not SVG) are served inline, everything else as a download, always with `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`.
+         * @description No token: the link's `expires` and `signature` are the credential (links in API responses and realtime frames last about an hour, in webhook bodies 7 days; fetch the message again for a fresh one). A missing, altered or expired signature answers 403; a file that is gone, 404; 503 while the operator has not set ATTACHMENT_URL_SECRET. Images, audio and video (not SVG) are served inline, everything else as a download, always with `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`.
          */
         get: {
             parameters: {
@@ -4890,6 +4890,15 @@ export interface paths {
                 };
                 /** @description Validation failed; `details` lists the fields */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Downloads are not configured (ATTACHMENT_URL_SECRET is not set) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -8,6 +8,8 @@ import { checkFileSize, createUpload, type NewUpload, type UploadRow } from "../
 import { URL_REFUSED } from "../messages/messages.schemas";
 import type * as routes from "./attachments.routes";
 
+const SECRET_MISSING =
+  "Attachment downloads are not configured: the operator must set the ATTACHMENT_URL_SECRET secret";
 const LINK_REFUSED = "This download link is invalid or has expired: fetch the message again for a current data_url";
 
 /** Shown inline: media a browser plays or shows as such. SVG (a document that can run script) and XML never. */
@@ -29,6 +31,8 @@ export const download: AppRouteHandler<typeof routes, "download"> = async (c) =>
   const q = c.req.valid("query");
   const now = Date.now();
   const link = { accountId: p.account_id, key: p.key, expires: q.expires, signature: q.signature };
+  // An operator who never set the secret gets told so, not a 403 that blames the link.
+  if (!c.env.ATTACHMENT_URL_SECRET) throw new AppError(503, "NOT_CONFIGURED", SECRET_MISSING);
   // Checked before anything is read: a forged or stale link costs no database work.
   if (!linkValid(c.env.ATTACHMENT_URL_SECRET, link, now)) throw forbidden(LINK_REFUSED);
   const file = await findDownload(c.var.db, Number(p.account_id), p.key, now);

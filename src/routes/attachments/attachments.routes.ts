@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { json, streamedBody } from "../openapi";
 import { AccountParams } from "../../lib/params";
 import { errors } from "../responses";
+import { ErrorEnvelope } from "../../lib/schemas";
 import { authenticate } from "../../middleware/auth";
 import { publicClient } from "../../middleware/public-client";
 import { SessionParams } from "../public/public.schemas";
@@ -72,7 +73,8 @@ export const download = createRoute({
   description:
     "No token: the link's `expires` and `signature` are the credential (links in API responses and realtime frames " +
     "last about an hour, in webhook bodies 7 days; fetch the message again for a fresh one). A missing, altered or " +
-    "expired signature answers 403; a file that is gone, 404. Images, audio and video (not SVG) are served inline, " +
+    "expired signature answers 403; a file that is gone, 404; 503 while the operator has not set " +
+    "ATTACHMENT_URL_SECRET. Images, audio and video (not SVG) are served inline, " +
     "everything else as a download, always with `Content-Security-Policy: sandbox` and " +
     "`X-Content-Type-Options: nosniff`.",
   security: [],
@@ -82,5 +84,9 @@ export const download = createRoute({
     403: errors[403],
     404: errors[404],
     422: errors[422],
+    503: {
+      content: { "application/json": { schema: ErrorEnvelope } },
+      description: "Downloads are not configured (ATTACHMENT_URL_SECRET is not set)",
+    },
   },
 });
