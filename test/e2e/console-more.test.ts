@@ -178,6 +178,38 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     expect(created.json.attachments.map((a: { file_type: string }) => a.file_type).sort()).toEqual(["file", "image"]);
   });
 
+  it("sends files larger together than one request may be, and refuses one over 40 MB before sending", async () => {
+    const MB = 1024 * 1024;
+    // 21 MB each: 42 MB together, past a message create's 41 MiB body, so each goes as its own upload.
+    const big = (n: number) => Buffer.alloc(21 * MB, n);
+    await page.getByLabel("Attach files").setInputFiles([
+      { name: "scan-1.bin", mimeType: "application/octet-stream", buffer: big(1) },
+      { name: "scan-2.bin", mimeType: "application/octet-stream", buffer: big(2) },
+    ]);
+    await page.getByLabel("Reply").fill("Both scans");
+    await page.getByRole("button", { name: "Send" }).click();
+    const sent = page.getByRole("listitem", { name: /Outgoing message from/ }).filter({ hasText: "Both scans" });
+    await sent.getByRole("link", { name: /Download scan-2\.bin/ }).waitFor({ timeout: 30_000 });
+    const href = await sent.getByRole("link", { name: /Download scan-1\.bin/ }).getAttribute("href");
+    const file = await fetch(new URL(href!, server.url));
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(big(1))).toBe(true);
+
+    await page
+      .getByLabel("Attach files")
+      .setInputFiles([
+        { name: "too-big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(40 * MB + 1) },
+      ]);
+    await page.getByLabel("Reply").fill("This one is too big");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByRole("alert").filter({ hasText: "too-big.bin is larger than 40 MB" }).waitFor();
+    // Nothing was sent: the text and the file wait in the reply box.
+    expect(await page.getByLabel("Reply").inputValue()).toBe("This one is too big");
+    expect(await page.getByText("This one is too big", { exact: true }).count()).toBe(0);
+    await page.getByLabel("Attach files").setInputFiles([]);
+    await page.getByLabel("Reply").fill("");
+  });
+
   it(
     "shows an end user's files sent through the client API " + "(multipart attachments[]) in the open conversation",
     async () => {

@@ -13,6 +13,22 @@ const TYPE = ["incoming", "outgoing", "activity", "template"] as const;
 const AUTO_REPLY: Record<string, string | undefined> = { greeting: "Greeting", out_of_office: "Out-of-office message" };
 /** The API's page of messages: a full one may have older messages before it (its meta does not say). */
 const PAGE = 20;
+/** The largest file the API takes (src/lib/body.ts MAX_FILE_BYTES). */
+const MAX_FILE_BYTES = 40 * 1024 * 1024;
+
+/** Uploads one file ahead of its message; answers its blob id. */
+async function uploadFile(accountId: number, file: File): Promise<string> {
+  const form = new FormData();
+  form.append("attachment", file);
+  const uploaded = await ok(
+    api.POST("/api/v1/accounts/{account_id}/upload", {
+      params: { path: { account_id: accountId } },
+      body: form as never,
+      bodySerializer: (b: unknown) => b as FormData,
+    }),
+  );
+  return uploaded.blob_id;
+}
 
 export function Thread({ id, onChanged }: { id: number; onChanged: () => void }) {
   const { me, live } = useSession();
@@ -320,20 +336,16 @@ function Reply({ conversationId, onSent }: { conversationId: number; onSent: (m:
     typing(false);
     run(async () => {
       const echo_id = `console-${crypto.randomUUID()}`;
-      let body: unknown = { content, private: isPrivate, echo_id };
-      if (files.length) {
-        const form = new FormData();
-        form.set("content", content);
-        form.set("private", String(isPrivate));
-        form.set("echo_id", echo_id);
-        for (const f of files) form.append("attachments[]", f);
-        body = form;
-      }
+      const tooLarge = files.find((f) => f.size > MAX_FILE_BYTES);
+      if (tooLarge) throw new Error(`${tooLarge.name} is larger than 40 MB, the largest file a message can carry`);
+      // Each file is uploaded on its own (one request per file, so their sizes never add up), then
+      // the message names them by blob id.
+      const attachments: string[] = [];
+      for (const f of files) attachments.push(await uploadFile(me.accountId, f));
       const message = await ok(
         api.POST("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", {
           params: { path },
-          body: body as never,
-          bodySerializer: files.length ? (b: unknown) => b as FormData : undefined,
+          body: { content, private: isPrivate, echo_id, ...(attachments.length ? { attachments } : {}) },
         }),
       );
       onSent(message as Message);
