@@ -14,7 +14,7 @@ const R2_DELETE_MAX = 1000;
  * unused upload goes, cascades included), up to `limit`, oldest first, in chunks R2 takes in one
  * call; each chunk's rows go once its objects are gone, so a failure leaves them for the next
  * run. An object a row holds again is kept (only its queue row goes). Returns how many rows went.
- * For one database: the lead's sharding calls it once per shard.
+ * Works on the one database it is given.
  */
 export async function drainObjectDeletions(env: StorageEnv, db: DB, limit = R2_DELETE_MAX): Promise<number> {
   let drained = 0;
