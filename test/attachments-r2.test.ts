@@ -345,6 +345,44 @@ describe("attachments in R2: signed links", () => {
     expectError(await api("GET", forged(other.account.id, key, now + 60)), 404, "Attachment not found");
   });
 
+  it("opens a visible conversation's attachment by a redirect to a link signed now; 404 elsewhere", async () => {
+    const w = await createWorld("Open");
+    const other = await createWorld("Open elsewhere");
+    const { path, conversation } = await createConversation(w);
+    const second = await createConversation(w);
+    const res = await postFiles(w, path, [new File(["opened later"], "later.txt", { type: "text/plain" })]);
+    const attachmentId = res.body.attachments[0].id;
+    const open = (p: string, token?: string) =>
+      fetchRaw(p, { redirect: "manual", headers: token ? { api_access_token: token } : {} });
+    const route = `${path}/attachments/${attachmentId}`;
+
+    for (const token of [w.admin.token, w.agent.token]) {
+      const answer = await open(route, token);
+      expect(answer.status).toBe(302);
+      expect(answer.headers.get("cache-control")).toBe("private, max-age=600");
+      const signed = new URL(answer.headers.get("location")!);
+      expect(signed.pathname).toBe(new URL(res.body.attachments[0].data_url).pathname);
+      expect(Number(signed.searchParams.get("expires"))).toBeGreaterThan(Date.now() / 1000 + 3599);
+      const file = await fetchRaw(linkOf(signed.href));
+      expect(await file.text()).toBe("opened later");
+    }
+    // No token; an agent outside the conversation's inbox; another conversation's path; another
+    // account's path and token; an unknown id: each as if the attachment did not exist.
+    expectError(await api("GET", route), 401);
+    expectError(await api("GET", route, undefined, { token: w.outsider.token }), 404);
+    expectError(
+      await api("GET", `${second.path}/attachments/${attachmentId}`, undefined, { token: w.admin.token }),
+      404,
+    );
+    const foreign = `${other.base}/conversations/${conversation.id}/attachments/${attachmentId}`;
+    expectError(await api("GET", foreign, undefined, { token: other.admin.token }), 404);
+    expectError(await api("GET", route, undefined, { token: other.admin.token }), 404);
+    expectError(
+      await api("GET", `${path}/attachments/${attachmentId + 1000}`, undefined, { token: w.admin.token }),
+      404,
+    );
+  });
+
   it("answers 503 naming the secret, not a 403 blaming the link, while ATTACHMENT_URL_SECRET is unset", async () => {
     const w = await createWorld("No secret");
     const { path } = await createConversation(w);

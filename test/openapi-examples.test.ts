@@ -21,6 +21,8 @@ import committed from "../public/openapi/examples.json";
 /** Operations that answer no 2xx to a plain request, and why. */
 const NOT_OK: Record<string, string> = {
   "GET /cable": "a WebSocket upgrade: a plain GET is refused with 426",
+  "GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/attachments/{attachment_id}":
+    "a redirect (302) to the attachment's signed data_url",
 };
 
 /** Credentials in an example would read as real ones: shown as a placeholder of the same type. */

@@ -11,6 +11,7 @@ export const ContactParams = AccountParams.extend({ id: id("id", "Contact id") }
 export const ConversationParams = AccountParams.extend({
   conversation_id: id("conversation_id", "Conversation display id"),
 });
+export const AttachmentParams = ConversationParams.extend({ attachment_id: id("attachment_id", "Attachment id") });
 
 /**
  * A label filter sent as `labels` (`labels=a&labels=b`, `labels=a,b`) and as Rails clients send it

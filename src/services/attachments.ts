@@ -164,3 +164,19 @@ export async function findDownload(
     a && { fileName: a.fileName, contentType: a.contentType, size: a.fileSize, objectKey: a.objectKey, data: a.data }
   );
 }
+
+/**
+ * Preload for a fresh link: attachment `attachmentId` of a message of the account's conversation
+ * `displayId` (its key and name), read in the batch that checks the caller and the conversation.
+ */
+export function conversationAttachmentPreload(db: DB, accountId: number, displayId: number, attachmentId: number) {
+  return db
+    .select({ key: attachments.key, fileName: attachments.fileName })
+    .from(attachments)
+    .where(
+      sql`${attachments.id} = ${attachmentId} and ${attachments.accountId} = ${accountId}
+        and exists (select 1 from messages m where m.id = ${attachments.messageId}
+          and m.conversation_id = (select id from conversations where account_id = ${accountId}
+            and display_id = ${displayId}))`,
+    );
+}

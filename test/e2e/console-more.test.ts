@@ -191,9 +191,10 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
     const sent = page.getByRole("listitem", { name: /Outgoing message from/ }).filter({ hasText: "Both scans" });
     await sent.getByRole("link", { name: /Download scan-2\.bin/ }).waitFor({ timeout: 30_000 });
     const href = await sent.getByRole("link", { name: /Download scan-1\.bin/ }).getAttribute("href");
-    const file = await fetch(new URL(href!, server.url));
-    expect(file.status).toBe(200);
-    expect(Buffer.from(await file.arrayBuffer()).equals(big(1))).toBe(true);
+    // The agent's session opens it (the browser context's cookies), through a link signed now.
+    const file = await page.request.get(new URL(href!, server.url).href);
+    expect(file.status()).toBe(200);
+    expect((await file.body()).equals(big(1))).toBe(true);
 
     await page
       .getByLabel("Attach files")
@@ -227,9 +228,19 @@ describe("the agent console: attachments, delivery, reconnect, typing and contro
       await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
       const link = incoming.getByRole("link", { name: /Download checkout\.log/ });
       const href = await link.getAttribute("href");
-      const file = await fetch(new URL(href!, server.url));
+      // The page links the file, not a signed URL that expires an hour after the thread loaded:
+      // opened, it redirects to a link signed at that moment.
+      expect(href).toMatch(/^\/api\/v1\/accounts\/\d+\/conversations\/\d+\/attachments\/\d+$/);
+      const opened = await page.request.get(new URL(href!, server.url).href, { maxRedirects: 0 });
+      expect(opened.status()).toBe(302);
+      const signed = new URL(opened.headers().location);
+      expect(signed.pathname).toMatch(/\/checkout\.log$/);
+      expect(Number(signed.searchParams.get("expires"))).toBeGreaterThan(Date.now() / 1000 + 3500);
+      const file = await fetch(signed);
       expect(file.status).toBe(200);
       expect(Buffer.from(await file.arrayBuffer())).toEqual(LOG);
+      // Without the agent's session the route says who is missing, and shows nothing.
+      expect((await fetch(new URL(href!, server.url), { redirect: "manual" })).status).toBe(401);
       const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
       expect(download.suggestedFilename()).toBe("checkout.log");
       expect(readFileSync(await download.path())).toEqual(LOG);

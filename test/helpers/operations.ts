@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { agentBots, cannedResponses, deliveries, events, labels, teams, webhooks } from "../../src/db/schema";
 import { addToAccount, createUser } from "../../src/services/users";
 import { as, createConversation, createWorld, testDb, unique, type World } from "./factories";
+import { api } from "./api";
 
 /**
  * Who may call what. `admin`: administrators of the account (authenticate({ account: true, admin: true })).
@@ -157,6 +158,8 @@ export const MATRIX: Record<string, Entry> = {
   [`POST ${msg}/retry`]: { access: "member", before: failMessage },
   // Uploads ahead of a message: any agent of the account (test/attachments-r2.test.ts: blob ids, scopes).
   [`POST ${acc}/upload`]: { access: "account", body: () => uploadForm() },
+  // A redirect to a link signed now (test/attachments-r2.test.ts: tenancy, other conversations).
+  [`GET ${conv}/attachments/{attachment_id}`]: { access: "member" },
   // Inboxes: agents see their own; administrators manage them.
   [`GET ${acc}/inboxes`]: { access: "account" },
   [`POST ${acc}/inboxes`]: { access: "admin", body: name },
@@ -339,6 +342,12 @@ export async function matrixWorld(): Promise<Ctx> {
   const { conversation, contact } = await createConversation(w);
   const posted = await as(w.admin).post(`${w.base}/conversations/${conversation.id}/messages`, { content: "hello" });
   expect(posted.status).toBe(200);
+  const withFile = new FormData();
+  withFile.append("attachments[]", new File(["matrix file"], "matrix.txt", { type: "text/plain" }));
+  const filed = await api("POST", `${w.base}/conversations/${conversation.id}/messages`, withFile, {
+    token: w.admin.token,
+  });
+  expect(filed.status).toBe(200);
   const [team] = await db
     .insert(teams)
     .values({ accountId: w.account.id, name: unique("team") })
@@ -402,6 +411,7 @@ export async function matrixWorld(): Promise<Ctx> {
     account_id: w.account.id,
     conversation_id: conversation.id,
     message_id: posted.body.id,
+    attachment_id: filed.body.attachments[0].id,
     inbox_id: w.inbox.id,
     team_id: team.id,
     delivery_id: delivery.id,

@@ -58,6 +58,16 @@ export const download: AppRouteHandler<typeof routes, "download"> = async (c) =>
   });
 };
 
+/** A link to the path's attachment signed now, for a page open longer than its first link lasted. */
+export const open: AppRouteHandler<typeof routes, "open"> = async (c) => {
+  const { account_id: accountId } = c.req.valid("param");
+  const { key, fileName } = c.var.attachment;
+  const links = attachmentLinks(new URL(c.req.url).origin, c.env.ATTACHMENT_URL_SECRET, API_LINK_SECONDS);
+  // Cached no longer than leaves the link most of its hour (links expire on a step, never sooner).
+  c.header("cache-control", "private, max-age=600");
+  return c.redirect(signedUrl(links, accountId, key, fileName), 302);
+};
+
 /** The name in `Content-Disposition: attachment; filename*=UTF-8''…` or `filename="…"`, if any. */
 function dispositionName(header: string | undefined): string | undefined {
   if (!header) return undefined;

@@ -1,9 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { json, streamedBody } from "../openapi";
-import { AccountParams } from "../../lib/params";
+import { AccountParams, AttachmentParams } from "../../lib/params";
 import { errors } from "../responses";
 import { ErrorEnvelope } from "../../lib/schemas";
-import { authenticate } from "../../middleware/auth";
+import { authenticate, type Load, pathId } from "../../middleware/auth";
+import { conversationAttachmentPreload } from "../../services/attachments";
+import { conversationPreload, visibleConversation } from "../../services/conversations/view";
+import { notFound } from "../../lib/errors";
 import { publicClient } from "../../middleware/public-client";
 import { SessionParams } from "../public/public.schemas";
 import * as s from "./attachments.schemas";
@@ -88,5 +91,44 @@ export const download = createRoute({
       content: { "application/json": { schema: ErrorEnvelope } },
       description: "Downloads are not configured (ATTACHMENT_URL_SECRET is not set)",
     },
+  },
+});
+
+/** The path's attachment, read with the token check, if the caller may see its conversation; else 404. */
+const conversationAttachment: Load<{ attachment: { key: string; fileName: string } }> = {
+  queries: (c, callerId) => {
+    const [account, conversation] = [pathId(c, "account_id"), pathId(c, "conversation_id")];
+    return [
+      ...conversationPreload(c.var.db, account, conversation, callerId),
+      conversationAttachmentPreload(c.var.db, account, conversation, pathId(c, "attachment_id")),
+    ];
+  },
+  apply: (rows, principal) => {
+    visibleConversation(principal, rows.slice(0, 2));
+    const [attachment] = rows[2] as { key: string; fileName: string }[];
+    if (!attachment) throw notFound("Attachment");
+    return { attachment };
+  },
+};
+
+export const open = createRoute({
+  method: "get",
+  path: "/api/v1/accounts/{account_id}/conversations/{conversation_id}/attachments/{attachment_id}",
+  tags: ["Attachments"],
+  summary: "Open a message's attachment: a redirect to a link signed now",
+  description:
+    "Konversio's own (Chatwoot has none): for a page open longer than a `data_url` lasts, as the console is, " +
+    "which links every file here so that a file opened hours after the thread loaded still opens. Answers 302 " +
+    "with `Location` set to the attachment's `data_url`, signed at this request (valid about an hour), to any " +
+    "caller who may see the conversation; the redirect may be cached privately for 10 minutes. An attachment " +
+    "of another conversation or account answers 404.",
+  middleware: authenticate({ account: true, bots: true, load: conversationAttachment }),
+  request: { params: AttachmentParams },
+  responses: {
+    302: {
+      description: "The attachment's signed data_url, in Location",
+      headers: { Location: { schema: { type: "string", format: "uri" }, description: "The signed data_url" } },
+    },
+    ...errors,
   },
 });

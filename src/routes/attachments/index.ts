@@ -6,4 +6,5 @@ import * as r from "./attachments.routes";
 export const attachmentsRouter = createRouter()
   .openapi(r.upload, h.upload)
   .openapi(r.publicUpload, h.publicUpload)
-  .openapi(r.download, h.download);
+  .openapi(r.download, h.download)
+  .openapi(r.open, h.open);

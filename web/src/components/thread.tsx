@@ -30,6 +30,13 @@ async function uploadFile(accountId: number, file: File): Promise<string> {
   return uploaded.blob_id;
 }
 
+/**
+ * A file of a message, through the route that signs its link when it is opened: a data_url lasts
+ * an hour, and a thread may stay open all day.
+ */
+const fileLink = (m: Message, attachmentId: number) =>
+  `/api/v1/accounts/${m.account_id}/conversations/${m.conversation_id}/attachments/${attachmentId}`;
+
 export function Thread({ id, onChanged }: { id: number; onChanged: () => void }) {
   const { me, live } = useSession();
   const account_id = me.accountId;
@@ -245,11 +252,11 @@ function MessageItem({ m, onRetried }: { m: Message; onRetried: (m: Message) => 
           {m.attachments.map((a) => (
             <li key={a.id}>
               {a.file_type === "image" ? (
-                <a href={a.data_url} target="_blank" rel="noopener">
-                  <img src={a.thumb_url || a.data_url} alt={a.file_name} loading="lazy" />
+                <a href={fileLink(m, a.id)} target="_blank" rel="noopener">
+                  <img src={fileLink(m, a.id)} alt={a.file_name} loading="lazy" />
                 </a>
               ) : (
-                <a href={a.data_url} download={a.file_name}>
+                <a href={fileLink(m, a.id)} download={a.file_name}>
                   Download {a.file_name} ({Math.ceil(a.file_size / 1024)} KB)
                 </a>
               )}
