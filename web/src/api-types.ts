@@ -30,7 +30,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "version": "1.0.0",
-                         *       "timestamp": "2026-12-05T02:47:21.897Z",
+                         *       "timestamp": "2026-12-05T15:49:47.151Z",
                          *       "queue_services": "ok",
                          *       "data_services": "ok"
                          *     }
@@ -114,22 +114,22 @@ export interface paths {
                          *           "name": "Alice",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxnw-7",
+                         *           "identifier": "user-mxal94ug-7",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796438841,
+                         *           "created_at": 1796485787,
                          *           "contact_inboxes": [
                          *             {
-                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *               "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *               "inbox": {
                          *                 "id": 1,
                          *                 "name": "API inbox",
                          *                 "channel_type": "Channel::Api",
-                         *                 "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *                 "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *               }
                          *             }
                          *           ]
@@ -262,22 +262,22 @@ export interface paths {
                          *           "name": "Alice",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxnw-7",
+                         *           "identifier": "user-mxal94ug-7",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796438841,
+                         *           "created_at": 1796485787,
                          *           "contact_inboxes": [
                          *             {
-                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *               "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *               "inbox": {
                          *                 "id": 1,
                          *                 "name": "API inbox",
                          *                 "channel_type": "Channel::Api",
-                         *                 "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *                 "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *               }
                          *             }
                          *           ]
@@ -374,14 +374,14 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Carla",
-                     *       "identifier": "user-mx9taxpw-13"
+                     *       "identifier": "user-mxal94wp-13"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactCreate"];
                     /**
                      * @example {
                      *       "name": "Carla",
-                     *       "identifier": "user-mx9taxpw-13"
+                     *       "identifier": "user-mxal94wp-13"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactCreate"];
@@ -402,14 +402,14 @@ export interface paths {
                          *           "name": "Carla",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxpw-13",
+                         *           "identifier": "user-mxal94wp-13",
                          *           "blocked": false,
                          *           "thumbnail": "",
                          *           "availability_status": "offline",
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
                          *           "last_activity_at": null,
-                         *           "created_at": 1796438841,
+                         *           "created_at": 1796485787,
                          *           "contact_inboxes": []
                          *         },
                          *         "contact_inbox": null
@@ -528,22 +528,22 @@ export interface paths {
                          *         "name": "Alice",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx9taxnw-7",
+                         *         "identifier": "user-mxal94ug-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796438841,
+                         *         "created_at": 1796485787,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *             "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *               "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *             }
                          *           }
                          *         ]
@@ -639,13 +639,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxq5-14"
+                     *       "name": "Renamed-mxal94wy-14"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactUpdate"];
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxq5-14"
+                     *       "name": "Renamed-mxal94wy-14"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
@@ -662,25 +662,25 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 1,
-                         *         "name": "Renamed-mx9taxq5-14",
+                         *         "name": "Renamed-mxal94wy-14",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx9taxnw-7",
+                         *         "identifier": "user-mxal94ug-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796438841,
+                         *         "created_at": 1796485787,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *             "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *               "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *             }
                          *           }
                          *         ]
@@ -876,13 +876,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxqb-15"
+                     *       "name": "Renamed-mxal94x4-15"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactUpdate"];
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxqb-15"
+                     *       "name": "Renamed-mxal94x4-15"
                      *     }
                      */
                     "multipart/form-data": components["schemas"]["ContactUpdate"];
@@ -899,25 +899,25 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 1,
-                         *         "name": "Renamed-mx9taxqb-15",
+                         *         "name": "Renamed-mxal94x4-15",
                          *         "email": null,
                          *         "phone_number": null,
-                         *         "identifier": "user-mx9taxnw-7",
+                         *         "identifier": "user-mxal94ug-7",
                          *         "blocked": false,
                          *         "thumbnail": "",
                          *         "availability_status": "offline",
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
                          *         "last_activity_at": null,
-                         *         "created_at": 1796438841,
+                         *         "created_at": 1796485787,
                          *         "contact_inboxes": [
                          *           {
-                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *             "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
                          *               "channel_type": "Channel::Api",
-                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *               "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *             }
                          *           }
                          *         ]
@@ -1032,10 +1032,10 @@ export interface paths {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx9taxqb-15",
+                         *               "name": "Renamed-mxal94x4-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx9taxnw-7",
+                         *               "identifier": "user-mxal94ug-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -1047,7 +1047,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 1,
-                         *           "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *           "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -1055,8 +1055,8 @@ export interface paths {
                          *           "labels": [],
                          *           "messages": [
                          *             {
-                         *               "id": 1,
-                         *               "content": "hello",
+                         *               "id": 2,
+                         *               "content": null,
                          *               "account_id": 1,
                          *               "inbox_id": 1,
                          *               "conversation_id": 1,
@@ -1065,8 +1065,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796438841,
-                         *               "updated_at": 1796438841,
+                         *               "created_at": 1796485787,
+                         *               "updated_at": 1796485787,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -1084,8 +1084,8 @@ export interface paths {
                          *             }
                          *           ],
                          *           "last_non_activity_message": {
-                         *             "id": 1,
-                         *             "content": "hello",
+                         *             "id": 2,
+                         *             "content": null,
                          *             "account_id": 1,
                          *             "inbox_id": 1,
                          *             "conversation_id": 1,
@@ -1094,8 +1094,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796438841,
-                         *             "updated_at": 1796438841,
+                         *             "created_at": 1796485787,
+                         *             "updated_at": 1796485787,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -1120,17 +1120,17 @@ export interface paths {
                          *           "agent_last_seen_at": 0,
                          *           "assignee_last_seen_at": 0,
                          *           "contact_last_seen_at": 0,
-                         *           "first_reply_created_at": 1796438841,
+                         *           "first_reply_created_at": 1796485787,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796438841,
-                         *           "timestamp": 1796438841,
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841.876,
+                         *           "last_activity_at": 1796485787,
+                         *           "timestamp": 1796485787,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787.137,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *             "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *           }
                          *         }
                          *       ]
@@ -1247,12 +1247,12 @@ export interface paths {
                          * @example {
                          *       "payload": [
                          *         {
-                         *           "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *           "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *             "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *           }
                          *         }
                          *       ]
@@ -1349,7 +1349,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "inbox_id": 1,
-                     *       "source_id": "src-mx9taxqr-16"
+                     *       "source_id": "src-mxal94xk-16"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactInboxCreate"];
@@ -1364,12 +1364,12 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "src-mx9taxqr-16",
+                         *       "source_id": "src-mxal94xk-16",
                          *       "inbox": {
                          *         "id": 1,
                          *         "name": "API inbox",
                          *         "channel_type": "Channel::Api",
-                         *         "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *         "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *       }
                          *     }
                          */
@@ -1635,10 +1635,10 @@ export interface paths {
                          *             "meta": {
                          *               "sender": {
                          *                 "id": 1,
-                         *                 "name": "Renamed-mx9taxqb-15",
+                         *                 "name": "Renamed-mxal94x4-15",
                          *                 "email": null,
                          *                 "phone_number": null,
-                         *                 "identifier": "user-mx9taxnw-7",
+                         *                 "identifier": "user-mxal94ug-7",
                          *                 "thumbnail": "",
                          *                 "blocked": false,
                          *                 "additional_attributes": {},
@@ -1650,7 +1650,7 @@ export interface paths {
                          *               "hmac_verified": false
                          *             },
                          *             "id": 1,
-                         *             "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *             "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *             "account_id": 1,
                          *             "inbox_id": 1,
                          *             "status": "open",
@@ -1658,8 +1658,8 @@ export interface paths {
                          *             "labels": [],
                          *             "messages": [
                          *               {
-                         *                 "id": 1,
-                         *                 "content": "hello",
+                         *                 "id": 2,
+                         *                 "content": null,
                          *                 "account_id": 1,
                          *                 "inbox_id": 1,
                          *                 "conversation_id": 1,
@@ -1668,8 +1668,8 @@ export interface paths {
                          *                 "status": "sent",
                          *                 "content_attributes": {},
                          *                 "additional_attributes": {},
-                         *                 "created_at": 1796438841,
-                         *                 "updated_at": 1796438841,
+                         *                 "created_at": 1796485787,
+                         *                 "updated_at": 1796485787,
                          *                 "private": false,
                          *                 "source_id": null,
                          *                 "sender_type": "User",
@@ -1687,8 +1687,8 @@ export interface paths {
                          *               }
                          *             ],
                          *             "last_non_activity_message": {
-                         *               "id": 1,
-                         *               "content": "hello",
+                         *               "id": 2,
+                         *               "content": null,
                          *               "account_id": 1,
                          *               "inbox_id": 1,
                          *               "conversation_id": 1,
@@ -1697,8 +1697,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796438841,
-                         *               "updated_at": 1796438841,
+                         *               "created_at": 1796485787,
+                         *               "updated_at": 1796485787,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -1723,17 +1723,17 @@ export interface paths {
                          *             "agent_last_seen_at": 0,
                          *             "assignee_last_seen_at": 0,
                          *             "contact_last_seen_at": 0,
-                         *             "first_reply_created_at": 1796438841,
+                         *             "first_reply_created_at": 1796485787,
                          *             "waiting_since": 0,
-                         *             "last_activity_at": 1796438841,
-                         *             "timestamp": 1796438841,
-                         *             "created_at": 1796438841,
-                         *             "updated_at": 1796438841.876,
+                         *             "last_activity_at": 1796485787,
+                         *             "timestamp": 1796485787,
+                         *             "created_at": 1796485787,
+                         *             "updated_at": 1796485787.137,
                          *             "sla_policy_id": null,
                          *             "assignee_id": null,
                          *             "team_id": null,
                          *             "contact_inbox": {
-                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *               "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *             }
                          *           }
                          *         ]
@@ -1847,10 +1847,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx9taxqb-15",
+                         *           "name": "Renamed-mxal94x4-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxnw-7",
+                         *           "identifier": "user-mxal94ug-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -1862,7 +1862,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 2,
-                         *       "uuid": "ad5d51e5-8df3-45e3-901a-5d332e9509fb",
+                         *       "uuid": "8f066f86-72de-4c00-9ac3-4e5f49b638af",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -1881,15 +1881,15 @@ export interface paths {
                          *       "contact_last_seen_at": 0,
                          *       "first_reply_created_at": 0,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796438841,
-                         *       "timestamp": 1796438841,
-                         *       "created_at": 1796438841,
-                         *       "updated_at": 1796438841.963,
+                         *       "last_activity_at": 1796485787,
+                         *       "timestamp": 1796485787,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787.219,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *         "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *       }
                          *     }
                          */
@@ -2030,10 +2030,10 @@ export interface paths {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx9taxqb-15",
+                         *               "name": "Renamed-mxal94x4-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx9taxnw-7",
+                         *               "identifier": "user-mxal94ug-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -2045,7 +2045,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 2,
-                         *           "uuid": "ad5d51e5-8df3-45e3-901a-5d332e9509fb",
+                         *           "uuid": "8f066f86-72de-4c00-9ac3-4e5f49b638af",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -2064,25 +2064,25 @@ export interface paths {
                          *           "contact_last_seen_at": 0,
                          *           "first_reply_created_at": 0,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796438841,
-                         *           "timestamp": 1796438841,
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841.963,
+                         *           "last_activity_at": 1796485787,
+                         *           "timestamp": 1796485787,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787.219,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *             "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *           }
                          *         },
                          *         {
                          *           "meta": {
                          *             "sender": {
                          *               "id": 1,
-                         *               "name": "Renamed-mx9taxqb-15",
+                         *               "name": "Renamed-mxal94x4-15",
                          *               "email": null,
                          *               "phone_number": null,
-                         *               "identifier": "user-mx9taxnw-7",
+                         *               "identifier": "user-mxal94ug-7",
                          *               "thumbnail": "",
                          *               "blocked": false,
                          *               "additional_attributes": {},
@@ -2094,7 +2094,7 @@ export interface paths {
                          *             "hmac_verified": false
                          *           },
                          *           "id": 1,
-                         *           "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *           "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "status": "open",
@@ -2102,8 +2102,8 @@ export interface paths {
                          *           "labels": [],
                          *           "messages": [
                          *             {
-                         *               "id": 1,
-                         *               "content": "hello",
+                         *               "id": 2,
+                         *               "content": null,
                          *               "account_id": 1,
                          *               "inbox_id": 1,
                          *               "conversation_id": 1,
@@ -2112,8 +2112,8 @@ export interface paths {
                          *               "status": "sent",
                          *               "content_attributes": {},
                          *               "additional_attributes": {},
-                         *               "created_at": 1796438841,
-                         *               "updated_at": 1796438841,
+                         *               "created_at": 1796485787,
+                         *               "updated_at": 1796485787,
                          *               "private": false,
                          *               "source_id": null,
                          *               "sender_type": "User",
@@ -2131,8 +2131,8 @@ export interface paths {
                          *             }
                          *           ],
                          *           "last_non_activity_message": {
-                         *             "id": 1,
-                         *             "content": "hello",
+                         *             "id": 2,
+                         *             "content": null,
                          *             "account_id": 1,
                          *             "inbox_id": 1,
                          *             "conversation_id": 1,
@@ -2141,8 +2141,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796438841,
-                         *             "updated_at": 1796438841,
+                         *             "created_at": 1796485787,
+                         *             "updated_at": 1796485787,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -2167,17 +2167,17 @@ export interface paths {
                          *           "agent_last_seen_at": 0,
                          *           "assignee_last_seen_at": 0,
                          *           "contact_last_seen_at": 0,
-                         *           "first_reply_created_at": 1796438841,
+                         *           "first_reply_created_at": 1796485787,
                          *           "waiting_since": 0,
-                         *           "last_activity_at": 1796438841,
-                         *           "timestamp": 1796438841,
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841.876,
+                         *           "last_activity_at": 1796485787,
+                         *           "timestamp": 1796485787,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787.137,
                          *           "sla_policy_id": null,
                          *           "assignee_id": null,
                          *           "team_id": null,
                          *           "contact_inbox": {
-                         *             "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *             "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *           }
                          *         }
                          *       ]
@@ -2293,10 +2293,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx9taxqb-15",
+                         *           "name": "Renamed-mxal94x4-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxnw-7",
+                         *           "identifier": "user-mxal94ug-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -2308,7 +2308,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 1,
-                         *       "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *       "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -2316,8 +2316,8 @@ export interface paths {
                          *       "labels": [],
                          *       "messages": [
                          *         {
-                         *           "id": 1,
-                         *           "content": "hello",
+                         *           "id": 2,
+                         *           "content": null,
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "conversation_id": 1,
@@ -2326,8 +2326,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -2345,8 +2345,8 @@ export interface paths {
                          *         }
                          *       ],
                          *       "last_non_activity_message": {
-                         *         "id": 1,
-                         *         "content": "hello",
+                         *         "id": 2,
+                         *         "content": null,
                          *         "account_id": 1,
                          *         "inbox_id": 1,
                          *         "conversation_id": 1,
@@ -2355,8 +2355,8 @@ export interface paths {
                          *         "status": "sent",
                          *         "content_attributes": {},
                          *         "additional_attributes": {},
-                         *         "created_at": 1796438841,
-                         *         "updated_at": 1796438841,
+                         *         "created_at": 1796485787,
+                         *         "updated_at": 1796485787,
                          *         "private": false,
                          *         "source_id": null,
                          *         "sender_type": "User",
@@ -2381,17 +2381,17 @@ export interface paths {
                          *       "agent_last_seen_at": 0,
                          *       "assignee_last_seen_at": 0,
                          *       "contact_last_seen_at": 0,
-                         *       "first_reply_created_at": 1796438841,
+                         *       "first_reply_created_at": 1796485787,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796438841,
-                         *       "timestamp": 1796438841,
-                         *       "created_at": 1796438841,
-                         *       "updated_at": 1796438841.876,
+                         *       "last_activity_at": 1796485787,
+                         *       "timestamp": 1796485787,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787.137,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *         "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *       }
                          *     }
                          */
@@ -2507,10 +2507,10 @@ export interface paths {
                          *       "meta": {
                          *         "sender": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx9taxqb-15",
+                         *           "name": "Renamed-mxal94x4-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxnw-7",
+                         *           "identifier": "user-mxal94ug-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -2522,7 +2522,7 @@ export interface paths {
                          *         "hmac_verified": false
                          *       },
                          *       "id": 1,
-                         *       "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *       "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
                          *       "status": "open",
@@ -2530,8 +2530,8 @@ export interface paths {
                          *       "labels": [],
                          *       "messages": [
                          *         {
-                         *           "id": 1,
-                         *           "content": "hello",
+                         *           "id": 2,
+                         *           "content": null,
                          *           "account_id": 1,
                          *           "inbox_id": 1,
                          *           "conversation_id": 1,
@@ -2540,8 +2540,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -2559,8 +2559,8 @@ export interface paths {
                          *         }
                          *       ],
                          *       "last_non_activity_message": {
-                         *         "id": 1,
-                         *         "content": "hello",
+                         *         "id": 2,
+                         *         "content": null,
                          *         "account_id": 1,
                          *         "inbox_id": 1,
                          *         "conversation_id": 1,
@@ -2569,8 +2569,8 @@ export interface paths {
                          *         "status": "sent",
                          *         "content_attributes": {},
                          *         "additional_attributes": {},
-                         *         "created_at": 1796438841,
-                         *         "updated_at": 1796438841,
+                         *         "created_at": 1796485787,
+                         *         "updated_at": 1796485787,
                          *         "private": false,
                          *         "source_id": null,
                          *         "sender_type": "User",
@@ -2595,17 +2595,17 @@ export interface paths {
                          *       "agent_last_seen_at": 0,
                          *       "assignee_last_seen_at": 0,
                          *       "contact_last_seen_at": 0,
-                         *       "first_reply_created_at": 1796438841,
+                         *       "first_reply_created_at": 1796485787,
                          *       "waiting_since": 0,
-                         *       "last_activity_at": 1796438841,
-                         *       "timestamp": 1796438841,
-                         *       "created_at": 1796438841,
-                         *       "updated_at": 1796438841.981,
+                         *       "last_activity_at": 1796485787,
+                         *       "timestamp": 1796485787,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787.236,
                          *       "sla_policy_id": null,
                          *       "assignee_id": null,
                          *       "team_id": null,
                          *       "contact_inbox": {
-                         *         "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *         "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *       }
                          *     }
                          */
@@ -2966,7 +2966,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "agent_last_seen_at": 1796438841,
+                         *       "agent_last_seen_at": 1796485787,
                          *       "unread_count": 0
                          *     }
                          */
@@ -3094,7 +3094,7 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "agent-mx9taxm3-3@example.test",
+                         *       "email": "agent-mxal94so-3@example.test",
                          *       "provider": "email",
                          *       "available_name": "Agent",
                          *       "custom_attributes": {},
@@ -3814,10 +3814,10 @@ export interface paths {
                          *         "additional_attributes": {},
                          *         "contact": {
                          *           "id": 1,
-                         *           "name": "Renamed-mx9taxqb-15",
+                         *           "name": "Renamed-mxal94x4-15",
                          *           "email": null,
                          *           "phone_number": null,
-                         *           "identifier": "user-mx9taxnw-7",
+                         *           "identifier": "user-mxal94ug-7",
                          *           "thumbnail": "",
                          *           "blocked": false,
                          *           "additional_attributes": {},
@@ -3833,7 +3833,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "thumbnail": ""
                          *         },
-                         *         "agent_last_seen_at": 1796438841,
+                         *         "agent_last_seen_at": 1796485787,
                          *         "assignee_last_seen_at": 0
                          *       },
                          *       "payload": [
@@ -3848,8 +3848,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -3867,6 +3867,49 @@ export interface paths {
                          *         },
                          *         {
                          *           "id": 2,
+                         *           "content": null,
+                         *           "account_id": 1,
+                         *           "inbox_id": 1,
+                         *           "conversation_id": 1,
+                         *           "message_type": 1,
+                         *           "content_type": "text",
+                         *           "status": "sent",
+                         *           "content_attributes": {},
+                         *           "additional_attributes": {},
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
+                         *           "private": false,
+                         *           "source_id": null,
+                         *           "sender_type": "User",
+                         *           "sender_id": 1,
+                         *           "sender": {
+                         *             "id": 1,
+                         *             "name": "Admin",
+                         *             "available_name": "Admin",
+                         *             "avatar_url": "",
+                         *             "type": "user",
+                         *             "availability_status": "online",
+                         *             "thumbnail": ""
+                         *           },
+                         *           "attachments": [
+                         *             {
+                         *               "id": 1,
+                         *               "message_id": 2,
+                         *               "account_id": 1,
+                         *               "file_type": "file",
+                         *               "extension": "txt",
+                         *               "content_type": "text/plain",
+                         *               "file_name": "matrix.txt",
+                         *               "data_url": "http://konversio.test/attachments/1/WeZp2XmL5iu3ybYzLUuNFToL5wpVqEVR/matrix.txt?expires=1796489400&signature=277256ef43ac7aac870b0b1c1165c0611bd17ac7d9be3496c1decfb7c2df93d4",
+                         *               "thumb_url": "",
+                         *               "file_size": 11,
+                         *               "width": null,
+                         *               "height": null
+                         *             }
+                         *           ]
+                         *         },
+                         *         {
+                         *           "id": 3,
                          *           "content": "Admin set the priority to low",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
@@ -3876,8 +3919,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3885,7 +3928,7 @@ export interface paths {
                          *           "attachments": []
                          *         },
                          *         {
-                         *           "id": 3,
+                         *           "id": 4,
                          *           "content": "Admin changed the priority from low to high",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
@@ -3895,8 +3938,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438841,
-                         *           "updated_at": 1796438841,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3904,7 +3947,7 @@ export interface paths {
                          *           "attachments": []
                          *         },
                          *         {
-                         *           "id": 4,
+                         *           "id": 5,
                          *           "content": "Assigned to Agent by Admin",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
@@ -3914,8 +3957,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438842,
-                         *           "updated_at": 1796438842,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -3923,7 +3966,7 @@ export interface paths {
                          *           "attachments": []
                          *         },
                          *         {
-                         *           "id": 5,
+                         *           "id": 6,
                          *           "content": "Admin added vip",
                          *           "account_id": 1,
                          *           "inbox_id": 1,
@@ -3933,8 +3976,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438842,
-                         *           "updated_at": 1796438842,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": null,
@@ -4057,7 +4100,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 6,
+                         *       "id": 7,
                          *       "content": "hello",
                          *       "account_id": 1,
                          *       "inbox_id": 1,
@@ -4067,8 +4110,8 @@ export interface paths {
                          *       "status": "sent",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796438842,
-                         *       "updated_at": 1796438842,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787,
                          *       "private": true,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4194,7 +4237,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 14,
+                         *       "id": 16,
                          *       "content": "This message was deleted",
                          *       "account_id": 4,
                          *       "inbox_id": 6,
@@ -4206,8 +4249,8 @@ export interface paths {
                          *         "deleted": true
                          *       },
                          *       "additional_attributes": {},
-                         *       "created_at": 1796438842,
-                         *       "updated_at": 1796438842,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4345,8 +4388,8 @@ export interface paths {
                          *       "status": "delivered",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796438841,
-                         *       "updated_at": 1796438842,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4477,8 +4520,8 @@ export interface paths {
                          *       "status": "sent",
                          *       "content_attributes": {},
                          *       "additional_attributes": {},
-                         *       "created_at": 1796438841,
-                         *       "updated_at": 1796438842,
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787,
                          *       "private": false,
                          *       "source_id": null,
                          *       "sender_type": "User",
@@ -4610,9 +4653,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "file_url": "http://konversio.test/attachments/1/up_atAojCQHgXx1mPpjJ3uZ7Z97nGDV9wYQ/matrix.txt?expires=1796442600&signature=bc2ce4bc6ed717907829b05686e008a4d77974acaf308915149b77490c63f54f",
-                         *       "blob_key": "a/1/d9ZpSD3if8E1qeneYmNXWfXQyLGT3G81",
-                         *       "blob_id": "up_atAojCQHgXx1mPpjJ3uZ7Z97nGDV9wYQ"
+                         *       "file_url": "http://konversio.test/attachments/1/up_YUQn2DpE6FpLiN9BM7K968fJzTbBFBZE/matrix.txt?expires=1796489400&signature=e3e7d8266b1086d129baf32005fe36c6a23a8a83127a08f721256ab653c9fe48",
+                         *       "blob_key": "a/1/FQqZCRaWSaJjyQgoJvpsLoNhf32s32KH",
+                         *       "blob_id": "up_YUQn2DpE6FpLiN9BM7K968fJzTbBFBZE"
                          *     }
                          */
                         "application/json": components["schemas"]["Upload"];
@@ -4741,9 +4784,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "file_url": "http://konversio.test/attachments/1/up_msKKr1awAxUM3wwv6PZu8n3ue2EU8WpJ/matrix.txt?expires=1796442600&signature=559721af8d1c1a67a2951ffc4db8cab7b8f1f14201a6859abd3d56849139ea6d",
-                         *       "blob_key": "a/1/6fEkRkoMF1MnxGy47p5PCckRzqzdjwyu",
-                         *       "blob_id": "up_msKKr1awAxUM3wwv6PZu8n3ue2EU8WpJ"
+                         *       "file_url": "http://konversio.test/attachments/1/up_GdNAvorTfsr5STLjkn4MGCDZDDzsq5ua/matrix.txt?expires=1796489400&signature=63bbdc74d29ca26ec6f1c359b4adcdf1261b26392f1aa4beaed96ce8371b4af6",
+                         *       "blob_key": "a/1/Yysx7YNEzo1xkN75CJjSw9hAxN4F6Ndj",
+                         *       "blob_id": "up_GdNAvorTfsr5STLjkn4MGCDZDDzsq5ua"
                          *     }
                          */
                         "application/json": components["schemas"]["Upload"];
@@ -5061,19 +5104,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": null,
                          *       "message_signature": null,
-                         *       "email": "admin-mx9taxlm-2@example.test",
+                         *       "email": "admin-mxal94s7-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx9taxlm-2@example.test",
+                         *       "uid": "admin-mxal94s7-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx9taxli-1",
+                         *           "name": "Matrix-mxal94s3-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5189,19 +5232,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx9taxlm-2@example.test",
+                         *       "email": "admin-mxal94s7-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx9taxlm-2@example.test",
+                         *       "uid": "admin-mxal94s7-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx9taxli-1",
+                         *           "name": "Matrix-mxal94s3-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5288,8 +5331,8 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
-                     *       "identifier": "user-mx9taxvs-17"
+                     *       "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE",
+                     *       "identifier": "user-mxal952g-17"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactProfileCreate"];
@@ -5308,29 +5351,29 @@ export interface paths {
                          *       "name": "",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "user-mx9taxvs-17",
+                         *       "identifier": "user-mxal952g-17",
                          *       "blocked": false,
                          *       "thumbnail": "",
                          *       "availability_status": "offline",
                          *       "additional_attributes": {},
                          *       "custom_attributes": {},
                          *       "last_activity_at": null,
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "contact_inboxes": [
                          *         {
-                         *           "source_id": "c322cd06-be54-4232-9827-c28474fef018",
+                         *           "source_id": "fd2b4e67-0633-4713-8715-bcf9152388aa",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *             "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *           }
                          *         }
                          *       ],
-                         *       "source_id": "c322cd06-be54-4232-9827-c28474fef018",
+                         *       "source_id": "fd2b4e67-0633-4713-8715-bcf9152388aa",
                          *       "pubsub_token": "<redacted>",
                          *       "hmac_verified": false,
-                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *       "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *     }
                          */
                         "application/json": components["schemas"]["ContactProfile"];
@@ -5449,19 +5492,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx9taxlm-2@example.test",
+                         *       "email": "admin-mxal94s7-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx9taxlm-2@example.test",
+                         *       "uid": "admin-mxal94s7-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx9taxli-1",
+                         *           "name": "Matrix-mxal94s3-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5583,19 +5626,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx9taxlm-2@example.test",
+                         *       "email": "admin-mxal94s7-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx9taxlm-2@example.test",
+                         *       "uid": "admin-mxal94s7-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx9taxli-1",
+                         *           "name": "Matrix-mxal94s3-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5721,19 +5764,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": "Me",
                          *       "message_signature": null,
-                         *       "email": "admin-mx9taxlm-2@example.test",
+                         *       "email": "admin-mxal94s7-2@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx9taxlm-2@example.test",
+                         *       "uid": "admin-mxal94s7-2@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 1,
-                         *           "name": "Matrix-mx9taxli-1",
+                         *           "name": "Matrix-mxal94s3-1",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5848,19 +5891,19 @@ export interface paths {
                          *       "confirmed": true,
                          *       "display_name": null,
                          *       "message_signature": null,
-                         *       "email": "admin-mx9taycv-65@example.test",
+                         *       "email": "admin-mxal95k3-65@example.test",
                          *       "name": "Admin",
                          *       "provider": "email",
                          *       "pubsub_token": "<redacted>",
                          *       "custom_attributes": {},
                          *       "ui_settings": {},
                          *       "role": "administrator",
-                         *       "uid": "admin-mx9taycv-65@example.test",
+                         *       "uid": "admin-mxal95k3-65@example.test",
                          *       "type": "user",
                          *       "accounts": [
                          *         {
                          *           "id": 5,
-                         *           "name": "Matrix-mx9taycu-64",
+                         *           "name": "Matrix-mxal95jy-64",
                          *           "status": "active",
                          *           "role": "administrator",
                          *           "availability": "online",
@@ -5964,7 +6007,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Platform-mx9taxw8-18"
+                     *       "name": "Platform-mxal952y-18"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountCreate"];
@@ -5980,13 +6023,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "Platform-mx9taxw8-18",
+                         *       "name": "Platform-mxal952y-18",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796438842
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -6088,13 +6131,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Matrix-mx9taxli-1",
+                         *       "name": "Matrix-mxal94s3-1",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485786
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -6177,7 +6220,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Acme-mx9taxwe-20"
+                     *       "name": "Acme-mxal9533-20"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
@@ -6193,13 +6236,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Acme-mx9taxwe-20",
+                         *       "name": "Acme-mxal9533-20",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485786
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -6373,7 +6416,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Acme-mx9taxwb-19"
+                     *       "name": "Acme-mxal9531-19"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAccountUpdate"];
@@ -6389,13 +6432,13 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Acme-mx9taxwb-19",
+                         *       "name": "Acme-mxal9531-19",
                          *       "locale": "en",
                          *       "domain": null,
                          *       "support_email": null,
                          *       "status": "active",
                          *       "custom_attributes": {},
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485786
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformAccount"];
@@ -6808,7 +6851,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Op",
-                     *       "email": "op-mx9taxwm-21@example.test"
+                     *       "email": "op-mxal953a-21@example.test"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserCreate"];
@@ -6826,17 +6869,17 @@ export interface paths {
                          *       "id": 6,
                          *       "name": "Op",
                          *       "display_name": null,
-                         *       "email": "op-mx9taxwm-21@example.test",
+                         *       "email": "op-mxal953a-21@example.test",
                          *       "available_name": "Op",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "op-mx9taxwm-21@example.test",
+                         *       "uid": "op-mxal953a-21@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "access_token": "<redacted>"
                          *     }
                          */
@@ -6941,17 +6984,17 @@ export interface paths {
                          *       "id": 5,
                          *       "name": "Loose",
                          *       "display_name": null,
-                         *       "email": "loose-mx9taxni-6@example.test",
+                         *       "email": "loose-mxal94u2-6@example.test",
                          *       "available_name": "Loose",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx9taxni-6@example.test",
+                         *       "uid": "loose-mxal94u2-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -7034,7 +7077,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxws-23"
+                     *       "name": "Renamed-mxal953i-23"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
@@ -7050,19 +7093,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx9taxws-23",
+                         *       "name": "Renamed-mxal953i-23",
                          *       "display_name": null,
-                         *       "email": "loose-mx9taxni-6@example.test",
-                         *       "available_name": "Renamed-mx9taxws-23",
+                         *       "email": "loose-mxal94u2-6@example.test",
+                         *       "available_name": "Renamed-mxal953i-23",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx9taxni-6@example.test",
+                         *       "uid": "loose-mxal94u2-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -7236,7 +7279,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxwq-22"
+                     *       "name": "Renamed-mxal953e-22"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformUserUpdate"];
@@ -7252,19 +7295,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx9taxwq-22",
+                         *       "name": "Renamed-mxal953e-22",
                          *       "display_name": null,
-                         *       "email": "loose-mx9taxni-6@example.test",
-                         *       "available_name": "Renamed-mx9taxwq-22",
+                         *       "email": "loose-mxal94u2-6@example.test",
+                         *       "available_name": "Renamed-mxal953e-22",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx9taxni-6@example.test",
+                         *       "uid": "loose-mxal94u2-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["PlatformUser"];
@@ -7364,19 +7407,19 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 5,
-                         *       "name": "Renamed-mx9taxws-23",
+                         *       "name": "Renamed-mxal953i-23",
                          *       "display_name": null,
-                         *       "email": "loose-mx9taxni-6@example.test",
-                         *       "available_name": "Renamed-mx9taxws-23",
+                         *       "email": "loose-mxal94u2-6@example.test",
+                         *       "available_name": "Renamed-mxal953i-23",
                          *       "avatar_url": "",
                          *       "message_signature": null,
                          *       "custom_attributes": {},
                          *       "confirmed": true,
                          *       "provider": "email",
-                         *       "uid": "loose-mx9taxni-6@example.test",
+                         *       "uid": "loose-mxal94u2-6@example.test",
                          *       "type": "user",
                          *       "pubsub_token": "<redacted>",
-                         *       "created_at": 1796438841,
+                         *       "created_at": 1796485787,
                          *       "access_token": "<redacted>"
                          *     }
                          */
@@ -7487,7 +7530,7 @@ export interface paths {
                          *         "account_id": 1,
                          *         "system_bot": false,
                          *         "secret": "<redacted>",
-                         *         "created_at": 1796438841
+                         *         "created_at": 1796485787
                          *       }
                          *     ]
                          */
@@ -7569,7 +7612,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Platform bot-mx9taxwy-24"
+                     *       "name": "Platform bot-mxal953o-24"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAgentBotCreate"];
@@ -7585,7 +7628,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "Platform bot-mx9taxwy-24",
+                         *       "name": "Platform bot-mxal953o-24",
                          *       "description": null,
                          *       "avatar_url": "",
                          *       "thumbnail": "",
@@ -7596,7 +7639,7 @@ export interface paths {
                          *       "system_bot": true,
                          *       "access_token": "<redacted>",
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796438842
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -7706,7 +7749,7 @@ export interface paths {
                          *       "account_id": 1,
                          *       "system_bot": false,
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -7881,7 +7924,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "description": "Answers first-mx9taxx2-25"
+                     *       "description": "Answers first-mxal953s-25"
                      *     }
                      */
                     "application/json": components["schemas"]["PlatformAgentBotUpdate"];
@@ -7898,7 +7941,7 @@ export interface paths {
                          * @example {
                          *       "id": 1,
                          *       "name": "Matrix bot",
-                         *       "description": "Answers first-mx9taxx2-25",
+                         *       "description": "Answers first-mxal953s-25",
                          *       "avatar_url": "",
                          *       "thumbnail": "",
                          *       "outgoing_url": null,
@@ -7907,7 +7950,7 @@ export interface paths {
                          *       "account_id": 1,
                          *       "system_bot": false,
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796438841
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -8010,7 +8053,7 @@ export interface paths {
                          *           "name": "API inbox",
                          *           "channel_type": "Channel::Api",
                          *           "avatar_url": "",
-                         *           "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
+                         *           "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE",
                          *           "webhook_url": null,
                          *           "hmac_mandatory": false,
                          *           "webhook_subscriptions": null,
@@ -8109,7 +8152,7 @@ export interface paths {
                          *           "name": "Back office",
                          *           "channel_type": "Channel::Api",
                          *           "avatar_url": "",
-                         *           "inbox_identifier": "RJsXYKHhDyA728Ts7XDUB19a",
+                         *           "inbox_identifier": "Jo2kaGZJt5FDF6qeccUWeKMG",
                          *           "webhook_url": null,
                          *           "hmac_mandatory": false,
                          *           "webhook_subscriptions": null,
@@ -8292,7 +8335,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9taxxb-26"
+                     *       "name": "Renamed-mxal953z-26"
                      *     }
                      */
                     "application/json": components["schemas"]["InboxCreate"];
@@ -8310,10 +8353,10 @@ export interface paths {
                          *       "id": 3,
                          *       "account_id": 1,
                          *       "channel_id": 3,
-                         *       "name": "Renamed-mx9taxxb-26",
+                         *       "name": "Renamed-mxal953z-26",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "BCE2YQZGd189mPkc3s6Z5jrL",
+                         *       "inbox_identifier": "8mRF7aVUPkMnveXwz1knLDmc",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -8519,7 +8562,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
+                         *       "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -8722,7 +8765,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
+                         *       "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -9025,7 +9068,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
+                         *       "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -9229,7 +9272,7 @@ export interface paths {
                          *       "name": "API inbox",
                          *       "channel_type": "Channel::Api",
                          *       "avatar_url": "",
-                         *       "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7",
+                         *       "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE",
                          *       "webhook_url": null,
                          *       "hmac_mandatory": false,
                          *       "webhook_subscriptions": null,
@@ -9436,7 +9479,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx9taxlm-2@example.test",
+                         *           "email": "admin-mxal94s7-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9450,7 +9493,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx9taxm3-3@example.test",
+                         *           "email": "agent-mxal94so-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9590,7 +9633,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx9taxlm-2@example.test",
+                         *           "email": "admin-mxal94s7-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9604,7 +9647,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx9taxm3-3@example.test",
+                         *           "email": "agent-mxal94so-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9618,7 +9661,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "spare-mx9taxn3-5@example.test",
+                         *           "email": "spare-mxal94to-5@example.test",
                          *           "provider": "email",
                          *           "available_name": "Spare",
                          *           "custom_attributes": {},
@@ -9741,7 +9784,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx9taxlm-2@example.test",
+                         *           "email": "admin-mxal94s7-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9755,7 +9798,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx9taxm3-3@example.test",
+                         *           "email": "agent-mxal94so-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9882,7 +9925,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx9taxlm-2@example.test",
+                         *           "email": "admin-mxal94s7-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -9896,7 +9939,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx9taxm3-3@example.test",
+                         *           "email": "agent-mxal94so-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -9910,7 +9953,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "spare-mx9taxn3-5@example.test",
+                         *           "email": "spare-mxal94to-5@example.test",
                          *           "provider": "email",
                          *           "available_name": "Spare",
                          *           "custom_attributes": {},
@@ -10022,7 +10065,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "identifier": "YHYeTCLssuJWdbfXneScmix7",
+                         *       "identifier": "jEXwtFsMWH9S81YhrrkF8efE",
                          *       "identity_validation_enabled": false,
                          *       "name": "API inbox",
                          *       "timezone": "UTC",
@@ -10202,7 +10245,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Fuzz",
-                     *       "identifier": "fuzz-mx9taxyb-27"
+                     *       "identifier": "fuzz-mxal954z-27"
                      *     }
                      */
                     "application/json": components["schemas"]["PublicContactCreate"];
@@ -10217,13 +10260,13 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "6e8de1ef-42e5-441a-ba09-1f07a4551693",
+                         *       "source_id": "22137ed3-c6e9-4f77-ac04-a67a50a4d4e6",
                          *       "pubsub_token": "<redacted>",
                          *       "id": 6,
                          *       "name": "Fuzz",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "fuzz-mx9taxyb-27",
+                         *       "identifier": "fuzz-mxal954z-27",
                          *       "avatar_url": "",
                          *       "custom_attributes": {},
                          *       "hmac_verified": false
@@ -10339,7 +10382,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "febe454a-9118-4e9c-a1b0-043c301ecd87",
+                         *       "source_id": "66f31c0b-0b89-41fd-996c-627308f134fa",
                          *       "pubsub_token": "<redacted>",
                          *       "id": 4,
                          *       "name": "Maya",
@@ -10455,7 +10498,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "febe454a-9118-4e9c-a1b0-043c301ecd87",
+                         *       "source_id": "66f31c0b-0b89-41fd-996c-627308f134fa",
                          *       "pubsub_token": "<redacted>",
                          *       "id": 4,
                          *       "name": "Renamed",
@@ -10575,7 +10618,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "source_id": "febe454a-9118-4e9c-a1b0-043c301ecd87",
+                         *       "source_id": "66f31c0b-0b89-41fd-996c-627308f134fa",
                          *       "pubsub_token": "<redacted>",
                          *       "id": 4,
                          *       "name": "Renamed",
@@ -10695,20 +10738,20 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 3,
-                         *         "uuid": "ac41234d-5972-4c31-b59b-c383d3b23907",
+                         *         "uuid": "8b2ba65e-4052-424a-9514-f134e3eb7cc7",
                          *         "inbox_id": 1,
                          *         "status": "open",
                          *         "contact_last_seen_at": 0,
                          *         "agent_last_seen_at": 0,
-                         *         "created_at": 1796438842,
+                         *         "created_at": 1796485787,
                          *         "messages": [
                          *           {
-                         *             "id": 7,
+                         *             "id": 8,
                          *             "content": "hi",
                          *             "message_type": 0,
                          *             "content_type": "text",
                          *             "content_attributes": {},
-                         *             "created_at": 1796438842,
+                         *             "created_at": 1796485787,
                          *             "conversation_id": 3,
                          *             "status": "sent",
                          *             "sender": {
@@ -10735,9 +10778,9 @@ export interface paths {
                          *           "blocked": false,
                          *           "additional_attributes": {},
                          *           "custom_attributes": {},
-                         *           "last_activity_at": 1796438842,
-                         *           "created_at": 1796438842,
-                         *           "updated_at": 1796438842
+                         *           "last_activity_at": 1796485787,
+                         *           "created_at": 1796485787,
+                         *           "updated_at": 1796485787
                          *         }
                          *       }
                          *     ]
@@ -10844,12 +10887,12 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 4,
-                         *       "uuid": "da00e92f-011c-43d2-92ab-43d79e68eeaa",
+                         *       "uuid": "4cb41857-62b7-470a-a27f-dc512ffb5b10",
                          *       "inbox_id": 1,
                          *       "status": "open",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "messages": [],
                          *       "contact": {
                          *         "id": 4,
@@ -10861,9 +10904,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796438842,
-                         *         "created_at": 1796438842,
-                         *         "updated_at": 1796438842
+                         *         "last_activity_at": 1796485787,
+                         *         "created_at": 1796485787,
+                         *         "updated_at": 1796485787
                          *       }
                          *     }
                          */
@@ -10977,20 +11020,20 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "uuid": "ac41234d-5972-4c31-b59b-c383d3b23907",
+                         *       "uuid": "8b2ba65e-4052-424a-9514-f134e3eb7cc7",
                          *       "inbox_id": 1,
                          *       "status": "open",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "messages": [
                          *         {
-                         *           "id": 7,
+                         *           "id": 8,
                          *           "content": "hi",
                          *           "message_type": 0,
                          *           "content_type": "text",
                          *           "content_attributes": {},
-                         *           "created_at": 1796438842,
+                         *           "created_at": 1796485787,
                          *           "conversation_id": 3,
                          *           "status": "sent",
                          *           "sender": {
@@ -11017,9 +11060,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796438842,
-                         *         "created_at": 1796438842,
-                         *         "updated_at": 1796438842
+                         *         "last_activity_at": 1796485787,
+                         *         "created_at": 1796485787,
+                         *         "updated_at": 1796485787
                          *       }
                          *     }
                          */
@@ -11137,12 +11180,12 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "uuid": "ac41234d-5972-4c31-b59b-c383d3b23907",
+                         *       "uuid": "8b2ba65e-4052-424a-9514-f134e3eb7cc7",
                          *       "inbox_id": 1,
                          *       "status": "resolved",
                          *       "contact_last_seen_at": 0,
                          *       "agent_last_seen_at": 0,
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "messages": [],
                          *       "contact": {
                          *         "id": 4,
@@ -11154,9 +11197,9 @@ export interface paths {
                          *         "blocked": false,
                          *         "additional_attributes": {},
                          *         "custom_attributes": {},
-                         *         "last_activity_at": 1796438842,
-                         *         "created_at": 1796438842,
-                         *         "updated_at": 1796438842
+                         *         "last_activity_at": 1796485787,
+                         *         "created_at": 1796485787,
+                         *         "updated_at": 1796485787
                          *       }
                          *     }
                          */
@@ -11496,12 +11539,12 @@ export interface paths {
                         /**
                          * @example [
                          *       {
-                         *         "id": 7,
+                         *         "id": 8,
                          *         "content": "hi",
                          *         "message_type": 0,
                          *         "content_type": "text",
                          *         "content_attributes": {},
-                         *         "created_at": 1796438842,
+                         *         "created_at": 1796485787,
                          *         "conversation_id": 3,
                          *         "status": "sent",
                          *         "sender": {
@@ -11632,12 +11675,12 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 10,
+                         *       "id": 11,
                          *       "content": "hi",
                          *       "message_type": 0,
                          *       "content_type": "text",
                          *       "content_attributes": {},
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -11780,7 +11823,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 12,
+                         *       "id": 13,
                          *       "content": "Was this helpful?",
                          *       "message_type": 1,
                          *       "content_type": "input_select",
@@ -11802,7 +11845,7 @@ export interface paths {
                          *           }
                          *         ]
                          *       },
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -11932,7 +11975,7 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "id": 11,
+                         *       "id": 12,
                          *       "content": "Was this helpful?",
                          *       "message_type": 1,
                          *       "content_type": "input_select",
@@ -11954,7 +11997,7 @@ export interface paths {
                          *           }
                          *         ]
                          *       },
-                         *       "created_at": 1796438842,
+                         *       "created_at": 1796485787,
                          *       "conversation_id": 3,
                          *       "status": "sent",
                          *       "sender": {
@@ -12075,7 +12118,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -12089,7 +12132,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "agent-mx9taxm3-3@example.test",
+                         *         "email": "agent-mxal94so-3@example.test",
                          *         "provider": "email",
                          *         "available_name": "Agent",
                          *         "custom_attributes": {},
@@ -12103,7 +12146,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "outsider-mx9taxmh-4@example.test",
+                         *         "email": "outsider-mxal94t2-4@example.test",
                          *         "provider": "email",
                          *         "available_name": "Outsider",
                          *         "custom_attributes": {},
@@ -12117,7 +12160,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx9taxn3-5@example.test",
+                         *         "email": "spare-mxal94to-5@example.test",
                          *         "provider": "email",
                          *         "available_name": "Spare",
                          *         "custom_attributes": {},
@@ -12216,7 +12259,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "New",
-                     *       "email": "new-mx9tay0m-28@example.test"
+                     *       "email": "new-mxal957b-28@example.test"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentCreate"];
@@ -12236,7 +12279,7 @@ export interface paths {
                          *       "availability_status": "offline",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "new-mx9tay0m-28@example.test",
+                         *       "email": "new-mxal957b-28@example.test",
                          *       "provider": "email",
                          *       "available_name": "New",
                          *       "custom_attributes": {},
@@ -12349,7 +12392,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9tay0v-30"
+                     *       "name": "Renamed-mxal957j-30"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentUpdate"];
@@ -12369,11 +12412,11 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "spare-mx9taxn3-5@example.test",
+                         *       "email": "spare-mxal94to-5@example.test",
                          *       "provider": "email",
-                         *       "available_name": "Renamed-mx9tay0v-30",
+                         *       "available_name": "Renamed-mxal957j-30",
                          *       "custom_attributes": {},
-                         *       "name": "Renamed-mx9tay0v-30",
+                         *       "name": "Renamed-mxal957j-30",
                          *       "role": "agent",
                          *       "thumbnail": ""
                          *     }
@@ -12567,7 +12610,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Renamed-mx9tay0q-29"
+                     *       "name": "Renamed-mxal957f-29"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentUpdate"];
@@ -12587,11 +12630,11 @@ export interface paths {
                          *       "availability_status": "online",
                          *       "auto_offline": true,
                          *       "confirmed": true,
-                         *       "email": "spare-mx9taxn3-5@example.test",
+                         *       "email": "spare-mxal94to-5@example.test",
                          *       "provider": "email",
-                         *       "available_name": "Renamed-mx9tay0q-29",
+                         *       "available_name": "Renamed-mxal957f-29",
                          *       "custom_attributes": {},
-                         *       "name": "Renamed-mx9tay0q-29",
+                         *       "name": "Renamed-mxal957f-29",
                          *       "role": "agent",
                          *       "thumbnail": ""
                          *     }
@@ -12699,7 +12742,7 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 1,
-                         *         "name": "team-mx9taxp9-8",
+                         *         "name": "team-mxal94w4-8",
                          *         "description": null,
                          *         "allow_auto_assign": true,
                          *         "icon": null,
@@ -12797,7 +12840,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "team-mx9tay11-31"
+                     *       "name": "team-mxal957p-31"
                      *     }
                      */
                     "application/json": components["schemas"]["TeamCreate"];
@@ -12813,7 +12856,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "name": "team-mx9tay11-31",
+                         *       "name": "team-mxal957p-31",
                          *       "description": null,
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -12930,7 +12973,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx9taxp9-8",
+                         *       "name": "team-mxal94w4-8",
                          *       "description": null,
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -13044,7 +13087,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx9taxp9-8",
+                         *       "name": "team-mxal94w4-8",
                          *       "description": "Tier 2",
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -13258,7 +13301,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "team-mx9taxp9-8",
+                         *       "name": "team-mxal94w4-8",
                          *       "description": "Tier 2",
                          *       "allow_auto_assign": true,
                          *       "icon": null,
@@ -13482,11 +13525,11 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx9taxn3-5@example.test",
+                         *         "email": "spare-mxal94to-5@example.test",
                          *         "provider": "email",
-                         *         "available_name": "Renamed-mx9tay0v-30",
+                         *         "available_name": "Renamed-mxal957j-30",
                          *         "custom_attributes": {},
-                         *         "name": "Renamed-mx9tay0v-30",
+                         *         "name": "Renamed-mxal957j-30",
                          *         "role": "agent",
                          *         "thumbnail": ""
                          *       }
@@ -13711,11 +13754,11 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": true,
                          *         "confirmed": true,
-                         *         "email": "spare-mx9taxn3-5@example.test",
+                         *         "email": "spare-mxal94to-5@example.test",
                          *         "provider": "email",
-                         *         "available_name": "Renamed-mx9tay0v-30",
+                         *         "available_name": "Renamed-mxal957j-30",
                          *         "custom_attributes": {},
-                         *         "name": "Renamed-mx9tay0v-30",
+                         *         "name": "Renamed-mxal957j-30",
                          *         "role": "agent",
                          *         "thumbnail": ""
                          *       }
@@ -13831,7 +13874,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx9taxlm-2@example.test",
+                         *           "email": "admin-mxal94s7-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -13845,7 +13888,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": true,
                          *           "confirmed": true,
-                         *           "email": "agent-mx9taxm3-3@example.test",
+                         *           "email": "agent-mxal94so-3@example.test",
                          *           "provider": "email",
                          *           "available_name": "Agent",
                          *           "custom_attributes": {},
@@ -13987,7 +14030,7 @@ export interface paths {
                          *         }
                          *       ],
                          *       "unassigned_count": 3,
-                         *       "oldest_waiting_since": 1796438841
+                         *       "oldest_waiting_since": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["RoutingSummary"];
@@ -14234,7 +14277,7 @@ export interface paths {
                          *             "inbox": null,
                          *             "webhook_disabled": true,
                          *             "failing_since": null,
-                         *             "created_at": 1796438841
+                         *             "created_at": 1796485787
                          *           }
                          *         ]
                          *       }
@@ -14328,7 +14371,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "url": "https://hooks.example.com/matrix/hook-mx9tay21-32",
+                     *       "url": "https://hooks.example.com/matrix/hook-mxal958o-32",
                      *       "subscriptions": [
                      *         "conversation_created"
                      *       ],
@@ -14351,7 +14394,7 @@ export interface paths {
                          *         "webhook": {
                          *           "id": 2,
                          *           "name": null,
-                         *           "url": "https://hooks.example.com/matrix/hook-mx9tay21-32",
+                         *           "url": "https://hooks.example.com/matrix/hook-mxal958o-32",
                          *           "account_id": 1,
                          *           "subscriptions": [
                          *             "conversation_created"
@@ -14363,7 +14406,7 @@ export interface paths {
                          *           },
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796438842
+                         *           "created_at": 1796485787
                          *         }
                          *       }
                          *     }
@@ -14499,7 +14542,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796438841
+                         *           "created_at": 1796485787
                          *         }
                          *       }
                          *     }
@@ -14721,7 +14764,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796438841
+                         *           "created_at": 1796485787
                          *         }
                          *       }
                          *     }
@@ -14844,7 +14887,7 @@ export interface paths {
                          *           "inbox": null,
                          *           "webhook_disabled": false,
                          *           "failing_since": null,
-                         *           "created_at": 1796438841
+                         *           "created_at": 1796485787
                          *         }
                          *       }
                          *     }
@@ -14964,7 +15007,7 @@ export interface paths {
                          *       "payload": [
                          *         {
                          *           "id": 1,
-                         *           "webhook_id": "msg-mx9taxpd-11",
+                         *           "webhook_id": "msg-mxal94w8-11",
                          *           "event": "message_created",
                          *           "status": "dead",
                          *           "attempts": 0,
@@ -14974,7 +15017,7 @@ export interface paths {
                          *           "last_error": null,
                          *           "next_attempt_at": null,
                          *           "delivered_at": null,
-                         *           "created_at": 1796438841
+                         *           "created_at": 1796485787
                          *         }
                          *       ],
                          *       "meta": {
@@ -15107,7 +15150,7 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 11,
-                         *         "webhook_id": "msg-mx9tayzx-158",
+                         *         "webhook_id": "msg-mxal969x-158",
                          *         "event": "message_created",
                          *         "status": "pending",
                          *         "attempts": 0,
@@ -15115,9 +15158,9 @@ export interface paths {
                          *         "last_latency_ms": null,
                          *         "response_snippet": null,
                          *         "last_error": null,
-                         *         "next_attempt_at": 1796438843,
+                         *         "next_attempt_at": 1796485788,
                          *         "delivered_at": null,
-                         *         "created_at": 1796438843
+                         *         "created_at": 1796485788
                          *       }
                          *     }
                          */
@@ -15364,7 +15407,7 @@ export interface paths {
                          * @example {
                          *       "payload": {
                          *         "id": 13,
-                         *         "webhook_id": "msg-mx9taz31-172",
+                         *         "webhook_id": "msg-mxal96dd-172",
                          *         "event": "inbox_created",
                          *         "status": "pending",
                          *         "attempts": 0,
@@ -15372,9 +15415,9 @@ export interface paths {
                          *         "last_latency_ms": null,
                          *         "response_snippet": null,
                          *         "last_error": null,
-                         *         "next_attempt_at": 1796438843,
+                         *         "next_attempt_at": 1796485789,
                          *         "delivered_at": null,
-                         *         "created_at": 1796438843
+                         *         "created_at": 1796485789
                          *       }
                          *     }
                          */
@@ -15570,14 +15613,14 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "email": "admin-mx9taxlm-2@example.test",
+                     *       "email": "admin-mxal94s7-2@example.test",
                      *       "password": "<redacted>"
                      *     }
                      */
                     "application/json": components["schemas"]["SignIn"];
                     /**
                      * @example {
-                     *       "email": "admin-mx9taxlm-2@example.test",
+                     *       "email": "admin-mxal94s7-2@example.test",
                      *       "password": "<redacted>"
                      *     }
                      */
@@ -15602,19 +15645,19 @@ export interface paths {
                          *         "confirmed": true,
                          *         "display_name": "Me",
                          *         "message_signature": null,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "name": "Admin",
                          *         "provider": "email",
                          *         "pubsub_token": "<redacted>",
                          *         "custom_attributes": {},
                          *         "ui_settings": {},
                          *         "role": "administrator",
-                         *         "uid": "admin-mx9taxlm-2@example.test",
+                         *         "uid": "admin-mxal94s7-2@example.test",
                          *         "type": "user",
                          *         "accounts": [
                          *           {
                          *             "id": 1,
-                         *             "name": "Acme-mx9taxwe-20",
+                         *             "name": "Acme-mxal9533-20",
                          *             "status": "active",
                          *             "role": "administrator",
                          *             "availability": "online",
@@ -15731,19 +15774,19 @@ export interface paths {
                          *         "confirmed": true,
                          *         "display_name": "Me",
                          *         "message_signature": null,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "name": "Admin",
                          *         "provider": "email",
                          *         "pubsub_token": "<redacted>",
                          *         "custom_attributes": {},
                          *         "ui_settings": {},
                          *         "role": "administrator",
-                         *         "uid": "admin-mx9taxlm-2@example.test",
+                         *         "uid": "admin-mxal94s7-2@example.test",
                          *         "type": "user",
                          *         "accounts": [
                          *           {
                          *             "id": 1,
-                         *             "name": "Acme-mx9taxwe-20",
+                         *             "name": "Acme-mxal9533-20",
                          *             "status": "active",
                          *             "role": "administrator",
                          *             "availability": "online",
@@ -16044,8 +16087,8 @@ export interface paths {
                          *         "account_id": 1,
                          *         "short_code": "matrix",
                          *         "content": "Matrix reply",
-                         *         "created_at": "2026-12-05T02:47:21.890Z",
-                         *         "updated_at": "2026-12-05T02:47:21.890Z"
+                         *         "created_at": "2026-12-05T15:49:47.145Z",
+                         *         "updated_at": "2026-12-05T15:49:47.145Z"
                          *       }
                          *     ]
                          */
@@ -16137,7 +16180,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "short_code": "code-mx9tay3m-33",
+                     *       "short_code": "code-mxal95a7-33",
                      *       "content": "Thanks for waiting."
                      *     }
                      */
@@ -16155,10 +16198,10 @@ export interface paths {
                          * @example {
                          *       "id": 2,
                          *       "account_id": 1,
-                         *       "short_code": "code-mx9tay3m-33",
+                         *       "short_code": "code-mxal95a7-33",
                          *       "content": "Thanks for waiting.",
-                         *       "created_at": "2026-12-05T02:47:22.404Z",
-                         *       "updated_at": "2026-12-05T02:47:22.404Z"
+                         *       "created_at": "2026-12-05T15:49:47.648Z",
+                         *       "updated_at": "2026-12-05T15:49:47.648Z"
                          *     }
                          */
                         "application/json": components["schemas"]["CannedResponse"];
@@ -16283,8 +16326,8 @@ export interface paths {
                          *       "account_id": 1,
                          *       "short_code": "matrix",
                          *       "content": "Thanks!",
-                         *       "created_at": "2026-12-05T02:47:21.890Z",
-                         *       "updated_at": "2026-12-05T02:47:22.408Z"
+                         *       "created_at": "2026-12-05T15:49:47.145Z",
+                         *       "updated_at": "2026-12-05T15:49:47.653Z"
                          *     }
                          */
                         "application/json": components["schemas"]["CannedResponse"];
@@ -16495,8 +16538,8 @@ export interface paths {
                          *       "account_id": 1,
                          *       "short_code": "matrix",
                          *       "content": "Thanks!",
-                         *       "created_at": "2026-12-05T02:47:21.890Z",
-                         *       "updated_at": "2026-12-05T02:47:22.406Z"
+                         *       "created_at": "2026-12-05T15:49:47.145Z",
+                         *       "updated_at": "2026-12-05T15:49:47.651Z"
                          *     }
                          */
                         "application/json": components["schemas"]["CannedResponse"];
@@ -16699,7 +16742,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "title": "label-mx9tay40-34"
+                     *       "title": "label-mxal95aj-34"
                      *     }
                      */
                     "application/json": components["schemas"]["LabelCreate"];
@@ -16715,7 +16758,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 2,
-                         *       "title": "label-mx9tay40-34",
+                         *       "title": "label-mxal95aj-34",
                          *       "description": null,
                          *       "color": "#1f93ff",
                          *       "show_on_sidebar": true
@@ -17505,10 +17548,10 @@ export interface paths {
                          *               "meta": {
                          *                 "sender": {
                          *                   "id": 1,
-                         *                   "name": "Renamed-mx9taxqb-15",
+                         *                   "name": "Renamed-mxal94x4-15",
                          *                   "email": null,
                          *                   "phone_number": null,
-                         *                   "identifier": "user-mx9taxnw-7",
+                         *                   "identifier": "user-mxal94ug-7",
                          *                   "thumbnail": "",
                          *                   "blocked": false,
                          *                   "additional_attributes": {},
@@ -17529,7 +17572,7 @@ export interface paths {
                          *                 "hmac_verified": false
                          *               },
                          *               "id": 1,
-                         *               "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *               "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *               "account_id": 1,
                          *               "inbox_id": 1,
                          *               "status": "open",
@@ -17539,7 +17582,7 @@ export interface paths {
                          *               ],
                          *               "messages": [
                          *                 {
-                         *                   "id": 8,
+                         *                   "id": 9,
                          *                   "content": "The invoice",
                          *                   "account_id": 1,
                          *                   "inbox_id": 1,
@@ -17549,8 +17592,8 @@ export interface paths {
                          *                   "status": "sent",
                          *                   "content_attributes": {},
                          *                   "additional_attributes": {},
-                         *                   "created_at": 1796438842,
-                         *                   "updated_at": 1796438842,
+                         *                   "created_at": 1796485787,
+                         *                   "updated_at": 1796485787,
                          *                   "private": false,
                          *                   "source_id": null,
                          *                   "sender_type": "User",
@@ -17568,7 +17611,7 @@ export interface paths {
                          *                 }
                          *               ],
                          *               "last_non_activity_message": {
-                         *                 "id": 8,
+                         *                 "id": 9,
                          *                 "content": "The invoice",
                          *                 "account_id": 1,
                          *                 "inbox_id": 1,
@@ -17578,8 +17621,8 @@ export interface paths {
                          *                 "status": "sent",
                          *                 "content_attributes": {},
                          *                 "additional_attributes": {},
-                         *                 "created_at": 1796438842,
-                         *                 "updated_at": 1796438842,
+                         *                 "created_at": 1796485787,
+                         *                 "updated_at": 1796485787,
                          *                 "private": false,
                          *                 "source_id": null,
                          *                 "sender_type": "User",
@@ -17601,20 +17644,20 @@ export interface paths {
                          *               "muted": false,
                          *               "snoozed_until": null,
                          *               "unread_count": 0,
-                         *               "agent_last_seen_at": 1796438841,
+                         *               "agent_last_seen_at": 1796485787,
                          *               "assignee_last_seen_at": 0,
                          *               "contact_last_seen_at": 0,
-                         *               "first_reply_created_at": 1796438841,
+                         *               "first_reply_created_at": 1796485787,
                          *               "waiting_since": 0,
-                         *               "last_activity_at": 1796438842,
-                         *               "timestamp": 1796438842,
-                         *               "created_at": 1796438841,
-                         *               "updated_at": 1796438842.102,
+                         *               "last_activity_at": 1796485787,
+                         *               "timestamp": 1796485787,
+                         *               "created_at": 1796485787,
+                         *               "updated_at": 1796485787.349,
                          *               "sla_policy_id": null,
                          *               "assignee_id": 2,
                          *               "team_id": null,
                          *               "contact_inbox": {
-                         *                 "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66"
+                         *                 "source_id": "b4877623-a4b2-488e-b061-40036f4d9860"
                          *               }
                          *             },
                          *             "secondary_actor": null,
@@ -18202,7 +18245,7 @@ export interface paths {
                          *             "name": "Alice",
                          *             "email": null,
                          *             "phone_number": null,
-                         *             "identifier": "user-mx9taz84-191",
+                         *             "identifier": "user-mxal96it-191",
                          *             "thumbnail": "",
                          *             "blocked": false,
                          *             "additional_attributes": {},
@@ -18214,7 +18257,7 @@ export interface paths {
                          *           "hmac_verified": false
                          *         },
                          *         "id": 1,
-                         *         "uuid": "5890f232-662f-43f9-a0dc-398990af1669",
+                         *         "uuid": "234357c4-0650-4790-a071-bcd5a766c7d8",
                          *         "account_id": 15,
                          *         "inbox_id": 28,
                          *         "status": "open",
@@ -18222,8 +18265,8 @@ export interface paths {
                          *         "labels": [],
                          *         "messages": [
                          *           {
-                         *             "id": 25,
-                         *             "content": "hello",
+                         *             "id": 39,
+                         *             "content": null,
                          *             "account_id": 15,
                          *             "inbox_id": 28,
                          *             "conversation_id": 1,
@@ -18232,8 +18275,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796438843,
-                         *             "updated_at": 1796438843,
+                         *             "created_at": 1796485789,
+                         *             "updated_at": 1796485789,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -18251,8 +18294,8 @@ export interface paths {
                          *           }
                          *         ],
                          *         "last_non_activity_message": {
-                         *           "id": 25,
-                         *           "content": "hello",
+                         *           "id": 39,
+                         *           "content": null,
                          *           "account_id": 15,
                          *           "inbox_id": 28,
                          *           "conversation_id": 1,
@@ -18261,8 +18304,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438843,
-                         *           "updated_at": 1796438843,
+                         *           "created_at": 1796485789,
+                         *           "updated_at": 1796485789,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -18287,17 +18330,17 @@ export interface paths {
                          *         "agent_last_seen_at": 0,
                          *         "assignee_last_seen_at": 0,
                          *         "contact_last_seen_at": 0,
-                         *         "first_reply_created_at": 1796438843,
+                         *         "first_reply_created_at": 1796485789,
                          *         "waiting_since": 0,
-                         *         "last_activity_at": 1796438843,
-                         *         "timestamp": 1796438843,
-                         *         "created_at": 1796438843,
-                         *         "updated_at": 1796438843.874,
+                         *         "last_activity_at": 1796485789,
+                         *         "timestamp": 1796485789,
+                         *         "created_at": 1796485789,
+                         *         "updated_at": 1796485789.279,
                          *         "sla_policy_id": null,
                          *         "assignee_id": null,
                          *         "team_id": null,
                          *         "contact_inbox": {
-                         *           "source_id": "51a28bec-10d3-4cc5-96b4-fe6c24b73b7d"
+                         *           "source_id": "91a2e8a3-a0d1-4a84-9a1a-96f31c766670"
                          *         }
                          *       },
                          *       "secondary_actor": null,
@@ -18310,7 +18353,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "thumbnail": ""
                          *       },
-                         *       "read_at": "2026-12-05T02:47:23.895Z",
+                         *       "read_at": "2026-12-05T15:49:49.294Z",
                          *       "snoozed_until": null,
                          *       "created_at": 0,
                          *       "last_activity_at": 0,
@@ -18436,7 +18479,7 @@ export interface paths {
                          *             "name": "Alice",
                          *             "email": null,
                          *             "phone_number": null,
-                         *             "identifier": "user-mx9taze7-215",
+                         *             "identifier": "user-mxal96p8-215",
                          *             "thumbnail": "",
                          *             "blocked": false,
                          *             "additional_attributes": {},
@@ -18448,7 +18491,7 @@ export interface paths {
                          *           "hmac_verified": false
                          *         },
                          *         "id": 1,
-                         *         "uuid": "60808325-098e-4aa0-87d8-208577e7e691",
+                         *         "uuid": "ca18f771-7a55-4457-82d5-50d9446ba7d4",
                          *         "account_id": 17,
                          *         "inbox_id": 32,
                          *         "status": "open",
@@ -18456,8 +18499,8 @@ export interface paths {
                          *         "labels": [],
                          *         "messages": [
                          *           {
-                         *             "id": 27,
-                         *             "content": "hello",
+                         *             "id": 43,
+                         *             "content": null,
                          *             "account_id": 17,
                          *             "inbox_id": 32,
                          *             "conversation_id": 1,
@@ -18466,8 +18509,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796438844,
-                         *             "updated_at": 1796438844,
+                         *             "created_at": 1796485789,
+                         *             "updated_at": 1796485789,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -18485,8 +18528,8 @@ export interface paths {
                          *           }
                          *         ],
                          *         "last_non_activity_message": {
-                         *           "id": 27,
-                         *           "content": "hello",
+                         *           "id": 43,
+                         *           "content": null,
                          *           "account_id": 17,
                          *           "inbox_id": 32,
                          *           "conversation_id": 1,
@@ -18495,8 +18538,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438844,
-                         *           "updated_at": 1796438844,
+                         *           "created_at": 1796485789,
+                         *           "updated_at": 1796485789,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -18521,17 +18564,17 @@ export interface paths {
                          *         "agent_last_seen_at": 0,
                          *         "assignee_last_seen_at": 0,
                          *         "contact_last_seen_at": 0,
-                         *         "first_reply_created_at": 1796438844,
+                         *         "first_reply_created_at": 1796485789,
                          *         "waiting_since": 0,
-                         *         "last_activity_at": 1796438844,
-                         *         "timestamp": 1796438844,
-                         *         "created_at": 1796438844,
-                         *         "updated_at": 1796438844.098,
+                         *         "last_activity_at": 1796485789,
+                         *         "timestamp": 1796485789,
+                         *         "created_at": 1796485789,
+                         *         "updated_at": 1796485789.51,
                          *         "sla_policy_id": null,
                          *         "assignee_id": null,
                          *         "team_id": null,
                          *         "contact_inbox": {
-                         *           "source_id": "e5e75a46-3ecc-4783-b4e5-12f53c70784b"
+                         *           "source_id": "5a8b36f4-c960-4e81-a6af-74d13c19904b"
                          *         }
                          *       },
                          *       "secondary_actor": null,
@@ -18683,7 +18726,7 @@ export interface paths {
                          *             "name": "Alice",
                          *             "email": null,
                          *             "phone_number": null,
-                         *             "identifier": "user-mx9tazh8-227",
+                         *             "identifier": "user-mxal96si-227",
                          *             "thumbnail": "",
                          *             "blocked": false,
                          *             "additional_attributes": {},
@@ -18695,7 +18738,7 @@ export interface paths {
                          *           "hmac_verified": false
                          *         },
                          *         "id": 1,
-                         *         "uuid": "477284aa-f8b0-497c-87eb-28865b436f60",
+                         *         "uuid": "6422b114-d916-44a5-a782-2959ec77e96b",
                          *         "account_id": 18,
                          *         "inbox_id": 34,
                          *         "status": "open",
@@ -18703,8 +18746,8 @@ export interface paths {
                          *         "labels": [],
                          *         "messages": [
                          *           {
-                         *             "id": 28,
-                         *             "content": "hello",
+                         *             "id": 45,
+                         *             "content": null,
                          *             "account_id": 18,
                          *             "inbox_id": 34,
                          *             "conversation_id": 1,
@@ -18713,8 +18756,8 @@ export interface paths {
                          *             "status": "sent",
                          *             "content_attributes": {},
                          *             "additional_attributes": {},
-                         *             "created_at": 1796438844,
-                         *             "updated_at": 1796438844,
+                         *             "created_at": 1796485789,
+                         *             "updated_at": 1796485789,
                          *             "private": false,
                          *             "source_id": null,
                          *             "sender_type": "User",
@@ -18732,8 +18775,8 @@ export interface paths {
                          *           }
                          *         ],
                          *         "last_non_activity_message": {
-                         *           "id": 28,
-                         *           "content": "hello",
+                         *           "id": 45,
+                         *           "content": null,
                          *           "account_id": 18,
                          *           "inbox_id": 34,
                          *           "conversation_id": 1,
@@ -18742,8 +18785,8 @@ export interface paths {
                          *           "status": "sent",
                          *           "content_attributes": {},
                          *           "additional_attributes": {},
-                         *           "created_at": 1796438844,
-                         *           "updated_at": 1796438844,
+                         *           "created_at": 1796485789,
+                         *           "updated_at": 1796485789,
                          *           "private": false,
                          *           "source_id": null,
                          *           "sender_type": "User",
@@ -18768,17 +18811,17 @@ export interface paths {
                          *         "agent_last_seen_at": 0,
                          *         "assignee_last_seen_at": 0,
                          *         "contact_last_seen_at": 0,
-                         *         "first_reply_created_at": 1796438844,
+                         *         "first_reply_created_at": 1796485789,
                          *         "waiting_since": 0,
-                         *         "last_activity_at": 1796438844,
-                         *         "timestamp": 1796438844,
-                         *         "created_at": 1796438844,
-                         *         "updated_at": 1796438844.203,
+                         *         "last_activity_at": 1796485789,
+                         *         "timestamp": 1796485789,
+                         *         "created_at": 1796485789,
+                         *         "updated_at": 1796485789.624,
                          *         "sla_policy_id": null,
                          *         "assignee_id": null,
                          *         "team_id": null,
                          *         "contact_inbox": {
-                         *           "source_id": "1f50f6f9-7bbb-46a2-8d11-9d1b4c22d847"
+                         *           "source_id": "c45f829b-64f7-47bc-ac7f-01e148d3b851"
                          *         }
                          *       },
                          *       "secondary_actor": null,
@@ -19156,7 +19199,7 @@ export interface paths {
                          * @example [
                          *       {
                          *         "id": 2,
-                         *         "name": "Platform bot-mx9taxwy-24",
+                         *         "name": "Platform bot-mxal953o-24",
                          *         "description": null,
                          *         "avatar_url": "",
                          *         "thumbnail": "",
@@ -19164,7 +19207,7 @@ export interface paths {
                          *         "bot_config": {},
                          *         "account_id": null,
                          *         "system_bot": true,
-                         *         "created_at": 1796438842
+                         *         "created_at": 1796485787
                          *       }
                          *     ]
                          */
@@ -19256,7 +19299,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Bot-mx9tay52-35"
+                     *       "name": "Bot-mxal95bo-35"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentBotCreate"];
@@ -19272,7 +19315,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 3,
-                         *       "name": "Bot-mx9tay52-35",
+                         *       "name": "Bot-mxal95bo-35",
                          *       "description": null,
                          *       "avatar_url": "",
                          *       "thumbnail": "",
@@ -19283,7 +19326,7 @@ export interface paths {
                          *       "system_bot": false,
                          *       "access_token": "<redacted>",
                          *       "secret": "<redacted>",
-                         *       "created_at": 1796438842
+                         *       "created_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["AgentBot"];
@@ -19496,7 +19539,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "description": "Answers first-mx9tay5c-37"
+                     *       "description": "Answers first-mxal95bx-37"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentBotUpdate"];
@@ -19513,7 +19556,7 @@ export interface paths {
                          * @example {
                          *       "id": 1,
                          *       "name": "Matrix bot",
-                         *       "description": "Answers first-mx9tay5c-37",
+                         *       "description": "Answers first-mxal95bx-37",
                          *       "avatar_url": "",
                          *       "thumbnail": "",
                          *       "outgoing_url": null,
@@ -19714,7 +19757,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "description": "Answers first-mx9tay59-36"
+                     *       "description": "Answers first-mxal95bu-36"
                      *     }
                      */
                     "application/json": components["schemas"]["AgentBotUpdate"];
@@ -19731,7 +19774,7 @@ export interface paths {
                          * @example {
                          *       "id": 1,
                          *       "name": "Matrix bot",
-                         *       "description": "Answers first-mx9tay59-36",
+                         *       "description": "Answers first-mxal95bu-36",
                          *       "avatar_url": "",
                          *       "thumbnail": "",
                          *       "outgoing_url": null,
@@ -20363,7 +20406,7 @@ export interface paths {
                          *           "availability_status": "online",
                          *           "auto_offline": false,
                          *           "confirmed": true,
-                         *           "email": "admin-mx9taxlm-2@example.test",
+                         *           "email": "admin-mxal94s7-2@example.test",
                          *           "provider": "email",
                          *           "available_name": "Me",
                          *           "custom_attributes": {},
@@ -20491,7 +20534,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20499,8 +20542,8 @@ export interface paths {
                          *         "role": "administrator",
                          *         "thumbnail": ""
                          *       },
-                         *       "created_at": 1796438842,
-                         *       "updated_at": 1796438842
+                         *       "created_at": 1796485787,
+                         *       "updated_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["ContactNote"];
@@ -20622,7 +20665,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20725,7 +20768,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "content": "Edited note-mx9tay67-39"
+                     *       "content": "Edited note-mxal95cs-39"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactNoteWrite"];
@@ -20741,7 +20784,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "content": "Edited note-mx9tay67-39",
+                         *       "content": "Edited note-mxal95cs-39",
                          *       "account_id": 1,
                          *       "contact_id": 1,
                          *       "user": {
@@ -20750,7 +20793,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20759,7 +20802,7 @@ export interface paths {
                          *         "thumbnail": ""
                          *       },
                          *       "created_at": 0,
-                         *       "updated_at": 1796438842
+                         *       "updated_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["ContactNote"];
@@ -20955,7 +20998,7 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "content": "Edited note-mx9tay64-38"
+                     *       "content": "Edited note-mxal95cp-38"
                      *     }
                      */
                     "application/json": components["schemas"]["ContactNoteWrite"];
@@ -20971,7 +21014,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "content": "Edited note-mx9tay64-38",
+                         *       "content": "Edited note-mxal95cp-38",
                          *       "account_id": 1,
                          *       "contact_id": 1,
                          *       "user": {
@@ -20980,7 +21023,7 @@ export interface paths {
                          *         "availability_status": "online",
                          *         "auto_offline": false,
                          *         "confirmed": true,
-                         *         "email": "admin-mx9taxlm-2@example.test",
+                         *         "email": "admin-mxal94s7-2@example.test",
                          *         "provider": "email",
                          *         "available_name": "Me",
                          *         "custom_attributes": {},
@@ -20989,7 +21032,7 @@ export interface paths {
                          *         "thumbnail": ""
                          *       },
                          *       "created_at": 0,
-                         *       "updated_at": 1796438842
+                         *       "updated_at": 1796485787
                          *     }
                          */
                         "application/json": components["schemas"]["ContactNote"];
@@ -21106,34 +21149,34 @@ export interface paths {
                         /**
                          * @example {
                          *       "id": 1,
-                         *       "name": "Renamed-mx9taxqb-15",
+                         *       "name": "Renamed-mxal94x4-15",
                          *       "email": null,
                          *       "phone_number": null,
-                         *       "identifier": "user-mx9taxnw-7",
+                         *       "identifier": "user-mxal94ug-7",
                          *       "blocked": false,
                          *       "thumbnail": "",
                          *       "availability_status": "offline",
                          *       "additional_attributes": {},
                          *       "custom_attributes": {},
                          *       "last_activity_at": null,
-                         *       "created_at": 1796438841,
+                         *       "created_at": 1796485787,
                          *       "contact_inboxes": [
                          *         {
-                         *           "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *           "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *             "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *           }
                          *         },
                          *         {
-                         *           "source_id": "src-mx9taxqr-16",
+                         *           "source_id": "src-mxal94xk-16",
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
                          *             "channel_type": "Channel::Api",
-                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *             "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *           }
                          *         }
                          *       ]
@@ -21259,13 +21302,13 @@ export interface paths {
                          *         {
                          *           "id": 5,
                          *           "event": "message_created",
-                         *           "created_at": 1796438841,
+                         *           "created_at": 1796485787,
                          *           "inbox_id": 1,
                          *           "conversation_id": 1,
                          *           "body": {
                          *             "event": "message_created",
                          *             "sequence": 2,
-                         *             "occurred_at": "2026-12-05T02:47:21.876Z",
+                         *             "occurred_at": "2026-12-05T15:49:47.116Z",
                          *             "id": 1,
                          *             "content": "hello",
                          *             "content_type": "text",
@@ -21274,26 +21317,26 @@ export interface paths {
                          *             "private": false,
                          *             "status": "sent",
                          *             "source_id": null,
-                         *             "created_at": "2026-12-05T02:47:21.876Z",
+                         *             "created_at": "2026-12-05T15:49:47.116Z",
                          *             "additional_attributes": {},
                          *             "sender": {
                          *               "id": 1,
                          *               "name": "Admin",
-                         *               "email": "admin-mx9taxlm-2@example.test",
+                         *               "email": "admin-mxal94s7-2@example.test",
                          *               "type": "user"
                          *             },
                          *             "account": {
                          *               "id": 1,
-                         *               "name": "Acme-mx9taxwe-20"
+                         *               "name": "Acme-mxal9533-20"
                          *             },
                          *             "inbox": {
                          *               "id": 1,
                          *               "name": "API inbox",
-                         *               "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *               "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *             },
                          *             "conversation": {
                          *               "id": 1,
-                         *               "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *               "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *               "inbox_id": 1,
                          *               "channel": "Channel::Api",
                          *               "status": "open",
@@ -21306,30 +21349,30 @@ export interface paths {
                          *               "additional_attributes": {},
                          *               "snoozed_until": null,
                          *               "unread_count": 0,
-                         *               "first_reply_created_at": 1796438841,
+                         *               "first_reply_created_at": 1796485787,
                          *               "waiting_since": 0,
-                         *               "agent_last_seen_at": 1796438841,
+                         *               "agent_last_seen_at": 1796485787,
                          *               "contact_last_seen_at": 0,
-                         *               "last_activity_at": 1796438842,
-                         *               "timestamp": 1796438842,
-                         *               "created_at": 1796438841,
-                         *               "updated_at": 1796438842.102,
+                         *               "last_activity_at": 1796485787,
+                         *               "timestamp": 1796485787,
+                         *               "created_at": 1796485787,
+                         *               "updated_at": 1796485787.349,
                          *               "contact_inbox": {
                          *                 "id": 1,
                          *                 "contact_id": 1,
                          *                 "inbox_id": 1,
-                         *                 "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *                 "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *                 "hmac_verified": false,
-                         *                 "created_at": "2026-12-05T02:47:21.843Z",
-                         *                 "updated_at": "2026-12-05T02:47:21.843Z"
+                         *                 "created_at": "2026-12-05T15:49:47.087Z",
+                         *                 "updated_at": "2026-12-05T15:49:47.087Z"
                          *               },
                          *               "meta": {
                          *                 "sender": {
                          *                   "id": 1,
-                         *                   "name": "Renamed-mx9taxqb-15",
+                         *                   "name": "Renamed-mxal94x4-15",
                          *                   "email": null,
                          *                   "phone_number": null,
-                         *                   "identifier": "user-mx9taxnw-7",
+                         *                   "identifier": "user-mxal94ug-7",
                          *                   "thumbnail": "",
                          *                   "blocked": false,
                          *                   "additional_attributes": {},
@@ -21351,7 +21394,7 @@ export interface paths {
                          *               },
                          *               "messages": [
                          *                 {
-                         *                   "id": 8,
+                         *                   "id": 9,
                          *                   "content": "The invoice",
                          *                   "account_id": 1,
                          *                   "inbox_id": 1,
@@ -21361,8 +21404,8 @@ export interface paths {
                          *                   "status": "sent",
                          *                   "content_attributes": {},
                          *                   "additional_attributes": {},
-                         *                   "created_at": 1796438842,
-                         *                   "updated_at": 1796438842,
+                         *                   "created_at": 1796485787,
+                         *                   "updated_at": 1796485787,
                          *                   "private": false,
                          *                   "source_id": null,
                          *                   "sender_type": "User",
@@ -21381,7 +21424,7 @@ export interface paths {
                          *               ],
                          *               "account": {
                          *                 "id": 1,
-                         *                 "name": "Acme-mx9taxwe-20"
+                         *                 "name": "Acme-mxal9533-20"
                          *               }
                          *             }
                          *           }
@@ -21514,13 +21557,13 @@ export interface paths {
                          *       "payload": {
                          *         "id": 5,
                          *         "event": "message_created",
-                         *         "created_at": 1796438841,
+                         *         "created_at": 1796485787,
                          *         "inbox_id": 1,
                          *         "conversation_id": 1,
                          *         "body": {
                          *           "event": "message_created",
                          *           "sequence": 2,
-                         *           "occurred_at": "2026-12-05T02:47:21.876Z",
+                         *           "occurred_at": "2026-12-05T15:49:47.116Z",
                          *           "id": 1,
                          *           "content": "hello",
                          *           "content_type": "text",
@@ -21529,26 +21572,26 @@ export interface paths {
                          *           "private": false,
                          *           "status": "sent",
                          *           "source_id": null,
-                         *           "created_at": "2026-12-05T02:47:21.876Z",
+                         *           "created_at": "2026-12-05T15:49:47.116Z",
                          *           "additional_attributes": {},
                          *           "sender": {
                          *             "id": 1,
                          *             "name": "Admin",
-                         *             "email": "admin-mx9taxlm-2@example.test",
+                         *             "email": "admin-mxal94s7-2@example.test",
                          *             "type": "user"
                          *           },
                          *           "account": {
                          *             "id": 1,
-                         *             "name": "Acme-mx9taxwe-20"
+                         *             "name": "Acme-mxal9533-20"
                          *           },
                          *           "inbox": {
                          *             "id": 1,
                          *             "name": "API inbox",
-                         *             "inbox_identifier": "YHYeTCLssuJWdbfXneScmix7"
+                         *             "inbox_identifier": "jEXwtFsMWH9S81YhrrkF8efE"
                          *           },
                          *           "conversation": {
                          *             "id": 1,
-                         *             "uuid": "f2ca3d48-7dbb-4e9f-891b-78c9a8fab30b",
+                         *             "uuid": "39d76744-646c-4c02-894b-6c47cb058099",
                          *             "inbox_id": 1,
                          *             "channel": "Channel::Api",
                          *             "status": "open",
@@ -21561,30 +21604,30 @@ export interface paths {
                          *             "additional_attributes": {},
                          *             "snoozed_until": null,
                          *             "unread_count": 0,
-                         *             "first_reply_created_at": 1796438841,
+                         *             "first_reply_created_at": 1796485787,
                          *             "waiting_since": 0,
-                         *             "agent_last_seen_at": 1796438841,
+                         *             "agent_last_seen_at": 1796485787,
                          *             "contact_last_seen_at": 0,
-                         *             "last_activity_at": 1796438842,
-                         *             "timestamp": 1796438842,
-                         *             "created_at": 1796438841,
-                         *             "updated_at": 1796438842.102,
+                         *             "last_activity_at": 1796485787,
+                         *             "timestamp": 1796485787,
+                         *             "created_at": 1796485787,
+                         *             "updated_at": 1796485787.349,
                          *             "contact_inbox": {
                          *               "id": 1,
                          *               "contact_id": 1,
                          *               "inbox_id": 1,
-                         *               "source_id": "0ec8b736-e19b-4584-8549-71099c4cca66",
+                         *               "source_id": "b4877623-a4b2-488e-b061-40036f4d9860",
                          *               "hmac_verified": false,
-                         *               "created_at": "2026-12-05T02:47:21.843Z",
-                         *               "updated_at": "2026-12-05T02:47:21.843Z"
+                         *               "created_at": "2026-12-05T15:49:47.087Z",
+                         *               "updated_at": "2026-12-05T15:49:47.087Z"
                          *             },
                          *             "meta": {
                          *               "sender": {
                          *                 "id": 1,
-                         *                 "name": "Renamed-mx9taxqb-15",
+                         *                 "name": "Renamed-mxal94x4-15",
                          *                 "email": null,
                          *                 "phone_number": null,
-                         *                 "identifier": "user-mx9taxnw-7",
+                         *                 "identifier": "user-mxal94ug-7",
                          *                 "thumbnail": "",
                          *                 "blocked": false,
                          *                 "additional_attributes": {},
@@ -21606,7 +21649,7 @@ export interface paths {
                          *             },
                          *             "messages": [
                          *               {
-                         *                 "id": 8,
+                         *                 "id": 9,
                          *                 "content": "The invoice",
                          *                 "account_id": 1,
                          *                 "inbox_id": 1,
@@ -21616,8 +21659,8 @@ export interface paths {
                          *                 "status": "sent",
                          *                 "content_attributes": {},
                          *                 "additional_attributes": {},
-                         *                 "created_at": 1796438842,
-                         *                 "updated_at": 1796438842,
+                         *                 "created_at": 1796485787,
+                         *                 "updated_at": 1796485787,
                          *                 "private": false,
                          *                 "source_id": null,
                          *                 "sender_type": "User",
@@ -21636,7 +21679,7 @@ export interface paths {
                          *             ],
                          *             "account": {
                          *               "id": 1,
-                         *               "name": "Acme-mx9taxwe-20"
+                         *               "name": "Acme-mxal9533-20"
                          *             }
                          *           }
                          *         }
