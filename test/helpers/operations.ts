@@ -24,6 +24,8 @@ export type Entry = {
   body?: (w: Ctx) => unknown;
   /** Why the success case is not sent (destructive, or it would leave the test's sandbox). */
   skip?: string;
+  /** The success case answers this redirect (with a Location) instead of a 2xx. */
+  redirects?: 302;
   /** Run before each allowed caller's request. */
   before?: (w: Ctx) => Promise<unknown>;
 };
@@ -159,7 +161,7 @@ export const MATRIX: Record<string, Entry> = {
   // Uploads ahead of a message: any agent of the account (test/attachments-r2.test.ts: blob ids, scopes).
   [`POST ${acc}/upload`]: { access: "account", body: () => uploadForm() },
   // A redirect to a link signed now (test/attachments-r2.test.ts: tenancy, other conversations).
-  [`GET ${conv}/attachments/{attachment_id}`]: { access: "member" },
+  [`GET ${conv}/attachments/{attachment_id}`]: { access: "member", redirects: 302 },
   // Inboxes: agents see their own; administrators manage them.
   [`GET ${acc}/inboxes`]: { access: "account" },
   [`POST ${acc}/inboxes`]: { access: "admin", body: name },
